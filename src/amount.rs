@@ -1,0 +1,199 @@
+//! Amounts as text: reading what a preparer writes and writing what an analyst reads.
+//!
+//! Reading never goes through a float: the digits go straight into a
+//! [`Decimal`], and a number with more digits than a `Decimal` holds exactly is refused,
+//! never rounded.
+
+use rust_decimal::Decimal;
+use thiserror::Error;
+
+/// Why a text is not an amount.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum AmountError {
+    /// `""`
+    #[error("the amount is empty")]
+    Empty,
+    /// `"12abc"`, `"1.2.3"`, `"1e6"`
+    #[error("`{0}` is not an amount")]
+    Malformed(String),
+    /// `"1,23,456"`
+    #[error("`{0}` has misplaced thousands separators")]
+    Grouping(String),
+    /// `"-(5)"`
+    #[error("`{0}` is negative twice: use either a minus sign or parentheses")]
+    DoubleNegative(String),
+    /// 30 significant digits
+    #[error("`{0}` has more digits than can be held exactly (at most 28 significant digits)")]
+    TooPrecise(String),
+}
+
+/// Read an amount as a report or a money literal writes it.
+///
+/// Accepts an optional minus sign or surrounding parentheses (negative), an optional
+/// `$`, digits with or without correct thousands separators, and an optional fraction:
+/// `1762813855`, `"4,207,049,429"`, `"$1,000"`, `"(168,780,790)"`, `-0.5`.
+pub fn parse(text: &str) -> Result<Decimal, AmountError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let malformed = || AmountError::Malformed(text.to_owned());
+    let (negative, body) = match text.strip_prefix('(') {
+        Some(inner) => (true, inner.strip_suffix(')').ok_or_else(malformed)?),
+        None => match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        },
+    };
+    let body = body.trim();
+    let body = body.strip_prefix('$').unwrap_or(body).trim_start();
+    if body.starts_with(['-', '(']) {
+        return Err(AmountError::DoubleNegative(text.to_owned()));
+    }
+    let (whole, fraction) = match body.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (body, None),
+    };
+    let digits = whole_digits(whole, text)?;
+    let mut plain = String::with_capacity(body.len() + 1);
+    if negative {
+        plain.push('-');
+    }
+    plain.push_str(&digits);
+    if let Some(fraction) = fraction {
+        if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(malformed());
+        }
+        plain.push('.');
+        plain.push_str(fraction);
+    }
+    exact(&plain).ok_or_else(|| AmountError::TooPrecise(text.to_owned()))
+}
+
+/// The digits of the whole part, with thousands separators checked and removed.
+fn whole_digits(whole: &str, text: &str) -> Result<String, AmountError> {
+    let malformed = || AmountError::Malformed(text.to_owned());
+    if whole.is_empty() {
+        return Err(malformed());
+    }
+    if !whole.contains(',') {
+        return if whole.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(whole.to_owned())
+        } else {
+            Err(malformed())
+        };
+    }
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    let well_grouped = (1..=3).contains(&first.len())
+        && groups.all(|group| group.len() == 3)
+        && whole.bytes().all(|b| b.is_ascii_digit() || b == b',');
+    if !whole.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+        return Err(malformed());
+    }
+    if !well_grouped {
+        return Err(AmountError::Grouping(text.to_owned()));
+    }
+    Ok(whole.replace(',', ""))
+}
+
+/// `digits[.digits]` as an exact decimal, or `None` if it cannot be held exactly.
+fn exact(plain: &str) -> Option<Decimal> {
+    let value = Decimal::from_str_exact(plain).ok()?;
+    // A zero with a sign is still zero; keep `-0` out of every output.
+    Some(if value.is_zero() { Decimal::ZERO } else { value })
+}
+
+/// Write an amount with thousands separators, as the form prints it but with a minus
+/// sign for negatives: `4,008,887,962`, `-168,780,790`, `360,216,023.76`.
+pub fn format(value: Decimal) -> String {
+    let plain = value.to_string();
+    let (sign, unsigned) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let mut out = String::with_capacity(plain.len() + plain.len() / 3);
+    out.push_str(sign);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn reads_every_spelling_a_report_uses() {
+        assert_eq!(parse("1762813855"), Ok(dec("1762813855")));
+        assert_eq!(parse("4,207,049,429"), Ok(dec("4207049429")));
+        assert_eq!(parse("$1,000"), Ok(dec("1000")));
+        assert_eq!(parse("(168,780,790)"), Ok(dec("-168780790")));
+        assert_eq!(parse("($5.25)"), Ok(dec("-5.25")));
+        assert_eq!(parse("-$5"), Ok(dec("-5")));
+        assert_eq!(parse(" 12 "), Ok(dec("12")));
+        assert_eq!(parse("-0"), Ok(Decimal::ZERO));
+    }
+
+    #[test]
+    fn keeps_every_digit() {
+        assert_eq!(
+            parse("12345678901234567.89").unwrap().to_string(),
+            "12345678901234567.89"
+        );
+        assert_eq!(
+            parse("79228162514264337593543950335").unwrap().to_string(),
+            "79228162514264337593543950335"
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_hold_exactly() {
+        assert!(matches!(
+            parse("79228162514264337593543950336"),
+            Err(AmountError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            parse("0.12345678901234567890123456789"),
+            Err(AmountError::TooPrecise(_))
+        ));
+    }
+
+    #[test]
+    fn refuses_malformed_text() {
+        for text in ["abc", "1e6", "1.2.3", "1.", ".5", "(5", "$", "0x10", "1 000", "+5"] {
+            assert!(parse(text).is_err(), "{text} should be refused");
+        }
+        assert_eq!(parse(""), Err(AmountError::Empty));
+        assert!(matches!(parse("1,23,456"), Err(AmountError::Grouping(_))));
+        assert!(matches!(parse("1234,567"), Err(AmountError::Grouping(_))));
+        assert!(matches!(parse("-(5)"), Err(AmountError::DoubleNegative(_))));
+    }
+
+    #[test]
+    fn formats_with_thousands_separators() {
+        assert_eq!(format(dec("4008887962")), "4,008,887,962");
+        assert_eq!(format(dec("-168780790")), "-168,780,790");
+        assert_eq!(format(dec("360216023.76")), "360,216,023.76");
+        assert_eq!(format(dec("100")), "100");
+        assert_eq!(format(dec("-1000")), "-1,000");
+        assert_eq!(format(Decimal::ZERO), "0");
+    }
+}

@@ -1,0 +1,185 @@
+//! The typed syntax tree of a rule file, with a span on every node.
+
+use rust_decimal::Decimal;
+
+use crate::line::LineCode;
+use crate::source::Spanned;
+
+/// A whole `.xfoot` file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleFile {
+    /// The rules in source order.
+    pub rules: Vec<Spanned<Rule>>,
+}
+
+/// One rule: an id, what it says, and the one relationship it asserts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// `seg.excess`
+    pub id: Spanned<String>,
+    /// The form's own wording, as written after the id.
+    pub description: Option<Spanned<String>>,
+    /// `cite "17 CFR 1.20"`
+    pub citation: Option<Spanned<String>>,
+    /// `severity warning`; `error` when absent.
+    pub severity: Option<Spanned<Severity>>,
+    /// `when 7455 >= 7465`
+    pub condition: Option<Spanned<Condition>>,
+    /// `within $1`, `within 0.01%`
+    pub tolerance: Option<Spanned<Tolerance>>,
+    /// `7190 = 7180 - 7060`
+    pub assertion: Spanned<Assertion>,
+}
+
+/// How much a failing rule matters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// Fails the run.
+    #[default]
+    Error,
+    /// Reported; fails the run only with `--deny warnings`.
+    Warning,
+    /// Reported for information.
+    Info,
+}
+
+impl Severity {
+    /// The keyword as written in a rule file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// How far apart the two sides of an `=` may be and still hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tolerance {
+    /// `within $1`
+    Absolute(Decimal),
+    /// `within 0.01%`, stored as the ratio (0.0001), applied to the larger side.
+    Relative(Decimal),
+}
+
+/// `left OP right`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assertion {
+    /// The side before the operator.
+    pub left: Spanned<Expr>,
+    /// The comparison.
+    pub op: Spanned<CmpOp>,
+    /// The side after the operator.
+    pub right: Spanned<Expr>,
+}
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// A `when` condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// `a and b and c`
+    All(Vec<Spanned<Condition>>),
+    /// `a or b`
+    Any(Vec<Spanned<Condition>>),
+    /// `not a`
+    Not(Box<Spanned<Condition>>),
+    /// `7475 is blank` (`blank: true`) or `7475 is not blank`.
+    Blank {
+        /// The line tested.
+        line: Spanned<LineCode>,
+        /// Whether the test is for blank (`is blank`) or present (`is not blank`).
+        blank: bool,
+    },
+    /// `7455 >= 7465`: the operands compare exactly.
+    Compare(Box<Assertion>),
+}
+
+/// An arithmetic expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expr {
+    /// `7190`: the report's amount on that line.
+    Line(LineCode),
+    /// `$1,000,000`: a money constant.
+    Money(Decimal),
+    /// `1.10`: a ratio constant.
+    Ratio(Decimal),
+    /// `8%`: a ratio constant written as a percentage, stored as the ratio (0.08).
+    Percent(Decimal),
+    /// `-x`
+    Neg(Box<Spanned<Expr>>),
+    /// `a + b - c` or `a * b / c`: operators of one precedence level, applied left to right.
+    Chain {
+        /// The first operand.
+        first: Box<Spanned<Expr>>,
+        /// Each following operator with its operand.
+        rest: Vec<(Spanned<BinOp>, Spanned<Expr>)>,
+    },
+    /// `max(7455, 7465, 7475)`: any name parses; `check` knows the functions.
+    Call {
+        /// The function's name as written.
+        name: Spanned<String>,
+        /// The arguments in order.
+        args: Vec<Spanned<Expr>>,
+    },
+}
+
+/// A binary arithmetic operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+
+    /// Whether the operator is `+` or `-` (the looser-binding level).
+    pub fn is_additive(self) -> bool {
+        matches!(self, BinOp::Add | BinOp::Sub)
+    }
+}

@@ -1,0 +1,130 @@
+//! Everything that can be wrong with the text of a rule file.
+
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+/// A problem with the text of a rule file. Each carries the file, so it renders alone.
+#[derive(Debug, Error, Diagnostic)]
+pub enum SyntaxError {
+    /// `rule x.y 7190 7180`: the text does not fit the grammar.
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(crossfoot::syntax::unexpected))]
+    Unexpected {
+        /// What the grammar would have accepted, in words.
+        expected: String,
+        /// What is there, in words.
+        found: String,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// Where.
+        #[label("expected {expected}")]
+        span: SourceSpan,
+        /// Advice for common mistakes.
+        #[help]
+        help: Option<String>,
+    },
+
+    /// `((((…))))` nested deeper than the limit.
+    #[error("parentheses are nested deeper than {limit} levels")]
+    #[diagnostic(
+        code(crossfoot::syntax::too_deep),
+        help("split the formula into several rules, or remove redundant parentheses")
+    )]
+    TooDeep {
+        /// The nesting limit.
+        limit: usize,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The parenthesis that goes past the limit.
+        #[label("this one is level {}", limit + 1)]
+        span: SourceSpan,
+    },
+
+    /// `$1,00`, `99999999999999999999999999999999` or `0.000000000000000000000000000001%`.
+    #[error("`{text}` is not a usable number: {reason}")]
+    #[diagnostic(code(crossfoot::syntax::bad_number))]
+    BadNumber {
+        /// The literal as written.
+        text: String,
+        /// Why it cannot be used.
+        reason: String,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The literal.
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    /// `7190 == 7180` (write `=`).
+    #[error("`==` is not an operator; equality is written `=`")]
+    #[diagnostic(
+        code(crossfoot::syntax::double_equals),
+        help("write `7190 = 7180 - 7060`")
+    )]
+    DoubleEquals {
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The `==`.
+        #[label("write `=` here")]
+        span: SourceSpan,
+    },
+
+    /// Two `cite` clauses in one rule.
+    #[error("rule `{rule}` has more than one {clause}")]
+    #[diagnostic(code(crossfoot::syntax::duplicate_clause))]
+    DuplicateClause {
+        /// The rule id.
+        rule: String,
+        /// `a citation`, `an assertion`, …
+        clause: &'static str,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The first one.
+        #[label("first here")]
+        first: SourceSpan,
+        /// The second one.
+        #[label("again here")]
+        second: SourceSpan,
+    },
+
+    /// `rule seg.excess "…"` with no `7190 = …`.
+    #[error("rule `{rule}` has no assertion")]
+    #[diagnostic(
+        code(crossfoot::syntax::missing_assertion),
+        help("a rule asserts one relationship, e.g. `7190 = 7180 - 7060`")
+    )]
+    MissingAssertion {
+        /// The rule id.
+        rule: String,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The rule id.
+        #[label("this rule asserts nothing")]
+        span: SourceSpan,
+    },
+
+    /// The parse tree had a shape the builder did not expect: a bug.
+    #[error("internal error while reading the rule file: {what}")]
+    #[diagnostic(
+        code(crossfoot::internal),
+        help("this is a bug in crossfoot; please report it with the rule file")
+    )]
+    Internal {
+        /// What went wrong.
+        what: String,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// Where the builder was.
+        #[label("here")]
+        span: SourceSpan,
+    },
+}
