@@ -2,6 +2,9 @@
 #![forbid(unsafe_code)]
 
 pub mod amount;
+pub mod check;
+pub mod eval;
 pub mod line;
+pub mod report;
 pub mod source;
 pub mod syntax;

@@ -1,0 +1,180 @@
+//! Everything that can be wrong with a report file.
+
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+/// A report that cannot be used as written. Each carries the file, so it renders alone.
+#[derive(Debug, Error, Diagnostic)]
+pub enum ReportError {
+    /// `lines: [`: not YAML at all.
+    #[error("the report is not valid YAML: {message}")]
+    #[diagnostic(code(crossfoot::report::yaml))]
+    Yaml {
+        /// The YAML parser's words.
+        message: String,
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// Where the parser stopped.
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    /// `lines: 5`, a list where a mapping belongs, …
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(
+        code(crossfoot::report::structure),
+        help("a report is a mapping with `lines:` holding `code: amount` pairs, and optionally `firm:`, `as_of:` and `id:`")
+    )]
+    Structure {
+        /// What belongs here.
+        expected: &'static str,
+        /// What is here.
+        found: &'static str,
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// Where.
+        #[label("here")]
+        span: SourceSpan,
+    },
+
+    /// `line:` instead of `lines:`.
+    #[error("unknown key `{key}`")]
+    #[diagnostic(code(crossfoot::report::unknown_key))]
+    UnknownKey {
+        /// The key.
+        key: String,
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The key.
+        #[label("not a report field")]
+        span: SourceSpan,
+        /// A suggestion.
+        #[help]
+        help: String,
+    },
+
+    /// `firm:` twice, or `7010:` twice.
+    #[error("`{key}` appears twice")]
+    #[diagnostic(
+        code(crossfoot::report::duplicate_key),
+        help("each line may appear once; remove or merge one of them")
+    )]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The first.
+        #[label("first here")]
+        first: SourceSpan,
+        /// The second.
+        #[label("again here")]
+        second: SourceSpan,
+    },
+
+    /// `70a0: 5`
+    #[error("`{text}` is not a line code: {reason}")]
+    #[diagnostic(
+        code(crossfoot::report::line_code),
+        help("line codes are the form's numbers, like `7010`")
+    )]
+    LineCode {
+        /// The key as written.
+        text: String,
+        /// Why.
+        reason: String,
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The key.
+        #[label("not a line code")]
+        span: SourceSpan,
+    },
+
+    /// `7010: 12abc`
+    #[error("line {code}: {reason}")]
+    #[diagnostic(
+        code(crossfoot::report::amount),
+        help("write amounts like `1762813855`, `\"4,207,049,429\"`, `\"(168,780,790)\"` or `-168780790`; leave a line out, or write `~`, for a blank")
+    )]
+    Amount {
+        /// The line.
+        code: String,
+        /// Why the amount cannot be read.
+        reason: String,
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The amount.
+        #[label("malformed amount")]
+        span: SourceSpan,
+    },
+
+    /// `7020: *cash`
+    #[error("YAML aliases are not accepted in reports")]
+    #[diagnostic(
+        code(crossfoot::report::alias),
+        help("write the amount out; aliases can hide which amount a line holds and can expand without bound")
+    )]
+    Alias {
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The alias.
+        #[label("alias")]
+        span: SourceSpan,
+    },
+
+    /// `as_of: 2020-13-45`
+    #[error("`{text}` is not a date")]
+    #[diagnostic(
+        code(crossfoot::report::date),
+        help("write the date as YYYY-MM-DD, e.g. `2020-07-31`")
+    )]
+    Date {
+        /// The value as written.
+        text: String,
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The value.
+        #[label("not a YYYY-MM-DD date")]
+        span: SourceSpan,
+    },
+
+    /// A report without `lines:`.
+    #[error("the report has no `lines`")]
+    #[diagnostic(
+        code(crossfoot::report::no_lines),
+        help("add `lines:` with one `code: amount` pair per line, e.g. `7010: 1762813855`")
+    )]
+    NoLines {
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The start of the report.
+        #[label("no `lines` in this report")]
+        span: SourceSpan,
+    },
+
+    /// Two `---` documents in one file.
+    #[error("a report file holds one report, but this one has several YAML documents")]
+    #[diagnostic(
+        code(crossfoot::report::documents),
+        help("put each report in its own file")
+    )]
+    Documents {
+        /// The report file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The second document.
+        #[label("a second document starts here")]
+        span: SourceSpan,
+    },
+}
