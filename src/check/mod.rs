@@ -113,6 +113,7 @@ fn check_rule(
         severity: rule.severity.map(|s| s.node).unwrap_or_default(),
         condition: condition.flatten(),
         assertion: assertion?,
+        assertion_span: rule.assertion.span,
         tolerance: rule.tolerance.map(|t| (t.node, t.span)),
         lines,
         assertion_lines,

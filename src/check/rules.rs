@@ -53,6 +53,8 @@ pub struct CheckedRule {
     pub condition: Option<Cond>,
     /// What must hold.
     pub assertion: Comparison,
+    /// Where the assertion is written.
+    pub assertion_span: Span,
     /// How far apart the sides of `=` may be.
     pub tolerance: Option<(Tolerance, Span)>,
     /// Each line the rule reads, once, in order of first use (assertion first).

@@ -1,0 +1,190 @@
+//! The command line: arguments, output streams and the exit status.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::Error;
+use crate::eval::{self, Summary};
+use crate::load::{load_report, load_rules};
+use crate::render::{Human, JsonOutput, json_report};
+
+const EXAMPLES: &str = "\
+Examples:
+  crossfoot check rules/focus examples/hsbc-2020-07.yaml
+  crossfoot check rules/focus/cftc/segregation.xfoot july.yaml august.yaml
+  crossfoot check --format json rules/focus report.yaml > results.json
+
+Exit status: 0 every rule holds, 1 a rule of severity error failed,
+2 the rules or a report could not be used.";
+
+/// Check regulatory reports against rules written the way the form reads.
+#[derive(Debug, Parser)]
+#[command(name = "crossfoot", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check reports against a rule set.
+    #[command(after_help = EXAMPLES)]
+    Check(CheckArgs),
+}
+
+/// `crossfoot check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A `.xfoot` rule file, or a directory of them (read recursively, in path order).
+    pub rules: PathBuf,
+    /// Report files (`.yaml`, `.yml`, or `.json` of the same shape).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// How to print results.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to use colour (`auto` respects `NO_COLOR` and whether the output is a terminal).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Make failures of this kind fail the run too.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+    /// List every rule's status, not only the failures.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Diagnostics and a summary for people.
+    Human,
+    /// The documented JSON contract, for programs.
+    Json,
+}
+
+/// Colour choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// What `--deny` can promote to a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Failing rules of severity `warning`.
+    Warnings,
+}
+
+/// How a run ended, decided in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitStatus {
+    /// Every rule holds.
+    Pass = 0,
+    /// A rule failed.
+    Fail = 1,
+    /// Rules or a report could not be used.
+    Error = 2,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// Parse the arguments and run; the process's exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Check(args) => check(&args),
+    };
+    match status {
+        Ok(status) => status.into(),
+        // A closed pipe (`crossfoot … | head`) is a normal end.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "error: cannot write output: {error}");
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+/// `crossfoot check`: results on stdout, problems with the inputs on stderr.
+pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut err = io::stderr().lock();
+    let human = Human::new(use_color(args.color, io::stdout().is_terminal()), args.verbose);
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let deny_warnings = args.deny == Some(Deny::Warnings);
+
+    let rules = match load_rules(&args.rules) {
+        Ok(rules) => rules,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let mut status = ExitStatus::Pass;
+    let mut json = JsonOutput::default();
+    for path in &args.reports {
+        let report = match load_report(path) {
+            Ok(report) => report,
+            Err(errors) => {
+                write_problems(&problems, &errors, &mut err)?;
+                json.errors.extend(errors.iter().map(|e| crate::render::json_problem(path, e)));
+                status = ExitStatus::Error;
+                continue;
+            }
+        };
+        let evaluation = eval::evaluate(&rules, &report);
+        status = status.max(exit_status(&evaluation.summary(), deny_warnings));
+        match args.format {
+            Format::Human => human.report(&evaluation, deny_warnings, &mut out, &mut err)?,
+            Format::Json => json.reports.push(json_report(&evaluation)),
+        }
+    }
+    if args.format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &json).map_err(io::Error::other)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(status)
+}
+
+fn write_problems(human: &Human, errors: &[Error], err: &mut dyn Write) -> io::Result<()> {
+    for error in errors {
+        write!(err, "{}", human.diagnostic(error))?;
+    }
+    Ok(())
+}
+
+/// The exit status one report's outcomes call for.
+pub fn exit_status(summary: &Summary, deny_warnings: bool) -> ExitStatus {
+    if summary.errors > 0 {
+        ExitStatus::Error
+    } else if summary.failed_errors > 0 || (deny_warnings && summary.failed_warnings > 0) {
+        ExitStatus::Fail
+    } else {
+        ExitStatus::Pass
+    }
+}
+
+fn use_color(choice: Color, terminal: bool) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}

@@ -1,0 +1,216 @@
+//! Rule outcomes as miette diagnostics: the rule's own source, each line code labelled
+//! with its amount, both sides, the difference and the tolerance, in numbers.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MietteSeverity, SourceCode};
+use rust_decimal::Decimal;
+
+use crate::amount;
+use crate::check::{CheckedRule, Node};
+use crate::eval::{EvalError, Outcome, Sides, Status};
+use crate::syntax::ast::{CmpOp, Severity};
+
+/// A failing rule, or a rule whose arithmetic could not be carried out, ready to render.
+#[derive(Debug)]
+pub struct RuleDiagnostic {
+    code: String,
+    severity: MietteSeverity,
+    message: String,
+    help: String,
+    labels: Vec<LabeledSpan>,
+    src: Option<NamedSource<Arc<str>>>,
+}
+
+impl RuleDiagnostic {
+    /// The diagnostic for a rule's outcome, or `None` when it passed or was skipped.
+    pub fn new(
+        rule: &CheckedRule,
+        outcome: &Outcome,
+        src: Option<NamedSource<Arc<str>>>,
+    ) -> Option<Self> {
+        let (message, help, mut labels, severity) = match &outcome.status {
+            Status::Fail(sides) => (
+                failure_message(rule),
+                failure_help(rule, sides),
+                rounding_labels(sides),
+                severity(rule.severity),
+            ),
+            Status::Error(error) => (
+                format!("rule `{}` could not be evaluated: {error}", rule.id),
+                error_help(error),
+                vec![LabeledSpan::new_with_span(
+                    Some(error_label(error)),
+                    error.span(),
+                )],
+                MietteSeverity::Error,
+            ),
+            Status::Pass(_) | Status::Skipped(_) => return None,
+        };
+        labels.extend(line_labels(rule, outcome));
+        labels.sort_by_key(|label| (label.offset(), label.len()));
+        Some(RuleDiagnostic {
+            code: rule.id.clone(),
+            severity,
+            message,
+            help,
+            labels,
+            src,
+        })
+    }
+}
+
+impl fmt::Display for RuleDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuleDiagnostic {}
+
+impl Diagnostic for RuleDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<MietteSeverity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.src.as_ref().map(|src| src as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+fn severity(severity: Severity) -> MietteSeverity {
+    match severity {
+        Severity::Error => MietteSeverity::Error,
+        Severity::Warning => MietteSeverity::Warning,
+        Severity::Info => MietteSeverity::Advice,
+    }
+}
+
+/// `line 7190 does not equal 7180 - 7060`
+pub fn failure_message(rule: &CheckedRule) -> String {
+    let subject = match rule.assertion.left {
+        Node::Line { .. } => format!("line {}", rule.left_text),
+        _ => rule.left_text.clone(),
+    };
+    let verb = match rule.assertion.op {
+        CmpOp::Eq => "does not equal",
+        CmpOp::Ne => "equals",
+        CmpOp::Lt => "is not less than",
+        CmpOp::Le => "is greater than",
+        CmpOp::Gt => "is not greater than",
+        CmpOp::Ge => "is less than",
+    };
+    format!("{subject} {verb} {}", rule.right_text)
+}
+
+/// The numbers: what the report has, what the rule expects, the difference, the
+/// tolerance; then the rule's description and citation.
+fn failure_help(rule: &CheckedRule, sides: &Sides) -> String {
+    let left = amount::format(sides.left);
+    let right = amount::format(sides.right);
+    let has = match rule.assertion.left {
+        Node::Line { .. } => format!("the report has {left}"),
+        _ => format!("the left side is {left}"),
+    };
+    let gap = amount::format(sides.difference.abs());
+    let numbers = match rule.assertion.op {
+        CmpOp::Eq => format!(
+            "{has}; the rule expects {right} (difference {}, tolerance {})",
+            amount::format(sides.difference),
+            amount::format(sides.tolerance)
+        ),
+        CmpOp::Ne => format!(
+            "{has}; the rule expects anything but {right} (difference {}, tolerance {})",
+            amount::format(sides.difference),
+            amount::format(sides.tolerance)
+        ),
+        CmpOp::Lt => format!("{has}; the rule requires less than {right} (over by {gap})"),
+        CmpOp::Le => format!("{has}; the rule requires at most {right} (over by {gap})"),
+        CmpOp::Gt => format!("{has}; the rule requires more than {right} (short by {gap})"),
+        CmpOp::Ge => format!("{has}; the rule requires at least {right} (short by {gap})"),
+    };
+    match note(rule) {
+        Some(note) => format!("{numbers}\nnote: {note}"),
+        None => numbers,
+    }
+}
+
+/// `Excess (deficiency) funds in segregation — 17 CFR 1.20`
+fn note(rule: &CheckedRule) -> Option<String> {
+    match (&rule.description, &rule.citation) {
+        (Some(description), Some(citation)) => Some(format!("{description} — {citation}")),
+        (Some(description), None) => Some(description.clone()),
+        (None, Some(citation)) => Some(citation.clone()),
+        (None, None) => None,
+    }
+}
+
+fn error_help(error: &EvalError) -> String {
+    match error {
+        EvalError::Overflow { .. } => {
+            "amounts are held exactly up to 28 significant digits; check the report for a misplaced amount".to_owned()
+        }
+        EvalError::DivisionByZero { .. } => {
+            "the divisor is 0 (a blank line counts as 0); guard the rule with `when … != $0`"
+                .to_owned()
+        }
+    }
+}
+
+fn error_label(error: &EvalError) -> String {
+    match error {
+        EvalError::Overflow { op, .. } => format!("this `{op}` overflows"),
+        EvalError::DivisionByZero { .. } => "divides by 0".to_owned(),
+    }
+}
+
+/// `7060 = 4,008,887,962` under each line code; `7160 is blank (counted as 0)`.
+fn line_labels<'a>(rule: &'a CheckedRule, outcome: &'a Outcome) -> impl Iterator<Item = LabeledSpan> + 'a {
+    rule.occurrences.iter().filter_map(|&(slot, span)| {
+        let code = rule.lines.get(slot)?;
+        let text = match outcome.amounts.get(slot).copied().flatten() {
+            Some(amount) => format!("{code} = {}", amount::format(amount)),
+            None => format!("{code} is blank (counted as 0)"),
+        };
+        Some(LabeledSpan::new_with_span(Some(text), span))
+    })
+}
+
+/// `rounds 360,216,023.76 to 360,216,024` under each `round(…)`.
+fn rounding_labels(sides: &Sides) -> Vec<LabeledSpan> {
+    sides
+        .roundings
+        .iter()
+        .map(|rounding| {
+            let text = format!(
+                "rounds {} to {}",
+                amount::format(rounding.from),
+                amount::format(rounding.to)
+            );
+            LabeledSpan::new_with_span(Some(text), rounding.span)
+        })
+        .collect()
+}
+
+/// A short account of a passing or failing outcome, for summaries: `198,161,467 = 198,161,467`.
+pub fn sides_text(op: CmpOp, left: Decimal, right: Decimal) -> String {
+    format!(
+        "{} {} {}",
+        amount::format(left),
+        op.as_str(),
+        amount::format(right)
+    )
+}

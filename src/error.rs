@@ -1,0 +1,82 @@
+//! The errors where the stages meet: anything that stops rules or a report from being used.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::check::CheckError;
+use crate::report::ReportError;
+use crate::syntax::SyntaxError;
+
+/// Why a rule set or a report could not be used.
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    /// A path that does not exist or cannot be read.
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(crossfoot::io))]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's words.
+        reason: String,
+    },
+
+    /// A file that is not UTF-8 text.
+    #[error("`{path}` is not UTF-8 text")]
+    #[diagnostic(
+        code(crossfoot::encoding),
+        help("save the file as UTF-8 (a byte-order mark and CRLF line endings are fine)")
+    )]
+    NotUtf8 {
+        /// The path as given.
+        path: String,
+    },
+
+    /// A file larger than crossfoot reads.
+    #[error("`{path}` is {size} bytes; the limit is {limit} bytes")]
+    #[diagnostic(code(crossfoot::too_large))]
+    TooLarge {
+        /// The path as given.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+
+    /// A directory with no `.xfoot` files.
+    #[error("no rule files (`*.xfoot`) in `{path}`")]
+    #[diagnostic(
+        code(crossfoot::no_rules),
+        help("point at a `.xfoot` file or a directory that holds some")
+    )]
+    NoRuleFiles {
+        /// The directory as given.
+        path: String,
+    },
+
+    /// A report whose format cannot be told from its name.
+    #[error("cannot tell the format of report `{path}`")]
+    #[diagnostic(
+        code(crossfoot::report::format),
+        help("reports are YAML (`.yaml`, `.yml`) or JSON of the same shape (`.json`)")
+    )]
+    ReportFormat {
+        /// The path as given.
+        path: String,
+    },
+
+    /// The text of a rule file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(#[from] SyntaxError),
+
+    /// A rule that parsed but cannot be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Check(#[from] CheckError),
+
+    /// The content of a report.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Report(#[from] ReportError),
+}

@@ -1,0 +1,133 @@
+//! Reading rule sets and reports from disk.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::check::{self, RuleSet};
+use crate::error::Error;
+use crate::report::{self, Report};
+use crate::source::Source;
+use crate::syntax;
+
+/// The largest rule file crossfoot reads.
+pub const MAX_RULE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest report file crossfoot reads.
+pub const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Read, parse and check a rule set: one `.xfoot` file, or every `.xfoot` file under a
+/// directory (recursively, in path order). On failure, every problem of every file.
+pub fn load_rules(path: &Path) -> Result<RuleSet, Vec<Error>> {
+    let paths = rule_files(path).map_err(|error| vec![error])?;
+    let mut files = Vec::with_capacity(paths.len());
+    let mut errors = Vec::new();
+    for path in paths {
+        let source = match read_source(&path, MAX_RULE_FILE_BYTES) {
+            Ok(source) => source,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        match syntax::parse(&source) {
+            Ok(file) => files.push((source, file)),
+            Err(found) => errors.extend(found.into_iter().map(Error::from)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    check::check(files).map_err(|found| found.into_iter().map(Error::from).collect())
+}
+
+/// Read one report; its format comes from its extension.
+pub fn load_report(path: &Path) -> Result<Report, Vec<Error>> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(extension, "yaml" | "yml" | "json") {
+        return Err(vec![Error::ReportFormat {
+            path: path.display().to_string(),
+        }]);
+    }
+    let source = read_source(path, MAX_REPORT_BYTES).map_err(|error| vec![error])?;
+    // YAML 1.2 reads JSON, so one reader serves both.
+    report::load_yaml(&source).map_err(|found| found.into_iter().map(Error::from).collect())
+}
+
+/// The `.xfoot` files a rules path names, sorted.
+fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
+    let metadata = fs::metadata(path).map_err(|error| io_error(path, &error))?;
+    if !metadata.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, &error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| io_error(&dir, &error))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|error| io_error(&path, &error))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "xfoot") {
+                found.push(path);
+            }
+        }
+    }
+    if found.is_empty() {
+        return Err(Error::NoRuleFiles {
+            path: path.display().to_string(),
+        });
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Read a text file: size-limited, UTF-8, a byte-order mark dropped.
+pub fn read_source(path: &Path, limit: u64) -> Result<Source, Error> {
+    let name = path.display().to_string();
+    // Look before opening: opening a FIFO would block until something writes to it.
+    let metadata = fs::metadata(path).map_err(|error| io_error(path, &error))?;
+    if !metadata.is_file() {
+        let reason = if metadata.is_dir() {
+            "it is a directory"
+        } else {
+            "it is not a regular file"
+        };
+        return Err(Error::Io {
+            path: name,
+            reason: reason.to_owned(),
+        });
+    }
+    let file = fs::File::open(path).map_err(|error| io_error(path, &error))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| io_error(path, &error))?;
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limit {
+        return Err(Error::TooLarge {
+            path: name,
+            size: metadata.len().max(size),
+            limit,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { path: name.clone() })?;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
+    Ok(Source::new(name, text))
+}
+
+fn io_error(path: &Path, error: &std::io::Error) -> Error {
+    let reason = match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
+    };
+    Error::Io {
+        path: path.display().to_string(),
+        reason,
+    }
+}

@@ -1,0 +1,155 @@
+//! The human output: rustc-style diagnostics for failing rules, then one summary line
+//! per report.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+
+use crate::diagnostic::RuleDiagnostic;
+use crate::eval::{Evaluation, Skip, Status, Summary};
+
+/// Width the diagnostics wrap their prose at.
+const WIDTH: usize = 100;
+
+/// Renders diagnostics and summaries for people.
+#[derive(Debug)]
+pub struct Human {
+    handler: GraphicalReportHandler,
+    color: bool,
+    verbose: bool,
+}
+
+impl Human {
+    /// A renderer, with or without colour, listing every rule when `verbose`.
+    pub fn new(color: bool, verbose: bool) -> Self {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Human {
+            handler: GraphicalReportHandler::new_themed(theme).with_width(WIDTH),
+            color,
+            verbose,
+        }
+    }
+
+    /// Render any diagnostic as text.
+    pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) -> String {
+        let mut out = String::new();
+        if self.handler.render_report(&mut out, diagnostic).is_err() {
+            // Rendering into a String only fails if a Display impl fails; fall back to the
+            // bare message rather than lose the problem.
+            out = format!("error: {diagnostic}\n");
+        }
+        out
+    }
+
+    /// One report: each failing rule's diagnostic on `out`, each rule that could not be
+    /// evaluated on `err`, then the summary line on `out`.
+    pub fn report(
+        &self,
+        evaluation: &Evaluation<'_>,
+        deny_warnings: bool,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<()> {
+        for (rule, outcome) in evaluation.results() {
+            let src = evaluation.rules.source_of(rule).map(|s| s.named());
+            if let Some(diagnostic) = RuleDiagnostic::new(rule, outcome, src) {
+                let text = self.diagnostic(&diagnostic);
+                match outcome.status {
+                    Status::Error(_) => write!(err, "{text}")?,
+                    _ => writeln!(out, "{text}")?,
+                }
+            }
+        }
+        if self.verbose {
+            for (rule, outcome) in evaluation.results() {
+                let status = match &outcome.status {
+                    Status::Pass(_) => "pass   ".to_owned(),
+                    Status::Fail(_) => format!("{:<7}", rule.severity.as_str()),
+                    Status::Skipped(Skip::AllBlank) => "skipped".to_owned(),
+                    Status::Skipped(Skip::ConditionFalse) => "skipped".to_owned(),
+                    Status::Error(_) => "ERROR  ".to_owned(),
+                };
+                let why = match &outcome.status {
+                    Status::Skipped(Skip::AllBlank) => " (all lines blank)",
+                    Status::Skipped(Skip::ConditionFalse) => " (condition false)",
+                    _ => "",
+                };
+                writeln!(out, "  {status} {}{why}", rule.id)?;
+            }
+        }
+        writeln!(out, "{}", self.summary_line(evaluation, deny_warnings))
+    }
+
+    /// `ok: examples/hsbc-2020-07.yaml (HSBC …, as of 2020-07-31): 57 rules, 52 passed, …`
+    pub fn summary_line(&self, evaluation: &Evaluation<'_>, deny_warnings: bool) -> String {
+        let summary = evaluation.summary();
+        let report = evaluation.report;
+        let verdict = verdict(&summary, deny_warnings);
+        let mut line = format!("{}: {}", self.paint(verdict), report.name());
+        let about: Vec<String> = report
+            .firm()
+            .map(str::to_owned)
+            .into_iter()
+            .chain(report.as_of().map(|d| format!("as of {d}")))
+            .collect();
+        if !about.is_empty() {
+            let _ = write!(line, " ({})", about.join(", "));
+        }
+        let _ = write!(line, ": {}", counts(&summary));
+        let failing: Vec<&str> = evaluation
+            .results()
+            .filter(|(_, o)| matches!(o.status, Status::Fail(_) | Status::Error(_)))
+            .map(|(rule, _)| rule.id.as_str())
+            .collect();
+        if !failing.is_empty() {
+            let _ = write!(line, "\n  not holding: {}", failing.join(", "));
+        }
+        line
+    }
+
+    fn paint(&self, verdict: &'static str) -> String {
+        if !self.color {
+            return verdict.to_owned();
+        }
+        let code = match verdict {
+            "ok" => "32",
+            "warning" => "33",
+            _ => "31",
+        };
+        format!("\u{1b}[1;{code}m{verdict}\u{1b}[0m")
+    }
+}
+
+/// `ok`, `warning`, `FAIL` or `ERROR` for a report.
+fn verdict(summary: &Summary, deny_warnings: bool) -> &'static str {
+    if summary.errors > 0 {
+        "ERROR"
+    } else if summary.failed_errors > 0 || (deny_warnings && summary.failed_warnings > 0) {
+        "FAIL"
+    } else if summary.failed > 0 {
+        "warning"
+    } else {
+        "ok"
+    }
+}
+
+/// `57 rules, 52 passed, 1 failed, 4 skipped`
+fn counts(summary: &Summary) -> String {
+    let mut parts = vec![
+        format!("{} rules", summary.rules),
+        format!("{} passed", summary.passed),
+        format!("{} failed", summary.failed),
+    ];
+    if summary.skipped > 0 {
+        parts.push(format!("{} skipped", summary.skipped));
+    }
+    if summary.errors > 0 {
+        parts.push(format!("{} could not be evaluated", summary.errors));
+    }
+    parts.join(", ")
+}

@@ -1,0 +1,201 @@
+//! The JSON contract CI parses (documented in the README). Amounts are strings, so no
+//! digit is lost to a JSON reader's floats; a blank line's amount is `null`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::CheckedRule;
+use crate::diagnostic;
+use crate::eval::{Evaluation, Outcome, Skip, Status};
+
+/// The whole output of `crossfoot check --format json`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonOutput {
+    /// One entry per report that could be read, in the order given.
+    pub reports: Vec<JsonReport>,
+    /// Problems that stopped a report from being read: `{"report": …, "message": …}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<JsonProblem>,
+}
+
+/// A report that could not be used.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonProblem {
+    /// The report's path.
+    pub report: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// One report's results.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonReport {
+    /// The report's path.
+    pub report: String,
+    /// `id:` from the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `firm:` from the report.
+    #[serde(default)]
+    pub firm: Option<String>,
+    /// `as_of:` from the report.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Counts.
+    pub summary: JsonSummary,
+    /// One result per rule, in rule-set order.
+    pub results: Vec<JsonResult>,
+}
+
+/// How many rules ended how.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonSummary {
+    /// Rules evaluated.
+    pub rules: usize,
+    /// Rules that hold.
+    pub passed: usize,
+    /// Rules that do not hold, any severity.
+    pub failed: usize,
+    /// Rules that did not apply.
+    pub skipped: usize,
+    /// Rules whose arithmetic could not be carried out.
+    pub errors: usize,
+}
+
+/// One rule on one report.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonResult {
+    /// The rule id.
+    pub rule: String,
+    /// `pass`, `fail`, `skipped` or `error`.
+    pub status: String,
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+    /// Where the rule's assertion is written.
+    pub source: JsonSource,
+    /// The human message, for `fail` and `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Why it was skipped: `all_lines_blank` or `condition_false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The left side's value (null when skipped or in error).
+    pub left: Option<String>,
+    /// The right side's value.
+    pub right: Option<String>,
+    /// `left - right`.
+    pub difference: Option<String>,
+    /// The tolerance as an amount.
+    pub tolerance: Option<String>,
+    /// Every line the rule reads, with its amount; `null` is blank (counted as 0).
+    pub lines: Vec<JsonLine>,
+}
+
+/// A rule's place in its file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonSource {
+    /// The rule file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// One line code and its amount.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonLine {
+    /// The code.
+    pub code: String,
+    /// The amount, or `null` when blank.
+    pub amount: Option<String>,
+}
+
+/// One report's results in the JSON contract.
+pub fn json_report(evaluation: &Evaluation<'_>) -> JsonReport {
+    let summary = evaluation.summary();
+    let report = evaluation.report;
+    JsonReport {
+        report: report.name().to_owned(),
+        id: report.id().map(str::to_owned),
+        firm: report.firm().map(str::to_owned),
+        as_of: report.as_of().map(str::to_owned),
+        summary: JsonSummary {
+            rules: summary.rules,
+            passed: summary.passed,
+            failed: summary.failed,
+            skipped: summary.skipped,
+            errors: summary.errors,
+        },
+        results: evaluation
+            .results()
+            .map(|(rule, outcome)| json_result(evaluation, rule, outcome))
+            .collect(),
+    }
+}
+
+fn json_result(evaluation: &Evaluation<'_>, rule: &CheckedRule, outcome: &Outcome) -> JsonResult {
+    let source = evaluation.rules.source_of(rule);
+    let (line, column) = source.map_or((0, 0), |s| s.line_col(rule.assertion_span.start));
+    let mut result = JsonResult {
+        rule: rule.id.clone(),
+        status: String::new(),
+        severity: rule.severity.as_str().to_owned(),
+        source: JsonSource {
+            file: source.map(|s| s.name().to_owned()).unwrap_or_default(),
+            line,
+            column,
+        },
+        message: None,
+        reason: None,
+        left: None,
+        right: None,
+        difference: None,
+        tolerance: None,
+        lines: rule
+            .lines
+            .iter()
+            .zip(&outcome.amounts)
+            .map(|(code, amount)| JsonLine {
+                code: code.to_string(),
+                amount: amount.map(|a| a.to_string()),
+            })
+            .collect(),
+    };
+    let (status, sides) = match &outcome.status {
+        Status::Pass(sides) => ("pass", Some(sides)),
+        Status::Fail(sides) => {
+            result.message = Some(diagnostic::failure_message(rule));
+            ("fail", Some(sides))
+        }
+        Status::Skipped(skip) => {
+            result.reason = Some(
+                match skip {
+                    Skip::AllBlank => "all_lines_blank",
+                    Skip::ConditionFalse => "condition_false",
+                }
+                .to_owned(),
+            );
+            ("skipped", None)
+        }
+        Status::Error(error) => {
+            result.message = Some(error.to_string());
+            ("error", None)
+        }
+    };
+    result.status = status.to_owned();
+    if let Some(sides) = sides {
+        result.left = Some(sides.left.to_string());
+        result.right = Some(sides.right.to_string());
+        result.difference = Some(sides.difference.to_string());
+        result.tolerance = Some(sides.tolerance.to_string());
+    }
+    result
+}
+
+/// A report that could not be read, in the JSON contract.
+pub fn json_problem(path: &std::path::Path, error: &crate::error::Error) -> JsonProblem {
+    JsonProblem {
+        report: path.display().to_string(),
+        message: error.to_string(),
+    }
+}
