@@ -101,13 +101,20 @@ impl Human {
             let _ = write!(line, " ({})", about.join(", "));
         }
         let _ = write!(line, ": {}", counts(&summary));
-        let failing: Vec<&str> = evaluation
-            .results()
-            .filter(|(_, o)| matches!(o.status, Status::Fail(_) | Status::Error(_)))
-            .map(|(rule, _)| rule.id.as_str())
-            .collect();
-        if !failing.is_empty() {
-            let _ = write!(line, "\n  not holding: {}", failing.join(", "));
+        let ids = |wanted: fn(&Status) -> bool| -> Vec<&str> {
+            evaluation
+                .results()
+                .filter(|(_, outcome)| wanted(&outcome.status))
+                .map(|(rule, _)| rule.id.as_str())
+                .collect()
+        };
+        let failed = ids(|status| matches!(status, Status::Fail(_)));
+        if !failed.is_empty() {
+            let _ = write!(line, "\n  failed: {}", failed.join(", "));
+        }
+        let errors = ids(|status| matches!(status, Status::Error(_)));
+        if !errors.is_empty() {
+            let _ = write!(line, "\n  could not be evaluated: {}", errors.join(", "));
         }
         line
     }
@@ -141,7 +148,7 @@ fn verdict(summary: &Summary, deny_warnings: bool) -> &'static str {
 /// `57 rules, 52 passed, 1 failed, 4 skipped`
 fn counts(summary: &Summary) -> String {
     let mut parts = vec![
-        format!("{} rules", summary.rules),
+        format!("{} rule{}", summary.rules, if summary.rules == 1 { "" } else { "s" }),
         format!("{} passed", summary.passed),
         format!("{} failed", summary.failed),
     ];
