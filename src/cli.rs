@@ -152,7 +152,10 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         status = status.max(exit_status(&evaluation.summary(), deny_warnings));
         match args.format {
             Format::Human => human.report(&evaluation, deny_warnings, &mut out, &mut err)?,
-            Format::Json => json.reports.push(json_report(&evaluation)),
+            Format::Json => {
+                problems.errors(&evaluation, &mut err)?;
+                json.reports.push(json_report(&evaluation));
+            }
         }
     }
     if args.format == Format::Json {

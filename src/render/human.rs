@@ -56,15 +56,14 @@ impl Human {
         err: &mut dyn Write,
     ) -> io::Result<()> {
         for (rule, outcome) in evaluation.results() {
-            let src = evaluation.rules.source_of(rule).map(|s| s.named());
-            if let Some(diagnostic) = RuleDiagnostic::new(rule, outcome, src) {
-                let text = self.diagnostic(&diagnostic);
-                match outcome.status {
-                    Status::Error(_) => write!(err, "{text}")?,
-                    _ => writeln!(out, "{text}")?,
+            if matches!(outcome.status, Status::Fail(_)) {
+                let src = evaluation.rules.source_of(rule).map(|s| s.named());
+                if let Some(diagnostic) = RuleDiagnostic::new(rule, outcome, src) {
+                    writeln!(out, "{}", self.diagnostic(&diagnostic))?;
                 }
             }
         }
+        self.errors(evaluation, err)?;
         if self.verbose {
             for (rule, outcome) in evaluation.results() {
                 let status = match &outcome.status {
@@ -83,6 +82,19 @@ impl Human {
             }
         }
         writeln!(out, "{}", self.summary_line(evaluation, deny_warnings))
+    }
+
+    /// Each rule whose arithmetic could not be carried out, as a diagnostic on `err`.
+    pub fn errors(&self, evaluation: &Evaluation<'_>, err: &mut dyn Write) -> io::Result<()> {
+        for (rule, outcome) in evaluation.results() {
+            if matches!(outcome.status, Status::Error(_)) {
+                let src = evaluation.rules.source_of(rule).map(|s| s.named());
+                if let Some(diagnostic) = RuleDiagnostic::new(rule, outcome, src) {
+                    write!(err, "{}", self.diagnostic(&diagnostic))?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `ok: examples/hsbc-2020-07.yaml (HSBC …, as of 2020-07-31): 57 rules, 52 passed, …`

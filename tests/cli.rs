@@ -1,0 +1,296 @@
+//! `crossfoot check` end to end: exit codes, which stream gets what, and the JSON contract
+//! parsed back into its types.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use crossfoot::render::{JsonOutput, JsonResult};
+use tempfile::TempDir;
+
+const PACK: &str = "rules/focus";
+const FILING: &str = "examples/hsbc-2020-07.yaml";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn crossfoot(args: &[&str]) -> Output {
+    cargo_bin_cmd!("crossfoot")
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json(output: &Output) -> JsonOutput {
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A scratch directory holding the given files.
+fn scratch(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
+
+fn result<'a>(output: &'a JsonOutput, rule: &str) -> &'a JsonResult {
+    output.reports[0]
+        .results
+        .iter()
+        .find(|r| r.rule == rule)
+        .unwrap_or_else(|| panic!("no result for {rule}"))
+}
+
+#[test]
+fn the_pack_holds_on_the_filing() {
+    let output = crossfoot(&["check", PACK, FILING]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "ok: examples/hsbc-2020-07.yaml (HSBC Securities (USA) Inc., as of 2020-07-31): 58 rules, 48 passed, 0 failed, 10 skipped\n"
+    );
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn json_output_is_the_documented_contract() {
+    let output = crossfoot(&["check", "--format", "json", PACK, FILING]);
+    assert_eq!(code(&output), 0);
+    let parsed = json(&output);
+    let report = &parsed.reports[0];
+    assert_eq!(report.report, FILING);
+    assert_eq!(report.firm.as_deref(), Some("HSBC Securities (USA) Inc."));
+    assert_eq!(report.as_of.as_deref(), Some("2020-07-31"));
+    assert_eq!(
+        (report.summary.rules, report.summary.passed, report.summary.failed, report.summary.skipped),
+        (58, 48, 0, 10)
+    );
+    let excess = result(&parsed, "seg.excess");
+    assert_eq!(excess.status, "pass");
+    assert_eq!(excess.severity, "error");
+    assert_eq!(excess.source.file, "rules/focus/cftc/1-segregation.xfoot");
+    assert_eq!((excess.source.line, excess.source.column), (30, 3));
+    assert_eq!(excess.left.as_deref(), Some("198161467"));
+    assert_eq!(excess.right.as_deref(), Some("198161467"));
+    assert_eq!(excess.difference.as_deref(), Some("0"));
+    assert_eq!(excess.tolerance.as_deref(), Some("0"));
+    let lines: Vec<(&str, Option<&str>)> = excess
+        .lines
+        .iter()
+        .map(|l| (l.code.as_str(), l.amount.as_deref()))
+        .collect();
+    assert_eq!(
+        lines,
+        [("7190", Some("198161467")), ("7180", Some("4207049429")), ("7060", Some("4008887962"))]
+    );
+    // A blank line is null, and a rule reading only blank lines is skipped.
+    let total = result(&parsed, "seg.total_funds");
+    assert!(total.lines.iter().any(|l| l.code == "7160" && l.amount.is_none()));
+    let dealer = result(&parsed, "dealer.total");
+    assert_eq!(dealer.status, "skipped");
+    assert_eq!(dealer.reason.as_deref(), Some("all_lines_blank"));
+    assert_eq!(dealer.left, None);
+    let branch = result(&parsed, "capital.early_warning.minimum_dollar");
+    assert_eq!(branch.reason.as_deref(), Some("condition_false"));
+}
+
+#[test]
+fn a_failing_rule_exits_1_with_its_numbers() {
+    let filing = fs::read_to_string(root().join(FILING)).unwrap();
+    let broken = filing.replace("7190: 198161467", "7190: 198161468");
+    let (_dir, dir) = scratch(&[("july.yaml", &broken)]);
+    let report = dir.join("july.yaml");
+    let output = crossfoot(&["check", "--format", "json", PACK, report.to_str().unwrap()]);
+    assert_eq!(code(&output), 1);
+    let parsed = json(&output);
+    let excess = result(&parsed, "seg.excess");
+    assert_eq!(excess.status, "fail");
+    assert_eq!(excess.difference.as_deref(), Some("1"));
+    assert_eq!(
+        excess.message.as_deref(),
+        Some("line 7190 does not equal 7180 - 7060")
+    );
+    // 7190 also feeds the Management Target line.
+    assert_eq!(result(&parsed, "seg.target_excess").difference.as_deref(), Some("-1"));
+
+    let human = crossfoot(&["check", "--color", "never", PACK, report.to_str().unwrap()]);
+    assert_eq!(code(&human), 1);
+    let text = stdout(&human);
+    assert!(text.contains("× line 7190 does not equal 7180 - 7060"), "{text}");
+    assert!(text.contains("╰── 7190 = 198,161,468"), "{text}");
+    assert!(text.contains(
+        "help: the report has 198,161,468; the rule expects 198,161,467 (difference 1, tolerance 0)"
+    ));
+    assert!(text.contains("failed: seg.excess, seg.target_excess"), "{text}");
+    assert_eq!(stderr(&human), "");
+}
+
+#[test]
+fn warnings_fail_the_run_only_when_denied() {
+    let (_dir, dir) = scratch(&[
+        ("rules.xfoot", "rule n \"never negative\" cite \"x\" severity warning 7050 >= $0\n"),
+        ("r.yaml", "lines:\n  7050: -1\n"),
+    ]);
+    let rules = dir.join("rules.xfoot");
+    let report = dir.join("r.yaml");
+    let args = ["check", "--color", "never", rules.to_str().unwrap(), report.to_str().unwrap()];
+    let output = crossfoot(&args);
+    assert_eq!(code(&output), 0);
+    assert!(stdout(&output).contains("⚠ line 7050 is less than $0"));
+    assert!(stdout(&output).contains("warning: "), "{}", stdout(&output));
+
+    let mut denied = args.to_vec();
+    denied.insert(1, "--deny=warnings");
+    assert_eq!(code(&crossfoot(&denied)), 1);
+}
+
+#[test]
+fn unusable_inputs_exit_2_on_stderr_with_nothing_on_stdout() {
+    let (_dir, dir) = scratch(&[
+        ("bad.xfoot", "rule t 7190 = 7180 7060\n"),
+        ("bad.yaml", "lines:\n  7190: 12abc\n"),
+        ("empty/readme.txt", "no rules here"),
+    ]);
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let cases = [
+        vec!["check".to_owned(), path("bad.xfoot"), FILING.to_owned()],
+        vec!["check".to_owned(), PACK.to_owned(), path("bad.yaml")],
+        vec!["check".to_owned(), PACK.to_owned(), path("missing.yaml")],
+        vec!["check".to_owned(), path("missing.xfoot"), FILING.to_owned()],
+        vec!["check".to_owned(), path("empty"), FILING.to_owned()],
+        vec!["check".to_owned(), PACK.to_owned(), path("empty")],
+        vec!["check".to_owned(), PACK.to_owned(), path("empty/readme.txt")],
+    ];
+    for args in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = crossfoot(&args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
+        assert_eq!(stdout(&output), "", "{args:?}");
+        assert!(!stderr(&output).is_empty(), "{args:?}");
+        assert!(!stderr(&output).contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn one_bad_report_still_checks_the_others_and_exits_2() {
+    let (_dir, dir) = scratch(&[("bad.yaml", "lines:\n  7190: 12abc\n")]);
+    let bad = dir.join("bad.yaml");
+    let output = crossfoot(&["check", "--format", "json", PACK, FILING, bad.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    let parsed = json(&output);
+    assert_eq!(parsed.reports.len(), 1);
+    assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(parsed.errors[0].message, "line 7190: `12abc` is not an amount");
+    assert!(stderr(&output).contains("`12abc` is not an amount"));
+}
+
+#[test]
+fn duplicate_ids_across_files_point_at_both() {
+    let (_dir, dir) = scratch(&[
+        ("pack/a.xfoot", "rule seg.excess 7190 = 7180 - 7060\n"),
+        ("pack/sub/b.xfoot", "rule seg.excess 7198 = 7190 - 7194\n"),
+    ]);
+    let pack = dir.join("pack");
+    let output = crossfoot(&["check", "--color", "never", pack.to_str().unwrap(), FILING]);
+    assert_eq!(code(&output), 2);
+    let text = stderr(&output);
+    assert!(text.contains("rule id `seg.excess` is used twice"), "{text}");
+    assert!(text.contains("a.xfoot:1:6]"), "{text}");
+    assert!(text.contains("b.xfoot:1:6]"), "{text}");
+    assert!(text.contains("first defined here"), "{text}");
+}
+
+#[test]
+fn decimal_arithmetic_is_exact_end_to_end() {
+    let (_dir, dir) = scratch(&[
+        (
+            "rules.xfoot",
+            "rule cents \"0.1 + 0.2 = 0.3\" 7010 + 7020 = 7030\n\
+             rule big \"twenty-plus digits\" 7040 = 7050 + 7060\n\
+             rule unquoted \"a YAML number a float cannot hold\" 7070 = 7080 + $0.01\n",
+        ),
+        (
+            "r.yaml",
+            "lines:\n  7010: 0.1\n  7020: 0.2\n  7030: 0.3\n  7040: \"12,345,678,901,234,567,890.12\"\n  7050: 12345678901234567890\n  7060: 0.12\n  7070: 12345678901234567.89\n  7080: 12345678901234567.88\n",
+        ),
+    ]);
+    let rules = dir.join("rules.xfoot");
+    let report = dir.join("r.yaml");
+    let output = crossfoot(&["check", "--format", "json", rules.to_str().unwrap(), report.to_str().unwrap()]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let parsed = json(&output);
+    assert_eq!(result(&parsed, "big").left.as_deref(), Some("12345678901234567890.12"));
+    assert_eq!(result(&parsed, "unquoted").left.as_deref(), Some("12345678901234567.89"));
+}
+
+#[test]
+fn overflow_is_exit_2_not_a_panic() {
+    let (_dir, dir) = scratch(&[
+        ("rules.xfoot", "rule t 7010 = 7020 * 7030\n"),
+        ("r.yaml", "lines:\n  7020: 79228162514264337593543950335\n  7030: 2\n"),
+    ]);
+    let rules = dir.join("rules.xfoot");
+    let report = dir.join("r.yaml");
+    let args = ["check", "--format", "json", rules.to_str().unwrap(), report.to_str().unwrap()];
+    let output = crossfoot(&args);
+    assert_eq!(code(&output), 2);
+    let parsed = json(&output);
+    assert_eq!(result(&parsed, "t").status, "error");
+    assert!(stderr(&output).contains("`*` overflows"));
+    assert!(!stderr(&output).contains("panicked"));
+}
+
+#[test]
+fn color_follows_the_flag_and_no_color() {
+    let filing = fs::read_to_string(root().join(FILING)).unwrap();
+    let broken = filing.replace("7190: 198161467", "7190: 198161468");
+    let (_dir, dir) = scratch(&[("july.yaml", &broken)]);
+    let report = dir.join("july.yaml");
+    let report = report.to_str().unwrap();
+    let always = crossfoot(&["check", "--color", "always", PACK, report]);
+    assert!(stdout(&always).contains('\u{1b}'));
+    let never = crossfoot(&["check", "--color", "never", PACK, report]);
+    assert!(!stdout(&never).contains('\u{1b}'));
+    // Not a terminal: `auto` does not colour.
+    let auto = crossfoot(&["check", PACK, report]);
+    assert!(!stdout(&auto).contains('\u{1b}'));
+    let no_color = cargo_bin_cmd!("crossfoot")
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .args(["check", PACK, report])
+        .output()
+        .unwrap();
+    assert!(!stdout(&no_color).contains('\u{1b}'));
+}
+
+#[test]
+fn help_shows_examples_and_version_is_set() {
+    let help = crossfoot(&["check", "--help"]);
+    assert_eq!(code(&help), 0);
+    assert!(stdout(&help).contains("crossfoot check rules/focus examples/hsbc-2020-07.yaml"));
+    let version = crossfoot(&["--version"]);
+    assert_eq!(stdout(&version), format!("crossfoot {}\n", env!("CARGO_PKG_VERSION")));
+    // A usage mistake is exit 2 too.
+    assert_eq!(code(&crossfoot(&["check", PACK])), 2);
+    assert_eq!(code(&crossfoot(&["check", "--format", "xml", PACK, FILING])), 2);
+}
