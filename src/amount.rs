@@ -101,7 +101,11 @@ fn whole_digits(whole: &str, text: &str) -> Result<String, AmountError> {
 fn exact(plain: &str) -> Option<Decimal> {
     let value = Decimal::from_str_exact(plain).ok()?;
     // A zero with a sign is still zero; keep `-0` out of every output.
-    Some(if value.is_zero() { Decimal::ZERO } else { value })
+    Some(if value.is_zero() {
+        Decimal::ZERO
+    } else {
+        value
+    })
 }
 
 /// Write an amount with thousands separators, as the form prints it but with a minus
@@ -178,7 +182,9 @@ mod tests {
 
     #[test]
     fn refuses_malformed_text() {
-        for text in ["abc", "1e6", "1.2.3", "1.", ".5", "(5", "$", "0x10", "1 000", "+5"] {
+        for text in [
+            "abc", "1e6", "1.2.3", "1.", ".5", "(5", "$", "0x10", "1 000", "+5",
+        ] {
             assert!(parse(text).is_err(), "{text} should be refused");
         }
         assert_eq!(parse(""), Err(AmountError::Empty));

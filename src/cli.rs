@@ -125,7 +125,10 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut err = io::stderr().lock();
-    let human = Human::new(use_color(args.color, io::stdout().is_terminal()), args.verbose);
+    let human = Human::new(
+        use_color(args.color, io::stdout().is_terminal()),
+        args.verbose,
+    );
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
     let deny_warnings = args.deny == Some(Deny::Warnings);
 
@@ -143,7 +146,8 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             Ok(report) => report,
             Err(errors) => {
                 write_problems(&problems, &errors, &mut err)?;
-                json.errors.extend(errors.iter().map(|e| crate::render::json_problem(path, e)));
+                json.errors
+                    .extend(errors.iter().map(|e| crate::render::json_problem(path, e)));
                 status = ExitStatus::Error;
                 continue;
             }

@@ -178,7 +178,10 @@ fn error_label(error: &EvalError) -> String {
 }
 
 /// `7060 = 4,008,887,962` under each line code; `7160 is blank (counted as 0)`.
-fn line_labels<'a>(rule: &'a CheckedRule, outcome: &'a Outcome) -> impl Iterator<Item = LabeledSpan> + 'a {
+fn line_labels<'a>(
+    rule: &'a CheckedRule,
+    outcome: &'a Outcome,
+) -> impl Iterator<Item = LabeledSpan> + 'a {
     rule.occurrences.iter().filter_map(|&(slot, span)| {
         let code = rule.lines.get(slot)?;
         let text = match outcome.amounts.get(slot).copied().flatten() {

@@ -68,15 +68,33 @@ pub enum Error {
     /// The text of a rule file.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Syntax(#[from] SyntaxError),
+    Syntax(Box<SyntaxError>),
 
     /// A rule that parsed but cannot be used.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Check(#[from] CheckError),
+    Check(Box<CheckError>),
 
     /// The content of a report.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Report(#[from] ReportError),
+    Report(Box<ReportError>),
+}
+
+impl From<SyntaxError> for Error {
+    fn from(error: SyntaxError) -> Self {
+        Error::Syntax(Box::new(error))
+    }
+}
+
+impl From<CheckError> for Error {
+    fn from(error: CheckError) -> Self {
+        Error::Check(Box::new(error))
+    }
+}
+
+impl From<ReportError> for Error {
+    fn from(error: ReportError) -> Self {
+        Error::Report(Box::new(error))
+    }
 }

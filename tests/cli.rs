@@ -1,6 +1,13 @@
 //! `crossfoot check` end to end: exit codes, which stream gets what, and the JSON contract
 //! parsed back into its types.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -82,7 +89,12 @@ fn json_output_is_the_documented_contract() {
     assert_eq!(report.firm.as_deref(), Some("HSBC Securities (USA) Inc."));
     assert_eq!(report.as_of.as_deref(), Some("2020-07-31"));
     assert_eq!(
-        (report.summary.rules, report.summary.passed, report.summary.failed, report.summary.skipped),
+        (
+            report.summary.rules,
+            report.summary.passed,
+            report.summary.failed,
+            report.summary.skipped
+        ),
         (58, 48, 0, 10)
     );
     let excess = result(&parsed, "seg.excess");
@@ -101,11 +113,20 @@ fn json_output_is_the_documented_contract() {
         .collect();
     assert_eq!(
         lines,
-        [("7190", Some("198161467")), ("7180", Some("4207049429")), ("7060", Some("4008887962"))]
+        [
+            ("7190", Some("198161467")),
+            ("7180", Some("4207049429")),
+            ("7060", Some("4008887962"))
+        ]
     );
     // A blank line is null, and a rule reading only blank lines is skipped.
     let total = result(&parsed, "seg.total_funds");
-    assert!(total.lines.iter().any(|l| l.code == "7160" && l.amount.is_none()));
+    assert!(
+        total
+            .lines
+            .iter()
+            .any(|l| l.code == "7160" && l.amount.is_none())
+    );
     let dealer = result(&parsed, "dealer.total");
     assert_eq!(dealer.status, "skipped");
     assert_eq!(dealer.reason.as_deref(), Some("all_lines_blank"));
@@ -131,29 +152,47 @@ fn a_failing_rule_exits_1_with_its_numbers() {
         Some("line 7190 does not equal 7180 - 7060")
     );
     // 7190 also feeds the Management Target line.
-    assert_eq!(result(&parsed, "seg.target_excess").difference.as_deref(), Some("-1"));
+    assert_eq!(
+        result(&parsed, "seg.target_excess").difference.as_deref(),
+        Some("-1")
+    );
 
     let human = crossfoot(&["check", "--color", "never", PACK, report.to_str().unwrap()]);
     assert_eq!(code(&human), 1);
     let text = stdout(&human);
-    assert!(text.contains("× line 7190 does not equal 7180 - 7060"), "{text}");
+    assert!(
+        text.contains("× line 7190 does not equal 7180 - 7060"),
+        "{text}"
+    );
     assert!(text.contains("╰── 7190 = 198,161,468"), "{text}");
     assert!(text.contains(
         "help: the report has 198,161,468; the rule expects 198,161,467 (difference 1, tolerance 0)"
     ));
-    assert!(text.contains("failed: seg.excess, seg.target_excess"), "{text}");
+    assert!(
+        text.contains("failed: seg.excess, seg.target_excess"),
+        "{text}"
+    );
     assert_eq!(stderr(&human), "");
 }
 
 #[test]
 fn warnings_fail_the_run_only_when_denied() {
     let (_dir, dir) = scratch(&[
-        ("rules.xfoot", "rule n \"never negative\" cite \"x\" severity warning 7050 >= $0\n"),
+        (
+            "rules.xfoot",
+            "rule n \"never negative\" cite \"x\" severity warning 7050 >= $0\n",
+        ),
         ("r.yaml", "lines:\n  7050: -1\n"),
     ]);
     let rules = dir.join("rules.xfoot");
     let report = dir.join("r.yaml");
-    let args = ["check", "--color", "never", rules.to_str().unwrap(), report.to_str().unwrap()];
+    let args = [
+        "check",
+        "--color",
+        "never",
+        rules.to_str().unwrap(),
+        report.to_str().unwrap(),
+    ];
     let output = crossfoot(&args);
     assert_eq!(code(&output), 0);
     assert!(stdout(&output).contains("⚠ line 7050 is less than $0"));
@@ -179,7 +218,11 @@ fn unusable_inputs_exit_2_on_stderr_with_nothing_on_stdout() {
         vec!["check".to_owned(), path("missing.xfoot"), FILING.to_owned()],
         vec!["check".to_owned(), path("empty"), FILING.to_owned()],
         vec!["check".to_owned(), PACK.to_owned(), path("empty")],
-        vec!["check".to_owned(), PACK.to_owned(), path("empty/readme.txt")],
+        vec![
+            "check".to_owned(),
+            PACK.to_owned(),
+            path("empty/readme.txt"),
+        ],
     ];
     for args in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -195,12 +238,22 @@ fn unusable_inputs_exit_2_on_stderr_with_nothing_on_stdout() {
 fn one_bad_report_still_checks_the_others_and_exits_2() {
     let (_dir, dir) = scratch(&[("bad.yaml", "lines:\n  7190: 12abc\n")]);
     let bad = dir.join("bad.yaml");
-    let output = crossfoot(&["check", "--format", "json", PACK, FILING, bad.to_str().unwrap()]);
+    let output = crossfoot(&[
+        "check",
+        "--format",
+        "json",
+        PACK,
+        FILING,
+        bad.to_str().unwrap(),
+    ]);
     assert_eq!(code(&output), 2);
     let parsed = json(&output);
     assert_eq!(parsed.reports.len(), 1);
     assert_eq!(parsed.errors.len(), 1);
-    assert_eq!(parsed.errors[0].message, "line 7190: `12abc` is not an amount");
+    assert_eq!(
+        parsed.errors[0].message,
+        "line 7190: `12abc` is not an amount"
+    );
     assert!(stderr(&output).contains("`12abc` is not an amount"));
 }
 
@@ -214,7 +267,10 @@ fn duplicate_ids_across_files_point_at_both() {
     let output = crossfoot(&["check", "--color", "never", pack.to_str().unwrap(), FILING]);
     assert_eq!(code(&output), 2);
     let text = stderr(&output);
-    assert!(text.contains("rule id `seg.excess` is used twice"), "{text}");
+    assert!(
+        text.contains("rule id `seg.excess` is used twice"),
+        "{text}"
+    );
     assert!(text.contains("a.xfoot:1:6]"), "{text}");
     assert!(text.contains("b.xfoot:1:6]"), "{text}");
     assert!(text.contains("first defined here"), "{text}");
@@ -236,22 +292,43 @@ fn decimal_arithmetic_is_exact_end_to_end() {
     ]);
     let rules = dir.join("rules.xfoot");
     let report = dir.join("r.yaml");
-    let output = crossfoot(&["check", "--format", "json", rules.to_str().unwrap(), report.to_str().unwrap()]);
+    let output = crossfoot(&[
+        "check",
+        "--format",
+        "json",
+        rules.to_str().unwrap(),
+        report.to_str().unwrap(),
+    ]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     let parsed = json(&output);
-    assert_eq!(result(&parsed, "big").left.as_deref(), Some("12345678901234567890.12"));
-    assert_eq!(result(&parsed, "unquoted").left.as_deref(), Some("12345678901234567.89"));
+    assert_eq!(
+        result(&parsed, "big").left.as_deref(),
+        Some("12345678901234567890.12")
+    );
+    assert_eq!(
+        result(&parsed, "unquoted").left.as_deref(),
+        Some("12345678901234567.89")
+    );
 }
 
 #[test]
 fn overflow_is_exit_2_not_a_panic() {
     let (_dir, dir) = scratch(&[
         ("rules.xfoot", "rule t 7010 = 7020 * 7030\n"),
-        ("r.yaml", "lines:\n  7020: 79228162514264337593543950335\n  7030: 2\n"),
+        (
+            "r.yaml",
+            "lines:\n  7020: 79228162514264337593543950335\n  7030: 2\n",
+        ),
     ]);
     let rules = dir.join("rules.xfoot");
     let report = dir.join("r.yaml");
-    let args = ["check", "--format", "json", rules.to_str().unwrap(), report.to_str().unwrap()];
+    let args = [
+        "check",
+        "--format",
+        "json",
+        rules.to_str().unwrap(),
+        report.to_str().unwrap(),
+    ];
     let output = crossfoot(&args);
     assert_eq!(code(&output), 2);
     let parsed = json(&output);
@@ -289,8 +366,14 @@ fn help_shows_examples_and_version_is_set() {
     assert_eq!(code(&help), 0);
     assert!(stdout(&help).contains("crossfoot check rules/focus examples/hsbc-2020-07.yaml"));
     let version = crossfoot(&["--version"]);
-    assert_eq!(stdout(&version), format!("crossfoot {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&version),
+        format!("crossfoot {}\n", env!("CARGO_PKG_VERSION"))
+    );
     // A usage mistake is exit 2 too.
     assert_eq!(code(&crossfoot(&["check", PACK])), 2);
-    assert_eq!(code(&crossfoot(&["check", "--format", "xml", PACK, FILING])), 2);
+    assert_eq!(
+        code(&crossfoot(&["check", "--format", "xml", PACK, FILING])),
+        2
+    );
 }

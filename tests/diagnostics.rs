@@ -2,6 +2,13 @@
 //! stdout and stderr of `crossfoot check CASE.xfoot CASE.yaml` (or `base.yaml` when the
 //! case has no report of its own). To add a case, add a file.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
+
 use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;

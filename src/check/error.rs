@@ -84,7 +84,9 @@ pub enum CheckError {
     #[error("a tolerance applies only to `=` and `!=`, not to `{op}`")]
     #[diagnostic(
         code(crossfoot::check::tolerance_on_inequality),
-        help("comparisons are exact; to allow slack, write it into the formula, e.g. `7050 >= -$1`")
+        help(
+            "comparisons are exact; to allow slack, write it into the formula, e.g. `7050 >= -$1`"
+        )
     )]
     ToleranceOnInequality {
         /// The comparison operator.

@@ -231,9 +231,12 @@ impl Resolver<'_> {
             return None;
         }
         let (func, value_args) = match (func, args) {
-            (Func::Round { .. }, [value, places]) => {
-                (Func::Round { places: self.places(places)? }, std::slice::from_ref(value))
-            }
+            (Func::Round { .. }, [value, places]) => (
+                Func::Round {
+                    places: self.places(places)?,
+                },
+                std::slice::from_ref(value),
+            ),
             _ => (func, args),
         };
         let resolved: Vec<_> = value_args.iter().map(|arg| self.expr(arg)).collect();

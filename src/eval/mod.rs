@@ -148,7 +148,8 @@ pub fn evaluate<'a>(rules: &'a RuleSet, report: &'a Report) -> Evaluation<'a> {
 
 /// Evaluate one rule on `report`.
 pub fn evaluate_rule(rule: &CheckedRule, report: &Report) -> Outcome {
-    let amounts: Vec<Option<Decimal>> = rule.lines.iter().map(|&code| report.amount(code)).collect();
+    let amounts: Vec<Option<Decimal>> =
+        rule.lines.iter().map(|&code| report.amount(code)).collect();
     let status = status(rule, &amounts);
     Outcome { status, amounts }
 }
@@ -264,9 +265,12 @@ impl Context<'_> {
 
     fn value(&mut self, node: &Node) -> Result<Decimal, EvalError> {
         match node {
-            Node::Line { slot, .. } => {
-                Ok(self.amounts.get(*slot).copied().flatten().unwrap_or_default())
-            }
+            Node::Line { slot, .. } => Ok(self
+                .amounts
+                .get(*slot)
+                .copied()
+                .flatten()
+                .unwrap_or_default()),
             Node::Const(value) => Ok(*value),
             Node::Neg(inner) => Ok(-self.value(inner)?),
             Node::Chain { first, rest } => {
@@ -299,7 +303,8 @@ impl Context<'_> {
             Func::Min => values.into_iter().fold(first, Decimal::min),
             Func::Abs => first.abs(),
             Func::Round { places } => {
-                let to = first.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+                let to =
+                    first.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
                 self.roundings.push(Rounding {
                     span,
                     from: first,
@@ -371,9 +376,16 @@ mod tests {
 
     #[test]
     fn sums_and_differences() {
-        let lines = [("7190", "198161467"), ("7180", "4207049429"), ("7060", "4008887962")];
+        let lines = [
+            ("7190", "198161467"),
+            ("7180", "4207049429"),
+            ("7060", "4008887962"),
+        ];
         holds("7190 = 7180 - 7060", &lines);
-        let sides = fails("7190 = 7180 - 7060", &[("7190", "198161468"), lines[1], lines[2]]);
+        let sides = fails(
+            "7190 = 7180 - 7060",
+            &[("7190", "198161468"), lines[1], lines[2]],
+        );
         assert_eq!(sides.difference, Decimal::ONE);
         assert_eq!(sides.left, dec("198161468"));
         assert_eq!(sides.right, dec("198161467"));
@@ -381,7 +393,10 @@ mod tests {
 
     #[test]
     fn decimal_arithmetic_is_exact() {
-        holds("7010 + 7020 = 7030", &[("7010", "0.1"), ("7020", "0.2"), ("7030", "0.3")]);
+        holds(
+            "7010 + 7020 = 7030",
+            &[("7010", "0.1"), ("7020", "0.2"), ("7030", "0.3")],
+        );
         holds(
             "7010 + 7020 = 7030",
             &[
@@ -394,11 +409,23 @@ mod tests {
 
     #[test]
     fn rounds_to_nearest_ties_away_from_zero() {
-        holds("7425 = round(8% * 7415)", &[("7415", "4502700297"), ("7425", "360216024")]);
-        holds("7445 = round(8% * 7435)", &[("7435", "1341926240"), ("7445", "107354099")]);
+        holds(
+            "7425 = round(8% * 7415)",
+            &[("7415", "4502700297"), ("7425", "360216024")],
+        );
+        holds(
+            "7445 = round(8% * 7435)",
+            &[("7435", "1341926240"), ("7445", "107354099")],
+        );
         holds("7010 = round(1.10 * 7020)", &[("7020", "5"), ("7010", "6")]);
-        holds("7010 = round(1.10 * 7020)", &[("7020", "-5"), ("7010", "-6")]);
-        holds("7010 = round(7020, 2)", &[("7020", "1.005"), ("7010", "1.01")]);
+        holds(
+            "7010 = round(1.10 * 7020)",
+            &[("7020", "-5"), ("7010", "-6")],
+        );
+        holds(
+            "7010 = round(7020, 2)",
+            &[("7020", "1.005"), ("7010", "1.01")],
+        );
         let sides = fails("7010 = round(7020)", &[("7020", "2.5"), ("7010", "2")]);
         assert_eq!(sides.roundings[0].from, dec("2.5"));
         assert_eq!(sides.roundings[0].to, dec("3"));
@@ -419,31 +446,55 @@ mod tests {
         holds("7050 >= $0", &[("7050", "0")]);
         fails("7050 >= $0", &[("7050", "-0.01")]);
         holds("abs(7047) <= 7045", &[("7047", "-5"), ("7045", "5")]);
-        holds("7360 = max(7305, 7355)", &[("7305", "0"), ("7355", "7"), ("7360", "7")]);
-        holds("7010 = min(7020, 7030)", &[("7020", "3"), ("7030", "-7"), ("7010", "-7")]);
+        holds(
+            "7360 = max(7305, 7355)",
+            &[("7305", "0"), ("7355", "7"), ("7360", "7")],
+        );
+        holds(
+            "7010 = min(7020, 7030)",
+            &[("7020", "3"), ("7030", "-7"), ("7010", "-7")],
+        );
         holds("7010 != 7020", &[("7010", "1")]);
-        holds("7010 = sum(7020, 7030)", &[("7010", "3"), ("7020", "1"), ("7030", "2")]);
+        holds(
+            "7010 = sum(7020, 7030)",
+            &[("7010", "3"), ("7020", "1"), ("7030", "2")],
+        );
     }
 
     #[test]
     fn blanks_count_as_zero_and_all_blank_skips() {
         holds("7180 = 7070 + 7160", &[("7180", "5"), ("7070", "5")]);
-        assert_eq!(run("7230 = 7210 + 7220", &[]), Status::Skipped(Skip::AllBlank));
+        assert_eq!(
+            run("7230 = 7210 + 7220", &[]),
+            Status::Skipped(Skip::AllBlank)
+        );
         assert_eq!(
             run("7495 = 7455 when 7490 = 7455", &[("7490", "1")]),
             Status::Skipped(Skip::ConditionFalse)
         );
-        holds("7495 = 7455 when 7475 is blank", &[("7495", "1"), ("7455", "1")]);
+        holds(
+            "7495 = 7455 when 7475 is blank",
+            &[("7495", "1"), ("7455", "1")],
+        );
     }
 
     #[test]
     fn overflow_and_division_by_zero_are_errors() {
         let max = Decimal::MAX.to_string();
         let status = run("7010 = 7020 * 7030", &[("7020", &max), ("7030", "2")]);
-        assert!(matches!(status, Status::Error(EvalError::Overflow { op: "*", .. })));
+        assert!(matches!(
+            status,
+            Status::Error(EvalError::Overflow { op: "*", .. })
+        ));
         let status = run("7010 = 7020 / 7030", &[("7020", "1")]);
-        assert!(matches!(status, Status::Error(EvalError::DivisionByZero { .. })));
+        assert!(matches!(
+            status,
+            Status::Error(EvalError::DivisionByZero { .. })
+        ));
         let status = run("7010 = 7020 + 7030", &[("7020", &max), ("7030", "1")]);
-        assert!(matches!(status, Status::Error(EvalError::Overflow { op: "+", .. })));
+        assert!(matches!(
+            status,
+            Status::Error(EvalError::Overflow { op: "+", .. })
+        ));
     }
 }

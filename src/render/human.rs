@@ -160,7 +160,11 @@ fn verdict(summary: &Summary, deny_warnings: bool) -> &'static str {
 /// `57 rules, 52 passed, 1 failed, 4 skipped`
 fn counts(summary: &Summary) -> String {
     let mut parts = vec![
-        format!("{} rule{}", summary.rules, if summary.rules == 1 { "" } else { "s" }),
+        format!(
+            "{} rule{}",
+            summary.rules,
+            if summary.rules == 1 { "" } else { "s" }
+        ),
         format!("{} passed", summary.passed),
         format!("{} failed", summary.failed),
     ];

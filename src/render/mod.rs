@@ -5,6 +5,6 @@ mod json;
 
 pub use human::Human;
 pub use json::{
-    JsonLine, JsonOutput, JsonProblem, JsonReport, JsonResult, JsonSource, JsonSummary, json_problem,
-    json_report,
+    JsonLine, JsonOutput, JsonProblem, JsonReport, JsonResult, JsonSource, JsonSummary,
+    json_problem, json_report,
 };

@@ -26,7 +26,9 @@ pub enum ReportError {
     #[error("expected {expected}, found {found}")]
     #[diagnostic(
         code(crossfoot::report::structure),
-        help("a report is a mapping with `lines:` holding `code: amount` pairs, and optionally `firm:`, `as_of:` and `id:`")
+        help(
+            "a report is a mapping with `lines:` holding `code: amount` pairs, and optionally `firm:`, `as_of:` and `id:`"
+        )
     )]
     Structure {
         /// What belongs here.
@@ -101,7 +103,9 @@ pub enum ReportError {
     #[error("line {code}: {reason}")]
     #[diagnostic(
         code(crossfoot::report::amount),
-        help("write amounts like `1762813855`, `\"4,207,049,429\"`, `\"(168,780,790)\"` or `-168780790`; leave a line out, or write `~`, for a blank")
+        help(
+            "write amounts like `1762813855`, `\"4,207,049,429\"`, `\"(168,780,790)\"` or `-168780790`; leave a line out, or write `~`, for a blank"
+        )
     )]
     Amount {
         /// The line.
@@ -120,7 +124,9 @@ pub enum ReportError {
     #[error("YAML aliases are not accepted in reports")]
     #[diagnostic(
         code(crossfoot::report::alias),
-        help("write the amount out; aliases can hide which amount a line holds and can expand without bound")
+        help(
+            "write the amount out; aliases can hide which amount a line holds and can expand without bound"
+        )
     )]
     Alias {
         /// The report file.

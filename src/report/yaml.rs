@@ -283,12 +283,20 @@ impl Reader<'_> {
             Item::MappingStart(span) => ("a mapping", *span),
             Item::MappingEnd => ("the end of a mapping", Span::new(0, 0)),
             Item::Other(what, span) => (*what, *span),
-            Item::End => ("the end of the file", Span::new(self.text.len(), self.text.len())),
+            Item::End => (
+                "the end of the file",
+                Span::new(self.text.len(), self.text.len()),
+            ),
         };
         self.structure(expected, found, span)
     }
 
-    fn structure<T>(&mut self, expected: &'static str, found: &'static str, span: Span) -> Option<T> {
+    fn structure<T>(
+        &mut self,
+        expected: &'static str,
+        found: &'static str,
+        span: Span,
+    ) -> Option<T> {
         self.errors.push(ReportError::Structure {
             expected,
             found,
@@ -320,7 +328,9 @@ impl Reader<'_> {
             .into_iter()
             .find(|known| key.text.starts_with(&known[..known.len().min(3)]));
         let help = match close {
-            Some(known) => format!("did you mean `{known}`? A report has `lines`, `firm`, `as_of` and `id`"),
+            Some(known) => {
+                format!("did you mean `{known}`? A report has `lines`, `firm`, `as_of` and `id`")
+            }
             None => "a report has `lines`, `firm`, `as_of` and `id`".to_owned(),
         };
         self.errors.push(ReportError::UnknownKey {
@@ -365,8 +375,11 @@ fn is_date(text: &str) -> bool {
     if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
         return false;
     }
-    let (Ok(year), Ok(month), Ok(day)) = (year.parse::<u32>(), month.parse::<u32>(), day.parse::<u32>())
-    else {
+    let (Ok(year), Ok(month), Ok(day)) = (
+        year.parse::<u32>(),
+        month.parse::<u32>(),
+        day.parse::<u32>(),
+    ) else {
         return false;
     };
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -409,15 +422,17 @@ mod tests {
         assert_eq!(report.amount("7050".parse().unwrap()), Some(Decimal::ZERO));
         assert_eq!(amount(&report, "7160"), None);
         assert_eq!(amount(&report, "7170"), None);
-        assert_eq!(amount(&report, "7200").as_deref(), Some("12345678901234567.89"));
+        assert_eq!(
+            amount(&report, "7200").as_deref(),
+            Some("12345678901234567.89")
+        );
     }
 
     #[test]
     fn collects_every_problem() {
-        let errors = load(
-            "firm: x\nline: 5\nlines:\n  7010: 12abc\n  70a0: 5\n  7010: 7\n  7020: 1e6\n",
-        )
-        .unwrap_err();
+        let errors =
+            load("firm: x\nline: 5\nlines:\n  7010: 12abc\n  70a0: 5\n  7010: 7\n  7020: 1e6\n")
+                .unwrap_err();
         assert_eq!(
             errors,
             [
@@ -433,15 +448,24 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_use() {
         let first = |text: &str| load(text).unwrap_err().remove(0);
-        assert_eq!(first("lines: [1, 2]"), "expected `code: amount` pairs, found a list");
-        assert_eq!(first("- 1\n"), "expected a mapping with `lines:`, found a list");
+        assert_eq!(
+            first("lines: [1, 2]"),
+            "expected `code: amount` pairs, found a list"
+        );
+        assert_eq!(
+            first("- 1\n"),
+            "expected a mapping with `lines:`, found a list"
+        );
         assert_eq!(first("firm: x\n"), "the report has no `lines`");
         assert_eq!(first(""), "the report has no `lines`");
         assert_eq!(
             first("lines:\n  7010: &a 5\n  7020: *a\n"),
             "YAML aliases are not accepted in reports"
         );
-        assert_eq!(first("as_of: 2020-02-30\nlines: {}\n"), "`2020-02-30` is not a date");
+        assert_eq!(
+            first("as_of: 2020-02-30\nlines: {}\n"),
+            "`2020-02-30` is not a date"
+        );
         assert!(first("lines:\n  7010: \"5\n").starts_with("the report is not valid YAML"));
         assert_eq!(
             first("lines: {}\n---\nlines: {}\n"),
@@ -455,7 +479,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_without_recursion() {
-        let deep = format!("lines:\n  7010: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let deep = format!(
+            "lines:\n  7010: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         assert!(load(&deep).is_err());
     }
 }

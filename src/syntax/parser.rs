@@ -109,15 +109,29 @@ impl Builder<'_> {
                 G::tolerance => {
                     let tolerance = self.tolerance(part)?;
                     let rule = rule_name(&id);
-                    self.once(&rule, &mut clauses.tolerance, "tolerance", tolerance, part_span);
+                    self.once(
+                        &rule,
+                        &mut clauses.tolerance,
+                        "tolerance",
+                        tolerance,
+                        part_span,
+                    );
                 }
                 G::assertion => {
                     let assertion = self.comparison(part)?;
                     let rule = rule_name(&id);
-                    self.once(&rule, &mut clauses.assertion, "assertion", assertion, part_span);
+                    self.once(
+                        &rule,
+                        &mut clauses.assertion,
+                        "assertion",
+                        assertion,
+                        part_span,
+                    );
                 }
                 G::kw_rule => {}
-                other => return self.internal(format!("unexpected {other:?} in a rule"), part_span),
+                other => {
+                    return self.internal(format!("unexpected {other:?} in a rule"), part_span);
+                }
             }
         }
         let Some(id) = id else {
@@ -193,7 +207,10 @@ impl Builder<'_> {
         match self.primary(literal)?.node {
             Expr::Money(value) => Some(Tolerance::Absolute(value)),
             Expr::Percent(ratio) => Some(Tolerance::Relative(ratio)),
-            _ => self.internal("a tolerance that is neither money nor a percentage".into(), span),
+            _ => self.internal(
+                "a tolerance that is neither money nor a percentage".into(),
+                span,
+            ),
         }
     }
 
@@ -557,7 +574,10 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
         // Point at the last character written, so the label has something to underline.
         let before = text.get(..at).unwrap_or("").trim_end();
         let last = before.chars().next_back().map_or(0, char::len_utf8);
-        return ("end of file".to_owned(), Span::new(before.len() - last, before.len()));
+        return (
+            "end of file".to_owned(),
+            Span::new(before.len() - last, before.len()),
+        );
     };
     let len = if first.is_ascii_alphanumeric() || first == '_' {
         rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
@@ -724,10 +744,7 @@ mod tests {
             error("rule t 7190 7180"),
             "expected a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`) or an operator, found `7180`"
         );
-        assert_eq!(
-            error("7190 = 7180"),
-            "expected `rule`, found `7190`"
-        );
+        assert_eq!(error("7190 = 7180"), "expected `rule`, found `7190`");
         assert_eq!(
             error("rule t \"x\" cite"),
             "expected a description in double quotes, found end of file"
@@ -747,10 +764,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_a_diagnostic() {
         let deep = format!("rule t 1 = {}1{}", "(".repeat(100), ")".repeat(100));
-        assert_eq!(
-            error(&deep),
-            "parentheses are nested deeper than 64 levels"
-        );
+        assert_eq!(error(&deep), "parentheses are nested deeper than 64 levels");
         let fine = format!("rule t 1 = {}1{}", "(".repeat(64), ")".repeat(64));
         assert!(parse_text(&fine).is_ok());
     }

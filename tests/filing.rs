@@ -1,0 +1,230 @@
+//! The shipped rule pack against the real filing (HSBC Securities (USA) Inc., July 2020):
+//! every rule holds, and moving any one amount by $1 fails exactly the rules whose
+//! arithmetic it breaks.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crossfoot::check::{CheckedRule, Node, RuleSet};
+use crossfoot::eval::{self, Status};
+use crossfoot::line::LineCode;
+use crossfoot::load::{load_report, load_rules};
+use crossfoot::render::json_report;
+use crossfoot::report::Report;
+use crossfoot::syntax::ast::{BinOp, CmpOp};
+use rust_decimal::Decimal;
+
+fn pack() -> RuleSet {
+    load_rules(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/focus")).unwrap()
+}
+
+fn filing() -> Report {
+    load_report(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hsbc-2020-07.yaml")).unwrap()
+}
+
+fn code(text: &str) -> LineCode {
+    text.parse().unwrap()
+}
+
+/// The filing with one line moved by `delta` (a blank line starts from 0).
+fn moved(report: &Report, line: LineCode, delta: Decimal) -> Report {
+    let mut changed = report.clone();
+    let amount = report.amount(line).unwrap_or_default() + delta;
+    changed.set_amount(line, Some(amount));
+    changed
+}
+
+/// The failing rules, with their JSON `difference`.
+fn failures(rules: &RuleSet, report: &Report) -> Vec<(String, String)> {
+    let evaluation = eval::evaluate(rules, report);
+    json_report(&evaluation)
+        .results
+        .into_iter()
+        .filter(|r| r.status == "fail")
+        .map(|r| (r.rule, r.difference.unwrap_or_default()))
+        .collect()
+}
+
+/// How `node` depends on the line in `slot`: `Some(c)` when it is `c × line + …` through
+/// `+`, `-` and unary minus only; `None` when the line sits under `*`, `/` or a function.
+fn coefficient(node: &Node, slot: usize) -> Option<i64> {
+    match node {
+        Node::Line { slot: s, .. } => Some(i64::from(*s == slot)),
+        Node::Const(_) => Some(0),
+        Node::Neg(inner) => coefficient(inner, slot).map(|c| -c),
+        Node::Chain { first, rest } => {
+            let additive = rest.iter().all(|(op, _, _)| op.is_additive());
+            let mut total = coefficient(first, slot)?;
+            for (op, _, operand) in rest {
+                let c = coefficient(operand, slot)?;
+                if !additive && (c != 0 || total != 0) {
+                    return None;
+                }
+                total += if *op == BinOp::Sub { -c } else { c };
+            }
+            Some(if additive { total } else { 0 })
+        }
+        Node::Call { args, .. } => {
+            let used = args.iter().any(|arg| coefficient(arg, slot) != Some(0));
+            if used { None } else { Some(0) }
+        }
+    }
+}
+
+/// For an equality rule linear in `line`, the difference a +$1 move must produce.
+fn linear_difference(rule: &CheckedRule, line: LineCode) -> Option<i64> {
+    let slot = rule.lines.iter().position(|&l| l == line)?;
+    if rule.assertion.op != CmpOp::Eq || rule.condition.is_some() {
+        return None;
+    }
+    let left = coefficient(&rule.assertion.left, slot)?;
+    let right = coefficient(&rule.assertion.right, slot)?;
+    (left != right).then_some(left - right)
+}
+
+#[test]
+fn every_rule_holds_on_the_filing() {
+    let rules = pack();
+    let report = filing();
+    let evaluation = eval::evaluate(&rules, &report);
+    let mut skipped = Vec::new();
+    for (rule, outcome) in evaluation.results() {
+        match &outcome.status {
+            Status::Pass(_) => {}
+            Status::Skipped(_) => skipped.push(rule.id.as_str()),
+            other => panic!("{} does not hold on the filing: {other:?}", rule.id),
+        }
+    }
+    assert_eq!(rules.rules().len(), 58);
+    assert_eq!(
+        skipped,
+        [
+            "dealer.total",
+            "dealer.excess",
+            "dealer.excess.notice",
+            "secured.funds.clearing_orgs",
+            "secured.funds.clearing_short_options.sign",
+            "capital.sec_requirement",
+            "capital.early_warning.minimum_dollar",
+            "capital.early_warning.retail_forex",
+            "capital.early_warning.nfa_floor",
+            "capital.early_warning.nfa_ceiling",
+        ]
+    );
+}
+
+#[test]
+fn every_rule_has_a_description_and_a_citation() {
+    for rule in pack().rules() {
+        assert!(rule.description.is_some(), "{} has no description", rule.id);
+        assert!(rule.citation.is_some(), "{} has no citation", rule.id);
+    }
+}
+
+#[test]
+fn moving_a_line_by_one_dollar_fails_exactly_the_rules_it_breaks() {
+    let rules = pack();
+    let report = filing();
+    let mut lines: Vec<LineCode> = rules.rules().iter().flat_map(|r| r.lines.clone()).collect();
+    lines.sort();
+    lines.dedup();
+    let mut table = String::new();
+    let mut linear_checks = 0;
+    for &line in &lines {
+        let failed: BTreeMap<String, String> =
+            failures(&rules, &moved(&report, line, Decimal::ONE))
+                .into_iter()
+                .collect();
+        for rule in rules.rules() {
+            let reads_line = rule.lines.contains(&line);
+            if let Some(expected) = linear_difference(rule, line) {
+                // The moved line is no longer blank, so the rule is never skipped.
+                linear_checks += 1;
+                assert_eq!(
+                    failed.get(&rule.id).map(String::as_str),
+                    Some(expected.to_string().as_str()),
+                    "{line} + $1 must fail {} with difference {expected}",
+                    rule.id
+                );
+            }
+            if failed.contains_key(&rule.id) {
+                assert!(
+                    reads_line,
+                    "{line} + $1 failed {}, which does not read it",
+                    rule.id
+                );
+            }
+        }
+        let listed: Vec<String> = failed.iter().map(|(id, d)| format!("{id} ({d})")).collect();
+        let _ = writeln!(
+            table,
+            "{line}: {}",
+            if listed.is_empty() {
+                "-".to_owned()
+            } else {
+                listed.join(", ")
+            }
+        );
+    }
+    assert!(
+        linear_checks >= 100,
+        "only {linear_checks} linear checks ran"
+    );
+    insta::assert_snapshot!(table);
+}
+
+#[test]
+fn changes_that_do_not_break_the_arithmetic_fail_nothing() {
+    let rules = pack();
+    let report = filing();
+    // 7305 sits under a max() that 7355 wins; 7475 is blank and loses to 7455.
+    for line in ["7305", "7475"] {
+        assert_eq!(
+            failures(&rules, &moved(&report, code(line), Decimal::ONE)),
+            []
+        );
+    }
+    // 8% of 7415 moves by $0.08 and of 7435 by $0.08: rounding absorbs both.
+    for line in ["7415", "7435"] {
+        assert_eq!(
+            failures(&rules, &moved(&report, code(line), Decimal::ONE)),
+            []
+        );
+    }
+}
+
+#[test]
+fn the_early_warning_level_follows_the_binding_requirement() {
+    let rules = pack();
+    let mut report = filing();
+    // Make the $1,000,000 minimum the binding requirement: the early-warning level must
+    // then be 150% of it, and the risk-based branch no longer applies.
+    for (line, amount) in [
+        ("7415", "0"),
+        ("7425", "0"),
+        ("7435", "0"),
+        ("7445", "0"),
+        ("7455", "0"),
+        ("7490", "1000000"),
+    ] {
+        report.set_amount(code(line), Some(amount.parse().unwrap()));
+    }
+    let failed = failures(&rules, &report);
+    assert_eq!(
+        failed,
+        [(
+            "capital.early_warning.minimum_dollar".to_owned(),
+            "512827135".to_owned()
+        )]
+    );
+    report.set_amount(code("7495"), Some("1500000".parse().unwrap()));
+    assert_eq!(failures(&rules, &report), []);
+}
