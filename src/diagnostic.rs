@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MietteSeverity, SourceCode};
-use rust_decimal::Decimal;
 
 use crate::amount;
 use crate::check::{CheckedRule, Node};
@@ -206,14 +205,4 @@ fn rounding_labels(sides: &Sides) -> Vec<LabeledSpan> {
             LabeledSpan::new_with_span(Some(text), rounding.span)
         })
         .collect()
-}
-
-/// A short account of a passing or failing outcome, for summaries: `198,161,467 = 198,161,467`.
-pub fn sides_text(op: CmpOp, left: Decimal, right: Decimal) -> String {
-    format!(
-        "{} {} {}",
-        amount::format(left),
-        op.as_str(),
-        amount::format(right)
-    )
 }

@@ -10,7 +10,7 @@ use crate::diagnostic::RuleDiagnostic;
 use crate::eval::{Evaluation, Skip, Status, Summary};
 
 /// Width the diagnostics wrap their prose at.
-const WIDTH: usize = 100;
+const WIDTH: usize = 120;
 
 /// Renders diagnostics and summaries for people.
 #[derive(Debug)]

@@ -49,7 +49,10 @@ enum Item {
     Scalar(Scalar),
     MappingStart(Span),
     MappingEnd,
-    Other(&'static str, Span),
+    SequenceStart(Span),
+    SequenceEnd(Span),
+    /// Stream and document markers.
+    Marker(Span),
     End,
 }
 
@@ -67,7 +70,7 @@ impl Reader<'_> {
         self.next()?;
         let start = match self.next()? {
             Item::End => Span::new(0, 0),
-            Item::Other(_, span) => span,
+            Item::Marker(span) => span,
             _ => return self.structure("a YAML document", "something else", Span::new(0, 0)),
         };
         let report = match self.next()? {
@@ -77,7 +80,7 @@ impl Reader<'_> {
         };
         // DocumentEnd, then StreamEnd or a second document.
         self.next()?;
-        if let Item::Other(_, span) = self.next()? {
+        if let Item::Marker(span) = self.next()? {
             self.errors.push(ReportError::Documents {
                 src: self.src.clone(),
                 span: span.into(),
@@ -226,8 +229,8 @@ impl Reader<'_> {
             match self.next()? {
                 Item::MappingStart(_) => depth += 1,
                 Item::MappingEnd => depth = depth.saturating_sub(1),
-                Item::Other("a list", _) => depth += 1,
-                Item::Other("the end of a list", _) => depth = depth.saturating_sub(1),
+                Item::SequenceStart(_) => depth += 1,
+                Item::SequenceEnd(_) => depth = depth.saturating_sub(1),
                 Item::End => return None,
                 _ => {}
             }
@@ -269,10 +272,10 @@ impl Reader<'_> {
                 return None;
             }
             Event::StreamEnd => Item::End,
-            Event::SequenceStart(..) => Item::Other("a list", span),
-            Event::SequenceEnd => Item::Other("the end of a list", span),
+            Event::SequenceStart(..) => Item::SequenceStart(span),
+            Event::SequenceEnd => Item::SequenceEnd(span),
             Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {
-                Item::Other("a document marker", span)
+                Item::Marker(span)
             }
         })
     }
@@ -282,7 +285,9 @@ impl Reader<'_> {
             Item::Scalar(scalar) => ("a single value", scalar.span),
             Item::MappingStart(span) => ("a mapping", *span),
             Item::MappingEnd => ("the end of a mapping", Span::new(0, 0)),
-            Item::Other(what, span) => (*what, *span),
+            Item::SequenceStart(span) => ("a list", *span),
+            Item::SequenceEnd(span) => ("the end of a list", *span),
+            Item::Marker(span) => ("a document marker", *span),
             Item::End => (
                 "the end of the file",
                 Span::new(self.text.len(), self.text.len()),
