@@ -79,6 +79,7 @@ fn check_rule(
         src,
         errors,
         lines: Vec::new(),
+        slots: HashMap::new(),
         occurrences: Vec::new(),
     };
     let assertion = resolver.comparison(&rule.assertion.node);
@@ -128,18 +129,18 @@ struct Resolver<'a> {
     src: &'a NamedSource<Arc<str>>,
     errors: &'a mut Vec<CheckError>,
     lines: Vec<LineCode>,
+    /// Each line's index in `lines`, so a rule with many terms resolves in linear time.
+    slots: HashMap<LineCode, usize>,
     occurrences: Vec<(usize, Span)>,
 }
 
 impl Resolver<'_> {
     fn slot(&mut self, code: LineCode, span: Span) -> usize {
-        let slot = match self.lines.iter().position(|&line| line == code) {
-            Some(slot) => slot,
-            None => {
-                self.lines.push(code);
-                self.lines.len() - 1
-            }
-        };
+        let next = self.lines.len();
+        let slot = *self.slots.entry(code).or_insert(next);
+        if slot == next {
+            self.lines.push(code);
+        }
         self.occurrences.push((slot, span));
         slot
     }
