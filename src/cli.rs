@@ -35,6 +35,21 @@ pub enum Command {
     /// Check reports against a rule set.
     #[command(after_help = EXAMPLES)]
     Check(CheckArgs),
+    /// Run the static checks on a rule set, without a report.
+    Lint(LintArgs),
+}
+
+/// `crossfoot lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// A `.xfoot` rule file, or a directory of them.
+    pub rules: PathBuf,
+    /// Make warnings fail the run (exit 2).
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 /// `crossfoot check`.
@@ -51,7 +66,8 @@ pub struct CheckArgs {
     /// When to use colour (`auto` respects `NO_COLOR` and whether the output is a terminal).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
-    /// Make failures of this kind fail the run too.
+    /// Make warnings fail the run: failing `warning` rules exit 1, static-check warnings
+    /// about the rules exit 2.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
     /// List every rule's status, not only the failures.
@@ -108,6 +124,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Check(args) => check(&args),
+        Command::Lint(args) => lint(&args),
     };
     match status {
         Ok(status) => status.into(),
@@ -133,7 +150,14 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let deny_warnings = args.deny == Some(Deny::Warnings);
 
     let rules = match load_rules(&args.rules) {
-        Ok(rules) => rules,
+        Ok(checked) => {
+            let warnings: Vec<Error> = checked.warnings.into_iter().map(Error::from).collect();
+            write_problems(&problems, &warnings, &mut err)?;
+            if deny_warnings && !warnings.is_empty() {
+                return Ok(ExitStatus::Error);
+            }
+            checked.rules
+        }
         Err(errors) => {
             write_problems(&problems, &errors, &mut err)?;
             return Ok(ExitStatus::Error);
@@ -168,6 +192,49 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     }
     out.flush()?;
     Ok(status)
+}
+
+/// `crossfoot lint`: every static problem of a rule set on stdout, then a count.
+pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let human = Human::new(use_color(args.color, io::stdout().is_terminal()), false);
+    let (problems, rules) = match load_rules(&args.rules) {
+        Ok(checked) => {
+            let count = checked.rules.rules().len();
+            (
+                checked.warnings.into_iter().map(Error::from).collect(),
+                Some(count),
+            )
+        }
+        Err(errors) => (errors, None),
+    };
+    write_problems(&human, &problems, &mut out)?;
+    let warnings = problems.iter().filter(|p| p.is_warning()).count();
+    let errors = problems.len() - warnings;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match rules {
+        Some(count) => writeln!(
+            out,
+            "{}: {}, {}",
+            args.rules.display(),
+            plural(count, "rule"),
+            plural(warnings, "warning")
+        )?,
+        None => writeln!(
+            out,
+            "{}: {}, {}",
+            args.rules.display(),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )?,
+    }
+    out.flush()?;
+    let denied = args.deny == Some(Deny::Warnings) && warnings > 0;
+    Ok(if errors > 0 || denied {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Pass
+    })
 }
 
 fn write_problems(human: &Human, errors: &[Error], err: &mut dyn Write) -> io::Result<()> {

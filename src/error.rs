@@ -81,6 +81,13 @@ pub enum Error {
     Report(Box<ReportError>),
 }
 
+impl Error {
+    /// Whether this is a warning rather than an error.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, Error::Check(check) if check.is_warning())
+    }
+}
+
 impl From<SyntaxError> for Error {
     fn from(error: SyntaxError) -> Self {
         Error::Syntax(Box::new(error))

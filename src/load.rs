@@ -4,7 +4,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::check::{self, RuleSet};
+use crate::check::{self, Checked};
 use crate::error::Error;
 use crate::report::{self, Report};
 use crate::source::Source;
@@ -16,8 +16,9 @@ pub const MAX_RULE_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Read, parse and check a rule set: one `.xfoot` file, or every `.xfoot` file under a
-/// directory (recursively, in path order). On failure, every problem of every file.
-pub fn load_rules(path: &Path) -> Result<RuleSet, Vec<Error>> {
+/// directory (recursively, in path order), with the warnings found. On failure, every
+/// problem of every file.
+pub fn load_rules(path: &Path) -> Result<Checked, Vec<Error>> {
     let paths = rule_files(path).map_err(|error| vec![error])?;
     let mut files = Vec::with_capacity(paths.len());
     let mut errors = Vec::new();

@@ -23,7 +23,14 @@ use crossfoot::syntax::ast::{BinOp, CmpOp};
 use rust_decimal::Decimal;
 
 fn pack() -> RuleSet {
-    load_rules(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/focus")).unwrap()
+    let checked = load_rules(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/focus")).unwrap();
+    let warnings: Vec<String> = checked.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        Vec::<String>::new(),
+        "the shipped pack lints clean"
+    );
+    checked.rules
 }
 
 fn filing() -> Report {

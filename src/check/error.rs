@@ -101,19 +101,176 @@ pub enum CheckError {
         #[label("compares exactly")]
         op_span: SourceSpan,
     },
+
+    /// `7191` when the catalogue has no such line.
+    #[error("line {code} is not in the line catalogue")]
+    #[diagnostic(code(crossfoot::check::unknown_line))]
+    UnknownLine {
+        /// The code as written.
+        code: String,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The code.
+        #[label("unknown line")]
+        span: SourceSpan,
+        /// A suggestion, or how to declare the line.
+        #[help]
+        help: String,
+    },
+
+    /// `7010` declared on two pages.
+    #[error("line {code} is declared twice")]
+    #[diagnostic(
+        code(crossfoot::check::duplicate_line),
+        help("each line code is declared once, on the page that prints it")
+    )]
+    DuplicateLine {
+        /// The code.
+        code: String,
+        /// The file of the second declaration.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The second declaration.
+        #[label("declared again here")]
+        span: SourceSpan,
+        /// The first declaration, possibly in another file.
+        #[related]
+        first: Vec<FirstDefinition>,
+    },
+
+    /// `8% + 7415`, `7010 * 7020`, `7050 >= 0.0`
+    #[error("{message}")]
+    #[diagnostic(code(crossfoot::check::units))]
+    Units {
+        /// `cannot add money and a ratio`
+        message: String,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The first operand.
+        #[label("{left_kind}")]
+        left: SourceSpan,
+        /// Its kind, in words.
+        left_kind: &'static str,
+        /// The second operand.
+        #[label("{right_kind}")]
+        right: SourceSpan,
+        /// Its kind, in words.
+        right_kind: &'static str,
+        /// How to write it instead.
+        #[help]
+        help: &'static str,
+    },
+
+    /// `$1 = $1`, `7010 = 7010`
+    #[error("rule `{rule}` {why}")]
+    #[diagnostic(
+        code(crossfoot::check::trivial_rule),
+        help("a rule must be able both to hold and to fail depending on the report's amounts")
+    )]
+    TrivialRule {
+        /// The rule id.
+        rule: String,
+        /// `compares constants only: …`
+        why: &'static str,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The assertion.
+        #[label("{verdict}")]
+        span: SourceSpan,
+        /// `holds on every report`, …
+        verdict: &'static str,
+    },
+
+    /// `7010 / $0`
+    #[error("division by zero")]
+    #[diagnostic(code(crossfoot::check::division_by_zero))]
+    DivisionByZero {
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The zero.
+        #[label("this is zero")]
+        span: SourceSpan,
+    },
+
+    /// `7180 = 7070 + 7080` in one rule and `7180 = 7070 + 7090` in another.
+    #[error(
+        "line {line} is asserted equal to two different formulas, in `{first_rule}` and `{rule}`"
+    )]
+    #[diagnostic(
+        code(crossfoot::check::conflicting_totals),
+        severity(Warning),
+        help(
+            "a report can satisfy both only if the formulas agree; keep one, or give them conditions"
+        )
+    )]
+    ConflictingTotals {
+        /// The line.
+        line: String,
+        /// The rule met first.
+        first_rule: String,
+        /// The rule met second.
+        rule: String,
+        /// The file of the second rule.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The second rule's assertion.
+        #[label("{line} = {formula}")]
+        span: SourceSpan,
+        /// The second formula.
+        formula: String,
+        /// The first rule's assertion.
+        #[related]
+        first: Vec<FirstDefinition>,
+    },
+
+    /// A deduction line with no `7033 <= $0`.
+    #[error("deduction line {code} has no sign rule")]
+    #[diagnostic(
+        code(crossfoot::check::missing_sign_rule),
+        severity(Warning),
+        help(
+            "deduction lines are stored negative; add a rule `{code} <= $0` so a positive amount is caught"
+        )
+    )]
+    MissingSignRule {
+        /// The line.
+        code: String,
+        /// The catalogue file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The line's declaration.
+        #[label("declared as a deduction here")]
+        span: SourceSpan,
+    },
 }
 
-/// Where a duplicated rule id was first defined.
+impl CheckError {
+    /// Whether this is a warning (reported; fatal only with `--deny warnings`).
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            CheckError::ConflictingTotals { .. } | CheckError::MissingSignRule { .. }
+        )
+    }
+}
+
+/// The other place a duplicate or conflict points at.
 #[derive(Debug, Error, Diagnostic)]
-#[error("`{id}` is first defined here")]
+#[error("{what}")]
 #[diagnostic(severity(Advice))]
 pub struct FirstDefinition {
-    /// The id.
-    pub id: String,
+    /// `` `seg.excess` is first defined here ``
+    pub what: String,
     /// The file of the first definition.
     #[source_code]
     pub src: NamedSource<Arc<str>>,
     /// The first definition.
-    #[label("first defined here")]
+    #[label("{label}")]
     pub span: SourceSpan,
+    /// `first defined here`
+    pub label: String,
 }

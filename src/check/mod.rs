@@ -1,83 +1,175 @@
-//! AST → checked rule set: resolves functions and line codes and collects every problem
-//! of the whole set (duplicate ids across files, unknown functions, wrong arity, …) in
-//! source order before giving up.
+//! AST → checked rule set. Builds the line catalogue, resolves functions and line codes,
+//! checks units, and looks for rules that cannot do their job. Every problem of the whole
+//! set is collected, in source order, before giving up.
 
+mod catalogue;
 mod error;
+mod lint;
+mod resolve;
 mod rules;
+mod units;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use miette::NamedSource;
 
+pub use catalogue::{Catalogue, LineInfo, PageInfo};
 pub use error::{CheckError, FirstDefinition};
 pub use rules::{CheckedRule, Comparison, Cond, Func, Node, RuleSet};
+pub use units::Kind;
 
 use crate::line::LineCode;
 use crate::source::{Source, Span, Spanned};
 use crate::syntax::Print;
-use crate::syntax::ast::{Assertion, CmpOp, Condition, Expr, Rule, RuleFile};
+use crate::syntax::ast::{CmpOp, Rule, RuleFile};
+use resolve::Resolver;
+use units::Units;
 
 /// The most decimal places `round` may keep (all a decimal can hold).
 pub const MAX_ROUND_PLACES: u32 = 28;
 
-/// The functions a rule may call, with what `arity` they take.
-const FUNCTIONS: [&str; 5] = ["sum", "max", "min", "abs", "round"];
+/// A rule set that passed every check, and the warnings found on the way.
+#[derive(Debug)]
+pub struct Checked {
+    /// The rules, ready to evaluate.
+    pub rules: RuleSet,
+    /// Problems that do not stop the rules from being used, in source order.
+    pub warnings: Vec<CheckError>,
+}
 
-/// Check parsed rule files as one rule set.
-pub fn check(files: Vec<(Source, RuleFile)>) -> Result<RuleSet, Vec<CheckError>> {
-    let mut errors = Vec::new();
+/// Problems with their place, for sorting into source order.
+struct Problems(Vec<(usize, usize, CheckError)>);
+
+impl Problems {
+    fn push(&mut self, file: usize, offset: usize, problem: CheckError) {
+        self.0.push((file, offset, problem));
+    }
+}
+
+/// Check parsed rule files as one rule set. On failure, every error and warning, in
+/// source order.
+pub fn check(files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>> {
+    let srcs: Vec<NamedSource<Arc<str>>> = files.iter().map(|(source, _)| source.named()).collect();
+    let mut problems = Problems(Vec::new());
+    let catalogue = build_catalogue(&files, &srcs, &mut problems);
     let mut rules = Vec::new();
-    let mut first_seen: HashMap<String, (usize, Span)> = HashMap::new();
-    let mut sources = Vec::with_capacity(files.len());
-    for (index, (source, file)) in files.into_iter().enumerate() {
-        let src = source.named();
-        for rule in file.rules {
+    let mut first_seen: HashMap<&str, (usize, Span)> = HashMap::new();
+    for (index, ((_, file), src)) in files.iter().zip(&srcs).enumerate() {
+        for rule in file.rules() {
             let id = &rule.node.id;
-            match first_seen.get(&id.node) {
-                Some(&(first_file, first_span)) => {
-                    let first_src = sources
-                        .get(first_file)
-                        .map_or_else(|| src.clone(), Source::named);
-                    errors.push(CheckError::DuplicateRule {
+            if let Some(&(first_file, first_span)) = first_seen.get(id.node.as_str()) {
+                let first_src = srcs.get(first_file).unwrap_or(src).clone();
+                problems.push(
+                    index,
+                    id.span.start,
+                    CheckError::DuplicateRule {
                         id: id.node.clone(),
                         src: src.clone(),
                         span: id.span.into(),
                         first: vec![FirstDefinition {
-                            id: id.node.clone(),
+                            what: format!("`{}` is first defined here", id.node),
                             src: first_src,
                             span: first_span.into(),
+                            label: "first defined here".to_owned(),
                         }],
-                    });
-                }
-                None => {
-                    first_seen.insert(id.node.clone(), (index, id.span));
-                }
+                    },
+                );
+            } else {
+                first_seen.insert(&id.node, (index, id.span));
             }
-            if let Some(checked) = check_rule(rule, index, &src, &mut errors) {
-                rules.push(checked);
+            let mut errors = Vec::new();
+            let checked = check_rule(rule, index, src, &catalogue, &mut errors);
+            for error in errors {
+                problems.push(index, rule.span.start, error);
             }
+            rules.extend(checked);
         }
-        sources.push(source);
     }
-    if errors.is_empty() {
-        Ok(RuleSet { sources, rules })
-    } else {
-        Err(errors)
+    lint::conflicting_totals(&rules, &srcs, &mut problems);
+    lint::sign_rules(&catalogue, &rules, &srcs, &mut problems);
+    let mut problems = problems.0;
+    problems.sort_by_key(|(file, offset, _)| (*file, *offset));
+    let problems: Vec<CheckError> = problems.into_iter().map(|(_, _, p)| p).collect();
+    if problems.iter().any(|p| !p.is_warning()) {
+        return Err(problems);
     }
+    let sources = files.into_iter().map(|(source, _)| source).collect();
+    Ok(Checked {
+        rules: RuleSet {
+            sources,
+            rules,
+            catalogue,
+        },
+        warnings: problems,
+    })
+}
+
+fn build_catalogue(
+    files: &[(Source, RuleFile)],
+    srcs: &[NamedSource<Arc<str>>],
+    problems: &mut Problems,
+) -> Catalogue {
+    let mut catalogue = Catalogue::default();
+    for (index, ((_, file), src)) in files.iter().zip(srcs).enumerate() {
+        for page in file.pages() {
+            let page_index = catalogue.pages.len();
+            let mut codes = Vec::new();
+            for line in &page.node.lines {
+                let code = line.node.code.node;
+                if let Some(first) = catalogue.lines.get(&code) {
+                    let first_src = srcs.get(first.source).unwrap_or(src).clone();
+                    problems.push(
+                        index,
+                        line.span.start,
+                        CheckError::DuplicateLine {
+                            code: code.to_string(),
+                            src: src.clone(),
+                            span: line.span.into(),
+                            first: vec![FirstDefinition {
+                                what: format!("line {code} is first declared here"),
+                                src: first_src,
+                                span: first.span.into(),
+                                label: "first declared here".to_owned(),
+                            }],
+                        },
+                    );
+                    continue;
+                }
+                codes.push(code);
+                catalogue.lines.insert(
+                    code,
+                    LineInfo {
+                        label: line.node.label.node.clone(),
+                        page: page_index,
+                        deduction: line.node.deduction,
+                        source: index,
+                        span: line.span,
+                    },
+                );
+            }
+            catalogue.pages.push(PageInfo {
+                id: page.node.id.node.clone(),
+                title: page.node.title.node.clone(),
+                lines: codes,
+            });
+        }
+    }
+    catalogue
 }
 
 fn check_rule(
-    rule: Spanned<Rule>,
+    rule: &Spanned<Rule>,
     source: usize,
     src: &NamedSource<Arc<str>>,
+    catalogue: &Catalogue,
     errors: &mut Vec<CheckError>,
 ) -> Option<CheckedRule> {
     let Spanned { node: rule, span } = rule;
-    let before = errors.len();
     let mut resolver = Resolver {
         src,
         errors,
+        catalogue,
         lines: Vec::new(),
         slots: HashMap::new(),
         occurrences: Vec::new(),
@@ -85,37 +177,40 @@ fn check_rule(
     let assertion = resolver.comparison(&rule.assertion.node);
     let assertion_lines = resolver.lines.len();
     let condition = rule.condition.as_ref().map(|c| resolver.condition(c));
-    if let Some(tolerance) = &rule.tolerance {
-        let op = rule.assertion.node.op;
-        if !matches!(op.node, CmpOp::Eq | CmpOp::Ne) {
-            resolver.errors.push(CheckError::ToleranceOnInequality {
-                op: op.node.as_str(),
-                src: src.clone(),
-                span: tolerance.span.into(),
-                op_span: op.span.into(),
-            });
-        }
-    }
     let Resolver {
         lines,
         mut occurrences,
         ..
     } = resolver;
+    let before = errors.len();
+    check_tolerance(rule, src, errors);
+    let mut units = Units { src, errors };
+    units.assertion(&rule.assertion.node, rule.tolerance.as_ref());
+    if let Some(condition) = &rule.condition {
+        units.condition(&condition.node);
+    }
+    lint::trivial(rule, assertion_lines, src, errors);
+    lint::literal_division_by_zero(rule, src, errors);
+    let assertion = assertion?;
+    let condition = match condition {
+        Some(resolved) => Some(resolved?),
+        None => None,
+    };
     if errors.len() > before {
         return None;
     }
     occurrences.sort_by_key(|(_, span)| span.start);
     Some(CheckedRule {
-        id: rule.id.node,
+        id: rule.id.node.clone(),
         source,
-        span,
-        description: rule.description.map(|d| d.node),
-        citation: rule.citation.map(|c| c.node),
-        severity: rule.severity.map(|s| s.node).unwrap_or_default(),
-        condition: condition.flatten(),
-        assertion: assertion?,
+        span: *span,
+        description: rule.description.as_ref().map(|d| d.node.clone()),
+        citation: rule.citation.as_ref().map(|c| c.node.clone()),
+        severity: rule.severity.as_ref().map(|s| s.node).unwrap_or_default(),
+        condition,
+        assertion,
         assertion_span: rule.assertion.span,
-        tolerance: rule.tolerance.map(|t| (t.node, t.span)),
+        tolerance: rule.tolerance.as_ref().map(|t| (t.node, t.span)),
         lines,
         assertion_lines,
         occurrences,
@@ -124,183 +219,27 @@ fn check_rule(
     })
 }
 
-/// Resolves one rule's expressions, numbering its lines as it meets them.
-struct Resolver<'a> {
-    src: &'a NamedSource<Arc<str>>,
-    errors: &'a mut Vec<CheckError>,
-    lines: Vec<LineCode>,
-    /// Each line's index in `lines`, so a rule with many terms resolves in linear time.
-    slots: HashMap<LineCode, usize>,
-    occurrences: Vec<(usize, Span)>,
-}
-
-impl Resolver<'_> {
-    fn slot(&mut self, code: LineCode, span: Span) -> usize {
-        let next = self.lines.len();
-        let slot = *self.slots.entry(code).or_insert(next);
-        if slot == next {
-            self.lines.push(code);
-        }
-        self.occurrences.push((slot, span));
-        slot
-    }
-
-    fn comparison(&mut self, assertion: &Assertion) -> Option<Comparison> {
-        let left = self.expr(&assertion.left);
-        let right = self.expr(&assertion.right);
-        Some(Comparison {
-            left: left?,
-            op: assertion.op.node,
-            op_span: assertion.op.span,
-            right: right?,
-        })
-    }
-
-    fn condition(&mut self, condition: &Spanned<Condition>) -> Option<Cond> {
-        Some(match &condition.node {
-            Condition::All(parts) => Cond::All(self.conditions(parts)?),
-            Condition::Any(parts) => Cond::Any(self.conditions(parts)?),
-            Condition::Not(inner) => Cond::Not(Box::new(self.condition(inner)?)),
-            Condition::Blank { line, blank } => Cond::Blank {
-                slot: self.slot(line.node, line.span),
-                blank: *blank,
-            },
-            Condition::Compare(assertion) => Cond::Compare(Box::new(self.comparison(assertion)?)),
-        })
-    }
-
-    fn conditions(&mut self, parts: &[Spanned<Condition>]) -> Option<Vec<Cond>> {
-        let resolved: Vec<_> = parts.iter().map(|part| self.condition(part)).collect();
-        resolved.into_iter().collect()
-    }
-
-    fn expr(&mut self, expr: &Spanned<Expr>) -> Option<Node> {
-        Some(match &expr.node {
-            Expr::Line(code) => Node::Line {
-                slot: self.slot(*code, expr.span),
-                span: expr.span,
-            },
-            Expr::Money(value) | Expr::Ratio(value) | Expr::Percent(value) => Node::Const(*value),
-            Expr::Neg(inner) => Node::Neg(Box::new(self.expr(inner)?)),
-            Expr::Chain { first, rest } => {
-                let first = self.expr(first);
-                let rest: Vec<_> = rest
-                    .iter()
-                    .map(|(op, operand)| Some((op.node, op.span, self.expr(operand)?)))
-                    .collect();
-                Node::Chain {
-                    first: Box::new(first?),
-                    rest: rest.into_iter().collect::<Option<_>>()?,
-                }
-            }
-            Expr::Call { name, args } => self.call(name, args, expr.span)?,
-        })
-    }
-
-    fn call(&mut self, name: &Spanned<String>, args: &[Spanned<Expr>], span: Span) -> Option<Node> {
-        let (func, expected, fits): (Func, &'static str, bool) = match name.node.as_str() {
-            "sum" => (Func::Sum, "at least one argument", !args.is_empty()),
-            "max" => (Func::Max, "at least one argument", !args.is_empty()),
-            "min" => (Func::Min, "at least one argument", !args.is_empty()),
-            "abs" => (Func::Abs, "one argument", args.len() == 1),
-            "round" => (
-                Func::Round { places: 0 },
-                "one or two arguments",
-                matches!(args.len(), 1 | 2),
-            ),
-            _ => {
-                self.errors.push(CheckError::UnknownFunction {
-                    name: name.node.clone(),
-                    src: self.src.clone(),
-                    span: name.span.into(),
-                    help: function_help(&name.node),
-                });
-                return None;
-            }
-        };
-        if !fits {
-            self.errors.push(CheckError::Arity {
-                name: FUNCTIONS
-                    .into_iter()
-                    .find(|known| *known == name.node)
-                    .unwrap_or("function"),
-                expected,
-                given: args.len(),
-                src: self.src.clone(),
-                span: span.into(),
-            });
-            return None;
-        }
-        let (func, value_args) = match (func, args) {
-            (Func::Round { .. }, [value, places]) => (
-                Func::Round {
-                    places: self.places(places)?,
-                },
-                std::slice::from_ref(value),
-            ),
-            _ => (func, args),
-        };
-        let resolved: Vec<_> = value_args.iter().map(|arg| self.expr(arg)).collect();
-        let args = resolved.into_iter().collect::<Option<_>>()?;
-        Some(Node::Call { func, args, span })
-    }
-
-    /// The second argument of `round`: a bare whole number, which the grammar reads as a
-    /// line code.
-    fn places(&mut self, places: &Spanned<Expr>) -> Option<u32> {
-        let parsed = match &places.node {
-            Expr::Line(code) => code.to_string().parse::<u32>().ok(),
-            _ => None,
-        };
-        match parsed {
-            Some(places) if places <= MAX_ROUND_PLACES => Some(places),
-            _ => {
-                self.errors.push(CheckError::RoundPlaces {
-                    max: MAX_ROUND_PLACES,
-                    src: self.src.clone(),
-                    span: places.span.into(),
-                });
-                None
-            }
-        }
+fn check_tolerance(rule: &Rule, src: &NamedSource<Arc<str>>, errors: &mut Vec<CheckError>) {
+    let Some(tolerance) = &rule.tolerance else {
+        return;
+    };
+    let op = &rule.assertion.node.op;
+    if !matches!(op.node, CmpOp::Eq | CmpOp::Ne) {
+        errors.push(CheckError::ToleranceOnInequality {
+            op: op.node.as_str(),
+            src: src.clone(),
+            span: tolerance.span.into(),
+            op_span: op.span.into(),
+        });
     }
 }
 
-/// "did you mean `max`?" and the list of functions.
-fn function_help(name: &str) -> String {
-    let list = FUNCTIONS.map(|f| format!("`{f}`")).join(", ");
-    let lower = name.to_ascii_lowercase();
-    let close = FUNCTIONS
-        .into_iter()
-        .filter(|known| *known == lower || edit_distance(known, &lower) <= 2)
-        .min_by_key(|known| edit_distance(known, &lower));
-    match close {
-        Some(known) => format!("did you mean `{known}`? The functions are {list}"),
-        None => format!("the functions are {list}"),
+/// Whether a resolved side is exactly one line, and which.
+fn single_line(rule: &CheckedRule, node: &Node) -> Option<LineCode> {
+    match node {
+        Node::Line { slot, .. } => rule.lines.get(*slot).copied(),
+        _ => None,
     }
-}
-
-/// Levenshtein distance, for suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let cost = usize::from(ca != *cb);
-            let value = (above + 1).min(left + 1).min(diagonal + cost);
-            diagonal = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -318,7 +257,7 @@ mod tests {
                 (source, file)
             })
             .collect();
-        check(files)
+        check(files).map(|checked| checked.rules)
     }
 
     fn errors(texts: &[&str]) -> Vec<String> {
@@ -343,7 +282,10 @@ mod tests {
     #[test]
     fn finds_duplicates_across_files() {
         assert_eq!(
-            errors(&["rule a 1 = 1", "rule b 1 = 1\nrule a 2 = 2"]),
+            errors(&[
+                "rule a 7010 = 7020",
+                "rule b 7030 = 7040\nrule a 7050 = 7060"
+            ]),
             ["rule id `a` is used twice"]
         );
     }
@@ -365,9 +307,133 @@ mod tests {
 
     #[test]
     fn suggests_a_close_function() {
-        assert!(function_help("Max").starts_with("did you mean `max`?"));
-        assert!(function_help("rnd").starts_with("did you mean `round`?"));
-        assert!(function_help("frobnicate").starts_with("the functions are"));
+        let help = |name: &str| resolve::function_help(name);
+        assert!(help("Max").starts_with("did you mean `max`?"));
+        assert!(help("rnd").starts_with("did you mean `round`?"));
+        assert!(help("frobnicate").starts_with("the functions are"));
+    }
+
+    fn warnings(texts: &[&str]) -> Vec<String> {
+        let files = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let source = Source::new(format!("f{i}.xfoot"), *text);
+                (source.clone(), syntax::parse(&source).unwrap())
+            })
+            .collect();
+        check(files)
+            .unwrap()
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    const CATALOGUE: &str = "page seg \"Segregation\"\n  7060 \"Amount required to be segregated\"\n  7180 \"Total amount in segregation\"\n  7190 \"Excess (deficiency) funds in segregation\"\n  7033 \"Deduct options granted\" deduction\n";
+
+    #[test]
+    fn a_catalogue_makes_unknown_codes_errors_with_a_suggestion() {
+        let errors =
+            check_texts(&[CATALOGUE, "rule t 7191 = 7180 - 7060\nrule s 7033 <= $0"]).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].to_string(),
+            "line 7191 is not in the line catalogue"
+        );
+        let CheckError::UnknownLine { help, .. } = &errors[0] else {
+            panic!()
+        };
+        assert_eq!(
+            help,
+            "did you mean 7190 Excess (deficiency) funds in segregation?"
+        );
+        // Without a catalogue, any code goes.
+        assert!(check_texts(&["rule t 7191 = 7180 - 7060"]).is_ok());
+    }
+
+    #[test]
+    fn money_and_ratios_are_different_kinds() {
+        for (text, message) in [
+            ("rule t 7010 = 8% + 7020", "cannot add money and a ratio"),
+            (
+                "rule t 7010 = 7020 * 7030",
+                "cannot multiply money by money",
+            ),
+            ("rule t 7010 >= 0.0", "cannot compare money with a ratio"),
+            (
+                "rule t 8% = 7010 / 7020 within $1",
+                "a `$` tolerance cannot apply to a comparison of ratios",
+            ),
+            (
+                "rule t 7010 = max(7020, 1.5)",
+                "cannot take the max of money and a ratio",
+            ),
+            ("rule t 7010 = 8% / 7020", "cannot divide a ratio by money"),
+        ] {
+            assert_eq!(errors(&[text]), [message], "{text}");
+        }
+        for text in [
+            "rule t 7425 = round(8% * 7415)",
+            "rule t 7010 / 7020 >= 5%",
+            "rule t 7010 = 7020 / 1.10",
+            "rule t 7010 = -7020 * 2.0 - $5",
+        ] {
+            assert!(check_texts(&[text]).is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn rules_that_cannot_fail_or_hold_are_errors() {
+        assert_eq!(
+            errors(&["rule t $1 = $1"]),
+            ["rule `t` compares constants only"]
+        );
+        assert_eq!(
+            errors(&["rule t 7010 + 7020 = 7010 + 7020"]),
+            ["rule `t` has the same formula on both sides"]
+        );
+        assert_eq!(errors(&["rule t 7010 = 7020 / 0.0"]), ["division by zero"]);
+    }
+
+    #[test]
+    fn warns_about_conflicting_totals_and_missing_sign_rules() {
+        assert_eq!(
+            warnings(&[
+                "rule a 7180 = 7070 + 7080\nrule b 7180 = 7070 + 7090\nrule c 7180 = 7070 + 7080"
+            ]),
+            ["line 7180 is asserted equal to two different formulas, in `a` and `b`"]
+        );
+        assert_eq!(
+            warnings(&[CATALOGUE, "rule t 7190 = 7180 - 7060"]),
+            ["deduction line 7033 has no sign rule"]
+        );
+        assert_eq!(
+            warnings(&[CATALOGUE, "rule t 7190 = 7180 - 7060\nrule s 7033 <= $0"]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn coefficients_of_linear_rules() {
+        let set = check_texts(&[
+            "rule t 7010 = 7020 - 2.0 * (7030 + 7020) / 4.0 + round(7040) + sum(7050, 7050)",
+        ])
+        .unwrap();
+        let rule = &set.rules()[0];
+        let c = |code: &str| {
+            let slot = rule
+                .lines
+                .iter()
+                .position(|l| l.to_string() == code)
+                .unwrap();
+            rule.assertion.right.coefficient(slot)
+        };
+        assert_eq!(c("7020"), Some("0.5".parse().unwrap()));
+        assert_eq!(c("7030"), Some("-0.5".parse().unwrap()));
+        assert_eq!(c("7040"), None);
+        assert_eq!(c("7050"), Some("2".parse().unwrap()));
+        assert_eq!(c("7010"), Some(rust_decimal::Decimal::ZERO));
     }
 
     #[test]

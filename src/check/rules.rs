@@ -6,6 +6,7 @@
 
 use rust_decimal::Decimal;
 
+use super::Catalogue;
 use crate::line::LineCode;
 use crate::source::{Source, Span};
 use crate::syntax::ast::{BinOp, CmpOp, Severity, Tolerance};
@@ -15,9 +16,20 @@ use crate::syntax::ast::{BinOp, CmpOp, Severity, Tolerance};
 pub struct RuleSet {
     pub(super) sources: Vec<Source>,
     pub(super) rules: Vec<CheckedRule>,
+    pub(super) catalogue: Catalogue,
 }
 
 impl RuleSet {
+    /// The line catalogue (empty when no file declares a page).
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// A line's label from the catalogue.
+    pub fn label(&self, code: LineCode) -> Option<&str> {
+        self.catalogue.label(code)
+    }
+
     /// The rules, in file order then source order.
     pub fn rules(&self) -> &[CheckedRule] {
         &self.rules
@@ -150,4 +162,89 @@ pub enum Func {
         /// Decimal places kept.
         places: u32,
     },
+}
+
+impl Node {
+    /// How the node depends on the line in `slot`, when it is linear in it: the `c` of
+    /// `c × line + rest`. `Some(0)` when the line does not occur; `None` when it occurs
+    /// under a non-linear operation (a product of two lines, `max`, `round`, …).
+    pub fn coefficient(&self, slot: usize) -> Option<Decimal> {
+        match self {
+            Node::Line { slot: s, .. } => Some(if *s == slot {
+                Decimal::ONE
+            } else {
+                Decimal::ZERO
+            }),
+            Node::Const(_) => Some(Decimal::ZERO),
+            Node::Neg(inner) => inner.coefficient(slot).map(|c| -c),
+            Node::Chain { first, rest } => {
+                if rest.iter().all(|(op, _, _)| op.is_additive()) {
+                    let mut total = first.coefficient(slot)?;
+                    for (op, _, operand) in rest {
+                        let c = operand.coefficient(slot)?;
+                        total = match op {
+                            BinOp::Sub => total.checked_sub(c)?,
+                            _ => total.checked_add(c)?,
+                        };
+                    }
+                    return Some(total);
+                }
+                product_coefficient(first, rest, slot)
+            }
+            Node::Call { func, args, .. } => {
+                let coefficients: Option<Vec<Decimal>> =
+                    args.iter().map(|a| a.coefficient(slot)).collect();
+                let coefficients = coefficients?;
+                if *func == Func::Sum {
+                    return coefficients
+                        .into_iter()
+                        .try_fold(Decimal::ZERO, |acc, c| acc.checked_add(c));
+                }
+                coefficients
+                    .iter()
+                    .all(|c| c.is_zero())
+                    .then_some(Decimal::ZERO)
+            }
+        }
+    }
+}
+
+/// The coefficient of a product: linear when exactly one factor, not a divisor, carries
+/// the line and every other factor is a constant.
+fn product_coefficient(first: &Node, rest: &[(BinOp, Span, Node)], slot: usize) -> Option<Decimal> {
+    let factors =
+        std::iter::once((BinOp::Mul, first)).chain(rest.iter().map(|(op, _, n)| (*op, n)));
+    let mut carrier = None;
+    let mut scale = Decimal::ONE;
+    let mut other_lines = false;
+    for (op, factor) in factors {
+        let c = factor.coefficient(slot)?;
+        if !c.is_zero() {
+            if carrier.is_some() || op == BinOp::Div {
+                return None;
+            }
+            carrier = Some(c);
+            continue;
+        }
+        match (op, constant(factor)) {
+            (BinOp::Div, Some(k)) if !k.is_zero() => scale = scale.checked_div(k)?,
+            (BinOp::Mul, Some(k)) => scale = scale.checked_mul(k)?,
+            _ => other_lines = true,
+        }
+    }
+    match carrier {
+        None => Some(Decimal::ZERO),
+        // Scaled by another line: linear, but not by a constant.
+        Some(_) if other_lines => None,
+        Some(c) => c.checked_mul(scale),
+    }
+}
+
+/// The value of a node made of constants only.
+fn constant(node: &Node) -> Option<Decimal> {
+    match node {
+        Node::Const(value) => Some(*value),
+        Node::Neg(inner) => constant(inner).map(|v| -v),
+        _ => None,
+    }
 }

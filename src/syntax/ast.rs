@@ -6,10 +6,63 @@ use crate::line::LineCode;
 use crate::source::Spanned;
 
 /// A whole `.xfoot` file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RuleFile {
-    /// The rules in source order.
-    pub rules: Vec<Spanned<Rule>>,
+    /// Page declarations and rules, in source order.
+    pub items: Vec<Item>,
+}
+
+impl RuleFile {
+    /// The rules, in source order.
+    pub fn rules(&self) -> impl Iterator<Item = &Spanned<Rule>> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Rule(rule) => Some(rule),
+            Item::Page(_) => None,
+        })
+    }
+
+    /// The page declarations, in source order.
+    pub fn pages(&self) -> impl Iterator<Item = &Spanned<Page>> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Page(page) => Some(page),
+            Item::Rule(_) => None,
+        })
+    }
+}
+
+/// One top-level declaration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "rules far outnumber pages, so boxing rules would only add an allocation each"
+)]
+pub enum Item {
+    /// `page seg "…"` and its lines.
+    Page(Spanned<Page>),
+    /// `rule seg.excess …`
+    Rule(Spanned<Rule>),
+}
+
+/// A page of the form: part of the line catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// `seg`
+    pub id: Spanned<String>,
+    /// The page's title on the form.
+    pub title: Spanned<String>,
+    /// Its lines, in the form's order.
+    pub lines: Vec<Spanned<LineDecl>>,
+}
+
+/// One line of a page: `7033 "3.B Deduct options granted (sold)" deduction`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineDecl {
+    /// The line code.
+    pub code: Spanned<LineCode>,
+    /// The form's label.
+    pub label: Spanned<String>,
+    /// Whether the form prints it as a deduction (stored negative).
+    pub deduction: bool,
 }
 
 /// One rule: an id, what it says, and the one relationship it asserts.

@@ -8,7 +8,10 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 use rust_decimal::Decimal;
 
-use super::ast::{Assertion, BinOp, CmpOp, Condition, Expr, Rule, RuleFile, Severity, Tolerance};
+use super::ast::{
+    Assertion, BinOp, CmpOp, Condition, Expr, Item, LineDecl, Page, Rule, RuleFile, Severity,
+    Tolerance,
+};
 use super::error::SyntaxError;
 use crate::amount;
 use crate::line::LineCode;
@@ -57,27 +60,73 @@ impl Builder<'_> {
             Ok(mut pairs) => pairs.next(),
             Err(error) => return Err(vec![self.grammar_error(&error)]),
         };
-        let mut rules = Vec::new();
+        let mut items = Vec::new();
         for pair in file.into_iter().flat_map(Pair::into_inner) {
-            if pair.as_rule() == G::rule_def {
-                if let Some(rule) = self.rule(pair) {
-                    rules.push(rule);
-                }
-            }
+            let item = match pair.as_rule() {
+                G::rule_def => self.rule(pair).map(Item::Rule),
+                G::page_def => self.page(pair).map(Item::Page),
+                _ => None,
+            };
+            items.extend(item);
         }
         if self.errors.is_empty() {
-            Ok(RuleFile { rules })
+            Ok(RuleFile { items })
         } else {
             Err(self.errors)
         }
     }
 
+    fn page(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Page>> {
+        let span = span_of(&pair);
+        let mut parts = pair.into_inner().filter(|p| p.as_rule() != G::kw_page);
+        let (Some(id), Some(title)) = (parts.next(), parts.next()) else {
+            return self.internal("a page without an id or title".into(), span);
+        };
+        let id = Spanned::new(id.as_str().to_owned(), span_of(&id));
+        let title_span = span_of(&title);
+        let title = Spanned::new(self.string(title)?, title_span);
+        let mut lines = Vec::new();
+        for line in parts {
+            lines.extend(self.line_decl(line));
+        }
+        Some(Spanned::new(Page { id, title, lines }, span))
+    }
+
+    fn line_decl(&mut self, pair: Pair<'_, G>) -> Option<Spanned<LineDecl>> {
+        let span = span_of(&pair);
+        let mut parts = pair.into_inner();
+        let (Some(code), Some(label)) = (parts.next(), parts.next()) else {
+            return self.internal("a line without a code or label".into(), span);
+        };
+        let code = self.line_code(&code)?;
+        let label_span = span_of(&label);
+        let label = Spanned::new(self.string(label)?, label_span);
+        let deduction = parts.next().is_some();
+        Some(Spanned::new(
+            LineDecl {
+                code,
+                label,
+                deduction,
+            },
+            span,
+        ))
+    }
+
+    /// A `string` pair's text, unescaped.
+    fn string(&mut self, pair: Pair<'_, G>) -> Option<String> {
+        let span = span_of(&pair);
+        match pair.into_inner().next() {
+            Some(text) => Some(unescape(text.as_str())),
+            None => self.internal("a string without text".into(), span),
+        }
+    }
+
     fn rule(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Rule>> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         let mut clauses = Clauses::default();
         let mut id = None;
         for part in pair.into_inner() {
-            let part_span = Span::from(part.as_span());
+            let part_span = span_of(&part);
             match part.as_rule() {
                 G::rule_id => id = Some(Spanned::new(part.as_str().to_owned(), part_span)),
                 G::description => {
@@ -179,7 +228,7 @@ impl Builder<'_> {
     }
 
     fn string_in(&mut self, pair: Pair<'_, G>) -> Option<String> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         let string = pair.into_inner().find(|p| p.as_rule() == G::string);
         match string.and_then(|s| s.into_inner().next()) {
             Some(text) => Some(unescape(text.as_str())),
@@ -188,7 +237,7 @@ impl Builder<'_> {
     }
 
     fn severity(&mut self, pair: Pair<'_, G>) -> Option<Severity> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         let level = pair.into_inner().find(|p| p.as_rule() == G::severity_level);
         match level.as_ref().map(Pair::as_str) {
             Some("error") => Some(Severity::Error),
@@ -199,7 +248,7 @@ impl Builder<'_> {
     }
 
     fn tolerance(&mut self, pair: Pair<'_, G>) -> Option<Tolerance> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         let literal = pair.into_inner().find(|p| p.as_rule() != G::kw_within);
         let Some(literal) = literal else {
             return self.internal("a tolerance without an amount".into(), span);
@@ -216,12 +265,12 @@ impl Builder<'_> {
 
     /// An `assertion` or `comparison` pair: `expr cmp_op expr`.
     fn comparison(&mut self, pair: Pair<'_, G>) -> Option<Assertion> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         let mut parts = pair.into_inner();
         let (Some(left), Some(op), Some(right)) = (parts.next(), parts.next(), parts.next()) else {
             return self.internal("a comparison without three parts".into(), span);
         };
-        let op_span = Span::from(op.as_span());
+        let op_span = span_of(&op);
         let op = match op.as_str() {
             "=" => CmpOp::Eq,
             "!=" => CmpOp::Ne,
@@ -248,7 +297,7 @@ impl Builder<'_> {
     }
 
     fn condition(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Condition>> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         let node = match pair.as_rule() {
             G::cond_or => self.junction(pair, G::kw_or, Condition::Any)?,
             G::cond_and => self.junction(pair, G::kw_and, Condition::All)?,
@@ -312,7 +361,7 @@ impl Builder<'_> {
 
     /// `expr` and `term` pairs: operands of one precedence level.
     fn expr(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Expr>> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         match pair.as_rule() {
             G::expr | G::term => self.chain(pair, span),
             G::factor => {
@@ -320,7 +369,7 @@ impl Builder<'_> {
                 let mut operand = None;
                 for part in pair.into_inner() {
                     match part.as_rule() {
-                        G::neg => negated = Some(Span::from(part.as_span())),
+                        G::neg => negated = Some(span_of(&part)),
                         _ => operand = Some(part),
                     }
                 }
@@ -346,7 +395,7 @@ impl Builder<'_> {
         let mut rest = Vec::new();
         let mut ok = true;
         while let (Some(op), Some(operand)) = (parts.next(), parts.next()) {
-            let op_span = Span::from(op.as_span());
+            let op_span = span_of(&op);
             let op = match op.as_str() {
                 "+" => BinOp::Add,
                 "-" => BinOp::Sub,
@@ -371,7 +420,7 @@ impl Builder<'_> {
     }
 
     fn primary(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Expr>> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         let text = pair.as_str();
         let node = match pair.as_rule() {
             G::line_code => Expr::Line(self.line_code(&pair)?.node),
@@ -393,14 +442,14 @@ impl Builder<'_> {
         let Some(name) = parts.next() else {
             return self.internal("a call without a name".into(), span);
         };
-        let name = Spanned::new(name.as_str().to_owned(), Span::from(name.as_span()));
+        let name = Spanned::new(name.as_str().to_owned(), span_of(&name));
         let args: Vec<_> = parts.map(|arg| self.expr(arg)).collect();
         let args = args.into_iter().collect::<Option<Vec<_>>>()?;
         Some(Spanned::new(Expr::Call { name, args }, span))
     }
 
     fn line_code(&mut self, pair: &Pair<'_, G>) -> Option<Spanned<LineCode>> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(pair);
         match pair.as_str().parse::<LineCode>() {
             Ok(code) => Some(Spanned::new(code, span)),
             Err(error) => self.bad_number(pair.as_str(), error.to_string(), span),
@@ -447,7 +496,7 @@ impl Builder<'_> {
     }
 
     fn only_child<'i>(&mut self, pair: Pair<'i, G>) -> Option<Pair<'i, G>> {
-        let span = Span::from(pair.as_span());
+        let span = span_of(&pair);
         let child = pair.into_inner().find(|p| !is_keyword(p.as_rule()));
         match child {
             Some(child) => Some(child),
@@ -511,7 +560,23 @@ fn is_keyword(rule: G) -> bool {
             | G::kw_or
             | G::kw_is
             | G::kw_blank
+            | G::kw_page
     )
+}
+
+/// A pair's span, ending at its last token: pest lets a rule that ends in a repetition
+/// swallow the white space and comments after it, which must not count as the node.
+fn span_of(pair: &Pair<'_, G>) -> Span {
+    let start = pair.as_span().start();
+    let mut last = pair.clone();
+    // A string's last inner pair stops before its closing quote; its own span is right.
+    while last.as_rule() != G::string {
+        match last.clone().into_inner().last() {
+            Some(inner) => last = inner,
+            None => break,
+        }
+    }
+    Span::new(start, last.as_span().end().max(start))
 }
 
 /// `\"` → `"`, `\\` → `\`.
@@ -616,6 +681,9 @@ fn describe(rule: G) -> &'static str {
     match rule {
         G::EOI => "end of file",
         G::file | G::rule_def | G::kw_rule => "`rule`",
+        G::page_def | G::kw_page => "`page`",
+        G::line_decl => "a line code and its label",
+        G::deduction => "`deduction`",
         G::rule_id | G::ident => "a rule id like `seg.excess`",
         G::description | G::string | G::string_text => "a description in double quotes",
         G::cite | G::kw_cite => "`cite`",
@@ -685,7 +753,7 @@ mod tests {
 
     fn assertion(text: &str) -> String {
         let file = parse_text(&format!("rule t {text}")).unwrap();
-        Print(&file.rules[0].node.assertion.node).to_string()
+        Print(&file.rules().next().unwrap().node.assertion.node).to_string()
     }
 
     fn error(text: &str) -> String {
@@ -699,7 +767,7 @@ mod tests {
             "# page 1\nrule seg.excess \"Excess funds\"\n  cite \"17 CFR 1.20\"\n  severity warning\n  7190 = 7180 - 7060 within $1\n  when 7180 is not blank\n",
         )
         .unwrap();
-        let rule = &file.rules[0].node;
+        let rule = &file.rules().next().unwrap().node;
         assert_eq!(rule.id.node, "seg.excess");
         assert_eq!(rule.description.as_ref().unwrap().node, "Excess funds");
         assert_eq!(rule.citation.as_ref().unwrap().node, "17 CFR 1.20");
@@ -731,11 +799,24 @@ mod tests {
 
     #[test]
     fn spans_point_at_the_source() {
-        let text = "rule t 7190 = 7180 - 7060";
+        let text = "rule t 7190 = 7180 - 7060 # note\n\n# next\nrule u \"x\" 7190 = 7180 - 7060\n";
         let file = parse_text(text).unwrap();
-        let a = &file.rules[0].node.assertion.node;
-        assert_eq!(&text[a.left.span.start..a.left.span.end], "7190");
-        assert_eq!(&text[a.right.span.start..a.right.span.end], "7180 - 7060");
+        let mut rules = file.rules();
+        let first = rules.next().unwrap();
+        let a = &first.node.assertion;
+        assert_eq!(&text[a.node.left.span.start..a.node.left.span.end], "7190");
+        assert_eq!(
+            &text[a.node.right.span.start..a.node.right.span.end],
+            "7180 - 7060"
+        );
+        assert_eq!(&text[a.span.start..a.span.end], "7190 = 7180 - 7060");
+        assert_eq!(
+            &text[first.span.start..first.span.end],
+            "rule t 7190 = 7180 - 7060"
+        );
+        let second = rules.next().unwrap();
+        let d = second.node.description.as_ref().unwrap();
+        assert_eq!(&text[d.span.start..d.span.end], "\"x\"");
     }
 
     #[test]
@@ -781,7 +862,8 @@ mod tests {
     fn a_long_sum_is_one_flat_node() {
         let terms: Vec<String> = (0..10_000).map(|i| (100_000 + i).to_string()).collect();
         let file = parse_text(&format!("rule t 1 = {}", terms.join(" + "))).unwrap();
-        let Expr::Chain { rest, .. } = &file.rules[0].node.assertion.node.right.node else {
+        let rule = file.rules().next().unwrap();
+        let Expr::Chain { rest, .. } = &rule.node.assertion.node.right.node else {
             panic!("expected a chain");
         };
         assert_eq!(rest.len(), 9_999);

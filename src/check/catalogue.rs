@@ -1,0 +1,117 @@
+//! The line catalogue: every line of the form, its label, its page, and whether the form
+//! prints it as a deduction. Built from the `page` declarations of a rule set.
+
+use std::collections::HashMap;
+
+use crate::line::LineCode;
+use crate::source::Span;
+
+/// The declared lines of a rule set. Empty when no file declares a page, and then any
+/// line code may be used.
+#[derive(Clone, Debug, Default)]
+pub struct Catalogue {
+    pub(super) pages: Vec<PageInfo>,
+    pub(super) lines: HashMap<LineCode, LineInfo>,
+}
+
+/// A page of the form.
+#[derive(Clone, Debug)]
+pub struct PageInfo {
+    /// `seg`
+    pub id: String,
+    /// The page's title on the form.
+    pub title: String,
+    /// Its lines, in the form's order.
+    pub lines: Vec<LineCode>,
+}
+
+/// One declared line.
+#[derive(Clone, Debug)]
+pub struct LineInfo {
+    /// The form's label.
+    pub label: String,
+    /// Index of its page in [`Catalogue::pages`].
+    pub page: usize,
+    /// Whether the form prints it as a deduction (stored negative).
+    pub deduction: bool,
+    /// The file that declares it.
+    pub source: usize,
+    /// The declaration.
+    pub span: Span,
+}
+
+impl Catalogue {
+    /// Whether any page is declared.
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+
+    /// The pages, in declaration order.
+    pub fn pages(&self) -> &[PageInfo] {
+        &self.pages
+    }
+
+    /// A declared line.
+    pub fn line(&self, code: LineCode) -> Option<&LineInfo> {
+        self.lines.get(&code)
+    }
+
+    /// A line's label, if declared.
+    pub fn label(&self, code: LineCode) -> Option<&str> {
+        self.lines.get(&code).map(|info| info.label.as_str())
+    }
+
+    /// The declared line closest to a mistyped code: one digit off (changed, missing or
+    /// extra), numerically nearest first.
+    pub fn suggest(&self, code: LineCode) -> Option<(LineCode, &LineInfo)> {
+        let typed = code.to_string();
+        self.lines
+            .iter()
+            .filter(|(known, _)| one_edit_apart(&typed, &known.to_string()))
+            .min_by_key(|(known, _)| {
+                let a: u128 = typed.parse().unwrap_or(0);
+                let b: u128 = known.to_string().parse().unwrap_or(0);
+                (a.abs_diff(b), known.to_string())
+            })
+            .map(|(known, info)| (*known, info))
+    }
+}
+
+/// Whether two strings differ by one changed, inserted or deleted character.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return false;
+    }
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    match long.len() - short.len() {
+        0 => a.iter().zip(&b).filter(|(x, y)| x != y).count() == 1,
+        1 => {
+            let prefix = short
+                .iter()
+                .zip(long.iter())
+                .take_while(|(x, y)| x == y)
+                .count();
+            short.get(prefix..) == long.get(prefix + 1..)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit() {
+        assert!(one_edit_apart("7191", "7190"));
+        assert!(one_edit_apart("719", "7190"));
+        assert!(one_edit_apart("71900", "7190"));
+        assert!(!one_edit_apart("7190", "7190"));
+        assert!(!one_edit_apart("7201", "7190"));
+    }
+}
