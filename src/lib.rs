@@ -13,7 +13,7 @@
 //!   7190 = 7180 - 7060
 //! "#);
 //! let file = syntax::parse(&rules).map_err(|e| e.len())?;
-//! let set = check::check(vec![(rules, file)]).map_err(|e| e.len())?;
+//! let set = check::check(vec![(rules, file)]).map_err(|e| e.len())?.rules;
 //!
 //! let report = Source::new("july.yaml", "lines:\n  7060: 4,008,887,962\n  7180: 4,207,049,429\n  7190: 198,161,468\n");
 //! let report = report::load_yaml(&report).map_err(|e| e.len())?;
