@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MietteSeverity, SourceCode};
 
+use crate::check::RuleSet;
+use crate::source::Source;
+
 use crate::amount;
 use crate::check::{CheckedRule, Node};
 use crate::eval::{EvalError, Outcome, Sides, Status};
@@ -24,11 +27,8 @@ pub struct RuleDiagnostic {
 
 impl RuleDiagnostic {
     /// The diagnostic for a rule's outcome, or `None` when it passed or was skipped.
-    pub fn new(
-        rule: &CheckedRule,
-        outcome: &Outcome,
-        src: Option<NamedSource<Arc<str>>>,
-    ) -> Option<Self> {
+    pub fn new(rules: &RuleSet, rule: &CheckedRule, outcome: &Outcome) -> Option<Self> {
+        let src = rules.source_of(rule).map(Source::named);
         let (message, help, mut labels, severity) = match &outcome.status {
             Status::Fail(sides) => (
                 failure_message(rule),
@@ -47,7 +47,7 @@ impl RuleDiagnostic {
             ),
             Status::Pass(_) | Status::Skipped(_) => return None,
         };
-        labels.extend(line_labels(rule, outcome));
+        labels.extend(line_labels(rules, rule, outcome));
         labels.sort_by_key(|label| (label.offset(), label.len()));
         Some(RuleDiagnostic {
             code: rule.id.clone(),
@@ -176,17 +176,23 @@ fn error_label(error: &EvalError) -> String {
     }
 }
 
-/// `7060 = 4,008,887,962` under each line code; `7160 is blank (counted as 0)`.
+/// `7060 = 4,008,887,962 — Amount required to be segregated` under each line code;
+/// `7160 is blank (counted as 0)` for a blank one.
 fn line_labels<'a>(
+    rules: &'a RuleSet,
     rule: &'a CheckedRule,
     outcome: &'a Outcome,
 ) -> impl Iterator<Item = LabeledSpan> + 'a {
     rule.occurrences.iter().filter_map(|&(slot, span)| {
-        let code = rule.lines.get(slot)?;
-        let text = match outcome.amounts.get(slot).copied().flatten() {
+        let code = *rule.lines.get(slot)?;
+        let mut text = match outcome.amounts.get(slot).copied().flatten() {
             Some(amount) => format!("{code} = {}", amount::format(amount)),
             None => format!("{code} is blank (counted as 0)"),
         };
+        if let Some(label) = rules.label(code) {
+            text.push_str(" — ");
+            text.push_str(label);
+        }
         Some(LabeledSpan::new_with_span(Some(text), span))
     })
 }

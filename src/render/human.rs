@@ -57,8 +57,7 @@ impl Human {
     ) -> io::Result<()> {
         for (rule, outcome) in evaluation.results() {
             if matches!(outcome.status, Status::Fail(_)) {
-                let src = evaluation.rules.source_of(rule).map(|s| s.named());
-                if let Some(diagnostic) = RuleDiagnostic::new(rule, outcome, src) {
+                if let Some(diagnostic) = RuleDiagnostic::new(evaluation.rules, rule, outcome) {
                     writeln!(out, "{}", self.diagnostic(&diagnostic))?;
                 }
             }
@@ -88,8 +87,7 @@ impl Human {
     pub fn errors(&self, evaluation: &Evaluation<'_>, err: &mut dyn Write) -> io::Result<()> {
         for (rule, outcome) in evaluation.results() {
             if matches!(outcome.status, Status::Error(_)) {
-                let src = evaluation.rules.source_of(rule).map(|s| s.named());
-                if let Some(diagnostic) = RuleDiagnostic::new(rule, outcome, src) {
+                if let Some(diagnostic) = RuleDiagnostic::new(evaluation.rules, rule, outcome) {
                     write!(err, "{}", self.diagnostic(&diagnostic))?;
                 }
             }
