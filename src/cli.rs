@@ -8,8 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
 use crate::eval::{self, Summary};
-use crate::load::{load_report, load_rules};
+use crate::load::{MAX_RULE_FILE_BYTES, load_report, load_rules, read_source, rule_files};
 use crate::render::{Human, JsonOutput, json_report};
+use crate::syntax::format_source;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -37,6 +38,22 @@ pub enum Command {
     Check(CheckArgs),
     /// Run the static checks on a rule set, without a report.
     Lint(LintArgs),
+    /// Rewrite rule files in the canonical layout.
+    Fmt(FmtArgs),
+}
+
+/// `crossfoot fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Rule files, or directories of them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Change nothing: print a unified diff for each file that is not canonical and exit 1.
+    #[arg(long)]
+    pub check: bool,
+    /// When to use colour in diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 /// `crossfoot lint`.
@@ -125,6 +142,7 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check(&args),
         Command::Lint(args) => lint(&args),
+        Command::Fmt(args) => fmt(&args),
     };
     match status {
         Ok(status) => status.into(),
@@ -235,6 +253,61 @@ pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
     } else {
         ExitStatus::Pass
     })
+}
+
+/// `crossfoot fmt`: canonical layout, checked to keep every rule's meaning.
+pub fn fmt(args: &FmtArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let mut status = ExitStatus::Pass;
+    for path in &args.paths {
+        let files = match rule_files(path) {
+            Ok(files) => files,
+            Err(error) => {
+                write_problems(&problems, &[error], &mut err)?;
+                status = ExitStatus::Error;
+                continue;
+            }
+        };
+        for file in files {
+            let source = match read_source(&file, MAX_RULE_FILE_BYTES) {
+                Ok(source) => source,
+                Err(error) => {
+                    write_problems(&problems, &[error], &mut err)?;
+                    status = ExitStatus::Error;
+                    continue;
+                }
+            };
+            let formatted = match format_source(&source) {
+                Ok(formatted) => formatted,
+                Err(errors) => {
+                    let errors: Vec<Error> = errors.into_iter().map(Error::from).collect();
+                    write_problems(&problems, &errors, &mut err)?;
+                    status = ExitStatus::Error;
+                    continue;
+                }
+            };
+            if formatted == source.text() {
+                continue;
+            }
+            let name = file.display().to_string();
+            if args.check {
+                let diff = similar::TextDiff::from_lines(source.text(), &formatted)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&name, &name)
+                    .to_string();
+                write!(out, "{diff}")?;
+                status = status.max(ExitStatus::Fail);
+            } else {
+                std::fs::write(&file, &formatted)?;
+                writeln!(out, "formatted {name}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(status)
 }
 
 fn write_problems(human: &Human, errors: &[Error], err: &mut dyn Write) -> io::Result<()> {

@@ -54,8 +54,9 @@ pub fn load_report(path: &Path) -> Result<Report, Vec<Error>> {
     report::load_yaml(&source).map_err(|found| found.into_iter().map(Error::from).collect())
 }
 
-/// The `.xfoot` files a rules path names, sorted.
-fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
+/// The `.xfoot` files a rules path names, sorted: the file itself, or every `.xfoot` file
+/// under a directory.
+pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     let metadata = fs::metadata(path).map_err(|error| io_error(path, &error))?;
     if !metadata.is_dir() {
         return Ok(vec![path.to_path_buf()]);

@@ -111,6 +111,21 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    /// The formatter's output would not parse back to the same rules: a bug.
+    #[error("formatting this file would change its meaning, so it was left as it is")]
+    #[diagnostic(
+        code(crossfoot::fmt::unsound),
+        help("this is a bug in crossfoot; please report it with the rule file")
+    )]
+    Unsound {
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The start of the file.
+        #[label("this file")]
+        span: SourceSpan,
+    },
+
     /// The parse tree had a shape the builder did not expect: a bug.
     #[error("internal error while reading the rule file: {what}")]
     #[diagnostic(

@@ -1,11 +1,13 @@
-//! Text → typed AST: the grammar (`grammar/crossfoot.pest`), the tree it builds, and the
-//! canonical printer.
+//! Text → typed AST: the grammar (`grammar/crossfoot.pest`), the tree it builds, the
+//! canonical printer and the formatter.
 
 pub mod ast;
 mod error;
+mod format;
 mod parser;
 mod print;
 
 pub use error::SyntaxError;
+pub use format::{MAX_WIDTH, format, format_source};
 pub use parser::{MAX_NESTING, parse};
 pub use print::{Print, percent_text, ratio_text};

@@ -715,7 +715,7 @@ fn describe(rule: G) -> &'static str {
         G::kw_is => "`is`",
         G::kw_blank => "`blank`",
         G::clause => "a rule clause",
-        G::WHITESPACE | G::COMMENT | G::ident_char | G::keyword => "",
+        G::WHITESPACE | G::COMMENT | G::ident_char | G::word_char | G::keyword => "",
     }
 }
 

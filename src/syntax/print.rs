@@ -30,6 +30,15 @@ fn write_operand(f: &mut fmt::Formatter<'_>, expr: &Expr, parens_below: u8) -> f
     }
 }
 
+/// An operand's text, in parentheses when it binds no tighter than `parens_below`.
+pub(crate) fn operand_text(expr: &Expr, parens_below: u8) -> String {
+    if level(expr) <= parens_below {
+        format!("({})", Print(expr))
+    } else {
+        Print(expr).to_string()
+    }
+}
+
 /// Displays an AST node in canonical form: `Print(&expr).to_string()`.
 pub struct Print<'a, T: ?Sized>(pub &'a T);
 

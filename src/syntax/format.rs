@@ -1,0 +1,405 @@
+//! The canonical layout of a rule file, for `crossfoot fmt`.
+//!
+//! One blank line between top-level declarations; clauses indented two spaces in a fixed
+//! order (`cite`, `severity`, the assertion, `within`, `when`); money with thousands
+//! separators; a sum too long for one line broken before its operators, which line up
+//! under the comparison. Comments stay with the declaration or clause they precede, and a
+//! comment at the end of a line stays at the end of that line.
+//!
+//! [`format_source`] re-parses what it produced and compares the trees (spans ignored):
+//! if formatting would change the meaning, it refuses rather than write.
+
+use std::collections::VecDeque;
+
+use super::ast::{Expr, Item, LineDecl, Page, Rule, RuleFile};
+use super::error::SyntaxError;
+use super::parse;
+use super::print::{Print, operand_text};
+use crate::source::{Source, Span, Spanned};
+
+/// Lines longer than this have their sums broken.
+pub const MAX_WIDTH: usize = 100;
+
+/// Parse, format and check a rule file; the canonical text.
+pub fn format_source(source: &Source) -> Result<String, Vec<SyntaxError>> {
+    let file = parse(source)?;
+    let formatted = format(source, &file);
+    let again = Source::new(source.name(), formatted.as_str());
+    let sound = match parse(&again) {
+        Ok(reparsed) => {
+            reparsed == file && comments(&formatted).len() == comments(source.text()).len()
+        }
+        Err(_) => false,
+    };
+    if sound {
+        Ok(formatted)
+    } else {
+        Err(vec![SyntaxError::Unsound {
+            src: source.named(),
+            span: Span::new(0, 0).into(),
+        }])
+    }
+}
+
+/// The canonical text of a parsed file. `source` is the text it was parsed from, for its
+/// comments.
+pub fn format(source: &Source, file: &RuleFile) -> String {
+    let mut pending: VecDeque<Comment> = comments(source.text()).into();
+    let mut out = String::new();
+    let items = &file.items;
+    for (index, item) in items.iter().enumerate() {
+        let span = item_span(item);
+        let next_start = items
+            .get(index + 1)
+            .map_or(usize::MAX, |next| item_span(next).start);
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        while let Some(comment) = pending.front().filter(|c| c.start < span.start) {
+            out.push_str(&comment.text);
+            out.push('\n');
+            if comment.blank_after {
+                out.push('\n');
+            }
+            pending.pop_front();
+        }
+        // Comments inside the declaration, and those ending its last line.
+        let mut own = Vec::new();
+        while let Some(comment) = pending.front() {
+            let inside = comment.start < span.end;
+            let trailing = comment.start < next_start && !comment.own_line;
+            if !(inside || trailing) {
+                break;
+            }
+            own.extend(pending.pop_front());
+        }
+        let parts = match item {
+            Item::Rule(rule) => rule_parts(rule),
+            Item::Page(page) => page_parts(page),
+        };
+        write_parts(&mut out, parts, own);
+    }
+    if !pending.is_empty() && !out.is_empty() {
+        out.push('\n');
+    }
+    let last = pending.len().saturating_sub(1);
+    for (i, comment) in pending.into_iter().enumerate() {
+        out.push_str(&comment.text);
+        out.push('\n');
+        if comment.blank_after && i < last {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn item_span(item: &Item) -> Span {
+    match item {
+        Item::Rule(rule) => rule.span,
+        Item::Page(page) => page.span,
+    }
+}
+
+/// One printed piece of a declaration: where it was in the source (for its comments) and
+/// its lines in canonical form.
+struct Part {
+    span: Span,
+    indent: &'static str,
+    lines: Vec<String>,
+    leading: Vec<String>,
+    trailing: Vec<String>,
+}
+
+impl Part {
+    fn new(span: Span, indent: &'static str, lines: Vec<String>) -> Self {
+        Part {
+            span,
+            indent,
+            lines,
+            leading: Vec::new(),
+            trailing: Vec::new(),
+        }
+    }
+}
+
+/// Attach each comment to a part, then print the parts in canonical order.
+fn write_parts(out: &mut String, mut parts: Vec<Part>, comments: Vec<Comment>) {
+    let mut by_source: Vec<usize> = (0..parts.len()).collect();
+    by_source.sort_by_key(|&i| parts.get(i).map_or(0, |p| p.span.start));
+    for comment in comments {
+        let target = if comment.own_line {
+            // The part it precedes (or sits inside); after the last part, the last part.
+            by_source
+                .iter()
+                .copied()
+                .find(|&i| parts.get(i).is_some_and(|p| p.span.end > comment.start))
+                .map(|i| (i, true))
+        } else {
+            // The part that ends before it on its line.
+            by_source
+                .iter()
+                .copied()
+                .rev()
+                .find(|&i| parts.get(i).is_some_and(|p| p.span.end <= comment.start))
+                .map(|i| (i, false))
+        };
+        let (index, leading) = target.unwrap_or((by_source.last().copied().unwrap_or(0), false));
+        if let Some(part) = parts.get_mut(index) {
+            if leading {
+                part.leading.push(comment.text);
+            } else {
+                part.trailing.push(comment.text);
+            }
+        }
+    }
+    for part in parts {
+        for comment in &part.leading {
+            out.push_str(part.indent);
+            out.push_str(comment);
+            out.push('\n');
+        }
+        let last = part.lines.len().saturating_sub(1);
+        for (i, line) in part.lines.iter().enumerate() {
+            out.push_str(line);
+            if i == last {
+                for comment in &part.trailing {
+                    out.push(' ');
+                    out.push_str(comment);
+                }
+            }
+            out.push('\n');
+        }
+    }
+}
+
+fn rule_parts(rule: &Spanned<Rule>) -> Vec<Part> {
+    let r = &rule.node;
+    let mut header = format!("rule {}", r.id.node);
+    let mut header_span = r.id.span;
+    if let Some(description) = &r.description {
+        header.push(' ');
+        header.push_str(&quoted(&description.node));
+        header_span = header_span.join(description.span);
+    }
+    header_span.start = rule.span.start;
+    let mut parts = vec![Part::new(header_span, "", vec![header])];
+    if let Some(citation) = &r.citation {
+        let line = format!("  cite {}", quoted(&citation.node));
+        parts.push(Part::new(citation.span, "  ", vec![line]));
+    }
+    if let Some(severity) = &r.severity {
+        let line = format!("  severity {}", severity.node.as_str());
+        parts.push(Part::new(severity.span, "  ", vec![line]));
+    }
+    let assertion = &r.assertion;
+    parts.push(Part::new(
+        assertion.span,
+        "  ",
+        assertion_lines(&assertion.node),
+    ));
+    if let Some(tolerance) = &r.tolerance {
+        let line = format!("  within {}", Print(&tolerance.node));
+        parts.push(Part::new(tolerance.span, "  ", vec![line]));
+    }
+    if let Some(condition) = &r.condition {
+        let line = format!("  when {}", Print(&condition.node));
+        parts.push(Part::new(condition.span, "  ", vec![line]));
+    }
+    parts
+}
+
+fn page_parts(page: &Spanned<Page>) -> Vec<Part> {
+    let p = &page.node;
+    let header = format!("page {} {}", p.id.node, quoted(&p.title.node));
+    let header_span = Span::new(page.span.start, p.title.span.end);
+    let mut parts = vec![Part::new(header_span, "", vec![header])];
+    for line in &p.lines {
+        parts.push(Part::new(line.span, "  ", vec![line_decl(&line.node)]));
+    }
+    parts
+}
+
+fn line_decl(line: &LineDecl) -> String {
+    let deduction = if line.deduction { " deduction" } else { "" };
+    format!(
+        "  {} {}{deduction}",
+        line.code.node,
+        quoted(&line.label.node)
+    )
+}
+
+/// `  LEFT OP RIGHT`, with a long sum on the right broken before its operators:
+///
+/// ```text
+///   7180 = 7070 + 7080 + …
+///        + 7150
+/// ```
+fn assertion_lines(assertion: &super::ast::Assertion) -> Vec<String> {
+    let one_line = format!("  {}", Print(assertion));
+    if one_line.chars().count() <= MAX_WIDTH {
+        return vec![one_line];
+    }
+    let Expr::Chain { first, rest } = &assertion.right.node else {
+        return vec![one_line];
+    };
+    if !rest.first().is_some_and(|(op, _)| op.node.is_additive()) {
+        return vec![one_line];
+    }
+    let prefix = format!(
+        "  {} {} ",
+        Print(&assertion.left.node),
+        assertion.op.node.as_str()
+    );
+    let indent = " ".repeat(prefix.chars().count().saturating_sub(2));
+    let mut lines = Vec::new();
+    let mut line = format!("{prefix}{}", operand_text(&first.node, 1));
+    for (op, operand) in rest {
+        let piece = format!("{} {}", op.node.as_str(), operand_text(&operand.node, 1));
+        if line.chars().count() + 1 + piece.chars().count() > MAX_WIDTH {
+            lines.push(line);
+            line = format!("{indent}{piece}");
+        } else {
+            line.push(' ');
+            line.push_str(&piece);
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// A string literal: `"…"` with `"` and `\` escaped.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// A `#` comment as found in the source.
+#[derive(Clone, Debug)]
+struct Comment {
+    start: usize,
+    text: String,
+    /// Nothing but white space before it on its line.
+    own_line: bool,
+    /// The line after it is blank.
+    blank_after: bool,
+}
+
+/// Every comment of a text, outside strings, in order.
+fn comments(text: &str) -> Vec<Comment> {
+    let mut found = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut skip_to = 0;
+    for (i, c) in text.char_indices() {
+        if i < skip_to {
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => {
+                let end = text
+                    .get(i..)
+                    .and_then(|rest| rest.find('\n'))
+                    .map_or(text.len(), |n| i + n);
+                let line_start = text
+                    .get(..i)
+                    .and_then(|before| before.rfind('\n'))
+                    .map_or(0, |n| n + 1);
+                let own_line = text
+                    .get(line_start..i)
+                    .is_some_and(|before| before.trim().is_empty());
+                let after = text.get(end..).unwrap_or("");
+                let next_line = after.strip_prefix('\n').unwrap_or("");
+                let next_line = next_line.split('\n').next().unwrap_or("");
+                let blank_after = after.starts_with('\n')
+                    && next_line.trim().is_empty()
+                    && next_line.len() < after.len();
+                found.push(Comment {
+                    start: i,
+                    text: text.get(i..end).unwrap_or("").trim_end().to_owned(),
+                    own_line,
+                    blank_after,
+                });
+                skip_to = end;
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(text: &str) -> String {
+        format_source(&Source::new("t.xfoot", text)).unwrap()
+    }
+
+    #[test]
+    fn lays_out_a_rule_canonically() {
+        assert_eq!(
+            fmt(
+                "rule   seg.excess\n\"Excess\"  7190=7180-7060 within $1 severity warning cite \"17 CFR 1.32\""
+            ),
+            "rule seg.excess \"Excess\"\n  cite \"17 CFR 1.32\"\n  severity warning\n  7190 = 7180 - 7060\n  within $1\n"
+        );
+        assert_eq!(
+            fmt("rule t 7490>=$1000000 when 7455>=7465 and (7475 is blank or 7475<7455)"),
+            "rule t\n  7490 >= $1,000,000\n  when 7455 >= 7465 and (7475 is blank or 7475 < 7455)\n"
+        );
+    }
+
+    #[test]
+    fn keeps_comments_where_they_were() {
+        let text = "# header\n\n# about the rule\nrule t \"x\" # after the header\n  # before the assertion\n  7190 = 7180 - 7060 # trailing\n# at the end\n";
+        assert_eq!(fmt(text), text.replace("# at the end", "\n# at the end"));
+    }
+
+    #[test]
+    fn breaks_long_sums_before_their_operators() {
+        let terms: Vec<String> = (0..30).map(|i| (7000 + i).to_string()).collect();
+        let text = format!("rule t 7180 = {}", terms.join(" + "));
+        let formatted = fmt(&text);
+        let lines: Vec<&str> = formatted.lines().collect();
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|l| l.chars().count() <= MAX_WIDTH));
+        assert!(lines[2].starts_with("       + 70"), "{formatted}");
+        assert_eq!(fmt(&formatted), formatted);
+    }
+
+    #[test]
+    fn formats_pages() {
+        assert_eq!(
+            fmt(
+                "page seg  \"Segregation\" 7010 \"cash\"\n7033 \"deduct\"   deduction\nrule t 7010 >= $0"
+            ),
+            "page seg \"Segregation\"\n  7010 \"cash\"\n  7033 \"deduct\" deduction\n\nrule t\n  7010 >= $0\n"
+        );
+    }
+
+    #[test]
+    fn is_idempotent_and_keeps_escapes() {
+        let text = "rule t \"a \\\"quoted\\\" # not a comment\" 7010 = (7020 + 7030) + -(-7040)\n";
+        let once = fmt(text);
+        assert_eq!(fmt(&once), once);
+        assert!(once.contains("\\\"quoted\\\" # not a comment"));
+    }
+}
