@@ -40,6 +40,23 @@ pub enum Command {
     Lint(LintArgs),
     /// Rewrite rule files in the canonical layout.
     Fmt(FmtArgs),
+    /// Show how each rule (or the named ones) evaluates on one report, step by step.
+    Explain(ExplainArgs),
+}
+
+/// `crossfoot explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A `.xfoot` rule file, or a directory of them.
+    pub rules: PathBuf,
+    /// One report.
+    pub report: PathBuf,
+    /// Explain only this rule (repeatable); every rule when absent.
+    #[arg(long = "rule", value_name = "ID")]
+    pub rule_ids: Vec<String>,
+    /// When to use colour in diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 /// `crossfoot fmt`.
@@ -143,6 +160,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Lint(args) => lint(&args),
         Command::Fmt(args) => fmt(&args),
+        Command::Explain(args) => explain(&args),
     };
     match status {
         Ok(status) => status.into(),
@@ -308,6 +326,52 @@ pub fn fmt(args: &FmtArgs) -> io::Result<ExitStatus> {
     }
     out.flush()?;
     Ok(status)
+}
+
+/// `crossfoot explain`: each rule's evaluation tree on stdout.
+pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let checked = match load_rules(&args.rules) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let report = match load_report(&args.report) {
+        Ok(report) => report,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let rules = &checked.rules;
+    let unknown: Vec<&String> = args
+        .rule_ids
+        .iter()
+        .filter(|id| !rules.rules().iter().any(|r| &&r.id == id))
+        .collect();
+    if !unknown.is_empty() {
+        for id in unknown {
+            writeln!(err, "error: no rule `{id}` in {}", args.rules.display())?;
+        }
+        return Ok(ExitStatus::Error);
+    }
+    let mut first = true;
+    for rule in rules.rules() {
+        if !args.rule_ids.is_empty() && !args.rule_ids.contains(&rule.id) {
+            continue;
+        }
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        write!(out, "{}", crate::render::explain(rules, rule, &report))?;
+    }
+    out.flush()?;
+    Ok(ExitStatus::Pass)
 }
 
 fn write_problems(human: &Human, errors: &[Error], err: &mut dyn Write) -> io::Result<()> {

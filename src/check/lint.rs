@@ -172,7 +172,7 @@ pub(super) fn sign_rules(
 
 /// The line a rule keeps from being positive: `7033 <= $0` or `$0 >= 7033`.
 fn sign_rule_line(rule: &CheckedRule) -> Option<LineCode> {
-    let zero = |node: &Node| matches!(node, Node::Const(v) if v.is_zero());
+    let zero = |node: &Node| matches!(node, Node::Const { value, .. } if value.is_zero());
     let a = &rule.assertion;
     match a.op {
         CmpOp::Le if zero(&a.right) => single_line(rule, &a.left),

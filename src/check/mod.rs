@@ -208,6 +208,7 @@ fn check_rule(
         citation: rule.citation.as_ref().map(|c| c.node.clone()),
         severity: rule.severity.as_ref().map(|s| s.node).unwrap_or_default(),
         condition,
+        condition_span: rule.condition.as_ref().map(|c| c.span),
         assertion,
         assertion_span: rule.assertion.span,
         tolerance: rule.tolerance.as_ref().map(|t| (t.node, t.span)),

@@ -85,8 +85,14 @@ impl Resolver<'_> {
                 slot: self.slot(*code, expr.span),
                 span: expr.span,
             },
-            Expr::Money(value) | Expr::Ratio(value) | Expr::Percent(value) => Node::Const(*value),
-            Expr::Neg(inner) => Node::Neg(Box::new(self.expr(inner)?)),
+            Expr::Money(value) | Expr::Ratio(value) | Expr::Percent(value) => Node::Const {
+                value: *value,
+                span: expr.span,
+            },
+            Expr::Neg(inner) => Node::Neg {
+                inner: Box::new(self.expr(inner)?),
+                span: expr.span,
+            },
             Expr::Chain { first, rest } => {
                 let first = self.expr(first);
                 let rest: Vec<_> = rest
@@ -96,6 +102,7 @@ impl Resolver<'_> {
                 Node::Chain {
                     first: Box::new(first?),
                     rest: rest.into_iter().collect::<Option<_>>()?,
+                    span: expr.span,
                 }
             }
             Expr::Call { name, args } => self.call(name, args, expr.span)?,

@@ -63,6 +63,8 @@ pub struct CheckedRule {
     pub severity: Severity,
     /// When the rule applies; always when absent.
     pub condition: Option<Cond>,
+    /// Where the `when` clause is written.
+    pub condition_span: Option<Span>,
     /// What must hold.
     pub assertion: Comparison,
     /// Where the assertion is written.
@@ -125,15 +127,27 @@ pub enum Node {
         span: Span,
     },
     /// A money or ratio constant.
-    Const(Decimal),
+    Const {
+        /// Its value.
+        value: Decimal,
+        /// Where it is written.
+        span: Span,
+    },
     /// `-x`
-    Neg(Box<Node>),
+    Neg {
+        /// The negated operand.
+        inner: Box<Node>,
+        /// The whole `-x`.
+        span: Span,
+    },
     /// Left-to-right operators of one precedence level.
     Chain {
         /// The first operand.
         first: Box<Node>,
         /// Each operator, where it is written, and its operand.
         rest: Vec<(BinOp, Span, Node)>,
+        /// The whole chain.
+        span: Span,
     },
     /// A built-in function.
     Call {
@@ -165,6 +179,17 @@ pub enum Func {
 }
 
 impl Node {
+    /// Where the node is written.
+    pub fn span(&self) -> Span {
+        match self {
+            Node::Line { span, .. }
+            | Node::Const { span, .. }
+            | Node::Neg { span, .. }
+            | Node::Chain { span, .. }
+            | Node::Call { span, .. } => *span,
+        }
+    }
+
     /// How the node depends on the line in `slot`, when it is linear in it: the `c` of
     /// `c × line + rest`. `Some(0)` when the line does not occur; `None` when it occurs
     /// under a non-linear operation (a product of two lines, `max`, `round`, …).
@@ -175,9 +200,9 @@ impl Node {
             } else {
                 Decimal::ZERO
             }),
-            Node::Const(_) => Some(Decimal::ZERO),
-            Node::Neg(inner) => inner.coefficient(slot).map(|c| -c),
-            Node::Chain { first, rest } => {
+            Node::Const { .. } => Some(Decimal::ZERO),
+            Node::Neg { inner, .. } => inner.coefficient(slot).map(|c| -c),
+            Node::Chain { first, rest, .. } => {
                 if rest.iter().all(|(op, _, _)| op.is_additive()) {
                     let mut total = first.coefficient(slot)?;
                     for (op, _, operand) in rest {
@@ -243,8 +268,8 @@ fn product_coefficient(first: &Node, rest: &[(BinOp, Span, Node)], slot: usize) 
 /// The value of a node made of constants only.
 fn constant(node: &Node) -> Option<Decimal> {
     match node {
-        Node::Const(value) => Some(*value),
-        Node::Neg(inner) => constant(inner).map(|v| -v),
+        Node::Const { value, .. } => Some(*value),
+        Node::Neg { inner, .. } => constant(inner).map(|v| -v),
         _ => None,
     }
 }

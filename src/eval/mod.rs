@@ -154,6 +154,27 @@ pub fn evaluate_rule(rule: &CheckedRule, report: &Report) -> Outcome {
     Outcome { status, amounts }
 }
 
+/// The value of one expression of a rule, given the report's amounts for the rule's
+/// [`lines`](CheckedRule::lines) (blank is `None`, counted as 0).
+pub fn value_of(node: &Node, amounts: &[Option<Decimal>]) -> Result<Decimal, EvalError> {
+    let mut roundings = Vec::new();
+    let mut ctx = Context {
+        amounts,
+        roundings: &mut roundings,
+    };
+    ctx.value(node)
+}
+
+/// Whether a rule's `when` condition holds on these amounts.
+pub fn condition_holds(condition: &Cond, amounts: &[Option<Decimal>]) -> Result<bool, EvalError> {
+    let mut roundings = Vec::new();
+    let mut ctx = Context {
+        amounts,
+        roundings: &mut roundings,
+    };
+    ctx.condition(condition)
+}
+
 fn status(rule: &CheckedRule, amounts: &[Option<Decimal>]) -> Status {
     let mut roundings = Vec::new();
     let mut ctx = Context {
@@ -271,9 +292,9 @@ impl Context<'_> {
                 .copied()
                 .flatten()
                 .unwrap_or_default()),
-            Node::Const(value) => Ok(*value),
-            Node::Neg(inner) => Ok(-self.value(inner)?),
-            Node::Chain { first, rest } => {
+            Node::Const { value, .. } => Ok(*value),
+            Node::Neg { inner, .. } => Ok(-self.value(inner)?),
+            Node::Chain { first, rest, .. } => {
                 let mut acc = self.value(first)?;
                 for (op, span, operand) in rest {
                     let operand = self.value(operand)?;

@@ -1,8 +1,11 @@
-//! Outcomes → what a person or a program reads: the human diagnostics and summary, or JSON.
+//! Outcomes → what a person or a program reads: the human diagnostics and summary, JSON,
+//! and the explanation of one rule.
 
+mod explain;
 mod human;
 mod json;
 
+pub use explain::explain;
 pub use human::Human;
 pub use json::{
     JsonLine, JsonOutput, JsonProblem, JsonReport, JsonResult, JsonSource, JsonSummary,

@@ -567,7 +567,7 @@ fn is_keyword(rule: G) -> bool {
 /// A pair's span, ending at its last token: pest lets a rule that ends in a repetition
 /// swallow the white space and comments after it, which must not count as the node.
 fn span_of(pair: &Pair<'_, G>) -> Span {
-    let start = pair.as_span().start();
+    let whole = pair.as_span();
     let mut last = pair.clone();
     // A string's last inner pair stops before its closing quote; its own span is right.
     while last.as_rule() != G::string {
@@ -576,7 +576,19 @@ fn span_of(pair: &Pair<'_, G>) -> Span {
             None => break,
         }
     }
-    Span::new(start, last.as_span().end().max(start))
+    // After the last inner pair come only white space, comments and literal tokens such
+    // as a closing parenthesis; the span ends after the last literal token.
+    let mut end = last.as_span().end().max(whole.start());
+    let tail = whole.get_input().get(end..whole.end()).unwrap_or("");
+    let mut chars = tail.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '#' {
+            while chars.next_if(|&(_, c)| c != '\n').is_some() {}
+        } else if !c.is_whitespace() {
+            end = last.as_span().end().max(whole.start()) + i + c.len_utf8();
+        }
+    }
+    Span::new(whole.start(), end)
 }
 
 /// `\"` → `"`, `\\` → `\`.
@@ -817,6 +829,18 @@ mod tests {
         let second = rules.next().unwrap();
         let d = second.node.description.as_ref().unwrap();
         assert_eq!(&text[d.span.start..d.span.end], "\"x\"");
+        let text = "rule t 7010 = round(8% * 7020) + -(7030 * 2.0) # note\n";
+        let file = parse_text(text).unwrap();
+        let Expr::Chain { first, rest } =
+            &file.rules().next().unwrap().node.assertion.node.right.node
+        else {
+            panic!("expected a chain");
+        };
+        assert_eq!(&text[first.span.start..first.span.end], "round(8% * 7020)");
+        assert_eq!(
+            &text[rest[0].1.span.start..rest[0].1.span.end],
+            "-(7030 * 2.0)"
+        );
     }
 
     #[test]

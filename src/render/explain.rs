@@ -1,0 +1,287 @@
+//! `crossfoot explain`: one rule's evaluation on one report as an indented tree, each line
+//! with its label and amount, amounts aligned on the decimal point. Written to be pasted
+//! into an email to a controller.
+
+use std::fmt::Write as _;
+
+use crate::amount;
+use crate::check::{CheckedRule, Func, Node, RuleSet};
+use crate::diagnostic::failure_message;
+use crate::eval::{self, Outcome, Skip, Status};
+use crate::report::Report;
+
+/// One row of the tree: indentation, operator, text, and an amount (if it has one).
+struct Row {
+    depth: usize,
+    op: &'static str,
+    text: String,
+    amount: Option<String>,
+}
+
+/// The explanation of one rule on one report.
+pub fn explain(rules: &RuleSet, rule: &CheckedRule, report: &Report) -> String {
+    let outcome = eval::evaluate_rule(rule, report);
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", heading(rules, rule));
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  {} {} {}",
+        rule.left_text,
+        rule.assertion.op.as_str(),
+        rule.right_text
+    );
+    if let Some((_, span)) = rule.tolerance {
+        let _ = writeln!(out, "  {}", source_text(rules, rule, span));
+    }
+    if let Some(condition) = &rule.condition {
+        let when = rule
+            .condition_span
+            .map(|s| source_text(rules, rule, s))
+            .unwrap_or_default();
+        let verdict = match eval::condition_holds(condition, &outcome.amounts) {
+            Ok(true) => "holds".to_owned(),
+            Ok(false) => "does not hold".to_owned(),
+            Err(error) => format!("cannot be evaluated: {error}"),
+        };
+        let _ = writeln!(out, "  {when}: {verdict}");
+    }
+    let _ = writeln!(out);
+    let mut rows = Vec::new();
+    side_rows(
+        rules,
+        rule,
+        &outcome,
+        &rule.assertion.left,
+        0,
+        "",
+        &mut rows,
+    );
+    rows.push(Row {
+        depth: 0,
+        op: "",
+        text: rule.assertion.op.as_str().to_owned(),
+        amount: None,
+    });
+    side_rows(
+        rules,
+        rule,
+        &outcome,
+        &rule.assertion.right,
+        0,
+        "",
+        &mut rows,
+    );
+    write_rows(&mut out, &rows);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "  {}", verdict(rule, &outcome));
+    out
+}
+
+/// `seg.excess: Excess (deficiency) funds …` then the citation and where the rule is.
+fn heading(rules: &RuleSet, rule: &CheckedRule) -> String {
+    let mut text = rule.id.clone();
+    if let Some(description) = &rule.description {
+        let _ = write!(text, ": {description}");
+    }
+    let mut about = Vec::new();
+    if let Some(citation) = &rule.citation {
+        about.push(citation.clone());
+    }
+    if let Some(source) = rules.source_of(rule) {
+        let (line, _) = source.line_col(rule.assertion_span.start);
+        about.push(format!("{}:{line}", source.name()));
+    }
+    if !about.is_empty() {
+        let _ = write!(text, "\n  {}", about.join(", "));
+    }
+    text
+}
+
+fn verdict(rule: &CheckedRule, outcome: &Outcome) -> String {
+    match &outcome.status {
+        Status::Pass(sides) | Status::Fail(sides) => {
+            let holds = matches!(outcome.status, Status::Pass(_));
+            let mut text = format!(
+                "difference {} (tolerance {}): ",
+                amount::format(sides.difference),
+                amount::format(sides.tolerance)
+            );
+            if holds {
+                text.push_str("the rule holds");
+            } else {
+                let _ = write!(text, "the rule FAILS: {}", failure_message(rule));
+            }
+            text
+        }
+        Status::Skipped(Skip::AllBlank) => "skipped: every line the rule reads is blank".to_owned(),
+        Status::Skipped(Skip::ConditionFalse) => "skipped: its condition does not hold".to_owned(),
+        Status::Error(error) => format!("could not be evaluated: {error}"),
+    }
+}
+
+/// Rows for one expression and, indented below it, its parts.
+fn side_rows(
+    rules: &RuleSet,
+    rule: &CheckedRule,
+    outcome: &Outcome,
+    node: &Node,
+    depth: usize,
+    op: &'static str,
+    rows: &mut Vec<Row>,
+) {
+    let value = eval::value_of(node, &outcome.amounts);
+    let amount = Some(match &value {
+        Ok(value) => amount::format(*value),
+        Err(_) => "(cannot be evaluated)".to_owned(),
+    });
+    match node {
+        Node::Line { slot, .. } => {
+            let code = rule
+                .lines
+                .get(*slot)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let blank = outcome.amounts.get(*slot).copied().flatten().is_none();
+            let mut text = code.clone();
+            if let Some(label) = rule.lines.get(*slot).and_then(|c| rules.label(*c)) {
+                let _ = write!(text, "  {label}");
+            }
+            if blank {
+                text.push_str(" (blank, counted as 0)");
+            }
+            rows.push(Row {
+                depth,
+                op,
+                text,
+                amount,
+            });
+        }
+        Node::Const { span, .. } => rows.push(Row {
+            depth,
+            op,
+            text: source_text(rules, rule, *span),
+            amount,
+        }),
+        Node::Neg { inner, span } => {
+            rows.push(Row {
+                depth,
+                op,
+                text: source_text(rules, rule, *span),
+                amount,
+            });
+            side_rows(rules, rule, outcome, inner, depth + 1, "-", rows);
+        }
+        Node::Chain { first, rest, span } => {
+            rows.push(Row {
+                depth,
+                op,
+                text: source_text(rules, rule, *span),
+                amount,
+            });
+            side_rows(rules, rule, outcome, first, depth + 1, "", rows);
+            for (op, _, operand) in rest {
+                side_rows(rules, rule, outcome, operand, depth + 1, op.as_str(), rows);
+            }
+        }
+        Node::Call { func, args, span } => {
+            let mut text = source_text(rules, rule, *span);
+            if let (Func::Round { places }, Some(arg)) = (func, args.first()) {
+                let unit = if *places == 0 {
+                    "whole units".to_owned()
+                } else {
+                    format!("{places} decimal places")
+                };
+                let _ = write!(text, ", rounded to {unit}, ties away from zero");
+                if let Ok(from) = eval::value_of(arg, &outcome.amounts) {
+                    if Ok(from) != value {
+                        let _ = write!(text, ", from {}", amount::format(from));
+                    }
+                }
+            }
+            rows.push(Row {
+                depth,
+                op,
+                text,
+                amount,
+            });
+            for arg in args {
+                side_rows(rules, rule, outcome, arg, depth + 1, "", rows);
+            }
+        }
+    }
+}
+
+/// The rule's own text at a span, on one line.
+fn source_text(rules: &RuleSet, rule: &CheckedRule, span: crate::source::Span) -> String {
+    let text = rules.source_of(rule).map(|s| s.slice(span)).unwrap_or("");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The rows: amounts first, in one column aligned on the decimal point, then the tree.
+fn write_rows(out: &mut String, rows: &[Row]) {
+    let split = |amount: &str| -> (String, String) {
+        match amount.split_once('.') {
+            Some((whole, fraction)) => (whole.to_owned(), format!(".{fraction}")),
+            None => (amount.to_owned(), String::new()),
+        }
+    };
+    let amounts: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| r.amount.as_deref().map(split).unwrap_or_default())
+        .collect();
+    let whole_width = amounts
+        .iter()
+        .map(|(w, _)| w.chars().count())
+        .max()
+        .unwrap_or(0);
+    let fraction_width = amounts
+        .iter()
+        .map(|(_, f)| f.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (row, (whole, fraction)) in rows.iter().zip(&amounts) {
+        let op = if row.op.is_empty() {
+            "  ".to_owned()
+        } else {
+            format!("{} ", row.op)
+        };
+        let tree = format!("{}{op}{}", "  ".repeat(row.depth), row.text);
+        let line = format!("  {whole:>whole_width$}{fraction:<fraction_width$}  {tree}");
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::check;
+    use crate::source::Source;
+    use crate::syntax;
+    use rust_decimal::Decimal;
+
+    fn explain_text(rules: &str, lines: &[(&str, &str)]) -> String {
+        let source = Source::new("t.xfoot", rules);
+        let file = syntax::parse(&source).unwrap();
+        let set = check(vec![(source, file)]).unwrap().rules;
+        let report = Report::from_lines(
+            "r.yaml",
+            lines
+                .iter()
+                .map(|(c, a)| (c.parse().unwrap(), a.parse::<Decimal>().unwrap())),
+        );
+        explain(&set, &set.rules()[0], &report)
+    }
+
+    #[test]
+    fn aligns_amounts_on_the_decimal_point() {
+        let text = explain_text(
+            "page p \"P\"\n  7415 \"Customer margin\"\n  7425 \"8% of A.i\"\nrule c \"ii\" cite \"17 CFR 1.17\"\n  7425 = round(8% * 7415)\n",
+            &[("7415", "4502700297"), ("7425", "360216024")],
+        );
+        assert_eq!(
+            text,
+            "c: ii\n  17 CFR 1.17, t.xfoot:5\n\n  7425 = round(8% * 7415)\n\n    360,216,024       7425  8% of A.i\n                      =\n    360,216,024       round(8% * 7415), rounded to whole units, ties away from zero, from 360,216,023.76\n    360,216,023.76      8% * 7415\n              0.08        8%\n  4,502,700,297         * 7415  Customer margin\n\n  difference 0 (tolerance 0): the rule holds\n"
+        );
+    }
+}
