@@ -253,3 +253,55 @@ fn explain_on_the_filing() {
         insta::assert_snapshot!(id, crossfoot::render::explain(&rules, rule, &report));
     }
 }
+
+/// Lines that more than one unconditional `=` rule reads linearly: changing one fails
+/// several rules, and only its own correction clears them all.
+fn shared_totals(rules: &RuleSet) -> Vec<LineCode> {
+    let mut lines: Vec<LineCode> = rules.rules().iter().flat_map(|r| r.lines.clone()).collect();
+    lines.sort();
+    lines.dedup();
+    lines
+        .into_iter()
+        .filter(|&line| {
+            rules
+                .rules()
+                .iter()
+                .filter(|rule| linear_difference(rule, line).is_some())
+                .count()
+                >= 2
+        })
+        .collect()
+}
+
+#[test]
+fn the_changed_total_ranks_first_among_root_causes() {
+    let rules = pack();
+    let report = filing();
+    let totals = shared_totals(&rules);
+    assert!(totals.len() >= 20, "only {} shared totals", totals.len());
+    for line in totals {
+        let changed = moved(&report, line, Decimal::from(1_000));
+        let evaluation = eval::evaluate(&rules, &changed);
+        assert!(evaluation.summary().failed >= 2, "{line}");
+        let causes = eval::root_causes(&evaluation);
+        let first = &causes[0];
+        assert_eq!(first.line, line, "{line}: {causes:?}");
+        assert_eq!(
+            Some(first.amount),
+            report.amount(line).or(Some(Decimal::ZERO)),
+            "{line}"
+        );
+        assert_eq!(first.clears.len(), evaluation.summary().failed, "{line}");
+        assert!(first.breaks.is_empty(), "{line}");
+        assert!(
+            causes
+                .iter()
+                .skip(1)
+                .all(|c| c.clears.len() < first.clears.len()),
+            "{line}: a tie"
+        );
+        // The JSON carries the same ranking.
+        let json = json_report(&evaluation);
+        assert_eq!(json.root_causes[0].line, line.to_string());
+    }
+}

@@ -5,10 +5,12 @@
 //! assertion reads only blank lines, or whose `when` condition is false, is skipped.
 
 mod error;
+mod root_cause;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
 pub use error::EvalError;
+pub use root_cause::{Candidate, root_causes};
 
 use crate::check::{CheckedRule, Comparison, Cond, Func, Node, RuleSet};
 use crate::report::Report;

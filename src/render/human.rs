@@ -6,8 +6,9 @@ use std::io::{self, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
+use crate::amount;
 use crate::diagnostic::RuleDiagnostic;
-use crate::eval::{Evaluation, Skip, Status, Summary};
+use crate::eval::{Evaluation, Skip, Status, Summary, root_causes};
 
 /// Width the diagnostics wrap their prose at.
 const WIDTH: usize = 120;
@@ -63,6 +64,9 @@ impl Human {
             }
         }
         self.errors(evaluation, err)?;
+        if evaluation.summary().failed >= 2 {
+            write!(out, "{}", root_cause_text(evaluation))?;
+        }
         if self.verbose {
             for (rule, outcome) in evaluation.results() {
                 let status = match &outcome.status {
@@ -141,6 +145,53 @@ impl Human {
         format!("\u{1b}[1;{code}m{verdict}\u{1b}[0m")
     }
 }
+
+/// The most promising single corrections, best first.
+fn root_cause_text(evaluation: &Evaluation<'_>) -> String {
+    let candidates: Vec<_> = root_causes(evaluation)
+        .into_iter()
+        .filter(|candidate| candidate.clears.len() >= 2)
+        .collect();
+    if candidates.is_empty() {
+        return String::new();
+    }
+    let rules = evaluation.rules.rules();
+    let ids = |indices: &[usize]| -> String {
+        indices
+            .iter()
+            .filter_map(|&i| rules.get(i).map(|r| r.id.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text =
+        String::from("likely root causes (one correction that clears several failures):\n");
+    for candidate in candidates.iter().take(MAX_ROOT_CAUSES) {
+        let count = candidate.clears.len();
+        let now = candidate
+            .current
+            .map_or_else(|| "blank".to_owned(), amount::format);
+        let _ = write!(
+            text,
+            "  {}: {} would clear {count} failing rule{} ({}); the report has {now}",
+            candidate.line,
+            amount::format(candidate.amount),
+            if count == 1 { "" } else { "s" },
+            ids(&candidate.clears),
+        );
+        if !candidate.breaks.is_empty() {
+            let _ = write!(text, ", but would break {}", ids(&candidate.breaks));
+        }
+        if let Some(label) = evaluation.rules.label(candidate.line) {
+            let _ = write!(text, " — {label}");
+        }
+        text.push('\n');
+    }
+    text.push('\n');
+    text
+}
+
+/// How many root-cause candidates the human output lists.
+const MAX_ROOT_CAUSES: usize = 5;
 
 /// `ok`, `warning`, `FAIL` or `ERROR` for a report.
 fn verdict(summary: &Summary, deny_warnings: bool) -> &'static str {

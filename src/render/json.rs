@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::CheckedRule;
 use crate::diagnostic;
-use crate::eval::{Evaluation, Outcome, Skip, Status};
+use crate::eval::{Evaluation, Outcome, Skip, Status, root_causes};
 
 /// The whole output of `crossfoot check --format json`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -44,6 +44,24 @@ pub struct JsonReport {
     pub summary: JsonSummary,
     /// One result per rule, in rule-set order.
     pub results: Vec<JsonResult>,
+    /// When two or more rules fail: single corrections that clear failures, best first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub root_causes: Vec<JsonRootCause>,
+}
+
+/// A line whose correction would clear failing rules.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonRootCause {
+    /// The line.
+    pub line: String,
+    /// The amount that clears the failures.
+    pub amount: String,
+    /// What the report holds (`null`: blank).
+    pub current: Option<String>,
+    /// The failing rules the correction clears.
+    pub clears: Vec<String>,
+    /// Rules that hold now and would fail after it.
+    pub breaks: Vec<String>,
 }
 
 /// How many rules ended how.
@@ -130,7 +148,32 @@ pub fn json_report(evaluation: &Evaluation<'_>) -> JsonReport {
             .results()
             .map(|(rule, outcome)| json_result(evaluation, rule, outcome))
             .collect(),
+        root_causes: if summary.failed >= 2 {
+            json_root_causes(evaluation)
+        } else {
+            Vec::new()
+        },
     }
+}
+
+fn json_root_causes(evaluation: &Evaluation<'_>) -> Vec<JsonRootCause> {
+    let rules = evaluation.rules.rules();
+    let ids = |indices: &[usize]| -> Vec<String> {
+        indices
+            .iter()
+            .filter_map(|&i| rules.get(i).map(|r| r.id.clone()))
+            .collect()
+    };
+    root_causes(evaluation)
+        .into_iter()
+        .map(|candidate| JsonRootCause {
+            line: candidate.line.to_string(),
+            amount: candidate.amount.to_string(),
+            current: candidate.current.map(|a| a.to_string()),
+            clears: ids(&candidate.clears),
+            breaks: ids(&candidate.breaks),
+        })
+        .collect()
 }
 
 fn json_result(evaluation: &Evaluation<'_>, rule: &CheckedRule, outcome: &Outcome) -> JsonResult {
