@@ -42,6 +42,22 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Show how each rule (or the named ones) evaluates on one report, step by step.
     Explain(ExplainArgs),
+    /// List, per page of the line catalogue, the lines no rule reads and the lines that
+    /// several rules target.
+    Coverage(CoverageArgs),
+}
+
+/// `crossfoot coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// A `.xfoot` rule file, or a directory of them.
+    pub rules: PathBuf,
+    /// How to print the coverage.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to use colour in diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 /// `crossfoot explain`.
@@ -161,6 +177,7 @@ pub fn run() -> ExitCode {
         Command::Lint(args) => lint(&args),
         Command::Fmt(args) => fmt(&args),
         Command::Explain(args) => explain(&args),
+        Command::Coverage(args) => coverage(&args),
     };
     match status {
         Ok(status) => status.into(),
@@ -369,6 +386,30 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         }
         first = false;
         write!(out, "{}", crate::render::explain(rules, rule, &report))?;
+    }
+    out.flush()?;
+    Ok(ExitStatus::Pass)
+}
+
+/// `crossfoot coverage`.
+pub fn coverage(args: &CoverageArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let checked = match load_rules(&args.rules) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let coverage = crate::coverage::coverage(&checked.rules);
+    match args.format {
+        Format::Human => write!(out, "{}", crate::render::coverage_text(&coverage))?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &coverage).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
     }
     out.flush()?;
     Ok(ExitStatus::Pass)

@@ -28,6 +28,7 @@
 pub mod amount;
 pub mod check;
 pub mod cli;
+pub mod coverage;
 pub mod diagnostic;
 pub mod error;
 pub mod eval;

@@ -377,3 +377,138 @@ fn help_shows_examples_and_version_is_set() {
         2
     );
 }
+
+#[test]
+fn coverage_of_the_shipped_pack() {
+    let output = crossfoot(&["coverage", "--format", "json", PACK]);
+    assert_eq!(code(&output), 0);
+    let coverage: crossfoot::coverage::Coverage = serde_json::from_slice(&output.stdout).unwrap();
+    let pages: Vec<(&str, usize)> = coverage
+        .pages
+        .iter()
+        .map(|p| (p.page.as_str(), p.lines))
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            ("seg", 27),
+            ("dealer", 5),
+            ("secured", 12),
+            ("secured.funds", 30),
+            ("swaps", 27),
+            ("capital", 9),
+            ("sec.capital", 1)
+        ]
+    );
+    // Every line of the CFTC pages is read by some rule.
+    assert!(coverage.pages.iter().all(|p| p.unreferenced.is_empty()));
+    let capital = &coverage.pages[5];
+    assert_eq!(capital.multiple_targets.len(), 1);
+    assert_eq!(capital.multiple_targets[0].line, "7495");
+}
+
+#[test]
+fn coverage_lists_unread_and_multiply_targeted_lines() {
+    let (_dir, dir) = scratch(&[(
+        "r.xfoot",
+        "page seg \"Segregation\"\n  7060 \"required\"\n  7180 \"total\"\n  7190 \"excess\"\n  7194 \"target\"\n\nrule a 7190 = 7180 - 7060\nrule b 7190 >= $0\nrule c 7190 = 7180 - 7060 within $1\n",
+    )]);
+    let rules = dir.join("r.xfoot");
+    let output = crossfoot(&["coverage", rules.to_str().unwrap()]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        stdout(&output),
+        "seg (4 lines): Segregation\n  read by no rule: 7194\n  7190 is the target of 2 rules: a, c\n4 lines on 1 pages: 3 read by rules, 1 read by none\n"
+    );
+}
+
+#[test]
+fn lint_exit_codes() {
+    let output = crossfoot(&["lint", PACK]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(stdout(&output), "rules/focus: 58 rules, 0 warnings\n");
+
+    let (_dir, dir) = scratch(&[
+        (
+            "warn.xfoot",
+            "rule a 7190 = 7180 - 7060\nrule b 7190 = 7180 - 7040\n",
+        ),
+        (
+            "bad.xfoot",
+            "rule a 7190 = 8% + 7180\nrule b $1 = $1\nrule a 7010 = maximum(7020)\n",
+        ),
+    ]);
+    let warn = dir.join("warn.xfoot");
+    let output = crossfoot(&["lint", "--color", "never", warn.to_str().unwrap()]);
+    assert_eq!(code(&output), 0);
+    assert!(stdout(&output).contains("⚠ line 7190 is asserted equal to two different formulas"));
+    assert!(
+        stdout(&output).ends_with(": 2 rules, 1 warning\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        code(&crossfoot(&[
+            "lint",
+            "--deny",
+            "warnings",
+            warn.to_str().unwrap()
+        ])),
+        2
+    );
+    // `check` prints lint warnings on stderr and, with --deny warnings, refuses to run.
+    let check = crossfoot(&["check", "--color", "never", warn.to_str().unwrap(), FILING]);
+    assert!(stderr(&check).contains("asserted equal to two different formulas"));
+    assert_eq!(
+        code(&crossfoot(&[
+            "check",
+            "--deny",
+            "warnings",
+            warn.to_str().unwrap(),
+            FILING
+        ])),
+        2
+    );
+
+    let bad = dir.join("bad.xfoot");
+    let output = crossfoot(&["lint", "--color", "never", bad.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    let text = stdout(&output);
+    let order: Vec<usize> = [
+        "cannot add money and a ratio",
+        "rule `b` compares constants only",
+        "rule id `a` is used twice",
+        "unknown function `maximum`",
+    ]
+    .iter()
+    .map(|m| {
+        text.find(m)
+            .unwrap_or_else(|| panic!("{m} missing from {text}"))
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "not in source order: {text}"
+    );
+    assert!(text.ends_with(": 4 errors, 0 warnings\n"), "{text}");
+}
+
+#[test]
+fn explain_names_rules_and_refuses_unknown_ones() {
+    let output = crossfoot(&["explain", PACK, FILING, "--rule", "seg.excess"]);
+    assert_eq!(code(&output), 0);
+    assert!(stdout(&output).starts_with("seg.excess: Excess (deficiency) funds in segregation"));
+    assert!(stdout(&output).ends_with("difference 0 (tolerance 0): the rule holds\n"));
+    let all = crossfoot(&["explain", PACK, FILING]);
+    assert_eq!(
+        stdout(&all).matches("\n\n  difference").count()
+            + stdout(&all).matches("\n\n  skipped").count(),
+        58
+    );
+    let unknown = crossfoot(&["explain", PACK, FILING, "--rule", "seg.exces"]);
+    assert_eq!(code(&unknown), 2);
+    assert_eq!(
+        stderr(&unknown),
+        "error: no rule `seg.exces` in rules/focus\n"
+    );
+}

@@ -249,6 +249,25 @@ pub enum CheckError {
 }
 
 impl CheckError {
+    /// Where the problem is, for ordering problems as they appear in the file.
+    pub fn offset(&self) -> usize {
+        let span = match self {
+            CheckError::DuplicateRule { span, .. }
+            | CheckError::UnknownFunction { span, .. }
+            | CheckError::Arity { span, .. }
+            | CheckError::RoundPlaces { span, .. }
+            | CheckError::UnknownLine { span, .. }
+            | CheckError::DuplicateLine { span, .. }
+            | CheckError::TrivialRule { span, .. }
+            | CheckError::DivisionByZero { span, .. }
+            | CheckError::ConflictingTotals { span, .. }
+            | CheckError::MissingSignRule { span, .. } => span,
+            CheckError::ToleranceOnInequality { op_span, .. } => op_span,
+            CheckError::Units { left, .. } => left,
+        };
+        span.offset()
+    }
+
     /// Whether this is a warning (reported; fatal only with `--deny warnings`).
     pub fn is_warning(&self) -> bool {
         matches!(

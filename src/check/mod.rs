@@ -81,7 +81,7 @@ pub fn check(files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>>
             let mut errors = Vec::new();
             let checked = check_rule(rule, index, src, &catalogue, &mut errors);
             for error in errors {
-                problems.push(index, rule.span.start, error);
+                problems.push(index, error.offset(), error);
             }
             rules.extend(checked);
         }

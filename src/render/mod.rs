@@ -1,10 +1,12 @@
 //! Outcomes → what a person or a program reads: the human diagnostics and summary, JSON,
 //! and the explanation of one rule.
 
+mod coverage;
 mod explain;
 mod human;
 mod json;
 
+pub use coverage::coverage_text;
 pub use explain::explain;
 pub use human::Human;
 pub use json::{

@@ -1,0 +1,88 @@
+//! Coverage of the line catalogue by a rule set: which lines no rule reads, and which are
+//! the target (the left side of an `=`) of more than one rule.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::RuleSet;
+use crate::line::LineCode;
+use crate::syntax::ast::CmpOp;
+
+/// Coverage of every page of the catalogue.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Coverage {
+    /// One entry per page, in declaration order.
+    pub pages: Vec<PageCoverage>,
+}
+
+/// Coverage of one page.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PageCoverage {
+    /// The page id.
+    pub page: String,
+    /// The page's title.
+    pub title: String,
+    /// How many lines the page declares.
+    pub lines: usize,
+    /// Lines no rule reads.
+    pub unreferenced: Vec<String>,
+    /// Lines that more than one rule asserts equal to something, with those rules.
+    pub multiple_targets: Vec<Target>,
+}
+
+/// A line and the rules that target it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Target {
+    /// The line.
+    pub line: String,
+    /// The rules whose assertion is `line = …`.
+    pub rules: Vec<String>,
+}
+
+/// The coverage of a rule set's catalogue (empty when it declares no pages).
+pub fn coverage(rules: &RuleSet) -> Coverage {
+    let referenced = |code: LineCode| rules.rules().iter().any(|rule| rule.lines.contains(&code));
+    let targeting = |code: LineCode| -> Vec<String> {
+        rules
+            .rules()
+            .iter()
+            .filter(|rule| rule.assertion.op == CmpOp::Eq && target(rule) == Some(code))
+            .map(|rule| rule.id.clone())
+            .collect()
+    };
+    let pages = rules
+        .catalogue()
+        .pages()
+        .iter()
+        .map(|page| PageCoverage {
+            page: page.id.clone(),
+            title: page.title.clone(),
+            lines: page.lines.len(),
+            unreferenced: page
+                .lines
+                .iter()
+                .filter(|code| !referenced(**code))
+                .map(ToString::to_string)
+                .collect(),
+            multiple_targets: page
+                .lines
+                .iter()
+                .filter_map(|code| {
+                    let rules = targeting(*code);
+                    (rules.len() > 1).then(|| Target {
+                        line: code.to_string(),
+                        rules,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Coverage { pages }
+}
+
+/// The line a rule's left side is, when it is one line.
+fn target(rule: &crate::check::CheckedRule) -> Option<LineCode> {
+    match rule.assertion.left {
+        crate::check::Node::Line { slot, .. } => rule.lines.get(slot).copied(),
+        _ => None,
+    }
+}
