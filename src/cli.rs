@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::eval::{self, Summary};
 use crate::load::{MAX_RULE_FILE_BYTES, load_report, load_rules, read_source, rule_files};
 use crate::render::{Human, JsonOutput, json_report};
+
 use crate::syntax::format_source;
 
 const EXAMPLES: &str = "\
@@ -53,8 +54,8 @@ pub struct CoverageArgs {
     /// A `.xfoot` rule file, or a directory of them.
     pub rules: PathBuf,
     /// How to print the coverage.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Human)]
+    pub format: CoverageFormat,
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -123,6 +124,9 @@ pub struct CheckArgs {
     /// List every rule's status, not only the failures.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Write the `--format` output to this file, and the human output to the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Output formats.
@@ -130,7 +134,22 @@ pub struct CheckArgs {
 pub enum Format {
     /// Diagnostics and a summary for people.
     Human,
-    /// The documented JSON contract, for programs.
+    /// The documented JSON contract (schema/check.json), for programs.
+    Json,
+    /// SARIF 2.1.0, for code scanning: results located at the rules.
+    Sarif,
+    /// JUnit XML: a suite per report, a case per rule.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=…`).
+    Github,
+}
+
+/// Output formats of `crossfoot coverage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CoverageFormat {
+    /// A list per page, for people.
+    Human,
+    /// JSON, for programs.
     Json,
 }
 
@@ -190,7 +209,8 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// `crossfoot check`: results on stdout, problems with the inputs on stderr.
+/// `crossfoot check`: results on stdout (or the machine format in `--output`), problems
+/// with the inputs on stderr.
 pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -217,34 +237,96 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         }
     };
     let mut status = ExitStatus::Pass;
-    let mut json = JsonOutput::default();
+    let mut reports = Vec::new();
+    let mut unreadable: Vec<(String, String)> = Vec::new();
     for path in &args.reports {
-        let report = match load_report(path) {
-            Ok(report) => report,
+        match load_report(path) {
+            Ok(report) => reports.push(report),
             Err(errors) => {
                 write_problems(&problems, &errors, &mut err)?;
-                json.errors
-                    .extend(errors.iter().map(|e| crate::render::json_problem(path, e)));
+                let name = path.display().to_string();
+                unreadable.extend(errors.iter().map(|e| (name.clone(), e.to_string())));
                 status = ExitStatus::Error;
-                continue;
-            }
-        };
-        let evaluation = eval::evaluate(&rules, &report);
-        status = status.max(exit_status(&evaluation.summary(), deny_warnings));
-        match args.format {
-            Format::Human => human.report(&evaluation, deny_warnings, &mut out, &mut err)?,
-            Format::Json => {
-                problems.errors(&evaluation, &mut err)?;
-                json.reports.push(json_report(&evaluation));
             }
         }
     }
-    if args.format == Format::Json {
-        serde_json::to_writer_pretty(&mut out, &json).map_err(io::Error::other)?;
-        writeln!(out)?;
+    let evaluations: Vec<_> = reports
+        .iter()
+        .map(|report| eval::evaluate(&rules, report))
+        .collect();
+    for evaluation in &evaluations {
+        status = status.max(exit_status(&evaluation.summary(), deny_warnings));
+    }
+    // The human output goes to stdout unless stdout carries the machine format.
+    let machine_on_stdout = args.format != Format::Human && args.output.is_none();
+    for evaluation in &evaluations {
+        if machine_on_stdout {
+            problems.errors(evaluation, &mut err)?;
+        } else {
+            human.report(evaluation, deny_warnings, &mut out, &mut err)?;
+        }
+    }
+    if args.format != Format::Human || args.output.is_some() {
+        let text = machine_output(
+            args.format,
+            &rules,
+            &evaluations,
+            &unreadable,
+            deny_warnings,
+        );
+        match &args.output {
+            Some(path) => std::fs::write(path, text).map_err(|error| {
+                io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+            })?,
+            None => out.write_all(text.as_bytes())?,
+        }
     }
     out.flush()?;
     Ok(status)
+}
+
+/// The whole run in a machine format (or, for `--output` with `human`, plain human text).
+fn machine_output(
+    format: Format,
+    rules: &crate::check::RuleSet,
+    evaluations: &[crate::eval::Evaluation<'_>],
+    unreadable: &[(String, String)],
+    deny_warnings: bool,
+) -> String {
+    match format {
+        Format::Json => {
+            let output = JsonOutput {
+                reports: evaluations.iter().map(json_report).collect(),
+                errors: unreadable
+                    .iter()
+                    .map(|(report, message)| crate::render::JsonProblem {
+                        report: report.clone(),
+                        message: message.clone(),
+                    })
+                    .collect(),
+            };
+            let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Sarif => {
+            let mut text =
+                serde_json::to_string_pretty(&crate::render::sarif(rules, evaluations, unreadable))
+                    .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Junit => crate::render::junit(evaluations, unreadable),
+        Format::Github => crate::render::github(evaluations, unreadable),
+        Format::Human => {
+            let plain = Human::new(false, false);
+            let mut buffer = Vec::new();
+            for evaluation in evaluations {
+                let _ = plain.report(evaluation, deny_warnings, &mut buffer, &mut io::sink());
+            }
+            String::from_utf8_lossy(&buffer).into_owned()
+        }
+    }
 }
 
 /// `crossfoot lint`: every static problem of a rule set on stdout, then a count.
@@ -405,8 +487,8 @@ pub fn coverage(args: &CoverageArgs) -> io::Result<ExitStatus> {
     };
     let coverage = crate::coverage::coverage(&checked.rules);
     match args.format {
-        Format::Human => write!(out, "{}", crate::render::coverage_text(&coverage))?,
-        Format::Json => {
+        CoverageFormat::Human => write!(out, "{}", crate::render::coverage_text(&coverage))?,
+        CoverageFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &coverage).map_err(io::Error::other)?;
             writeln!(out)?;
         }

@@ -3,13 +3,21 @@
 
 mod coverage;
 mod explain;
+mod findings;
+mod github;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 
 pub use coverage::coverage_text;
 pub use explain::explain;
+pub use findings::{Finding, FindingKind, findings};
+pub use github::github;
 pub use human::Human;
 pub use json::{
     JsonLine, JsonOutput, JsonProblem, JsonReport, JsonResult, JsonSource, JsonSummary,
     json_problem, json_report,
 };
+pub use junit::junit;
+pub use sarif::sarif;
