@@ -46,6 +46,35 @@ pub enum Command {
     /// List, per page of the line catalogue, the lines no rule reads and the lines that
     /// several rules target.
     Coverage(CoverageArgs),
+    /// Run the examples written beside each rule and the whole-report tests
+    /// (`*.test.yaml`) beside the pack; `--mutate` also checks the examples catch mutants.
+    Test(TestArgs),
+}
+
+/// `crossfoot test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// A rule file or directory; its `*.test.yaml` files are the whole-report tests.
+    #[arg(default_value = "rules")]
+    pub path: PathBuf,
+    /// Also generate mutants of every rule and report those no example kills.
+    #[arg(long)]
+    pub mutate: bool,
+    /// How to print results.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// Output formats of `crossfoot test`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// Diagnostics for what failed, then `N passed, N failed`.
+    Human,
+    /// JUnit XML.
+    Junit,
 }
 
 /// `crossfoot coverage`.
@@ -197,6 +226,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt(&args),
         Command::Explain(args) => explain(&args),
         Command::Coverage(args) => coverage(&args),
+        Command::Test(args) => test(&args),
     };
     match status {
         Ok(status) => status.into(),
@@ -495,6 +525,138 @@ pub fn coverage(args: &CoverageArgs) -> io::Result<ExitStatus> {
     }
     out.flush()?;
     Ok(ExitStatus::Pass)
+}
+
+/// `crossfoot test`: examples, whole-report tests and, with `--mutate`, mutants.
+pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
+    use crate::testing;
+
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let human = Human::new(use_color(args.color, io::stdout().is_terminal()), false);
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let checked = match load_rules(&args.path) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let rules = &checked.rules;
+    let mut cases: Vec<crate::render::TestCase> = Vec::new();
+    for run in testing::run_examples(rules) {
+        let diagnostic = (!run.ok).then(|| {
+            human.diagnostic(&crate::diagnostic::RuleDiagnostic::example(
+                rules,
+                run.rule,
+                &run.outcome,
+                run.example.expect,
+                run.example.span,
+            ))
+        });
+        let (line, _) = rules
+            .source_of(run.rule)
+            .map_or((0, 0), |s| s.line_col(run.example.span.start));
+        cases.push(crate::render::TestCase {
+            suite: "examples".to_owned(),
+            name: format!(
+                "{} {} (line {line})",
+                run.rule.id,
+                run.example.expect.as_str()
+            ),
+            failure: diagnostic,
+        });
+    }
+    let mut unusable = false;
+    for file in testing::test_files(&args.path) {
+        let test = match testing::load_report_test(&file, rules) {
+            Ok(test) => test,
+            Err(errors) => {
+                write_problems(&problems, &errors, &mut err)?;
+                unusable = true;
+                continue;
+            }
+        };
+        let report_cases = match testing::run_report_test(rules, &test) {
+            Ok(report_cases) => report_cases,
+            Err(errors) => {
+                write_problems(&problems, &errors, &mut err)?;
+                unusable = true;
+                continue;
+            }
+        };
+        for case in report_cases {
+            let failure = (!case.ok).then(|| {
+                let got = testing::verdict_words(&case.outcome.status);
+                let mut text = format!(
+                    "{}: rule `{}` should {}, but it {got}\n",
+                    file.display(),
+                    case.rule.id,
+                    case.expected.as_str()
+                );
+                if let Some(diagnostic) =
+                    crate::diagnostic::RuleDiagnostic::new(rules, case.rule, &case.outcome)
+                {
+                    text.push_str(&human.diagnostic(&diagnostic));
+                }
+                text
+            });
+            cases.push(crate::render::TestCase {
+                suite: file.display().to_string(),
+                name: case.rule.id.clone(),
+                failure,
+            });
+        }
+    }
+    let mut mutation = None;
+    if args.mutate {
+        let runs = testing::run_mutants(rules);
+        let killed = runs.iter().filter(|r| r.killed).count();
+        for run in &runs {
+            let failure = (!run.killed).then(|| {
+                human.diagnostic(&crate::diagnostic::RuleDiagnostic::survivor(
+                    rules,
+                    run.rule,
+                    &run.mutant.description,
+                    run.mutant.span,
+                ))
+            });
+            cases.push(crate::render::TestCase {
+                suite: "mutants".to_owned(),
+                name: format!("{}: {}", run.rule.id, run.mutant.description),
+                failure,
+            });
+        }
+        mutation = Some((runs.len(), killed));
+    }
+    let failed = cases.iter().filter(|c| c.failure.is_some()).count();
+    let passed = cases.len() - failed;
+    match args.format {
+        TestFormat::Human => {
+            for case in &cases {
+                if let Some(failure) = &case.failure {
+                    writeln!(out, "{failure}")?;
+                }
+            }
+            if let Some((generated, killed)) = mutation {
+                writeln!(
+                    out,
+                    "mutants: {generated} generated, {killed} killed, {} survived",
+                    generated - killed
+                )?;
+            }
+            writeln!(out, "{passed} passed, {failed} failed")?;
+        }
+        TestFormat::Junit => write!(out, "{}", crate::render::test_junit(&cases))?,
+    }
+    out.flush()?;
+    Ok(if unusable {
+        ExitStatus::Error
+    } else if failed > 0 {
+        ExitStatus::Fail
+    } else {
+        ExitStatus::Pass
+    })
 }
 
 fn write_problems(human: &Human, errors: &[Error], err: &mut dyn Write) -> io::Result<()> {

@@ -12,7 +12,8 @@ use crate::source::Source;
 use crate::amount;
 use crate::check::{CheckedRule, Node};
 use crate::eval::{EvalError, Outcome, Sides, Status};
-use crate::syntax::ast::{CmpOp, Severity};
+use crate::source::Span;
+use crate::syntax::ast::{CmpOp, Expectation, Severity};
 
 /// A failing rule, or a rule whose arithmetic could not be carried out, ready to render.
 #[derive(Debug)]
@@ -57,6 +58,71 @@ impl RuleDiagnostic {
             labels,
             src,
         })
+    }
+}
+
+impl RuleDiagnostic {
+    /// An example whose verdict is not the one it expects: the rule's source with the
+    /// example's amounts on each line, the example itself labelled, and the numbers.
+    pub fn example(
+        rules: &RuleSet,
+        rule: &CheckedRule,
+        outcome: &Outcome,
+        expect: Expectation,
+        example: Span,
+    ) -> Self {
+        let expected = match expect {
+            Expectation::Passes => "pass",
+            Expectation::Fails => "fail",
+            Expectation::Skips => "be skipped",
+        };
+        let got = crate::testing::verdict_words(&outcome.status);
+        let message = format!("this example expects the rule to {expected}, but it {got}");
+        let (help, mut labels) = match &outcome.status {
+            Status::Fail(sides) => (failure_help(rule, sides), rounding_labels(sides)),
+            Status::Pass(sides) => (
+                format!(
+                    "the rule holds: left {}, right {} (difference {}, tolerance {})",
+                    amount::format(sides.left),
+                    amount::format(sides.right),
+                    amount::format(sides.difference),
+                    amount::format(sides.tolerance)
+                ),
+                rounding_labels(sides),
+            ),
+            Status::Skipped(_) => (
+                "every line is blank, or the condition does not hold".to_owned(),
+                Vec::new(),
+            ),
+            Status::Error(error) => (error.to_string(), Vec::new()),
+        };
+        labels.push(LabeledSpan::new_with_span(
+            Some("this example".to_owned()),
+            example,
+        ));
+        labels.extend(line_labels(rules, rule, outcome));
+        labels.sort_by_key(|label| (label.offset(), label.len()));
+        RuleDiagnostic {
+            code: rule.id.clone(),
+            severity: MietteSeverity::Error,
+            message,
+            help,
+            labels,
+            src: rules.source_of(rule).map(Source::named),
+        }
+    }
+
+    /// A mutant no example tells apart from the rule.
+    pub fn survivor(rules: &RuleSet, rule: &CheckedRule, description: &str, span: Span) -> Self {
+        RuleDiagnostic {
+            code: rule.id.clone(),
+            severity: MietteSeverity::Warning,
+            message: format!("a mutant of `{}` survives: {description}", rule.id),
+            help: "no example gets a different verdict from the changed rule; add an example that tells them apart"
+                .to_owned(),
+            labels: vec![LabeledSpan::new_with_span(Some(description.to_owned()), span)],
+            src: rules.source_of(rule).map(Source::named),
+        }
     }
 }
 

@@ -65,6 +65,23 @@ pub enum Error {
         path: String,
     },
 
+    /// A whole-report test file that cannot be used.
+    #[error("{message}")]
+    #[diagnostic(code(crossfoot::test::file))]
+    TestFile {
+        /// What is wrong.
+        message: String,
+        /// The test file.
+        #[source_code]
+        src: miette::NamedSource<std::sync::Arc<str>>,
+        /// Where.
+        #[label("here")]
+        span: miette::SourceSpan,
+        /// How to write it.
+        #[help]
+        help: Option<String>,
+    },
+
     /// The text of a rule file.
     #[error(transparent)]
     #[diagnostic(transparent)]

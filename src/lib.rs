@@ -38,5 +38,7 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod testing;
+pub mod yaml;
 
 pub use error::Error;

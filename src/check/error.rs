@@ -119,6 +119,26 @@ pub enum CheckError {
         help: String,
     },
 
+    /// `passes 7010 = 1, 7010 = 2`
+    #[error("line {code} appears twice in one example")]
+    #[diagnostic(
+        code(crossfoot::check::duplicate_example_line),
+        help("give each line one amount; lines not listed are blank")
+    )]
+    DuplicateExampleLine {
+        /// The line.
+        code: String,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The first amount.
+        #[label("first here")]
+        first: SourceSpan,
+        /// The second.
+        #[label("again here")]
+        span: SourceSpan,
+    },
+
     /// `7010` declared on two pages.
     #[error("line {code} is declared twice")]
     #[diagnostic(
@@ -261,7 +281,8 @@ impl CheckError {
             | CheckError::TrivialRule { span, .. }
             | CheckError::DivisionByZero { span, .. }
             | CheckError::ConflictingTotals { span, .. }
-            | CheckError::MissingSignRule { span, .. } => span,
+            | CheckError::MissingSignRule { span, .. }
+            | CheckError::DuplicateExampleLine { span, .. } => span,
             CheckError::ToleranceOnInequality { op_span, .. } => op_span,
             CheckError::Units { left, .. } => left,
         };

@@ -16,7 +16,7 @@ use miette::NamedSource;
 
 pub use catalogue::{Catalogue, LineInfo, PageInfo};
 pub use error::{CheckError, FirstDefinition};
-pub use rules::{CheckedRule, Comparison, Cond, Func, Node, RuleSet};
+pub use rules::{CheckedExample, CheckedRule, Comparison, Cond, Func, Node, RuleSet};
 pub use units::Kind;
 
 use crate::line::LineCode;
@@ -189,6 +189,7 @@ fn check_rule(
     if let Some(condition) = &rule.condition {
         units.condition(&condition.node);
     }
+    let examples = check_examples(rule, src, catalogue, errors);
     lint::trivial(rule, assertion_lines, src, errors);
     lint::literal_division_by_zero(rule, src, errors);
     let assertion = assertion?;
@@ -215,9 +216,49 @@ fn check_rule(
         lines,
         assertion_lines,
         occurrences,
+        examples,
         left_text: Print(&rule.assertion.node.left.node).to_string(),
         right_text: Print(&rule.assertion.node.right.node).to_string(),
     })
+}
+
+/// A rule's examples: lines known to the catalogue, each once.
+fn check_examples(
+    rule: &Rule,
+    src: &NamedSource<Arc<str>>,
+    catalogue: &Catalogue,
+    errors: &mut Vec<CheckError>,
+) -> Vec<CheckedExample> {
+    let mut checked = Vec::with_capacity(rule.examples.len());
+    for example in &rule.examples {
+        let mut seen: HashMap<LineCode, Span> = HashMap::new();
+        let mut lines = Vec::with_capacity(example.node.lines.len());
+        for (code, amount) in &example.node.lines {
+            if let Some(first) = seen.insert(code.node, code.span) {
+                errors.push(CheckError::DuplicateExampleLine {
+                    code: code.node.to_string(),
+                    src: src.clone(),
+                    first: first.into(),
+                    span: code.span.into(),
+                });
+            }
+            if !catalogue.is_empty() && catalogue.line(code.node).is_none() {
+                errors.push(CheckError::UnknownLine {
+                    code: code.node.to_string(),
+                    src: src.clone(),
+                    span: code.span.into(),
+                    help: resolve::unknown_line_help(catalogue, code.node),
+                });
+            }
+            lines.push((code.node, amount.node));
+        }
+        checked.push(CheckedExample {
+            expect: example.node.expect,
+            span: example.span,
+            lines,
+        });
+    }
+    checked
 }
 
 fn check_tolerance(rule: &Rule, src: &NamedSource<Arc<str>>, errors: &mut Vec<CheckError>) {

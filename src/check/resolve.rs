@@ -178,6 +178,14 @@ impl Resolver<'_> {
     }
 }
 
+/// "did you mean 7190 Excess (deficiency) funds in segregation?", or how to declare it.
+pub(super) fn unknown_line_help(catalogue: &Catalogue, code: LineCode) -> String {
+    match catalogue.suggest(code) {
+        Some((known, info)) => format!("did you mean {known} {}?", info.label),
+        None => "declare it on its page: `page ID \"title\"` then `CODE \"label\"`".to_owned(),
+    }
+}
+
 /// "did you mean `max`?" and the list of functions.
 pub(super) fn function_help(name: &str) -> String {
     let list = FUNCTIONS.map(|f| format!("`{f}`")).join(", ");

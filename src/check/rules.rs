@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::Catalogue;
 use crate::line::LineCode;
 use crate::source::{Source, Span};
-use crate::syntax::ast::{BinOp, CmpOp, Severity, Tolerance};
+use crate::syntax::ast::{BinOp, CmpOp, Expectation, Severity, Tolerance};
 
 /// Rules that passed every static check, with the files they came from.
 #[derive(Clone, Debug)]
@@ -77,10 +77,23 @@ pub struct CheckedRule {
     pub assertion_lines: usize,
     /// Each place a line code is written, as (slot in `lines`, span), in source order.
     pub occurrences: Vec<(usize, Span)>,
+    /// The examples that prove the rule, in source order.
+    pub examples: Vec<CheckedExample>,
     /// The left side in canonical form, for messages.
     pub left_text: String,
     /// The right side in canonical form, for messages.
     pub right_text: String,
+}
+
+/// An example: amounts for some lines and the verdict the rule must give on them.
+#[derive(Clone, Debug)]
+pub struct CheckedExample {
+    /// `passes`, `fails` or `skips`.
+    pub expect: Expectation,
+    /// Where the example is written.
+    pub span: Span,
+    /// The amounts; every other line is blank.
+    pub lines: Vec<(LineCode, Decimal)>,
 }
 
 /// `left OP right`, resolved.

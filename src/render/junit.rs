@@ -109,3 +109,70 @@ pub fn escape(text: &str) -> String {
     }
     out
 }
+
+/// One test of `crossfoot test`, for the JUnit output.
+#[derive(Clone, Debug)]
+pub struct TestCase {
+    /// The suite it belongs to: `examples`, `mutants`, or a whole-report test file.
+    pub suite: String,
+    /// The case's name.
+    pub name: String,
+    /// The diagnostic text when it failed.
+    pub failure: Option<String>,
+}
+
+/// `crossfoot test --format junit`: a suite per kind of test.
+pub fn test_junit(cases: &[TestCase]) -> String {
+    let mut suites: Vec<&str> = Vec::new();
+    for case in cases {
+        if !suites.contains(&case.suite.as_str()) {
+            suites.push(&case.suite);
+        }
+    }
+    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"crossfoot test\" tests=\"{}\" failures=\"{failures}\">",
+        cases.len()
+    );
+    for suite in suites {
+        let mine: Vec<&TestCase> = cases.iter().filter(|c| c.suite == suite).collect();
+        let failed = mine.iter().filter(|c| c.failure.is_some()).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\">",
+            escape(suite),
+            mine.len()
+        );
+        for case in mine {
+            match &case.failure {
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "    <testcase name=\"{}\" classname=\"{}\"/>",
+                        escape(&case.name),
+                        escape(suite)
+                    );
+                }
+                Some(failure) => {
+                    let first = failure
+                        .lines()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("failed");
+                    let _ = writeln!(
+                        out,
+                        "    <testcase name=\"{}\" classname=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                        escape(&case.name),
+                        escape(suite),
+                        escape(first.trim()),
+                        escape_text(failure)
+                    );
+                }
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

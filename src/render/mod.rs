@@ -19,5 +19,5 @@ pub use json::{
     JsonLine, JsonOutput, JsonProblem, JsonReport, JsonResult, JsonSource, JsonSummary,
     json_problem, json_report,
 };
-pub use junit::junit;
+pub use junit::{TestCase, junit, test_junit};
 pub use sarif::sarif;

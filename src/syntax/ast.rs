@@ -82,6 +82,39 @@ pub struct Rule {
     pub tolerance: Option<Spanned<Tolerance>>,
     /// `7190 = 7180 - 7060`
     pub assertion: Spanned<Assertion>,
+    /// `passes 7180 = 700, 7060 = 450, 7190 = 250`, in source order.
+    pub examples: Vec<Spanned<Example>>,
+}
+
+/// Line amounts on which a rule must pass, fail or be skipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Example {
+    /// The verdict the rule must give.
+    pub expect: Expectation,
+    /// The amounts; lines not listed are blank.
+    pub lines: Vec<(Spanned<LineCode>, Spanned<Decimal>)>,
+}
+
+/// What an example expects of its rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Expectation {
+    /// `passes`
+    Passes,
+    /// `fails`
+    Fails,
+    /// `skips`
+    Skips,
+}
+
+impl Expectation {
+    /// The keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expectation::Passes => "passes",
+            Expectation::Fails => "fails",
+            Expectation::Skips => "skips",
+        }
+    }
 }
 
 /// How much a failing rule matters.

@@ -205,6 +205,16 @@ fn rule_parts(rule: &Spanned<Rule>) -> Vec<Part> {
         let line = format!("  when {}", Print(&condition.node));
         parts.push(Part::new(condition.span, "  ", vec![line]));
     }
+    for example in &r.examples {
+        let lines: Vec<String> = example
+            .node
+            .lines
+            .iter()
+            .map(|(code, amount)| format!("{} = {}", code.node, amount.node))
+            .collect();
+        let line = format!("  {} {}", example.node.expect.as_str(), lines.join(", "));
+        parts.push(Part::new(example.span, "  ", vec![line]));
+    }
     parts
 }
 

@@ -9,8 +9,8 @@ use pest::iterators::Pair;
 use rust_decimal::Decimal;
 
 use super::ast::{
-    Assertion, BinOp, CmpOp, Condition, Expr, Item, LineDecl, Page, Rule, RuleFile, Severity,
-    Tolerance,
+    Assertion, BinOp, CmpOp, Condition, Example, Expectation, Expr, Item, LineDecl, Page, Rule,
+    RuleFile, Severity, Tolerance,
 };
 use super::error::SyntaxError;
 use crate::amount;
@@ -177,6 +177,7 @@ impl Builder<'_> {
                         part_span,
                     );
                 }
+                G::example => clauses.examples.extend(self.example(part)),
                 G::kw_rule => {}
                 other => {
                     return self.internal(format!("unexpected {other:?} in a rule"), part_span);
@@ -202,6 +203,7 @@ impl Builder<'_> {
             condition: clauses.condition,
             tolerance: clauses.tolerance,
             assertion,
+            examples: clauses.examples,
         };
         Some(Spanned::new(rule, span))
     }
@@ -234,6 +236,38 @@ impl Builder<'_> {
             Some(text) => Some(unescape(text.as_str())),
             None => self.internal("a string without text".into(), span),
         }
+    }
+
+    fn example(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Example>> {
+        let span = span_of(&pair);
+        let mut expect = None;
+        let mut lines = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                G::expectation => {
+                    expect = match part.as_str() {
+                        "passes" => Some(Expectation::Passes),
+                        "fails" => Some(Expectation::Fails),
+                        _ => Some(Expectation::Skips),
+                    }
+                }
+                G::example_line => {
+                    let mut inner = part.into_inner();
+                    let (Some(code), Some(amount)) = (inner.next(), inner.next()) else {
+                        return self.internal("an example line without an amount".into(), span);
+                    };
+                    let code = self.line_code(&code);
+                    let amount_span = span_of(&amount);
+                    let value = self.number(amount.as_str(), amount.as_str(), amount_span);
+                    lines.push((code?, Spanned::new(value?, amount_span)));
+                }
+                other => return self.internal(format!("unexpected {other:?} in an example"), span),
+            }
+        }
+        let Some(expect) = expect else {
+            return self.internal("an example without an expectation".into(), span);
+        };
+        Some(Spanned::new(Example { expect, lines }, span))
     }
 
     fn severity(&mut self, pair: Pair<'_, G>) -> Option<Severity> {
@@ -542,6 +576,7 @@ struct Clauses {
     condition: Option<Spanned<Condition>>,
     tolerance: Option<Spanned<Tolerance>>,
     assertion: Option<Spanned<Assertion>>,
+    examples: Vec<Spanned<Example>>,
 }
 
 fn rule_name(id: &Option<Spanned<String>>) -> String {
@@ -727,6 +762,9 @@ fn describe(rule: G) -> &'static str {
         G::kw_is => "`is`",
         G::kw_blank => "`blank`",
         G::clause => "a rule clause",
+        G::example | G::expectation => "`passes`, `fails` or `skips`",
+        G::example_line => "a line and its amount, like `7190 = 250`",
+        G::example_amount => "an amount like `250` or `-1.5`",
         G::WHITESPACE | G::COMMENT | G::ident_char | G::word_char | G::keyword => "",
     }
 }

@@ -1,0 +1,318 @@
+//! Mutation testing: change each rule a little and check that some example notices.
+//!
+//! Mutants of a rule's assertion: swap two line codes, flip a `+` or `-`, drop an operand
+//! of a sum, change a percentage or ratio, remove the tolerance, remove a rounding. Swaps
+//! that cannot change the result (two terms of one sum with the same sign, two arguments
+//! of `max`, `min` or `sum`) are not generated. A mutant is killed when at least one of the
+//! rule's examples gets a different verdict; one that survives shows a gap in the examples.
+
+use rust_decimal::Decimal;
+
+use super::{example_report, matches};
+use crate::check::{CheckedRule, Func, Node, RuleSet};
+use crate::eval::evaluate_rule;
+use crate::source::Span;
+use crate::syntax::ast::BinOp;
+
+/// A changed copy of a rule.
+#[derive(Clone, Debug)]
+pub struct Mutant {
+    /// What was changed: `swap 7180 and 7060`, `` `+` → `-` ``, …
+    pub description: String,
+    /// Where the change is, in the rule's file.
+    pub span: Span,
+    /// The changed rule.
+    pub rule: CheckedRule,
+}
+
+/// A mutant and whether the examples kill it.
+#[derive(Clone, Debug)]
+pub struct MutantRun<'a> {
+    /// The original rule.
+    pub rule: &'a CheckedRule,
+    /// The mutant.
+    pub mutant: Mutant,
+    /// Whether some example's verdict changed.
+    pub killed: bool,
+}
+
+/// Every mutant of every rule, run against the rule's examples.
+pub fn run_mutants(rules: &RuleSet) -> Vec<MutantRun<'_>> {
+    let mut runs = Vec::new();
+    for rule in rules.rules() {
+        let reports: Vec<_> = rule
+            .examples
+            .iter()
+            .map(|e| (e.expect, example_report(e)))
+            .collect();
+        for mutant in mutants(rules, rule) {
+            let killed = reports.iter().any(|(expect, report)| {
+                !matches(*expect, &evaluate_rule(&mutant.rule, report).status)
+            });
+            runs.push(MutantRun {
+                rule,
+                mutant,
+                killed,
+            });
+        }
+    }
+    runs
+}
+
+/// The mutants of one rule.
+pub fn mutants(rules: &RuleSet, rule: &CheckedRule) -> Vec<Mutant> {
+    let text = |span: Span| -> String {
+        let raw = rules.source_of(rule).map(|s| s.slice(span)).unwrap_or("");
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let mut found = Vec::new();
+    swaps(rule, &mut found);
+    for kind in [Site::Flip, Site::Drop, Site::Constant, Site::Round] {
+        let mut count = 0;
+        let mut probe = rule.clone();
+        visit(&mut probe, &mut |node| count += sites(node, kind, &text));
+        for target in 0..count {
+            let mut mutant = rule.clone();
+            let mut seen = 0;
+            let mut change = None;
+            visit(&mut mutant, &mut |node| {
+                let here = sites(node, kind, &text);
+                if change.is_none() && (seen..seen + here).contains(&target) {
+                    change = apply(node, kind, target - seen, &text);
+                }
+                seen += here;
+            });
+            if let Some((description, span)) = change {
+                found.push(Mutant {
+                    description,
+                    span,
+                    rule: mutant,
+                });
+            }
+        }
+    }
+    if let Some((_, span)) = rule.tolerance {
+        let mut mutant = rule.clone();
+        mutant.tolerance = None;
+        found.push(Mutant {
+            description: format!("remove `{}`", text(span)),
+            span,
+            rule: mutant,
+        });
+    }
+    found
+}
+
+/// The kinds of place a mutation applies to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Site {
+    /// Each operator of a sum.
+    Flip,
+    /// Each operand of a sum.
+    Drop,
+    /// Each percentage or ratio constant.
+    Constant,
+    /// Each `round`.
+    Round,
+}
+
+/// Visit both sides of the assertion, each node before its children.
+fn visit(rule: &mut CheckedRule, f: &mut dyn FnMut(&mut Node)) {
+    walk(&mut rule.assertion.left, f);
+    walk(&mut rule.assertion.right, f);
+}
+
+fn walk(node: &mut Node, f: &mut dyn FnMut(&mut Node)) {
+    f(node);
+    match node {
+        Node::Neg { inner, .. } => walk(inner, f),
+        Node::Chain { first, rest, .. } => {
+            walk(first, f);
+            for (_, _, operand) in rest {
+                walk(operand, f);
+            }
+        }
+        Node::Call { args, .. } => {
+            for arg in args {
+                walk(arg, f);
+            }
+        }
+        Node::Line { .. } | Node::Const { .. } => {}
+    }
+}
+
+fn is_sum(rest: &[(BinOp, Span, Node)]) -> bool {
+    rest.iter().all(|(op, _, _)| op.is_additive())
+}
+
+/// How many sites of a kind this node itself offers.
+fn sites(node: &Node, kind: Site, text: &dyn Fn(Span) -> String) -> usize {
+    match (kind, node) {
+        (Site::Flip, Node::Chain { rest, .. }) if is_sum(rest) => rest.len(),
+        (Site::Drop, Node::Chain { rest, .. }) if is_sum(rest) => rest.len() + 1,
+        (Site::Constant, Node::Const { span, .. }) => {
+            let written = text(*span);
+            usize::from(
+                written.ends_with('%') || (written.contains('.') && !written.starts_with('$')),
+            )
+        }
+        (
+            Site::Round,
+            Node::Call {
+                func: Func::Round { .. },
+                ..
+            },
+        ) => 1,
+        _ => 0,
+    }
+}
+
+/// Apply the `index`-th site of `kind` on this node; what changed and where.
+fn apply(
+    node: &mut Node,
+    kind: Site,
+    index: usize,
+    text: &dyn Fn(Span) -> String,
+) -> Option<(String, Span)> {
+    match (kind, &mut *node) {
+        (Site::Flip, Node::Chain { rest, .. }) => {
+            let (op, span, _) = rest.get_mut(index)?;
+            let from = *op;
+            *op = if from == BinOp::Add {
+                BinOp::Sub
+            } else {
+                BinOp::Add
+            };
+            Some((format!("`{}` → `{}`", from.as_str(), op.as_str()), *span))
+        }
+        (Site::Drop, Node::Chain { first, rest, span }) => {
+            let chain_span = *span;
+            if index == 0 {
+                let (op, _, next) = rest.first()?.clone();
+                let dropped = first.span();
+                rest.remove(0);
+                **first = if op == BinOp::Sub {
+                    Node::Neg {
+                        span: next.span(),
+                        inner: Box::new(next),
+                    }
+                } else {
+                    next
+                };
+                if rest.is_empty() {
+                    *node = (**first).clone();
+                }
+                return Some((format!("drop `{}`", text(dropped)), dropped));
+            }
+            let (_, _, operand) = rest.get(index - 1)?;
+            let dropped = operand.span();
+            rest.remove(index - 1);
+            if rest.is_empty() {
+                *node = (**first).clone();
+            }
+            let _ = chain_span;
+            Some((format!("drop `{}`", text(dropped)), dropped))
+        }
+        (Site::Constant, Node::Const { value, span }) => {
+            let written = text(*span);
+            // One percentage point (0.01) more: 8% → 9%, 1.10 → 1.11.
+            *value = value.checked_add(Decimal::new(1, 2))?;
+            Some((
+                format!("`{written}` changed by 0.01 (one percentage point)"),
+                *span,
+            ))
+        }
+        (
+            Site::Round,
+            Node::Call {
+                func: Func::Round { .. },
+                args,
+                span,
+            },
+        ) => {
+            let call = *span;
+            let inner = args.first()?.clone();
+            *node = inner;
+            Some((format!("remove the rounding in `{}`", text(call)), call))
+        }
+        _ => None,
+    }
+}
+
+/// Swap each pair of distinct lines the assertion reads, unless the swap cannot matter.
+fn swaps(rule: &CheckedRule, found: &mut Vec<Mutant>) {
+    let mut places: Vec<(usize, Option<(usize, i8)>)> = Vec::new();
+    let mut group = 0;
+    collect(&rule.assertion.left, None, &mut group, &mut places);
+    collect(&rule.assertion.right, None, &mut group, &mut places);
+    let slots = rule.assertion_lines;
+    for a in 0..slots {
+        for b in a + 1..slots {
+            let place = |slot: usize| -> Vec<Option<(usize, i8)>> {
+                places
+                    .iter()
+                    .filter(|(s, _)| *s == slot)
+                    .map(|(_, p)| *p)
+                    .collect()
+            };
+            let (pa, pb) = (place(a), place(b));
+            let interchangeable =
+                matches!((pa.as_slice(), pb.as_slice()), ([Some(x)], [Some(y)]) if x == y);
+            if interchangeable {
+                continue;
+            }
+            let mut mutant = rule.clone();
+            let mut swap = |node: &mut Node| {
+                if let Node::Line { slot, .. } = node {
+                    if *slot == a {
+                        *slot = b;
+                    } else if *slot == b {
+                        *slot = a;
+                    }
+                }
+            };
+            visit(&mut mutant, &mut swap);
+            let (Some(code_a), Some(code_b)) = (rule.lines.get(a), rule.lines.get(b)) else {
+                continue;
+            };
+            found.push(Mutant {
+                description: format!("swap {code_a} and {code_b}"),
+                span: rule.assertion_span,
+                rule: mutant,
+            });
+        }
+    }
+}
+
+/// Where each line occurrence sits: in which commutative group (a sum, or the arguments of
+/// `max`/`min`/`sum`), with which sign; `None` where order matters.
+fn collect(
+    node: &Node,
+    place: Option<(usize, i8)>,
+    group: &mut usize,
+    out: &mut Vec<(usize, Option<(usize, i8)>)>,
+) {
+    match node {
+        Node::Line { slot, .. } => out.push((*slot, place)),
+        Node::Const { .. } => {}
+        Node::Neg { inner, .. } => collect(inner, None, group, out),
+        Node::Chain { first, rest, .. } => {
+            let sum = is_sum(rest);
+            *group += 1;
+            let id = *group;
+            collect(first, sum.then_some((id, 1)), group, out);
+            for (op, _, operand) in rest {
+                let sign = if *op == BinOp::Sub { -1 } else { 1 };
+                collect(operand, sum.then_some((id, sign)), group, out);
+            }
+        }
+        Node::Call { func, args, .. } => {
+            let commutative = matches!(func, Func::Max | Func::Min | Func::Sum);
+            *group += 1;
+            let id = *group;
+            for arg in args {
+                collect(arg, commutative.then_some((id, 0)), group, out);
+            }
+        }
+    }
+}
