@@ -66,21 +66,9 @@ pub enum Error {
     },
 
     /// A whole-report test file that cannot be used.
-    #[error("{message}")]
-    #[diagnostic(code(crossfoot::test::file))]
-    TestFile {
-        /// What is wrong.
-        message: String,
-        /// The test file.
-        #[source_code]
-        src: miette::NamedSource<std::sync::Arc<str>>,
-        /// Where.
-        #[label("here")]
-        span: miette::SourceSpan,
-        /// How to write it.
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TestFile(Box<TestFileError>),
 
     /// The text of a rule file.
     #[error(transparent)]
@@ -96,6 +84,24 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Report(Box<ReportError>),
+}
+
+/// A problem in a whole-report test file (`*.test.yaml`).
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(crossfoot::test::file))]
+pub struct TestFileError {
+    /// What is wrong.
+    pub message: String,
+    /// The test file.
+    #[source_code]
+    pub src: miette::NamedSource<std::sync::Arc<str>>,
+    /// Where.
+    #[label("here")]
+    pub span: miette::SourceSpan,
+    /// How to write it.
+    #[help]
+    pub help: Option<String>,
 }
 
 impl Error {

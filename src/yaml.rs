@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn refuses_aliases_depth_and_documents() {
         assert!(parse(&Source::new("t", "a: &x 1\nb: *x\n")).is_err());
-        assert!(parse(&Source::new("t", &"[".repeat(100))).is_err());
+        assert!(parse(&Source::new("t", "[".repeat(100).as_str())).is_err());
         assert!(parse(&Source::new("t", "a: 1\n---\nb: 2\n")).is_err());
     }
 }

@@ -707,8 +707,16 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
     (words, Span::new(at, at + len))
 }
 
-/// The grammar's expectations in a user's words, deduplicated, in a stable order.
+/// The grammar's expectations in a user's words, deduplicated, most useful first: an
+/// operator before a clause keyword, and several clause keywords as "another clause".
 fn expected_words(positives: &[G]) -> String {
+    const CLAUSES: [&str; 5] = [
+        "`cite`",
+        "`severity`",
+        "`when`",
+        "`within`",
+        "`passes`, `fails` or `skips`",
+    ];
     let mut words: Vec<&str> = Vec::new();
     for rule in positives {
         let word = describe(*rule);
@@ -716,6 +724,17 @@ fn expected_words(positives: &[G]) -> String {
             words.push(word);
         }
     }
+    if words.iter().filter(|w| CLAUSES.contains(w)).count() >= 3 {
+        words.retain(|w| !CLAUSES.contains(w));
+        words.push("another clause (`cite`, `when`, `passes`, …)");
+    }
+    let rank = |word: &&str| match *word {
+        "an operator" => 0,
+        w if w.starts_with("a comparison") => 1,
+        "end of file" => 3,
+        _ => 2,
+    };
+    words.sort_by_key(rank);
     match words.as_slice() {
         [] => "something else".to_owned(),
         [one] => (*one).to_owned(),
@@ -885,7 +904,7 @@ mod tests {
     fn reports_mistakes_in_words() {
         assert_eq!(
             error("rule t 7190 7180"),
-            "expected a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`) or an operator, found `7180`"
+            "expected an operator or a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`), found `7180`"
         );
         assert_eq!(error("7190 = 7180"), "expected `rule`, found `7190`");
         assert_eq!(

@@ -10,9 +10,9 @@ use rust_decimal::Decimal;
 
 use super::{example_report, matches};
 use crate::check::{CheckedRule, Func, Node, RuleSet};
-use crate::eval::evaluate_rule;
+use crate::eval::{self, evaluate_rule};
 use crate::source::Span;
-use crate::syntax::ast::BinOp;
+use crate::syntax::ast::{BinOp, CmpOp};
 
 /// A changed copy of a rule.
 #[derive(Clone, Debug)]
@@ -185,8 +185,7 @@ fn apply(
             };
             Some((format!("`{}` → `{}`", from.as_str(), op.as_str()), *span))
         }
-        (Site::Drop, Node::Chain { first, rest, span }) => {
-            let chain_span = *span;
+        (Site::Drop, Node::Chain { first, rest, .. }) => {
             if index == 0 {
                 let (op, _, next) = rest.first()?.clone();
                 let dropped = first.span();
@@ -210,7 +209,6 @@ fn apply(
             if rest.is_empty() {
                 *node = (**first).clone();
             }
-            let _ = chain_span;
             Some((format!("drop `{}`", text(dropped)), dropped))
         }
         (Site::Constant, Node::Const { value, span }) => {
@@ -258,7 +256,7 @@ fn swaps(rule: &CheckedRule, found: &mut Vec<Mutant>) {
             let (pa, pb) = (place(a), place(b));
             let interchangeable =
                 matches!((pa.as_slice(), pb.as_slice()), ([Some(x)], [Some(y)]) if x == y);
-            if interchangeable {
+            if interchangeable || same_linear_rule(rule, a, b) {
                 continue;
             }
             let mut mutant = rule.clone();
@@ -282,6 +280,35 @@ fn swaps(rule: &CheckedRule, found: &mut Vec<Mutant>) {
             });
         }
     }
+}
+
+/// Whether swapping two lines gives the same rule, for a rule linear in every line it
+/// reads: the coefficients of `left - right` are unchanged by the swap, or, for `=` and
+/// `!=` without a constant term, exactly negated (`7190 = 7180 - 7060` swapped to
+/// `7060 = 7180 - 7190` is the same equation).
+fn same_linear_rule(rule: &CheckedRule, a: usize, b: usize) -> bool {
+    let coefficients: Option<Vec<Decimal>> = (0..rule.assertion_lines)
+        .map(|slot| {
+            let left = rule.assertion.left.coefficient(slot)?;
+            let right = rule.assertion.right.coefficient(slot)?;
+            left.checked_sub(right)
+        })
+        .collect();
+    let Some(before) = coefficients else {
+        return false;
+    };
+    let mut after = before.clone();
+    after.swap(a, b);
+    if after == before {
+        return true;
+    }
+    let zeros = vec![None; rule.lines.len()];
+    let constant = |node: &Node| eval::value_of(node, &zeros).ok();
+    let no_constant = constant(&rule.assertion.left)
+        .zip(constant(&rule.assertion.right))
+        .is_some_and(|(l, r)| l == r);
+    let equation = matches!(rule.assertion.op, CmpOp::Eq | CmpOp::Ne);
+    equation && no_constant && after.iter().zip(&before).all(|(x, y)| *x == -*y)
 }
 
 /// Where each line occurrence sits: in which commutative group (a sum, or the arguments of

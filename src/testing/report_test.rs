@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::{CheckedRule, RuleSet};
-use crate::error::Error;
+use crate::error::{Error, TestFileError};
 use crate::eval::{Outcome, Status, evaluate};
 use crate::load::{MAX_REPORT_BYTES, load_report, read_source};
 use crate::source::{Source, Span};
@@ -110,11 +110,13 @@ pub fn test_files(path: &Path) -> Vec<PathBuf> {
 /// Read a test file, checking its rule ids against the rule set.
 pub fn load_report_test(path: &Path, rules: &RuleSet) -> Result<ReportTest, Vec<Error>> {
     let source = read_source(path, MAX_REPORT_BYTES).map_err(|e| vec![e])?;
-    let problem = |message: String, span: Span, help: Option<&str>| Error::TestFile {
-        message,
-        src: source.named(),
-        span: span.into(),
-        help: help.map(str::to_owned),
+    let problem = |message: String, span: Span, help: Option<&str>| {
+        Error::TestFile(Box::new(TestFileError {
+            message,
+            src: source.named(),
+            span: span.into(),
+            help: help.map(str::to_owned),
+        }))
     };
     let root = yaml::parse(&source).map_err(|e| vec![problem(e.message, e.span, None)])?;
     let Node::Map(pairs, _) = root else {
