@@ -5,11 +5,13 @@
 //! assertion reads only blank lines, or whose `when` condition is false, is skipped.
 
 mod error;
+mod program;
 mod root_cause;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
 pub use error::EvalError;
+pub use program::{Program, Verdict};
 pub use root_cause::{Candidate, root_causes};
 
 use crate::check::{CheckedRule, Comparison, Cond, Func, Node, RuleSet};
@@ -177,7 +179,8 @@ pub fn condition_holds(condition: &Cond, amounts: &[Option<Decimal>]) -> Result<
     ctx.condition(condition)
 }
 
-fn status(rule: &CheckedRule, amounts: &[Option<Decimal>]) -> Status {
+/// The status of a rule given its lines' amounts, in the order of [`CheckedRule::lines`].
+pub(crate) fn status(rule: &CheckedRule, amounts: &[Option<Decimal>]) -> Status {
     let mut roundings = Vec::new();
     let mut ctx = Context {
         amounts,
