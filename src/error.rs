@@ -58,11 +58,23 @@ pub enum Error {
     #[error("cannot tell the format of report `{path}`")]
     #[diagnostic(
         code(crossfoot::report::format),
-        help("reports are YAML (`.yaml`, `.yml`) or JSON of the same shape (`.json`)")
+        help(
+            "reports are YAML (`.yaml`, `.yml`), JSON of the same shape (`.json`), JSON Lines (`.jsonl`) or CSV (`.csv`); name the format with `--input-format`"
+        )
     )]
     ReportFormat {
         /// The path as given.
         path: String,
+    },
+
+    /// A row of a CSV file or a line of a JSON Lines file that is not a report.
+    #[error("{report}: {message}")]
+    #[diagnostic(code(crossfoot::report::batch))]
+    Batch {
+        /// The file and the row or line.
+        report: String,
+        /// What is wrong.
+        message: String,
     },
 
     /// A whole-report test file that cannot be used.

@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod amount;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod coverage;

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::{Status, Summary, status};
-use crate::check::RuleSet;
+use crate::check::{CheckedRule, RuleSet};
 use crate::line::LineCode;
 use crate::report::Report;
-use crate::syntax::ast::Severity;
+use crate::syntax::ast::{CmpOp, Severity, Tolerance};
 
 /// A rule set ready to evaluate many reports.
 #[derive(Clone, Debug)]
@@ -21,6 +21,116 @@ pub struct Program<'a> {
     codes: Vec<LineCode>,
     /// For each rule, the global slot of each of its lines.
     rule_slots: Vec<Vec<usize>>,
+    /// For each rule, its integer form when it has one.
+    linear: Vec<Option<Linear>>,
+}
+
+/// A rule that is `Σ cᵢ·lineᵢ + k  OP  0` with small integer coefficients: evaluated
+/// exactly in `i128` when every amount it reads is a whole number below 2⁶², a bound under
+/// which the decimal evaluator cannot overflow either, so the verdict is the same.
+#[derive(Clone, Debug)]
+struct Linear {
+    /// (global slot, coefficient) of each line of the assertion.
+    terms: Vec<(usize, i128)>,
+    /// `left - right` when every line is 0.
+    constant: i128,
+    op: CmpOp,
+    tolerance: i128,
+}
+
+/// Amounts below this magnitude take the integer path.
+const SMALL: i128 = 1 << 62;
+/// Coefficients up to this magnitude take the integer path.
+const SMALL_COEFFICIENT: i128 = 1 << 20;
+
+impl Linear {
+    fn of(rule: &CheckedRule, slots: &[usize]) -> Option<Self> {
+        if rule.condition.is_some() {
+            return None;
+        }
+        let tolerance = match rule.tolerance {
+            None => 0,
+            Some((Tolerance::Absolute(amount), _)) => whole(amount)?,
+            Some((Tolerance::Relative(_), _)) => return None,
+        };
+        let mut terms = Vec::with_capacity(rule.assertion_lines);
+        for (local, &global) in slots.iter().enumerate().take(rule.assertion_lines) {
+            let left = rule.assertion.left.coefficient(local)?;
+            let right = rule.assertion.right.coefficient(local)?;
+            let coefficient = whole(left.checked_sub(right)?)?;
+            if coefficient.abs() > SMALL_COEFFICIENT {
+                return None;
+            }
+            terms.push((global, coefficient));
+        }
+        let zeros = vec![None; rule.lines.len()];
+        let left = super::value_of(&rule.assertion.left, &zeros).ok()?;
+        let right = super::value_of(&rule.assertion.right, &zeros).ok()?;
+        let constant = whole(left.checked_sub(right)?)?;
+        if constant.abs() >= SMALL {
+            return None;
+        }
+        Some(Linear {
+            terms,
+            constant,
+            op: rule.assertion.op,
+            tolerance,
+        })
+    }
+
+    /// The status, or `None` when an amount is not a small whole number.
+    fn status(&self, row: &[Option<Decimal>]) -> Option<Quick> {
+        let mut sum = self.constant;
+        let mut blank = 0;
+        for &(slot, coefficient) in &self.terms {
+            match row.get(slot).copied().flatten() {
+                None => blank += 1,
+                Some(amount) => {
+                    if amount.scale() != 0 {
+                        return None;
+                    }
+                    let value = amount.mantissa();
+                    if value.abs() >= SMALL {
+                        return None;
+                    }
+                    sum += coefficient * value;
+                }
+            }
+        }
+        if !self.terms.is_empty() && blank == self.terms.len() {
+            return Some(Quick::Skipped);
+        }
+        let holds = match self.op {
+            CmpOp::Eq => sum.abs() <= self.tolerance,
+            CmpOp::Ne => sum.abs() > self.tolerance,
+            CmpOp::Lt => sum < 0,
+            CmpOp::Le => sum <= 0,
+            CmpOp::Gt => sum > 0,
+            CmpOp::Ge => sum >= 0,
+        };
+        Some(if holds { Quick::Pass } else { Quick::Fail })
+    }
+}
+
+/// A verdict without its numbers.
+enum Quick {
+    Pass,
+    Fail,
+    Skipped,
+    Error,
+}
+
+/// A decimal as an `i128` when it is a whole number of small magnitude.
+fn whole(value: Decimal) -> Option<i128> {
+    if !value.fract().is_zero() {
+        return None;
+    }
+    let normal = value.normalize();
+    let mut mantissa = normal.mantissa();
+    for _ in 0..normal.scale() {
+        mantissa /= 10;
+    }
+    (mantissa.abs() < SMALL).then_some(mantissa)
 }
 
 /// What a report's evaluation keeps: counts, and which rules did not hold.
@@ -52,11 +162,18 @@ impl<'a> Program<'a> {
                     .collect()
             })
             .collect();
+        let linear = rules
+            .rules()
+            .iter()
+            .zip(&rule_slots)
+            .map(|(rule, slots): (&CheckedRule, &Vec<usize>)| Linear::of(rule, slots))
+            .collect();
         Program {
             rules,
             slots,
             codes,
             rule_slots,
+            linear,
         }
     }
 
@@ -95,15 +212,32 @@ impl<'a> Program<'a> {
     /// allocating per rule.
     pub fn verdict(&self, row: &[Option<Decimal>], scratch: &mut Vec<Option<Decimal>>) -> Verdict {
         let mut verdict = Verdict::default();
-        for (index, (rule, slots)) in self.rules.rules().iter().zip(&self.rule_slots).enumerate() {
-            scratch.clear();
-            scratch.extend(slots.iter().map(|&slot| row.get(slot).copied().flatten()));
+        let rules = self
+            .rules
+            .rules()
+            .iter()
+            .zip(&self.rule_slots)
+            .zip(&self.linear);
+        for (index, ((rule, slots), linear)) in rules.enumerate() {
+            let quick = match linear.as_ref().and_then(|linear| linear.status(row)) {
+                Some(quick) => quick,
+                None => {
+                    scratch.clear();
+                    scratch.extend(slots.iter().map(|&slot| row.get(slot).copied().flatten()));
+                    match status(rule, scratch) {
+                        Status::Pass(_) => Quick::Pass,
+                        Status::Fail(_) => Quick::Fail,
+                        Status::Skipped(_) => Quick::Skipped,
+                        Status::Error(_) => Quick::Error,
+                    }
+                }
+            };
             let summary = &mut verdict.summary;
             summary.rules += 1;
-            match status(rule, scratch) {
-                Status::Pass(_) => summary.passed += 1,
-                Status::Skipped(_) => summary.skipped += 1,
-                Status::Fail(_) => {
+            match quick {
+                Quick::Pass => summary.passed += 1,
+                Quick::Skipped => summary.skipped += 1,
+                Quick::Fail => {
                     summary.failed += 1;
                     match rule.severity {
                         Severity::Error => summary.failed_errors += 1,
@@ -112,7 +246,7 @@ impl<'a> Program<'a> {
                     }
                     verdict.not_holding.push(index);
                 }
-                Status::Error(_) => {
+                Quick::Error => {
                     summary.errors += 1;
                     verdict.not_holding.push(index);
                 }
@@ -134,13 +268,23 @@ mod tests {
     fn verdicts_match_the_evaluator() {
         let text = "rule a 7190 = 7180 - 7060\nrule b 7425 = round(8% * 7415)\nrule c 7050 >= $0 severity warning\nrule d 7230 = 7210 + 7220\nrule e 7010 / 7020 >= 5%\n";
         let source = Source::new("t.xfoot", text);
-        let set = check(vec![(source.clone(), syntax::parse(&source).unwrap())]).unwrap().rules;
+        let set = check(vec![(source.clone(), syntax::parse(&source).unwrap())])
+            .unwrap()
+            .rules;
         let program = Program::new(&set);
         assert_eq!(program.width(), 11);
         let report = Report::from_lines(
             "r",
-            [("7190", "5"), ("7180", "8"), ("7060", "2"), ("7415", "1003"), ("7425", "80"), ("7050", "-1"), ("7010", "1")]
-                .map(|(c, a)| (c.parse().unwrap(), a.parse().unwrap())),
+            [
+                ("7190", "5"),
+                ("7180", "8"),
+                ("7060", "2"),
+                ("7415", "1003"),
+                ("7425", "80"),
+                ("7050", "-1"),
+                ("7010", "1"),
+            ]
+            .map(|(c, a)| (c.parse().unwrap(), a.parse().unwrap())),
         );
         let full = evaluate(&set, &report);
         let verdict = program.verdict(&program.row(&report), &mut Vec::new());

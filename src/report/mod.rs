@@ -38,6 +38,19 @@ impl Report {
         }
     }
 
+    /// The same report with its metadata set.
+    pub fn with_metadata(
+        mut self,
+        id: Option<String>,
+        firm: Option<String>,
+        as_of: Option<String>,
+    ) -> Self {
+        self.id = id;
+        self.firm = firm;
+        self.as_of = as_of;
+        self
+    }
+
     /// The amount on a line; `None` when the line is blank.
     pub fn amount(&self, code: LineCode) -> Option<Decimal> {
         self.lines.get(&code).copied()

@@ -1,5 +1,7 @@
 //! The command line: arguments, output streams and the exit status.
 
+mod batch;
+
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,7 +139,8 @@ pub struct LintArgs {
 pub struct CheckArgs {
     /// A `.xfoot` rule file, or a directory of them (read recursively, in path order).
     pub rules: PathBuf,
-    /// Report files (`.yaml`, `.yml`, or `.json` of the same shape).
+    /// Reports: YAML or JSON files, directories of them, JSON Lines (`.jsonl`), CSV (long
+    /// `line,amount` or wide `report_id,<codes>`), or `-` for standard input.
     #[arg(required = true)]
     pub reports: Vec<PathBuf>,
     /// How to print results.
@@ -156,6 +159,33 @@ pub struct CheckArgs {
     /// Write the `--format` output to this file, and the human output to the terminal.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// What the report inputs hold, when their extension does not say (or for `-`).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormatArg>,
+}
+
+/// `--input-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// One report per YAML file.
+    Yaml,
+    /// One report per JSON file.
+    Json,
+    /// One report per line of JSON.
+    Jsonl,
+    /// Long or wide CSV.
+    Csv,
+}
+
+impl From<InputFormatArg> for crate::batch::InputFormat {
+    fn from(format: InputFormatArg) -> Self {
+        match format {
+            InputFormatArg::Yaml => crate::batch::InputFormat::Yaml,
+            InputFormatArg::Json => crate::batch::InputFormat::Json,
+            InputFormatArg::Jsonl => crate::batch::InputFormat::Jsonl,
+            InputFormatArg::Csv => crate::batch::InputFormat::Csv,
+        }
+    }
 }
 
 /// Output formats.
@@ -165,6 +195,8 @@ pub enum Format {
     Human,
     /// The documented JSON contract (schema/check.json), for programs.
     Json,
+    /// The same report objects, one per line, streamed in input order.
+    Jsonl,
     /// SARIF 2.1.0, for code scanning: results located at the rules.
     Sarif,
     /// JUnit XML: a suite per report, a case per rule.
@@ -266,6 +298,15 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
+    let input_format = args.input_format.map(crate::batch::InputFormat::from);
+    let few_files = args.reports.len() <= MAX_DETAILED_REPORTS
+        && args
+            .reports
+            .iter()
+            .all(|path| crate::batch::is_single(path, input_format));
+    if !few_files {
+        return batch::check_batch(args, &rules, &human, &problems, deny_warnings);
+    }
     let mut status = ExitStatus::Pass;
     let mut reports = Vec::new();
     let mut unreadable: Vec<(String, String)> = Vec::new();
@@ -315,8 +356,12 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     Ok(status)
 }
 
+/// Up to this many report files, `check` shows every failing rule's diagnostic; beyond it,
+/// or for batch inputs, one line per failing report and the totals.
+pub const MAX_DETAILED_REPORTS: usize = 10;
+
 /// The whole run in a machine format (or, for `--output` with `human`, plain human text).
-fn machine_output(
+pub(super) fn machine_output(
     format: Format,
     rules: &crate::check::RuleSet,
     evaluations: &[crate::eval::Evaluation<'_>],
@@ -344,6 +389,22 @@ fn machine_output(
                 serde_json::to_string_pretty(&crate::render::sarif(rules, evaluations, unreadable))
                     .unwrap_or_default();
             text.push('\n');
+            text
+        }
+        Format::Jsonl => {
+            let mut text = String::new();
+            for evaluation in evaluations {
+                text.push_str(&serde_json::to_string(&json_report(evaluation)).unwrap_or_default());
+                text.push('\n');
+            }
+            for (report, message) in unreadable {
+                let problem = crate::render::JsonProblem {
+                    report: report.clone(),
+                    message: message.clone(),
+                };
+                text.push_str(&serde_json::to_string(&problem).unwrap_or_default());
+                text.push('\n');
+            }
             text
         }
         Format::Junit => crate::render::junit(evaluations, unreadable),
@@ -659,7 +720,11 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
     })
 }
 
-fn write_problems(human: &Human, errors: &[Error], err: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write_problems(
+    human: &Human,
+    errors: &[Error],
+    err: &mut dyn Write,
+) -> io::Result<()> {
     for error in errors {
         write!(err, "{}", human.diagnostic(error))?;
     }
