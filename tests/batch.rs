@@ -1,0 +1,271 @@
+//! Batches: every input kind, bad rows named and the rest still checked, the block path for
+//! wide CSV agreeing with the general path, and standard input.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const PACK: &str = "rules/focus";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn crossfoot(args: &[&str]) -> Output {
+    cargo_bin_cmd!("crossfoot")
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// The filing's amounts, `(code, amount)`, read from the example.
+fn filing() -> Vec<(String, String)> {
+    let text = fs::read_to_string(root().join("examples/hsbc-2020-07.yaml")).unwrap();
+    text.lines()
+        .filter_map(|line| {
+            let line = line.split('#').next().unwrap().trim();
+            let (code, amount) = line.split_once(':')?;
+            (code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| (code.to_owned(), amount.trim().to_owned()))
+        })
+        .collect()
+}
+
+/// A wide CSV of `rows` copies of the filing; `change(row, code, amount)` edits cells.
+fn wide_csv(rows: usize, change: impl Fn(usize, &str, &str) -> String) -> String {
+    let lines = filing();
+    let mut text = String::from("report_id");
+    for (code, _) in &lines {
+        text.push(',');
+        text.push_str(code);
+    }
+    text.push('\n');
+    for row in 0..rows {
+        text.push_str(&format!("R{row:05}"));
+        for (code, amount) in &lines {
+            text.push(',');
+            text.push_str(&change(row, code, amount));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn scratch(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
+
+/// Rows 3 and 7 break 7190 by a dollar; row 5 has a malformed amount.
+fn broken(row: usize, code: &str, amount: &str) -> String {
+    match (row, code) {
+        (3 | 7, "7190") => "198161468".to_owned(),
+        (5, "7010") => "12abc".to_owned(),
+        _ => amount.to_owned(),
+    }
+}
+
+#[test]
+fn wide_csv_names_failing_and_unreadable_rows_and_checks_the_rest() {
+    let (_dir, dir) = scratch(&[("reports.csv", &wide_csv(10, broken))]);
+    let csv = dir.join("reports.csv");
+    let output = crossfoot(&["check", "--color", "never", PACK, csv.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let name = csv.display().to_string();
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "FAIL: {name} row 5 (R00003): seg.excess, seg.target_excess\nFAIL: {name} row 9 (R00007): seg.excess, seg.target_excess\n9 reports: 7 ok, 2 failed (4 failing rules), 1 could not be read\n"
+        )
+    );
+    assert!(
+        stderr(&output).contains(&format!("{name} row 7 (R00005): `12abc` is not an amount")),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_block_path_and_the_general_path_agree() {
+    let (_dir, dir) = scratch(&[("reports.csv", &wide_csv(10, broken))]);
+    let csv = dir.join("reports.csv");
+    let output = crossfoot(&["check", "--format", "jsonl", PACK, csv.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 10, "one object per row, in input order");
+    let failing: Vec<(String, usize)> = lines
+        .iter()
+        .filter(|l| l["summary"]["failed"].as_u64().unwrap_or(0) > 0)
+        .map(|l| {
+            (
+                l["id"].as_str().unwrap().to_owned(),
+                l["summary"]["failed"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect();
+    assert_eq!(
+        failing,
+        [("R00003".to_owned(), 2), ("R00007".to_owned(), 2)]
+    );
+    assert!(
+        lines[5]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`12abc` is not an amount")
+    );
+    // The streamed single JSON document holds the same.
+    let output = crossfoot(&["check", "--format", "json", PACK, csv.to_str().unwrap()]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["reports"].as_array().unwrap().len(), 9);
+    assert_eq!(json["errors"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn quoted_cells_and_crlf_are_read() {
+    let text = wide_csv(2, |row, code, amount| match (row, code) {
+        (1, "7180") => "\"4,207,049,429\"".to_owned(),
+        _ => amount.to_owned(),
+    })
+    .replace('\n', "\r\n");
+    let (_dir, dir) = scratch(&[("reports.csv", &text)]);
+    let output = crossfoot(&["check", PACK, dir.join("reports.csv").to_str().unwrap()]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert_eq!(
+        stdout(&output),
+        "2 reports: 2 ok, 0 failed (0 failing rules)\n"
+    );
+}
+
+#[test]
+fn long_csv_json_lines_directories_and_stdin() {
+    let lines = filing();
+    let long: String = std::iter::once("line,amount".to_owned())
+        .chain(lines.iter().map(|(c, a)| format!("{c},{a}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let pairs: Vec<String> = lines
+        .iter()
+        .map(|(c, a)| format!("\"{c}\":\"{a}\""))
+        .collect();
+    let good = format!(
+        "{{\"id\":\"A\",\"firm\":\"HSBC\",\"as_of\":\"2020-07-31\",\"lines\":{{{}}}}}",
+        pairs.join(",")
+    );
+    let broken = good
+        .replace("\"7190\":\"198161467\"", "\"7190\":\"198161468\"")
+        .replace("\"A\"", "\"B\"");
+    let duplicate = good
+        .replace("\"A\"", "\"C\"")
+        .replace("\"7010\":", "\"7020\":\"1\",\"7010\":")
+        .replace("\"7020\":\"1424306121\"", "\"7020\":\"1424306121\"");
+    let jsonl = format!("{good}\n{broken}\n\n{duplicate}\nnot json\n");
+    let yaml = fs::read_to_string(root().join("examples/hsbc-2020-07.yaml")).unwrap();
+    let (_dir, dir) = scratch(&[
+        ("long.csv", &long),
+        ("r.jsonl", &jsonl),
+        ("dir/a.yaml", &yaml),
+        ("dir/sub/b.yml", &yaml),
+    ]);
+    let path = |name: &str| dir.join(name).display().to_string();
+
+    let output = crossfoot(&["check", PACK, &path("long.csv"), &path("dir")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "3 reports: 3 ok, 0 failed (0 failing rules)\n"
+    );
+
+    let output = crossfoot(&["check", "--color", "never", PACK, &path("r.jsonl")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "FAIL: {} line 2 (B): seg.excess, seg.target_excess\n2 reports: 1 ok, 1 failed (2 failing rules), 2 could not be read\n",
+            path("r.jsonl")
+        )
+    );
+    let errors = stderr(&output);
+    assert!(
+        errors.contains(&format!(
+            "{} line 4 (C): line 7020 appears twice",
+            path("r.jsonl")
+        )),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("{} line 5: not a report", path("r.jsonl"))),
+        "{errors}"
+    );
+
+    let output = cargo_bin_cmd!("crossfoot")
+        .current_dir(root())
+        .args(["check", "--input-format", "csv", PACK, "-"])
+        .write_stdin(wide_csv(3, |_, _, a| a.to_owned()))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        "3 reports: 3 ok, 0 failed (0 failing rules)\n"
+    );
+
+    let output = crossfoot(&["check", PACK, "-"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--input-format"));
+}
+
+#[test]
+fn exactness_survives_the_fast_paths() {
+    // Cents, a 20-digit amount and a large total: the integer path must step aside and
+    // the decimal evaluator decide, exactly.
+    let text = "report_id,7010,7020,7030\nA,0.1,0.2,0.3\nB,12345678901234567890,1,12345678901234567891\nC,0.1,0.2,0.30000000000000004\n";
+    let rules = "rule t \"sum\" cite \"x\"\n  7030 = 7010 + 7020\n  passes 7010 = 1, 7020 = 2, 7030 = 3\n  fails 7010 = 1, 7020 = 2, 7030 = 4\n";
+    let (_dir, dir) = scratch(&[("r.csv", text), ("r.xfoot", rules)]);
+    let output = crossfoot(&[
+        "check",
+        dir.join("r.xfoot").to_str().unwrap(),
+        dir.join("r.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(out.contains("row 4 (C): t\n"), "{out}");
+    assert!(
+        out.ends_with("3 reports: 2 ok, 1 failed (1 failing rules)\n"),
+        "{out}"
+    );
+}
