@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# crossfoot against the tools its users would otherwise pick, all in one run: the Python
+# `decimal` peer, vtlengine (DuckDB engine), pandas, and a hand-written Rust baseline (a
+# plain loop with rust_decimal over the same CSV). Uses ../shared/peers: its generators
+# make the data, its bench.py times every tool the same way (median wall time of --runs,
+# peak RSS) and checks every tool reports the failure counts the generator expects.
+#
+#   benches/compare.sh                       # 1, 1,000, 100,000 and 1,000,000 reports
+#   SIZES=1000,100000 RUNS=5 benches/compare.sh
+#
+# Writes target/bench/results.md (the table) and target/bench/results.json (every run).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+peers=${PEERS_DIR:-$root/../shared/peers}
+work=${BENCH_DIR:-$root/target/bench}
+sizes=${SIZES:-1,1000,100000,1000000}
+runs=${RUNS:-3}
+large=${LARGE:-10000:1:decimal+pandas+crossfoot,100000:1:decimal+crossfoot}
+
+mkdir -p "$work"
+cp "$peers"/*.py "$peers"/*.txt "$work"/
+if [ ! -x "$work/.venv/bin/python" ]; then
+  python3 -m venv "$work/.venv"
+  "$work/.venv/bin/pip" install --quiet -r "$work/requirements.txt"
+fi
+(cd "$root" && cargo build --quiet --release --bin crossfoot --example baseline_cftc)
+
+"$work/.venv/bin/python" "$work/bench.py" \
+  --data-root "$work/data" --sizes "$sizes" --runs "$runs" --formats csv \
+  --peers decimal,pandas,vtl-duckdb \
+  --peer "crossfoot=bash $root/benches/crossfoot-peer.sh $root/target/release/crossfoot {data}" \
+  --peer "rust-baseline=$root/target/release/examples/baseline_cftc {data}/reports.csv" \
+  --large "$large" \
+  --json "$work/results.json" | tee "$work/results.md"
