@@ -728,21 +728,13 @@ impl<'p> CsvBlocks<'p> {
     /// Open a wide CSV file for block reading. `None` when it is not a wide CSV file (a
     /// long one, or one whose header is not usable): read it with [`read`] instead.
     pub fn open(path: &Path, program: &'p Program<'p>) -> Option<Self> {
-        let mut reader: Box<dyn Read + Send + 'p> = Box::new(File::open(path).ok()?);
-        let mut carry = Vec::with_capacity(BLOCK);
+        let mut buffered = BufReader::with_capacity(BLOCK, File::open(path).ok()?);
         // The header: the first line, which holds no quotes in a usable file.
-        loop {
-            let mut byte = [0u8; 1];
-            match reader.read(&mut byte) {
-                Ok(1) if byte[0] == b'\n' => break,
-                Ok(1) => carry.push(byte[0]),
-                _ => return None,
-            }
-            if carry.len() > BLOCK {
-                return None;
-            }
-        }
-        let header = String::from_utf8(carry).ok()?;
+        let mut header = Vec::new();
+        buffered.read_until(b'\n', &mut header).ok()?;
+        let header = String::from_utf8(header).ok()?;
+        let header = header.trim_end_matches('\n').to_owned();
+        let reader: Box<dyn Read + Send + 'p> = Box::new(buffered);
         let mut names = header.trim_end_matches('\r').split(',');
         if !names.next()?.trim().eq_ignore_ascii_case("report_id") || header.contains('"') {
             return None;

@@ -38,7 +38,7 @@ struct Totals {
 pub(super) fn check_batch(
     args: &CheckArgs,
     rules: &RuleSet,
-    human: &Human,
+    _human: &Human,
     problems: &Human,
     deny_warnings: bool,
 ) -> io::Result<ExitStatus> {
@@ -196,7 +196,7 @@ pub(super) fn check_batch(
     // Nothing read: the problems are on stderr, and stdout says nothing that could pass
     // for a result.
     if human_on_stdout && totals.reports > 0 {
-        writeln!(out, "{}", totals_line(&totals, human))?;
+        writeln!(out, "{}", totals_line(&totals))?;
     }
     out.flush()?;
     Ok(status)
@@ -324,7 +324,7 @@ fn failing_line(
 }
 
 /// `100000 reports: 99000 ok, 1000 failed, 0 with warnings only, …`
-fn totals_line(totals: &Totals, _human: &Human) -> String {
+fn totals_line(totals: &Totals) -> String {
     let ok = totals.reports - totals.failed - totals.warned - totals.errors;
     let mut line = format!(
         "{} reports: {ok} ok, {} failed ({} failing rules)",

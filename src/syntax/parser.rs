@@ -603,27 +603,46 @@ fn is_keyword(rule: G) -> bool {
 /// swallow the white space and comments after it, which must not count as the node.
 fn span_of(pair: &Pair<'_, G>) -> Span {
     let whole = pair.as_span();
-    let mut last = pair.clone();
-    // A string's last inner pair stops before its closing quote; its own span is right.
-    while last.as_rule() != G::string {
-        match last.clone().into_inner().last() {
-            Some(inner) => last = inner,
-            None => break,
+    Span::new(
+        whole.start(),
+        trim_end(whole.get_input(), whole.start(), whole.end()),
+    )
+}
+
+/// The end of `text[start..end]` without trailing white space and comments.
+fn trim_end(text: &str, start: usize, end: usize) -> usize {
+    let mut end = end;
+    loop {
+        let before = text.get(start..end).unwrap_or("");
+        let trimmed = before.trim_end();
+        end = start + trimmed.len();
+        // A comment on the last line: cut before its `#` (outside strings).
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        let line = trimmed.get(line_start..).unwrap_or("");
+        match comment_start(line) {
+            Some(at) => end = start + line_start + at,
+            None => return end,
         }
     }
-    // After the last inner pair come only white space, comments and literal tokens such
-    // as a closing parenthesis; the span ends after the last literal token.
-    let mut end = last.as_span().end().max(whole.start());
-    let tail = whole.get_input().get(end..whole.end()).unwrap_or("");
-    let mut chars = tail.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '#' {
-            while chars.next_if(|&(_, c)| c != '\n').is_some() {}
-        } else if !c.is_whitespace() {
-            end = last.as_span().end().max(whole.start()) + i + c.len_utf8();
+}
+
+/// Where a `#` comment starts in one line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    if !line.contains('#') {
+        return None;
+    }
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
         }
     }
-    Span::new(whole.start(), end)
+    None
 }
 
 /// `\"` → `"`, `\\` → `\`.
