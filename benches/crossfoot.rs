@@ -3,11 +3,12 @@
 //! used anywhere; the comparison with other tools is benches/compare.sh.
 
 #![allow(
+    missing_docs,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
-    reason = "a benchmark"
+    reason = "a benchmark; criterion_group! generates undocumented items"
 )]
 
 use std::hint::black_box;
