@@ -13,9 +13,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 peers=${PEERS_DIR:-$root/../shared/peers}
 work=${BENCH_DIR:-$root/target/bench}
-sizes=${SIZES:-1,1000,100000,1000000}
+sizes=${SIZES-1,1000,100000,1000000}
 runs=${RUNS:-3}
-large=${LARGE:-10000:1:decimal+pandas+crossfoot,100000:1:decimal+crossfoot}
+large=${LARGE-10000:1:decimal+pandas+crossfoot,100000:1:decimal+crossfoot}
 
 mkdir -p "$work"
 cp "$peers"/*.py "$peers"/*.txt "$work"/

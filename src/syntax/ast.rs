@@ -269,3 +269,117 @@ impl BinOp {
         matches!(self, BinOp::Add | BinOp::Sub)
     }
 }
+
+/// Moving every span of a tree by a fixed number of bytes: for a file parsed in pieces.
+pub(crate) mod shift {
+    use super::{Assertion, Condition, Expr, Item, RuleFile};
+    use crate::source::{Span, Spanned};
+
+    fn span(span: &mut Span, by: usize) {
+        span.start += by;
+        span.end += by;
+    }
+
+    fn spanned<T>(node: &mut Spanned<T>, by: usize) {
+        span(&mut node.span, by);
+    }
+
+    /// Move every span of `file` by `by` bytes.
+    pub(crate) fn file(file: &mut RuleFile, by: usize) {
+        for item in &mut file.items {
+            match item {
+                Item::Page(page) => {
+                    spanned(page, by);
+                    spanned(&mut page.node.id, by);
+                    spanned(&mut page.node.title, by);
+                    for line in &mut page.node.lines {
+                        spanned(line, by);
+                        spanned(&mut line.node.code, by);
+                        spanned(&mut line.node.label, by);
+                    }
+                }
+                Item::Rule(rule) => {
+                    spanned(rule, by);
+                    let r = &mut rule.node;
+                    spanned(&mut r.id, by);
+                    if let Some(d) = &mut r.description {
+                        spanned(d, by);
+                    }
+                    if let Some(c) = &mut r.citation {
+                        spanned(c, by);
+                    }
+                    if let Some(s) = &mut r.severity {
+                        spanned(s, by);
+                    }
+                    if let Some(t) = &mut r.tolerance {
+                        spanned(t, by);
+                    }
+                    if let Some(c) = &mut r.condition {
+                        spanned(c, by);
+                        condition(&mut c.node, by);
+                    }
+                    spanned(&mut r.assertion, by);
+                    assertion(&mut r.assertion.node, by);
+                    for example in &mut r.examples {
+                        spanned(example, by);
+                        for (code, amount) in &mut example.node.lines {
+                            spanned(code, by);
+                            spanned(amount, by);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn assertion(a: &mut Assertion, by: usize) {
+        spanned(&mut a.op, by);
+        spanned(&mut a.left, by);
+        expr(&mut a.left.node, by);
+        spanned(&mut a.right, by);
+        expr(&mut a.right.node, by);
+    }
+
+    fn condition(c: &mut Condition, by: usize) {
+        match c {
+            Condition::All(parts) | Condition::Any(parts) => {
+                for part in parts {
+                    spanned(part, by);
+                    condition(&mut part.node, by);
+                }
+            }
+            Condition::Not(inner) => {
+                spanned(inner.as_mut(), by);
+                condition(&mut inner.node, by);
+            }
+            Condition::Blank { line, .. } => spanned(line, by),
+            Condition::Compare(a) => assertion(a, by),
+        }
+    }
+
+    fn expr(e: &mut Expr, by: usize) {
+        match e {
+            Expr::Line(_) | Expr::Money(_) | Expr::Ratio(_) | Expr::Percent(_) => {}
+            Expr::Neg(inner) => {
+                spanned(inner.as_mut(), by);
+                expr(&mut inner.node, by);
+            }
+            Expr::Chain { first, rest } => {
+                spanned(first.as_mut(), by);
+                expr(&mut first.node, by);
+                for (op, operand) in rest {
+                    spanned(op, by);
+                    spanned(operand, by);
+                    expr(&mut operand.node, by);
+                }
+            }
+            Expr::Call { name, args } => {
+                spanned(name, by);
+                for arg in args {
+                    spanned(arg, by);
+                    expr(&mut arg.node, by);
+                }
+            }
+        }
+    }
+}

@@ -31,14 +31,77 @@ mod grammar {
 
 use grammar::{Grammar, Rule as G};
 
+/// Files at least this large are parsed in pieces, in parallel.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
 /// Parse a rule file. On failure, every problem found, in source order.
 pub fn parse(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
+    if source.text().len() >= PARALLEL_BYTES {
+        if let Some(file) = parse_in_pieces(source) {
+            return Ok(file);
+        }
+    }
     let builder = Builder {
         source,
         src: source.named(),
         errors: Vec::new(),
     };
     builder.run()
+}
+
+/// A large file cut where a line starts a declaration (`rule ` or `page ` in the first
+/// column: strings and comments never span lines, so such a line always starts one), the
+/// pieces parsed in parallel and their spans moved back into place. `None` on any problem:
+/// the caller then parses the whole file, so diagnostics are exactly those of one parse.
+fn parse_in_pieces(source: &Source) -> Option<RuleFile> {
+    use rayon::prelude::*;
+
+    let text = source.text();
+    if too_deep(text).is_some() {
+        return None;
+    }
+    let pieces = rayon::current_num_threads().max(1) * 4;
+    let target = text.len() / pieces + 1;
+    let mut cuts = vec![0];
+    let mut from = target;
+    while from < text.len() {
+        let rest = text.get(from..)?;
+        let next = ["\nrule ", "\npage "]
+            .iter()
+            .filter_map(|start| rest.find(start))
+            .min();
+        match next {
+            Some(at) => {
+                let cut = from + at + 1;
+                cuts.push(cut);
+                from = cut + target;
+            }
+            None => break,
+        }
+    }
+    cuts.push(text.len());
+    let files: Vec<Option<RuleFile>> = cuts
+        .windows(2)
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|window| {
+            let (&start, &end) = (window.first()?, window.get(1)?);
+            let piece = Source::new(source.name(), text.get(start..end)?);
+            let builder = Builder {
+                source: &piece,
+                src: piece.named(),
+                errors: Vec::new(),
+            };
+            let mut file = builder.run().ok()?;
+            super::ast::shift::file(&mut file, start);
+            Some(file)
+        })
+        .collect();
+    let mut items = Vec::new();
+    for file in files {
+        items.extend(file?.items);
+    }
+    Some(RuleFile { items })
 }
 
 struct Builder<'s> {
@@ -967,5 +1030,38 @@ mod tests {
             panic!("expected a chain");
         };
         assert_eq!(rest.len(), 9_999);
+    }
+}
+
+#[cfg(test)]
+mod pieces {
+    use super::*;
+
+    #[test]
+    fn a_large_file_parsed_in_pieces_equals_one_parse_spans_included() {
+        let mut text = String::from("# a header comment\npage p \"P\"\n  7010 \"a\"\n");
+        for i in 0..2_500 {
+            text.push_str(&format!(
+                "\nrule r{i} \"a rule\"\n  cite \"x\"\n  {} = 7010 + ({} - 7020) * 2.0 # note\n  when 7010 > $0\n  passes 7010 = 1, 7020 = 2\n",
+                100_000 + i,
+                200_000 + i
+            ));
+        }
+        assert!(text.len() >= PARALLEL_BYTES);
+        let source = Source::new("big.xfoot", text.as_str());
+        let pieces = parse_in_pieces(&source).expect("parsed in pieces");
+        let whole = Builder {
+            source: &source,
+            src: source.named(),
+            errors: Vec::new(),
+        }
+        .run()
+        .unwrap();
+        // Debug output includes every span.
+        assert_eq!(format!("{pieces:?}"), format!("{whole:?}"));
+        // A problem anywhere falls back to one parse with its diagnostics.
+        let broken = Source::new("big.xfoot", format!("{text}\nrule bad 7010 = = 1\n"));
+        assert!(parse_in_pieces(&broken).is_none());
+        assert_eq!(parse(&broken).unwrap_err().len(), 1);
     }
 }
