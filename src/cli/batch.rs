@@ -7,7 +7,8 @@ use std::io::{self, BufWriter, Write};
 
 use rayon::prelude::*;
 
-use super::{CheckArgs, ExitStatus, Format, exit_status, machine_output, write_problems};
+use super::check::machine_output;
+use super::{CheckArgs, ExitStatus, Format, exit_status, write_problems};
 use crate::batch::{self, InputFormat, Item, Record};
 use crate::check::RuleSet;
 use crate::eval::{Program, Summary, Verdict, evaluate};

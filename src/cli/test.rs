@@ -1,0 +1,139 @@
+//! `crossfoot test`: examples, whole-report tests and mutants.
+
+use std::io::{self, IsTerminal, Write};
+
+use super::{ExitStatus, TestArgs, TestFormat, use_color, write_problems};
+use crate::load::load_rules;
+use crate::render::Human;
+
+/// `crossfoot test`: examples, whole-report tests and, with `--mutate`, mutants.
+pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
+    use crate::testing;
+
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let human = Human::new(use_color(args.color, io::stdout().is_terminal()), false);
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let checked = match load_rules(&args.path) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let rules = &checked.rules;
+    let mut cases: Vec<crate::render::TestCase> = Vec::new();
+    for run in testing::run_examples(rules) {
+        let diagnostic = (!run.ok).then(|| {
+            human.diagnostic(&crate::diagnostic::RuleDiagnostic::example(
+                rules,
+                run.rule,
+                &run.outcome,
+                run.example.expect,
+                run.example.span,
+            ))
+        });
+        let (line, _) = rules
+            .source_of(run.rule)
+            .map_or((0, 0), |s| s.line_col(run.example.span.start));
+        cases.push(crate::render::TestCase {
+            suite: "examples".to_owned(),
+            name: format!(
+                "{} {} (line {line})",
+                run.rule.id,
+                run.example.expect.as_str()
+            ),
+            failure: diagnostic,
+        });
+    }
+    let mut unusable = false;
+    for file in testing::test_files(&args.path) {
+        let test = match testing::load_report_test(&file, rules) {
+            Ok(test) => test,
+            Err(errors) => {
+                write_problems(&problems, &errors, &mut err)?;
+                unusable = true;
+                continue;
+            }
+        };
+        let report_cases = match testing::run_report_test(rules, &test) {
+            Ok(report_cases) => report_cases,
+            Err(errors) => {
+                write_problems(&problems, &errors, &mut err)?;
+                unusable = true;
+                continue;
+            }
+        };
+        for case in report_cases {
+            let failure = (!case.ok).then(|| {
+                let got = testing::verdict_words(&case.outcome.status);
+                let mut text = format!(
+                    "{}: rule `{}` should {}, but it {got}\n",
+                    file.display(),
+                    case.rule.id,
+                    case.expected.as_str()
+                );
+                if let Some(diagnostic) =
+                    crate::diagnostic::RuleDiagnostic::new(rules, case.rule, &case.outcome)
+                {
+                    text.push_str(&human.diagnostic(&diagnostic));
+                }
+                text
+            });
+            cases.push(crate::render::TestCase {
+                suite: file.display().to_string(),
+                name: case.rule.id.clone(),
+                failure,
+            });
+        }
+    }
+    let mut mutation = None;
+    if args.mutate {
+        let runs = testing::run_mutants(rules);
+        let killed = runs.iter().filter(|r| r.killed).count();
+        for run in &runs {
+            let failure = (!run.killed).then(|| {
+                human.diagnostic(&crate::diagnostic::RuleDiagnostic::survivor(
+                    rules,
+                    run.rule,
+                    &run.mutant.description,
+                    run.mutant.span,
+                ))
+            });
+            cases.push(crate::render::TestCase {
+                suite: "mutants".to_owned(),
+                name: format!("{}: {}", run.rule.id, run.mutant.description),
+                failure,
+            });
+        }
+        mutation = Some((runs.len(), killed));
+    }
+    let failed = cases.iter().filter(|c| c.failure.is_some()).count();
+    let passed = cases.len() - failed;
+    match args.format {
+        TestFormat::Human => {
+            for case in &cases {
+                if let Some(failure) = &case.failure {
+                    writeln!(out, "{failure}")?;
+                }
+            }
+            if let Some((generated, killed)) = mutation {
+                writeln!(
+                    out,
+                    "mutants: {generated} generated, {killed} killed, {} survived",
+                    generated - killed
+                )?;
+            }
+            writeln!(out, "{passed} passed, {failed} failed")?;
+        }
+        TestFormat::Junit => write!(out, "{}", crate::render::test_junit(&cases))?,
+    }
+    out.flush()?;
+    Ok(if unusable {
+        ExitStatus::Error
+    } else if failed > 0 {
+        ExitStatus::Fail
+    } else {
+        ExitStatus::Pass
+    })
+}
