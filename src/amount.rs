@@ -33,6 +33,27 @@ pub enum AmountError {
 /// `$`, digits with or without correct thousands separators, and an optional fraction:
 /// `1762813855`, `"4,207,049,429"`, `"$1,000"`, `"(168,780,790)"`, `-0.5`.
 pub fn parse(text: &str) -> Result<Decimal, AmountError> {
+    parse_exact(text).map_err(|error| match error {
+        AmountError::Malformed(t) => AmountError::Malformed(shown(&t)),
+        AmountError::Grouping(t) => AmountError::Grouping(shown(&t)),
+        AmountError::DoubleNegative(t) => AmountError::DoubleNegative(shown(&t)),
+        AmountError::TooPrecise(t) => AmountError::TooPrecise(shown(&t)),
+        AmountError::Empty => AmountError::Empty,
+    })
+}
+
+/// An amount as a message shows it: a long one cut in the middle.
+fn shown(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= 48 {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(24).collect();
+    let tail: String = text.chars().skip(count - 8).collect();
+    format!("{head}…{tail}")
+}
+
+fn parse_exact(text: &str) -> Result<Decimal, AmountError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(AmountError::Empty);

@@ -158,8 +158,16 @@ pub fn read<'p>(
         );
     }
     if path.is_dir() {
+        let files = directory(path);
+        if files.is_empty() {
+            return unreadable(Error::Io {
+                path: path.display().to_string(),
+                reason: "the directory holds no reports (`.yaml`, `.yml` or `.json` files)"
+                    .to_owned(),
+            });
+        }
         return Box::new(
-            directory(path)
+            files
                 .into_iter()
                 .map(move |file| Item::Done(single(&file, program))),
         );

@@ -784,6 +784,7 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
     let token = rest.get(..len).unwrap_or("");
     let words = match first {
         '\n' | '\r' => "end of line".to_owned(),
+        c if c.is_control() => format!("the control character `{}`", c.escape_default()),
         _ => format!("`{token}`"),
     };
     (words, Span::new(at, at + len))

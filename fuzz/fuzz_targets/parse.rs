@@ -1,0 +1,22 @@
+//! Any bytes as a rule file: parsing and checking return diagnostics, never panic, and
+//! never report an internal error.
+#![no_main]
+
+use crossfoot::source::Source;
+use crossfoot::syntax::{SyntaxError, parse};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let source = Source::new("fuzz.xfoot", text);
+    match parse(&source) {
+        Ok(file) => {
+            let _ = crossfoot::check::check(vec![(source, file)]);
+        }
+        Err(errors) => {
+            for error in errors {
+                assert!(!matches!(error, SyntaxError::Internal { .. }), "internal error: {error:?}");
+            }
+        }
+    }
+});
