@@ -1,0 +1,251 @@
+//! Properties, over generated inputs: consistent reports satisfy the shipped pack's sums and
+//! a change to one amount fails exactly the sums that read it, by that amount; `fmt` is
+//! idempotent and keeps the rules; amount spellings read back exactly; arithmetic never
+//! panics.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crossfoot::check::{CheckedRule, RuleSet};
+use crossfoot::eval::{Status, evaluate, value_of};
+use crossfoot::line::LineCode;
+use crossfoot::report::Report;
+use crossfoot::source::Source;
+use crossfoot::syntax::ast::CmpOp;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+fn pack() -> &'static RuleSet {
+    static PACK: OnceLock<RuleSet> = OnceLock::new();
+    PACK.get_or_init(|| {
+        crossfoot::load::load_rules(Path::new("rules/focus"))
+            .unwrap()
+            .rules
+    })
+}
+
+/// The pack's unconditional sums `LINE = …` with integer coefficients, in an order where
+/// every line a sum reads is defined before it (or is a leaf).
+fn sums() -> &'static (Vec<&'static CheckedRule>, Vec<LineCode>) {
+    static SUMS: OnceLock<(Vec<&'static CheckedRule>, Vec<LineCode>)> = OnceLock::new();
+    SUMS.get_or_init(|| {
+        let linear = |rule: &CheckedRule| {
+            (0..rule.assertion_lines).all(|slot| {
+                rule.assertion
+                    .right
+                    .coefficient(slot)
+                    .is_some_and(|c| c.fract().is_zero())
+            })
+        };
+        let candidates: Vec<&CheckedRule> = pack()
+            .rules()
+            .iter()
+            .filter(|r| {
+                r.condition.is_none() && r.assertion.op == CmpOp::Eq && r.tolerance.is_none()
+            })
+            .filter(|r| {
+                matches!(r.assertion.left, crossfoot::check::Node::Line { .. }) && linear(r)
+            })
+            .collect();
+        let target = |r: &CheckedRule| r.lines[0];
+        let targets: Vec<LineCode> = candidates.iter().map(|r| target(r)).collect();
+        let mut leaves: Vec<LineCode> = candidates
+            .iter()
+            .flat_map(|r| r.lines.iter().copied())
+            .filter(|l| !targets.contains(l))
+            .collect();
+        leaves.sort();
+        leaves.dedup();
+        let mut known: Vec<LineCode> = leaves.clone();
+        let mut ordered = Vec::new();
+        let mut pending = candidates;
+        while !pending.is_empty() {
+            let before = pending.len();
+            pending.retain(|rule| {
+                let ready = rule.lines.iter().skip(1).all(|l| known.contains(l));
+                if ready {
+                    ordered.push(*rule);
+                    known.push(target(rule));
+                }
+                !ready
+            });
+            assert!(pending.len() < before, "the sums form a cycle");
+        }
+        (ordered, leaves)
+    })
+}
+
+/// A report where every sum holds: leaves given, totals computed in order.
+fn consistent(leaves: &[Decimal]) -> Report {
+    let (rules, leaf_codes) = sums();
+    let mut amounts: HashMap<LineCode, Decimal> = leaf_codes
+        .iter()
+        .copied()
+        .zip(leaves.iter().copied())
+        .collect();
+    for rule in rules {
+        let row: Vec<Option<Decimal>> =
+            rule.lines.iter().map(|l| amounts.get(l).copied()).collect();
+        let total = value_of(&rule.assertion.right, &row).unwrap();
+        amounts.insert(rule.lines[0], total);
+    }
+    Report::from_lines("generated", amounts)
+}
+
+/// Amounts with cents and up to 24 significant digits, so every total stays exact.
+fn amount() -> impl Strategy<Value = Decimal> {
+    (-10i128.pow(23)..10i128.pow(23)).prop_map(|cents| Decimal::from_i128_with_scale(cents, 2))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn consistent_reports_satisfy_every_sum_and_a_change_fails_exactly_its_sums(
+        leaves in proptest::collection::vec(amount(), 120),
+        pick in any::<prop::sample::Index>(),
+        delta in amount().prop_filter("non-zero", |d| !d.is_zero()),
+    ) {
+        let (rules, leaf_codes) = sums();
+        prop_assume!(leaf_codes.len() <= leaves.len());
+        let report = consistent(&leaves[..leaf_codes.len()]);
+        let evaluation = evaluate(pack(), &report);
+        for (rule, outcome) in evaluation.results() {
+            if rules.iter().any(|r| r.id == rule.id) {
+                prop_assert!(matches!(outcome.status, Status::Pass(_)), "{} does not hold: {:?}", rule.id, outcome.status);
+            }
+        }
+        // Move one line the sums read by `delta`.
+        let mut lines: Vec<LineCode> = rules.iter().flat_map(|r| r.lines.iter().copied()).collect();
+        lines.sort();
+        lines.dedup();
+        let line = *pick.get(&lines);
+        let mut changed = report.clone();
+        changed.set_amount(line, Some(report.amount(line).unwrap_or_default() + delta));
+        let evaluation = evaluate(pack(), &changed);
+        for (rule, outcome) in evaluation.results() {
+            if !rules.iter().any(|r| r.id == rule.id) {
+                continue;
+            }
+            let slot = rule.lines.iter().position(|l| *l == line);
+            let coefficient = slot.map(|s| rule.assertion.left.coefficient(s).unwrap() - rule.assertion.right.coefficient(s).unwrap());
+            match coefficient {
+                Some(c) if !c.is_zero() => match &outcome.status {
+                    Status::Fail(sides) => prop_assert_eq!(sides.difference, c * delta, "{}", rule.id),
+                    other => prop_assert!(false, "{} should fail by {}, got {:?}", rule.id, c * delta, other),
+                },
+                _ => prop_assert!(matches!(outcome.status, Status::Pass(_)), "{} should still hold", rule.id),
+            }
+        }
+    }
+
+    #[test]
+    fn amount_spellings_read_back_exactly(cents in -10i128.pow(26)..10i128.pow(26), scale in 0u32..4) {
+        let value = Decimal::from_i128_with_scale(cents, scale);
+        let magnitude = crossfoot::amount::format(value.abs());
+        let mut spellings = vec![value.to_string(), crossfoot::amount::format(value)];
+        if value.is_sign_negative() && !value.is_zero() {
+            spellings.push(format!("({magnitude})"));
+            spellings.push(format!("(${magnitude})"));
+            spellings.push(format!("-${magnitude}"));
+        } else {
+            spellings.push(format!("${magnitude}"));
+        }
+        for spelling in spellings {
+            prop_assert_eq!(crossfoot::amount::parse(&spelling), Ok(value), "{}", spelling);
+        }
+    }
+
+    #[test]
+    fn arithmetic_never_panics(
+        values in proptest::collection::vec((any::<i64>(), 0u32..28), 4),
+        ops in proptest::collection::vec(0usize..4, 3),
+    ) {
+        let symbols = ["+", "-", "*", "/"];
+        let ratio = ["+", "-", "*", "/"].map(|op| if op == "*" || op == "/" { "1.5" } else { "7020" });
+        let text = format!(
+            "rule t 7010 = 7020 {} {} {} 7030 {} 7040\nrule u 7010 / 7020 >= 5%\nrule v 7010 = round(7020 * 1.000000000000000000000000001, 27)\n",
+            symbols[ops[0]], ratio[ops[0]], symbols[ops[1]].replace('*', "+").replace('/', "-"), symbols[ops[2]].replace('*', "+").replace('/', "-"),
+        );
+        let source = Source::new("p.xfoot", text);
+        let file = crossfoot::syntax::parse(&source).unwrap();
+        let rules = crossfoot::check::check(vec![(source, file)]).unwrap().rules;
+        let codes = ["7010", "7020", "7030", "7040"];
+        let report = Report::from_lines(
+            "r",
+            codes.iter().zip(&values).map(|(c, (m, s))| (c.parse().unwrap(), Decimal::from_i128_with_scale(i128::from(*m), *s))),
+        );
+        // Overflow and division by zero are outcomes, never panics.
+        let _ = evaluate(&rules, &report);
+    }
+}
+
+/// Rule files from a small grammar, for the formatter.
+fn rule_file() -> impl Strategy<Value = String> {
+    let line = (7000u32..7100).prop_map(|c| c.to_string());
+    let constant = prop_oneof![
+        (0u64..10_000_000).prop_map(|v| format!("${v}")),
+        (1u32..200).prop_map(|p| format!("{p}%")),
+        (1u32..300).prop_map(|r| format!("{}.{:02}", r / 100, r % 100)),
+    ];
+    let atom = prop_oneof![3 => line, 1 => constant];
+    let expr = atom.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-"]),
+                inner.clone()
+            )
+                .prop_map(|(a, op, b)| format!("{a} {op} {b}")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) * 1.5 + {b}")),
+            inner.clone().prop_map(|a| format!("-({a})")),
+            proptest::collection::vec(inner.clone(), 1..4)
+                .prop_map(|args| format!("max({})", args.join(", "))),
+            inner.prop_map(|a| format!("round({a}, 2)")),
+        ]
+    });
+    let rule = (
+        0u32..1000,
+        expr.clone(),
+        prop::sample::select(vec!["=", "<=", ">="]),
+        expr,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(n, left, op, right, comment, cite)| {
+            let mut text = format!("rule r{n} \"rule {n}\"\n");
+            if cite {
+                text.push_str("  cite \"17 CFR 1.17\"   # why\n");
+            }
+            if comment {
+                text.push_str("# a comment before the assertion\n");
+            }
+            text.push_str(&format!("   {left}   {op}   {right}\n"));
+            text
+        });
+    proptest::collection::vec(rule, 1..6).prop_map(|rules| rules.join("\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn fmt_is_idempotent_and_keeps_the_rules(text in rule_file()) {
+        let source = Source::new("g.xfoot", text.as_str());
+        let original = crossfoot::syntax::parse(&source);
+        prop_assume!(original.is_ok());
+        let once = crossfoot::syntax::format_source(&source).unwrap();
+        let twice = crossfoot::syntax::format_source(&Source::new("g.xfoot", once.as_str())).unwrap();
+        prop_assert_eq!(&once, &twice);
+        let reparsed = crossfoot::syntax::parse(&Source::new("g.xfoot", once.as_str())).unwrap();
+        prop_assert_eq!(reparsed, original.unwrap());
+    }
+}
