@@ -352,154 +352,99 @@ pub struct BlockParser<'p> {
 }
 
 impl BlockParser<'_> {
-    /// A block without quotes: lines split on `\n`, cells on `,`.
-    fn process_plain(
+    /// The amount cells of one row (after `report_id`) into `row`, then its verdict:
+    /// `Ok(None)` when every rule holds, `Err` when the row is not a report.
+    fn evaluate<'c>(
         &self,
-        block: &[u8],
+        cells: impl Iterator<Item = &'c [u8]>,
         row: &mut Vec<Option<Decimal>>,
         scratch: &mut Vec<Option<Decimal>>,
-    ) -> BlockResult {
-        let mut result = BlockResult::default();
-        let mut start = 0;
-        while start < block.len() {
-            let end = memchr::memchr(b'\n', block.get(start..).unwrap_or_default())
-                .map_or(block.len(), |i| start + i);
-            let line = block.get(start..end).unwrap_or_default();
-            start = end + 1;
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.is_empty() {
+    ) -> Result<Option<crate::eval::Verdict>, String> {
+        row.clear();
+        row.resize(self.program.width(), None);
+        let mut count = 0;
+        let mut columns = self.columns.iter();
+        for text in cells {
+            count += 1;
+            let Some(column) = columns.next() else {
                 continue;
-            }
-            let index = result.rows;
-            result.rows += 1;
-            let mut cells = plain_cells(line);
-            let id_cell = cells.next().unwrap_or_default();
-            let id = || String::from_utf8_lossy(id_cell).into_owned();
-            row.clear();
-            row.resize(self.program.width(), None);
-            let mut count = 0;
-            let mut problem = None;
-            for (text, column) in cells.by_ref().zip(self.columns.iter()) {
-                count += 1;
-                match cell(text) {
-                    Ok(amount) => {
-                        if let Some(target) = column.and_then(|slot| row.get_mut(slot)) {
-                            *target = amount;
-                        }
-                    }
-                    Err(error) => {
-                        problem = Some(error);
-                        break;
-                    }
-                }
-            }
-            if problem.is_none() {
-                let total = 1 + count + cells.count();
-                if total != self.columns.len() + 1 {
-                    problem = Some(format!(
-                        "{total} cells, but the header has {}",
-                        self.columns.len() + 1
-                    ));
-                }
-            }
-            if let Some(error) = problem {
-                result.findings.push(BlockFinding {
-                    index,
-                    id: id(),
-                    result: Err(error),
-                });
-                continue;
-            }
-            let verdict = self.program.verdict(row, scratch);
-            if !verdict.not_holding.is_empty() {
-                result.findings.push(BlockFinding {
-                    index,
-                    id: id(),
-                    result: Ok(verdict),
-                });
+            };
+            let amount = cell(text)?;
+            if let Some(target) = column.and_then(|slot| row.get_mut(slot)) {
+                *target = amount;
             }
         }
-        result
+        if count != self.columns.len() {
+            return Err(format!(
+                "{} cells, but the header has {}",
+                count + 1,
+                self.columns.len() + 1
+            ));
+        }
+        let verdict = self.program.verdict(row, scratch);
+        Ok((!verdict.not_holding.is_empty()).then_some(verdict))
+    }
+
+    /// Record what one row came to, if it did not hold.
+    fn record(
+        result: &mut BlockResult,
+        id: &[u8],
+        outcome: Result<Option<crate::eval::Verdict>, String>,
+    ) {
+        let index = result.rows;
+        result.rows += 1;
+        let result_of = match outcome {
+            Ok(None) => return,
+            Ok(Some(verdict)) => Ok(verdict),
+            Err(message) => Err(message),
+        };
+        result.findings.push(BlockFinding {
+            index,
+            id: String::from_utf8_lossy(id).into_owned(),
+            result: result_of,
+        });
     }
 
     /// Tokenize and evaluate one block; `row` and `scratch` are reused between calls.
+    /// A block without quotes is split on `\n` and `,` directly; one with quotes goes
+    /// through the CSV tokenizer.
     pub fn process(
         &self,
         block: &[u8],
         row: &mut Vec<Option<Decimal>>,
         scratch: &mut Vec<Option<Decimal>>,
     ) -> BlockResult {
+        let mut result = BlockResult::default();
         if memchr::memchr(b'"', block).is_none() {
-            return self.process_plain(block, row, scratch);
+            for line in block.split(|&byte| byte == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.is_empty() {
+                    continue;
+                }
+                let mut cells = plain_cells(line);
+                let id = cells.next().unwrap_or_default();
+                let outcome = self.evaluate(cells, row, scratch);
+                Self::record(&mut result, id, outcome);
+            }
+            return result;
         }
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(block);
         let mut cells = csv::ByteRecord::new();
-        let mut result = BlockResult::default();
         loop {
             match csv.read_byte_record(&mut cells) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(error) => {
-                    result.findings.push(BlockFinding {
-                        index: result.rows,
-                        id: String::new(),
-                        result: Err(format!("not valid CSV: {error}")),
-                    });
-                    result.rows += 1;
+                    Self::record(&mut result, b"", Err(format!("not valid CSV: {error}")));
                     break;
                 }
             }
-            let index = result.rows;
-            result.rows += 1;
-            let id = || String::from_utf8_lossy(cells.get(0).unwrap_or(b"")).into_owned();
-            if cells.len() != self.columns.len() + 1 {
-                let message = format!(
-                    "{} cells, but the header has {}",
-                    cells.len(),
-                    self.columns.len() + 1
-                );
-                result.findings.push(BlockFinding {
-                    index,
-                    id: id(),
-                    result: Err(message),
-                });
-                continue;
-            }
-            row.clear();
-            row.resize(self.program.width(), None);
-            let mut problem = None;
-            for (text, column) in cells.iter().skip(1).zip(self.columns.iter()) {
-                match cell(text) {
-                    Ok(amount) => {
-                        if let Some(target) = column.and_then(|slot| row.get_mut(slot)) {
-                            *target = amount;
-                        }
-                    }
-                    Err(error) => {
-                        problem = Some(error);
-                        break;
-                    }
-                }
-            }
-            if let Some(error) = problem {
-                result.findings.push(BlockFinding {
-                    index,
-                    id: id(),
-                    result: Err(error),
-                });
-                continue;
-            }
-            let verdict = self.program.verdict(row, scratch);
-            if !verdict.not_holding.is_empty() {
-                result.findings.push(BlockFinding {
-                    index,
-                    id: id(),
-                    result: Ok(verdict),
-                });
-            }
+            let id = cells.get(0).unwrap_or_default();
+            let outcome = self.evaluate(cells.iter().skip(1), row, scratch);
+            Self::record(&mut result, id, outcome);
         }
         result
     }
