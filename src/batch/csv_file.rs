@@ -416,7 +416,11 @@ impl BlockParser<'_> {
     ) -> BlockResult {
         let mut result = BlockResult::default();
         if memchr::memchr(b'"', block).is_none() {
-            for line in block.split(|&byte| byte == b'\n') {
+            let mut start = 0;
+            let ends = memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len()));
+            for end in ends {
+                let line = block.get(start..end).unwrap_or_default();
+                start = end + 1;
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
                 if line.is_empty() {
                     continue;
