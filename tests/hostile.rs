@@ -90,6 +90,22 @@ fn oversized_files_are_refused_with_the_limit() {
 }
 
 #[test]
+fn an_oversized_report_is_refused_with_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("big.yaml");
+    let mut text = String::from("lines:\n  7190: 5\n");
+    let padding = "# padding padding padding padding padding padding padding padding padding\n";
+    while text.len() <= 64 * 1024 * 1024 {
+        text.push_str(padding);
+    }
+    std::fs::write(&report, &text).unwrap();
+    let output = crossfoot(&["check", "rules/focus", report.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the limit is 67108864 bytes"), "{stderr}");
+}
+
+#[test]
 fn paths_that_are_not_files() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("a.yaml");
