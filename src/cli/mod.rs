@@ -22,8 +22,9 @@ use crate::render::Human;
 const EXAMPLES: &str = "\
 Examples:
   crossfoot check rules/focus examples/hsbc-2020-07.yaml
-  crossfoot check rules/focus/cftc/segregation.xfoot july.yaml august.yaml
-  crossfoot check --format json rules/focus report.yaml > results.json
+  crossfoot check rules/focus/cftc/1-segregation.xfoot july.yaml august.yaml
+  crossfoot check rules/focus reports.csv entities/ daily.jsonl
+  crossfoot check --format sarif --output results.sarif rules/focus report.yaml
 
 Exit status: 0 every rule holds, 1 a rule of severity error failed,
 2 the rules or a report could not be used.";
