@@ -31,6 +31,7 @@ pub mod check;
 pub mod cli;
 pub mod coverage;
 pub mod diagnostic;
+pub mod diff;
 pub mod error;
 pub mod eval;
 pub mod line;

@@ -217,6 +217,7 @@ fn check_rule(
         assertion_lines,
         occurrences,
         examples,
+        condition_text: rule.condition.as_ref().map(|c| Print(&c.node).to_string()),
         left_text: Print(&rule.assertion.node.left.node).to_string(),
         right_text: Print(&rule.assertion.node.right.node).to_string(),
     })

@@ -79,6 +79,8 @@ pub struct CheckedRule {
     pub occurrences: Vec<(usize, Span)>,
     /// The examples that prove the rule, in source order.
     pub examples: Vec<CheckedExample>,
+    /// The `when` condition in canonical form, when there is one.
+    pub condition_text: Option<String>,
     /// The left side in canonical form, for messages.
     pub left_text: String,
     /// The right side in canonical form, for messages.

@@ -3,6 +3,7 @@
 mod authoring;
 mod batch;
 mod check;
+mod diff;
 mod test;
 
 pub use authoring::{coverage, explain, fmt, lint};
@@ -53,9 +54,40 @@ pub enum Command {
     /// List, per page of the line catalogue, the lines no rule reads and the lines that
     /// several rules target.
     Coverage(CoverageArgs),
+    /// Compare two rule sets by meaning, and show the verdicts the change flips on reports.
+    Diff(DiffArgs),
     /// Run the examples written beside each rule and the whole-report tests
     /// (`*.test.yaml`) beside the pack; `--mutate` also checks the examples catch mutants.
     Test(TestArgs),
+}
+
+/// `crossfoot diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old rule file or directory.
+    pub old: PathBuf,
+    /// The new rule file or directory.
+    pub new: PathBuf,
+    /// Reports (files or directories of them) to evaluate both rule sets on.
+    #[arg(long, num_args = 1..)]
+    pub reports: Vec<PathBuf>,
+    /// How to print the comparison.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// When to use colour in diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// Output formats of `crossfoot diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For people.
+    Human,
+    /// JSON: `{"changes": [...], "flips": [...]}`.
+    Json,
+    /// Markdown, for a pull-request comment.
+    Markdown,
 }
 
 /// `crossfoot test`.
@@ -264,6 +296,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain(&args),
         Command::Coverage(args) => coverage(&args),
         Command::Test(args) => test(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     match status {
         Ok(status) => status.into(),

@@ -1,0 +1,216 @@
+//! `crossfoot diff OLD NEW [--reports PATH...]`: what a rule-set change means.
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{DiffArgs, DiffFormat, ExitStatus, use_color, write_problems};
+use crate::diff::{Flip, RuleChange, diff, flips};
+use crate::error::Error;
+use crate::load::{load_report, load_rules};
+use crate::render::Human;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    changes: &'a [RuleChange],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flips: Option<&'a [Flip]>,
+}
+
+/// `crossfoot diff`: exit 0 when nothing changed in meaning, 1 when something did.
+pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let (old, new) = match (load_rules(&args.old), load_rules(&args.new)) {
+        (Ok(old), Ok(new)) => (old.rules, new.rules),
+        (old, new) => {
+            let errors: Vec<Error> = old.err().into_iter().chain(new.err()).flatten().collect();
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let changes = diff(&old, &new);
+    let mut reports = Vec::new();
+    for path in report_paths(&args.reports) {
+        match load_report(&path) {
+            Ok(report) => reports.push(report),
+            Err(errors) => {
+                write_problems(&problems, &errors, &mut err)?;
+                return Ok(ExitStatus::Error);
+            }
+        }
+    }
+    let flipped = (!args.reports.is_empty()).then(|| flips(&old, &new, &reports));
+    let text = match args.format {
+        DiffFormat::Human => human(&changes, flipped.as_deref()),
+        DiffFormat::Markdown => markdown(&changes, flipped.as_deref()),
+        DiffFormat::Json => {
+            let output = Output {
+                changes: &changes,
+                flips: flipped.as_deref(),
+            };
+            let mut text = serde_json::to_string_pretty(&output).map_err(io::Error::other)?;
+            text.push('\n');
+            text
+        }
+    };
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if changes.is_empty() {
+        ExitStatus::Pass
+    } else {
+        ExitStatus::Fail
+    })
+}
+
+/// Report files, and the YAML/JSON files of directories, in order.
+fn report_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|p| is_report(p))
+                .collect();
+            inside.sort();
+            found.extend(inside);
+        } else {
+            found.push(path.clone());
+        }
+    }
+    found
+}
+
+fn is_report(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+fn shown(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "(none)".to_owned())
+}
+
+fn counts(changes: &[RuleChange]) -> String {
+    let count = |f: fn(&RuleChange) -> bool| changes.iter().filter(|c| f(c)).count();
+    format!(
+        "{} changed, {} added, {} removed",
+        count(|c| matches!(c, RuleChange::Changed { .. })),
+        count(|c| matches!(c, RuleChange::Added { .. })),
+        count(|c| matches!(c, RuleChange::Removed { .. }))
+    )
+}
+
+fn human(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
+    let mut out = String::new();
+    if changes.is_empty() {
+        out.push_str("no semantic change\n");
+    }
+    for change in changes {
+        match change {
+            RuleChange::Added { rule, formula } => {
+                let _ = writeln!(out, "added {rule}: {formula}");
+            }
+            RuleChange::Removed { rule, formula } => {
+                let _ = writeln!(out, "removed {rule}: {formula}");
+            }
+            RuleChange::Changed { rule, fields } => {
+                let _ = writeln!(out, "changed {rule}");
+                for field in fields {
+                    let label = format!("{}:", field.field);
+                    let _ = writeln!(out, "  {label:<13}{}", shown(&field.old));
+                    let _ = writeln!(out, "  {:<11}→ {}", "", shown(&field.new));
+                }
+            }
+        }
+    }
+    if !changes.is_empty() {
+        let _ = writeln!(out, "{}", counts(changes));
+    }
+    if let Some(flipped) = flipped {
+        let _ = writeln!(
+            out,
+            "{} verdict{} flip{}",
+            flipped.len(),
+            if flipped.len() == 1 { "" } else { "s" },
+            if flipped.len() == 1 { "s" } else { "" }
+        );
+        for flip in flipped {
+            let detail = flip
+                .detail
+                .as_ref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}: {} {} → {}{detail}",
+                flip.report, flip.rule, flip.old, flip.new
+            );
+        }
+    }
+    out
+}
+
+/// Markdown for a pull-request comment; table cells escape `|`.
+fn markdown(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
+    let cell = |text: &str| text.replace('|', "\\|");
+    let mut out = String::from("### crossfoot: what this change does to the rules\n\n");
+    if changes.is_empty() {
+        out.push_str("No semantic change.\n");
+    } else {
+        out.push_str("| rule | change | before | after |\n|---|---|---|---|\n");
+        for change in changes {
+            match change {
+                RuleChange::Added { rule, formula } => {
+                    let _ = writeln!(out, "| `{rule}` | added | | `{}` |", cell(formula));
+                }
+                RuleChange::Removed { rule, formula } => {
+                    let _ = writeln!(out, "| `{rule}` | removed | `{}` | |", cell(formula));
+                }
+                RuleChange::Changed { rule, fields } => {
+                    for field in fields {
+                        let _ = writeln!(
+                            out,
+                            "| `{rule}` | {} | {} | {} |",
+                            field.field,
+                            cell(&shown(&field.old)),
+                            cell(&shown(&field.new))
+                        );
+                    }
+                }
+            }
+        }
+        let _ = writeln!(out, "\n{}", counts(changes));
+    }
+    if let Some(flipped) = flipped {
+        let _ = writeln!(
+            out,
+            "\n#### Verdicts that flip on the reports ({})\n",
+            flipped.len()
+        );
+        if !flipped.is_empty() {
+            out.push_str(
+                "| report | rule | before | after | amounts after |\n|---|---|---|---|---|\n",
+            );
+            for flip in flipped {
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | {} | {} | {} |",
+                    cell(&flip.report),
+                    flip.rule,
+                    flip.old,
+                    flip.new,
+                    cell(flip.detail.as_deref().unwrap_or(""))
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,182 @@
+//! What a rule-set change means: rules added, removed and changed, compared by id in
+//! canonical form (so layout and comments never count), and which verdicts it flips on
+//! real reports.
+
+use serde::Serialize;
+
+use crate::check::{CheckedRule, RuleSet};
+use crate::eval::{Status, evaluate};
+use crate::report::Report;
+use crate::syntax::Print;
+
+/// One rule's change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum RuleChange {
+    /// Only in the new set.
+    Added {
+        /// The rule id.
+        rule: String,
+        /// Its assertion, canonical.
+        formula: String,
+    },
+    /// Only in the old set.
+    Removed {
+        /// The rule id.
+        rule: String,
+        /// Its assertion, canonical.
+        formula: String,
+    },
+    /// In both, with differences.
+    Changed {
+        /// The rule id.
+        rule: String,
+        /// What differs, field by field.
+        fields: Vec<FieldChange>,
+    },
+}
+
+/// One field of a changed rule, before and after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// `formula`, `tolerance`, `condition`, `severity`, `description` or `citation`.
+    pub field: &'static str,
+    /// The old value (`null` when absent).
+    pub old: Option<String>,
+    /// The new value.
+    pub new: Option<String>,
+}
+
+/// A verdict that the change flips on one report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Flip {
+    /// The report.
+    pub report: String,
+    /// The rule.
+    pub rule: String,
+    /// Its status under the old rules (`absent` when the rule is new).
+    pub old: String,
+    /// Its status under the new rules (`absent` when the rule is removed).
+    pub new: String,
+    /// `left`, `right` and `difference` under the new rules, when it has them.
+    pub detail: Option<String>,
+}
+
+/// The fields compared, canonical.
+fn fields(rule: &CheckedRule) -> [(&'static str, Option<String>); 6] {
+    [
+        ("formula", Some(formula(rule))),
+        (
+            "tolerance",
+            rule.tolerance.map(|(t, _)| Print(&t).to_string()),
+        ),
+        ("condition", rule.condition_text.clone()),
+        ("severity", Some(rule.severity.as_str().to_owned())),
+        ("description", rule.description.clone()),
+        ("citation", rule.citation.clone()),
+    ]
+}
+
+fn formula(rule: &CheckedRule) -> String {
+    format!(
+        "{} {} {}",
+        rule.left_text,
+        rule.assertion.op.as_str(),
+        rule.right_text
+    )
+}
+
+/// The changes from `old` to `new`, in the new set's order, removals last.
+pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
+    let find = |set: &RuleSet, id: &str| set.rules().iter().find(|r| r.id == id).cloned();
+    let mut changes = Vec::new();
+    for rule in new.rules() {
+        match find(old, &rule.id) {
+            None => changes.push(RuleChange::Added {
+                rule: rule.id.clone(),
+                formula: formula(rule),
+            }),
+            Some(before) => {
+                let fields: Vec<FieldChange> = fields(&before)
+                    .into_iter()
+                    .zip(fields(rule))
+                    .filter(|((_, a), (_, b))| a != b)
+                    .map(|((field, old), (_, new))| FieldChange { field, old, new })
+                    .collect();
+                if !fields.is_empty() {
+                    changes.push(RuleChange::Changed {
+                        rule: rule.id.clone(),
+                        fields,
+                    });
+                }
+            }
+        }
+    }
+    for rule in old.rules() {
+        if find(new, &rule.id).is_none() {
+            changes.push(RuleChange::Removed {
+                rule: rule.id.clone(),
+                formula: formula(rule),
+            });
+        }
+    }
+    changes
+}
+
+fn word(status: &Status) -> &'static str {
+    match status {
+        Status::Pass(_) => "pass",
+        Status::Fail(_) => "fail",
+        Status::Skipped(_) => "skipped",
+        Status::Error(_) => "error",
+    }
+}
+
+/// Every verdict the change flips, report by report, rule by rule.
+pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
+    let mut found = Vec::new();
+    for report in reports {
+        let before = evaluate(old, report);
+        let after = evaluate(new, report);
+        let status_in = |evaluation: &crate::eval::Evaluation<'_>, id: &str| {
+            evaluation
+                .results()
+                .find(|(r, _)| r.id == id)
+                .map(|(_, o)| o.status.clone())
+        };
+        let mut ids: Vec<&str> = new.rules().iter().map(|r| r.id.as_str()).collect();
+        ids.extend(
+            old.rules()
+                .iter()
+                .map(|r| r.id.as_str())
+                .filter(|id| !new.rules().iter().any(|r| r.id == *id)),
+        );
+        for id in ids {
+            let (was, now) = (status_in(&before, id), status_in(&after, id));
+            let (was_word, now_word) = (
+                was.as_ref().map_or("absent", word),
+                now.as_ref().map_or("absent", word),
+            );
+            if was_word == now_word {
+                continue;
+            }
+            let detail = match &now {
+                Some(Status::Pass(s) | Status::Fail(s)) => Some(format!(
+                    "left {}, right {}, difference {}",
+                    crate::amount::format(s.left),
+                    crate::amount::format(s.right),
+                    crate::amount::format(s.difference)
+                )),
+                _ => None,
+            };
+            found.push(Flip {
+                report: report.name().to_owned(),
+                rule: id.to_owned(),
+                old: was_word.to_owned(),
+                new: now_word.to_owned(),
+                detail,
+            });
+        }
+    }
+    found
+}
