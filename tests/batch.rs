@@ -8,35 +8,16 @@
     reason = "test helpers fail loudly"
 )]
 
+mod common;
+
+use common::{crossfoot, root, scratch, stderr, stdout};
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
-use tempfile::TempDir;
 
 const PACK: &str = "rules/focus";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn crossfoot(args: &[&str]) -> Output {
-    cargo_bin_cmd!("crossfoot")
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 /// The filing's amounts, `(code, amount)`, read from the example.
 fn filing() -> Vec<(String, String)> {
@@ -69,17 +50,6 @@ fn wide_csv(rows: usize, change: impl Fn(usize, &str, &str) -> String) -> String
         text.push('\n');
     }
     text
-}
-
-fn scratch(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    let path = dir.path().to_path_buf();
-    (dir, path)
 }
 
 /// Rows 3 and 7 break 7190 by a dollar; row 5 has a malformed amount.

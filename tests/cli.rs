@@ -8,56 +8,25 @@
     reason = "test helpers fail loudly"
 )]
 
+mod common;
+
+use common::{crossfoot, root, scratch, stderr, stdout};
+
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use crossfoot::render::{JsonOutput, JsonResult};
-use tempfile::TempDir;
 
 const PACK: &str = "rules/focus";
 const FILING: &str = "examples/hsbc-2020-07.yaml";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn crossfoot(args: &[&str]) -> Output {
-    cargo_bin_cmd!("crossfoot")
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn code(output: &Output) -> i32 {
     output.status.code().unwrap()
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
 fn json(output: &Output) -> JsonOutput {
     serde_json::from_slice(&output.stdout).unwrap()
-}
-
-/// A scratch directory holding the given files.
-fn scratch(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    let path = dir.path().to_path_buf();
-    (dir, path)
 }
 
 fn result<'a>(output: &'a JsonOutput, rule: &str) -> &'a JsonResult {

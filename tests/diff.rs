@@ -3,22 +3,9 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use std::path::Path;
-use std::process::Output;
+mod common;
 
-use assert_cmd::cargo::cargo_bin_cmd;
-
-fn crossfoot(args: &[&str]) -> Output {
-    cargo_bin_cmd!("crossfoot")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
+use common::{crossfoot, stdout};
 
 const OLD: &str = "tests/fixtures/diff/old.xfoot";
 const NEW: &str = "tests/fixtures/diff/new.xfoot";

@@ -8,33 +8,20 @@
     reason = "test helpers fail loudly"
 )]
 
+mod common;
+
+use common::{crossfoot, root, stdout};
+
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 use tempfile::TempDir;
 
 const PACK: &str = "rules/focus";
 const FILING: &str = "examples/hsbc-2020-07.yaml";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn crossfoot(args: &[&str]) -> Output {
-    cargo_bin_cmd!("crossfoot")
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
 
 /// A scratch directory with copies of the filing: one with 7190 a dollar high (two
 /// failures), one with 7047 positive (a sign rule and the offset fail), one unreadable.

@@ -11,28 +11,11 @@
     reason = "test helpers fail loudly"
 )]
 
+mod common;
+
+use common::{crossfoot, seen};
+
 use std::path::Path;
-use std::process::Output;
-
-use assert_cmd::cargo::cargo_bin_cmd;
-
-fn crossfoot(args: &[&str]) -> Output {
-    cargo_bin_cmd!("crossfoot")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .args(args)
-        .timeout(std::time::Duration::from_secs(20))
-        .output()
-        .unwrap()
-}
-
-fn seen(output: &Output) -> String {
-    format!(
-        "exit code: {}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 #[test]
 fn hostile_inputs() {

@@ -1,0 +1,60 @@
+//! Helpers shared by the end-to-end tests: run the binary from the crate root, read what it
+//! printed, and make scratch files.
+
+#![allow(dead_code, reason = "each test binary uses some of the helpers")]
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use tempfile::TempDir;
+
+/// The crate root, where the tests run the binary.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `crossfoot` from the crate root, without `NO_COLOR`, for at most a minute.
+pub fn crossfoot(args: &[&str]) -> Output {
+    cargo_bin_cmd!("crossfoot")
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+/// What it printed on stdout.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// What it printed on stderr.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// Everything a user sees: the exit code, stdout and stderr, for snapshots.
+pub fn seen(output: &Output) -> String {
+    format!(
+        "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A scratch directory holding the given files (names may include subdirectories).
+pub fn scratch(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
