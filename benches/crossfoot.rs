@@ -81,7 +81,7 @@ fn benches(c: &mut Criterion) {
     let row = program.row(&report);
     let mut scratch = Vec::new();
     c.bench_function("evaluate the filing (compiled verdict)", |b| {
-        b.iter(|| program.verdict(black_box(&row), &mut scratch))
+        b.iter(|| program.verdict(black_box(&row), None, &mut scratch))
     });
 
     // 10,000 rows of the filing as a wide CSV.

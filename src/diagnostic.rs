@@ -46,7 +46,7 @@ impl RuleDiagnostic {
                 )],
                 MietteSeverity::Error,
             ),
-            Status::Pass(_) | Status::Skipped(_) => return None,
+            Status::Pass(_) | Status::Skipped(_) | Status::Waived(_) => return None,
         };
         labels.extend(line_labels(rules, rule, outcome));
         labels.sort_by_key(|label| (label.offset(), label.len()));
@@ -80,6 +80,10 @@ impl RuleDiagnostic {
         let message = format!("this example expects the rule to {expected}, but it {got}");
         let (help, mut labels) = match &outcome.status {
             Status::Fail(sides) => (failure_help(rule, sides), rounding_labels(sides)),
+            Status::Waived(waived) => (
+                failure_help(rule, &waived.sides),
+                rounding_labels(&waived.sides),
+            ),
             Status::Pass(sides) => (
                 format!(
                     "the rule holds: left {}, right {} (difference {}, tolerance {})",

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::check::{CheckedRule, RuleSet};
-use crate::eval::{Status, evaluate};
+use crate::eval::{Skip, Status, evaluate};
 use crate::report::Report;
 use crate::syntax::Print;
 
@@ -127,7 +127,9 @@ fn word(status: &Status) -> &'static str {
     match status {
         Status::Pass(_) => "pass",
         Status::Fail(_) => "fail",
+        Status::Skipped(Skip::NotInForce(_)) => "not in force",
         Status::Skipped(_) => "skipped",
+        Status::Waived(_) => "waived",
         Status::Error(_) => "error",
     }
 }

@@ -96,6 +96,11 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Report(Box<ReportError>),
+
+    /// A waivers file that cannot be used, or a warning about a waiver.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Waiver(Box<crate::waiver::WaiverError>),
 }
 
 /// A problem in a whole-report test file (`*.test.yaml`).
@@ -119,7 +124,11 @@ pub struct TestFileError {
 impl Error {
     /// Whether this is a warning rather than an error.
     pub fn is_warning(&self) -> bool {
-        matches!(self, Error::Check(check) if check.is_warning())
+        match self {
+            Error::Check(check) => check.is_warning(),
+            Error::Waiver(waiver) => waiver.is_warning(),
+            _ => false,
+        }
     }
 }
 
@@ -138,5 +147,11 @@ impl From<CheckError> for Error {
 impl From<ReportError> for Error {
     fn from(error: ReportError) -> Self {
         Error::Report(Box::new(error))
+    }
+}
+
+impl From<crate::waiver::WaiverError> for Error {
+    fn from(error: crate::waiver::WaiverError) -> Self {
+        Error::Waiver(Box::new(error))
     }
 }

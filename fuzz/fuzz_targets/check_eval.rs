@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(checked) = crossfoot::check::check(vec![(source, file)]) else { return };
     let evaluation = evaluate(&checked.rules, filing());
     let program = Program::new(&checked.rules);
-    let verdict = program.verdict(&program.row(filing()), &mut Vec::new());
+    let verdict = program.verdict(&program.row(filing()), filing().as_of(), &mut Vec::new());
     assert_eq!(verdict.summary, evaluation.summary(), "compiled and full evaluation disagree");
     let _ = crossfoot::eval::root_causes(&evaluation);
 });

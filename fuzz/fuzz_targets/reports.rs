@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         }
         for item in read(&path, Some(format), &program) {
             if let Ok(record) = item.resolve() {
-                let _ = program.verdict(&record.row, &mut Vec::new());
+                let _ = program.verdict(&record.row, record.as_of, &mut Vec::new());
             }
         }
         if format == InputFormat::Csv {

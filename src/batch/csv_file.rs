@@ -381,8 +381,8 @@ impl BlockParser<'_> {
                 self.columns.len() + 1
             ));
         }
-        let verdict = self.program.verdict(row, scratch);
-        Ok((!verdict.not_holding.is_empty()).then_some(verdict))
+        let verdict = self.program.verdict(row, None, scratch);
+        Ok((!verdict.holds()).then_some(verdict))
     }
 
     /// Record what one row came to, if it did not hold.

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{Item, Record, Unreadable, cell, row_error};
+use crate::date::Date;
 use crate::eval::Program;
 use crate::line::LineCode;
 
@@ -97,6 +98,14 @@ fn json_line(text: &str, name: String, program: &Program<'_>) -> Result<Record, 
             Err(error) => problems.push(format!("line {code}: {error}")),
         }
     }
+    let as_of = match shape.as_of.as_deref().map(str::parse::<Date>).transpose() {
+        Ok(as_of) => as_of,
+        Err(error) => {
+            let text = shape.as_of.as_deref().unwrap_or_default();
+            problems.push(format!("as_of `{text}` is not a date: {error}"));
+            None
+        }
+    };
     if !problems.is_empty() {
         return Err(row_error(label, problems.join("; ")));
     }
@@ -104,7 +113,7 @@ fn json_line(text: &str, name: String, program: &Program<'_>) -> Result<Record, 
         name: label,
         id: shape.id.map(|id| id.into_owned()),
         firm: shape.firm.map(|firm| firm.into_owned()),
-        as_of: shape.as_of.map(|as_of| as_of.into_owned()),
+        as_of,
         row,
     })
 }

@@ -64,7 +64,7 @@ pub struct Record {
     /// `firm`, when the format has it.
     pub firm: Option<String>,
     /// `as_of`, when the format has it.
-    pub as_of: Option<String>,
+    pub as_of: Option<crate::date::Date>,
     /// The amount of each slot of the program.
     pub row: Vec<Option<Decimal>>,
 }
@@ -80,7 +80,7 @@ impl Record {
         Report::from_lines(self.name.clone(), lines).with_metadata(
             self.id.clone(),
             self.firm.clone(),
-            self.as_of.clone(),
+            self.as_of,
         )
     }
 }
@@ -250,13 +250,14 @@ fn record_of(report: &Report, program: &Program<'_>) -> Record {
         name: report.name().to_owned(),
         id: report.id().map(str::to_owned),
         firm: report.firm().map(str::to_owned),
-        as_of: report.as_of().map(str::to_owned),
+        as_of: report.as_of(),
         row: program.row(report),
     }
 }
 
-/// The report files of a directory, recursively, sorted.
-fn directory(path: &Path) -> Vec<PathBuf> {
+/// The report files of a directory, recursively, sorted: what a directory given to
+/// `check` stands for.
+pub fn directory(path: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![path.to_path_buf()];
     while let Some(dir) = pending.pop() {

@@ -12,7 +12,9 @@ pub enum CheckError {
     #[error("rule id `{id}` is used twice")]
     #[diagnostic(
         code(crossfoot::check::duplicate_rule),
-        help("rule ids are unique across the whole rule set; rename one of them")
+        help(
+            "rule ids are unique across the whole rule set; rename one of them, or, if one replaces the other on a date, give each an `effective` period"
+        )
     )]
     DuplicateRule {
         /// The id.
@@ -26,6 +28,57 @@ pub enum CheckError {
         /// The first definition, possibly in another file.
         #[related]
         first: Vec<FirstDefinition>,
+    },
+
+    /// Two versions of a rule whose periods share a day.
+    #[error("two versions of rule `{id}` are in force {when}")]
+    #[diagnostic(
+        code(crossfoot::check::overlapping_versions),
+        help(
+            "end one version where the next begins: `effective until {next}` on the old one and `effective from {next}` on the new one (`until` is the first day a rule no longer applies)"
+        )
+    )]
+    OverlappingVersions {
+        /// The id.
+        id: String,
+        /// `on 2024-07-01`, or `from the start` when both have no start.
+        when: String,
+        /// The day to put in the advice.
+        next: String,
+        /// The file of the second version.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The second version's id.
+        #[label("this version ({period})")]
+        span: SourceSpan,
+        /// Its period.
+        period: String,
+        /// The first version, possibly in another file.
+        #[related]
+        first: Vec<FirstDefinition>,
+    },
+
+    /// `effective from 2024-07-01 until 2024-07-01`
+    #[error("rule `{id}` is never in force")]
+    #[diagnostic(
+        code(crossfoot::check::never_in_force),
+        help(
+            "`until` is the first day the rule no longer applies, so it must come after `from`{within}"
+        )
+    )]
+    NeverInForce {
+        /// The id.
+        id: String,
+        /// `, and within the file's period (…)` when the file has one.
+        within: String,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The `effective` clause.
+        #[label("{period}")]
+        span: SourceSpan,
+        /// The period, in words.
+        period: String,
     },
 
     /// `maximum(7010, 7020)`
@@ -273,6 +326,8 @@ impl CheckError {
     pub fn offset(&self) -> usize {
         let span = match self {
             CheckError::DuplicateRule { span, .. }
+            | CheckError::OverlappingVersions { span, .. }
+            | CheckError::NeverInForce { span, .. }
             | CheckError::UnknownFunction { span, .. }
             | CheckError::Arity { span, .. }
             | CheckError::RoundPlaces { span, .. }

@@ -19,6 +19,7 @@ pub use error::{CheckError, FirstDefinition};
 pub use rules::{CheckedExample, CheckedRule, Comparison, Cond, Func, Node, RuleSet};
 pub use units::Kind;
 
+use crate::date::Period;
 use crate::line::LineCode;
 use crate::source::{Source, Span, Spanned};
 use crate::syntax::Print;
@@ -54,36 +55,21 @@ pub fn check(files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>>
     let mut problems = Problems(Vec::new());
     let catalogue = build_catalogue(&files, &srcs, &mut problems);
     let mut rules = Vec::new();
-    let mut first_seen: HashMap<&str, (usize, Span)> = HashMap::new();
+    let mut versions = Versions::default();
     for (index, ((_, file), src)) in files.iter().zip(&srcs).enumerate() {
+        let file_period = file.effective.as_ref().map(|e| e.node.period());
         for rule in file.rules() {
-            let id = &rule.node.id;
-            if let Some(&(first_file, first_span)) = first_seen.get(id.node.as_str()) {
-                let first_src = srcs.get(first_file).unwrap_or(src).clone();
-                problems.push(
-                    index,
-                    id.span.start,
-                    CheckError::DuplicateRule {
-                        id: id.node.clone(),
-                        src: src.clone(),
-                        span: id.span.into(),
-                        first: vec![FirstDefinition {
-                            what: format!("`{}` is first defined here", id.node),
-                            src: first_src,
-                            span: first_span.into(),
-                            label: "first defined here".to_owned(),
-                        }],
-                    },
-                );
-            } else {
-                first_seen.insert(&id.node, (index, id.span));
-            }
+            let period = in_force(rule, file_period, src, &mut problems, index);
+            versions.add(rule, period, index, &srcs, &mut problems);
             let mut errors = Vec::new();
             let checked = check_rule(rule, index, src, &catalogue, &mut errors);
             for error in errors {
                 problems.push(index, error.offset(), error);
             }
-            rules.extend(checked);
+            rules.extend(checked.map(|mut rule| {
+                rule.period = period;
+                rule
+            }));
         }
     }
     lint::conflicting_totals(&rules, &srcs, &mut problems);
@@ -103,6 +89,102 @@ pub fn check(files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>>
         },
         warnings: problems,
     })
+}
+
+/// A rule's period: the file's, narrowed by the rule's own `effective` clause.
+fn in_force(
+    rule: &Spanned<Rule>,
+    file_period: Option<Period>,
+    src: &NamedSource<Arc<str>>,
+    problems: &mut Problems,
+    index: usize,
+) -> Period {
+    let own = rule.node.effective.as_ref();
+    let period = match (file_period, own) {
+        (Some(file), Some(own)) => file.intersect(own.node.period()),
+        (Some(file), None) => file,
+        (None, Some(own)) => own.node.period(),
+        (None, None) => Period::ALWAYS,
+    };
+    if period.is_empty() {
+        let span = own.map_or(rule.node.id.span, |e| e.span);
+        let within = match (file_period, own) {
+            (Some(file), Some(_)) => format!(", and within the file's period ({file})"),
+            _ => String::new(),
+        };
+        problems.push(
+            index,
+            span.start,
+            CheckError::NeverInForce {
+                id: rule.node.id.node.clone(),
+                within,
+                src: src.clone(),
+                span: span.into(),
+                period: format!("in force {period}"),
+            },
+        );
+    }
+    period
+}
+
+/// The versions of each rule id seen so far: a second one is an error unless their
+/// periods share no day.
+#[derive(Default)]
+struct Versions<'a>(HashMap<&'a str, Vec<(usize, Span, Period)>>);
+
+impl<'a> Versions<'a> {
+    fn add(
+        &mut self,
+        rule: &'a Spanned<Rule>,
+        period: Period,
+        index: usize,
+        srcs: &[NamedSource<Arc<str>>],
+        problems: &mut Problems,
+    ) {
+        let id = &rule.node.id;
+        let seen = self.0.entry(id.node.as_str()).or_default();
+        let clash = seen.iter().find_map(|&(file, span, other)| {
+            Some((file, span, other, other.first_shared_day(period)?))
+        });
+        if let Some((first_file, first_span, first_period, day)) = clash {
+            let src = srcs
+                .get(index)
+                .cloned()
+                .unwrap_or_else(|| NamedSource::new("", Arc::from("")));
+            let first_src = srcs.get(first_file).unwrap_or(&src).clone();
+            let problem = if period.is_always() && first_period.is_always() {
+                CheckError::DuplicateRule {
+                    id: id.node.clone(),
+                    src,
+                    span: id.span.into(),
+                    first: vec![FirstDefinition {
+                        what: format!("`{}` is first defined here", id.node),
+                        src: first_src,
+                        span: first_span.into(),
+                        label: "first defined here".to_owned(),
+                    }],
+                }
+            } else {
+                let next = day.or(period.from).or(first_period.from);
+                CheckError::OverlappingVersions {
+                    id: id.node.clone(),
+                    when: day.map_or_else(|| "from the start".to_owned(), |d| format!("on {d}")),
+                    next: next.map_or_else(|| "YYYY-MM-DD".to_owned(), |d| d.to_string()),
+                    src,
+                    span: id.span.into(),
+                    period: format!("in force {period}"),
+                    first: vec![FirstDefinition {
+                        what: format!("the other version of `{}`", id.node),
+                        src: first_src,
+                        span: first_span.into(),
+                        label: format!("in force {first_period}"),
+                    }],
+                }
+            };
+            problems.push(index, id.span.start, problem);
+        }
+        seen.push((index, id.span, period));
+    }
 }
 
 fn build_catalogue(
@@ -213,6 +295,8 @@ fn check_rule(
         assertion,
         assertion_span: rule.assertion.span,
         tolerance: rule.tolerance.as_ref().map(|t| (t.node, t.span)),
+        period: Period::ALWAYS,
+        effective_span: rule.effective.as_ref().map(|e| e.span),
         lines,
         assertion_lines,
         occurrences,

@@ -7,6 +7,7 @@
 use rust_decimal::Decimal;
 
 use super::Catalogue;
+use crate::date::Period;
 use crate::line::LineCode;
 use crate::source::{Source, Span};
 use crate::syntax::ast::{BinOp, CmpOp, Expectation, Severity, Tolerance};
@@ -71,6 +72,10 @@ pub struct CheckedRule {
     pub assertion_span: Span,
     /// How far apart the sides of `=` may be.
     pub tolerance: Option<(Tolerance, Span)>,
+    /// The days it is in force: its file's `effective` period narrowed by its own.
+    pub period: Period,
+    /// Where its own `effective` clause is written.
+    pub effective_span: Option<Span>,
     /// Each line the rule reads, once, in order of first use (assertion first).
     pub lines: Vec<LineCode>,
     /// How many of [`lines`](Self::lines) the assertion uses (the rest only the condition).

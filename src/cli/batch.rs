@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Write};
 
 use rayon::prelude::*;
 
-use super::check::machine_output;
+use super::check::{Run, machine_output};
 use super::{CheckArgs, ExitStatus, Format, exit_status, write_problems};
 use crate::batch::{self, InputFormat, Item, Record};
 use crate::check::RuleSet;
@@ -33,32 +33,41 @@ struct Totals {
     errors: usize,
     unreadable: usize,
     rule_failures: usize,
+    waived: usize,
 }
 
 /// `check` on batch inputs.
 pub(super) fn check_batch(
     args: &CheckArgs,
-    rules: &RuleSet,
-    _human: &Human,
-    problems: &Human,
-    deny_warnings: bool,
+    context: &Context<'_>,
+    run: &mut Run<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let mut err = io::stderr().lock();
+    let rules = context.rules;
+    let problems = context.problems;
+    let deny_warnings = context.deny_warnings;
     let program = Program::new(rules);
     let input_format = args.input_format.map(InputFormat::from);
     let streamed_json = matches!(args.format, Format::Json | Format::Jsonl);
     let collect_whole_run = matches!(args.format, Format::Sarif | Format::Junit | Format::Github)
         || (args.format == Format::Human && args.output.is_some());
-    let mut machine: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|error| {
+    let mut file = match &args.output {
+        Some(path) => Some(BufWriter::new(File::create(path).map_err(|error| {
             io::Error::new(error.kind(), format!("{}: {error}", path.display()))
         })?)),
-        None if args.format == Format::Human => Box::new(io::sink()),
-        None => Box::new(BufWriter::new(io::stdout())),
+        None => None,
     };
     let human_on_stdout = args.format == Format::Human || args.output.is_some();
+    let mut sink = io::sink();
+    // Human text and the machine format each go to stdout, a file, or nowhere.
+    let (human_out, machine): (&mut dyn Write, &mut dyn Write) = match (&mut file, human_on_stdout)
+    {
+        (Some(file), _) => (out, file),
+        (None, true) => (out, &mut sink),
+        (None, false) => (&mut sink, out),
+    };
+    let out = human_out;
     if args.format == Format::Json {
         machine.write_all(b"{\"reports\":[")?;
     }
@@ -67,25 +76,15 @@ pub(super) fn check_batch(
     let mut unreadable: Vec<(String, String)> = Vec::new();
     let mut whole_run = Vec::new();
     let mut first_json = true;
-    let summary_only = args.format == Format::Human && args.output.is_none();
+    let summary_only = args.format == Format::Human && args.output.is_none() && !run.recording();
     for path in &args.reports {
         let csv = input_format.or_else(|| InputFormat::of(path)) == Some(InputFormat::Csv);
         if summary_only && csv && path.as_os_str() != "-" {
             if let Some(blocks) = batch::CsvBlocks::open(path, &program) {
                 let name = path.display().to_string();
-                let context = Context {
-                    rules,
-                    problems,
-                    deny_warnings,
-                };
-                status = status.max(csv_blocks(
-                    blocks,
-                    &name,
-                    &context,
-                    &mut totals,
-                    &mut out,
-                    &mut err,
-                )?);
+                // Wide CSV has no `as_of` column: every row is undated.
+                run.note_date(&format!("every row of {name}"), None);
+                status = status.max(csv_blocks(blocks, &name, context, &mut totals, out, err)?);
                 continue;
             }
         }
@@ -101,17 +100,19 @@ pub(super) fn check_batch(
                     let item = item.resolve();
                     match &item {
                         Ok(record) => {
-                            let verdict = program.verdict(&record.row, scratch);
-                            let json = streamed_json.then(|| report_json(&program, record));
-                            (item, Some(verdict), json)
+                            let verdict = program.verdict(&record.row, record.as_of, scratch);
+                            (item, Some(verdict), None)
                         }
                         Err(_) => (item, None, None),
                     }
                 })
                 .collect();
-            for (item, verdict, json) in results {
+            for (item, verdict, _) in results {
                 match (item, verdict) {
-                    (Ok(record), Some(verdict)) => {
+                    (Ok(record), Some(mut verdict)) => {
+                        let firm = record.firm.as_deref();
+                        run.verdict(&record.name, firm, record.as_of, &mut verdict);
+                        let json = streamed_json.then(|| report_json(&program, run, &record));
                         totals.reports += 1;
                         totals.rule_failures += verdict.summary.failed;
                         status = status.max(exit_status(&verdict.summary, deny_warnings));
@@ -121,6 +122,7 @@ pub(super) fn check_batch(
                             {
                                 writeln!(out, "{line}")?;
                             }
+                            totals.waived += verdict.summary.waived;
                         } else {
                             count(&verdict.summary, deny_warnings, &mut totals);
                         }
@@ -143,7 +145,7 @@ pub(super) fn check_batch(
                     (Err(failure), _) => {
                         totals.unreadable += 1;
                         status = ExitStatus::Error;
-                        write_problems(problems, &failure.errors, &mut err)?;
+                        write_problems(problems, &failure.errors, err)?;
                         for error in &failure.errors {
                             let message = error.to_string();
                             if args.format == Format::Jsonl {
@@ -151,7 +153,7 @@ pub(super) fn check_batch(
                                     report: failure.name.clone(),
                                     message: message.clone(),
                                 };
-                                serde_json::to_writer(&mut machine, &problem)
+                                serde_json::to_writer(&mut *machine, &problem)
                                     .map_err(io::Error::other)?;
                                 machine.write_all(b"\n")?;
                             }
@@ -174,7 +176,7 @@ pub(super) fn check_batch(
                     })
                     .collect();
                 machine.write_all(b",\"errors\":")?;
-                serde_json::to_writer(&mut machine, &problems).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut *machine, &problems).map_err(io::Error::other)?;
             }
             machine.write_all(b"}\n")?;
         }
@@ -182,7 +184,7 @@ pub(super) fn check_batch(
         _ if collect_whole_run => {
             let evaluations: Vec<_> = whole_run
                 .iter()
-                .map(|report| evaluate(rules, report))
+                .map(|report| waived(evaluate(rules, report), run))
                 .collect();
             let text = machine_output(args.format, rules, &evaluations, &unreadable, deny_warnings);
             machine.write_all(text.as_bytes())?;
@@ -203,11 +205,14 @@ pub(super) fn check_batch(
     Ok(status)
 }
 
-/// What the block path needs besides its output streams.
-struct Context<'a> {
-    rules: &'a RuleSet,
-    problems: &'a Human,
-    deny_warnings: bool,
+/// What the batch paths need besides the run and the output streams.
+pub(super) struct Context<'a> {
+    /// The rules.
+    pub rules: &'a RuleSet,
+    /// Renders problems with the inputs.
+    pub problems: &'a Human,
+    /// `--deny warnings`.
+    pub deny_warnings: bool,
 }
 
 /// A wide CSV file, blocks tokenized and evaluated in parallel; one line per row that does
@@ -279,10 +284,21 @@ fn csv_blocks(
 }
 
 /// The full JSON object of one report, for `json` and `jsonl`.
-fn report_json(program: &Program<'_>, record: &Record) -> String {
+fn report_json(program: &Program<'_>, run: &Run<'_>, record: &Record) -> String {
     let report = record.report(program);
-    let evaluation = evaluate(program.rules(), &report);
+    let evaluation = waived(evaluate(program.rules(), &report), run);
     serde_json::to_string(&json_report(&evaluation)).unwrap_or_default()
+}
+
+/// An evaluation with the run's waivers applied (their use is tallied from the verdicts).
+fn waived<'r>(
+    mut evaluation: crate::eval::Evaluation<'r>,
+    run: &Run<'_>,
+) -> crate::eval::Evaluation<'r> {
+    if let Some(waivers) = run.waivers() {
+        waivers.apply(&mut evaluation, &mut waivers.usage());
+    }
+    evaluation
 }
 
 fn count(summary: &Summary, deny_warnings: bool, totals: &mut Totals) {
@@ -305,7 +321,7 @@ fn failing_line(
     totals: &mut Totals,
 ) -> Option<String> {
     count(&verdict.summary, deny_warnings, totals);
-    if verdict.not_holding.is_empty() {
+    if verdict.holds() {
         return None;
     }
     let summary = &verdict.summary;
@@ -317,8 +333,9 @@ fn failing_line(
         "warning"
     };
     let ids: Vec<&str> = verdict
-        .not_holding
+        .failed
         .iter()
+        .chain(&verdict.errors)
         .filter_map(|&i| rules.rules().get(i).map(|r| r.id.as_str()))
         .collect();
     Some(format!("{word}: {}: {}", record.name, ids.join(", ")))
@@ -333,6 +350,9 @@ fn totals_line(totals: &Totals) -> String {
     );
     if totals.warned > 0 {
         line.push_str(&format!(", {} with warnings only", totals.warned));
+    }
+    if totals.waived > 0 {
+        line.push_str(&format!(", {} waived failures", totals.waived));
     }
     if totals.errors > 0 {
         line.push_str(&format!(", {} could not be evaluated", totals.errors));

@@ -5,6 +5,7 @@ mod batch;
 mod check;
 mod diff;
 mod test;
+mod verify;
 
 pub use authoring::{coverage, explain, fmt, lint};
 pub use check::{MAX_DETAILED_REPORTS, check};
@@ -16,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::date::Date;
 use crate::error::Error;
 use crate::eval::Summary;
 use crate::render::Human;
@@ -56,6 +58,8 @@ pub enum Command {
     Coverage(CoverageArgs),
     /// Compare two rule sets by meaning, and show the verdicts the change flips on reports.
     Diff(DiffArgs),
+    /// Check that a run record still matches: hash its files again and re-run the check.
+    VerifyRecord(VerifyArgs),
     /// Run the examples written beside each rule and the whole-report tests
     /// (`*.test.yaml`) beside the pack; `--mutate` also checks the examples catch mutants.
     Test(TestArgs),
@@ -199,6 +203,24 @@ pub struct CheckArgs {
     /// What the report inputs hold, when their extension does not say (or for `-`).
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
+    /// A waivers file; by default `waivers.yaml` beside the rules (in the rules directory,
+    /// or beside the rule file), when there is one.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// The day waivers' expiry is judged on (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<Date>,
+    /// Write a record of the run (version, time, SHA-256 of every file read, every
+    /// result) to FILE, for `crossfoot verify-record`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+}
+
+/// `crossfoot verify-record`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The record written by `check --record`.
+    pub record: PathBuf,
 }
 
 /// `--input-format`.
@@ -297,6 +319,7 @@ pub fn run() -> ExitCode {
         Command::Coverage(args) => coverage(&args),
         Command::Test(args) => test(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::VerifyRecord(args) => verify::verify_record(&args),
     };
     match status {
         Ok(status) => status.into(),

@@ -15,6 +15,7 @@ pub use program::{Program, Verdict};
 pub use root_cause::{Candidate, root_causes};
 
 use crate::check::{CheckedRule, Comparison, Cond, Func, Node, RuleSet};
+use crate::date::Date;
 use crate::report::Report;
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, CmpOp, Severity, Tolerance};
@@ -51,7 +52,13 @@ impl Evaluation<'_> {
                         Severity::Info => {}
                     }
                 }
-                Status::Skipped(_) => summary.skipped += 1,
+                Status::Skipped(skip) => {
+                    summary.skipped += 1;
+                    if let Skip::NotInForce(_) = skip {
+                        summary.not_in_force += 1;
+                    }
+                }
+                Status::Waived(_) => summary.waived += 1,
                 Status::Error(_) => summary.errors += 1,
             }
         }
@@ -72,8 +79,12 @@ pub struct Summary {
     pub failed_errors: usize,
     /// Of the failed, those of severity `warning`.
     pub failed_warnings: usize,
-    /// Rules skipped (all lines blank, or condition false).
+    /// Rules skipped (all lines blank, condition false, or not in force).
     pub skipped: usize,
+    /// Of the skipped, those not in force on the report's date.
+    pub not_in_force: usize,
+    /// Failures a live waiver covers (not counted in `failed`).
+    pub waived: usize,
     /// Rules whose arithmetic could not be carried out.
     pub errors: usize,
 }
@@ -97,8 +108,25 @@ pub enum Status {
     Fail(Sides),
     /// The rule did not apply.
     Skipped(Skip),
+    /// The assertion does not hold, and a live waiver accepts that.
+    Waived(Box<Waived>),
     /// The arithmetic could not be carried out exactly.
     Error(EvalError),
+}
+
+/// A failure that a waiver covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waived {
+    /// Both sides, as for a failure.
+    pub sides: Sides,
+    /// Which waiver, in the waivers file's order.
+    pub waiver: usize,
+    /// Why the exception was accepted.
+    pub justification: String,
+    /// Who accepted it.
+    pub approver: String,
+    /// The first day it no longer applies.
+    pub expires: Date,
 }
 
 /// Why a rule was skipped.
@@ -108,6 +136,33 @@ pub enum Skip {
     AllBlank,
     /// The `when` condition is false.
     ConditionFalse,
+    /// The rule's `effective` period does not cover the report's `as_of` (`None`: the
+    /// report has no `as_of`, and the rule has a period).
+    NotInForce(Option<Date>),
+}
+
+impl Skip {
+    /// Why, in words: `all lines blank`, `not in force on 2020-07-31`.
+    pub fn reason(self) -> String {
+        match self {
+            Skip::AllBlank => "all lines blank".to_owned(),
+            Skip::ConditionFalse => "condition false".to_owned(),
+            Skip::NotInForce(Some(date)) => format!("not in force on {date}"),
+            Skip::NotInForce(None) => "not in force: the report has no as_of".to_owned(),
+        }
+    }
+}
+
+/// Whether a rule applies to a report dated `as_of`: an undated rule always does; a
+/// dated one only to a report whose date falls in its period.
+pub fn in_force(rule: &CheckedRule, as_of: Option<Date>) -> Result<(), Skip> {
+    if rule.period.is_always() {
+        return Ok(());
+    }
+    match as_of {
+        Some(date) if rule.period.contains(date) => Ok(()),
+        as_of => Err(Skip::NotInForce(as_of)),
+    }
 }
 
 /// Both sides of an evaluated assertion.
@@ -154,7 +209,10 @@ pub fn evaluate<'a>(rules: &'a RuleSet, report: &'a Report) -> Evaluation<'a> {
 pub fn evaluate_rule(rule: &CheckedRule, report: &Report) -> Outcome {
     let amounts: Vec<Option<Decimal>> =
         rule.lines.iter().map(|&code| report.amount(code)).collect();
-    let status = status(rule, &amounts);
+    let status = match in_force(rule, report.as_of()) {
+        Ok(()) => status(rule, &amounts),
+        Err(skip) => Status::Skipped(skip),
+    };
     Outcome { status, amounts }
 }
 

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::{Status, Summary, status};
+use super::{Skip, Status, Summary, in_force, status};
 use crate::check::{CheckedRule, RuleSet};
+use crate::date::Date;
 use crate::line::LineCode;
 use crate::report::Report;
 use crate::syntax::ast::{CmpOp, Severity, Tolerance};
@@ -98,7 +99,7 @@ impl Linear {
             }
         }
         if !self.terms.is_empty() && blank == self.terms.len() {
-            return Some(Quick::Skipped);
+            return Some(Quick::Skipped(Skip::AllBlank));
         }
         let holds = match self.op {
             CmpOp::Eq => sum.abs() <= self.tolerance,
@@ -116,7 +117,7 @@ impl Linear {
 enum Quick {
     Pass,
     Fail,
-    Skipped,
+    Skipped(Skip),
     Error,
 }
 
@@ -138,8 +139,22 @@ fn whole(value: Decimal) -> Option<i128> {
 pub struct Verdict {
     /// Counts by status.
     pub summary: Summary,
-    /// Indices of the rules that failed or could not be evaluated, in rule order.
-    pub not_holding: Vec<usize>,
+    /// Indices of the rules that failed, in rule order.
+    pub failed: Vec<usize>,
+    /// Indices of the rules that could not be evaluated, in rule order.
+    pub errors: Vec<usize>,
+    /// (rule, waiver) of each failure a live waiver covers, in rule order; these are not in
+    /// [`failed`](Self::failed).
+    pub waived: Vec<(usize, usize)>,
+    /// Each rule skipped, and why, in rule order.
+    pub skipped: Vec<(usize, Skip)>,
+}
+
+impl Verdict {
+    /// Whether every rule held (or was skipped or waived).
+    pub fn holds(&self) -> bool {
+        self.failed.is_empty() && self.errors.is_empty()
+    }
 }
 
 impl<'a> Program<'a> {
@@ -208,9 +223,14 @@ impl<'a> Program<'a> {
         row
     }
 
-    /// Evaluate every rule on one row. `scratch` is reused between calls to avoid
-    /// allocating per rule.
-    pub fn verdict(&self, row: &[Option<Decimal>], scratch: &mut Vec<Option<Decimal>>) -> Verdict {
+    /// Evaluate every rule in force on `as_of` on one row. `scratch` is reused between
+    /// calls to avoid allocating per rule.
+    pub fn verdict(
+        &self,
+        row: &[Option<Decimal>],
+        as_of: Option<Date>,
+        scratch: &mut Vec<Option<Decimal>>,
+    ) -> Verdict {
         let mut verdict = Verdict::default();
         let rules = self
             .rules
@@ -219,16 +239,21 @@ impl<'a> Program<'a> {
             .zip(&self.rule_slots)
             .zip(&self.linear);
         for (index, ((rule, slots), linear)) in rules.enumerate() {
-            let quick = match linear.as_ref().and_then(|linear| linear.status(row)) {
-                Some(quick) => quick,
-                None => {
-                    scratch.clear();
-                    scratch.extend(slots.iter().map(|&slot| row.get(slot).copied().flatten()));
-                    match status(rule, scratch) {
-                        Status::Pass(_) => Quick::Pass,
-                        Status::Fail(_) => Quick::Fail,
-                        Status::Skipped(_) => Quick::Skipped,
-                        Status::Error(_) => Quick::Error,
+            let quick = if let Err(skip) = in_force(rule, as_of) {
+                Quick::Skipped(skip)
+            } else {
+                match linear.as_ref().and_then(|linear| linear.status(row)) {
+                    Some(quick) => quick,
+                    None => {
+                        scratch.clear();
+                        scratch.extend(slots.iter().map(|&slot| row.get(slot).copied().flatten()));
+                        match status(rule, scratch) {
+                            Status::Pass(_) => Quick::Pass,
+                            Status::Fail(_) => Quick::Fail,
+                            Status::Skipped(skip) => Quick::Skipped(skip),
+                            Status::Waived(_) => Quick::Fail,
+                            Status::Error(_) => Quick::Error,
+                        }
                     }
                 }
             };
@@ -236,7 +261,13 @@ impl<'a> Program<'a> {
             summary.rules += 1;
             match quick {
                 Quick::Pass => summary.passed += 1,
-                Quick::Skipped => summary.skipped += 1,
+                Quick::Skipped(skip) => {
+                    summary.skipped += 1;
+                    if let Skip::NotInForce(_) = skip {
+                        summary.not_in_force += 1;
+                    }
+                    verdict.skipped.push((index, skip));
+                }
                 Quick::Fail => {
                     summary.failed += 1;
                     match rule.severity {
@@ -244,11 +275,11 @@ impl<'a> Program<'a> {
                         Severity::Warning => summary.failed_warnings += 1,
                         Severity::Info => {}
                     }
-                    verdict.not_holding.push(index);
+                    verdict.failed.push(index);
                 }
                 Quick::Error => {
                     summary.errors += 1;
-                    verdict.not_holding.push(index);
+                    verdict.errors.push(index);
                 }
             }
         }
@@ -287,8 +318,9 @@ mod tests {
             .map(|(c, a)| (c.parse().unwrap(), a.parse().unwrap())),
         );
         let full = evaluate(&set, &report);
-        let verdict = program.verdict(&program.row(&report), &mut Vec::new());
+        let verdict = program.verdict(&program.row(&report), None, &mut Vec::new());
         assert_eq!(verdict.summary, full.summary());
-        assert_eq!(verdict.not_holding, [0, 2, 4]);
+        assert_eq!(verdict.failed, [0, 2]);
+        assert_eq!(verdict.errors, [4]);
     }
 }

@@ -114,8 +114,17 @@ fn verdict(rule: &CheckedRule, outcome: &Outcome) -> String {
             }
             text
         }
+        Status::Waived(waived) => format!(
+            "difference {} (tolerance {}): the rule fails, WAIVED: {} (approved by {}, until {})",
+            amount::format(waived.sides.difference),
+            amount::format(waived.sides.tolerance),
+            waived.justification,
+            waived.approver,
+            waived.expires
+        ),
         Status::Skipped(Skip::AllBlank) => "skipped: every line the rule reads is blank".to_owned(),
         Status::Skipped(Skip::ConditionFalse) => "skipped: its condition does not hold".to_owned(),
+        Status::Skipped(skip @ Skip::NotInForce(_)) => format!("skipped: {}", skip.reason()),
         Status::Error(error) => format!("could not be evaluated: {error}"),
     }
 }

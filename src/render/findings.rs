@@ -39,6 +39,8 @@ pub enum FindingKind {
     Pass,
     /// Does not hold.
     Fail,
+    /// Does not hold, and a live waiver accepts that.
+    Waived,
     /// Did not apply.
     Skipped,
     /// Could not be evaluated.
@@ -77,6 +79,20 @@ fn finding<'a>(
             );
             (FindingKind::Fail, failure_message(rule), detail)
         }
+        Status::Waived(waived) => {
+            let sides = &waived.sides;
+            let detail = format!(
+                "left {}, right {} (difference {}, tolerance {}); waived: {} (approved by {}, expires {})",
+                amount::format(sides.left),
+                amount::format(sides.right),
+                amount::format(sides.difference),
+                amount::format(sides.tolerance),
+                waived.justification,
+                waived.approver,
+                waived.expires
+            );
+            (FindingKind::Waived, failure_message(rule), detail)
+        }
         Status::Skipped(Skip::AllBlank) => (
             FindingKind::Skipped,
             "every line the rule reads is blank".to_owned(),
@@ -87,6 +103,9 @@ fn finding<'a>(
             "its condition does not hold".to_owned(),
             String::new(),
         ),
+        Status::Skipped(skip @ Skip::NotInForce(_)) => {
+            (FindingKind::Skipped, skip.reason(), String::new())
+        }
         Status::Error(error) => (
             FindingKind::Error,
             format!("could not be evaluated: {error}"),

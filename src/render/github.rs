@@ -14,7 +14,7 @@ pub fn github(evaluations: &[Evaluation<'_>], problems: &[(String, String)]) -> 
         let command = match (finding.kind, finding.severity()) {
             (FindingKind::Error, _) | (FindingKind::Fail, Severity::Error) => "error",
             (FindingKind::Fail, Severity::Warning) => "warning",
-            (FindingKind::Fail, Severity::Info) => "notice",
+            (FindingKind::Fail, Severity::Info) | (FindingKind::Waived, _) => "notice",
             (FindingKind::Pass | FindingKind::Skipped, _) => continue,
         };
         let _ = writeln!(

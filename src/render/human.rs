@@ -8,7 +8,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 use crate::amount;
 use crate::diagnostic::RuleDiagnostic;
-use crate::eval::{Evaluation, Skip, Status, Summary, root_causes};
+use crate::eval::{Evaluation, Status, Summary, root_causes};
 
 /// Width the diagnostics wrap their prose at.
 const WIDTH: usize = 120;
@@ -64,6 +64,11 @@ impl Human {
             }
         }
         self.errors(evaluation, err)?;
+        for (rule, outcome) in evaluation.results() {
+            if let Status::Waived(waived) = &outcome.status {
+                writeln!(out, "{}\n", waived_text(rule, waived))?;
+            }
+        }
         if evaluation.summary().failed >= 2 {
             write!(out, "{}", root_cause_text(evaluation))?;
         }
@@ -72,14 +77,13 @@ impl Human {
                 let status = match &outcome.status {
                     Status::Pass(_) => "pass   ".to_owned(),
                     Status::Fail(_) => format!("{:<7}", rule.severity.as_str()),
-                    Status::Skipped(Skip::AllBlank) => "skipped".to_owned(),
-                    Status::Skipped(Skip::ConditionFalse) => "skipped".to_owned(),
+                    Status::Waived(_) => "waived ".to_owned(),
+                    Status::Skipped(_) => "skipped".to_owned(),
                     Status::Error(_) => "ERROR  ".to_owned(),
                 };
                 let why = match &outcome.status {
-                    Status::Skipped(Skip::AllBlank) => " (all lines blank)",
-                    Status::Skipped(Skip::ConditionFalse) => " (condition false)",
-                    _ => "",
+                    Status::Skipped(skip) => format!(" ({})", skip.reason()),
+                    _ => String::new(),
                 };
                 writeln!(out, "  {status} {}{why}", rule.id)?;
             }
@@ -206,6 +210,22 @@ fn verdict(summary: &Summary, deny_warnings: bool) -> &'static str {
     }
 }
 
+/// `waived: seg.excess — …`: a failure a waiver accepts, with its numbers and why.
+fn waived_text(rule: &crate::check::CheckedRule, waived: &crate::eval::Waived) -> String {
+    let sides = &waived.sides;
+    format!(
+        "waived: `{}` fails ({}): left {}, right {}, difference {}\n  justification: {}\n  approved by {}; the waiver expires on {}",
+        rule.id,
+        crate::diagnostic::failure_message(rule),
+        amount::format(sides.left),
+        amount::format(sides.right),
+        amount::format(sides.difference),
+        waived.justification,
+        waived.approver,
+        waived.expires
+    )
+}
+
 /// `57 rules, 52 passed, 1 failed, 4 skipped`
 fn counts(summary: &Summary) -> String {
     let mut parts = vec![
@@ -217,7 +237,15 @@ fn counts(summary: &Summary) -> String {
         format!("{} passed", summary.passed),
         format!("{} failed", summary.failed),
     ];
-    if summary.skipped > 0 {
+    if summary.waived > 0 {
+        parts.push(format!("{} waived", summary.waived));
+    }
+    if summary.not_in_force > 0 {
+        parts.push(format!(
+            "{} skipped ({} not in force)",
+            summary.skipped, summary.not_in_force
+        ));
+    } else if summary.skipped > 0 {
         parts.push(format!("{} skipped", summary.skipped));
     }
     if summary.errors > 0 {

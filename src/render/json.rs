@@ -75,8 +75,22 @@ pub struct JsonSummary {
     pub failed: usize,
     /// Rules that did not apply.
     pub skipped: usize,
+    /// Failures a live waiver covers (not in `failed`).
+    #[serde(default)]
+    pub waived: usize,
     /// Rules whose arithmetic could not be carried out.
     pub errors: usize,
+}
+
+/// The waiver that covers a `waived` result.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonWaiver {
+    /// Why the exception is accepted.
+    pub justification: String,
+    /// Who accepted it.
+    pub approver: String,
+    /// The first day it no longer applies.
+    pub expires: String,
 }
 
 /// One rule on one report.
@@ -84,7 +98,7 @@ pub struct JsonSummary {
 pub struct JsonResult {
     /// The rule id.
     pub rule: String,
-    /// `pass`, `fail`, `skipped` or `error`.
+    /// `pass`, `fail`, `waived`, `skipped` or `error`.
     pub status: String,
     /// `error`, `warning` or `info`.
     pub severity: String,
@@ -93,9 +107,12 @@ pub struct JsonResult {
     /// The human message, for `fail` and `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Why it was skipped: `all_lines_blank` or `condition_false`.
+    /// Why it was skipped: `all_lines_blank`, `condition_false` or `not_in_force`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For `waived`: the waiver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<JsonWaiver>,
     /// The left side's value (null when skipped or in error).
     pub left: Option<String>,
     /// The right side's value.
@@ -136,12 +153,13 @@ pub fn json_report(evaluation: &Evaluation<'_>) -> JsonReport {
         report: report.name().to_owned(),
         id: report.id().map(str::to_owned),
         firm: report.firm().map(str::to_owned),
-        as_of: report.as_of().map(str::to_owned),
+        as_of: report.as_of().map(|date| date.to_string()),
         summary: JsonSummary {
             rules: summary.rules,
             passed: summary.passed,
             failed: summary.failed,
             skipped: summary.skipped,
+            waived: summary.waived,
             errors: summary.errors,
         },
         results: evaluation
@@ -190,6 +208,7 @@ fn json_result(evaluation: &Evaluation<'_>, rule: &CheckedRule, outcome: &Outcom
         },
         message: None,
         reason: None,
+        waiver: None,
         left: None,
         right: None,
         difference: None,
@@ -210,14 +229,27 @@ fn json_result(evaluation: &Evaluation<'_>, rule: &CheckedRule, outcome: &Outcom
             result.message = Some(diagnostic::failure_message(rule));
             ("fail", Some(sides))
         }
+        Status::Waived(waived) => {
+            result.message = Some(diagnostic::failure_message(rule));
+            result.waiver = Some(JsonWaiver {
+                justification: waived.justification.clone(),
+                approver: waived.approver.clone(),
+                expires: waived.expires.to_string(),
+            });
+            ("waived", Some(&waived.sides))
+        }
         Status::Skipped(skip) => {
             result.reason = Some(
                 match skip {
                     Skip::AllBlank => "all_lines_blank",
                     Skip::ConditionFalse => "condition_false",
+                    Skip::NotInForce(_) => "not_in_force",
                 }
                 .to_owned(),
             );
+            if let Skip::NotInForce(_) = skip {
+                result.message = Some(skip.reason());
+            }
             ("skipped", None)
         }
         Status::Error(error) => {

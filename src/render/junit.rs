@@ -18,7 +18,7 @@ pub fn junit(evaluations: &[Evaluation<'_>], problems: &[(String, String)]) -> S
         all.len() + problems.len(),
         count(FindingKind::Fail),
         count(FindingKind::Error) + problems.len(),
-        count(FindingKind::Skipped)
+        count(FindingKind::Skipped) + count(FindingKind::Waived)
     );
     for evaluation in evaluations {
         let report = evaluation.report.name();
@@ -31,7 +31,7 @@ pub fn junit(evaluations: &[Evaluation<'_>], problems: &[(String, String)]) -> S
             mine.len(),
             of(FindingKind::Fail),
             of(FindingKind::Error),
-            of(FindingKind::Skipped)
+            of(FindingKind::Skipped) + of(FindingKind::Waived)
         );
         for finding in mine {
             let _ = write!(
@@ -67,6 +67,13 @@ pub fn junit(evaluations: &[Evaluation<'_>], problems: &[(String, String)]) -> S
                     let _ = writeln!(
                         out,
                         ">\n      <skipped message=\"{message}\"/>\n    </testcase>"
+                    );
+                }
+                FindingKind::Waived => {
+                    let waived = escape(&format!("waived: {}", finding.detail));
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{waived}\"/>\n    </testcase>"
                     );
                 }
             }

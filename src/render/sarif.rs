@@ -17,7 +17,12 @@ pub fn sarif(
     let descriptors: Vec<Value> = rules.rules().iter().map(descriptor).collect();
     let results: Vec<Value> = findings(evaluations)
         .iter()
-        .filter(|f| matches!(f.kind, FindingKind::Fail | FindingKind::Error))
+        .filter(|f| {
+            matches!(
+                f.kind,
+                FindingKind::Fail | FindingKind::Waived | FindingKind::Error
+            )
+        })
         .map(|f| result(rules, f))
         .collect();
     let notifications: Vec<Value> = problems
@@ -80,9 +85,21 @@ fn result(rules: &RuleSet, finding: &Finding<'_>) -> Value {
         FindingKind::Error => "error",
         _ => level(finding.severity()),
     };
+    let suppressions = match &finding.outcome.status {
+        crate::eval::Status::Waived(waived) => json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": format!(
+                "{} (approved by {}, expires {})",
+                waived.justification, waived.approver, waived.expires
+            ),
+        }]),
+        _ => json!([]),
+    };
     json!({
         "ruleId": finding.rule.id,
         "ruleIndex": index,
+        "suppressions": suppressions,
         "level": level,
         "message": { "text": finding.full_message() },
         "locations": [{

@@ -139,13 +139,12 @@ pub enum ReportError {
 
     /// `as_of: 2020-13-45`
     #[error("`{text}` is not a date")]
-    #[diagnostic(
-        code(crossfoot::report::date),
-        help("write the date as YYYY-MM-DD, e.g. `2020-07-31`")
-    )]
+    #[diagnostic(code(crossfoot::report::date), help("{reason}"))]
     Date {
         /// The value as written.
         text: String,
+        /// What is wrong with it.
+        reason: crate::date::DateError,
         /// The report file.
         #[source_code]
         src: NamedSource<Arc<str>>,

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 pub use error::ReportError;
 pub use yaml::load_yaml;
 
+use crate::date::Date;
 use crate::line::LineCode;
 
 /// One report: optional metadata and an amount for each line that is not blank.
@@ -21,7 +22,7 @@ pub struct Report {
     name: String,
     id: Option<String>,
     firm: Option<String>,
-    as_of: Option<String>,
+    as_of: Option<Date>,
     lines: HashMap<LineCode, Decimal>,
 }
 
@@ -43,7 +44,7 @@ impl Report {
         mut self,
         id: Option<String>,
         firm: Option<String>,
-        as_of: Option<String>,
+        as_of: Option<Date>,
     ) -> Self {
         self.id = id;
         self.firm = firm;
@@ -84,8 +85,8 @@ impl Report {
         self.firm.as_deref()
     }
 
-    /// The report date (`YYYY-MM-DD`), from `as_of:`.
-    pub fn as_of(&self) -> Option<&str> {
-        self.as_of.as_deref()
+    /// The report date, from `as_of:`.
+    pub fn as_of(&self) -> Option<Date> {
+        self.as_of
     }
 }

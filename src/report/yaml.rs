@@ -15,6 +15,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, StrInput};
 
 use super::{Report, ReportError};
 use crate::amount::{self, AmountError};
+use crate::date::Date;
 use crate::line::LineCode;
 use crate::source::{Source, Span};
 
@@ -204,18 +205,20 @@ impl Reader<'_> {
         }
     }
 
-    fn date_value(&mut self) -> Option<Option<String>> {
+    fn date_value(&mut self) -> Option<Option<Date>> {
         let Item::Scalar(value) = self.next()? else {
             return self.structure("a date like 2020-07-31", "a structure", Span::new(0, 0));
         };
         if is_null(&value) {
             return Some(None);
         }
-        if is_date(value.text.trim()) {
-            return Some(Some(value.text.trim().to_owned()));
-        }
+        let reason = match value.text.trim().parse::<Date>() {
+            Ok(date) => return Some(Some(date)),
+            Err(reason) => reason,
+        };
         self.errors.push(ReportError::Date {
             text: value.text,
+            reason,
             src: self.src.clone(),
             span: self.span(value.span),
         });
@@ -370,34 +373,6 @@ fn is_null(scalar: &Scalar) -> bool {
         && matches!(scalar.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
 }
 
-/// `YYYY-MM-DD` with a real month and day.
-fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let [year, month, day] = parts.as_slice() else {
-        return false;
-    };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
-        return false;
-    }
-    let (Ok(year), Ok(month), Ok(day)) = (
-        year.parse::<u32>(),
-        month.parse::<u32>(),
-        day.parse::<u32>(),
-    ) else {
-        return false;
-    };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,7 +394,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(report.firm(), Some("HSBC Securities (USA) Inc."));
-        assert_eq!(report.as_of(), Some("2020-07-31"));
+        assert_eq!(
+            report.as_of().map(|d| d.to_string()).as_deref(),
+            Some("2020-07-31")
+        );
         assert_eq!(amount(&report, "7010").as_deref(), Some("1762813855"));
         assert_eq!(amount(&report, "7033").as_deref(), Some("-168780790"));
         assert_eq!(amount(&report, "7180").as_deref(), Some("4207049429"));

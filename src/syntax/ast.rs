@@ -2,14 +2,37 @@
 
 use rust_decimal::Decimal;
 
+use crate::date::{Date, Period};
 use crate::line::LineCode;
 use crate::source::Spanned;
 
 /// A whole `.xfoot` file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RuleFile {
+    /// `effective from … until …` at the top: the period of every rule in the file.
+    pub effective: Option<Spanned<Effective>>,
     /// Page declarations and rules, in source order.
     pub items: Vec<Item>,
+}
+
+/// `effective from 2020-01-01 until 2024-07-01`: when a rule (or every rule of a file)
+/// is in force. `from` is the first day; `until` the first day it no longer is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Effective {
+    /// The first day in force.
+    pub from: Option<Spanned<Date>>,
+    /// The first day no longer in force.
+    pub until: Option<Spanned<Date>>,
+}
+
+impl Effective {
+    /// The period, without spans.
+    pub fn period(&self) -> Period {
+        Period {
+            from: self.from.as_ref().map(|date| date.node),
+            until: self.until.as_ref().map(|date| date.node),
+        }
+    }
 }
 
 impl RuleFile {
@@ -76,6 +99,8 @@ pub struct Rule {
     pub citation: Option<Spanned<String>>,
     /// `severity warning`; `error` when absent.
     pub severity: Option<Spanned<Severity>>,
+    /// `effective from 2024-07-01`; in force whenever the file is, when absent.
+    pub effective: Option<Spanned<Effective>>,
     /// `when 7455 >= 7465`
     pub condition: Option<Spanned<Condition>>,
     /// `within $1`, `within 0.01%`
@@ -272,7 +297,7 @@ impl BinOp {
 
 /// Moving every span of a tree by a fixed number of bytes: for a file parsed in pieces.
 pub(crate) mod shift {
-    use super::{Assertion, Condition, Expr, Item, RuleFile};
+    use super::{Assertion, Condition, Effective, Expr, Item, RuleFile};
     use crate::source::{Span, Spanned};
 
     fn span(span: &mut Span, by: usize) {
@@ -284,8 +309,21 @@ pub(crate) mod shift {
         span(&mut node.span, by);
     }
 
+    fn effective(node: &mut Spanned<Effective>, by: usize) {
+        spanned(node, by);
+        if let Some(from) = &mut node.node.from {
+            spanned(from, by);
+        }
+        if let Some(until) = &mut node.node.until {
+            spanned(until, by);
+        }
+    }
+
     /// Move every span of `file` by `by` bytes.
     pub(crate) fn file(file: &mut RuleFile, by: usize) {
+        if let Some(e) = &mut file.effective {
+            effective(e, by);
+        }
         for item in &mut file.items {
             match item {
                 Item::Page(page) => {
@@ -310,6 +348,9 @@ pub(crate) mod shift {
                     }
                     if let Some(s) = &mut r.severity {
                         spanned(s, by);
+                    }
+                    if let Some(e) = &mut r.effective {
+                        effective(e, by);
                     }
                     if let Some(t) = &mut r.tolerance {
                         spanned(t, by);

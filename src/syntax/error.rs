@@ -94,6 +94,22 @@ pub enum SyntaxError {
         second: SourceSpan,
     },
 
+    /// `effective from 2023-02-29`
+    #[error("`{text}` is not a date")]
+    #[diagnostic(code(crossfoot::syntax::date), help("{reason}"))]
+    BadDate {
+        /// The date as written.
+        text: String,
+        /// What is wrong with it.
+        reason: crate::date::DateError,
+        /// The rule file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// The date.
+        #[label("no such day")]
+        span: SourceSpan,
+    },
+
     /// `rule seg.excess "…"` with no `7190 = …`.
     #[error("rule `{rule}` has no assertion")]
     #[diagnostic(

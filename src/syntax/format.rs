@@ -1,7 +1,7 @@
 //! The canonical layout of a rule file, for `crossfoot fmt`.
 //!
 //! One blank line between top-level declarations; clauses indented two spaces in a fixed
-//! order (`cite`, `severity`, the assertion, `within`, `when`); money with thousands
+//! order (`cite`, `severity`, `effective`, the assertion, `within`, `when`); money with thousands
 //! separators; a sum too long for one line broken before its operators, which line up
 //! under the comparison. Comments stay with the declaration or clause they precede, and a
 //! comment at the end of a line stays at the end of that line.
@@ -46,12 +46,21 @@ pub fn format_source(source: &Source) -> Result<String, Vec<SyntaxError>> {
 pub fn format(source: &Source, file: &RuleFile) -> String {
     let mut pending: VecDeque<Comment> = comments(source.text()).into();
     let mut out = String::new();
-    let items = &file.items;
-    for (index, item) in items.iter().enumerate() {
-        let span = item_span(item);
-        let next_start = items
-            .get(index + 1)
-            .map_or(usize::MAX, |next| item_span(next).start);
+    let mut items: Vec<(Span, Vec<Part>)> = Vec::new();
+    if let Some(effective) = &file.effective {
+        let line = Print(&effective.node).to_string();
+        items.push((
+            effective.span,
+            vec![Part::new(effective.span, "", vec![line])],
+        ));
+    }
+    items.extend(file.items.iter().map(|item| match item {
+        Item::Rule(rule) => (rule.span, rule_parts(rule)),
+        Item::Page(page) => (page.span, page_parts(page)),
+    }));
+    let starts: Vec<usize> = items.iter().map(|(span, _)| span.start).collect();
+    for (index, (span, parts)) in items.into_iter().enumerate() {
+        let next_start = starts.get(index + 1).copied().unwrap_or(usize::MAX);
         if !out.is_empty() {
             out.push('\n');
         }
@@ -73,10 +82,6 @@ pub fn format(source: &Source, file: &RuleFile) -> String {
             }
             own.extend(pending.pop_front());
         }
-        let parts = match item {
-            Item::Rule(rule) => rule_parts(rule),
-            Item::Page(page) => page_parts(page),
-        };
         write_parts(&mut out, parts, own);
     }
     if !pending.is_empty() && !out.is_empty() {
@@ -91,13 +96,6 @@ pub fn format(source: &Source, file: &RuleFile) -> String {
         }
     }
     out
-}
-
-fn item_span(item: &Item) -> Span {
-    match item {
-        Item::Rule(rule) => rule.span,
-        Item::Page(page) => page.span,
-    }
 }
 
 /// One printed piece of a declaration: where it was in the source (for its comments) and
@@ -190,6 +188,10 @@ fn rule_parts(rule: &Spanned<Rule>) -> Vec<Part> {
     if let Some(severity) = &r.severity {
         let line = format!("  severity {}", severity.node.as_str());
         parts.push(Part::new(severity.span, "  ", vec![line]));
+    }
+    if let Some(effective) = &r.effective {
+        let line = format!("  {}", Print(&effective.node));
+        parts.push(Part::new(effective.span, "  ", vec![line]));
     }
     let assertion = &r.assertion;
     parts.push(Part::new(

@@ -9,11 +9,12 @@ use pest::iterators::Pair;
 use rust_decimal::Decimal;
 
 use super::ast::{
-    Assertion, BinOp, CmpOp, Condition, Example, Expectation, Expr, Item, LineDecl, Page, Rule,
-    RuleFile, Severity, Tolerance,
+    Assertion, BinOp, CmpOp, Condition, Effective, Example, Expectation, Expr, Item, LineDecl,
+    Page, Rule, RuleFile, Severity, Tolerance,
 };
 use super::error::SyntaxError;
 use crate::amount;
+use crate::date::Date;
 use crate::line::LineCode;
 use crate::source::{Source, Span, Spanned};
 
@@ -98,10 +99,13 @@ fn parse_in_pieces(source: &Source) -> Option<RuleFile> {
         })
         .collect();
     let mut items = Vec::new();
+    let mut effective = None;
     for file in files {
-        items.extend(file?.items);
+        let file = file?;
+        effective = effective.or(file.effective);
+        items.extend(file.items);
     }
-    Some(RuleFile { items })
+    Some(RuleFile { effective, items })
 }
 
 struct Builder<'s> {
@@ -124,16 +128,21 @@ impl Builder<'_> {
             Err(error) => return Err(vec![self.grammar_error(&error)]),
         };
         let mut items = Vec::new();
+        let mut effective = None;
         for pair in file.into_iter().flat_map(Pair::into_inner) {
             let item = match pair.as_rule() {
                 G::rule_def => self.rule(pair).map(Item::Rule),
                 G::page_def => self.page(pair).map(Item::Page),
+                G::effective => {
+                    effective = self.effective(pair);
+                    None
+                }
                 _ => None,
             };
             items.extend(item);
         }
         if self.errors.is_empty() {
-            Ok(RuleFile { items })
+            Ok(RuleFile { effective, items })
         } else {
             Err(self.errors)
         }
@@ -218,6 +227,17 @@ impl Builder<'_> {
                         part_span,
                     );
                 }
+                G::effective => {
+                    let effective = self.effective(part)?;
+                    let rule = rule_name(&id);
+                    self.once(
+                        &rule,
+                        &mut clauses.effective,
+                        "`effective` period",
+                        effective.node,
+                        part_span,
+                    );
+                }
                 G::tolerance => {
                     let tolerance = self.tolerance(part)?;
                     let rule = rule_name(&id);
@@ -263,6 +283,7 @@ impl Builder<'_> {
             description: clauses.description,
             citation: clauses.citation,
             severity: clauses.severity,
+            effective: clauses.effective,
             condition: clauses.condition,
             tolerance: clauses.tolerance,
             assertion,
@@ -290,6 +311,41 @@ impl Builder<'_> {
             }),
             None => *slot = Some(Spanned::new(value, span)),
         }
+    }
+
+    /// `effective from D until D`: each date checked to be a real day.
+    fn effective(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Effective>> {
+        let span = span_of(&pair);
+        let mut effective = Effective::default();
+        let mut until = false;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                G::kw_until => until = true,
+                G::date => {
+                    let date_span = span_of(&part);
+                    let date = match part.as_str().parse::<Date>() {
+                        Ok(date) => date,
+                        Err(reason) => {
+                            self.errors.push(SyntaxError::BadDate {
+                                text: part.as_str().to_owned(),
+                                reason,
+                                src: self.src.clone(),
+                                span: date_span.into(),
+                            });
+                            return None;
+                        }
+                    };
+                    let date = Some(Spanned::new(date, date_span));
+                    if until {
+                        effective.until = date;
+                    } else {
+                        effective.from = date;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Spanned::new(effective, span))
     }
 
     fn string_in(&mut self, pair: Pair<'_, G>) -> Option<String> {
@@ -638,6 +694,7 @@ struct Clauses {
     severity: Option<Spanned<Severity>>,
     condition: Option<Spanned<Condition>>,
     tolerance: Option<Spanned<Tolerance>>,
+    effective: Option<Spanned<Effective>>,
     assertion: Option<Spanned<Assertion>>,
     examples: Vec<Spanned<Example>>,
 }
@@ -653,6 +710,9 @@ fn is_keyword(rule: G) -> bool {
             | G::kw_cite
             | G::kw_severity
             | G::kw_when
+            | G::kw_effective
+            | G::kw_from
+            | G::kw_until
             | G::kw_within
             | G::kw_and
             | G::kw_or
@@ -793,9 +853,10 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
 /// The grammar's expectations in a user's words, deduplicated, most useful first: an
 /// operator before a clause keyword, and several clause keywords as "another clause".
 fn expected_words(positives: &[G]) -> String {
-    const CLAUSES: [&str; 5] = [
+    const CLAUSES: [&str; 6] = [
         "`cite`",
         "`severity`",
+        "`effective`",
         "`when`",
         "`within`",
         "`passes`, `fails` or `skips`",
@@ -840,6 +901,10 @@ fn describe(rule: G) -> &'static str {
         G::severity_level => "`error`, `warning` or `info`",
         G::tolerance | G::kw_within => "`within`",
         G::condition | G::kw_when => "`when`",
+        G::effective | G::kw_effective => "`effective`",
+        G::kw_from => "`from`",
+        G::kw_until => "`until`",
+        G::date => "a date like 2024-07-01",
         G::assertion
         | G::expr
         | G::term

@@ -7,7 +7,7 @@ use std::fmt::{self, Display, Write};
 
 use rust_decimal::Decimal;
 
-use super::ast::{Assertion, Condition, Expr, Tolerance};
+use super::ast::{Assertion, Condition, Effective, Expr, Tolerance};
 use crate::amount;
 
 /// How tightly an expression binds: an operand looser than its place needs parentheses.
@@ -73,6 +73,13 @@ impl Display for Print<'_, Expr> {
                 f.write_char(')')
             }
         }
+    }
+}
+
+impl Display for Print<'_, Effective> {
+    /// `effective from 2020-01-01 until 2024-07-01`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "effective {}", self.0.period())
     }
 }
 

@@ -67,6 +67,7 @@ pub fn verdict_words(status: &Status) -> &'static str {
         Status::Pass(_) => "passes",
         Status::Fail(_) => "fails",
         Status::Skipped(_) => "is skipped",
+        Status::Waived(_) => "fails (waived)",
         Status::Error(_) => "cannot be evaluated",
     }
 }

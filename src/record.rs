@@ -1,0 +1,299 @@
+//! Run records: evidence of a `check` run that an auditor can verify later.
+//!
+//! `check --record FILE` writes the crossfoot version, the time, the day waivers were
+//! judged on, the command's inputs, the SHA-256 of every rule file, report and waivers
+//! file read, and every result. `verify-record FILE` hashes the files again, re-runs the
+//! same check on the same day, and says whether both still match.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::check::RuleSet;
+use crate::eval::{Evaluation, Skip, Status, Verdict};
+
+/// The record of one run, as written to the file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RunRecord {
+    /// The crossfoot version that ran.
+    pub crossfoot: String,
+    /// When it ran, UTC, RFC 3339.
+    pub time: String,
+    /// The day waiver expiry was judged on.
+    pub today: String,
+    /// What was checked.
+    pub inputs: Inputs,
+    /// Every file read, with its SHA-256.
+    pub files: Vec<FileDigest>,
+    /// The exit status of the run.
+    pub exit: u8,
+    /// Every report's results.
+    pub results: Vec<ReportResults>,
+}
+
+/// The command's inputs, as given (paths relative to where it ran).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Inputs {
+    /// The rule file or directory.
+    pub rules: String,
+    /// The report paths.
+    pub reports: Vec<String>,
+    /// The waivers file, when one was read.
+    pub waivers: Option<String>,
+    /// `--input-format`, when given.
+    pub input_format: Option<String>,
+    /// Whether `--deny warnings` was given.
+    pub deny_warnings: bool,
+}
+
+/// A file and its digest.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FileDigest {
+    /// The path, as read.
+    pub path: String,
+    /// `rules`, `report` or `waivers`.
+    pub role: String,
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// One report's results: the rules in each status (every rule not listed passed).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportResults {
+    /// The report (file, row or line).
+    pub report: String,
+    /// How many rules held.
+    pub passed: usize,
+    /// Rules that failed.
+    pub failed: Vec<String>,
+    /// Failures a waiver covered.
+    pub waived: Vec<String>,
+    /// Rules skipped, with why: `seg.x (all lines blank)`.
+    pub skipped: Vec<String>,
+    /// Rules that could not be evaluated.
+    pub errors: Vec<String>,
+}
+
+impl ReportResults {
+    /// The results of a full evaluation.
+    pub fn of_evaluation(evaluation: &Evaluation<'_>) -> Self {
+        let mut results = ReportResults {
+            report: evaluation.report.name().to_owned(),
+            ..ReportResults::default()
+        };
+        for (rule, outcome) in evaluation.results() {
+            let id = rule.id.clone();
+            match &outcome.status {
+                Status::Pass(_) => results.passed += 1,
+                Status::Fail(_) => results.failed.push(id),
+                Status::Waived(_) => results.waived.push(id),
+                Status::Skipped(skip) => results.skipped.push(skipped(&id, *skip)),
+                Status::Error(_) => results.errors.push(id),
+            }
+        }
+        results
+    }
+
+    /// The results of a batch verdict.
+    pub fn of_verdict(rules: &RuleSet, report: &str, verdict: &Verdict) -> Self {
+        let id = |index: &usize| {
+            rules
+                .rules()
+                .get(*index)
+                .map_or_else(String::new, |rule| rule.id.clone())
+        };
+        ReportResults {
+            report: report.to_owned(),
+            passed: verdict.summary.passed,
+            failed: verdict.failed.iter().map(id).collect(),
+            waived: verdict.waived.iter().map(|(rule, _)| id(rule)).collect(),
+            skipped: verdict
+                .skipped
+                .iter()
+                .map(|(rule, skip)| skipped(&id(rule), *skip))
+                .collect(),
+            errors: verdict.errors.iter().map(id).collect(),
+        }
+    }
+}
+
+fn skipped(id: &str, skip: Skip) -> String {
+    format!("{id} ({})", skip.reason())
+}
+
+/// The lower-case hex SHA-256 of a file's bytes.
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        let read = file.read(&mut buffer)?;
+        let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
+            break;
+        };
+        hasher.update(chunk);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut text, byte| {
+        let _ = write!(text, "{byte:02x}");
+        text
+    })
+}
+
+/// The files a run reads, with their roles: rule files, report files (a directory stands
+/// for the reports inside it), the waivers file.
+pub fn files_read(
+    rule_files: &[PathBuf],
+    reports: &[PathBuf],
+    waivers: Option<&Path>,
+) -> Vec<(PathBuf, &'static str)> {
+    let mut files: Vec<(PathBuf, &'static str)> =
+        rule_files.iter().map(|p| (p.clone(), "rules")).collect();
+    for path in reports {
+        if path.is_dir() {
+            files.extend(
+                crate::batch::directory(path)
+                    .into_iter()
+                    .map(|p| (p, "report")),
+            );
+        } else {
+            files.push((path.clone(), "report"));
+        }
+    }
+    files.extend(waivers.map(|p| (p.to_path_buf(), "waivers")));
+    files
+}
+
+/// Digest every file; a file that cannot be read is an error naming it.
+pub fn digests(files: &[(PathBuf, &'static str)]) -> Result<Vec<FileDigest>, String> {
+    files
+        .iter()
+        .map(|(path, role)| {
+            let sha256 =
+                sha256_file(path).map_err(|error| format!("{}: {error}", path.display()))?;
+            Ok(FileDigest {
+                path: path.display().to_string(),
+                role: (*role).to_owned(),
+                sha256,
+            })
+        })
+        .collect()
+}
+
+/// What differs between a record and a re-run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Verification {
+    /// Files whose digest differs, or that are gone: (path, what).
+    pub files: Vec<(String, String)>,
+    /// Files that match.
+    pub unchanged: usize,
+    /// Results that differ: (report, what).
+    pub results: Vec<(String, String)>,
+}
+
+impl Verification {
+    /// Whether the record still matches.
+    pub fn matches(&self) -> bool {
+        self.files.is_empty() && self.results.is_empty()
+    }
+}
+
+/// Compare recorded digests with the files as they are now.
+pub fn compare_files(recorded: &[FileDigest], verification: &mut Verification) {
+    for file in recorded {
+        match sha256_file(Path::new(&file.path)) {
+            Ok(now) if now == file.sha256 => verification.unchanged += 1,
+            Ok(now) => verification.files.push((
+                file.path.clone(),
+                format!(
+                    "changed: sha256 was {}, is {}",
+                    short(&file.sha256),
+                    short(&now)
+                ),
+            )),
+            Err(error) => verification
+                .files
+                .push((file.path.clone(), format!("cannot be read: {error}"))),
+        }
+    }
+}
+
+fn short(digest: &str) -> &str {
+    digest.get(..16).unwrap_or(digest)
+}
+
+/// Compare recorded results with a re-run's, report by report.
+pub fn compare_results(
+    recorded: &[ReportResults],
+    now: &[ReportResults],
+    verification: &mut Verification,
+) {
+    if recorded.len() != now.len() {
+        verification.results.push((
+            "(the run)".to_owned(),
+            format!("{} reports recorded, {} now", recorded.len(), now.len()),
+        ));
+    }
+    for (before, after) in recorded.iter().zip(now) {
+        if before == after {
+            continue;
+        }
+        let mut what = Vec::new();
+        let lists = [
+            ("failed", &before.failed, &after.failed),
+            ("waived", &before.waived, &after.waived),
+            ("skipped", &before.skipped, &after.skipped),
+            ("errors", &before.errors, &after.errors),
+        ];
+        for (name, was, is) in lists {
+            if was != is {
+                what.push(format!(
+                    "{name} was [{}], is [{}]",
+                    was.join(", "),
+                    is.join(", ")
+                ));
+            }
+        }
+        if before.passed != after.passed {
+            what.push(format!("passed was {}, is {}", before.passed, after.passed));
+        }
+        if before.report != after.report {
+            what.push(format!("now named {}", after.report));
+        }
+        verification
+            .results
+            .push((before.report.clone(), what.join("; ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abc");
+        std::fs::write(&path, "abc").unwrap();
+        assert_eq!(
+            sha256_file(&path).unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(
+            sha256_file(&path).unwrap(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}
