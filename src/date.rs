@@ -229,13 +229,13 @@ impl Period {
 
 impl fmt::Display for Period {
     /// `from 2020-01-01 until 2024-07-01`, `from 2024-07-01`, `until 2024-07-01`, or
-    /// `always`.
+    /// `every day`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.from, self.until) {
             (Some(from), Some(until)) => write!(f, "from {from} until {until}"),
             (Some(from), None) => write!(f, "from {from}"),
             (None, Some(until)) => write!(f, "until {until}"),
-            (None, None) => f.write_str("always"),
+            (None, None) => f.write_str("every day"),
         }
     }
 }

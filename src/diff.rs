@@ -39,7 +39,8 @@ pub enum RuleChange {
 /// One field of a changed rule, before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
-    /// `formula`, `tolerance`, `condition`, `severity`, `description` or `citation`.
+    /// `formula`, `effective`, `tolerance`, `condition`, `severity`, `description` or
+    /// `citation`.
     pub field: &'static str,
     /// The old value (`null` when absent).
     pub old: Option<String>,
@@ -63,9 +64,13 @@ pub struct Flip {
 }
 
 /// The fields compared, canonical.
-fn fields(rule: &CheckedRule) -> [(&'static str, Option<String>); 6] {
+fn fields(rule: &CheckedRule) -> [(&'static str, Option<String>); 7] {
     [
         ("formula", Some(formula(rule))),
+        (
+            "effective",
+            (!rule.period.is_always()).then(|| rule.period.to_string()),
+        ),
         (
             "tolerance",
             rule.tolerance.map(|(t, _)| Print(&t).to_string()),
@@ -86,18 +91,24 @@ fn formula(rule: &CheckedRule) -> String {
     )
 }
 
-/// The changes from `old` to `new`, in the new set's order, removals last.
+/// The changes from `old` to `new`, in the new set's order, removals last. Rules pair up
+/// by id; when an id has several versions (`effective` periods), by id and first day, then
+/// in order.
 pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
-    let find = |set: &RuleSet, id: &str| set.rules().iter().find(|r| r.id == id).cloned();
+    let pairs = pair_up(old.rules(), new.rules());
     let mut changes = Vec::new();
-    for rule in new.rules() {
-        match find(old, &rule.id) {
+    for (index, rule) in new.rules().iter().enumerate() {
+        let before = pairs
+            .iter()
+            .find(|(_, n)| *n == index)
+            .and_then(|(o, _)| old.rules().get(*o));
+        match before {
             None => changes.push(RuleChange::Added {
-                rule: rule.id.clone(),
+                rule: label(rule),
                 formula: formula(rule),
             }),
             Some(before) => {
-                let fields: Vec<FieldChange> = fields(&before)
+                let fields: Vec<FieldChange> = fields(before)
                     .into_iter()
                     .zip(fields(rule))
                     .filter(|((_, a), (_, b))| a != b)
@@ -105,22 +116,56 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
                     .collect();
                 if !fields.is_empty() {
                     changes.push(RuleChange::Changed {
-                        rule: rule.id.clone(),
+                        rule: label(rule),
                         fields,
                     });
                 }
             }
         }
     }
-    for rule in old.rules() {
-        if find(new, &rule.id).is_none() {
+    for (index, rule) in old.rules().iter().enumerate() {
+        if !pairs.iter().any(|(o, _)| *o == index) {
             changes.push(RuleChange::Removed {
-                rule: rule.id.clone(),
+                rule: label(rule),
                 formula: formula(rule),
             });
         }
     }
     changes
+}
+
+/// (old index, new index) of the rules that are the same rule: same id and first day,
+/// then the remaining versions of an id in order.
+fn pair_up(old: &[CheckedRule], new: &[CheckedRule]) -> Vec<(usize, usize)> {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let taken =
+        |pairs: &[(usize, usize)], o: usize, n: usize| pairs.iter().any(|&(a, b)| a == o || b == n);
+    let exact = |a: &CheckedRule, b: &CheckedRule| a.id == b.id && a.period.from == b.period.from;
+    let same_id = |a: &CheckedRule, b: &CheckedRule| a.id == b.id;
+    for same in [
+        &exact as &dyn Fn(&CheckedRule, &CheckedRule) -> bool,
+        &same_id,
+    ] {
+        for (n, rule) in new.iter().enumerate() {
+            let found = old
+                .iter()
+                .enumerate()
+                .find(|&(o, before)| !taken(&pairs, o, n) && same(before, rule));
+            if let Some((o, _)) = found {
+                pairs.push((o, n));
+            }
+        }
+    }
+    pairs
+}
+
+/// The rule's id, with its period when it has one: `cap.x (from 2014-01-01)`.
+fn label(rule: &CheckedRule) -> String {
+    if rule.period.is_always() {
+        rule.id.clone()
+    } else {
+        format!("{} ({})", rule.id, rule.period)
+    }
 }
 
 fn word(status: &Status) -> &'static str {
@@ -140,19 +185,30 @@ pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
     for report in reports {
         let before = evaluate(old, report);
         let after = evaluate(new, report);
+        // Of an id's versions, the one in force on the report's date decides.
         let status_in = |evaluation: &crate::eval::Evaluation<'_>, id: &str| {
-            evaluation
+            let mut versions = evaluation.results().filter(|(r, _)| r.id == id);
+            let first = versions.next().map(|(_, o)| o.status.clone());
+            let in_force = evaluation
                 .results()
-                .find(|(r, _)| r.id == id)
-                .map(|(_, o)| o.status.clone())
+                .filter(|(r, _)| r.id == id)
+                .find(|(_, o)| !matches!(o.status, Status::Skipped(Skip::NotInForce(_))))
+                .map(|(_, o)| o.status.clone());
+            in_force.or(first)
         };
-        let mut ids: Vec<&str> = new.rules().iter().map(|r| r.id.as_str()).collect();
+        let mut ids: Vec<&str> = Vec::new();
+        for rule in new.rules() {
+            if !ids.contains(&rule.id.as_str()) {
+                ids.push(rule.id.as_str());
+            }
+        }
         ids.extend(
             old.rules()
                 .iter()
                 .map(|r| r.id.as_str())
                 .filter(|id| !new.rules().iter().any(|r| r.id == *id)),
         );
+        ids.dedup();
         for id in ids {
             let (was, now) = (status_in(&before, id), status_in(&after, id));
             let (was_word, now_word) = (

@@ -20,6 +20,23 @@ pub enum Error {
         reason: String,
     },
 
+    /// Old rules that could not be read from git.
+    #[error("cannot read `{path}` at revision `{revision}` with git: {reason}")]
+    #[diagnostic(
+        code(crossfoot::git),
+        help(
+            "`crossfoot diff REV PATH` compares PATH as committed at REV with the working tree; run it inside the repository, with a revision git knows (`main`, `HEAD~1`, a commit)"
+        )
+    )]
+    Git {
+        /// The revision as given.
+        revision: String,
+        /// The path.
+        path: String,
+        /// What git said.
+        reason: String,
+    },
+
     /// A file that is not UTF-8 text.
     #[error("`{path}` is not UTF-8 text")]
     #[diagnostic(

@@ -41,6 +41,96 @@ pub fn load_rules(path: &Path) -> Result<Checked, Vec<Error>> {
     check::check(files).map_err(|found| found.into_iter().map(Error::from).collect())
 }
 
+/// Parse and check rule files already read (for instance from git).
+pub fn check_sources(sources: Vec<Source>) -> Result<Checked, Vec<Error>> {
+    let mut files = Vec::with_capacity(sources.len());
+    let mut errors = Vec::new();
+    for source in sources {
+        match syntax::parse(&source) {
+            Ok(file) => files.push((source, file)),
+            Err(found) => errors.extend(found.into_iter().map(Error::from)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    check::check(files).map_err(|found| found.into_iter().map(Error::from).collect())
+}
+
+/// The rule files under `path` as committed at `revision`, read with the `git` command
+/// from the current directory: `crossfoot diff main rules/`.
+pub fn git_sources(revision: &str, path: &Path) -> Result<Vec<Source>, Error> {
+    let fail = |reason: String| Error::Git {
+        revision: revision.to_owned(),
+        path: path.display().to_string(),
+        reason,
+    };
+    if revision.starts_with('-') {
+        return Err(fail("a revision cannot start with `-`".to_owned()));
+    }
+    // Run git where the path is, so it works from anywhere inside or outside the repository.
+    let (dir, target) = if path.is_dir() {
+        (path, Path::new("."))
+    } else {
+        match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => (parent, Path::new(name)),
+            _ => (Path::new("."), path),
+        }
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let listing = git(
+        dir,
+        &["ls-tree", "-r", "-z", "--name-only", revision, "--"],
+        target,
+    )
+    .map_err(&fail)?;
+    let mut names: Vec<&str> = listing
+        .split('\0')
+        .filter(|name| name.ends_with(".xfoot"))
+        .collect();
+    names.sort_unstable();
+    if names.is_empty() {
+        return Err(fail("no `.xfoot` files there at that revision".to_owned()));
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let text =
+                git(dir, &["show"], Path::new(&format!("{revision}:./{name}"))).map_err(&fail)?;
+            if u64::try_from(text.len()).unwrap_or(u64::MAX) > MAX_RULE_FILE_BYTES {
+                return Err(fail(format!(
+                    "`{name}` is larger than {MAX_RULE_FILE_BYTES} bytes"
+                )));
+            }
+            Ok(Source::new(
+                format!("{revision}:{}", dir.join(name).display()),
+                text,
+            ))
+        })
+        .collect()
+}
+
+/// Run `git ARGS LAST` in `dir` and return its standard output as text.
+fn git(dir: &Path, args: &[&str], last: &Path) -> Result<String, String> {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .arg(last)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|error| format!("cannot run git: {error}"))?;
+    if !output.status.success() {
+        let said = String::from_utf8_lossy(&output.stderr);
+        let first = said.trim().lines().next().unwrap_or("git failed");
+        return Err(first.trim_start_matches("fatal: ").to_owned());
+    }
+    String::from_utf8(output.stdout).map_err(|_| "the file is not UTF-8 text".to_owned())
+}
+
 /// Read one report; its format comes from its extension.
 pub fn load_report(path: &Path) -> Result<Report, Vec<Error>> {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");

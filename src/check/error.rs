@@ -32,19 +32,14 @@ pub enum CheckError {
 
     /// Two versions of a rule whose periods share a day.
     #[error("two versions of rule `{id}` are in force {when}")]
-    #[diagnostic(
-        code(crossfoot::check::overlapping_versions),
-        help(
-            "end one version where the next begins: `effective until {next}` on the old one and `effective from {next}` on the new one (`until` is the first day a rule no longer applies)"
-        )
-    )]
+    #[diagnostic(code(crossfoot::check::overlapping_versions), help("{advice}"))]
     OverlappingVersions {
         /// The id.
         id: String,
         /// `on 2024-07-01`, or `from the start` when both have no start.
         when: String,
-        /// The day to put in the advice.
-        next: String,
+        /// How to separate them.
+        advice: String,
         /// The file of the second version.
         #[source_code]
         src: NamedSource<Arc<str>>,

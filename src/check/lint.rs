@@ -99,7 +99,7 @@ pub(super) fn conflicting_totals(
     srcs: &[NamedSource<Arc<str>>],
     problems: &mut Problems,
 ) {
-    let mut totals: HashMap<LineCode, &CheckedRule> = HashMap::new();
+    let mut totals: HashMap<LineCode, Vec<&CheckedRule>> = HashMap::new();
     for rule in rules {
         if rule.assertion.op != CmpOp::Eq || rule.condition.is_some() {
             continue;
@@ -107,8 +107,13 @@ pub(super) fn conflicting_totals(
         let Some(line) = single_line(rule, &rule.assertion.left) else {
             continue;
         };
-        let Some(first) = totals.get(&line) else {
-            totals.insert(line, rule);
+        let earlier = totals.entry(line).or_default();
+        // Versions of one rule, and rules never in force on the same day, cannot conflict.
+        let first = earlier.iter().copied().find(|first| {
+            first.id != rule.id && first.period.first_shared_day(rule.period).is_some()
+        });
+        earlier.push(rule);
+        let Some(first) = first else {
             continue;
         };
         if first.right_text == rule.right_text {

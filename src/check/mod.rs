@@ -165,11 +165,10 @@ impl<'a> Versions<'a> {
                     }],
                 }
             } else {
-                let next = day.or(period.from).or(first_period.from);
                 CheckError::OverlappingVersions {
                     id: id.node.clone(),
                     when: day.map_or_else(|| "from the start".to_owned(), |d| format!("on {d}")),
-                    next: next.map_or_else(|| "YYYY-MM-DD".to_owned(), |d| d.to_string()),
+                    advice: version_advice(period, first_period),
                     src,
                     span: id.span.into(),
                     period: format!("in force {period}"),
@@ -185,6 +184,18 @@ impl<'a> Versions<'a> {
         }
         seen.push((index, id.span, period));
     }
+}
+
+/// How to make two versions' periods meet without overlapping.
+fn version_advice(a: Period, b: Period) -> String {
+    if a.is_always() || b.is_always() {
+        return "a rule without `effective` is in force every day; give the older version `effective until D` and the newer `effective from D`, for the day D the change took effect".to_owned();
+    }
+    let next = [a.from, b.from].into_iter().flatten().max();
+    let day = next.map_or_else(|| "D".to_owned(), |d| d.to_string());
+    format!(
+        "end one version where the next begins: `effective until {day}` on the old one and `effective from {day}` on the new one (`until` is the first day a rule no longer applies)"
+    )
 }
 
 fn build_catalogue(

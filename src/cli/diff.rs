@@ -24,7 +24,16 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
-    let (old, new) = match (load_rules(&args.old), load_rules(&args.new)) {
+    let old = if !args.old.exists() && args.new.exists() {
+        // `crossfoot diff main rules/`: OLD is a git revision of NEW's path.
+        let revision = args.old.to_string_lossy();
+        crate::load::git_sources(&revision, &args.new)
+            .map_err(|error| vec![error])
+            .and_then(crate::load::check_sources)
+    } else {
+        load_rules(&args.old)
+    };
+    let (old, new) = match (old, load_rules(&args.new)) {
         (Ok(old), Ok(new)) => (old.rules, new.rules),
         (old, new) => {
             let errors: Vec<Error> = old.err().into_iter().chain(new.err()).flatten().collect();

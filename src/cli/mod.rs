@@ -68,7 +68,8 @@ pub enum Command {
 /// `crossfoot diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The old rule file or directory.
+    /// The old rule file or directory, or a git revision (`main`, `HEAD~1`): then NEW's
+    /// path as committed at that revision.
     pub old: PathBuf,
     /// The new rule file or directory.
     pub new: PathBuf,
