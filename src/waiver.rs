@@ -245,7 +245,7 @@ impl Waivers {
                     covered,
                     plural: if covered == 1 { "" } else { "s" },
                     src: self.source.named(),
-                    span: waiver.span.into(),
+                    span: waiver.rule.span.into(),
                 });
             }
         }

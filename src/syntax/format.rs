@@ -398,6 +398,16 @@ mod tests {
     }
 
     #[test]
+    fn puts_effective_periods_first_in_the_file_and_after_severity() {
+        assert_eq!(
+            fmt(
+                "# pack period\neffective   from 2014-01-01 until 2030-01-01\nrule a 7190=7180 effective until 2020-01-01 severity warning\n"
+            ),
+            "# pack period\neffective from 2014-01-01 until 2030-01-01\n\nrule a\n  severity warning\n  effective until 2020-01-01\n  7190 = 7180\n"
+        );
+    }
+
+    #[test]
     fn formats_pages() {
         assert_eq!(
             fmt(

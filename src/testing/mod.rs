@@ -5,6 +5,7 @@ mod mutate;
 mod report_test;
 
 use crate::check::{CheckedExample, CheckedRule, RuleSet};
+use crate::date::Date;
 use crate::eval::{Outcome, Status, evaluate_rule};
 use crate::report::Report;
 use crate::syntax::ast::Expectation;
@@ -34,7 +35,7 @@ pub fn run_examples(rules: &RuleSet) -> Vec<ExampleRun<'_>> {
         .iter()
         .flat_map(|rule| rule.examples.iter().map(move |example| (rule, example)))
         .map(|(rule, example)| {
-            let outcome = evaluate_rule(rule, &example_report(example));
+            let outcome = evaluate_rule(rule, &example_report(rule, example));
             let ok = matches(example.expect, &outcome.status);
             ExampleRun {
                 rule,
@@ -46,9 +47,15 @@ pub fn run_examples(rules: &RuleSet) -> Vec<ExampleRun<'_>> {
         .collect()
 }
 
-/// The report an example describes: its amounts, every other line blank.
-pub fn example_report(example: &CheckedExample) -> Report {
-    Report::from_lines("example", example.lines.iter().copied())
+/// The report an example describes: its amounts, every other line blank, dated on a day
+/// the rule is in force (an example is about the formula, not the calendar).
+pub fn example_report(rule: &CheckedRule, example: &CheckedExample) -> Report {
+    let day = match (rule.period.from, rule.period.until) {
+        (Some(from), _) => Some(from),
+        (None, Some(_)) => Date::new(1, 1, 1).ok(),
+        (None, None) => None,
+    };
+    Report::from_lines("example", example.lines.iter().copied()).with_metadata(None, None, day)
 }
 
 /// Whether a rule's verdict is the one an example expects.

@@ -43,7 +43,7 @@ pub fn run_mutants(rules: &RuleSet) -> Vec<MutantRun<'_>> {
         let reports: Vec<_> = rule
             .examples
             .iter()
-            .map(|e| (e.expect, example_report(e)))
+            .map(|e| (e.expect, example_report(rule, e)))
             .collect();
         for mutant in mutants(rules, rule) {
             let killed = reports.iter().any(|(expect, report)| {

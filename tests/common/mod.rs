@@ -58,3 +58,35 @@ pub fn scratch(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
     let path = dir.path().to_path_buf();
     (dir, path)
 }
+
+/// Run `crossfoot` in `dir` (so paths in its output are relative to it).
+pub fn crossfoot_in(dir: &Path, args: &[&str]) -> Output {
+    cargo_bin_cmd!("crossfoot")
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+/// A copy of the shipped pack (`rules/focus`) in `dir/rules`, with `edit` applied to the
+/// text of each file.
+pub fn copy_pack(dir: &Path, edit: impl Fn(&str, String) -> String) {
+    let mut pending = vec![root().join("rules/focus")];
+    while let Some(from) = pending.pop() {
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let relative = path.strip_prefix(root().join("rules/focus")).unwrap();
+            let to = dir.join("rules").join(relative);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            let name = relative.display().to_string();
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(to, edit(&name, text)).unwrap();
+        }
+    }
+}
