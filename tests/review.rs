@@ -53,6 +53,18 @@ fn dated_pack() -> tempfile::TempDir {
     dir
 }
 
+/// The JSON contract (`schema/check.json`) holds for the new statuses too.
+fn assert_matches_schema(instance: &serde_json::Value) {
+    let text = std::fs::read_to_string(root().join("schema/check.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
 }
@@ -91,6 +103,7 @@ fn the_version_in_force_on_the_report_date_decides() {
 
     let json = crossfoot_in(dir, &["check", "--format", "json", "rules", "dec31.yaml"]);
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_matches_schema(&json);
     let versions: Vec<_> = json["reports"][0]["results"]
         .as_array()
         .unwrap()
@@ -274,6 +287,7 @@ fn a_live_waiver_reports_the_failure_as_waived() {
         &[&args[..1], &["--format", "json"], &args[1..]].concat(),
     );
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_matches_schema(&json);
     let report = &json["reports"][0];
     assert_eq!(report["summary"]["waived"], 2);
     assert_eq!(report["summary"]["failed"], 0);
@@ -420,6 +434,43 @@ fn waivers_apply_to_batches_by_firm_and_date() {
         &["check", "--today", "2020-09-01", "rules", "batch.jsonl"],
     );
     insta::assert_snapshot!(seen(&output));
+    // The same two reports as wide CSV, with `firm` and `as_of` columns.
+    let mut codes: Vec<String> = lines.keys().cloned().collect();
+    codes.sort();
+    let amounts: Vec<String> = codes
+        .iter()
+        .map(|c| lines[c].as_str().unwrap().to_owned())
+        .collect();
+    let csv = format!(
+        "report_id,firm,as_of,{}\nA,HSBC Securities (USA) Inc.,2020-07-31,{}\nB,Other FCM,2020-07-31,{}\n",
+        codes.join(","),
+        amounts.join(","),
+        amounts.join(",")
+    );
+    write(dir.path(), "batch.csv", &csv);
+    let output = crossfoot_in(
+        dir.path(),
+        &["check", "--today", "2020-09-01", "rules", "batch.csv"],
+    );
+    assert_eq!(
+        stdout(&output),
+        "FAIL: batch.csv row 3 (B): seg.excess, seg.target_excess\n2 reports: 1 ok, 1 failed (2 failing rules), 2 waived failures\n"
+    );
+    write(
+        dir.path(),
+        "bad.csv",
+        "report_id,as_of,7190\nA,2020-02-30,1\n",
+    );
+    let bad = crossfoot_in(
+        dir.path(),
+        &["check", "--color", "never", "rules", "bad.csv"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("as_of `2020-02-30` is not a date"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]

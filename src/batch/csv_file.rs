@@ -57,8 +57,29 @@ pub(super) fn csv_records<'p>(
     let mut columns = Vec::with_capacity(header.len());
     for (index, cell) in header.iter().enumerate().skip(1) {
         let text = String::from_utf8_lossy(cell);
+        let named = text.trim().to_ascii_lowercase();
+        if named == "firm" || named == "as_of" {
+            if columns.iter().any(|c| {
+                matches!(
+                    (c, named.as_str()),
+                    (Column::Firm, "firm") | (Column::AsOf, "as_of")
+                )
+            }) {
+                let message = format!(
+                    "column {} of the header: `{named}` appears twice",
+                    index + 1
+                );
+                return Box::new(std::iter::once(Item::Done(Err(row_error(name, message)))));
+            }
+            columns.push(if named == "firm" {
+                Column::Firm
+            } else {
+                Column::AsOf
+            });
+            continue;
+        }
         match text.trim().parse::<LineCode>() {
-            Ok(code) => columns.push(program.slot(code)),
+            Ok(code) => columns.push(Column::Line(program.slot(code))),
             Err(error) => {
                 let message = format!(
                     "column {} of the header: `{text}` is not a line code: {error}",
@@ -130,12 +151,24 @@ fn long_csv<R: Read>(
     Ok(record_of(&report, program))
 }
 
-/// One report per row: `report_id`, then the amounts of the header's line codes.
+/// What a column of a wide CSV file after `report_id` holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// A line's amounts, in this slot of the program (`None`: no rule reads the line).
+    Line(Option<usize>),
+    /// The filer.
+    Firm,
+    /// The report date.
+    AsOf,
+}
+
+/// One report per row: `report_id`, then the amounts of the header's line codes (and
+/// optionally `firm` and `as_of` columns).
 struct WideCsv<R> {
     csv: csv::Reader<R>,
     name: Arc<str>,
-    /// The slot of each amount column, `None` for a line no rule reads.
-    columns: Arc<[Option<usize>]>,
+    /// What each column after `report_id` holds.
+    columns: Arc<[Column]>,
     width: usize,
     row: usize,
     broken: bool,
@@ -186,10 +219,31 @@ impl Row {
         }
         let mut row = vec![None; self.width];
         let mut problems = Vec::new();
+        let (mut firm, mut as_of) = (None, None);
         for (text, column) in self.cells.iter().skip(1).zip(self.columns.iter()) {
+            let slot = match column {
+                Column::Line(slot) => slot,
+                Column::Firm => {
+                    let text = String::from_utf8_lossy(text).trim().to_owned();
+                    firm = (!text.is_empty()).then_some(text);
+                    continue;
+                }
+                Column::AsOf => {
+                    let text = String::from_utf8_lossy(text);
+                    let text = text.trim();
+                    match text.parse::<crate::date::Date>() {
+                        _ if text.is_empty() => {}
+                        Ok(date) => as_of = Some(date),
+                        Err(error) => {
+                            problems.push(format!("as_of `{text}` is not a date: {error}"))
+                        }
+                    }
+                    continue;
+                }
+            };
             match cell(text) {
                 Ok(amount) => {
-                    if let Some(target) = column.and_then(|slot| row.get_mut(slot)) {
+                    if let Some(target) = slot.and_then(|slot| row.get_mut(slot)) {
                         *target = amount;
                     }
                 }
@@ -202,8 +256,8 @@ impl Row {
         Ok(Record {
             name,
             id: Some(id),
-            firm: None,
-            as_of: None,
+            firm,
+            as_of,
             row,
         })
     }

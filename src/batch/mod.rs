@@ -110,7 +110,7 @@ pub struct Row {
     file: Arc<str>,
     number: usize,
     cells: csv::ByteRecord,
-    columns: Arc<[Option<usize>]>,
+    columns: Arc<[csv_file::Column]>,
     width: usize,
 }
 
