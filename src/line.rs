@@ -18,6 +18,53 @@ pub struct LineCode {
     width: u8,
 }
 
+/// A map keyed by line codes from rule files, with a fast hash (FxHash's multiply-rotate).
+/// Not for maps whose keys an untrusted report chooses: those keep the standard hasher,
+/// which resists crafted collisions.
+pub type CodeMap<V> = std::collections::HashMap<LineCode, V, BuildCodeHasher>;
+
+/// Builds [`CodeHasher`]s.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BuildCodeHasher;
+
+impl std::hash::BuildHasher for BuildCodeHasher {
+    type Hasher = CodeHasher;
+
+    fn build_hasher(&self) -> CodeHasher {
+        CodeHasher(0)
+    }
+}
+
+/// A multiply-rotate hasher for the two integers of a [`LineCode`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CodeHasher(u64);
+
+impl CodeHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for CodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.add(u64::from(byte));
+        }
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+}
+
 /// Why a text is not a line code.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum LineCodeError {

@@ -1,7 +1,7 @@
 //! The line catalogue: every line of the form, its label, its page, and whether the form
 //! prints it as a deduction. Built from the `page` declarations of a rule set.
 
-use std::collections::HashMap;
+use crate::line::CodeMap;
 
 use crate::line::LineCode;
 use crate::source::Span;
@@ -11,7 +11,7 @@ use crate::source::Span;
 #[derive(Clone, Debug, Default)]
 pub struct Catalogue {
     pub(super) pages: Vec<PageInfo>,
-    pub(super) lines: HashMap<LineCode, LineInfo>,
+    pub(super) lines: CodeMap<LineInfo>,
 }
 
 /// A page of the form.

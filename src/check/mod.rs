@@ -20,7 +20,7 @@ pub use rules::{CheckedExample, CheckedRule, Comparison, Cond, Func, Node, RuleS
 pub use units::Kind;
 
 use crate::date::Period;
-use crate::line::LineCode;
+use crate::line::{CodeMap, LineCode};
 use crate::source::{Source, Span, Spanned};
 use crate::syntax::Print;
 use crate::syntax::ast::{CmpOp, Rule, RuleFile};
@@ -54,7 +54,7 @@ pub fn check(files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>>
     let srcs: Vec<NamedSource<Arc<str>>> = files.iter().map(|(source, _)| source.named()).collect();
     let mut problems = Problems(Vec::new());
     let catalogue = build_catalogue(&files, &srcs, &mut problems);
-    let mut rules = Vec::new();
+    let mut rules = Vec::with_capacity(files.iter().map(|(_, f)| f.items.len()).sum());
     let mut versions = Versions::default();
     for (index, ((_, file), src)) in files.iter().zip(&srcs).enumerate() {
         let file_period = file.effective.as_ref().map(|e| e.node.period());
@@ -264,7 +264,7 @@ fn check_rule(
         errors,
         catalogue,
         lines: Vec::new(),
-        slots: HashMap::new(),
+        slots: CodeMap::default(),
         occurrences: Vec::new(),
     };
     let assertion = resolver.comparison(&rule.assertion.node);

@@ -1,7 +1,7 @@
 //! AST expressions → resolved [`Node`]s: functions looked up, line codes numbered into the
 //! rule's slots and checked against the catalogue.
 
-use std::collections::HashMap;
+use crate::line::CodeMap;
 use std::sync::Arc;
 
 use miette::NamedSource;
@@ -21,7 +21,7 @@ pub(super) struct Resolver<'a> {
     pub(super) catalogue: &'a Catalogue,
     pub(super) lines: Vec<LineCode>,
     /// Each line's index in `lines`, so a rule with many terms resolves in linear time.
-    pub(super) slots: HashMap<LineCode, usize>,
+    pub(super) slots: CodeMap<usize>,
     pub(super) occurrences: Vec<(usize, Span)>,
 }
 

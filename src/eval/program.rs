@@ -3,22 +3,20 @@
 //! hashing per operation. The arithmetic is the evaluator's own, so verdicts are identical
 //! to [`evaluate`](super::evaluate); only what is kept of them differs.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
 use super::{Skip, Status, Summary, in_force, status};
-use crate::check::{CheckedRule, RuleSet};
+use crate::check::{CheckedRule, Func, Node, RuleSet};
 use crate::date::Date;
-use crate::line::LineCode;
+use crate::line::{CodeMap, LineCode};
 use crate::report::Report;
-use crate::syntax::ast::{CmpOp, Severity, Tolerance};
+use crate::syntax::ast::{BinOp, CmpOp, Severity, Tolerance};
 
 /// A rule set ready to evaluate many reports.
 #[derive(Clone, Debug)]
 pub struct Program<'a> {
     rules: &'a RuleSet,
-    slots: HashMap<LineCode, usize>,
+    slots: CodeMap<usize>,
     codes: Vec<LineCode>,
     /// For each rule, the global slot of each of its lines.
     rule_slots: Vec<Vec<usize>>,
@@ -54,20 +52,17 @@ impl Linear {
             Some((Tolerance::Absolute(amount), _)) => whole(amount)?,
             Some((Tolerance::Relative(_), _)) => return None,
         };
+        let (coefficients, constant) = match additive_form(rule) {
+            Some(form) => form,
+            None => general_form(rule)?,
+        };
         let mut terms = Vec::with_capacity(rule.assertion_lines);
-        for (local, &global) in slots.iter().enumerate().take(rule.assertion_lines) {
-            let left = rule.assertion.left.coefficient(local)?;
-            let right = rule.assertion.right.coefficient(local)?;
-            let coefficient = whole(left.checked_sub(right)?)?;
+        for (&global, &coefficient) in slots.iter().zip(&coefficients) {
             if coefficient.abs() > SMALL_COEFFICIENT {
                 return None;
             }
             terms.push((global, coefficient));
         }
-        let zeros = vec![None; rule.lines.len()];
-        let left = super::value_of(&rule.assertion.left, &zeros).ok()?;
-        let right = super::value_of(&rule.assertion.right, &zeros).ok()?;
-        let constant = whole(left.checked_sub(right)?)?;
         if constant.abs() >= SMALL {
             return None;
         }
@@ -111,6 +106,64 @@ impl Linear {
         };
         Some(if holds { Quick::Pass } else { Quick::Fail })
     }
+}
+
+/// `left - right` as (coefficient of each assertion line, constant), for an assertion built
+/// only of lines, constants, `+`, `-`, unary minus and `sum`: one walk of each side.
+fn additive_form(rule: &CheckedRule) -> Option<(Vec<i128>, i128)> {
+    fn walk(node: &Node, sign: i128, terms: &mut [i128], constant: &mut i128) -> Option<()> {
+        match node {
+            Node::Line { slot, .. } => {
+                let term = terms.get_mut(*slot)?;
+                *term = term.checked_add(sign)?;
+            }
+            Node::Const { value, .. } => {
+                *constant = constant.checked_add(sign.checked_mul(whole(*value)?)?)?;
+            }
+            Node::Neg { inner, .. } => walk(inner, -sign, terms, constant)?,
+            Node::Chain { first, rest, .. } => {
+                walk(first, sign, terms, constant)?;
+                for (op, _, operand) in rest {
+                    match op {
+                        BinOp::Add => walk(operand, sign, terms, constant)?,
+                        BinOp::Sub => walk(operand, -sign, terms, constant)?,
+                        BinOp::Mul | BinOp::Div => return None,
+                    }
+                }
+            }
+            Node::Call {
+                func: Func::Sum,
+                args,
+                ..
+            } => {
+                for arg in args {
+                    walk(arg, sign, terms, constant)?;
+                }
+            }
+            Node::Call { .. } => return None,
+        }
+        Some(())
+    }
+    let mut terms = vec![0; rule.assertion_lines];
+    let mut constant = 0;
+    walk(&rule.assertion.left, 1, &mut terms, &mut constant)?;
+    walk(&rule.assertion.right, -1, &mut terms, &mut constant)?;
+    (constant.abs() < SMALL).then_some((terms, constant))
+}
+
+/// The same for any linear assertion, through [`Node::coefficient`] (one walk per line).
+fn general_form(rule: &CheckedRule) -> Option<(Vec<i128>, i128)> {
+    let mut terms = Vec::with_capacity(rule.assertion_lines);
+    for local in 0..rule.assertion_lines {
+        let left = rule.assertion.left.coefficient(local)?;
+        let right = rule.assertion.right.coefficient(local)?;
+        terms.push(whole(left.checked_sub(right)?)?);
+    }
+    let zeros = vec![None; rule.lines.len()];
+    let left = super::value_of(&rule.assertion.left, &zeros).ok()?;
+    let right = super::value_of(&rule.assertion.right, &zeros).ok()?;
+    let constant = whole(left.checked_sub(right)?)?;
+    (constant.abs() < SMALL).then_some((terms, constant))
 }
 
 /// A verdict without its numbers.
@@ -160,7 +213,7 @@ impl Verdict {
 impl<'a> Program<'a> {
     /// Compile a rule set.
     pub fn new(rules: &'a RuleSet) -> Self {
-        let mut slots = HashMap::new();
+        let mut slots = CodeMap::default();
         let mut codes = Vec::new();
         let rule_slots = rules
             .rules()
@@ -294,6 +347,27 @@ mod tests {
     use crate::eval::evaluate;
     use crate::source::Source;
     use crate::syntax;
+
+    #[test]
+    fn the_one_walk_linear_form_equals_the_general_one() {
+        let text = "rule a 7190 = 7180 - 7060\nrule b 7230 = sum(7210, -7220) + $5 - (7010 - 7020)\nrule c -7050 = 7050 + 7050 - 7040\nrule d 7425 = 7415 * 2.0\nrule e 7445 = $1.50 + 7435\n";
+        let source = Source::new("t.xfoot", text);
+        let set = check(vec![(source.clone(), syntax::parse(&source).unwrap())])
+            .unwrap()
+            .rules;
+        let forms: Vec<_> = set.rules().iter().map(additive_form).collect();
+        assert_eq!(forms[0], Some((vec![1, -1, 1], 0)));
+        assert_eq!(forms[1], Some((vec![1, -1, 1, 1, -1], -5)));
+        assert_eq!(forms[2], Some((vec![-3, 1], 0)));
+        assert_eq!(forms[3], None, "a product takes the general path");
+        assert_eq!(forms[4], None, "a constant with cents is not whole");
+        for (rule, form) in set.rules().iter().zip(&forms) {
+            if form.is_some() {
+                assert_eq!(form, &general_form(rule), "{}", rule.id);
+            }
+        }
+        assert_eq!(general_form(&set.rules()[3]), Some((vec![1, -2], 0)));
+    }
 
     #[test]
     fn verdicts_match_the_evaluator() {

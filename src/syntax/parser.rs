@@ -98,7 +98,7 @@ fn parse_in_pieces(source: &Source) -> Option<RuleFile> {
             Some(file)
         })
         .collect();
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(files.iter().flatten().map(|f| f.items.len()).sum());
     let mut effective = None;
     for file in files {
         let file = file?;
