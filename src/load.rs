@@ -20,25 +20,18 @@ pub const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
 /// problem of every file.
 pub fn load_rules(path: &Path) -> Result<Checked, Vec<Error>> {
     let paths = rule_files(path).map_err(|error| vec![error])?;
-    let mut files = Vec::with_capacity(paths.len());
+    let mut sources = Vec::with_capacity(paths.len());
     let mut errors = Vec::new();
     for path in paths {
-        let source = match read_source(&path, MAX_RULE_FILE_BYTES) {
-            Ok(source) => source,
-            Err(error) => {
-                errors.push(error);
-                continue;
-            }
-        };
-        match syntax::parse(&source) {
-            Ok(file) => files.push((source, file)),
-            Err(found) => errors.extend(found.into_iter().map(Error::from)),
+        match read_source(&path, MAX_RULE_FILE_BYTES) {
+            Ok(source) => sources.push(source),
+            Err(error) => errors.push(error),
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    check::check(files).map_err(|found| found.into_iter().map(Error::from).collect())
+    check_sources(sources)
 }
 
 /// Parse and check rule files already read (for instance from git).

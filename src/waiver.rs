@@ -261,31 +261,8 @@ fn similar_rule(rules: &RuleSet, id: &str) -> Option<String> {
         .iter()
         .map(|rule| rule.id.as_str())
         .filter(|candidate| candidate.starts_with(prefix))
-        .min_by_key(|candidate| distance(candidate, id))
+        .min_by_key(|candidate| crate::check::edit_distance(candidate, id))
         .map(|candidate| format!("did you mean `{candidate}`?"))
-}
-
-/// Edit distance, for suggestions.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let cost = usize::from(ca != *cb);
-            let value = (previous + cost).min(above + 1).min(left + 1);
-            previous = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
 }
 
 const FIELDS: &str = "a waiver has `rule`, `firm` and/or `as_of` (or `from`/`until`), `justification`, `approver` and `expires`";
