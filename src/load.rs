@@ -168,6 +168,28 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(found)
 }
 
+/// The files under a directory, recursively, that `keep` accepts, sorted. Unreadable
+/// directories are passed over.
+pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(path);
+            } else if keep(&path) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// Read a text file: size-limited, UTF-8, a byte-order mark dropped.
 pub fn read_source(path: &Path, limit: u64) -> Result<Source, Error> {
     let name = path.display().to_string();

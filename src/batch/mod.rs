@@ -258,26 +258,12 @@ fn record_of(report: &Report, program: &Program<'_>) -> Record {
 /// The report files of a directory, recursively, sorted: what a directory given to
 /// `check` stands for.
 pub fn directory(path: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![path.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                pending.push(path);
-            } else if matches!(
-                InputFormat::of(&path),
-                Some(InputFormat::Yaml | InputFormat::Json)
-            ) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
+    crate::load::files_under(path, |file| {
+        matches!(
+            InputFormat::of(file),
+            Some(InputFormat::Yaml | InputFormat::Json)
+        )
+    })
 }
 
 /// A problem with one row or line of a batch file.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -75,32 +75,17 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     })
 }
 
-/// Report files, and the YAML/JSON files of directories, in order.
+/// Report files, and the YAML/JSON files of directories (recursively, as `check` reads them), in order.
 fn report_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|entry| entry.path())
-                .filter(|p| is_report(p))
-                .collect();
-            inside.sort();
-            found.extend(inside);
+            found.extend(crate::batch::directory(path));
         } else {
             found.push(path.clone());
         }
     }
     found
-}
-
-fn is_report(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml" | "json")
-    )
 }
 
 fn shown(value: &Option<String>) -> String {

@@ -88,23 +88,7 @@ pub struct ReportCase<'a> {
 
 /// The `*.test.yaml` files under a path, sorted (none when the path is a file).
 pub fn test_files(path: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![path.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                pending.push(path);
-            } else if path.to_string_lossy().ends_with(".test.yaml") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
+    crate::load::files_under(path, |file| file.to_string_lossy().ends_with(".test.yaml"))
 }
 
 /// Read a test file, checking its rule ids against the rule set.
