@@ -35,13 +35,28 @@ use grammar::{Grammar, Rule as G};
 /// Files at least this large are parsed in pieces, in parallel.
 const PARALLEL_BYTES: usize = 256 * 1024;
 
+mod fast;
+
 /// Parse a rule file. On failure, every problem found, in source order.
+///
+/// A well-formed file is read by a hand-written parser that follows the grammar; anything
+/// else (or anything it declines) by the parser pest generates from the grammar, which
+/// words the diagnostics.
 pub fn parse(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
     if source.text().len() >= PARALLEL_BYTES {
         if let Some(file) = parse_in_pieces(source) {
             return Ok(file);
         }
+    } else if too_deep(source.text()).is_none() {
+        if let Some(file) = fast::parse(source.text()) {
+            return Ok(file);
+        }
     }
+    with_pest(source)
+}
+
+/// Parse with the pest parser only: the reference the fast path is held to.
+fn with_pest(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
     let builder = Builder {
         source,
         src: source.named(),
@@ -87,13 +102,11 @@ fn parse_in_pieces(source: &Source) -> Option<RuleFile> {
         .par_iter()
         .map(|window| {
             let (&start, &end) = (window.first()?, window.get(1)?);
-            let piece = Source::new(source.name(), text.get(start..end)?);
-            let builder = Builder {
-                source: &piece,
-                src: piece.named(),
-                errors: Vec::new(),
+            let piece = text.get(start..end)?;
+            let mut file = match fast::parse(piece) {
+                Some(file) => file,
+                None => with_pest(&Source::new(source.name(), piece)).ok()?,
             };
-            let mut file = builder.run().ok()?;
             super::ast::shift::file(&mut file, start);
             Some(file)
         })
