@@ -37,6 +37,7 @@ pub mod error;
 pub mod eval;
 pub mod line;
 pub mod load;
+mod parallel;
 pub mod record;
 pub mod render;
 pub mod report;

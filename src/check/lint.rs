@@ -1,13 +1,12 @@
 //! Rules that parse and resolve but cannot do their job: trivial rules, division by a
 //! literal zero, conflicting totals, deduction lines without a sign rule.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use miette::NamedSource;
 
 use super::{Catalogue, CheckError, CheckedRule, FirstDefinition, Node, Problems, single_line};
-use crate::line::LineCode;
+use crate::line::{CodeMap, LineCode};
 use crate::source::Spanned;
 use crate::syntax::ast::{BinOp, CmpOp, Condition, Expr, Rule};
 
@@ -99,7 +98,7 @@ pub(super) fn conflicting_totals(
     srcs: &[NamedSource<Arc<str>>],
     problems: &mut Problems,
 ) {
-    let mut totals: HashMap<LineCode, Vec<&CheckedRule>> = HashMap::new();
+    let mut totals: CodeMap<Vec<&CheckedRule>> = CodeMap::default();
     for rule in rules {
         if rule.assertion.op != CmpOp::Eq || rule.condition.is_some() {
             continue;

@@ -20,7 +20,7 @@ pub use rules::{CheckedExample, CheckedRule, Comparison, Cond, Func, Node, RuleS
 pub use units::Kind;
 
 use crate::date::Period;
-use crate::line::{CodeMap, LineCode};
+use crate::line::{BuildCodeHasher, CodeMap, LineCode};
 use crate::source::{Source, Span, Spanned};
 use crate::syntax::Print;
 use crate::syntax::ast::{CmpOp, Rule, RuleFile};
@@ -55,24 +55,33 @@ pub fn check(files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>>
     let srcs: Vec<NamedSource<Arc<str>>> = files.iter().map(|(source, _)| source.named()).collect();
     let mut problems = Problems(Vec::new());
     let catalogue = build_catalogue(&files, &srcs, &mut problems);
-    let mut rules = Vec::with_capacity(files.iter().map(|(_, f)| f.items.len()).sum());
     let mut versions = Versions::default();
+    let mut jobs = Vec::with_capacity(files.iter().map(|(_, f)| f.items.len()).sum());
     for (index, ((_, file), src)) in files.iter().zip(&srcs).enumerate() {
         let file_period = file.effective.as_ref().map(|e| e.node.period());
         for rule in file.rules() {
             let period = in_force(rule, file_period, src, &mut problems, index);
             versions.add(rule, period, index, &srcs, &mut problems);
-            let mut errors = Vec::new();
-            let checked = check_rule(rule, index, src, &catalogue, &mut errors);
-            for error in errors {
-                problems.push(index, error.offset(), error);
-            }
-            rules.extend(checked.map(|mut rule| {
-                rule.period = period;
-                rule
-            }));
+            jobs.push((index, rule, period));
         }
     }
+    // Each rule checks on its own: in parallel for a large set, in order either way.
+    let (checked, errors): (Vec<_>, Vec<_>) = crate::parallel::map(&jobs, |&(index, rule, period)| {
+        let mut errors = Vec::new();
+        let src = srcs.get(index)?;
+        let checked = check_rule(rule, index, src, &catalogue, &mut errors);
+        Some((checked.map(|rule| CheckedRule { period, ..rule }), (index, errors)))
+    })
+    .into_iter()
+    .flatten()
+    .unzip();
+    for (index, found) in errors {
+        for error in found {
+            problems.push(index, error.offset(), error);
+        }
+    }
+    let rules: Vec<CheckedRule> = checked.into_iter().flatten().collect();
+    drop(jobs);
     lint::conflicting_totals(&rules, &srcs, &mut problems);
     lint::sign_rules(&catalogue, &rules, &srcs, &mut problems);
     let mut problems = problems.0;
@@ -129,9 +138,18 @@ fn in_force(
 }
 
 /// The versions of each rule id seen so far: a second one is an error unless their
-/// periods share no day.
+/// periods share no day. Most ids have one version, kept without a list of its own.
 #[derive(Default)]
-struct Versions<'a>(HashMap<&'a str, Vec<(usize, Span, Period)>>);
+struct Versions<'a> {
+    first: IdMap<'a, Version>,
+    more: IdMap<'a, Vec<Version>>,
+}
+
+/// One version of a rule: its file, the span of its id and its period.
+type Version = (usize, Span, Period);
+
+/// A map keyed by rule ids, with the fast hash of [`CodeMap`].
+type IdMap<'a, V> = HashMap<&'a str, V, BuildCodeHasher>;
 
 impl<'a> Versions<'a> {
     fn add(
@@ -143,47 +161,55 @@ impl<'a> Versions<'a> {
         problems: &mut Problems,
     ) {
         let id = &rule.node.id;
-        let seen = self.0.entry(id.node.as_str()).or_default();
-        let clash = seen.iter().find_map(|&(file, span, other)| {
-            Some((file, span, other, other.first_shared_day(period)?))
-        });
-        if let Some((first_file, first_span, first_period, day)) = clash {
-            let src = srcs
-                .get(index)
-                .cloned()
-                .unwrap_or_else(|| NamedSource::new("", Arc::from("")));
-            let first_src = srcs.get(first_file).unwrap_or(&src).clone();
-            let problem = if period.is_always() && first_period.is_always() {
-                CheckError::DuplicateRule {
-                    id: id.node.clone(),
-                    src,
-                    span: id.span.into(),
-                    first: vec![FirstDefinition {
-                        what: format!("`{}` is first defined here", id.node),
-                        src: first_src,
-                        span: first_span.into(),
-                        label: "first defined here".to_owned(),
-                    }],
-                }
-            } else {
-                CheckError::OverlappingVersions {
-                    id: id.node.clone(),
-                    when: day.map_or_else(|| "from the start".to_owned(), |d| format!("on {d}")),
-                    advice: version_advice(period, first_period),
-                    src,
-                    span: id.span.into(),
-                    period: format!("in force {period}"),
-                    first: vec![FirstDefinition {
-                        what: format!("the other version of `{}`", id.node),
-                        src: first_src,
-                        span: first_span.into(),
-                        label: format!("in force {first_period}"),
-                    }],
-                }
-            };
-            problems.push(index, id.span.start, problem);
-        }
-        seen.push((index, id.span, period));
+        let version = (index, id.span, period);
+        let Some(&first) = self.first.get(id.node.as_str()) else {
+            self.first.insert(id.node.as_str(), version);
+            return;
+        };
+        let more = self.more.entry(id.node.as_str()).or_default();
+        let clash = std::iter::once(&first)
+            .chain(more.iter())
+            .find_map(|&(file, span, other)| {
+                Some((file, span, other, other.first_shared_day(period)?))
+            });
+        more.push(version);
+        let Some((first_file, first_span, first_period, day)) = clash else {
+            return;
+        };
+        let src = srcs
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| NamedSource::new("", Arc::from("")));
+        let first_src = srcs.get(first_file).unwrap_or(&src).clone();
+        let problem = if period.is_always() && first_period.is_always() {
+            CheckError::DuplicateRule {
+                id: id.node.clone(),
+                src,
+                span: id.span.into(),
+                first: vec![FirstDefinition {
+                    what: format!("`{}` is first defined here", id.node),
+                    src: first_src,
+                    span: first_span.into(),
+                    label: "first defined here".to_owned(),
+                }],
+            }
+        } else {
+            CheckError::OverlappingVersions {
+                id: id.node.clone(),
+                when: day.map_or_else(|| "from the start".to_owned(), |d| format!("on {d}")),
+                advice: version_advice(period, first_period),
+                src,
+                span: id.span.into(),
+                period: format!("in force {period}"),
+                first: vec![FirstDefinition {
+                    what: format!("the other version of `{}`", id.node),
+                    src: first_src,
+                    span: first_span.into(),
+                    label: format!("in force {first_period}"),
+                }],
+            }
+        };
+        problems.push(index, id.span.start, problem);
     }
 }
 
@@ -313,10 +339,21 @@ fn check_rule(
         assertion_lines,
         occurrences,
         examples,
-        condition_text: rule.condition.as_ref().map(|c| Print(&c.node).to_string()),
-        left_text: Print(&rule.assertion.node.left.node).to_string(),
-        right_text: Print(&rule.assertion.node.right.node).to_string(),
+        condition_text: rule.condition.as_ref().map(|c| printed(&c.node, c.span)),
+        left_text: printed(&rule.assertion.node.left.node, rule.assertion.node.left.span),
+        right_text: printed(&rule.assertion.node.right.node, rule.assertion.node.right.span),
     })
+}
+
+/// A node in canonical form, in a string sized for it (about its length in the source).
+fn printed<T>(node: &T, span: Span) -> String
+where
+    for<'n> Print<'n, T>: std::fmt::Display,
+{
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(span.len() + 8);
+    let _ = write!(text, "{}", Print(node));
+    text
 }
 
 /// A rule's examples: lines known to the catalogue, each once.

@@ -11,6 +11,9 @@ use crate::line::LineCode;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{Assertion, Condition, Expr};
 
+/// Up to this many lines, a rule's lines are found by scanning them, without a map.
+const SCAN_LINES: usize = 16;
+
 /// The functions a rule may call.
 const FUNCTIONS: [&str; 5] = ["sum", "max", "min", "abs", "round"];
 
@@ -20,7 +23,8 @@ pub(super) struct Resolver<'a> {
     pub(super) errors: &'a mut Vec<CheckError>,
     pub(super) catalogue: &'a Catalogue,
     pub(super) lines: Vec<LineCode>,
-    /// Each line's index in `lines`, so a rule with many terms resolves in linear time.
+    /// Each line's index in `lines`, once the rule reads more than [`SCAN_LINES`] lines,
+    /// so a rule with many terms resolves in linear time; a short `lines` is scanned.
     pub(super) slots: CodeMap<usize>,
     pub(super) occurrences: Vec<(usize, Span)>,
 }
@@ -41,12 +45,28 @@ impl Resolver<'_> {
                 help,
             });
         }
+        let slot = self.slot_of(code);
+        self.occurrences.push((slot, span));
+        slot
+    }
+
+    /// The slot of `code`, numbering it when it is new.
+    fn slot_of(&mut self, code: LineCode) -> usize {
         let next = self.lines.len();
+        if next <= SCAN_LINES {
+            if let Some(slot) = self.lines.iter().position(|&known| known == code) {
+                return slot;
+            }
+            self.lines.push(code);
+            if next == SCAN_LINES {
+                self.slots.extend(self.lines.iter().enumerate().map(|(i, &c)| (c, i)));
+            }
+            return next;
+        }
         let slot = *self.slots.entry(code).or_insert(next);
         if slot == next {
             self.lines.push(code);
         }
-        self.occurrences.push((slot, span));
         slot
     }
 
@@ -95,13 +115,21 @@ impl Resolver<'_> {
             },
             Expr::Chain { first, rest } => {
                 let first = self.expr(first);
-                let rest: Vec<_> = rest
-                    .iter()
-                    .map(|(op, operand)| Some((op.node, op.span, self.expr(operand)?)))
-                    .collect();
+                // Every operand is resolved, so each of its problems is reported.
+                let mut resolved = Vec::with_capacity(rest.len());
+                let mut complete = true;
+                for (op, operand) in rest {
+                    match self.expr(operand) {
+                        Some(node) => resolved.push((op.node, op.span, node)),
+                        None => complete = false,
+                    }
+                }
+                if !complete {
+                    return None;
+                }
                 Node::Chain {
                     first: Box::new(first?),
-                    rest: rest.into_iter().collect::<Option<_>>()?,
+                    rest: resolved,
                     span: expr.span,
                 }
             }

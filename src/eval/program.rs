@@ -29,8 +29,9 @@ pub struct Program<'a> {
 /// which the decimal evaluator cannot overflow either, so the verdict is the same.
 #[derive(Clone, Debug)]
 struct Linear {
-    /// (global slot, coefficient) of each line of the assertion.
-    terms: Vec<(usize, i128)>,
+    /// (global slot, coefficient) of each line of the assertion, compact: coefficients
+    /// are at most [`SMALL_COEFFICIENT`] in magnitude.
+    terms: Vec<(u32, i32)>,
     /// `left - right` when every line is 0.
     constant: i128,
     op: CmpOp,
@@ -40,7 +41,7 @@ struct Linear {
 /// Amounts below this magnitude take the integer path.
 const SMALL: i128 = 1 << 62;
 /// Coefficients up to this magnitude take the integer path.
-const SMALL_COEFFICIENT: i128 = 1 << 20;
+const SMALL_COEFFICIENT: i32 = 1 << 20;
 
 impl Linear {
     fn of(rule: &CheckedRule, slots: &[usize]) -> Option<Self> {
@@ -58,10 +59,11 @@ impl Linear {
         };
         let mut terms = Vec::with_capacity(rule.assertion_lines);
         for (&global, &coefficient) in slots.iter().zip(&coefficients) {
+            let coefficient = i32::try_from(coefficient).ok()?;
             if coefficient.abs() > SMALL_COEFFICIENT {
                 return None;
             }
-            terms.push((global, coefficient));
+            terms.push((u32::try_from(global).ok()?, coefficient));
         }
         if constant.abs() >= SMALL {
             return None;
@@ -79,7 +81,7 @@ impl Linear {
         let mut sum = self.constant;
         let mut blank = 0;
         for &(slot, coefficient) in &self.terms {
-            match row.get(slot).copied().flatten() {
+            match row.get(slot as usize).copied().flatten() {
                 None => blank += 1,
                 Some(amount) => {
                     if amount.scale() != 0 {
@@ -89,7 +91,7 @@ impl Linear {
                     if value.abs() >= SMALL {
                         return None;
                     }
-                    sum += coefficient * value;
+                    sum += i128::from(coefficient) * value;
                 }
             }
         }
@@ -230,12 +232,9 @@ impl<'a> Program<'a> {
                     .collect()
             })
             .collect();
-        let linear = rules
-            .rules()
-            .iter()
-            .zip(&rule_slots)
-            .map(|(rule, slots): (&CheckedRule, &Vec<usize>)| Linear::of(rule, slots))
-            .collect();
+        let pairs: Vec<(&CheckedRule, &Vec<usize>)> = rules.rules().iter().zip(&rule_slots).collect();
+        let linear = crate::parallel::map(&pairs, |&(rule, slots)| Linear::of(rule, slots));
+        drop(pairs);
         Program {
             rules,
             slots,

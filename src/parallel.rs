@@ -1,0 +1,16 @@
+//! Work over many independent items, in parallel when there are enough of them.
+
+use rayon::prelude::*;
+
+/// Fewer items than this are mapped on the calling thread: a small rule set does not
+/// start the thread pool, which costs more than the work.
+const PARALLEL_ITEMS: usize = 512;
+
+/// `f` over every item, results in item order.
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if items.len() < PARALLEL_ITEMS {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().with_min_len(64).map(f).collect()
+    }
+}
