@@ -14,3 +14,16 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Se
         items.par_iter().with_min_len(64).map(f).collect()
     }
 }
+
+/// `f` over every item, taking each by value (so it is dropped where it is used),
+/// results in item order.
+pub(crate) fn map_owned<T: Send, R: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    if items.len() < PARALLEL_ITEMS {
+        items.into_iter().map(f).collect()
+    } else {
+        items.into_par_iter().with_min_len(64).map(f).collect()
+    }
+}

@@ -23,7 +23,7 @@ use crate::date::Period;
 use crate::line::{BuildCodeHasher, CodeMap, LineCode};
 use crate::source::{Source, Span, Spanned};
 use crate::syntax::Print;
-use crate::syntax::ast::{CmpOp, Rule, RuleFile};
+use crate::syntax::ast::{CmpOp, Item, Rule, RuleFile};
 use resolve::Resolver;
 pub(crate) use resolve::edit_distance;
 use units::Units;
@@ -51,37 +51,38 @@ impl Problems {
 
 /// Check parsed rule files as one rule set. On failure, every error and warning, in
 /// source order.
-pub fn check(files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>> {
+pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>> {
     let srcs: Vec<NamedSource<Arc<str>>> = files.iter().map(|(source, _)| source.named()).collect();
     let mut problems = Problems(Vec::new());
     let catalogue = build_catalogue(&files, &srcs, &mut problems);
-    let mut versions = Versions::default();
-    let mut jobs = Vec::with_capacity(files.iter().map(|(_, f)| f.items.len()).sum());
-    for (index, ((_, file), src)) in files.iter().zip(&srcs).enumerate() {
-        let file_period = file.effective.as_ref().map(|e| e.node.period());
-        for rule in file.rules() {
-            let period = in_force(rule, file_period, src, &mut problems, index);
-            versions.add(rule, period, index, &srcs, &mut problems);
-            jobs.push((index, rule, period));
+    let periods = periods(&files, &srcs, &mut problems);
+    let mut rules = Vec::with_capacity(periods.iter().map(Vec::len).sum());
+    // Each rule checks on its own: in parallel for a large set, in order either way. A
+    // rule's tree is dropped as soon as it is checked, so the set is never held twice.
+    for (index, ((_, file), periods)) in files.iter_mut().zip(periods).enumerate() {
+        let Some(src) = srcs.get(index) else {
+            continue;
+        };
+        let owned: Vec<(Spanned<Rule>, Period)> = std::mem::take(&mut file.items)
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Rule(rule) => Some(rule),
+                Item::Page(_) => None,
+            })
+            .zip(periods)
+            .collect();
+        let checked = crate::parallel::map_owned(owned, |(rule, period)| {
+            let mut errors = Vec::new();
+            let checked = check_rule(&rule, index, src, &catalogue, &mut errors);
+            (checked.map(|rule| CheckedRule { period, ..rule }), errors)
+        });
+        for (checked, errors) in checked {
+            rules.extend(checked);
+            for error in errors {
+                problems.push(index, error.offset(), error);
+            }
         }
     }
-    // Each rule checks on its own: in parallel for a large set, in order either way.
-    let (checked, errors): (Vec<_>, Vec<_>) = crate::parallel::map(&jobs, |&(index, rule, period)| {
-        let mut errors = Vec::new();
-        let src = srcs.get(index)?;
-        let checked = check_rule(rule, index, src, &catalogue, &mut errors);
-        Some((checked.map(|rule| CheckedRule { period, ..rule }), (index, errors)))
-    })
-    .into_iter()
-    .flatten()
-    .unzip();
-    for (index, found) in errors {
-        for error in found {
-            problems.push(index, error.offset(), error);
-        }
-    }
-    let rules: Vec<CheckedRule> = checked.into_iter().flatten().collect();
-    drop(jobs);
     lint::conflicting_totals(&rules, &srcs, &mut problems);
     lint::sign_rules(&catalogue, &rules, &srcs, &mut problems);
     let mut problems = problems.0;
@@ -99,6 +100,27 @@ pub fn check(files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>>
         },
         warnings: problems,
     })
+}
+
+/// Each file's rules' periods, in order, with the problems of periods and versions.
+fn periods(
+    files: &[(Source, RuleFile)],
+    srcs: &[NamedSource<Arc<str>>],
+    problems: &mut Problems,
+) -> Vec<Vec<Period>> {
+    let mut versions = Versions::default();
+    let mut all = Vec::with_capacity(files.len());
+    for (index, ((_, file), src)) in files.iter().zip(srcs).enumerate() {
+        let file_period = file.effective.as_ref().map(|e| e.node.period());
+        let mut periods = Vec::with_capacity(file.items.len());
+        for rule in file.rules() {
+            let period = in_force(rule, file_period, src, problems, index);
+            versions.add(rule, period, index, srcs, problems);
+            periods.push(period);
+        }
+        all.push(periods);
+    }
+    all
 }
 
 /// A rule's period: the file's, narrowed by the rule's own `effective` clause.
@@ -340,8 +362,14 @@ fn check_rule(
         occurrences,
         examples,
         condition_text: rule.condition.as_ref().map(|c| printed(&c.node, c.span)),
-        left_text: printed(&rule.assertion.node.left.node, rule.assertion.node.left.span),
-        right_text: printed(&rule.assertion.node.right.node, rule.assertion.node.right.span),
+        left_text: printed(
+            &rule.assertion.node.left.node,
+            rule.assertion.node.left.span,
+        ),
+        right_text: printed(
+            &rule.assertion.node.right.node,
+            rule.assertion.node.right.span,
+        ),
     })
 }
 

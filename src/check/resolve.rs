@@ -59,7 +59,8 @@ impl Resolver<'_> {
             }
             self.lines.push(code);
             if next == SCAN_LINES {
-                self.slots.extend(self.lines.iter().enumerate().map(|(i, &c)| (c, i)));
+                self.slots
+                    .extend(self.lines.iter().enumerate().map(|(i, &c)| (c, i)));
             }
             return next;
         }

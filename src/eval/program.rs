@@ -232,7 +232,8 @@ impl<'a> Program<'a> {
                     .collect()
             })
             .collect();
-        let pairs: Vec<(&CheckedRule, &Vec<usize>)> = rules.rules().iter().zip(&rule_slots).collect();
+        let pairs: Vec<(&CheckedRule, &Vec<usize>)> =
+            rules.rules().iter().zip(&rule_slots).collect();
         let linear = crate::parallel::map(&pairs, |&(rule, slots)| Linear::of(rule, slots));
         drop(pairs);
         Program {
