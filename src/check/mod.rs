@@ -63,7 +63,7 @@ pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckErr
         let Some(src) = srcs.get(index) else {
             continue;
         };
-        let owned: Vec<(Spanned<Rule>, Period)> = std::mem::take(&mut file.items)
+        let owned: Vec<(Box<Spanned<Rule>>, Period)> = std::mem::take(&mut file.items)
             .into_iter()
             .filter_map(|item| match item {
                 Item::Rule(rule) => Some(rule),

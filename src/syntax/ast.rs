@@ -39,7 +39,7 @@ impl RuleFile {
     /// The rules, in source order.
     pub fn rules(&self) -> impl Iterator<Item = &Spanned<Rule>> {
         self.items.iter().filter_map(|item| match item {
-            Item::Rule(rule) => Some(rule),
+            Item::Rule(rule) => Some(&**rule),
             Item::Page(_) => None,
         })
     }
@@ -54,16 +54,15 @@ impl RuleFile {
 }
 
 /// One top-level declaration.
+///
+/// A rule is boxed: the checker takes each one by value and frees it as soon as it is
+/// checked, so a large set's trees are never all held beside the checked rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "rules far outnumber pages, so boxing rules would only add an allocation each"
-)]
 pub enum Item {
     /// `page seg "…"` and its lines.
     Page(Spanned<Page>),
     /// `rule seg.excess …`
-    Rule(Spanned<Rule>),
+    Rule(Box<Spanned<Rule>>),
 }
 
 /// A page of the form: part of the line catalogue.

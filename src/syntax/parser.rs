@@ -151,7 +151,7 @@ impl Builder<'_> {
         let mut effective = None;
         for pair in file.into_iter().flat_map(Pair::into_inner) {
             let item = match pair.as_rule() {
-                G::rule_def => self.rule(pair).map(Item::Rule),
+                G::rule_def => self.rule(pair).map(|rule| Item::Rule(Box::new(rule))),
                 G::page_def => self.page(pair).map(Item::Page),
                 G::effective => {
                     effective = self.effective(pair);

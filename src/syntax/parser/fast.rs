@@ -57,6 +57,7 @@ pub(super) fn parse(text: &str) -> Option<RuleFile> {
         pos: 0,
         depth: 0,
         bad: false,
+        operands: Vec::new(),
     };
     let file = parser.file();
     if parser.bad { None } else { file }
@@ -71,6 +72,9 @@ struct Parser<'t> {
     depth: usize,
     /// A value the builder would refuse was seen: decline, whatever the parse.
     bad: bool,
+    /// Operators and operands of the chains being read, innermost last: each chain's
+    /// list is then allocated once, at its exact length.
+    operands: Vec<(Spanned<BinOp>, Spanned<Expr>)>,
 }
 
 /// `ASCII_ALPHANUMERIC | "_" | "-"`: what may continue an identifier or keyword.
@@ -355,7 +359,7 @@ impl<'t> Parser<'t> {
             match self.peek() {
                 None => break,
                 Some(b'p') => items.push(Item::Page(self.page()?)),
-                Some(b'r') => items.push(Item::Rule(self.rule()?)),
+                Some(b'r') => items.push(Item::Rule(Box::new(self.rule()?))),
                 Some(_) => return None,
             }
         }
@@ -703,7 +707,9 @@ impl<'t> Parser<'t> {
     ) -> Option<Spanned<Expr>> {
         let start = self.pos;
         let first = operand(self)?;
-        let mut rest = Vec::new();
+        // An operand's own chains push and take their pairs above `base` before this
+        // chain pushes its next pair.
+        let base = self.operands.len();
         while let Some(pair) = self.next(|p| {
             let op_start = p.pos;
             let op = operator(p.peek()?)?;
@@ -712,12 +718,13 @@ impl<'t> Parser<'t> {
             let value = p.next(operand)?;
             Some((op, value))
         }) {
-            rest.push(pair);
+            self.operands.push(pair);
         }
         let span = self.span(start);
-        if rest.is_empty() {
+        if self.operands.len() == base {
             return Some(first);
         }
+        let rest: Vec<_> = self.operands.drain(base..).collect();
         let first = Box::new(first);
         Some(Spanned::new(Expr::Chain { first, rest }, span))
     }
