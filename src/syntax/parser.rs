@@ -290,26 +290,17 @@ impl Builder<'_> {
         let Some(id) = id else {
             return self.internal("a rule without an id".into(), span);
         };
-        let Some(assertion) = clauses.assertion else {
-            self.errors.push(SyntaxError::MissingAssertion {
-                rule: id.node.clone(),
-                src: self.src.clone(),
-                span: id.span.into(),
-            });
-            return None;
-        };
-        let rule = Rule {
-            id,
-            description: clauses.description,
-            citation: clauses.citation,
-            severity: clauses.severity,
-            effective: clauses.effective,
-            condition: clauses.condition,
-            tolerance: clauses.tolerance,
-            assertion,
-            examples: clauses.examples,
-        };
-        Some(Spanned::new(rule, span))
+        match clauses.into_rule(id) {
+            Ok(rule) => Some(Spanned::new(rule, span)),
+            Err(id) => {
+                self.errors.push(SyntaxError::MissingAssertion {
+                    rule: id.node.clone(),
+                    src: self.src.clone(),
+                    span: id.span.into(),
+                });
+                None
+            }
+        }
     }
 
     /// Store a clause that may appear once; a second one is an error.
@@ -717,6 +708,26 @@ struct Clauses {
     effective: Option<Spanned<Effective>>,
     assertion: Option<Spanned<Assertion>>,
     examples: Vec<Spanned<Example>>,
+}
+
+impl Clauses {
+    /// The rule these clauses make with `id`, or the id back when there is no assertion.
+    fn into_rule(self, id: Spanned<String>) -> Result<Rule, Spanned<String>> {
+        let Some(assertion) = self.assertion else {
+            return Err(id);
+        };
+        Ok(Rule {
+            id,
+            description: self.description,
+            citation: self.citation,
+            severity: self.severity,
+            effective: self.effective,
+            condition: self.condition,
+            tolerance: self.tolerance,
+            assertion,
+            examples: self.examples,
+        })
+    }
 }
 
 fn rule_name(id: &Option<Spanned<String>>) -> String {

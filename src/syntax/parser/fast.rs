@@ -413,21 +413,10 @@ impl<'t> Parser<'t> {
             clauses.assertion = Some(assertion);
             self.clauses(&mut clauses);
         }
-        let Some(assertion) = clauses.assertion else {
-            return self.refuse();
-        };
-        let rule = Rule {
-            id,
-            description: clauses.description,
-            citation: clauses.citation,
-            severity: clauses.severity,
-            effective: clauses.effective,
-            condition: clauses.condition,
-            tolerance: clauses.tolerance,
-            assertion,
-            examples: clauses.examples,
-        };
-        Some(Spanned::new(rule, self.span(start)))
+        match clauses.into_rule(id) {
+            Ok(rule) => Some(Spanned::new(rule, self.span(start))),
+            Err(_) => self.refuse(),
+        }
     }
 
     /// `clause*`, each stored in its slot; a second of a kind is refused.
