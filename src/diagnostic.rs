@@ -171,8 +171,8 @@ fn severity(severity: Severity) -> MietteSeverity {
 /// `line 7190 does not equal 7180 - 7060`
 pub fn failure_message(rule: &CheckedRule) -> String {
     let subject = match rule.assertion.left {
-        Node::Line { .. } => format!("line {}", rule.left_text),
-        _ => rule.left_text.clone(),
+        Node::Line { .. } => format!("line {}", rule.left_text()),
+        _ => rule.left_text(),
     };
     let verb = match rule.assertion.op {
         CmpOp::Eq => "does not equal",
@@ -182,7 +182,7 @@ pub fn failure_message(rule: &CheckedRule) -> String {
         CmpOp::Gt => "is not greater than",
         CmpOp::Ge => "is less than",
     };
-    format!("{subject} {verb} {}", rule.right_text)
+    format!("{subject} {verb} {}", rule.right_text())
 }
 
 /// The numbers: what the report has, what the rule expects, the difference, the
@@ -253,7 +253,7 @@ fn line_labels<'a>(
     rule: &'a CheckedRule,
     outcome: &'a Outcome,
 ) -> impl Iterator<Item = LabeledSpan> + 'a {
-    rule.occurrences.iter().filter_map(|&(slot, span)| {
+    rule.occurrences().into_iter().filter_map(|(slot, span)| {
         let code = *rule.lines.get(slot)?;
         let mut text = match outcome.amounts.get(slot).copied().flatten() {
             Some(amount) => format!("{code} = {}", amount::format(amount)),

@@ -75,7 +75,7 @@ fn fields(rule: &CheckedRule) -> [(&'static str, Option<String>); 7] {
             "tolerance",
             rule.tolerance.map(|(t, _)| Print(&t).to_string()),
         ),
-        ("condition", rule.condition_text.clone()),
+        ("condition", rule.condition_text()),
         ("severity", Some(rule.severity.as_str().to_owned())),
         ("description", rule.description.clone()),
         ("citation", rule.citation.clone()),
@@ -85,9 +85,9 @@ fn fields(rule: &CheckedRule) -> [(&'static str, Option<String>); 7] {
 fn formula(rule: &CheckedRule) -> String {
     format!(
         "{} {} {}",
-        rule.left_text,
+        rule.left_text(),
         rule.assertion.op.as_str(),
-        rule.right_text
+        rule.right_text()
     )
 }
 

@@ -115,7 +115,8 @@ pub(super) fn conflicting_totals(
         let Some(first) = first else {
             continue;
         };
-        if first.right_text == rule.right_text {
+        let (formula, first_formula) = (rule.right_text(), first.right_text());
+        if formula == first_formula {
             continue;
         }
         let (Some(src), Some(first_src)) = (srcs.get(rule.source), srcs.get(first.source)) else {
@@ -130,12 +131,12 @@ pub(super) fn conflicting_totals(
                 rule: rule.id.clone(),
                 src: src.clone(),
                 span: rule.assertion_span.into(),
-                formula: rule.right_text.clone(),
+                formula,
                 first: vec![FirstDefinition {
-                    what: format!("`{}` asserts {line} = {}", first.id, first.right_text),
+                    what: format!("`{}` asserts {line} = {first_formula}", first.id),
                     src: first_src.clone(),
                     span: first.assertion_span.into(),
-                    label: format!("{line} = {}", first.right_text),
+                    label: format!("{line} = {first_formula}"),
                 }],
             },
         );

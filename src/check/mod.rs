@@ -5,6 +5,7 @@
 mod catalogue;
 mod error;
 mod lint;
+mod pieces;
 mod resolve;
 mod rules;
 mod units;
@@ -16,14 +17,14 @@ use miette::NamedSource;
 
 pub use catalogue::{Catalogue, LineInfo, PageInfo};
 pub use error::{CheckError, FirstDefinition};
+pub use pieces::check_in_pieces;
 pub use rules::{CheckedExample, CheckedRule, Comparison, Cond, Func, Node, RuleSet};
 pub use units::Kind;
 
 use crate::date::Period;
 use crate::line::{BuildCodeHasher, CodeMap, LineCode};
 use crate::source::{Source, Span, Spanned};
-use crate::syntax::Print;
-use crate::syntax::ast::{CmpOp, Item, Rule, RuleFile};
+use crate::syntax::ast::{CmpOp, Item, Page, Rule, RuleFile};
 use resolve::Resolver;
 pub(crate) use resolve::edit_distance;
 use units::Units;
@@ -54,7 +55,11 @@ impl Problems {
 pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>> {
     let srcs: Vec<NamedSource<Arc<str>>> = files.iter().map(|(source, _)| source.named()).collect();
     let mut problems = Problems(Vec::new());
-    let catalogue = build_catalogue(&files, &srcs, &mut problems);
+    let pages = files
+        .iter()
+        .enumerate()
+        .flat_map(|(index, (_, file))| file.pages().map(move |page| (index, page)));
+    let catalogue = build_catalogue(pages, &srcs, &mut problems);
     let periods = periods(&files, &srcs, &mut problems);
     let mut rules = Vec::with_capacity(periods.iter().map(Vec::len).sum());
     // Each rule checks on its own: in parallel for a large set, in order either way. A
@@ -83,23 +88,34 @@ pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckErr
             }
         }
     }
-    lint::conflicting_totals(&rules, &srcs, &mut problems);
-    lint::sign_rules(&catalogue, &rules, &srcs, &mut problems);
-    let mut problems = problems.0;
-    problems.sort_by_key(|(file, offset, _)| (*file, *offset));
-    let problems: Vec<CheckError> = problems.into_iter().map(|(_, _, p)| p).collect();
+    let sources = files.into_iter().map(|(source, _)| source).collect();
+    let set = RuleSet {
+        sources,
+        rules,
+        catalogue,
+    };
+    let problems = whole_set(&set, &srcs, problems);
     if problems.iter().any(|p| !p.is_warning()) {
         return Err(problems);
     }
-    let sources = files.into_iter().map(|(source, _)| source).collect();
     Ok(Checked {
-        rules: RuleSet {
-            sources,
-            rules,
-            catalogue,
-        },
+        rules: set,
         warnings: problems,
     })
+}
+
+/// The checks of the whole set (the lints, which only warn) added to the problems found
+/// so far, all in source order.
+fn whole_set(
+    set: &RuleSet,
+    srcs: &[NamedSource<Arc<str>>],
+    mut problems: Problems,
+) -> Vec<CheckError> {
+    lint::conflicting_totals(&set.rules, srcs, &mut problems);
+    lint::sign_rules(&set.catalogue, &set.rules, srcs, &mut problems);
+    let mut problems = problems.0;
+    problems.sort_by_key(|(file, offset, _)| (*file, *offset));
+    problems.into_iter().map(|(_, _, p)| p).collect()
 }
 
 /// Each file's rules' periods, in order, with the problems of periods and versions.
@@ -132,12 +148,7 @@ fn in_force(
     index: usize,
 ) -> Period {
     let own = rule.node.effective.as_ref();
-    let period = match (file_period, own) {
-        (Some(file), Some(own)) => file.intersect(own.node.period()),
-        (Some(file), None) => file,
-        (None, Some(own)) => own.node.period(),
-        (None, None) => Period::ALWAYS,
-    };
+    let period = narrow(file_period, own.map(|e| e.node.period()));
     if period.is_empty() {
         let span = own.map_or(rule.node.id.span, |e| e.span);
         let within = match (file_period, own) {
@@ -157,6 +168,16 @@ fn in_force(
         );
     }
     period
+}
+
+/// The days a rule is in force: its file's period narrowed by its own, either of which
+/// may be absent (every day).
+fn narrow(file: Option<Period>, own: Option<Period>) -> Period {
+    match (file, own) {
+        (Some(file), Some(own)) => file.intersect(own),
+        (Some(period), None) | (None, Some(period)) => period,
+        (None, None) => Period::ALWAYS,
+    }
 }
 
 /// The versions of each rule id seen so far: a second one is an error unless their
@@ -247,55 +268,57 @@ fn version_advice(a: Period, b: Period) -> String {
     )
 }
 
-fn build_catalogue(
-    files: &[(Source, RuleFile)],
+/// The catalogue of the pages declared, each with the index of its file, in order.
+fn build_catalogue<'p>(
+    pages: impl Iterator<Item = (usize, &'p Spanned<Page>)>,
     srcs: &[NamedSource<Arc<str>>],
     problems: &mut Problems,
 ) -> Catalogue {
     let mut catalogue = Catalogue::default();
-    for (index, ((_, file), src)) in files.iter().zip(srcs).enumerate() {
-        for page in file.pages() {
-            let page_index = catalogue.pages.len();
-            let mut codes = Vec::new();
-            for line in &page.node.lines {
-                let code = line.node.code.node;
-                if let Some(first) = catalogue.lines.get(&code) {
-                    let first_src = srcs.get(first.source).unwrap_or(src).clone();
-                    problems.push(
-                        index,
-                        line.span.start,
-                        CheckError::DuplicateLine {
-                            code: code.to_string(),
-                            src: src.clone(),
-                            span: line.span.into(),
-                            first: vec![FirstDefinition {
-                                what: format!("line {code} is first declared here"),
-                                src: first_src,
-                                span: first.span.into(),
-                                label: "first declared here".to_owned(),
-                            }],
-                        },
-                    );
-                    continue;
-                }
-                codes.push(code);
-                catalogue.lines.insert(
-                    code,
-                    LineInfo {
-                        label: line.node.label.node.clone(),
-                        page: page_index,
-                        deduction: line.node.deduction,
-                        source: index,
-                        span: line.span,
+    for (index, page) in pages {
+        let Some(src) = srcs.get(index) else {
+            continue;
+        };
+        let page_index = catalogue.pages.len();
+        let mut codes = Vec::new();
+        for line in &page.node.lines {
+            let code = line.node.code.node;
+            if let Some(first) = catalogue.lines.get(&code) {
+                let first_src = srcs.get(first.source).unwrap_or(src).clone();
+                problems.push(
+                    index,
+                    line.span.start,
+                    CheckError::DuplicateLine {
+                        code: code.to_string(),
+                        src: src.clone(),
+                        span: line.span.into(),
+                        first: vec![FirstDefinition {
+                            what: format!("line {code} is first declared here"),
+                            src: first_src,
+                            span: first.span.into(),
+                            label: "first declared here".to_owned(),
+                        }],
                     },
                 );
+                continue;
             }
-            catalogue.pages.push(PageInfo {
-                id: page.node.id.node.clone(),
-                title: page.node.title.node.clone(),
-                lines: codes,
-            });
+            codes.push(code);
+            catalogue.lines.insert(
+                code,
+                LineInfo {
+                    label: line.node.label.node.clone(),
+                    page: page_index,
+                    deduction: line.node.deduction,
+                    source: index,
+                    span: line.span,
+                },
+            );
         }
+        catalogue.pages.push(PageInfo {
+            id: page.node.id.node.clone(),
+            title: page.node.title.node.clone(),
+            lines: codes,
+        });
     }
     catalogue
 }
@@ -314,16 +337,11 @@ fn check_rule(
         catalogue,
         lines: Vec::new(),
         slots: CodeMap::default(),
-        occurrences: Vec::new(),
     };
     let assertion = resolver.comparison(&rule.assertion.node);
     let assertion_lines = resolver.lines.len();
     let condition = rule.condition.as_ref().map(|c| resolver.condition(c));
-    let Resolver {
-        lines,
-        mut occurrences,
-        ..
-    } = resolver;
+    let lines = resolver.lines;
     let before = errors.len();
     check_tolerance(rule, src, errors);
     let mut units = Units { src, errors };
@@ -342,7 +360,6 @@ fn check_rule(
     if errors.len() > before {
         return None;
     }
-    occurrences.sort_by_key(|(_, span)| span.start);
     Some(CheckedRule {
         id: rule.id.node.clone(),
         source,
@@ -359,29 +376,9 @@ fn check_rule(
         effective_span: rule.effective.as_ref().map(|e| e.span),
         lines,
         assertion_lines,
-        occurrences,
         examples,
-        condition_text: rule.condition.as_ref().map(|c| printed(&c.node, c.span)),
-        left_text: printed(
-            &rule.assertion.node.left.node,
-            rule.assertion.node.left.span,
-        ),
-        right_text: printed(
-            &rule.assertion.node.right.node,
-            rule.assertion.node.right.span,
-        ),
+        text: rules::FileText(Arc::clone(src.inner())),
     })
-}
-
-/// A node in canonical form, in a string sized for it (about its length in the source).
-fn printed<T>(node: &T, span: Span) -> String
-where
-    for<'n> Print<'n, T>: std::fmt::Display,
-{
-    use std::fmt::Write as _;
-    let mut text = String::with_capacity(span.len() + 8);
-    let _ = write!(text, "{}", Print(node));
-    text
 }
 
 /// A rule's examples: lines known to the catalogue, each once.
@@ -450,6 +447,7 @@ fn single_line(rule: &CheckedRule, node: &Node) -> Option<LineCode> {
 mod tests {
     use super::*;
     use crate::syntax;
+    use crate::syntax::Print;
 
     fn check_texts(texts: &[&str]) -> Result<RuleSet, Vec<CheckError>> {
         let files = texts
@@ -479,8 +477,33 @@ mod tests {
         let lines: Vec<_> = rule.lines.iter().map(ToString::to_string).collect();
         assert_eq!(lines, ["7190", "7180", "7060"]);
         assert_eq!(rule.assertion_lines, 2);
-        assert_eq!(rule.occurrences.len(), 5);
-        assert_eq!(rule.right_text, "7180 - 7190");
+        assert_eq!(rule.occurrences().len(), 5);
+        assert_eq!(rule.right_text(), "7180 - 7190");
+    }
+
+    #[test]
+    fn canonical_texts_are_those_of_the_tree() {
+        let text = "rule t ( 7010+(7020) ) = -(7030 - 7040)*2.0 + round( 7050 , 0 ) + max(7060,$1,000)\n  within 1%\n  when not (7070 is   blank or 7080>$0) and 7090 != 7100 # note\n";
+        let source = Source::new("t.xfoot", text);
+        let file = syntax::parse(&source).unwrap();
+        let ast = file.rules().next().unwrap().node.clone();
+        let set = check_texts(&[text]).unwrap();
+        let rule = &set.rules()[0];
+        let print = |e: &crate::syntax::ast::Expr| Print(e).to_string();
+        assert_eq!(rule.left_text(), print(&ast.assertion.node.left.node));
+        assert_eq!(rule.right_text(), print(&ast.assertion.node.right.node));
+        assert_eq!(
+            rule.right_text(),
+            "-(7030 - 7040) * 2.0 + round(7050, 0) + max(7060, $1,000)"
+        );
+        assert_eq!(
+            rule.condition_text().unwrap(),
+            Print(&ast.condition.unwrap().node).to_string()
+        );
+        assert_eq!(
+            rule.condition_text().unwrap(),
+            "not (7070 is blank or 7080 > $0) and 7090 != 7100"
+        );
     }
 
     #[test]

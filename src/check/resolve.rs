@@ -26,7 +26,6 @@ pub(super) struct Resolver<'a> {
     /// Each line's index in `lines`, once the rule reads more than [`SCAN_LINES`] lines,
     /// so a rule with many terms resolves in linear time; a short `lines` is scanned.
     pub(super) slots: CodeMap<usize>,
-    pub(super) occurrences: Vec<(usize, Span)>,
 }
 
 impl Resolver<'_> {
@@ -45,9 +44,7 @@ impl Resolver<'_> {
                 help,
             });
         }
-        let slot = self.slot_of(code);
-        self.occurrences.push((slot, span));
-        slot
+        self.slot_of(code)
     }
 
     /// The slot of `code`, numbering it when it is new.
@@ -89,6 +86,7 @@ impl Resolver<'_> {
             Condition::Not(inner) => Cond::Not(Box::new(self.condition(inner)?)),
             Condition::Blank { line, blank } => Cond::Blank {
                 slot: self.slot(line.node, line.span),
+                span: line.span,
                 blank: *blank,
             },
             Condition::Compare(assertion) => Cond::Compare(Box::new(self.comparison(assertion)?)),

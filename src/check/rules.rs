@@ -4,6 +4,8 @@
 //! unknown function, a wrong arity or a duplicate id. Line codes are resolved to slots in
 //! the rule's own [`CheckedRule::lines`] list, so a report is read once per line per rule.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 use super::Catalogue;
@@ -11,6 +13,7 @@ use crate::date::Period;
 use crate::line::LineCode;
 use crate::source::{Source, Span};
 use crate::syntax::ast::{BinOp, CmpOp, Expectation, Severity, Tolerance};
+use crate::syntax::{condition_text, expr_text};
 
 /// Rules that passed every static check, with the files they came from.
 #[derive(Clone, Debug)]
@@ -80,16 +83,51 @@ pub struct CheckedRule {
     pub lines: Vec<LineCode>,
     /// How many of [`lines`](Self::lines) the assertion uses (the rest only the condition).
     pub assertion_lines: usize,
-    /// Each place a line code is written, as (slot in `lines`, span), in source order.
-    pub occurrences: Vec<(usize, Span)>,
     /// The examples that prove the rule, in source order.
     pub examples: Vec<CheckedExample>,
-    /// The `when` condition in canonical form, when there is one.
-    pub condition_text: Option<String>,
+    /// The text of its file, which its canonical texts are printed from.
+    pub(crate) text: FileText,
+}
+
+/// The text of a rule file, shared by its rules. Its `Debug` shows only the length, so
+/// a rule prints without its whole file.
+#[derive(Clone)]
+pub(crate) struct FileText(pub(crate) Arc<str>);
+
+impl std::fmt::Debug for FileText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FileText({} bytes)", self.0.len())
+    }
+}
+
+impl CheckedRule {
     /// The left side in canonical form, for messages.
-    pub left_text: String,
+    pub fn left_text(&self) -> String {
+        expr_text(&self.text.0, self.assertion.left.span())
+    }
+
     /// The right side in canonical form, for messages.
-    pub right_text: String,
+    pub fn right_text(&self) -> String {
+        expr_text(&self.text.0, self.assertion.right.span())
+    }
+
+    /// The `when` condition in canonical form, when there is one.
+    pub fn condition_text(&self) -> Option<String> {
+        self.condition_span
+            .map(|span| condition_text(&self.text.0, span))
+    }
+
+    /// Each place a line code is written, as (slot in [`lines`](Self::lines), span), in
+    /// source order.
+    pub fn occurrences(&self) -> Vec<(usize, Span)> {
+        let mut found = Vec::with_capacity(self.lines.len());
+        self.assertion.lines_written(&mut found);
+        if let Some(condition) = &self.condition {
+            condition.lines_written(&mut found);
+        }
+        found.sort_by_key(|(_, span)| span.start);
+        found
+    }
 }
 
 /// An example: amounts for some lines and the verdict the rule must give on them.
@@ -129,6 +167,8 @@ pub enum Cond {
     Blank {
         /// Slot in [`CheckedRule::lines`].
         slot: usize,
+        /// Where the line code is written.
+        span: Span,
         /// Which test.
         blank: bool,
     },
@@ -198,7 +238,51 @@ pub enum Func {
     },
 }
 
+impl Comparison {
+    /// Each line code of both sides, as (slot, span).
+    fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
+        self.left.lines_written(found);
+        self.right.lines_written(found);
+    }
+}
+
+impl Cond {
+    /// Each line code of the condition, as (slot, span).
+    fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
+        match self {
+            Cond::All(parts) | Cond::Any(parts) => {
+                for part in parts {
+                    part.lines_written(found);
+                }
+            }
+            Cond::Not(inner) => inner.lines_written(found),
+            Cond::Blank { slot, span, .. } => found.push((*slot, *span)),
+            Cond::Compare(comparison) => comparison.lines_written(found),
+        }
+    }
+}
+
 impl Node {
+    /// Each line code of the expression, as (slot, span).
+    fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
+        match self {
+            Node::Line { slot, span } => found.push((*slot, *span)),
+            Node::Const { .. } => {}
+            Node::Neg { inner, .. } => inner.lines_written(found),
+            Node::Chain { first, rest, .. } => {
+                first.lines_written(found);
+                for (_, _, operand) in rest {
+                    operand.lines_written(found);
+                }
+            }
+            Node::Call { args, .. } => {
+                for arg in args {
+                    arg.lines_written(found);
+                }
+            }
+        }
+    }
+
     /// Where the node is written.
     pub fn span(&self) -> Span {
         match self {

@@ -339,7 +339,7 @@ impl Context<'_> {
                 false
             }
             Cond::Not(inner) => !self.condition(inner)?,
-            Cond::Blank { slot, blank } => {
+            Cond::Blank { slot, blank, .. } => {
                 let is_blank = self.amounts.get(*slot).copied().flatten().is_none();
                 is_blank == *blank
             }

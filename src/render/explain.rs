@@ -27,9 +27,9 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, report: &Report) -> String {
     let _ = writeln!(
         out,
         "  {} {} {}",
-        rule.left_text,
+        rule.left_text(),
         rule.assertion.op.as_str(),
-        rule.right_text
+        rule.right_text()
     );
     if let Some((_, span)) = rule.tolerance {
         let _ = writeln!(out, "  {}", source_text(rules, rule, span));

@@ -1,5 +1,6 @@
 //! Rule file text → [`RuleFile`], collecting every problem it finds.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use miette::NamedSource;
@@ -72,50 +73,22 @@ fn with_pest(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
     builder.run()
 }
 
-/// A large file cut where a line starts a declaration (`rule ` or `page ` in the first
-/// column: strings and comments never span lines, so such a line always starts one), the
-/// pieces parsed in parallel and their spans moved back into place. `None` on any problem:
-/// the caller then parses the whole file, so diagnostics are exactly those of one parse.
+/// A large file parsed in [`pieces`], in parallel. `None` on any problem: the caller then
+/// parses the whole file, so diagnostics are exactly those of one parse.
 fn parse_in_pieces(source: &Source) -> Option<RuleFile> {
     use rayon::prelude::*;
 
     let text = source.text();
-    if too_deep(text).is_some() {
-        return None;
-    }
-    let pieces = rayon::current_num_threads().max(1) * 4;
-    let target = text.len() / pieces + 1;
-    let mut cuts = vec![0];
-    let mut from = target;
-    while from < text.len() {
-        let rest = text.get(from..)?;
-        let next = ["\nrule ", "\npage "]
-            .iter()
-            .filter_map(|start| rest.find(start))
-            .min();
-        match next {
-            Some(at) => {
-                let cut = from + at + 1;
-                cuts.push(cut);
-                from = cut + target;
-            }
-            None => break,
-        }
-    }
-    cuts.push(text.len());
-    let files: Vec<Option<RuleFile>> = cuts
-        .windows(2)
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|window| {
-            let (&start, &end) = (window.first()?, window.get(1)?);
-            let piece = text.get(start..end)?;
-            let mut file = match fast::parse(piece) {
-                Some(file) => file,
-                None => with_pest(&Source::new(source.name(), piece)).ok()?,
-            };
-            super::ast::shift::file(&mut file, start);
-            Some(file)
+    let target = text.len() / (rayon::current_num_threads().max(1) * 4) + 1;
+    let files: Vec<Option<RuleFile>> = pieces(text, target)?
+        .into_par_iter()
+        .map(|piece| {
+            parse_piece(text, piece.clone()).or_else(|| {
+                let mut file =
+                    with_pest(&Source::new(source.name(), text.get(piece.clone())?)).ok()?;
+                super::ast::shift::file(&mut file, piece.start);
+                Some(file)
+            })
         })
         .collect();
     let mut items = Vec::with_capacity(files.iter().flatten().map(|f| f.items.len()).sum());
@@ -126,6 +99,67 @@ fn parse_in_pieces(source: &Source) -> Option<RuleFile> {
         items.extend(file.items);
     }
     Some(RuleFile { effective, items })
+}
+
+/// A file cut into pieces of about `target` bytes, each of which parses on its own: a cut
+/// falls where a line starts a declaration (`rule ` or `page ` in the first column; strings
+/// and comments never span lines, so such a line always starts one). `None` when the file
+/// nests parentheses too deeply, which only the pest parser reports.
+pub(crate) fn pieces(text: &str, target: usize) -> Option<Vec<Range<usize>>> {
+    if too_deep(text).is_some() {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut pieces = Vec::with_capacity(text.len() / target.max(1) + 1);
+    let mut start = 0;
+    let mut from = target;
+    while let Some(rest) = bytes.get(from..) {
+        let Some(cut) = memchr::memchr_iter(b'\n', rest)
+            .map(|at| from + at + 1)
+            .find(|&at| {
+                let line = bytes.get(at..).unwrap_or(&[]);
+                line.starts_with(b"rule ") || line.starts_with(b"page ")
+            })
+        else {
+            break;
+        };
+        pieces.push(start..cut);
+        start = cut;
+        from = cut + target.max(1);
+    }
+    pieces.push(start..text.len());
+    Some(pieces)
+}
+
+/// One piece of `text`, read by the fast parser alone, its spans moved to their place in
+/// the whole text. `None` when the fast parser declines it.
+pub(crate) fn parse_piece(text: &str, piece: Range<usize>) -> Option<RuleFile> {
+    fast::parse_from(text.get(..piece.end)?, piece.start)
+}
+
+/// The canonical text of the expression written at `span` of `text`, for messages: the
+/// text as written, should it not read as one.
+pub(crate) fn expr_text(text: &str, span: Span) -> String {
+    match fast::expr_at(text, span) {
+        Some(expr) => super::Print(&expr).to_string(),
+        None => written(text, span),
+    }
+}
+
+/// The canonical text of the condition of the `when` clause written at `span` of `text`.
+pub(crate) fn condition_text(text: &str, span: Span) -> String {
+    match fast::condition_at(text, span) {
+        Some(condition) => super::Print(&condition).to_string(),
+        None => written(text, span),
+    }
+}
+
+/// The text at `span`, as written.
+fn written(text: &str, span: Span) -> String {
+    text.get(span.start..span.end)
+        .unwrap_or("")
+        .trim()
+        .to_owned()
 }
 
 struct Builder<'s> {

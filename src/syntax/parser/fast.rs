@@ -51,16 +51,52 @@ const KEYWORDS: [&[u8]; 17] = [
 
 /// Parse a whole rule file, or `None` to leave it to the pest parser.
 pub(super) fn parse(text: &str) -> Option<RuleFile> {
+    parse_from(text, 0)
+}
+
+/// Parse the part of `text` from byte `start` on as a rule file (spans are offsets into
+/// the whole `text`), or `None` to leave it to the pest parser.
+pub(super) fn parse_from(text: &str, start: usize) -> Option<RuleFile> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
-        pos: 0,
+        pos: start,
         depth: 0,
         bad: false,
         operands: Vec::new(),
     };
     let file = parser.file();
     if parser.bad { None } else { file }
+}
+
+/// The expression written exactly at `span` of `text`, or `None` when it is not one.
+pub(super) fn expr_at(text: &str, span: Span) -> Option<Expr> {
+    at(text, span, |p| p.expr().map(|e| e.node))
+}
+
+/// The condition of the `when` clause written exactly at `span` of `text`, or `None`.
+pub(super) fn condition_at(text: &str, span: Span) -> Option<Condition> {
+    at(text, span, |p| {
+        p.keyword(b"when")
+            .then(|| p.next(Parser::cond_or))
+            .flatten()
+            .map(|c| c.node)
+    })
+}
+
+/// What `item` reads from the start of `span`, when it ends exactly at the span's end.
+fn at<T>(text: &str, span: Span, item: impl FnOnce(&mut Parser<'_>) -> Option<T>) -> Option<T> {
+    let text = text.get(..span.end)?;
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: span.start,
+        depth: 0,
+        bad: false,
+        operands: Vec::new(),
+    };
+    let node = item(&mut parser)?;
+    (!parser.bad && parser.pos == span.end).then_some(node)
 }
 
 struct Parser<'t> {
