@@ -18,8 +18,14 @@ pub struct Program<'a> {
     rules: &'a RuleSet,
     slots: CodeMap<usize>,
     codes: Vec<LineCode>,
-    /// For each rule, the global slot of each of its lines.
-    rule_slots: Vec<Vec<usize>>,
+    /// The global slot of each line of each rule, rule after rule, in the order of the
+    /// rule's own [`lines`](CheckedRule::lines).
+    lines: Vec<usize>,
+    /// Where each rule's lines start in [`lines`](Self::lines), and where the last ends.
+    starts: Vec<usize>,
+    /// Beside each of [`lines`](Self::lines): its coefficient in its rule's integer form
+    /// (0 where the rule has none, or the line is only in the condition).
+    coefficients: Vec<i32>,
     /// For each rule, its integer form when it has one.
     linear: Vec<Option<Linear>>,
 }
@@ -27,11 +33,11 @@ pub struct Program<'a> {
 /// A rule that is `Σ cᵢ·lineᵢ + k  OP  0` with small integer coefficients: evaluated
 /// exactly in `i128` when every amount it reads is a whole number below 2⁶², a bound under
 /// which the decimal evaluator cannot overflow either, so the verdict is the same.
+///
+/// Its coefficients, one for each line of the assertion (the rule's first lines), are
+/// kept in the program's [`coefficients`](Program::coefficients).
 #[derive(Clone, Debug)]
 struct Linear {
-    /// (global slot, coefficient) of each line of the assertion, compact: coefficients
-    /// are at most [`SMALL_COEFFICIENT`] in magnitude.
-    terms: Vec<(u32, i32)>,
     /// `left - right` when every line is 0.
     constant: i128,
     op: CmpOp,
@@ -44,7 +50,9 @@ const SMALL: i128 = 1 << 62;
 const SMALL_COEFFICIENT: i32 = 1 << 20;
 
 impl Linear {
-    fn of(rule: &CheckedRule, slots: &[usize]) -> Option<Self> {
+    /// The form and its coefficients (at most [`SMALL_COEFFICIENT`] in magnitude), one for
+    /// each line of the assertion.
+    fn of(rule: &CheckedRule) -> Option<(Self, Vec<i32>)> {
         if rule.condition.is_some() {
             return None;
         }
@@ -57,31 +65,37 @@ impl Linear {
             Some(form) => form,
             None => general_form(rule)?,
         };
-        let mut terms = Vec::with_capacity(rule.assertion_lines);
-        for (&global, &coefficient) in slots.iter().zip(&coefficients) {
+        let mut small = Vec::with_capacity(coefficients.len());
+        for coefficient in coefficients {
             let coefficient = i32::try_from(coefficient).ok()?;
             if coefficient.abs() > SMALL_COEFFICIENT {
                 return None;
             }
-            terms.push((u32::try_from(global).ok()?, coefficient));
+            small.push(coefficient);
         }
         if constant.abs() >= SMALL {
             return None;
         }
-        Some(Linear {
-            terms,
+        let linear = Linear {
             constant,
             op: rule.assertion.op,
             tolerance,
-        })
+        };
+        Some((linear, small))
     }
 
-    /// The status, or `None` when an amount is not a small whole number.
-    fn status(&self, row: &[Option<Decimal>]) -> Option<Quick> {
+    /// The status, given the global slots of the assertion's lines and their
+    /// coefficients, or `None` when an amount is not a small whole number.
+    fn status(
+        &self,
+        slots: &[usize],
+        coefficients: &[i32],
+        row: &[Option<Decimal>],
+    ) -> Option<Quick> {
         let mut sum = self.constant;
         let mut blank = 0;
-        for &(slot, coefficient) in &self.terms {
-            match row.get(slot as usize).copied().flatten() {
+        for (&slot, &coefficient) in slots.iter().zip(coefficients) {
+            match row.get(slot).copied().flatten() {
                 None => blank += 1,
                 Some(amount) => {
                     if amount.scale() != 0 {
@@ -95,7 +109,7 @@ impl Linear {
                 }
             }
         }
-        if !self.terms.is_empty() && blank == self.terms.len() {
+        if !slots.is_empty() && blank == slots.len() {
             return Some(Quick::Skipped(Skip::AllBlank));
         }
         let holds = match self.op {
@@ -217,32 +231,51 @@ impl<'a> Program<'a> {
     pub fn new(rules: &'a RuleSet) -> Self {
         let mut slots = CodeMap::default();
         let mut codes = Vec::new();
-        let rule_slots = rules
-            .rules()
-            .iter()
-            .map(|rule| {
-                rule.lines
-                    .iter()
-                    .map(|code| {
-                        *slots.entry(*code).or_insert_with(|| {
-                            codes.push(*code);
-                            codes.len() - 1
-                        })
-                    })
-                    .collect()
+        let all = rules.rules();
+        let mut lines = Vec::with_capacity(all.iter().map(|rule| rule.lines.len()).sum());
+        let mut starts = Vec::with_capacity(all.len() + 1);
+        starts.push(0);
+        for rule in all {
+            lines.extend(rule.lines.iter().map(|code| {
+                *slots.entry(*code).or_insert_with(|| {
+                    codes.push(*code);
+                    codes.len() - 1
+                })
+            }));
+            starts.push(lines.len());
+        }
+        let mut coefficients = vec![0; lines.len()];
+        let linear = crate::parallel::map(all, Linear::of)
+            .into_iter()
+            .zip(&starts)
+            .map(|(form, &start)| {
+                let (linear, small) = form?;
+                let end = start + small.len();
+                coefficients.get_mut(start..end)?.copy_from_slice(&small);
+                Some(linear)
             })
             .collect();
-        let pairs: Vec<(&CheckedRule, &Vec<usize>)> =
-            rules.rules().iter().zip(&rule_slots).collect();
-        let linear = crate::parallel::map(&pairs, |&(rule, slots)| Linear::of(rule, slots));
-        drop(pairs);
         Program {
             rules,
             slots,
             codes,
-            rule_slots,
+            lines,
+            starts,
+            coefficients,
             linear,
         }
+    }
+
+    /// The global slots of a rule's lines, and their coefficients in its integer form.
+    fn rule_lines(&self, index: usize) -> (&[usize], &[i32]) {
+        let range = match (self.starts.get(index), self.starts.get(index + 1)) {
+            (Some(&start), Some(&end)) => start..end,
+            _ => 0..0,
+        };
+        (
+            self.lines.get(range.clone()).unwrap_or(&[]),
+            self.coefficients.get(range).unwrap_or(&[]),
+        )
     }
 
     /// The rule set.
@@ -285,17 +318,18 @@ impl<'a> Program<'a> {
         scratch: &mut Vec<Option<Decimal>>,
     ) -> Verdict {
         let mut verdict = Verdict::default();
-        let rules = self
-            .rules
-            .rules()
-            .iter()
-            .zip(&self.rule_slots)
-            .zip(&self.linear);
-        for (index, ((rule, slots), linear)) in rules.enumerate() {
+        let rules = self.rules.rules().iter().zip(&self.linear);
+        for (index, (rule, linear)) in rules.enumerate() {
+            let (slots, coefficients) = self.rule_lines(index);
             let quick = if let Err(skip) = in_force(rule, as_of) {
                 Quick::Skipped(skip)
             } else {
-                match linear.as_ref().and_then(|linear| linear.status(row)) {
+                let assertion = rule.assertion_lines;
+                let quick = linear.as_ref().and_then(|linear| {
+                    let slots = slots.get(..assertion)?;
+                    linear.status(slots, coefficients.get(..assertion)?, row)
+                });
+                match quick {
                     Some(quick) => quick,
                     None => {
                         scratch.clear();
