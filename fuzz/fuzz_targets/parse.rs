@@ -1,6 +1,7 @@
 //! Any bytes as a rule file: parsing and checking return diagnostics, never panic, and
 //! never report an internal error; and the fast path parses exactly as the pest parser
-//! generated from the grammar does, spans included.
+//! generated from the grammar does, spans included; and checking piece by piece gives what
+//! checking the whole file gives.
 #![no_main]
 
 use crossfoot::source::Source;
@@ -20,7 +21,25 @@ fuzz_target!(|data: &[u8]| {
     }
     match parsed {
         Ok(file) => {
-            let _ = crossfoot::check::check(vec![(source, file)]);
+            // The piece-by-piece path gives what the whole-file check gives, or declines
+            // exactly when that finds a problem.
+            let pieces = crossfoot::check::check_in_pieces(vec![source.clone()]);
+            let whole = crossfoot::check::check(vec![(source, file)]);
+            match (pieces, whole) {
+                (Ok(got), Ok(expected)) => {
+                    assert_eq!(format!("{:?}", got.rules), format!("{:?}", expected.rules));
+                    let shown = |c: &crossfoot::check::Checked| -> Vec<String> {
+                        c.warnings.iter().map(ToString::to_string).collect()
+                    };
+                    assert_eq!(shown(&got), shown(&expected));
+                }
+                (Err(_), Err(_)) => {}
+                (got, expected) => panic!(
+                    "the piece path disagrees on {text:?}: {:?} vs {:?}",
+                    got.is_ok(),
+                    expected.map(|_| ()).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>())
+                ),
+            }
         }
         Err(errors) => {
             for error in errors {
