@@ -21,7 +21,7 @@ pub use pieces::check_in_pieces;
 pub use rules::{CheckedExample, CheckedRule, Comparison, Cond, Func, Node, RuleSet};
 pub use units::Kind;
 
-use crate::date::Period;
+use crate::date::{Date, Period};
 use crate::line::{BuildCodeHasher, CodeMap, LineCode};
 use crate::source::{Source, Span, Spanned};
 use crate::syntax::ast::{CmpOp, Item, Page, Rule, RuleFile};
@@ -131,7 +131,11 @@ fn periods(
         let mut periods = Vec::with_capacity(file.items.len());
         for rule in file.rules() {
             let period = in_force(rule, file_period, src, problems, index);
-            versions.add(rule, period, index, srcs, problems);
+            let id = &rule.node.id;
+            if let Some(earlier) = versions.add(&id.node, ((index, id.span), period)) {
+                let problem = version_clash(rule, period, index, earlier, srcs);
+                problems.push(index, id.span.start, problem);
+            }
             periods.push(period);
         }
         all.push(periods);
@@ -180,79 +184,86 @@ fn narrow(file: Option<Period>, own: Option<Period>) -> Period {
     }
 }
 
-/// The versions of each rule id seen so far: a second one is an error unless their
-/// periods share no day. Most ids have one version, kept without a list of its own.
-#[derive(Default)]
-struct Versions<'a> {
-    first: IdMap<'a, Version>,
-    more: IdMap<'a, Vec<Version>>,
+/// The versions of each rule id seen so far, each with what its caller keeps of it (`V`)
+/// and its period: a second one clashes unless their periods share no day. Most ids have
+/// one version, kept without a list of its own.
+struct Versions<'a, V> {
+    first: IdMap<'a, (V, Period)>,
+    more: IdMap<'a, Vec<(V, Period)>>,
 }
 
-/// One version of a rule: its file, the span of its id and its period.
-type Version = (usize, Span, Period);
+impl<V> Default for Versions<'_, V> {
+    fn default() -> Self {
+        Versions {
+            first: IdMap::default(),
+            more: IdMap::default(),
+        }
+    }
+}
 
 /// A map keyed by rule ids, with the fast hash of [`CodeMap`].
 type IdMap<'a, V> = HashMap<&'a str, V, BuildCodeHasher>;
 
-impl<'a> Versions<'a> {
-    fn add(
-        &mut self,
-        rule: &'a Spanned<Rule>,
-        period: Period,
-        index: usize,
-        srcs: &[NamedSource<Arc<str>>],
-        problems: &mut Problems,
-    ) {
-        let id = &rule.node.id;
-        let version = (index, id.span, period);
-        let Some(&first) = self.first.get(id.node.as_str()) else {
-            self.first.insert(id.node.as_str(), version);
-            return;
+impl<'a, V: Copy> Versions<'a, V> {
+    /// Record a version of `id`; the first earlier version in force on a day it is too,
+    /// with that first shared day (`None`: from the start).
+    fn add(&mut self, id: &'a str, version: (V, Period)) -> Option<(V, Period, Option<Date>)> {
+        let Some(&first) = self.first.get(id) else {
+            self.first.insert(id, version);
+            return None;
         };
-        let more = self.more.entry(id.node.as_str()).or_default();
+        let more = self.more.entry(id).or_default();
+        let period = version.1;
         let clash = std::iter::once(&first)
             .chain(more.iter())
-            .find_map(|&(file, span, other)| {
-                Some((file, span, other, other.first_shared_day(period)?))
-            });
+            .find_map(|&(kept, other)| Some((kept, other, other.first_shared_day(period)?)));
         more.push(version);
-        let Some((first_file, first_span, first_period, day)) = clash else {
-            return;
-        };
-        let src = srcs
-            .get(index)
-            .cloned()
-            .unwrap_or_else(|| NamedSource::new("", Arc::from("")));
-        let first_src = srcs.get(first_file).unwrap_or(&src).clone();
-        let problem = if period.is_always() && first_period.is_always() {
-            CheckError::DuplicateRule {
-                id: id.node.clone(),
-                src,
-                span: id.span.into(),
-                first: vec![FirstDefinition {
-                    what: format!("`{}` is first defined here", id.node),
-                    src: first_src,
-                    span: first_span.into(),
-                    label: "first defined here".to_owned(),
-                }],
-            }
-        } else {
-            CheckError::OverlappingVersions {
-                id: id.node.clone(),
-                when: day.map_or_else(|| "from the start".to_owned(), |d| format!("on {d}")),
-                advice: version_advice(period, first_period),
-                src,
-                span: id.span.into(),
-                period: format!("in force {period}"),
-                first: vec![FirstDefinition {
-                    what: format!("the other version of `{}`", id.node),
-                    src: first_src,
-                    span: first_span.into(),
-                    label: format!("in force {first_period}"),
-                }],
-            }
-        };
-        problems.push(index, id.span.start, problem);
+        clash
+    }
+}
+
+/// A version of a rule that clashes with an earlier one, reported on its id.
+fn version_clash(
+    rule: &Spanned<Rule>,
+    period: Period,
+    index: usize,
+    earlier: ((usize, Span), Period, Option<Date>),
+    srcs: &[NamedSource<Arc<str>>],
+) -> CheckError {
+    let id = &rule.node.id;
+    let ((first_file, first_span), first_period, day) = earlier;
+    let src = srcs
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| NamedSource::new("", Arc::from("")));
+    let first_src = srcs.get(first_file).unwrap_or(&src).clone();
+    if period.is_always() && first_period.is_always() {
+        CheckError::DuplicateRule {
+            id: id.node.clone(),
+            src,
+            span: id.span.into(),
+            first: vec![FirstDefinition {
+                what: format!("`{}` is first defined here", id.node),
+                src: first_src,
+                span: first_span.into(),
+                label: "first defined here".to_owned(),
+            }],
+        }
+    } else {
+        CheckError::OverlappingVersions {
+            id: id.node.clone(),
+            when: day.map_or_else(|| "from the start".to_owned(), |d| format!("on {d}")),
+            advice: version_advice(period, first_period),
+            src,
+            span: id.span.into(),
+            period: format!("in force {period}"),
+            first: vec![FirstDefinition {
+                what: format!("the other version of `{}`", id.node),
+                src: first_src,
+                span: first_span.into(),
+                label: format!("in force {first_period}"),
+            }],
+        }
     }
 }
 

@@ -11,15 +11,14 @@
 //! at all makes it decline: the caller then parses and checks the usual way, so what a
 //! user reads about a faulty set is exactly what [`check`](super::check) says.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use miette::NamedSource;
 
 use super::{
-    Catalogue, Checked, CheckedRule, IdMap, Problems, RuleSet, build_catalogue, check_rule, narrow,
-    whole_set,
+    Catalogue, Checked, CheckedRule, Problems, RuleSet, Versions, build_catalogue, check_rule,
+    narrow, whole_set,
 };
 use crate::date::Period;
 use crate::source::{Source, Spanned};
@@ -177,24 +176,10 @@ fn declared_lines(catalogue: &Catalogue, rule: &CheckedRule) -> bool {
 
 /// Whether two rules of one id are in force on a common day.
 fn versions_overlap(rules: &[CheckedRule]) -> bool {
-    let mut first: IdMap<'_, Period> =
-        HashMap::with_capacity_and_hasher(rules.len(), Default::default());
-    let mut more: IdMap<'_, Vec<Period>> = HashMap::default();
-    for rule in rules {
-        let Some(&period) = first.get(rule.id.as_str()) else {
-            first.insert(rule.id.as_str(), rule.period);
-            continue;
-        };
-        let others = more.entry(rule.id.as_str()).or_default();
-        if std::iter::once(&period)
-            .chain(others.iter())
-            .any(|other| other.first_shared_day(rule.period).is_some())
-        {
-            return true;
-        }
-        others.push(rule.period);
-    }
-    false
+    let mut versions = Versions::default();
+    rules
+        .iter()
+        .any(|rule| versions.add(&rule.id, ((), rule.period)).is_some())
 }
 
 #[cfg(test)]
