@@ -172,7 +172,7 @@ fn severity(severity: Severity) -> MietteSeverity {
 pub fn failure_message(rule: &CheckedRule) -> String {
     let subject = match rule.assertion.left {
         Node::Line { .. } => format!("line {}", rule.left_text()),
-        _ => rule.left_text(),
+        _ => rule.left_text().to_owned(),
     };
     let verb = match rule.assertion.op {
         CmpOp::Eq => "does not equal",

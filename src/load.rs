@@ -34,15 +34,9 @@ pub fn load_rules(path: &Path) -> Result<Checked, Vec<Error>> {
     check_sources(sources)
 }
 
-/// Parse and check rule files already read (for instance from git).
-///
-/// A set without problems is parsed and checked piece by piece ([`check::check_in_pieces`]);
-/// any other is parsed whole and checked by [`check::check`], which words every problem.
+/// Parse and check rule files already read (for instance from git): every problem of
+/// every file, or the checked set.
 pub fn check_sources(sources: Vec<Source>) -> Result<Checked, Vec<Error>> {
-    let sources = match check::check_in_pieces(sources) {
-        Ok(checked) => return Ok(checked),
-        Err(sources) => sources,
-    };
     let mut files = Vec::with_capacity(sources.len());
     let mut errors = Vec::new();
     for source in sources {

@@ -27,16 +27,3 @@ pub(crate) fn map_owned<T: Send, R: Send>(
         items.into_par_iter().with_min_len(64).map(f).collect()
     }
 }
-
-/// `f` over every item, taking each by value, results in item order: for coarse items,
-/// each worth a thread of its own, so in parallel whenever there is more than one.
-pub(crate) fn map_coarse<T: Send, R: Send>(
-    items: Vec<T>,
-    f: impl Fn(T) -> R + Sync + Send,
-) -> Vec<R> {
-    if items.len() < 2 {
-        items.into_iter().map(f).collect()
-    } else {
-        items.into_par_iter().map(f).collect()
-    }
-}

@@ -131,7 +131,7 @@ pub(super) fn conflicting_totals(
                 rule: rule.id.clone(),
                 src: src.clone(),
                 span: rule.assertion_span.into(),
-                formula,
+                formula: formula.to_owned(),
                 first: vec![FirstDefinition {
                     what: format!("`{}` asserts {line} = {first_formula}", first.id),
                     src: first_src.clone(),

@@ -5,7 +5,6 @@
 mod catalogue;
 mod error;
 mod lint;
-mod pieces;
 mod resolve;
 mod rules;
 mod units;
@@ -17,13 +16,13 @@ use miette::NamedSource;
 
 pub use catalogue::{Catalogue, LineInfo, PageInfo};
 pub use error::{CheckError, FirstDefinition};
-pub use pieces::check_in_pieces;
 pub use rules::{CheckedExample, CheckedRule, Comparison, Cond, Func, Node, RuleSet};
 pub use units::Kind;
 
 use crate::date::{Date, Period};
 use crate::line::{BuildCodeHasher, CodeMap, LineCode};
 use crate::source::{Source, Span, Spanned};
+use crate::syntax::Print;
 use crate::syntax::ast::{CmpOp, Item, Page, Rule, RuleFile};
 use resolve::Resolver;
 pub(crate) use resolve::edit_distance;
@@ -388,7 +387,14 @@ fn check_rule(
         lines,
         assertion_lines,
         examples,
-        text: rules::FileText(Arc::clone(src.inner())),
+        texts: rules::Texts {
+            left: Print(&rule.assertion.node.left.node).to_string().into(),
+            right: Print(&rule.assertion.node.right.node).to_string().into(),
+            condition: rule
+                .condition
+                .as_ref()
+                .map(|c| Print(&c.node).to_string().into()),
+        },
     })
 }
 

@@ -4,8 +4,6 @@
 //! unknown function, a wrong arity or a duplicate id. Line codes are resolved to slots in
 //! the rule's own [`CheckedRule::lines`] list, so a report is read once per line per rule.
 
-use std::sync::Arc;
-
 use rust_decimal::Decimal;
 
 use super::Catalogue;
@@ -13,7 +11,6 @@ use crate::date::Period;
 use crate::line::LineCode;
 use crate::source::{Source, Span};
 use crate::syntax::ast::{BinOp, CmpOp, Expectation, Severity, Tolerance};
-use crate::syntax::{condition_text, expr_text};
 
 /// Rules that passed every static check, with the files they came from.
 #[derive(Clone, Debug)]
@@ -85,36 +82,32 @@ pub struct CheckedRule {
     pub assertion_lines: usize,
     /// The examples that prove the rule, in source order.
     pub examples: Vec<CheckedExample>,
-    /// The text of its file, which its canonical texts are printed from.
-    pub(crate) text: FileText,
+    /// Its assertion and condition in canonical form, printed from the syntax tree.
+    pub(crate) texts: Texts,
 }
 
-/// The text of a rule file, shared by its rules. Its `Debug` shows only the length, so
-/// a rule prints without its whole file.
-#[derive(Clone)]
-pub(crate) struct FileText(pub(crate) Arc<str>);
-
-impl std::fmt::Debug for FileText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "FileText({} bytes)", self.0.len())
-    }
+/// A rule's parts as the canonical printer writes them, for messages.
+#[derive(Clone, Debug)]
+pub(crate) struct Texts {
+    pub(crate) left: Box<str>,
+    pub(crate) right: Box<str>,
+    pub(crate) condition: Option<Box<str>>,
 }
 
 impl CheckedRule {
     /// The left side in canonical form, for messages.
-    pub fn left_text(&self) -> String {
-        expr_text(&self.text.0, self.assertion.left.span())
+    pub fn left_text(&self) -> &str {
+        &self.texts.left
     }
 
     /// The right side in canonical form, for messages.
-    pub fn right_text(&self) -> String {
-        expr_text(&self.text.0, self.assertion.right.span())
+    pub fn right_text(&self) -> &str {
+        &self.texts.right
     }
 
     /// The `when` condition in canonical form, when there is one.
-    pub fn condition_text(&self) -> Option<String> {
-        self.condition_span
-            .map(|span| condition_text(&self.text.0, span))
+    pub fn condition_text(&self) -> Option<&str> {
+        self.texts.condition.as_deref()
     }
 
     /// Each place a line code is written, as (slot in [`lines`](Self::lines), span), in

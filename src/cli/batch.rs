@@ -47,8 +47,7 @@ pub(super) fn check_batch(
     let rules = context.rules;
     let problems = context.problems;
     let deny_warnings = context.deny_warnings;
-    // Kept until the process exits, like the rule set (see `run_check`).
-    let program = std::mem::ManuallyDrop::new(Program::new(rules));
+    let program = Program::new(rules);
     let input_format = args.input_format.map(InputFormat::from);
     let streamed_json = matches!(args.format, Format::Json | Format::Jsonl);
     let collect_whole_run = matches!(args.format, Format::Sarif | Format::Junit | Format::Github)

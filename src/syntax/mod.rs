@@ -9,6 +9,5 @@ mod print;
 
 pub use error::SyntaxError;
 pub use format::{MAX_WIDTH, format, format_source};
-pub use parser::{MAX_NESTING, parse, parse_reference};
-pub(crate) use parser::{condition_text, expr_text, parse_piece, pieces};
+pub use parser::{MAX_NESTING, parse};
 pub use print::{Print, percent_text, ratio_text};

@@ -1,6 +1,5 @@
 //! Rule file text → [`RuleFile`], collecting every problem it finds.
 
-use std::ops::Range;
 use std::sync::Arc;
 
 use miette::NamedSource;
@@ -33,133 +32,15 @@ mod grammar {
 
 use grammar::{Grammar, Rule as G};
 
-/// Files at least this large are parsed in pieces, in parallel.
-const PARALLEL_BYTES: usize = 256 * 1024;
-
-mod fast;
-
-/// Parse a rule file. On failure, every problem found, in source order.
-///
-/// A well-formed file is read by a hand-written parser that follows the grammar; anything
-/// else (or anything it declines) by the parser pest generates from the grammar, which
-/// words the diagnostics.
+/// Parse a rule file with the parser pest generates from the grammar. On failure, every
+/// problem found, in source order.
 pub fn parse(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
-    if source.text().len() >= PARALLEL_BYTES {
-        if let Some(file) = parse_in_pieces(source) {
-            return Ok(file);
-        }
-    } else if too_deep(source.text()).is_none() {
-        if let Some(file) = fast::parse(source.text()) {
-            return Ok(file);
-        }
-    }
-    with_pest(source)
-}
-
-/// Parse with the parser pest generates from the grammar, and never the hand-written fast
-/// path: the reference that the tests and the `parse` fuzz target hold [`parse`] to. The
-/// same result, more slowly.
-pub fn parse_reference(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
-    with_pest(source)
-}
-
-/// Parse with the pest parser only.
-fn with_pest(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
     let builder = Builder {
         source,
         src: source.named(),
         errors: Vec::new(),
     };
     builder.run()
-}
-
-/// A large file parsed in [`pieces`], in parallel. `None` on any problem: the caller then
-/// parses the whole file, so diagnostics are exactly those of one parse.
-fn parse_in_pieces(source: &Source) -> Option<RuleFile> {
-    use rayon::prelude::*;
-
-    let text = source.text();
-    let target = text.len() / (rayon::current_num_threads().max(1) * 4) + 1;
-    let files: Vec<Option<RuleFile>> = pieces(text, target)?
-        .into_par_iter()
-        .map(|piece| {
-            parse_piece(text, piece.clone()).or_else(|| {
-                let mut file =
-                    with_pest(&Source::new(source.name(), text.get(piece.clone())?)).ok()?;
-                super::ast::shift::file(&mut file, piece.start);
-                Some(file)
-            })
-        })
-        .collect();
-    let mut items = Vec::with_capacity(files.iter().flatten().map(|f| f.items.len()).sum());
-    let mut effective = None;
-    for file in files {
-        let file = file?;
-        effective = effective.or(file.effective);
-        items.extend(file.items);
-    }
-    Some(RuleFile { effective, items })
-}
-
-/// A file cut into pieces of about `target` bytes, each of which parses on its own: a cut
-/// falls where a line starts a declaration (`rule ` or `page ` in the first column; strings
-/// and comments never span lines, so such a line always starts one). `None` when the file
-/// nests parentheses too deeply, which only the pest parser reports.
-pub(crate) fn pieces(text: &str, target: usize) -> Option<Vec<Range<usize>>> {
-    if too_deep(text).is_some() {
-        return None;
-    }
-    let bytes = text.as_bytes();
-    let mut pieces = Vec::with_capacity(text.len() / target.max(1) + 1);
-    let mut start = 0;
-    let mut from = target;
-    while let Some(rest) = bytes.get(from..) {
-        let Some(cut) = memchr::memchr_iter(b'\n', rest)
-            .map(|at| from + at + 1)
-            .find(|&at| {
-                let line = bytes.get(at..).unwrap_or(&[]);
-                line.starts_with(b"rule ") || line.starts_with(b"page ")
-            })
-        else {
-            break;
-        };
-        pieces.push(start..cut);
-        start = cut;
-        from = cut + target.max(1);
-    }
-    pieces.push(start..text.len());
-    Some(pieces)
-}
-
-/// One piece of `text`, read by the fast parser alone, its spans moved to their place in
-/// the whole text. `None` when the fast parser declines it.
-pub(crate) fn parse_piece(text: &str, piece: Range<usize>) -> Option<RuleFile> {
-    fast::parse_from(text.get(..piece.end)?, piece.start)
-}
-
-/// The canonical text of the expression written at `span` of `text`, for messages: the
-/// text as written, should it not read as one.
-pub(crate) fn expr_text(text: &str, span: Span) -> String {
-    match fast::expr_at(text, span) {
-        Some(expr) => super::Print(&expr).to_string(),
-        None => written(text, span),
-    }
-}
-
-/// The canonical text of the condition of the `when` clause written at `span` of `text`.
-pub(crate) fn condition_text(text: &str, span: Span) -> String {
-    match fast::condition_at(text, span) {
-        Some(condition) => super::Print(&condition).to_string(),
-        None => written(text, span),
-    }
-}
-
-/// The text at `span`, as written.
-fn written(text: &str, span: Span) -> String {
-    text.get(span.start..span.end)
-        .unwrap_or("")
-        .trim()
-        .to_owned()
 }
 
 struct Builder<'s> {
@@ -1161,38 +1042,5 @@ mod tests {
             panic!("expected a chain");
         };
         assert_eq!(rest.len(), 9_999);
-    }
-}
-
-#[cfg(test)]
-mod pieces {
-    use super::*;
-
-    #[test]
-    fn a_large_file_parsed_in_pieces_equals_one_parse_spans_included() {
-        let mut text = String::from("# a header comment\npage p \"P\"\n  7010 \"a\"\n");
-        for i in 0..2_500 {
-            text.push_str(&format!(
-                "\nrule r{i} \"a rule\"\n  cite \"x\"\n  {} = 7010 + ({} - 7020) * 2.0 # note\n  when 7010 > $0\n  passes 7010 = 1, 7020 = 2\n",
-                100_000 + i,
-                200_000 + i
-            ));
-        }
-        assert!(text.len() >= PARALLEL_BYTES);
-        let source = Source::new("big.xfoot", text.as_str());
-        let pieces = parse_in_pieces(&source).expect("parsed in pieces");
-        let whole = Builder {
-            source: &source,
-            src: source.named(),
-            errors: Vec::new(),
-        }
-        .run()
-        .unwrap();
-        // Debug output includes every span.
-        assert_eq!(format!("{pieces:?}"), format!("{whole:?}"));
-        // A problem anywhere falls back to one parse with its diagnostics.
-        let broken = Source::new("big.xfoot", format!("{text}\nrule bad 7010 = = 1\n"));
-        assert!(parse_in_pieces(&broken).is_none());
-        assert_eq!(parse(&broken).unwrap_err().len(), 1);
     }
 }
