@@ -15,10 +15,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use crossfoot::batch::CsvBlocks;
 use crossfoot::check::{RuleSet, check};
-use crossfoot::eval::{Program, evaluate};
+use crossfoot::engine::Engine;
 use crossfoot::load::{load_report, rule_files};
+use crossfoot::report::Inputs;
 use crossfoot::source::Source;
 use crossfoot::syntax::parse;
 
@@ -72,16 +72,10 @@ fn benches(c: &mut Criterion) {
         b.iter(|| parse_and_check(black_box(&large)))
     });
 
-    let rules = parse_and_check(&pack);
+    let engine = Engine::new(parse_and_check(&pack));
     let report = load_report(Path::new("examples/hsbc-2020-07.yaml")).unwrap();
-    c.bench_function("evaluate the filing (full outcomes)", |b| {
-        b.iter(|| evaluate(black_box(&rules), black_box(&report)))
-    });
-    let program = Program::new(&rules);
-    let row = program.row(&report);
-    let mut scratch = Vec::new();
-    c.bench_function("evaluate the filing (compiled verdict)", |b| {
-        b.iter(|| program.verdict(black_box(&row), None, &mut scratch))
+    c.bench_function("check the filing", |b| {
+        b.iter(|| engine.check(black_box(&report)))
     });
 
     // 10,000 rows of the filing as a wide CSV.
@@ -106,19 +100,8 @@ fn benches(c: &mut Criterion) {
     std::fs::write(&csv, text).unwrap();
     c.bench_function("read and check a 10,000-row wide CSV", |b| {
         b.iter(|| {
-            let mut blocks = CsvBlocks::open(&csv, &program).unwrap();
-            let parser = blocks.parser();
-            let (mut row, mut scratch) = (Vec::new(), Vec::new());
-            let mut rows = 0;
-            loop {
-                let chunk = blocks.next_blocks(4).unwrap();
-                if chunk.is_empty() {
-                    break;
-                }
-                for block in &chunk {
-                    rows += parser.process(block, &mut row, &mut scratch).rows;
-                }
-            }
+            let inputs = Inputs::new(engine.rules(), vec![csv.clone()], None);
+            let rows = engine.check_all(inputs).filter(|r| r.is_ok()).count();
             assert_eq!(rows, 10_000);
         })
     });

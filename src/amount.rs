@@ -7,6 +7,8 @@
 use rust_decimal::Decimal;
 use thiserror::Error;
 
+use crate::eval::Value;
+
 /// Why a text is not an amount.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum AmountError {
@@ -118,8 +120,21 @@ fn whole_digits(whole: &str, text: &str) -> Result<String, AmountError> {
     Ok(whole.replace(',', ""))
 }
 
-/// `digits[.digits]` as an exact decimal, or `None` if it cannot be held exactly.
+/// The most significant digits an amount may have.
+pub const MAX_DIGITS: usize = 28;
+
+/// `digits[.digits]` as an exact decimal, or `None` if it has more than [`MAX_DIGITS`]
+/// significant digits (counted from the first non-zero digit to the last digit written)
+/// or more than 28 decimal places.
 fn exact(plain: &str) -> Option<Decimal> {
+    let significant = plain
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .skip_while(|&b| b == b'0')
+        .count();
+    if significant > MAX_DIGITS {
+        return None;
+    }
     let value = Decimal::from_str_exact(plain).ok()?;
     // A zero with a sign is still zero; keep `-0` out of every output.
     Some(if value.is_zero() {
@@ -133,23 +148,51 @@ fn exact(plain: &str) -> Option<Decimal> {
 /// sign for negatives: `4,008,887,962`, `-168,780,790`, `360,216,023.76`.
 pub fn format(value: Decimal) -> String {
     let plain = value.to_string();
-    let (sign, unsigned) = match plain.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", plain.as_str()),
+    let (negative, unsigned) = match plain.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, plain.as_str()),
     };
-    let (whole, fraction) = match unsigned.split_once('.') {
-        Some((whole, fraction)) => (whole, Some(fraction)),
-        None => (unsigned, None),
-    };
-    let mut out = String::with_capacity(plain.len() + plain.len() / 3);
-    out.push_str(sign);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    grouped(negative, whole, fraction)
+}
+
+/// How many significant decimals a value without a finite decimal expansion shows.
+const SHOWN_DECIMALS: usize = 6;
+
+/// Write a computed value as [`format`] writes an amount. A value without a finite
+/// decimal expansion shows six significant decimals, `…`, and the exact fraction in
+/// lowest terms: `13.333333… (40/3)`, `0.0666666… (1/15)`.
+pub fn format_value(value: Value) -> String {
+    if value.terminates() {
+        let digits = value.digits(usize::MAX);
+        return grouped(digits.negative, &digits.whole, &digits.fraction);
+    }
+    let digits = value.digits(40);
+    let leading = digits.fraction.bytes().take_while(|&b| b == b'0').count();
+    let shown = digits
+        .fraction
+        .get(..(leading + SHOWN_DECIMALS).min(digits.fraction.len()))
+        .unwrap_or(&digits.fraction);
+    let (num, den) = value.parts();
+    format!(
+        "{}… ({num}/{den})",
+        grouped(digits.negative, &digits.whole, shown)
+    )
+}
+
+/// `-1,234.5` from its sign, whole digits and fraction digits.
+fn grouped(negative: bool, whole: &str, fraction: &str) -> String {
+    let mut out = String::with_capacity(whole.len() + whole.len() / 3 + fraction.len() + 2);
+    if negative {
+        out.push('-');
+    }
     for (i, digit) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i) % 3 == 0 {
             out.push(',');
         }
         out.push(digit);
     }
-    if let Some(fraction) = fraction {
+    if !fraction.is_empty() {
         out.push('.');
         out.push_str(fraction);
     }
@@ -184,15 +227,26 @@ mod tests {
             "12345678901234567.89"
         );
         assert_eq!(
-            parse("79228162514264337593543950335").unwrap().to_string(),
-            "79228162514264337593543950335"
+            parse("9,999,999,999,999,999,999,999,999,999")
+                .unwrap()
+                .to_string(),
+            "9999999999999999999999999999"
+        );
+        assert_eq!(
+            parse("0.0000000000000000000000000001").unwrap().to_string(),
+            "0.0000000000000000000000000001"
         );
     }
 
     #[test]
     fn refuses_what_it_cannot_hold_exactly() {
+        // 29 significant digits, though a decimal could hold this one.
         assert!(matches!(
-            parse("79228162514264337593543950336"),
+            parse("79228162514264337593543950335"),
+            Err(AmountError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            parse("1.0000000000000000000000000000"),
             Err(AmountError::TooPrecise(_))
         ));
         assert!(matches!(
@@ -222,5 +276,18 @@ mod tests {
         assert_eq!(format(dec("100")), "100");
         assert_eq!(format(dec("-1000")), "-1,000");
         assert_eq!(format(Decimal::ZERO), "0");
+    }
+
+    #[test]
+    fn formats_values_that_do_not_terminate() {
+        let value = |text: &str| text.parse::<Value>().unwrap();
+        assert_eq!(format_value(value("40/3")), "13.333333… (40/3)");
+        assert_eq!(format_value(value("-1/15")), "-0.0666666… (-1/15)");
+        assert_eq!(
+            format_value(value("1234567/3")),
+            "411,522.333333… (1234567/3)"
+        );
+        assert_eq!(format_value(value("-4008887962.5")), "-4,008,887,962.5");
+        assert_eq!(format_value(value("0")), "0");
     }
 }

@@ -11,7 +11,7 @@ use crate::source::Source;
 
 use crate::amount;
 use crate::check::{CheckedRule, Node};
-use crate::eval::{EvalError, Outcome, Sides, Status};
+use crate::eval::{Amounts, EvalError, Sides, Status};
 use crate::source::Span;
 use crate::syntax::ast::{CmpOp, Expectation, Severity};
 
@@ -27,10 +27,16 @@ pub struct RuleDiagnostic {
 }
 
 impl RuleDiagnostic {
-    /// The diagnostic for a rule's outcome, or `None` when it passed or was skipped.
-    pub fn new(rules: &RuleSet, rule: &CheckedRule, outcome: &Outcome) -> Option<Self> {
+    /// The diagnostic for a rule's status on these amounts, or `None` when it passed or
+    /// was skipped.
+    pub fn new<A: Amounts + ?Sized>(
+        rules: &RuleSet,
+        rule: &CheckedRule,
+        status: &Status,
+        amounts: &A,
+    ) -> Option<Self> {
         let src = rules.source_of(rule).map(Source::named);
-        let (message, help, mut labels, severity) = match &outcome.status {
+        let (message, help, mut labels, severity) = match status {
             Status::Fail(sides) => (
                 failure_message(rule),
                 failure_help(rule, sides),
@@ -46,9 +52,9 @@ impl RuleDiagnostic {
                 )],
                 MietteSeverity::Error,
             ),
-            Status::Pass(_) | Status::Skipped(_) | Status::Waived(_) => return None,
+            Status::Pass(_) | Status::Skipped(_) => return None,
         };
-        labels.extend(line_labels(rules, rule, outcome));
+        labels.extend(line_labels(rules, rule, amounts));
         labels.sort_by_key(|label| (label.offset(), label.len()));
         Some(RuleDiagnostic {
             code: rule.id.clone(),
@@ -64,10 +70,11 @@ impl RuleDiagnostic {
 impl RuleDiagnostic {
     /// An example whose verdict is not the one it expects: the rule's source with the
     /// example's amounts on each line, the example itself labelled, and the numbers.
-    pub fn example(
+    pub fn example<A: Amounts + ?Sized>(
         rules: &RuleSet,
         rule: &CheckedRule,
-        outcome: &Outcome,
+        status: &Status,
+        amounts: &A,
         expect: Expectation,
         example: Span,
     ) -> Self {
@@ -76,21 +83,17 @@ impl RuleDiagnostic {
             Expectation::Fails => "fail",
             Expectation::Skips => "be skipped",
         };
-        let got = crate::testing::verdict_words(&outcome.status);
+        let got = crate::testing::verdict_words(status);
         let message = format!("this example expects the rule to {expected}, but it {got}");
-        let (help, mut labels) = match &outcome.status {
+        let (help, mut labels) = match status {
             Status::Fail(sides) => (failure_help(rule, sides), rounding_labels(sides)),
-            Status::Waived(waived) => (
-                failure_help(rule, &waived.sides),
-                rounding_labels(&waived.sides),
-            ),
             Status::Pass(sides) => (
                 format!(
                     "the rule holds: left {}, right {} (difference {}, tolerance {})",
-                    amount::format(sides.left),
-                    amount::format(sides.right),
-                    amount::format(sides.difference),
-                    amount::format(sides.tolerance)
+                    amount::format_value(sides.left),
+                    amount::format_value(sides.right),
+                    difference_text(sides),
+                    amount::format_value(sides.tolerance)
                 ),
                 rounding_labels(sides),
             ),
@@ -104,7 +107,7 @@ impl RuleDiagnostic {
             Some("this example".to_owned()),
             example,
         ));
-        labels.extend(line_labels(rules, rule, outcome));
+        labels.extend(line_labels(rules, rule, amounts));
         labels.sort_by_key(|label| (label.offset(), label.len()));
         RuleDiagnostic {
             code: rule.id.clone(),
@@ -188,23 +191,23 @@ pub fn failure_message(rule: &CheckedRule) -> String {
 /// The numbers: what the report has, what the rule expects, the difference, the
 /// tolerance; then the rule's description and citation.
 fn failure_help(rule: &CheckedRule, sides: &Sides) -> String {
-    let left = amount::format(sides.left);
-    let right = amount::format(sides.right);
+    let left = amount::format_value(sides.left);
+    let right = amount::format_value(sides.right);
     let has = match rule.assertion.left {
         Node::Line { .. } => format!("the report has {left}"),
         _ => format!("the left side is {left}"),
     };
-    let gap = amount::format(sides.difference.abs());
+    let gap = sides
+        .difference
+        .map_or_else(|| TOO_LARGE.to_owned(), |d| amount::format_value(d.abs()));
+    let difference = difference_text(sides);
+    let tolerance = amount::format_value(sides.tolerance);
     let numbers = match rule.assertion.op {
         CmpOp::Eq => format!(
-            "{has}; the rule expects {right} (difference {}, tolerance {})",
-            amount::format(sides.difference),
-            amount::format(sides.tolerance)
+            "{has}; the rule expects {right} (difference {difference}, tolerance {tolerance})"
         ),
         CmpOp::Ne => format!(
-            "{has}; the rule expects anything but {right} (difference {}, tolerance {})",
-            amount::format(sides.difference),
-            amount::format(sides.tolerance)
+            "{has}; the rule expects anything but {right} (difference {difference}, tolerance {tolerance})"
         ),
         CmpOp::Lt => format!("{has}; the rule requires less than {right} (over by {gap})"),
         CmpOp::Le => format!("{has}; the rule requires at most {right} (over by {gap})"),
@@ -215,6 +218,16 @@ fn failure_help(rule: &CheckedRule, sides: &Sides) -> String {
         Some(note) => format!("{numbers}\nnote: {note}"),
         None => numbers,
     }
+}
+
+/// What a difference too large to hold is shown as.
+const TOO_LARGE: &str = "more than 38 digits";
+
+/// The difference of two sides as people read it.
+pub fn difference_text(sides: &Sides) -> String {
+    sides
+        .difference
+        .map_or_else(|| TOO_LARGE.to_owned(), amount::format_value)
 }
 
 /// `Excess (deficiency) funds in segregation — 17 CFR 1.20`
@@ -230,7 +243,8 @@ fn note(rule: &CheckedRule) -> Option<String> {
 fn error_help(error: &EvalError) -> String {
     match error {
         EvalError::Overflow { .. } => {
-            "amounts are held exactly up to 28 significant digits; check the report for a misplaced amount".to_owned()
+            "values are kept exact up to 38 digits; check the report for a misplaced amount"
+                .to_owned()
         }
         EvalError::DivisionByZero { .. } => {
             "the divisor is 0 (a blank line counts as 0); guard the rule with `when … != $0`"
@@ -248,23 +262,25 @@ fn error_label(error: &EvalError) -> String {
 
 /// `7060 = 4,008,887,962 — Amount required to be segregated` under each line code;
 /// `7160 is blank (counted as 0)` for a blank one.
-fn line_labels<'a>(
+fn line_labels<'a, A: Amounts + ?Sized>(
     rules: &'a RuleSet,
     rule: &'a CheckedRule,
-    outcome: &'a Outcome,
+    amounts: &'a A,
 ) -> impl Iterator<Item = LabeledSpan> + 'a {
-    rule.occurrences().into_iter().filter_map(|(slot, span)| {
-        let code = *rule.lines.get(slot)?;
-        let mut text = match outcome.amounts.get(slot).copied().flatten() {
-            Some(amount) => format!("{code} = {}", amount::format(amount)),
-            None => format!("{code} is blank (counted as 0)"),
-        };
-        if let Some(label) = rules.label(code) {
-            text.push_str(" — ");
-            text.push_str(label);
-        }
-        Some(LabeledSpan::new_with_span(Some(text), span))
-    })
+    rule.occurrences()
+        .into_iter()
+        .filter_map(move |(slot, span)| {
+            let code = *rule.lines.get(slot)?;
+            let mut text = match amounts.amount(slot) {
+                Some(amount) => format!("{code} = {}", amount::format(amount)),
+                None => format!("{code} is blank (counted as 0)"),
+            };
+            if let Some(label) = rules.label(code) {
+                text.push_str(" — ");
+                text.push_str(label);
+            }
+            Some(LabeledSpan::new_with_span(Some(text), span))
+        })
 }
 
 /// `rounds 360,216,023.76 to 360,216,024` under each `round(…)`.
@@ -275,8 +291,8 @@ fn rounding_labels(sides: &Sides) -> Vec<LabeledSpan> {
         .map(|rounding| {
             let text = format!(
                 "rounds {} to {}",
-                amount::format(rounding.from),
-                amount::format(rounding.to)
+                amount::format_value(rounding.from),
+                amount::format_value(rounding.to)
             );
             LabeledSpan::new_with_span(Some(text), rounding.span)
         })

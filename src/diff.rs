@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use crate::check::{CheckedRule, RuleSet};
-use crate::eval::{Skip, Status, evaluate};
-use crate::report::Report;
+use crate::engine::{ReportResult, RuleResult, check_row};
+use crate::eval::{Skip, Status};
+use crate::report::{Report, Row};
 use crate::syntax::Print;
 
 /// One rule's change.
@@ -168,14 +169,10 @@ fn label(rule: &CheckedRule) -> String {
     }
 }
 
-fn word(status: &Status) -> &'static str {
-    match status {
-        Status::Pass(_) => "pass",
-        Status::Fail(_) => "fail",
-        Status::Skipped(Skip::NotInForce(_)) => "not in force",
-        Status::Skipped(_) => "skipped",
-        Status::Waived(_) => "waived",
-        Status::Error(_) => "error",
+fn word(result: &RuleResult) -> &'static str {
+    match (result.outcome(), &result.status) {
+        (_, Status::Skipped(Skip::NotInForce(_))) => "not in force",
+        (outcome, _) => outcome.as_str(),
     }
 }
 
@@ -183,17 +180,17 @@ fn word(status: &Status) -> &'static str {
 pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
     let mut found = Vec::new();
     for report in reports {
-        let before = evaluate(old, report);
-        let after = evaluate(new, report);
+        let before = check_row(old, None, Row::of(old, report));
+        let after = check_row(new, None, Row::of(new, report));
         // Of an id's versions, the one in force on the report's date decides.
-        let status_in = |evaluation: &crate::eval::Evaluation<'_>, id: &str| {
-            let mut versions = evaluation.results().filter(|(r, _)| r.id == id);
-            let first = versions.next().map(|(_, o)| o.status.clone());
-            let in_force = evaluation
-                .results()
+        let status_in = |rules: &RuleSet, result: &ReportResult, id: &str| {
+            let mut versions = result.results(rules).filter(|(r, _)| r.id == id);
+            let first = versions.next().map(|(_, o)| o.clone());
+            let in_force = result
+                .results(rules)
                 .filter(|(r, _)| r.id == id)
                 .find(|(_, o)| !matches!(o.status, Status::Skipped(Skip::NotInForce(_))))
-                .map(|(_, o)| o.status.clone());
+                .map(|(_, o)| o.clone());
             in_force.or(first)
         };
         let mut ids: Vec<&str> = Vec::new();
@@ -210,7 +207,7 @@ pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
         );
         ids.dedup();
         for id in ids {
-            let (was, now) = (status_in(&before, id), status_in(&after, id));
+            let (was, now) = (status_in(old, &before, id), status_in(new, &after, id));
             let (was_word, now_word) = (
                 was.as_ref().map_or("absent", word),
                 now.as_ref().map_or("absent", word),
@@ -218,15 +215,14 @@ pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
             if was_word == now_word {
                 continue;
             }
-            let detail = match &now {
-                Some(Status::Pass(s) | Status::Fail(s)) => Some(format!(
+            let detail = now.as_ref().and_then(|now| now.status.sides()).map(|s| {
+                format!(
                     "left {}, right {}, difference {}",
-                    crate::amount::format(s.left),
-                    crate::amount::format(s.right),
-                    crate::amount::format(s.difference)
-                )),
-                _ => None,
-            };
+                    crate::amount::format_value(s.left),
+                    crate::amount::format_value(s.right),
+                    crate::diagnostic::difference_text(s)
+                )
+            });
             found.push(Flip {
                 report: report.name().to_owned(),
                 rule: id.to_owned(),

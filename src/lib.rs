@@ -1,38 +1,45 @@
 //! Crossfoot: an exact, friendly rules language for regulatory reports.
 //!
 //! Rules are written the way the form reads (`7190 = 7180 - 7060`), checked once, and
-//! evaluated on reports in exact decimal arithmetic. Data flows one way:
-//! text → [`syntax`] → [`check`] → [`eval`] → [`diagnostic`] / [`render`].
+//! evaluated on reports in exact arithmetic. Data flows one way: text → [`syntax`] (the
+//! pest grammar, a typed tree with spans) → [`check`] (a [`RuleSet`]) → [`eval`] (one
+//! status per rule) → [`render`] (human, JSON, SARIF, …). An [`Engine`] owns a run: the
+//! rule set and its waivers, every report read the same way whatever its format
+//! ([`report`]), and one [`ReportResult`] per report that every output reads.
 //!
 //! ```
-//! use crossfoot::{check, eval, report, source::Source, syntax};
+//! use crossfoot::{Engine, Outcome, source::Source};
 //!
-//! let rules = Source::new("segregation.xfoot", r#"
+//! let pack = Source::new("segregation.xfoot", r#"
 //! rule seg.excess "Excess (deficiency) funds in segregation (subtract line 6 from line 13)"
-//!   cite "17 CFR 1.20"
+//!   cite "17 CFR 1.32"
 //!   7190 = 7180 - 7060
 //! "#);
-//! let file = syntax::parse(&rules).map_err(|e| e.len())?;
-//! let set = check::check(vec![(rules, file)]).map_err(|e| e.len())?.rules;
+//! let rules = crossfoot::load::check_sources(vec![pack]).map_err(|e| e.len())?.rules;
+//! let engine = Engine::new(rules);
 //!
-//! let report = Source::new("july.yaml", "lines:\n  7060: 4,008,887,962\n  7180: 4,207,049,429\n  7190: 198,161,468\n");
-//! let report = report::load_yaml(&report).map_err(|e| e.len())?;
+//! let july = Source::new("july.yaml", "lines:\n  7060: 4,008,887,962\n  7180: 4,207,049,429\n  7190: 198,161,468\n");
+//! let report = crossfoot::report::load_yaml(&july).map_err(|e| e.len())?;
 //!
-//! let evaluation = eval::evaluate(&set, &report);
-//! let eval::Status::Fail(sides) = &evaluation.outcomes[0].status else { panic!() };
-//! assert_eq!(sides.difference.to_string(), "1");
+//! let result = engine.check(&report);
+//! assert_eq!(result.summary.failed, 1);
+//! let seg_excess = &result.results[0];
+//! assert_eq!(seg_excess.outcome(), Outcome::Fail);
+//! let sides = seg_excess.status.sides().expect("a failure has both sides");
+//! assert_eq!(sides.difference.map(|d| d.to_string()).as_deref(), Some("1"));
 //! # Ok::<(), usize>(())
 //! ```
 #![forbid(unsafe_code)]
 
 pub mod amount;
-pub mod batch;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod coverage;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;
+pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod line;
@@ -45,6 +52,9 @@ pub mod source;
 pub mod syntax;
 pub mod testing;
 pub mod waiver;
-pub mod yaml;
+mod yaml;
 
+pub use check::RuleSet;
+pub use engine::{Engine, ExitStatus, Outcome, ReportResult, RuleResult, Summary, Tally};
 pub use error::Error;
+pub use report::{Inputs, Report, Row};

@@ -229,13 +229,17 @@ pub fn read_source(path: &Path, limit: u64) -> Result<Source, Error> {
 }
 
 fn io_error(path: &Path, error: &std::io::Error) -> Error {
-    let reason = match error.kind() {
+    Error::Io {
+        path: path.display().to_string(),
+        reason: reason(error),
+    }
+}
+
+/// What went wrong with a file, in words.
+pub(crate) fn reason(error: &std::io::Error) -> String {
+    match error.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => error.to_string(),
-    };
-    Error::Io {
-        path: path.display().to_string(),
-        reason,
     }
 }

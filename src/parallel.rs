@@ -6,15 +6,6 @@ use rayon::prelude::*;
 /// start the thread pool, which costs more than the work.
 const PARALLEL_ITEMS: usize = 512;
 
-/// `f` over every item, results in item order.
-pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    if items.len() < PARALLEL_ITEMS {
-        items.iter().map(f).collect()
-    } else {
-        items.par_iter().with_min_len(64).map(f).collect()
-    }
-}
-
 /// `f` over every item, taking each by value (so it is dropped where it is used),
 /// results in item order.
 pub(crate) fn map_owned<T: Send, R: Send>(

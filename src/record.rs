@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::check::RuleSet;
-use crate::eval::{Evaluation, Skip, Status, Verdict};
+use crate::engine::{Outcome, ReportResult};
+use crate::eval::{Skip, Status};
 
 /// The record of one run, as written to the file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -82,45 +83,26 @@ pub struct ReportResults {
 }
 
 impl ReportResults {
-    /// The results of a full evaluation.
-    pub fn of_evaluation(evaluation: &Evaluation<'_>) -> Self {
+    /// A report's results, for the record.
+    pub fn of(rules: &RuleSet, result: &ReportResult) -> Self {
         let mut results = ReportResults {
-            report: evaluation.report.name().to_owned(),
+            report: result.row.meta.name.clone(),
             ..ReportResults::default()
         };
-        for (rule, outcome) in evaluation.results() {
+        for (rule, outcome) in result.results(rules) {
             let id = rule.id.clone();
-            match &outcome.status {
-                Status::Pass(_) => results.passed += 1,
-                Status::Fail(_) => results.failed.push(id),
-                Status::Waived(_) => results.waived.push(id),
-                Status::Skipped(skip) => results.skipped.push(skipped(&id, *skip)),
-                Status::Error(_) => results.errors.push(id),
+            match (outcome.outcome(), &outcome.status) {
+                (Outcome::Pass, _) => results.passed += 1,
+                (Outcome::Fail, _) => results.failed.push(id),
+                (Outcome::Waived, _) => results.waived.push(id),
+                (Outcome::Skipped, Status::Skipped(skip)) => {
+                    results.skipped.push(skipped(&id, *skip));
+                }
+                (Outcome::Skipped, _) => results.skipped.push(id),
+                (Outcome::Error, _) => results.errors.push(id),
             }
         }
         results
-    }
-
-    /// The results of a batch verdict.
-    pub fn of_verdict(rules: &RuleSet, report: &str, verdict: &Verdict) -> Self {
-        let id = |index: &usize| {
-            rules
-                .rules()
-                .get(*index)
-                .map_or_else(String::new, |rule| rule.id.clone())
-        };
-        ReportResults {
-            report: report.to_owned(),
-            passed: verdict.summary.passed,
-            failed: verdict.failed.iter().map(id).collect(),
-            waived: verdict.waived.iter().map(|(rule, _)| id(rule)).collect(),
-            skipped: verdict
-                .skipped
-                .iter()
-                .map(|(rule, skip)| skipped(&id(rule), *skip))
-                .collect(),
-            errors: verdict.errors.iter().map(id).collect(),
-        }
     }
 }
 
@@ -163,7 +145,7 @@ pub fn files_read(
     for path in reports {
         if path.is_dir() {
             files.extend(
-                crate::batch::directory(path)
+                crate::report::directory(path)
                     .into_iter()
                     .map(|p| (p, "report")),
             );

@@ -22,7 +22,7 @@ pub use error::WaiverError;
 
 use crate::check::RuleSet;
 use crate::date::{Date, Period};
-use crate::eval::{Evaluation, Status, Verdict, Waived};
+use crate::engine::ReportResult;
 use crate::source::{Source, Span, Spanned};
 use crate::yaml::{self, Node};
 
@@ -78,6 +78,27 @@ pub struct Waivers {
 pub struct Usage {
     covered: Vec<usize>,
     waived: Vec<usize>,
+}
+
+impl Usage {
+    /// Count a report: the live waivers that cover it, and the failures they waived.
+    pub fn add(&mut self, waivers: &Waivers, result: &ReportResult) {
+        let meta = &result.row.meta;
+        for &index in waivers.live.values().flatten() {
+            let covers = waivers
+                .waivers
+                .get(index)
+                .is_some_and(|waiver| waiver.covers(meta.firm.as_deref(), meta.as_of));
+            if let (true, Some(count)) = (covers, self.covered.get_mut(index)) {
+                *count += 1;
+            }
+        }
+        for index in result.results.iter().filter_map(|r| r.waiver) {
+            if let Some(count) = self.waived.get_mut(index) {
+                *count += 1;
+            }
+        }
+    }
 }
 
 impl Waivers {
@@ -145,83 +166,6 @@ impl Waivers {
                 .get(index)
                 .is_some_and(|waiver| waiver.covers(firm, as_of))
         })
-    }
-
-    /// Count the reports each live waiver covers.
-    fn note_report(&self, usage: &mut Usage, firm: Option<&str>, as_of: Option<Date>) {
-        for &index in self.live.values().flatten() {
-            let covers = self
-                .waivers
-                .get(index)
-                .is_some_and(|waiver| waiver.covers(firm, as_of));
-            if let (true, Some(count)) = (covers, usage.covered.get_mut(index)) {
-                *count += 1;
-            }
-        }
-    }
-
-    /// Turn each failure a live waiver covers into `waived`.
-    pub fn apply(&self, evaluation: &mut Evaluation<'_>, usage: &mut Usage) {
-        let report = evaluation.report;
-        let (firm, as_of) = (report.firm(), report.as_of());
-        self.note_report(usage, firm, as_of);
-        let rules = evaluation.rules.rules();
-        for (rule, outcome) in rules.iter().zip(evaluation.outcomes.iter_mut()) {
-            let Status::Fail(sides) = &outcome.status else {
-                continue;
-            };
-            let Some(index) = self.covering(&rule.id, firm, as_of) else {
-                continue;
-            };
-            let Some(waiver) = self.waivers.get(index) else {
-                continue;
-            };
-            if let Some(count) = usage.waived.get_mut(index) {
-                *count += 1;
-            }
-            outcome.status = Status::Waived(Box::new(Waived {
-                sides: sides.clone(),
-                waiver: index,
-                justification: waiver.justification.clone(),
-                approver: waiver.approver.clone(),
-                expires: waiver.expires.node,
-            }));
-        }
-    }
-
-    /// The same for a batch verdict: covered failures move to [`Verdict::waived`].
-    pub fn apply_verdict(
-        &self,
-        rules: &RuleSet,
-        verdict: &mut Verdict,
-        firm: Option<&str>,
-        as_of: Option<Date>,
-        usage: &mut Usage,
-    ) {
-        self.note_report(usage, firm, as_of);
-        let summary = &mut verdict.summary;
-        let mut kept = Vec::with_capacity(verdict.failed.len());
-        for &index in &verdict.failed {
-            let rule = rules.rules().get(index);
-            let waiver = rule.and_then(|rule| Some((rule, self.covering(&rule.id, firm, as_of)?)));
-            match waiver {
-                Some((rule, waiver)) => {
-                    if let Some(count) = usage.waived.get_mut(waiver) {
-                        *count += 1;
-                    }
-                    verdict.waived.push((index, waiver));
-                    summary.failed -= 1;
-                    summary.waived += 1;
-                    match rule.severity {
-                        crate::syntax::ast::Severity::Error => summary.failed_errors -= 1,
-                        crate::syntax::ast::Severity::Warning => summary.failed_warnings -= 1,
-                        crate::syntax::ast::Severity::Info => {}
-                    }
-                }
-                None => kept.push(index),
-            }
-        }
-        verdict.failed = kept;
     }
 
     /// After a run: each expired waiver, and each live one that covered reports but never

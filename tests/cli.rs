@@ -283,10 +283,13 @@ fn decimal_arithmetic_is_exact_end_to_end() {
 #[test]
 fn overflow_is_exit_2_not_a_panic() {
     let (_dir, dir) = scratch(&[
-        ("rules.xfoot", "rule t 7010 = 7020 * 2.0\n"),
+        (
+            "rules.xfoot",
+            "rule t 7010 = 7020 * 10000000000000000000000.0\n",
+        ),
         (
             "r.yaml",
-            "lines:\n  7020: 79228162514264337593543950335\n  7030: 2\n",
+            "lines:\n  7020: 9999999999999999999999999999\n  7030: 2\n",
         ),
     ]);
     let rules = dir.join("rules.xfoot");

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crossfoot::check::{CheckedRule, Node, RuleSet};
+use crossfoot::engine::Engine;
 use crossfoot::eval::{self, Status};
 use crossfoot::line::LineCode;
 use crossfoot::load::{load_report, load_rules};
@@ -50,9 +51,9 @@ fn moved(report: &Report, line: LineCode, delta: Decimal) -> Report {
 }
 
 /// The failing rules, with their JSON `difference`.
-fn failures(rules: &RuleSet, report: &Report) -> Vec<(String, String)> {
-    let evaluation = eval::evaluate(rules, report);
-    json_report(&evaluation)
+fn failures(engine: &Engine, report: &Report) -> Vec<(String, String)> {
+    let result = engine.check(report);
+    json_report(engine, &result)
         .results
         .into_iter()
         .filter(|r| r.status == "fail")
@@ -99,11 +100,12 @@ fn linear_difference(rule: &CheckedRule, line: LineCode) -> Option<i64> {
 
 #[test]
 fn every_rule_holds_on_the_filing() {
-    let rules = pack();
+    let engine = Engine::new(pack());
+    let rules = engine.rules();
     let report = filing();
-    let evaluation = eval::evaluate(&rules, &report);
+    let evaluation = engine.check(&report);
     let mut skipped = Vec::new();
-    for (rule, outcome) in evaluation.results() {
+    for (rule, outcome) in evaluation.results(rules) {
         match &outcome.status {
             Status::Pass(_) => {}
             Status::Skipped(_) => skipped.push(rule.id.as_str()),
@@ -138,7 +140,8 @@ fn every_rule_has_a_description_and_a_citation() {
 
 #[test]
 fn moving_a_line_by_one_dollar_fails_exactly_the_rules_it_breaks() {
-    let rules = pack();
+    let engine = Engine::new(pack());
+    let rules = engine.rules();
     let report = filing();
     let mut lines: Vec<LineCode> = rules.rules().iter().flat_map(|r| r.lines.clone()).collect();
     lines.sort();
@@ -147,7 +150,7 @@ fn moving_a_line_by_one_dollar_fails_exactly_the_rules_it_breaks() {
     let mut linear_checks = 0;
     for &line in &lines {
         let failed: BTreeMap<String, String> =
-            failures(&rules, &moved(&report, line, Decimal::ONE))
+            failures(&engine, &moved(&report, line, Decimal::ONE))
                 .into_iter()
                 .collect();
         for rule in rules.rules() {
@@ -190,19 +193,19 @@ fn moving_a_line_by_one_dollar_fails_exactly_the_rules_it_breaks() {
 
 #[test]
 fn changes_that_do_not_break_the_arithmetic_fail_nothing() {
-    let rules = pack();
+    let engine = Engine::new(pack());
     let report = filing();
     // 7305 sits under a max() that 7355 wins; 7475 is blank and loses to 7455.
     for line in ["7305", "7475"] {
         assert_eq!(
-            failures(&rules, &moved(&report, code(line), Decimal::ONE)),
+            failures(&engine, &moved(&report, code(line), Decimal::ONE)),
             []
         );
     }
     // 8% of 7415 moves by $0.08 and of 7435 by $0.08: rounding absorbs both.
     for line in ["7415", "7435"] {
         assert_eq!(
-            failures(&rules, &moved(&report, code(line), Decimal::ONE)),
+            failures(&engine, &moved(&report, code(line), Decimal::ONE)),
             []
         );
     }
@@ -210,7 +213,7 @@ fn changes_that_do_not_break_the_arithmetic_fail_nothing() {
 
 #[test]
 fn the_early_warning_level_follows_the_binding_requirement() {
-    let rules = pack();
+    let engine = Engine::new(pack());
     let mut report = filing();
     // Make the $1,000,000 minimum the binding requirement: the early-warning level must
     // then be 150% of it, and the risk-based branch no longer applies.
@@ -224,7 +227,7 @@ fn the_early_warning_level_follows_the_binding_requirement() {
     ] {
         report.set_amount(code(line), Some(amount.parse().unwrap()));
     }
-    let failed = failures(&rules, &report);
+    let failed = failures(&engine, &report);
     assert_eq!(
         failed,
         [(
@@ -233,7 +236,7 @@ fn the_early_warning_level_follows_the_binding_requirement() {
         )]
     );
     report.set_amount(code("7495"), Some("1500000".parse().unwrap()));
-    assert_eq!(failures(&rules, &report), []);
+    assert_eq!(failures(&engine, &report), []);
 }
 
 #[test]
@@ -275,15 +278,15 @@ fn shared_totals(rules: &RuleSet) -> Vec<LineCode> {
 
 #[test]
 fn the_changed_total_ranks_first_among_root_causes() {
-    let rules = pack();
+    let engine = Engine::new(pack());
     let report = filing();
-    let totals = shared_totals(&rules);
+    let totals = shared_totals(engine.rules());
     assert!(totals.len() >= 20, "only {} shared totals", totals.len());
     for line in totals {
         let changed = moved(&report, line, Decimal::from(1_000));
-        let evaluation = eval::evaluate(&rules, &changed);
-        assert!(evaluation.summary().failed >= 2, "{line}");
-        let causes = eval::root_causes(&evaluation);
+        let evaluation = engine.check(&changed);
+        assert!(evaluation.summary.failed >= 2, "{line}");
+        let causes = eval::root_causes(engine.rules(), &evaluation);
         let first = &causes[0];
         assert_eq!(first.line, line, "{line}: {causes:?}");
         assert_eq!(
@@ -291,7 +294,7 @@ fn the_changed_total_ranks_first_among_root_causes() {
             report.amount(line).or(Some(Decimal::ZERO)),
             "{line}"
         );
-        assert_eq!(first.clears.len(), evaluation.summary().failed, "{line}");
+        assert_eq!(first.clears.len(), evaluation.summary.failed, "{line}");
         assert!(first.breaks.is_empty(), "{line}");
         assert!(
             causes
@@ -301,7 +304,7 @@ fn the_changed_total_ranks_first_among_root_causes() {
             "{line}: a tie"
         );
         // The JSON carries the same ranking.
-        let json = json_report(&evaluation);
+        let json = json_report(&engine, &evaluation);
         assert_eq!(json.root_causes[0].line, line.to_string());
     }
 }

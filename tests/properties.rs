@@ -15,9 +15,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crossfoot::check::{CheckedRule, RuleSet};
-use crossfoot::eval::{Status, evaluate, value_of};
+use crossfoot::engine::{ReportResult, check_row};
+use crossfoot::eval::{Status, value_of};
 use crossfoot::line::LineCode;
-use crossfoot::report::Report;
+use crossfoot::report::{Report, Row};
 use crossfoot::source::Source;
 use crossfoot::syntax::ast::CmpOp;
 use proptest::prelude::*;
@@ -42,7 +43,7 @@ fn sums() -> &'static (Vec<&'static CheckedRule>, Vec<LineCode>) {
                 rule.assertion
                     .right
                     .coefficient(slot)
-                    .is_some_and(|c| c.fract().is_zero())
+                    .is_some_and(|c| c.is_whole())
             })
         };
         let candidates: Vec<&CheckedRule> = pack()
@@ -94,10 +95,15 @@ fn consistent(leaves: &[Decimal]) -> Report {
     for rule in rules {
         let row: Vec<Option<Decimal>> =
             rule.lines.iter().map(|l| amounts.get(l).copied()).collect();
-        let total = value_of(&rule.assertion.right, &row).unwrap();
-        amounts.insert(rule.lines[0], total);
+        let total = value_of(&rule.assertion.right, row.as_slice()).unwrap();
+        amounts.insert(rule.lines[0], total.to_decimal().unwrap());
     }
     Report::from_lines("generated", amounts)
+}
+
+/// Every rule of `rules` on a report.
+fn evaluate(rules: &RuleSet, report: &Report) -> ReportResult {
+    check_row(rules, None, Row::of(rules, report))
 }
 
 /// Amounts with cents and up to 24 significant digits, so every total stays exact.
@@ -118,7 +124,7 @@ proptest! {
         prop_assume!(leaf_codes.len() <= leaves.len());
         let report = consistent(&leaves[..leaf_codes.len()]);
         let evaluation = evaluate(pack(), &report);
-        for (rule, outcome) in evaluation.results() {
+        for (rule, outcome) in evaluation.results(pack()) {
             if rules.iter().any(|r| r.id == rule.id) {
                 prop_assert!(matches!(outcome.status, Status::Pass(_)), "{} does not hold: {:?}", rule.id, outcome.status);
             }
@@ -131,17 +137,20 @@ proptest! {
         let mut changed = report.clone();
         changed.set_amount(line, Some(report.amount(line).unwrap_or_default() + delta));
         let evaluation = evaluate(pack(), &changed);
-        for (rule, outcome) in evaluation.results() {
+        for (rule, outcome) in evaluation.results(pack()) {
             if !rules.iter().any(|r| r.id == rule.id) {
                 continue;
             }
             let slot = rule.lines.iter().position(|l| *l == line);
-            let coefficient = slot.map(|s| rule.assertion.left.coefficient(s).unwrap() - rule.assertion.right.coefficient(s).unwrap());
+            let coefficient = slot.map(|s| rule.assertion.left.coefficient(s).unwrap().checked_sub(rule.assertion.right.coefficient(s).unwrap()).unwrap());
             match coefficient {
-                Some(c) if !c.is_zero() => match &outcome.status {
-                    Status::Fail(sides) => prop_assert_eq!(sides.difference, c * delta, "{}", rule.id),
-                    other => prop_assert!(false, "{} should fail by {}, got {:?}", rule.id, c * delta, other),
-                },
+                Some(c) if !c.is_zero() => {
+                    let expected = c.checked_mul(delta.into()).unwrap();
+                    match &outcome.status {
+                        Status::Fail(sides) => prop_assert_eq!(sides.difference, Some(expected), "{}", rule.id),
+                        other => prop_assert!(false, "{} should fail by {}, got {:?}", rule.id, expected, other),
+                    }
+                }
                 _ => prop_assert!(matches!(outcome.status, Status::Pass(_)), "{} should still hold", rule.id),
             }
         }

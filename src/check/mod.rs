@@ -88,11 +88,7 @@ pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckErr
         }
     }
     let sources = files.into_iter().map(|(source, _)| source).collect();
-    let set = RuleSet {
-        sources,
-        rules,
-        catalogue,
-    };
+    let set = RuleSet::new(sources, rules, catalogue);
     let problems = whole_set(&set, &srcs, problems);
     if problems.iter().any(|p| !p.is_warning()) {
         return Err(problems);
@@ -385,6 +381,7 @@ fn check_rule(
         period: Period::ALWAYS,
         effective_span: rule.effective.as_ref().map(|e| e.span),
         lines,
+        slots: Vec::new(),
         assertion_lines,
         examples,
         texts: rules::Texts {
@@ -677,7 +674,7 @@ mod tests {
         assert_eq!(c("7030"), Some("-0.5".parse().unwrap()));
         assert_eq!(c("7040"), None);
         assert_eq!(c("7050"), Some("2".parse().unwrap()));
-        assert_eq!(c("7010"), Some(rust_decimal::Decimal::ZERO));
+        assert_eq!(c("7010"), Some(crate::eval::Value::ZERO));
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl Resolver<'_> {
                 span: expr.span,
             },
             Expr::Money(value) | Expr::Ratio(value) | Expr::Percent(value) => Node::Const {
-                value: *value,
+                value: (*value).into(),
                 span: expr.span,
             },
             Expr::Neg(inner) => Node::Neg {

@@ -4,23 +4,99 @@
 //! unknown function, a wrong arity or a duplicate id. Line codes are resolved to slots in
 //! the rule's own [`CheckedRule::lines`] list, so a report is read once per line per rule.
 
+use std::sync::OnceLock;
+
 use rust_decimal::Decimal;
 
 use super::Catalogue;
 use crate::date::Period;
-use crate::line::LineCode;
+use crate::eval::Value;
+use crate::line::{CodeMap, LineCode};
 use crate::source::{Source, Span};
 use crate::syntax::ast::{BinOp, CmpOp, Expectation, Severity, Tolerance};
 
 /// Rules that passed every static check, with the files they came from.
+///
+/// Every line any rule reads has a slot in the set: a report is read once into a row of
+/// amounts, one per slot ([`RuleSet::row`]), and each rule reads its lines from the row.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
     pub(super) sources: Vec<Source>,
     pub(super) rules: Vec<CheckedRule>,
     pub(super) catalogue: Catalogue,
+    /// The line in each slot.
+    pub(super) codes: Vec<LineCode>,
+    /// The slot of each line a rule reads.
+    pub(super) slots: CodeMap<u32>,
+    /// For each slot, the rules that read it (built when first asked for).
+    pub(super) readers: OnceLock<Vec<Vec<u32>>>,
 }
 
 impl RuleSet {
+    /// Number every line the rules read, in rule order, and give each rule the slots of
+    /// its lines.
+    pub(super) fn new(
+        sources: Vec<Source>,
+        mut rules: Vec<CheckedRule>,
+        catalogue: Catalogue,
+    ) -> Self {
+        let mut codes = Vec::new();
+        let mut slots: CodeMap<u32> = CodeMap::default();
+        for rule in &mut rules {
+            rule.slots = rule
+                .lines
+                .iter()
+                .map(|code| {
+                    *slots.entry(*code).or_insert_with(|| {
+                        codes.push(*code);
+                        u32::try_from(codes.len() - 1).unwrap_or(u32::MAX)
+                    })
+                })
+                .collect();
+        }
+        RuleSet {
+            sources,
+            rules,
+            catalogue,
+            codes,
+            slots,
+            readers: OnceLock::new(),
+        }
+    }
+
+    /// How many slots a row has: the number of distinct lines the rules read.
+    pub fn width(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// The slot of a line, when some rule reads it.
+    pub fn slot(&self, code: LineCode) -> Option<usize> {
+        self.slots.get(&code).map(|&slot| slot as usize)
+    }
+
+    /// The line in a slot.
+    pub fn code(&self, slot: usize) -> Option<LineCode> {
+        self.codes.get(slot).copied()
+    }
+
+    /// The indices of the rules that read the line in `slot`, in rule order.
+    pub fn readers(&self, slot: usize) -> &[u32] {
+        let readers = self.readers.get_or_init(|| {
+            let mut readers = vec![Vec::new(); self.codes.len()];
+            for (index, rule) in self.rules.iter().enumerate() {
+                for &slot in &rule.slots {
+                    if let Some(list) = readers.get_mut(slot as usize) {
+                        if list.last() != Some(&(index as u32)) {
+                            list.push(index as u32);
+                        }
+                    }
+                }
+            }
+            readers
+        });
+        readers.get(slot).map_or(&[], Vec::as_slice)
+    }
+
     /// The line catalogue (empty when no file declares a page).
     pub fn catalogue(&self) -> &Catalogue {
         &self.catalogue
@@ -78,6 +154,8 @@ pub struct CheckedRule {
     pub effective_span: Option<Span>,
     /// Each line the rule reads, once, in order of first use (assertion first).
     pub lines: Vec<LineCode>,
+    /// The set's slot of each of [`lines`](Self::lines).
+    pub slots: Vec<u32>,
     /// How many of [`lines`](Self::lines) the assertion uses (the rest only the condition).
     pub assertion_lines: usize,
     /// The examples that prove the rule, in source order.
@@ -182,7 +260,7 @@ pub enum Node {
     /// A money or ratio constant.
     Const {
         /// Its value.
-        value: Decimal,
+        value: Value,
         /// Where it is written.
         span: Span,
     },
@@ -288,17 +366,14 @@ impl Node {
     }
 
     /// How the node depends on the line in `slot`, when it is linear in it: the `c` of
-    /// `c × line + rest`. `Some(0)` when the line does not occur; `None` when it occurs
-    /// under a non-linear operation (a product of two lines, `max`, `round`, …).
-    pub fn coefficient(&self, slot: usize) -> Option<Decimal> {
+    /// `c × line + rest`, exactly. `Some(0)` when the line does not occur; `None` when it
+    /// occurs under a non-linear operation (a product of two lines, `max`, `round`, …) or
+    /// the coefficient does not fit.
+    pub fn coefficient(&self, slot: usize) -> Option<Value> {
         match self {
-            Node::Line { slot: s, .. } => Some(if *s == slot {
-                Decimal::ONE
-            } else {
-                Decimal::ZERO
-            }),
-            Node::Const { .. } => Some(Decimal::ZERO),
-            Node::Neg { inner, .. } => inner.coefficient(slot).map(|c| -c),
+            Node::Line { slot: s, .. } => Some(if *s == slot { Value::ONE } else { Value::ZERO }),
+            Node::Const { .. } => Some(Value::ZERO),
+            Node::Neg { inner, .. } => inner.coefficient(slot).map(|v| -v),
             Node::Chain { first, rest, .. } => {
                 if rest.iter().all(|(op, _, _)| op.is_additive()) {
                     let mut total = first.coefficient(slot)?;
@@ -314,18 +389,18 @@ impl Node {
                 product_coefficient(first, rest, slot)
             }
             Node::Call { func, args, .. } => {
-                let coefficients: Option<Vec<Decimal>> =
+                let coefficients: Option<Vec<Value>> =
                     args.iter().map(|a| a.coefficient(slot)).collect();
                 let coefficients = coefficients?;
                 if *func == Func::Sum {
                     return coefficients
                         .into_iter()
-                        .try_fold(Decimal::ZERO, |acc, c| acc.checked_add(c));
+                        .try_fold(Value::ZERO, Value::checked_add);
                 }
                 coefficients
                     .iter()
                     .all(|c| c.is_zero())
-                    .then_some(Decimal::ZERO)
+                    .then_some(Value::ZERO)
             }
         }
     }
@@ -333,11 +408,11 @@ impl Node {
 
 /// The coefficient of a product: linear when exactly one factor, not a divisor, carries
 /// the line and every other factor is a constant.
-fn product_coefficient(first: &Node, rest: &[(BinOp, Span, Node)], slot: usize) -> Option<Decimal> {
+fn product_coefficient(first: &Node, rest: &[(BinOp, Span, Node)], slot: usize) -> Option<Value> {
     let factors =
         std::iter::once((BinOp::Mul, first)).chain(rest.iter().map(|(op, _, n)| (*op, n)));
     let mut carrier = None;
-    let mut scale = Decimal::ONE;
+    let mut scale = Value::ONE;
     let mut other_lines = false;
     for (op, factor) in factors {
         let c = factor.coefficient(slot)?;
@@ -355,7 +430,7 @@ fn product_coefficient(first: &Node, rest: &[(BinOp, Span, Node)], slot: usize) 
         }
     }
     match carrier {
-        None => Some(Decimal::ZERO),
+        None => Some(Value::ZERO),
         // Scaled by another line: linear, but not by a constant.
         Some(_) if other_lines => None,
         Some(c) => c.checked_mul(scale),
@@ -363,7 +438,7 @@ fn product_coefficient(first: &Node, rest: &[(BinOp, Span, Node)], slot: usize) 
 }
 
 /// The value of a node made of constants only.
-fn constant(node: &Node) -> Option<Decimal> {
+fn constant(node: &Node) -> Option<Value> {
     match node {
         Node::Const { value, .. } => Some(*value),
         Node::Neg { inner, .. } => constant(inner).map(|v| -v),

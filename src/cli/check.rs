@@ -1,18 +1,23 @@
-//! `crossfoot check`: one report or a few with full diagnostics, or batches (see `batch`).
+//! `crossfoot check`: the rules and waivers loaded once, every report the inputs hold
+//! checked by the engine, each result handed to the outputs as soon as it is final.
 
-use std::io::{self, IsTerminal, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::{CheckArgs, Deny, ExitStatus, Format, batch, exit_status, use_color, write_problems};
+use super::{CheckArgs, Deny, Format, use_color, write_problems};
 use crate::check::RuleSet;
 use crate::date::Date;
+use crate::engine::{Engine, ExitStatus, RunWarning, Tally};
 use crate::error::Error;
-use crate::eval::{self, Evaluation, Verdict};
-use crate::load::{load_report, load_rules, read_source, rule_files};
+use crate::load::{load_rules, read_source, rule_files};
 use crate::record::{self, ReportResults, RunRecord};
-use crate::render::{Human, JsonOutput, json_report};
-use crate::report::Report;
-use crate::waiver::{self, Usage, Waivers};
+use crate::render::{
+    GithubSink, Human, HumanSink, JsonSink, JunitSink, Layout, MAX_DETAILED_REPORTS, SarifSink,
+    Sink,
+};
+use crate::report::{InputFormat, Inputs};
+use crate::waiver::{self, Waivers};
 
 /// `crossfoot check`: results on stdout (or the machine format in `--output`), problems
 /// with the inputs on stderr.
@@ -54,7 +59,6 @@ pub(super) fn run_check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Ran> {
-    let human = Human::new(colors.out, args.verbose);
     let problems = Human::new(colors.err, false);
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let failed = |status| Ran {
@@ -91,214 +95,147 @@ pub(super) fn run_check(
         )?;
         return Ok(failed(ExitStatus::Error));
     }
-    let mut run = Run::new(&rules, waivers.as_ref(), args.record.is_some());
-    let input_format = args.input_format.map(crate::batch::InputFormat::from);
-    let few_files = args.reports.len() <= MAX_DETAILED_REPORTS
-        && args
-            .reports
-            .iter()
-            .all(|path| crate::batch::is_single(path, input_format));
-    let mut status = if few_files {
-        detailed(args, &mut run, &human, &problems, out, err)?
-    } else {
-        let context = batch::Context {
-            rules: &rules,
-            problems: &problems,
-            deny_warnings,
-        };
-        batch::check_batch(args, &context, &mut run, out, err)?
-    };
-    status = status.max(run.finish(&problems, deny_warnings, err)?);
-    let record = match &args.record {
-        Some(_) => Some(make_record(
+    let engine = Engine::new(rules).with_waivers(waivers);
+    let (status, results) = run_reports(args, colors, &engine, out, err)?;
+    let record = match (&args.record, results) {
+        (Some(_), Some(results)) => Some(make_record(
             args,
             waivers_path.as_deref(),
             today,
             status,
-            run,
+            results,
         )?),
-        None => None,
+        _ => None,
     };
     Ok(Ran { status, record })
 }
 
-/// A few report files, each rule's diagnostic shown.
-fn detailed(
+/// Check every report and feed the outputs; the exit status, and every report's results
+/// when a record is asked for.
+fn run_reports(
     args: &CheckArgs,
-    run: &mut Run<'_>,
-    human: &Human,
-    problems: &Human,
+    colors: Colors,
+    engine: &Engine,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> io::Result<ExitStatus> {
+) -> io::Result<(ExitStatus, Option<Vec<ReportResults>>)> {
+    let problems = Human::new(colors.err, false);
     let deny_warnings = args.deny == Some(Deny::Warnings);
-    let mut status = ExitStatus::Pass;
-    let mut reports = Vec::new();
-    let mut unreadable: Vec<(String, String)> = Vec::new();
-    for path in &args.reports {
-        match load_report(path) {
-            Ok(report) => reports.push(report),
-            Err(errors) => {
-                write_problems(problems, &errors, err)?;
-                let name = path.display().to_string();
-                unreadable.extend(errors.iter().map(|e| (name.clone(), e.to_string())));
-                status = ExitStatus::Error;
+    let input_format = args.input_format.map(InputFormat::from);
+    let layout = if args.reports.len() <= MAX_DETAILED_REPORTS
+        && args.reports.iter().all(|path| single(path, input_format))
+    {
+        Layout::Each
+    } else {
+        Layout::Batch
+    };
+    let mut file = match &args.output {
+        Some(path) => Some(BufWriter::new(File::create(path).map_err(|error| {
+            io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+        })?)),
+        None => None,
+    };
+    let human_on_stdout = args.format == Format::Human || args.output.is_some();
+    let mut nowhere = io::sink();
+    let mut nowhere_err = io::sink();
+    // Human text and the machine format each go to stdout, a file, or nowhere.
+    let (human_out, machine_out): (&mut dyn Write, &mut dyn Write) =
+        match (&mut file, human_on_stdout) {
+            (Some(file), _) => (out, file),
+            (None, true) => (out, &mut nowhere),
+            (None, false) => (&mut nowhere, out),
+        };
+    let human = Human::new(colors.out, args.verbose);
+    let mut human_sink = HumanSink::new(human, engine, layout, deny_warnings, human_out, err);
+    let mut machine = machine_sink(
+        args,
+        engine,
+        layout,
+        deny_warnings,
+        machine_out,
+        &mut nowhere_err,
+    );
+    let mut tally = Tally::new(engine, deny_warnings);
+    let mut results = args.record.is_some().then(Vec::new);
+    let inputs = Inputs::new(engine.rules(), args.reports.clone(), input_format);
+    for checked in engine.check_all(inputs) {
+        match checked {
+            Ok(result) => {
+                tally.add(&result);
+                human_sink.report(&result)?;
+                if let Some(machine) = &mut machine {
+                    machine.report(&result)?;
+                }
+                if let Some(results) = &mut results {
+                    results.push(ReportResults::of(engine.rules(), &result));
+                }
+            }
+            Err(unreadable) => {
+                tally.add_unreadable(&unreadable);
+                human_sink.problems(&problems, &unreadable.errors)?;
+                if let Some(machine) = &mut machine {
+                    machine.unreadable(&unreadable)?;
+                }
             }
         }
     }
-    let evaluations: Vec<_> = reports.iter().map(|report| run.evaluate(report)).collect();
-    for evaluation in &evaluations {
-        status = status.max(exit_status(&evaluation.summary(), deny_warnings));
+    let totals = tally.totals;
+    if totals.reports == 0 && totals.unreadable == 0 {
+        human_sink.say("error: no reports were read")?;
+        return Ok((ExitStatus::Error, results));
     }
-    // The human output goes to stdout unless stdout carries the machine format.
-    let machine_on_stdout = args.format != Format::Human && args.output.is_none();
-    for evaluation in &evaluations {
-        if machine_on_stdout {
-            problems.errors(evaluation, err)?;
-        } else {
-            human.report(evaluation, deny_warnings, out, err)?;
+    if let Some(machine) = &mut machine {
+        machine.finish(&totals)?;
+    }
+    human_sink.finish(&totals)?;
+    for warning in tally.warnings() {
+        match warning {
+            RunWarning::Waiver(error) => human_sink.problems(&problems, &[error])?,
+            undated => human_sink.say(&format!("warning: {undated}"))?,
         }
     }
-    if args.format != Format::Human || args.output.is_some() {
-        let text = machine_output(
-            args.format,
-            run.rules,
-            &evaluations,
-            &unreadable,
-            deny_warnings,
-        );
-        match &args.output {
-            Some(path) => std::fs::write(path, text).map_err(|error| {
-                io::Error::new(error.kind(), format!("{}: {error}", path.display()))
-            })?,
-            None => out.write_all(text.as_bytes())?,
-        }
-    }
-    out.flush()?;
-    Ok(status)
+    Ok((tally.finish(), results))
 }
 
-/// What a run carries besides the rules: the waivers and how they were used, reports
-/// without a date, and the results for the record.
-pub(super) struct Run<'a> {
-    /// The rules.
-    pub rules: &'a RuleSet,
-    waivers: Option<&'a Waivers>,
-    usage: Usage,
-    dated_rules: usize,
-    undated_reports: Vec<String>,
-    results: Option<Vec<ReportResults>>,
-}
-
-impl<'a> Run<'a> {
-    fn new(rules: &'a RuleSet, waivers: Option<&'a Waivers>, record: bool) -> Self {
-        Run {
-            rules,
-            waivers,
-            usage: waivers.map(Waivers::usage).unwrap_or_default(),
-            dated_rules: rules
-                .rules()
-                .iter()
-                .filter(|rule| !rule.period.is_always())
-                .count(),
-            undated_reports: Vec::new(),
-            results: record.then(Vec::new),
-        }
-    }
-
-    /// Evaluate one report fully, waivers applied.
-    pub fn evaluate<'r>(&mut self, report: &'r Report) -> Evaluation<'r>
-    where
-        'a: 'r,
-    {
-        let mut evaluation = eval::evaluate(self.rules, report);
-        if let Some(waivers) = self.waivers {
-            waivers.apply(&mut evaluation, &mut self.usage);
-        }
-        self.note_date(report.name(), report.as_of());
-        if let Some(results) = &mut self.results {
-            results.push(ReportResults::of_evaluation(&evaluation));
-        }
-        evaluation
-    }
-
-    /// Apply the waivers to a batch verdict, and note it.
-    pub fn verdict(
-        &mut self,
-        name: &str,
-        firm: Option<&str>,
-        as_of: Option<Date>,
-        verdict: &mut Verdict,
-    ) {
-        if let Some(waivers) = self.waivers {
-            waivers.apply_verdict(self.rules, verdict, firm, as_of, &mut self.usage);
-        }
-        self.note_date(name, as_of);
-        if let Some(results) = &mut self.results {
-            results.push(ReportResults::of_verdict(self.rules, name, verdict));
-        }
-    }
-
-    /// Whether the run keeps every verdict for a record.
-    pub fn recording(&self) -> bool {
-        self.results.is_some()
-    }
-
-    /// The waivers, for evaluating a report's JSON in a batch.
-    pub fn waivers(&self) -> Option<&'a Waivers> {
-        self.waivers
-    }
-
-    /// Note a report's date, to warn about undated reports when rules have periods.
-    pub fn note_date(&mut self, name: &str, as_of: Option<Date>) {
-        if as_of.is_none() && self.dated_rules > 0 {
-            self.undated_reports.push(name.to_owned());
-        }
-    }
-
-    /// After every report: the warnings about the run (waivers expired or unused, reports
-    /// without a date), and the exit status they call for.
-    fn finish(
-        &self,
-        problems: &Human,
-        deny_warnings: bool,
-        err: &mut dyn Write,
-    ) -> io::Result<ExitStatus> {
-        let mut warned = false;
-        if let Some(waivers) = self.waivers {
-            let warnings: Vec<Error> = waivers
-                .warnings(&self.usage)
-                .into_iter()
-                .map(Error::from)
-                .collect();
-            write_problems(problems, &warnings, err)?;
-            warned |= !warnings.is_empty();
-        }
-        if let Some(first) = self.undated_reports.first() {
-            let others = self.undated_reports.len() - 1;
-            let which = match others {
-                0 => first.clone(),
-                n => format!(
-                    "{first} and {n} other report{}",
-                    if n == 1 { "" } else { "s" }
-                ),
-            };
-            writeln!(
+/// The output `--format` names, when it is not the human output on stdout: the machine
+/// format, or, for `--format human --output FILE`, the human text without colour.
+fn machine_sink<'a>(
+    args: &CheckArgs,
+    engine: &'a Engine,
+    layout: Layout,
+    deny_warnings: bool,
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+) -> Option<Box<dyn Sink + 'a>> {
+    Some(match args.format {
+        Format::Json => Box::new(JsonSink::new(engine, out, false)),
+        Format::Jsonl => Box::new(JsonSink::new(engine, out, true)),
+        Format::Sarif => Box::new(SarifSink::new(engine, out)),
+        Format::Junit => Box::new(JunitSink::new(engine, out)),
+        Format::Github => Box::new(GithubSink::new(engine, out)),
+        Format::Human if args.output.is_some() => {
+            let plain = Human::new(false, false);
+            Box::new(HumanSink::new(
+                plain,
+                engine,
+                layout,
+                deny_warnings,
+                out,
                 err,
-                "warning: {which} {} no `as_of`, so the {} rule{} with an `effective` period {} skipped; give each report its date",
-                if others == 0 { "has" } else { "have" },
-                self.dated_rules,
-                if self.dated_rules == 1 { "" } else { "s" },
-                if self.dated_rules == 1 { "was" } else { "were" },
-            )?;
-            warned = true;
+            ))
         }
-        Ok(if warned && deny_warnings {
-            ExitStatus::Error
-        } else {
-            ExitStatus::Pass
-        })
-    }
+        Format::Human => return None,
+    })
+}
+
+/// Whether a path holds exactly one report (a YAML or JSON file).
+fn single(path: &Path, format: Option<InputFormat>) -> bool {
+    path != Path::new("-")
+        && !path.is_dir()
+        && matches!(
+            format.or_else(|| InputFormat::of(path)),
+            Some(InputFormat::Yaml | InputFormat::Json)
+        )
 }
 
 /// `--waivers`, or `waivers.yaml` beside the rules when it exists.
@@ -345,7 +282,7 @@ fn make_record(
     waivers: Option<&Path>,
     today: Date,
     status: ExitStatus,
-    run: Run<'_>,
+    results: Vec<ReportResults>,
 ) -> io::Result<RunRecord> {
     let rule_files = rule_files(&args.rules).map_err(|e| io::Error::other(e.to_string()))?;
     let files = record::files_read(&rule_files, &args.reports, waivers);
@@ -369,70 +306,6 @@ fn make_record(
         },
         files,
         exit: status as u8,
-        results: run.results.unwrap_or_default(),
+        results,
     })
-}
-
-/// Up to this many report files, `check` shows every failing rule's diagnostic; beyond it,
-/// or for batch inputs, one line per failing report and the totals.
-pub const MAX_DETAILED_REPORTS: usize = 10;
-
-/// The whole run in a machine format (or, for `--output` with `human`, plain human text).
-pub(super) fn machine_output(
-    format: Format,
-    rules: &crate::check::RuleSet,
-    evaluations: &[crate::eval::Evaluation<'_>],
-    unreadable: &[(String, String)],
-    deny_warnings: bool,
-) -> String {
-    match format {
-        Format::Json => {
-            let output = JsonOutput {
-                reports: evaluations.iter().map(json_report).collect(),
-                errors: unreadable
-                    .iter()
-                    .map(|(report, message)| crate::render::JsonProblem {
-                        report: report.clone(),
-                        message: message.clone(),
-                    })
-                    .collect(),
-            };
-            let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        Format::Sarif => {
-            let mut text =
-                serde_json::to_string_pretty(&crate::render::sarif(rules, evaluations, unreadable))
-                    .unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        Format::Jsonl => {
-            let mut text = String::new();
-            for evaluation in evaluations {
-                text.push_str(&serde_json::to_string(&json_report(evaluation)).unwrap_or_default());
-                text.push('\n');
-            }
-            for (report, message) in unreadable {
-                let problem = crate::render::JsonProblem {
-                    report: report.clone(),
-                    message: message.clone(),
-                };
-                text.push_str(&serde_json::to_string(&problem).unwrap_or_default());
-                text.push('\n');
-            }
-            text
-        }
-        Format::Junit => crate::render::junit(evaluations, unreadable),
-        Format::Github => crate::render::github(evaluations, unreadable),
-        Format::Human => {
-            let plain = Human::new(false, false);
-            let mut buffer = Vec::new();
-            for evaluation in evaluations {
-                let _ = plain.report(evaluation, deny_warnings, &mut buffer, &mut io::sink());
-            }
-            String::from_utf8_lossy(&buffer).into_owned()
-        }
-    }
 }

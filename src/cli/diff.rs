@@ -80,7 +80,7 @@ fn report_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for path in paths {
         if path.is_dir() {
-            found.extend(crate::batch::directory(path));
+            found.extend(crate::report::directory(path));
         } else {
             found.push(path.clone());
         }

@@ -1,14 +1,13 @@
 //! The command line: arguments, output streams and the exit status.
 
 mod authoring;
-mod batch;
 mod check;
 mod diff;
 mod test;
 mod verify;
 
 pub use authoring::{coverage, explain, fmt, lint};
-pub use check::{MAX_DETAILED_REPORTS, check};
+pub use check::check;
 pub use test::test;
 
 use std::io::{self, Write};
@@ -18,8 +17,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::date::Date;
+pub use crate::engine::ExitStatus;
 use crate::error::Error;
-use crate::eval::Summary;
 use crate::render::Human;
 
 const EXAMPLES: &str = "\
@@ -237,13 +236,13 @@ pub enum InputFormatArg {
     Csv,
 }
 
-impl From<InputFormatArg> for crate::batch::InputFormat {
+impl From<InputFormatArg> for crate::report::InputFormat {
     fn from(format: InputFormatArg) -> Self {
         match format {
-            InputFormatArg::Yaml => crate::batch::InputFormat::Yaml,
-            InputFormatArg::Json => crate::batch::InputFormat::Json,
-            InputFormatArg::Jsonl => crate::batch::InputFormat::Jsonl,
-            InputFormatArg::Csv => crate::batch::InputFormat::Csv,
+            InputFormatArg::Yaml => crate::report::InputFormat::Yaml,
+            InputFormatArg::Json => crate::report::InputFormat::Json,
+            InputFormatArg::Jsonl => crate::report::InputFormat::Jsonl,
+            InputFormatArg::Csv => crate::report::InputFormat::Csv,
         }
     }
 }
@@ -292,17 +291,6 @@ pub enum Deny {
     Warnings,
 }
 
-/// How a run ended, decided in one place.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ExitStatus {
-    /// Every rule holds.
-    Pass = 0,
-    /// A rule failed.
-    Fail = 1,
-    /// Rules or a report could not be used.
-    Error = 2,
-}
-
 impl From<ExitStatus> for ExitCode {
     fn from(status: ExitStatus) -> Self {
         ExitCode::from(status as u8)
@@ -342,17 +330,6 @@ pub(super) fn write_problems(
         write!(err, "{}", human.diagnostic(error))?;
     }
     Ok(())
-}
-
-/// The exit status one report's outcomes call for.
-pub fn exit_status(summary: &Summary, deny_warnings: bool) -> ExitStatus {
-    if summary.errors > 0 {
-        ExitStatus::Error
-    } else if summary.failed_errors > 0 || (deny_warnings && summary.failed_warnings > 0) {
-        ExitStatus::Fail
-    } else {
-        ExitStatus::Pass
-    }
 }
 
 pub(super) fn use_color(choice: Color, terminal: bool) -> bool {

@@ -28,7 +28,8 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
             human.diagnostic(&crate::diagnostic::RuleDiagnostic::example(
                 rules,
                 run.rule,
-                &run.outcome,
+                &run.status,
+                run.amounts.as_slice(),
                 run.example.expect,
                 run.example.span,
             ))
@@ -56,8 +57,8 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
                 continue;
             }
         };
-        let report_cases = match testing::run_report_test(rules, &test) {
-            Ok(report_cases) => report_cases,
+        let (result, report_cases) = match testing::run_report_test(rules, &test) {
+            Ok(ran) => ran,
             Err(errors) => {
                 write_problems(&problems, &errors, &mut err)?;
                 unusable = true;
@@ -65,17 +66,24 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
             }
         };
         for case in report_cases {
+            let Some(outcome) = result.results.get(case.index) else {
+                continue;
+            };
             let failure = (!case.ok).then(|| {
-                let got = testing::verdict_words(&case.outcome.status);
+                let got = testing::verdict_words(&outcome.status);
                 let mut text = format!(
                     "{}: rule `{}` should {}, but it {got}\n",
                     file.display(),
                     case.rule.id,
                     case.expected.as_str()
                 );
-                if let Some(diagnostic) =
-                    crate::diagnostic::RuleDiagnostic::new(rules, case.rule, &case.outcome)
-                {
+                let amounts = result.amounts(case.rule);
+                if let Some(diagnostic) = crate::diagnostic::RuleDiagnostic::new(
+                    rules,
+                    case.rule,
+                    &outcome.status,
+                    &amounts,
+                ) {
                     text.push_str(&human.diagnostic(&diagnostic));
                 }
                 text

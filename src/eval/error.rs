@@ -1,31 +1,36 @@
-//! Arithmetic that cannot be carried out exactly.
+//! Arithmetic that has no exact result within the limits.
 
-use rust_decimal::Decimal;
 use thiserror::Error;
 
+use super::Value;
 use crate::amount;
 use crate::source::Span;
 
 /// An operation with no exact result: the rule is neither passed nor failed.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum EvalError {
-    /// `7010 * 7020` with two 20-digit amounts.
-    #[error("`{op}` overflows: {} {op} {} is beyond the largest amount a decimal holds", amount::format(*left), amount::format(*right))]
+    /// `7010 * 1000000000000000000000.0` with a 28-digit amount.
+    #[error(
+        "`{op}` overflows: the exact result of {} {op} {} needs more than 38 digits",
+        amount::format_value(*left),
+        amount::format_value(*right)
+    )]
     Overflow {
-        /// The operator (`+`, `-`, `*`, `/`, or `within` for a relative tolerance).
+        /// The operator (`+`, `-`, `*`, `/`, `round`, or `within` for a relative
+        /// tolerance).
         op: &'static str,
         /// Its left operand.
-        left: Decimal,
-        /// Its right operand.
-        right: Decimal,
+        left: Value,
+        /// Its right operand (for `round`, the places).
+        right: Value,
         /// Where the operator is written.
         span: Span,
     },
     /// `7010 / 7020` where 7020 is 0 or blank.
-    #[error("division by zero: {} / 0", amount::format(*dividend))]
+    #[error("division by zero: {} / 0", amount::format_value(*dividend))]
     DivisionByZero {
         /// What was divided.
-        dividend: Decimal,
+        dividend: Value,
         /// Where the `/` is written.
         span: Span,
     },

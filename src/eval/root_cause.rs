@@ -3,12 +3,15 @@
 //!
 //! Each failing `=` rule that is linear in a line says what that line would have to hold
 //! for the rule to hold: `x - difference / coefficient`. Every such candidate is then
-//! checked by evaluating the rules again with the line corrected, so a candidate counts
-//! only the failures it really clears, exactly, and the passing rules it would break.
+//! checked by evaluating again, with the line corrected, the rules that read that line
+//! (and only those), so a candidate counts only the failures it really clears, exactly,
+//! and the passing rules it would break.
 
 use rust_decimal::Decimal;
 
-use super::{Evaluation, Status, evaluate_rule};
+use super::{RowAmounts, Status, Value, evaluate_rule};
+use crate::check::RuleSet;
+use crate::engine::{Outcome, ReportResult};
 use crate::line::LineCode;
 use crate::syntax::ast::CmpOp;
 
@@ -29,55 +32,46 @@ pub struct Candidate {
 
 /// The corrections that clear failures, best first: most failures cleared, then fewest
 /// rules broken, then line code.
-pub fn root_causes(evaluation: &Evaluation<'_>) -> Vec<Candidate> {
-    let rules = evaluation.rules.rules();
-    let failing: Vec<usize> = evaluation
-        .outcomes
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| matches!(o.status, Status::Fail(_)))
-        .map(|(i, _)| i)
-        .collect();
-    let mut proposals: Vec<(LineCode, Decimal)> = Vec::new();
-    for &index in &failing {
-        let (Some(rule), Some(outcome)) = (rules.get(index), evaluation.outcomes.get(index)) else {
-            continue;
-        };
+pub fn root_causes(rules: &RuleSet, result: &ReportResult) -> Vec<Candidate> {
+    let mut proposals: Vec<(usize, Decimal)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (rule, outcome) in result.results(rules) {
         let Status::Fail(sides) = &outcome.status else {
             continue;
         };
-        if rule.assertion.op != CmpOp::Eq {
+        let Some(difference) = sides.difference else {
+            continue;
+        };
+        if outcome.outcome() != Outcome::Fail || rule.assertion.op != CmpOp::Eq {
             continue;
         }
-        for (slot, &line) in rule.lines.iter().enumerate().take(rule.assertion_lines) {
-            let left = rule.assertion.left.coefficient(slot);
-            let right = rule.assertion.right.coefficient(slot);
+        let amounts = result.amounts(rule);
+        for local in 0..rule.assertion_lines {
+            let left = rule.assertion.left.coefficient(local);
+            let right = rule.assertion.right.coefficient(local);
             let Some(coefficient) = left.zip(right).and_then(|(l, r)| l.checked_sub(r)) else {
                 continue;
             };
             if coefficient.is_zero() {
                 continue;
             }
-            let current = outcome
-                .amounts
-                .get(slot)
-                .copied()
-                .flatten()
-                .unwrap_or_default();
-            let corrected = sides
-                .difference
+            let current = super::Amounts::amount(&amounts, local).map_or(Value::ZERO, Value::from);
+            // The corrected amount must be one a report can hold: an exact decimal.
+            let corrected = difference
                 .checked_div(coefficient)
-                .and_then(|shift| current.checked_sub(shift));
-            if let Some(amount) = corrected {
-                if !proposals.contains(&(line, amount)) {
-                    proposals.push((line, amount));
-                }
+                .and_then(|shift| current.checked_sub(shift))
+                .and_then(Value::to_decimal);
+            let (Some(amount), Some(&slot)) = (corrected, rule.slots.get(local)) else {
+                continue;
+            };
+            if seen.insert((slot, amount)) {
+                proposals.push((slot as usize, amount));
             }
         }
     }
     let mut candidates: Vec<Candidate> = proposals
         .into_iter()
-        .map(|(line, amount)| verify(evaluation, &failing, line, amount))
+        .filter_map(|(slot, amount)| verify(rules, result, slot, amount))
         .filter(|candidate| !candidate.clears.is_empty())
         .collect();
     candidates.sort_by(|a, b| {
@@ -90,34 +84,42 @@ pub fn root_causes(evaluation: &Evaluation<'_>) -> Vec<Candidate> {
     candidates
 }
 
-/// Evaluate the rules that read `line` again with it corrected.
+/// Evaluate the rules that read the line in `slot` again with it corrected.
 fn verify(
-    evaluation: &Evaluation<'_>,
-    failing: &[usize],
-    line: LineCode,
+    rules: &RuleSet,
+    result: &ReportResult,
+    slot: usize,
     amount: Decimal,
-) -> Candidate {
-    let mut corrected = evaluation.report.clone();
-    corrected.set_amount(line, Some(amount));
+) -> Option<Candidate> {
+    let mut corrected = result.row.amounts.clone();
+    let current = *corrected.get(slot)?;
+    *corrected.get_mut(slot)? = Some(amount);
     let mut candidate = Candidate {
-        line,
+        line: rules.code(slot)?,
         amount: amount.normalize(),
-        current: evaluation.report.amount(line),
+        current,
         clears: Vec::new(),
         breaks: Vec::new(),
     };
-    for (index, (rule, outcome)) in evaluation.results().enumerate() {
-        if !rule.lines.contains(&line) {
+    for &index in rules.readers(slot) {
+        let index = index as usize;
+        let (Some(rule), Some(before)) = (rules.rules().get(index), result.results.get(index))
+        else {
             continue;
-        }
-        let after = evaluate_rule(rule, &corrected).status;
-        let failed_before = failing.contains(&index);
-        let fails_after = matches!(after, Status::Fail(_) | Status::Error(_));
+        };
+        let after = evaluate_rule(
+            rule,
+            &RowAmounts::new(rule, &corrected),
+            result.row.meta.as_of,
+        );
+        let failed_before = before.outcome() == Outcome::Fail;
         if failed_before && matches!(after, Status::Pass(_)) {
             candidate.clears.push(index);
-        } else if !failed_before && matches!(outcome.status, Status::Pass(_)) && fails_after {
+        } else if before.outcome() == Outcome::Pass
+            && matches!(after, Status::Fail(_) | Status::Error(_))
+        {
             candidate.breaks.push(index);
         }
     }
-    candidate
+    Some(candidate)
 }

@@ -6,9 +6,15 @@ use std::fmt::Write as _;
 
 use crate::amount;
 use crate::check::{CheckedRule, Func, Node, RuleSet};
-use crate::diagnostic::failure_message;
-use crate::eval::{self, Outcome, Skip, Status};
-use crate::report::Report;
+use crate::diagnostic::{difference_text, failure_message};
+use crate::eval::{self, Amounts, RowAmounts, Skip, Status};
+use crate::report::{self, Report};
+
+/// A rule's status on a report and the amounts it read.
+struct Explained<'a> {
+    status: &'a Status,
+    amounts: &'a RowAmounts<'a>,
+}
 
 /// One row of the tree: indentation, operator, text, and an amount (if it has one).
 struct Row {
@@ -20,7 +26,13 @@ struct Row {
 
 /// The explanation of one rule on one report.
 pub fn explain(rules: &RuleSet, rule: &CheckedRule, report: &Report) -> String {
-    let outcome = eval::evaluate_rule(rule, report);
+    let row = report::Row::of(rules, report);
+    let amounts = RowAmounts::new(rule, &row.amounts);
+    let status = eval::evaluate_rule(rule, &amounts, report.as_of());
+    let outcome = Explained {
+        status: &status,
+        amounts: &amounts,
+    };
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(rules, rule));
     let _ = writeln!(out);
@@ -39,7 +51,7 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, report: &Report) -> String {
             .condition_span
             .map(|s| source_text(rules, rule, s))
             .unwrap_or_default();
-        let verdict = match eval::condition_holds(condition, &outcome.amounts) {
+        let verdict = match eval::condition_holds(condition, outcome.amounts) {
             Ok(true) => "holds".to_owned(),
             Ok(false) => "does not hold".to_owned(),
             Err(error) => format!("cannot be evaluated: {error}"),
@@ -98,14 +110,14 @@ fn heading(rules: &RuleSet, rule: &CheckedRule) -> String {
     text
 }
 
-fn verdict(rule: &CheckedRule, outcome: &Outcome) -> String {
-    match &outcome.status {
+fn verdict(rule: &CheckedRule, outcome: &Explained<'_>) -> String {
+    match outcome.status {
         Status::Pass(sides) | Status::Fail(sides) => {
             let holds = matches!(outcome.status, Status::Pass(_));
             let mut text = format!(
                 "difference {} (tolerance {}): ",
-                amount::format(sides.difference),
-                amount::format(sides.tolerance)
+                difference_text(sides),
+                amount::format_value(sides.tolerance)
             );
             if holds {
                 text.push_str("the rule holds");
@@ -114,14 +126,6 @@ fn verdict(rule: &CheckedRule, outcome: &Outcome) -> String {
             }
             text
         }
-        Status::Waived(waived) => format!(
-            "difference {} (tolerance {}): the rule fails, WAIVED: {} (approved by {}, until {})",
-            amount::format(waived.sides.difference),
-            amount::format(waived.sides.tolerance),
-            waived.justification,
-            waived.approver,
-            waived.expires
-        ),
         Status::Skipped(Skip::AllBlank) => "skipped: every line the rule reads is blank".to_owned(),
         Status::Skipped(Skip::ConditionFalse) => "skipped: its condition does not hold".to_owned(),
         Status::Skipped(skip @ Skip::NotInForce(_)) => format!("skipped: {}", skip.reason()),
@@ -133,15 +137,15 @@ fn verdict(rule: &CheckedRule, outcome: &Outcome) -> String {
 fn side_rows(
     rules: &RuleSet,
     rule: &CheckedRule,
-    outcome: &Outcome,
+    outcome: &Explained<'_>,
     node: &Node,
     depth: usize,
     op: &'static str,
     rows: &mut Vec<Row>,
 ) {
-    let value = eval::value_of(node, &outcome.amounts);
+    let value = eval::value_of(node, outcome.amounts);
     let amount = Some(match &value {
-        Ok(value) => amount::format(*value),
+        Ok(value) => amount::format_value(*value),
         Err(_) => "(cannot be evaluated)".to_owned(),
     });
     match node {
@@ -151,7 +155,7 @@ fn side_rows(
                 .get(*slot)
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            let blank = outcome.amounts.get(*slot).copied().flatten().is_none();
+            let blank = outcome.amounts.amount(*slot).is_none();
             let mut text = code.clone();
             if let Some(label) = rule.lines.get(*slot).and_then(|c| rules.label(*c)) {
                 let _ = write!(text, "  {label}");
@@ -202,9 +206,9 @@ fn side_rows(
                     format!("{places} decimal places")
                 };
                 let _ = write!(text, ", rounded to {unit}, ties away from zero");
-                if let Ok(from) = eval::value_of(arg, &outcome.amounts) {
+                if let Ok(from) = eval::value_of(arg, outcome.amounts) {
                     if Ok(from) != value {
-                        let _ = write!(text, ", from {}", amount::format(from));
+                        let _ = write!(text, ", from {}", amount::format_value(from));
                     }
                 }
             }

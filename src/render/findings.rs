@@ -4,25 +4,22 @@
 use super::Human;
 use crate::amount;
 use crate::check::CheckedRule;
-use crate::diagnostic::{RuleDiagnostic, failure_message};
-use crate::eval::{Evaluation, Outcome, Skip, Status};
+use crate::diagnostic::{RuleDiagnostic, difference_text, failure_message};
+use crate::engine::{Engine, Outcome, ReportResult, RuleResult};
+use crate::eval::{Skip, Status};
 use crate::syntax::ast::Severity;
 
 /// One rule's outcome on one report, ready for any format.
 pub struct Finding<'a> {
-    /// The report's path.
+    /// The report's name.
     pub report: &'a str,
     /// The rule.
     pub rule: &'a CheckedRule,
-    /// The evaluation it comes from.
-    pub evaluation: &'a Evaluation<'a>,
-    /// Its outcome.
-    pub outcome: &'a Outcome,
     /// How it ended.
-    pub kind: FindingKind,
+    pub outcome: Outcome,
     /// One line: `line 7190 does not equal 7180 - 7060`, or why it was skipped.
     pub message: String,
-    /// The numbers: `the report has 198,161,468; the rule expects 198,161,467 (difference 1, tolerance 0)`.
+    /// The numbers: `left 198,161,468, right 198,161,467 (difference 1, tolerance 0)`.
     pub detail: String,
     /// The rule file.
     pub file: String,
@@ -30,99 +27,81 @@ pub struct Finding<'a> {
     pub start: (usize, usize),
     /// 1-based line and column where it ends (exclusive column).
     pub end: (usize, usize),
+    engine: &'a Engine,
+    report_result: &'a ReportResult,
+    result: &'a RuleResult,
 }
 
-/// How a rule ended on a report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FindingKind {
-    /// Holds.
-    Pass,
-    /// Does not hold.
-    Fail,
-    /// Does not hold, and a live waiver accepts that.
-    Waived,
-    /// Did not apply.
-    Skipped,
-    /// Could not be evaluated.
-    Error,
-}
-
-/// Every rule on every report, in order.
-pub fn findings<'a>(evaluations: &'a [Evaluation<'a>]) -> Vec<Finding<'a>> {
-    let mut found = Vec::new();
-    for evaluation in evaluations {
-        for (rule, outcome) in evaluation.results() {
-            found.push(finding(evaluation, rule, outcome));
-        }
-    }
-    found
+/// Every rule on one report, in rule order.
+pub fn findings<'a>(
+    engine: &'a Engine,
+    result: &'a ReportResult,
+) -> impl Iterator<Item = Finding<'a>> + 'a {
+    result
+        .results(engine.rules())
+        .map(move |(rule, outcome)| finding(engine, result, rule, outcome))
 }
 
 fn finding<'a>(
-    evaluation: &'a Evaluation<'a>,
+    engine: &'a Engine,
+    report_result: &'a ReportResult,
     rule: &'a CheckedRule,
-    outcome: &'a Outcome,
+    result: &'a RuleResult,
 ) -> Finding<'a> {
-    let source = evaluation.rules.source_of(rule);
+    let source = engine.rules().source_of(rule);
     let span = rule.assertion_span;
     let start = source.map_or((1, 1), |s| s.line_col(span.start));
     let end = source.map_or((1, 1), |s| s.line_col(span.end));
-    let (kind, message, detail) = match &outcome.status {
-        Status::Pass(_) => (FindingKind::Pass, "holds".to_owned(), String::new()),
-        Status::Fail(sides) => {
-            let detail = format!(
+    let outcome = result.outcome();
+    let numbers = |status: &Status| {
+        status.sides().map_or_else(String::new, |sides| {
+            format!(
                 "left {}, right {} (difference {}, tolerance {})",
-                amount::format(sides.left),
-                amount::format(sides.right),
-                amount::format(sides.difference),
-                amount::format(sides.tolerance)
-            );
-            (FindingKind::Fail, failure_message(rule), detail)
+                amount::format_value(sides.left),
+                amount::format_value(sides.right),
+                difference_text(sides),
+                amount::format_value(sides.tolerance)
+            )
+        })
+    };
+    let (message, detail) = match &result.status {
+        Status::Pass(_) => ("holds".to_owned(), String::new()),
+        Status::Fail(_) if outcome == Outcome::Waived => {
+            let mut detail = numbers(&result.status);
+            let waiver = result
+                .waiver
+                .and_then(|index| engine.waivers()?.waivers().get(index));
+            if let Some(waiver) = waiver {
+                detail.push_str(&format!(
+                    "; waived: {} (approved by {}, expires {})",
+                    waiver.justification, waiver.approver, waiver.expires.node
+                ));
+            }
+            (failure_message(rule), detail)
         }
-        Status::Waived(waived) => {
-            let sides = &waived.sides;
-            let detail = format!(
-                "left {}, right {} (difference {}, tolerance {}); waived: {} (approved by {}, expires {})",
-                amount::format(sides.left),
-                amount::format(sides.right),
-                amount::format(sides.difference),
-                amount::format(sides.tolerance),
-                waived.justification,
-                waived.approver,
-                waived.expires
-            );
-            (FindingKind::Waived, failure_message(rule), detail)
-        }
+        Status::Fail(_) => (failure_message(rule), numbers(&result.status)),
         Status::Skipped(Skip::AllBlank) => (
-            FindingKind::Skipped,
             "every line the rule reads is blank".to_owned(),
             String::new(),
         ),
-        Status::Skipped(Skip::ConditionFalse) => (
-            FindingKind::Skipped,
-            "its condition does not hold".to_owned(),
-            String::new(),
-        ),
-        Status::Skipped(skip @ Skip::NotInForce(_)) => {
-            (FindingKind::Skipped, skip.reason(), String::new())
+        Status::Skipped(Skip::ConditionFalse) => {
+            ("its condition does not hold".to_owned(), String::new())
         }
-        Status::Error(error) => (
-            FindingKind::Error,
-            format!("could not be evaluated: {error}"),
-            String::new(),
-        ),
+        Status::Skipped(skip @ Skip::NotInForce(_)) => (skip.reason(), String::new()),
+        Status::Error(error) => (format!("could not be evaluated: {error}"), String::new()),
     };
     Finding {
-        report: evaluation.report.name(),
+        report: &report_result.row.meta.name,
         rule,
-        evaluation,
         outcome,
-        kind,
         message,
         detail,
         file: source.map(|s| s.name().to_owned()).unwrap_or_default(),
         start,
         end,
+        engine,
+        report_result,
+        result,
     }
 }
 
@@ -139,7 +118,13 @@ impl Finding<'_> {
 
     /// The human diagnostic, without colour, for a failure or an error.
     pub fn diagnostic_text(&self) -> Option<String> {
-        let diagnostic = RuleDiagnostic::new(self.evaluation.rules, self.rule, self.outcome)?;
+        let amounts = self.report_result.amounts(self.rule);
+        let diagnostic = RuleDiagnostic::new(
+            self.engine.rules(),
+            self.rule,
+            &self.result.status,
+            &amounts,
+        )?;
         Some(Human::new(false, false).diagnostic(&diagnostic))
     }
 

@@ -1,38 +1,66 @@
 //! GitHub Actions workflow commands: one `::error file=…,line=…::message` per failing rule,
 //! so the run's summary and the pull request annotate the rule.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use super::findings::{FindingKind, findings};
-use crate::eval::Evaluation;
+use super::Sink;
+use super::findings::findings;
+use crate::engine::{Engine, Outcome, ReportResult, Totals};
+use crate::report::Unreadable;
 use crate::syntax::ast::Severity;
 
-/// The workflow commands of a run. `problems` are reports that could not be read.
-pub fn github(evaluations: &[Evaluation<'_>], problems: &[(String, String)]) -> String {
-    let mut out = String::new();
-    for finding in findings(evaluations) {
-        let command = match (finding.kind, finding.severity()) {
-            (FindingKind::Error, _) | (FindingKind::Fail, Severity::Error) => "error",
-            (FindingKind::Fail, Severity::Warning) => "warning",
-            (FindingKind::Fail, Severity::Info) | (FindingKind::Waived, _) => "notice",
-            (FindingKind::Pass | FindingKind::Skipped, _) => continue,
-        };
-        let _ = writeln!(
-            out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&finding.file),
-            finding.start.0,
-            finding.start.1,
-            finding.end.0,
-            finding.end.1,
-            property(&finding.rule.id),
-            data(&finding.full_message())
-        );
+/// `--format github`.
+pub struct GithubSink<'a> {
+    engine: &'a Engine,
+    out: &'a mut dyn Write,
+}
+
+impl<'a> GithubSink<'a> {
+    /// Workflow commands on `out`.
+    pub fn new(engine: &'a Engine, out: &'a mut dyn Write) -> Self {
+        GithubSink { engine, out }
     }
-    for (report, message) in problems {
-        let _ = writeln!(out, "::error file={}::{}", property(report), data(message));
+}
+
+impl Sink for GithubSink<'_> {
+    fn report(&mut self, result: &ReportResult) -> io::Result<()> {
+        for finding in findings(self.engine, result) {
+            let command = match (finding.outcome, finding.severity()) {
+                (Outcome::Error, _) | (Outcome::Fail, Severity::Error) => "error",
+                (Outcome::Fail, Severity::Warning) => "warning",
+                (Outcome::Fail, Severity::Info) | (Outcome::Waived, _) => "notice",
+                (Outcome::Pass | Outcome::Skipped, _) => continue,
+            };
+            writeln!(
+                self.out,
+                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+                property(&finding.file),
+                finding.start.0,
+                finding.start.1,
+                finding.end.0,
+                finding.end.1,
+                property(&finding.rule.id),
+                data(&finding.full_message())
+            )?;
+        }
+        Ok(())
     }
-    out
+
+    fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
+        for error in &unreadable.errors {
+            writeln!(
+                self.out,
+                "::error file={}::{}",
+                property(&unreadable.name),
+                data(&error.to_string())
+            )?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _totals: &Totals) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Escaping for a command's message.

@@ -1,17 +1,25 @@
-//! The human output: rustc-style diagnostics for failing rules, then one summary line
-//! per report.
+//! The human output: rustc-style diagnostics for failing rules, a summary line per report,
+//! and for a batch, a line per report that does not hold and the totals.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
+use super::Sink;
 use crate::amount;
-use crate::diagnostic::RuleDiagnostic;
-use crate::eval::{Evaluation, Status, Summary, root_causes};
+use crate::check::{CheckedRule, RuleSet};
+use crate::diagnostic::{RuleDiagnostic, difference_text};
+use crate::engine::{Engine, Outcome, ReportResult, Summary, Totals, plural};
+use crate::eval::{Status, root_causes};
+use crate::report::Unreadable;
+use crate::waiver::Waiver;
 
 /// Width the diagnostics wrap their prose at.
 const WIDTH: usize = 120;
+
+/// How many reports get their full diagnostics; the rest of a batch gets a line each.
+pub const MAX_DETAILED_REPORTS: usize = 10;
 
 /// Renders diagnostics and summaries for people.
 #[derive(Debug)]
@@ -47,55 +55,70 @@ impl Human {
         out
     }
 
-    /// One report: each failing rule's diagnostic on `out`, each rule that could not be
-    /// evaluated on `err`, then the summary line on `out`.
+    /// One report in full: each failing rule's diagnostic on `out`, each rule that could
+    /// not be evaluated on `err`, waived failures, likely root causes, every rule's status
+    /// when verbose, then the summary line on `out`.
     pub fn report(
         &self,
-        evaluation: &Evaluation<'_>,
+        engine: &Engine,
+        result: &ReportResult,
         deny_warnings: bool,
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) -> io::Result<()> {
-        for (rule, outcome) in evaluation.results() {
-            if matches!(outcome.status, Status::Fail(_)) {
-                if let Some(diagnostic) = RuleDiagnostic::new(evaluation.rules, rule, outcome) {
+        let rules = engine.rules();
+        for (rule, outcome) in result.results(rules) {
+            if outcome.outcome() == Outcome::Fail {
+                let amounts = result.amounts(rule);
+                if let Some(diagnostic) =
+                    RuleDiagnostic::new(rules, rule, &outcome.status, &amounts)
+                {
                     writeln!(out, "{}", self.diagnostic(&diagnostic))?;
                 }
             }
         }
-        self.errors(evaluation, err)?;
-        for (rule, outcome) in evaluation.results() {
-            if let Status::Waived(waived) = &outcome.status {
-                writeln!(out, "{}\n", waived_text(rule, waived))?;
+        self.errors(rules, result, err)?;
+        for (rule, outcome) in result.results(rules) {
+            if let (Status::Fail(_), Some(index)) = (&outcome.status, outcome.waiver) {
+                let waiver = engine.waivers().and_then(|w| w.waivers().get(index));
+                writeln!(out, "{}\n", waived_text(rule, &outcome.status, waiver))?;
             }
         }
-        if evaluation.summary().failed >= 2 {
-            write!(out, "{}", root_cause_text(evaluation))?;
+        if result.summary.failed >= 2 {
+            write!(out, "{}", root_cause_text(rules, result))?;
         }
         if self.verbose {
-            for (rule, outcome) in evaluation.results() {
-                let status = match &outcome.status {
-                    Status::Pass(_) => "pass   ".to_owned(),
-                    Status::Fail(_) => format!("{:<7}", rule.severity.as_str()),
-                    Status::Waived(_) => "waived ".to_owned(),
-                    Status::Skipped(_) => "skipped".to_owned(),
-                    Status::Error(_) => "ERROR  ".to_owned(),
+            for (rule, outcome) in result.results(rules) {
+                let status = match outcome.outcome() {
+                    Outcome::Pass => "pass   ",
+                    Outcome::Fail => rule.severity.as_str(),
+                    Outcome::Waived => "waived ",
+                    Outcome::Skipped => "skipped",
+                    Outcome::Error => "ERROR  ",
                 };
                 let why = match &outcome.status {
                     Status::Skipped(skip) => format!(" ({})", skip.reason()),
                     _ => String::new(),
                 };
-                writeln!(out, "  {status} {}{why}", rule.id)?;
+                writeln!(out, "  {status:<7} {}{why}", rule.id)?;
             }
         }
-        writeln!(out, "{}", self.summary_line(evaluation, deny_warnings))
+        writeln!(out, "{}", self.summary_line(rules, result, deny_warnings))
     }
 
     /// Each rule whose arithmetic could not be carried out, as a diagnostic on `err`.
-    pub fn errors(&self, evaluation: &Evaluation<'_>, err: &mut dyn Write) -> io::Result<()> {
-        for (rule, outcome) in evaluation.results() {
-            if matches!(outcome.status, Status::Error(_)) {
-                if let Some(diagnostic) = RuleDiagnostic::new(evaluation.rules, rule, outcome) {
+    pub fn errors(
+        &self,
+        rules: &RuleSet,
+        result: &ReportResult,
+        err: &mut dyn Write,
+    ) -> io::Result<()> {
+        for (rule, outcome) in result.results(rules) {
+            if outcome.outcome() == Outcome::Error {
+                let amounts = result.amounts(rule);
+                if let Some(diagnostic) =
+                    RuleDiagnostic::new(rules, rule, &outcome.status, &amounts)
+                {
                     write!(err, "{}", self.diagnostic(&diagnostic))?;
                 }
             }
@@ -103,38 +126,57 @@ impl Human {
         Ok(())
     }
 
-    /// `ok: examples/hsbc-2020-07.yaml (HSBC …, as of 2020-07-31): 57 rules, 52 passed, …`
-    pub fn summary_line(&self, evaluation: &Evaluation<'_>, deny_warnings: bool) -> String {
-        let summary = evaluation.summary();
-        let report = evaluation.report;
-        let verdict = verdict(&summary, deny_warnings);
-        let mut line = format!("{}: {}", self.paint(verdict), report.name());
-        let about: Vec<String> = report
-            .firm()
-            .map(str::to_owned)
+    /// `ok: examples/hsbc-2020-07.yaml (HSBC …, as of 2020-07-31): 58 rules, 48 passed, …`
+    pub fn summary_line(
+        &self,
+        rules: &RuleSet,
+        result: &ReportResult,
+        deny_warnings: bool,
+    ) -> String {
+        let summary = &result.summary;
+        let meta = &result.row.meta;
+        let mut line = format!(
+            "{}: {}",
+            self.paint(verdict(summary, deny_warnings)),
+            meta.name
+        );
+        let about: Vec<String> = meta
+            .firm
+            .clone()
             .into_iter()
-            .chain(report.as_of().map(|d| format!("as of {d}")))
+            .chain(meta.as_of.map(|d| format!("as of {d}")))
             .collect();
         if !about.is_empty() {
             let _ = write!(line, " ({})", about.join(", "));
         }
-        let _ = write!(line, ": {}", counts(&summary));
-        let ids = |wanted: fn(&Status) -> bool| -> Vec<&str> {
-            evaluation
-                .results()
-                .filter(|(_, outcome)| wanted(&outcome.status))
-                .map(|(rule, _)| rule.id.as_str())
-                .collect()
-        };
-        let failed = ids(|status| matches!(status, Status::Fail(_)));
+        let _ = write!(line, ": {}", counts(summary));
+        let failed = ids(rules, result, Outcome::Fail);
         if !failed.is_empty() {
             let _ = write!(line, "\n  failed: {}", failed.join(", "));
         }
-        let errors = ids(|status| matches!(status, Status::Error(_)));
+        let errors = ids(rules, result, Outcome::Error);
         if !errors.is_empty() {
             let _ = write!(line, "\n  could not be evaluated: {}", errors.join(", "));
         }
         line
+    }
+
+    /// `FAIL: reports.csv row 42 (R000041): seg.excess, seg.target_excess`: a report that
+    /// does not hold, in one line.
+    pub fn failing_line(
+        &self,
+        rules: &RuleSet,
+        result: &ReportResult,
+        deny_warnings: bool,
+    ) -> String {
+        let mut failed = ids(rules, result, Outcome::Fail);
+        failed.extend(ids(rules, result, Outcome::Error));
+        format!(
+            "{}: {}: {}",
+            self.paint(verdict(&result.summary, deny_warnings)),
+            result.row.meta.name,
+            failed.join(", ")
+        )
     }
 
     fn paint(&self, verdict: &'static str) -> String {
@@ -150,20 +192,29 @@ impl Human {
     }
 }
 
+/// The ids of the rules with an outcome, in rule order.
+fn ids<'a>(rules: &'a RuleSet, result: &'a ReportResult, wanted: Outcome) -> Vec<&'a str> {
+    result
+        .results(rules)
+        .filter(|(_, outcome)| outcome.outcome() == wanted)
+        .map(|(rule, _)| rule.id.as_str())
+        .collect()
+}
+
 /// The most promising single corrections, best first.
-fn root_cause_text(evaluation: &Evaluation<'_>) -> String {
-    let candidates: Vec<_> = root_causes(evaluation)
+fn root_cause_text(rules: &RuleSet, result: &ReportResult) -> String {
+    let candidates: Vec<_> = root_causes(rules, result)
         .into_iter()
         .filter(|candidate| candidate.clears.len() >= 2)
         .collect();
     if candidates.is_empty() {
         return String::new();
     }
-    let rules = evaluation.rules.rules();
+    let all = rules.rules();
     let ids = |indices: &[usize]| -> String {
         indices
             .iter()
-            .filter_map(|&i| rules.get(i).map(|r| r.id.as_str()))
+            .filter_map(|&i| all.get(i).map(|r| r.id.as_str()))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -179,13 +230,13 @@ fn root_cause_text(evaluation: &Evaluation<'_>) -> String {
             "  {}: {} would clear {count} failing rule{} ({}); the report has {now}",
             candidate.line,
             amount::format(candidate.amount),
-            if count == 1 { "" } else { "s" },
+            plural(count),
             ids(&candidate.clears),
         );
         if !candidate.breaks.is_empty() {
             let _ = write!(text, ", but would break {}", ids(&candidate.breaks));
         }
-        if let Some(label) = evaluation.rules.label(candidate.line) {
+        if let Some(label) = rules.label(candidate.line) {
             let _ = write!(text, " — {label}");
         }
         text.push('\n');
@@ -211,29 +262,35 @@ fn verdict(summary: &Summary, deny_warnings: bool) -> &'static str {
 }
 
 /// `waived: seg.excess — …`: a failure a waiver accepts, with its numbers and why.
-fn waived_text(rule: &crate::check::CheckedRule, waived: &crate::eval::Waived) -> String {
-    let sides = &waived.sides;
-    format!(
-        "waived: `{}` fails ({}): left {}, right {}, difference {}\n  justification: {}\n  approved by {}; the waiver expires on {}",
+fn waived_text(rule: &CheckedRule, status: &Status, waiver: Option<&Waiver>) -> String {
+    let numbers = match status.sides() {
+        Some(sides) => format!(
+            "left {}, right {}, difference {}",
+            amount::format_value(sides.left),
+            amount::format_value(sides.right),
+            difference_text(sides)
+        ),
+        None => String::new(),
+    };
+    let mut text = format!(
+        "waived: `{}` fails ({}): {numbers}",
         rule.id,
         crate::diagnostic::failure_message(rule),
-        amount::format(sides.left),
-        amount::format(sides.right),
-        amount::format(sides.difference),
-        waived.justification,
-        waived.approver,
-        waived.expires
-    )
+    );
+    if let Some(waiver) = waiver {
+        let _ = write!(
+            text,
+            "\n  justification: {}\n  approved by {}; the waiver expires on {}",
+            waiver.justification, waiver.approver, waiver.expires.node
+        );
+    }
+    text
 }
 
-/// `57 rules, 52 passed, 1 failed, 4 skipped`
+/// `58 rules, 48 passed, 1 failed, 9 skipped`
 fn counts(summary: &Summary) -> String {
     let mut parts = vec![
-        format!(
-            "{} rule{}",
-            summary.rules,
-            if summary.rules == 1 { "" } else { "s" }
-        ),
+        format!("{} rule{}", summary.rules, plural(summary.rules)),
         format!("{} passed", summary.passed),
         format!("{} failed", summary.failed),
     ];
@@ -252,4 +309,127 @@ fn counts(summary: &Summary) -> String {
         parts.push(format!("{} could not be evaluated", summary.errors));
     }
     parts.join(", ")
+}
+
+/// `100000 reports: 99000 ok, 1000 failed (1855 failing rules)`, …
+pub fn totals_line(totals: &Totals) -> String {
+    let ok = totals.reports - totals.failed - totals.warned - totals.errors;
+    let mut line = format!(
+        "{} reports: {ok} ok, {} failed ({} failing rules)",
+        totals.reports, totals.failed, totals.rule_failures
+    );
+    if totals.warned > 0 {
+        line.push_str(&format!(", {} with warnings only", totals.warned));
+    }
+    if totals.waived > 0 {
+        line.push_str(&format!(", {} waived failures", totals.waived));
+    }
+    if totals.errors > 0 {
+        line.push_str(&format!(", {} could not be evaluated", totals.errors));
+    }
+    if totals.unreadable > 0 {
+        line.push_str(&format!(", {} could not be read", totals.unreadable));
+    }
+    line
+}
+
+/// How much the human output shows of each report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// A few report files: every report in full, with its summary line.
+    Each,
+    /// A batch: the first reports that do not hold in full, then a line for each other
+    /// one that does not hold, then the totals.
+    Batch,
+}
+
+/// The human output of a `check` run, report by report.
+pub struct HumanSink<'a> {
+    human: Human,
+    engine: &'a Engine,
+    layout: Layout,
+    deny_warnings: bool,
+    detailed: usize,
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+}
+
+impl<'a> HumanSink<'a> {
+    /// A sink writing results to `out` and evaluation errors to `err`.
+    pub fn new(
+        human: Human,
+        engine: &'a Engine,
+        layout: Layout,
+        deny_warnings: bool,
+        out: &'a mut dyn Write,
+        err: &'a mut dyn Write,
+    ) -> Self {
+        HumanSink {
+            human,
+            engine,
+            layout,
+            deny_warnings,
+            detailed: 0,
+            out,
+            err,
+        }
+    }
+}
+
+impl HumanSink<'_> {
+    /// Problems with the inputs, on the error stream, rendered by `problems`.
+    pub fn problems(&mut self, problems: &Human, errors: &[crate::error::Error]) -> io::Result<()> {
+        for error in errors {
+            write!(self.err, "{}", problems.diagnostic(error))?;
+        }
+        Ok(())
+    }
+
+    /// A line on the error stream.
+    pub fn say(&mut self, line: &str) -> io::Result<()> {
+        writeln!(self.err, "{line}")
+    }
+}
+
+impl Sink for HumanSink<'_> {
+    fn report(&mut self, result: &ReportResult) -> io::Result<()> {
+        let holds = result.summary.holds();
+        let full = match self.layout {
+            Layout::Each => true,
+            Layout::Batch => !holds && self.detailed < MAX_DETAILED_REPORTS,
+        };
+        if full {
+            if !holds {
+                self.detailed += 1;
+            }
+            return self
+                .human
+                .report(self.engine, result, self.deny_warnings, self.out, self.err);
+        }
+        if !holds {
+            if self.detailed == MAX_DETAILED_REPORTS {
+                self.detailed += 1;
+                writeln!(
+                    self.out,
+                    "(the first {MAX_DETAILED_REPORTS} reports that do not hold are shown in full; one line for each other one)"
+                )?;
+            }
+            let line = self
+                .human
+                .failing_line(self.engine.rules(), result, self.deny_warnings);
+            writeln!(self.out, "{line}")?;
+        }
+        Ok(())
+    }
+
+    fn unreadable(&mut self, _unreadable: &Unreadable) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, totals: &Totals) -> io::Result<()> {
+        if self.layout == Layout::Batch && totals.reports > 0 {
+            writeln!(self.out, "{}", totals_line(totals))?;
+        }
+        self.out.flush()
+    }
 }

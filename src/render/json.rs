@@ -1,11 +1,18 @@
 //! The JSON contract CI parses (documented in the README). Amounts are strings, so no
 //! digit is lost to a JSON reader's floats; a blank line's amount is `null`.
 
+use std::io::{self, Write};
+
 use serde::{Deserialize, Serialize};
 
-use crate::check::CheckedRule;
+use super::Sink;
+use crate::engine::Totals;
+use crate::report::Unreadable;
+
+use crate::check::{CheckedRule, RuleSet};
 use crate::diagnostic;
-use crate::eval::{Evaluation, Outcome, Skip, Status, root_causes};
+use crate::engine::{Engine, ReportResult, RuleResult};
+use crate::eval::{Amounts, Skip, Status, root_causes};
 
 /// The whole output of `crossfoot check --format json`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -146,14 +153,15 @@ pub struct JsonLine {
 }
 
 /// One report's results in the JSON contract.
-pub fn json_report(evaluation: &Evaluation<'_>) -> JsonReport {
-    let summary = evaluation.summary();
-    let report = evaluation.report;
+pub fn json_report(engine: &Engine, result: &ReportResult) -> JsonReport {
+    let rules = engine.rules();
+    let summary = &result.summary;
+    let meta = &result.row.meta;
     JsonReport {
-        report: report.name().to_owned(),
-        id: report.id().map(str::to_owned),
-        firm: report.firm().map(str::to_owned),
-        as_of: report.as_of().map(|date| date.to_string()),
+        report: meta.name.clone(),
+        id: meta.id.clone(),
+        firm: meta.firm.clone(),
+        as_of: meta.as_of.map(|date| date.to_string()),
         summary: JsonSummary {
             rules: summary.rules,
             passed: summary.passed,
@@ -162,27 +170,27 @@ pub fn json_report(evaluation: &Evaluation<'_>) -> JsonReport {
             waived: summary.waived,
             errors: summary.errors,
         },
-        results: evaluation
-            .results()
-            .map(|(rule, outcome)| json_result(evaluation, rule, outcome))
+        results: result
+            .results(rules)
+            .map(|(rule, outcome)| json_result(engine, result, rule, outcome))
             .collect(),
         root_causes: if summary.failed >= 2 {
-            json_root_causes(evaluation)
+            json_root_causes(rules, result)
         } else {
             Vec::new()
         },
     }
 }
 
-fn json_root_causes(evaluation: &Evaluation<'_>) -> Vec<JsonRootCause> {
-    let rules = evaluation.rules.rules();
+fn json_root_causes(rules: &RuleSet, result: &ReportResult) -> Vec<JsonRootCause> {
+    let all = rules.rules();
     let ids = |indices: &[usize]| -> Vec<String> {
         indices
             .iter()
-            .filter_map(|&i| rules.get(i).map(|r| r.id.clone()))
+            .filter_map(|&i| all.get(i).map(|r| r.id.clone()))
             .collect()
     };
-    root_causes(evaluation)
+    root_causes(rules, result)
         .into_iter()
         .map(|candidate| JsonRootCause {
             line: candidate.line.to_string(),
@@ -194,12 +202,18 @@ fn json_root_causes(evaluation: &Evaluation<'_>) -> Vec<JsonRootCause> {
         .collect()
 }
 
-fn json_result(evaluation: &Evaluation<'_>, rule: &CheckedRule, outcome: &Outcome) -> JsonResult {
-    let source = evaluation.rules.source_of(rule);
+fn json_result(
+    engine: &Engine,
+    report: &ReportResult,
+    rule: &CheckedRule,
+    outcome: &RuleResult,
+) -> JsonResult {
+    let source = engine.rules().source_of(rule);
     let (line, column) = source.map_or((0, 0), |s| s.line_col(rule.assertion_span.start));
+    let amounts = report.amounts(rule);
     let mut result = JsonResult {
         rule: rule.id.clone(),
-        status: String::new(),
+        status: outcome.outcome().as_str().to_owned(),
         severity: rule.severity.as_str().to_owned(),
         source: JsonSource {
             file: source.map(|s| s.name().to_owned()).unwrap_or_default(),
@@ -216,61 +230,113 @@ fn json_result(evaluation: &Evaluation<'_>, rule: &CheckedRule, outcome: &Outcom
         lines: rule
             .lines
             .iter()
-            .zip(&outcome.amounts)
-            .map(|(code, amount)| JsonLine {
+            .enumerate()
+            .map(|(slot, code)| JsonLine {
                 code: code.to_string(),
-                amount: amount.map(|a| a.to_string()),
+                amount: amounts.amount(slot).map(|a| a.to_string()),
             })
             .collect(),
     };
-    let (status, sides) = match &outcome.status {
-        Status::Pass(sides) => ("pass", Some(sides)),
-        Status::Fail(sides) => {
-            result.message = Some(diagnostic::failure_message(rule));
-            ("fail", Some(sides))
-        }
-        Status::Waived(waived) => {
-            result.message = Some(diagnostic::failure_message(rule));
-            result.waiver = Some(JsonWaiver {
-                justification: waived.justification.clone(),
-                approver: waived.approver.clone(),
-                expires: waived.expires.to_string(),
-            });
-            ("waived", Some(&waived.sides))
-        }
+    match &outcome.status {
+        Status::Pass(_) => {}
+        Status::Fail(_) => result.message = Some(diagnostic::failure_message(rule)),
         Status::Skipped(skip) => {
-            result.reason = Some(
-                match skip {
-                    Skip::AllBlank => "all_lines_blank",
-                    Skip::ConditionFalse => "condition_false",
-                    Skip::NotInForce(_) => "not_in_force",
-                }
-                .to_owned(),
-            );
+            result.reason = Some(skip.code().to_owned());
             if let Skip::NotInForce(_) = skip {
                 result.message = Some(skip.reason());
             }
-            ("skipped", None)
         }
-        Status::Error(error) => {
-            result.message = Some(error.to_string());
-            ("error", None)
-        }
-    };
-    result.status = status.to_owned();
-    if let Some(sides) = sides {
+        Status::Error(error) => result.message = Some(error.to_string()),
+    }
+    let waiver = outcome
+        .waiver
+        .and_then(|index| engine.waivers()?.waivers().get(index));
+    if let Some(waiver) = waiver {
+        result.message = Some(diagnostic::failure_message(rule));
+        result.waiver = Some(JsonWaiver {
+            justification: waiver.justification.clone(),
+            approver: waiver.approver.clone(),
+            expires: waiver.expires.node.to_string(),
+        });
+    }
+    if let Some(sides) = outcome.status.sides() {
         result.left = Some(sides.left.to_string());
         result.right = Some(sides.right.to_string());
-        result.difference = Some(sides.difference.to_string());
+        result.difference = sides.difference.map(|d| d.to_string());
         result.tolerance = Some(sides.tolerance.to_string());
     }
     result
 }
 
-/// A report that could not be read, in the JSON contract.
-pub fn json_problem(path: &std::path::Path, error: &crate::error::Error) -> JsonProblem {
-    JsonProblem {
-        report: path.display().to_string(),
-        message: error.to_string(),
+/// `--format json` (one document, reports streamed into its array) or `--format jsonl`
+/// (one report per line).
+pub struct JsonSink<'a> {
+    engine: &'a Engine,
+    out: &'a mut dyn Write,
+    lines: bool,
+    reports: usize,
+    errors: Vec<JsonProblem>,
+}
+
+impl<'a> JsonSink<'a> {
+    /// JSON (`lines: false`) or JSON Lines (`lines: true`) on `out`.
+    pub fn new(engine: &'a Engine, out: &'a mut dyn Write, lines: bool) -> Self {
+        JsonSink {
+            engine,
+            out,
+            lines,
+            reports: 0,
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl Sink for JsonSink<'_> {
+    fn report(&mut self, result: &ReportResult) -> io::Result<()> {
+        let json = json_report(self.engine, result);
+        if !self.lines {
+            self.out.write_all(if self.reports == 0 {
+                b"{\"reports\":["
+            } else {
+                b","
+            })?;
+        }
+        serde_json::to_writer(&mut *self.out, &json).map_err(io::Error::other)?;
+        if self.lines {
+            self.out.write_all(b"\n")?;
+        }
+        self.reports += 1;
+        Ok(())
+    }
+
+    fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
+        for error in &unreadable.errors {
+            let problem = JsonProblem {
+                report: unreadable.name.clone(),
+                message: error.to_string(),
+            };
+            if self.lines {
+                serde_json::to_writer(&mut *self.out, &problem).map_err(io::Error::other)?;
+                self.out.write_all(b"\n")?;
+            } else {
+                self.errors.push(problem);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _totals: &Totals) -> io::Result<()> {
+        if !self.lines {
+            if self.reports == 0 {
+                self.out.write_all(b"{\"reports\":[")?;
+            }
+            self.out.write_all(b"]")?;
+            if !self.errors.is_empty() {
+                self.out.write_all(b",\"errors\":")?;
+                serde_json::to_writer(&mut *self.out, &self.errors).map_err(io::Error::other)?;
+            }
+            self.out.write_all(b"}\n")?;
+        }
+        self.out.flush()
     }
 }

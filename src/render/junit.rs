@@ -2,93 +2,157 @@
 //! message; skipped rules are `<skipped/>`. Everything from the input is escaped.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use super::findings::{FindingKind, findings};
-use crate::eval::Evaluation;
+use super::Sink;
+use super::findings::findings;
+use crate::engine::{Engine, Outcome, ReportResult, Totals};
+use crate::report::Unreadable;
 
-/// The JUnit document of a run. `problems` are reports that could not be read; each is a
-/// suite with one erroring case.
-pub fn junit(evaluations: &[Evaluation<'_>], problems: &[(String, String)]) -> String {
-    let all = findings(evaluations);
-    let count = |kind: FindingKind| all.iter().filter(|f| f.kind == kind).count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"crossfoot\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-        all.len() + problems.len(),
-        count(FindingKind::Fail),
-        count(FindingKind::Error) + problems.len(),
-        count(FindingKind::Skipped) + count(FindingKind::Waived)
-    );
-    for evaluation in evaluations {
-        let report = evaluation.report.name();
-        let mine: Vec<_> = all.iter().filter(|f| f.report == report).collect();
-        let of = |kind: FindingKind| mine.iter().filter(|f| f.kind == kind).count();
-        let _ = writeln!(
+/// `--format junit`: a test suite per report, a test case per rule. The root element
+/// carries the totals, so the suites are kept until the end.
+pub struct JunitSink<'a> {
+    engine: &'a Engine,
+    out: &'a mut dyn Write,
+    suites: String,
+    counts: Counts,
+}
+
+/// Test cases by kind.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, outcome: Outcome) {
+        self.tests += 1;
+        match outcome {
+            Outcome::Pass => {}
+            Outcome::Fail => self.failures += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Skipped | Outcome::Waived => self.skipped += 1,
+        }
+    }
+
+    fn attributes(&self) -> String {
+        format!(
+            "tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
+            self.tests, self.failures, self.errors, self.skipped
+        )
+    }
+}
+
+impl<'a> JunitSink<'a> {
+    /// JUnit XML on `out`.
+    pub fn new(engine: &'a Engine, out: &'a mut dyn Write) -> Self {
+        JunitSink {
+            engine,
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-            escape(report),
-            mine.len(),
-            of(FindingKind::Fail),
-            of(FindingKind::Error),
-            of(FindingKind::Skipped) + of(FindingKind::Waived)
-        );
-        for finding in mine {
+            suites: String::new(),
+            counts: Counts::default(),
+        }
+    }
+}
+
+impl Sink for JunitSink<'_> {
+    fn report(&mut self, result: &ReportResult) -> io::Result<()> {
+        let report = &result.row.meta.name;
+        let mut counts = Counts::default();
+        let mut cases = String::new();
+        for finding in findings(self.engine, result) {
+            counts.add(finding.outcome);
             let _ = write!(
-                out,
+                cases,
                 "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"",
                 escape(&finding.rule.id),
                 escape(report),
                 escape(&finding.file),
                 finding.start.0
             );
-            let body = escape_text(
-                &finding
-                    .diagnostic_text()
-                    .unwrap_or_else(|| finding.full_message()),
-            );
             let message = escape(&finding.message);
-            match finding.kind {
-                FindingKind::Pass => out.push_str("/>\n"),
-                FindingKind::Fail => {
+            match finding.outcome {
+                Outcome::Pass => cases.push_str("/>\n"),
+                Outcome::Fail => {
+                    let body = escape_text(
+                        &finding
+                            .diagnostic_text()
+                            .unwrap_or_else(|| finding.full_message()),
+                    );
                     let _ = writeln!(
-                        out,
+                        cases,
                         ">\n      <failure message=\"{message}\" type=\"{}\">{body}</failure>\n    </testcase>",
                         finding.severity().as_str()
                     );
                 }
-                FindingKind::Error => {
+                Outcome::Error => {
+                    let body = escape_text(
+                        &finding
+                            .diagnostic_text()
+                            .unwrap_or_else(|| finding.full_message()),
+                    );
                     let _ = writeln!(
-                        out,
+                        cases,
                         ">\n      <error message=\"{message}\" type=\"evaluation\">{body}</error>\n    </testcase>"
                     );
                 }
-                FindingKind::Skipped => {
+                Outcome::Skipped => {
                     let _ = writeln!(
-                        out,
+                        cases,
                         ">\n      <skipped message=\"{message}\"/>\n    </testcase>"
                     );
                 }
-                FindingKind::Waived => {
+                Outcome::Waived => {
                     let waived = escape(&format!("waived: {}", finding.detail));
                     let _ = writeln!(
-                        out,
+                        cases,
                         ">\n      <skipped message=\"{waived}\"/>\n    </testcase>"
                     );
                 }
             }
         }
-        out.push_str("  </testsuite>\n");
-    }
-    for (report, message) in problems {
-        let (report, message) = (escape(report), escape(message));
         let _ = writeln!(
-            out,
-            "  <testsuite name=\"{report}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"read report\" classname=\"{report}\">\n      <error message=\"{message}\" type=\"input\">{message}</error>\n    </testcase>\n  </testsuite>"
+            self.suites,
+            "  <testsuite name=\"{}\" {}>",
+            escape(report),
+            counts.attributes()
         );
+        self.suites.push_str(&cases);
+        self.suites.push_str("  </testsuite>\n");
+        self.counts.tests += counts.tests;
+        self.counts.failures += counts.failures;
+        self.counts.errors += counts.errors;
+        self.counts.skipped += counts.skipped;
+        Ok(())
     }
-    out.push_str("</testsuites>\n");
-    out
+
+    fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
+        let report = escape(&unreadable.name);
+        for error in &unreadable.errors {
+            let message = escape(&error.to_string());
+            let _ = writeln!(
+                self.suites,
+                "  <testsuite name=\"{report}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"read report\" classname=\"{report}\">\n      <error message=\"{message}\" type=\"input\">{message}</error>\n    </testcase>\n  </testsuite>"
+            );
+            self.counts.tests += 1;
+            self.counts.errors += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _totals: &Totals) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"crossfoot\" {}>",
+            self.counts.attributes()
+        )?;
+        self.out.write_all(self.suites.as_bytes())?;
+        self.out.write_all(b"</testsuites>\n")?;
+        self.out.flush()
+    }
 }
 
 /// Escaping for element text: as for attributes, but line breaks stay as they are.

@@ -1,9 +1,15 @@
-//! Reports: the amounts a filing puts on each line, read from files.
+//! Reports: the amounts a filing puts on each line, read from any source.
 //!
-//! Amounts go from the file's text straight to [`Decimal`], never through a float. The
-//! format readers live in submodules; YAML is the first.
+//! Amounts go from the input's text straight to [`Decimal`], never through a float. A
+//! [`Report`] is what a file says (any line codes); a [`Row`] is the same report as a rule
+//! set reads it, one amount per line the rules read. Every source becomes rows the same
+//! way, so a report means the same whether it came as YAML, JSON, a JSON Lines line, a
+//! CSV row, a directory entry or standard input: [`inputs`] reads them all.
 
+mod csv;
 mod error;
+mod inputs;
+mod jsonl;
 mod yaml;
 
 use std::collections::HashMap;
@@ -11,18 +17,40 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 pub use error::ReportError;
+pub use inputs::{InputFormat, Inputs, Job, Unreadable, directory};
 pub use yaml::load_yaml;
 
+use crate::check::RuleSet;
 use crate::date::Date;
 use crate::line::LineCode;
 
-/// One report: optional metadata and an amount for each line that is not blank.
+/// What identifies a report, besides its amounts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// Where it came from: the file, and the row or line for a batch file.
+    pub name: String,
+    /// The report's own id (`id:` in YAML and JSON Lines, `report_id` in CSV).
+    pub id: Option<String>,
+    /// The filer (`firm`).
+    pub firm: Option<String>,
+    /// The report date (`as_of`).
+    pub as_of: Option<Date>,
+}
+
+impl Meta {
+    /// A report called `name` with no other metadata.
+    pub fn named(name: impl Into<String>) -> Self {
+        Meta {
+            name: name.into(),
+            ..Meta::default()
+        }
+    }
+}
+
+/// One report: its metadata and an amount for each line that is not blank.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
-    name: String,
-    id: Option<String>,
-    firm: Option<String>,
-    as_of: Option<Date>,
+    meta: Meta,
     lines: HashMap<LineCode, Decimal>,
 }
 
@@ -33,9 +61,8 @@ impl Report {
         lines: impl IntoIterator<Item = (LineCode, Decimal)>,
     ) -> Self {
         Report {
-            name: name.into(),
+            meta: Meta::named(name),
             lines: lines.into_iter().collect(),
-            ..Report::default()
         }
     }
 
@@ -46,9 +73,9 @@ impl Report {
         firm: Option<String>,
         as_of: Option<Date>,
     ) -> Self {
-        self.id = id;
-        self.firm = firm;
-        self.as_of = as_of;
+        self.meta.id = id;
+        self.meta.firm = firm;
+        self.meta.as_of = as_of;
         self
     }
 
@@ -70,23 +97,67 @@ impl Report {
         };
     }
 
+    /// The metadata.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
     /// The name given when read, usually the path.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.meta.name
     }
 
     /// The report's own `id:`, if it has one.
     pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
+        self.meta.id.as_deref()
     }
 
     /// The filer, from `firm:`.
     pub fn firm(&self) -> Option<&str> {
-        self.firm.as_deref()
+        self.meta.firm.as_deref()
     }
 
     /// The report date, from `as_of:`.
     pub fn as_of(&self) -> Option<Date> {
-        self.as_of
+        self.meta.as_of
+    }
+}
+
+/// A report as a rule set reads it: an amount for each of the set's slots (each line some
+/// rule reads), `None` where blank. Lines no rule reads are not kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Which report.
+    pub meta: Meta,
+    /// The amount of each slot of the rule set ([`RuleSet::slot`]).
+    pub amounts: Vec<Option<Decimal>>,
+}
+
+impl Row {
+    /// A report's row for a rule set.
+    pub fn of(rules: &RuleSet, report: &Report) -> Row {
+        let mut amounts = vec![None; rules.width()];
+        for (code, amount) in report.lines() {
+            if let Some(cell) = rules.slot(code).and_then(|slot| amounts.get_mut(slot)) {
+                *cell = Some(amount);
+            }
+        }
+        Row {
+            meta: report.meta.clone(),
+            amounts,
+        }
+    }
+
+    /// The row as a report again, with the lines the rules read.
+    pub fn report(&self, rules: &RuleSet) -> Report {
+        let lines = self
+            .amounts
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, amount)| Some((rules.code(slot)?, (*amount)?)));
+        Report {
+            meta: self.meta.clone(),
+            lines: lines.collect(),
+        }
     }
 }

@@ -93,7 +93,7 @@ impl Reader<'_> {
 
     fn top_mapping(&mut self, name: &str, start: Span) -> Option<Report> {
         let mut report = Report {
-            name: name.to_owned(),
+            meta: super::Meta::named(name),
             ..Report::default()
         };
         let mut seen: HashMap<String, Span> = HashMap::new();
@@ -115,9 +115,9 @@ impl Reader<'_> {
                     has_lines = true;
                     self.lines(&mut report)?;
                 }
-                "firm" => report.firm = self.text_value()?,
-                "id" => report.id = self.text_value()?,
-                "as_of" => report.as_of = self.date_value()?,
+                "firm" => report.meta.firm = self.text_value()?,
+                "id" => report.meta.id = self.text_value()?,
+                "as_of" => report.meta.as_of = self.date_value()?,
                 _ => {
                     self.unknown_key(&key);
                     self.skip_value()?;
@@ -455,8 +455,8 @@ mod tests {
             "a report file holds one report, but this one has several YAML documents"
         );
         assert_eq!(
-            first("lines:\n  7010: 79228162514264337593543950336\n"),
-            "line 7010: `79228162514264337593543950336` has more digits than can be held exactly (at most 28 significant digits)"
+            first("lines:\n  7010: 79228162514264337593543950335\n"),
+            "line 7010: `79228162514264337593543950335` has more digits than can be held exactly (at most 28 significant digits)"
         );
     }
 

@@ -8,9 +8,9 @@
 
 use rust_decimal::Decimal;
 
-use super::{example_report, matches};
+use super::{example_amounts, example_day, matches};
 use crate::check::{CheckedRule, Func, Node, RuleSet};
-use crate::eval::{self, evaluate_rule};
+use crate::eval::{self, Value, evaluate_rule};
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, CmpOp};
 
@@ -40,14 +40,18 @@ pub struct MutantRun<'a> {
 pub fn run_mutants(rules: &RuleSet) -> Vec<MutantRun<'_>> {
     let mut runs = Vec::new();
     for rule in rules.rules() {
-        let reports: Vec<_> = rule
+        let day = example_day(rule);
+        let examples: Vec<_> = rule
             .examples
             .iter()
-            .map(|e| (e.expect, example_report(rule, e)))
+            .map(|e| (e.expect, example_amounts(rule, e)))
             .collect();
         for mutant in mutants(rules, rule) {
-            let killed = reports.iter().any(|(expect, report)| {
-                !matches(*expect, &evaluate_rule(&mutant.rule, report).status)
+            let killed = examples.iter().any(|(expect, amounts)| {
+                !matches(
+                    *expect,
+                    &evaluate_rule(&mutant.rule, amounts.as_slice(), day),
+                )
             });
             runs.push(MutantRun {
                 rule,
@@ -214,7 +218,7 @@ fn apply(
         (Site::Constant, Node::Const { value, span }) => {
             let written = text(*span);
             // One percentage point (0.01) more: 8% → 9%, 1.10 → 1.11.
-            *value = value.checked_add(Decimal::new(1, 2))?;
+            *value = value.checked_add(Value::from(Decimal::new(1, 2)))?;
             Some((
                 format!("`{written}` changed by 0.01 (one percentage point)"),
                 *span,
@@ -287,7 +291,7 @@ fn swaps(rule: &CheckedRule, found: &mut Vec<Mutant>) {
 /// `!=` without a constant term, exactly negated (`7190 = 7180 - 7060` swapped to
 /// `7060 = 7180 - 7190` is the same equation).
 fn same_linear_rule(rule: &CheckedRule, a: usize, b: usize) -> bool {
-    let coefficients: Option<Vec<Decimal>> = (0..rule.assertion_lines)
+    let coefficients: Option<Vec<Value>> = (0..rule.assertion_lines)
         .map(|slot| {
             let left = rule.assertion.left.coefficient(slot)?;
             let right = rule.assertion.right.coefficient(slot)?;
@@ -303,7 +307,7 @@ fn same_linear_rule(rule: &CheckedRule, a: usize, b: usize) -> bool {
         return true;
     }
     let zeros = vec![None; rule.lines.len()];
-    let constant = |node: &Node| eval::value_of(node, &zeros).ok();
+    let constant = |node: &Node| eval::value_of(node, zeros.as_slice()).ok();
     let no_constant = constant(&rule.assertion.left)
         .zip(constant(&rule.assertion.right))
         .is_some_and(|(l, r)| l == r);

@@ -11,9 +11,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::{CheckedRule, RuleSet};
+use crate::engine::{ReportResult, check_row};
 use crate::error::{Error, TestFileError};
-use crate::eval::{Outcome, Skip, Status, evaluate};
+use crate::eval::{Skip, Status};
 use crate::load::{MAX_REPORT_BYTES, load_report, read_source};
+use crate::report::Row;
 use crate::source::{Source, Span};
 use crate::yaml::{self, Node};
 
@@ -78,8 +80,8 @@ pub struct ReportCase<'a> {
     pub rule: &'a CheckedRule,
     /// What the test expects.
     pub expected: Expected,
-    /// What happened.
-    pub outcome: Outcome,
+    /// The rule's index in the set.
+    pub index: usize,
     /// Whether they agree.
     pub ok: bool,
     /// Where the expectation is written (the `default` line for unlisted rules).
@@ -173,15 +175,16 @@ pub fn load_report_test(path: &Path, rules: &RuleSet) -> Result<ReportTest, Vec<
 
 const STATUSES: &str = "a status is `pass`, `fail` or `skipped`";
 
-/// Evaluate the test's report and compare each rule's status with the expected one.
+/// Evaluate the test's report and compare each rule's status with the expected one: the
+/// report's results, and a case for each rule the test speaks of.
 pub fn run_report_test<'a>(
     rules: &'a RuleSet,
     test: &ReportTest,
-) -> Result<Vec<ReportCase<'a>>, Vec<Error>> {
+) -> Result<(ReportResult, Vec<ReportCase<'a>>), Vec<Error>> {
     let report = load_report(&test.report)?;
-    let outcomes = evaluate(rules, &report).outcomes;
+    let result = check_row(rules, None, Row::of(rules, &report));
     let mut cases = Vec::new();
-    for (rule, outcome) in rules.rules().iter().zip(outcomes) {
+    for (index, (rule, outcome)) in rules.rules().iter().zip(&result.results).enumerate() {
         // Of a rule's versions, the test speaks of the one in force on the report's date.
         let versions = rules.rules().iter().filter(|r| r.id == rule.id).count();
         if versions > 1 && matches!(outcome.status, Status::Skipped(Skip::NotInForce(_))) {
@@ -196,10 +199,10 @@ pub fn run_report_test<'a>(
         cases.push(ReportCase {
             rule,
             expected,
+            index,
             ok: expected.matches(&outcome.status),
-            outcome,
             span,
         });
     }
-    Ok(cases)
+    Ok((result, cases))
 }

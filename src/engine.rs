@@ -1,0 +1,471 @@
+//! A checked rule set and its waivers, ready to check reports: one at a time, or a stream
+//! of any length in parallel. Every report, whatever it came from, becomes a [`Row`] and is
+//! evaluated by the one evaluator into one [`ReportResult`], which every output reads.
+
+use std::collections::VecDeque;
+
+use rayon::prelude::*;
+
+use crate::check::{CheckedRule, RuleSet};
+use crate::error::Error;
+use crate::eval::{RowAmounts, Skip, Status, evaluate_rule};
+use crate::report::{Job, Report, Row, Unreadable};
+use crate::syntax::ast::Severity;
+use crate::waiver::{Usage, Waivers};
+
+/// A rule set ready to check reports, with the waivers that accept some failures.
+#[derive(Debug)]
+pub struct Engine {
+    rules: RuleSet,
+    waivers: Option<Waivers>,
+}
+
+/// One report's results: the report as the rules read it, and one result per rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportResult {
+    /// The report: its metadata and the amount of each line the rules read.
+    pub row: Row,
+    /// One result per rule, in the order of [`RuleSet::rules`].
+    pub results: Vec<RuleResult>,
+    /// Counts by outcome.
+    pub summary: Summary,
+}
+
+/// One rule on one report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleResult {
+    /// What the evaluator found.
+    pub status: Status,
+    /// For a failure a live waiver accepts, which waiver (in the waivers file's order).
+    pub waiver: Option<usize>,
+}
+
+/// How a rule ended on a report, waivers applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Holds.
+    Pass,
+    /// Does not hold.
+    Fail,
+    /// Does not hold, and a live waiver accepts that.
+    Waived,
+    /// Did not apply.
+    Skipped,
+    /// Could not be evaluated.
+    Error,
+}
+
+impl Outcome {
+    /// The word in machine output: `pass`, `fail`, `waived`, `skipped`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Waived => "waived",
+            Outcome::Skipped => "skipped",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+impl RuleResult {
+    /// How the rule ended.
+    pub fn outcome(&self) -> Outcome {
+        match (&self.status, self.waiver) {
+            (Status::Pass(_), _) => Outcome::Pass,
+            (Status::Fail(_), Some(_)) => Outcome::Waived,
+            (Status::Fail(_), None) => Outcome::Fail,
+            (Status::Skipped(_), _) => Outcome::Skipped,
+            (Status::Error(_), _) => Outcome::Error,
+        }
+    }
+}
+
+/// How many rules ended how on one report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Rules evaluated.
+    pub rules: usize,
+    /// Rules that hold.
+    pub passed: usize,
+    /// Rules that do not hold and no waiver accepts, of any severity.
+    pub failed: usize,
+    /// Of the failed, those of severity `error`.
+    pub failed_errors: usize,
+    /// Of the failed, those of severity `warning`.
+    pub failed_warnings: usize,
+    /// Rules skipped (all lines blank, condition false, or not in force).
+    pub skipped: usize,
+    /// Of the skipped, those not in force on the report's date.
+    pub not_in_force: usize,
+    /// Failures a live waiver covers (not counted in `failed`).
+    pub waived: usize,
+    /// Rules whose arithmetic could not be carried out.
+    pub errors: usize,
+}
+
+impl Summary {
+    /// Count one rule's result.
+    fn add(&mut self, rule: &CheckedRule, result: &RuleResult) {
+        self.rules += 1;
+        match result.outcome() {
+            Outcome::Pass => self.passed += 1,
+            Outcome::Fail => {
+                self.failed += 1;
+                match rule.severity {
+                    Severity::Error => self.failed_errors += 1,
+                    Severity::Warning => self.failed_warnings += 1,
+                    Severity::Info => {}
+                }
+            }
+            Outcome::Waived => self.waived += 1,
+            Outcome::Skipped => {
+                self.skipped += 1;
+                if let Status::Skipped(Skip::NotInForce(_)) = result.status {
+                    self.not_in_force += 1;
+                }
+            }
+            Outcome::Error => self.errors += 1,
+        }
+    }
+
+    /// What the report comes to: an error if a rule could not be evaluated, a failure if
+    /// a rule of severity `error` failed (or, with `deny_warnings`, one of `warning`).
+    pub fn exit_status(&self, deny_warnings: bool) -> ExitStatus {
+        if self.errors > 0 {
+            ExitStatus::Error
+        } else if self.failed_errors > 0 || (deny_warnings && self.failed_warnings > 0) {
+            ExitStatus::Fail
+        } else {
+            ExitStatus::Pass
+        }
+    }
+
+    /// Whether every rule held, was skipped or was waived.
+    pub fn holds(&self) -> bool {
+        self.failed == 0 && self.errors == 0
+    }
+}
+
+/// How a run ended, decided in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitStatus {
+    /// Every rule holds.
+    Pass = 0,
+    /// A rule failed.
+    Fail = 1,
+    /// Rules or a report could not be used.
+    Error = 2,
+}
+
+impl ReportResult {
+    /// Each rule with its result.
+    pub fn results<'a>(
+        &'a self,
+        rules: &'a RuleSet,
+    ) -> impl Iterator<Item = (&'a CheckedRule, &'a RuleResult)> + 'a {
+        rules.rules().iter().zip(&self.results)
+    }
+
+    /// A rule's amounts on this report.
+    pub fn amounts<'a>(&'a self, rule: &'a CheckedRule) -> RowAmounts<'a> {
+        RowAmounts::new(rule, &self.row.amounts)
+    }
+}
+
+impl Engine {
+    /// An engine for a checked rule set, without waivers.
+    pub fn new(rules: RuleSet) -> Self {
+        Engine {
+            rules,
+            waivers: None,
+        }
+    }
+
+    /// The same engine with waivers (checked against the rules by the caller, see
+    /// [`Waivers::check_rules`]).
+    pub fn with_waivers(mut self, waivers: Option<Waivers>) -> Self {
+        self.waivers = waivers;
+        self
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The waivers, if any.
+    pub fn waivers(&self) -> Option<&Waivers> {
+        self.waivers.as_ref()
+    }
+
+    /// Check one report.
+    pub fn check(&self, report: &Report) -> ReportResult {
+        self.check_row(Row::of(&self.rules, report))
+    }
+
+    /// Check one report already read as a row of this rule set.
+    pub fn check_row(&self, row: Row) -> ReportResult {
+        check_row(&self.rules, self.waivers.as_ref(), row)
+    }
+
+    /// Check every report `jobs` hold (see [`Inputs`](crate::report::Inputs)), in
+    /// parallel a window at a time, yielding results in input order. Memory holds one
+    /// window, whatever the number of reports.
+    pub fn check_all<'a, I>(&'a self, jobs: I) -> Checks<'a, I>
+    where
+        I: Iterator<Item = Job>,
+    {
+        Checks {
+            engine: self,
+            jobs,
+            ready: VecDeque::new(),
+        }
+    }
+
+    fn check_job(&self, job: Job) -> Vec<Result<ReportResult, Unreadable>> {
+        job.read(&self.rules)
+            .into_iter()
+            .map(|row| row.map(|row| self.check_row(row)))
+            .collect()
+    }
+}
+
+/// Every rule of `rules` on one report's row, with the failures `waivers` accept marked:
+/// what [`Engine::check_row`] does, for a rule set without an engine of its own.
+pub fn check_row(rules: &RuleSet, waivers: Option<&Waivers>, row: Row) -> ReportResult {
+    let (firm, as_of) = (row.meta.firm.as_deref(), row.meta.as_of);
+    let mut summary = Summary::default();
+    let results = rules
+        .rules()
+        .iter()
+        .map(|rule| {
+            let status = evaluate_rule(rule, &RowAmounts::new(rule, &row.amounts), as_of);
+            let waiver = match (&status, waivers) {
+                (Status::Fail(_), Some(waivers)) => waivers.covering(&rule.id, firm, as_of),
+                _ => None,
+            };
+            let result = RuleResult { status, waiver };
+            summary.add(rule, &result);
+            result
+        })
+        .collect();
+    ReportResult {
+        row,
+        results,
+        summary,
+    }
+}
+
+/// The results of [`Engine::check_all`], in input order.
+pub struct Checks<'a, I> {
+    engine: &'a Engine,
+    jobs: I,
+    ready: VecDeque<Result<ReportResult, Unreadable>>,
+}
+
+/// Work taken at once: about this many bytes of input…
+const WINDOW_BYTES: usize = 1 << 20;
+/// …or this many jobs.
+const WINDOW_JOBS: usize = 256;
+
+impl<I: Iterator<Item = Job>> Iterator for Checks<'_, I> {
+    type Item = Result<ReportResult, Unreadable>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.ready.is_empty() {
+            let mut window = Vec::new();
+            let mut bytes = 0;
+            while bytes < WINDOW_BYTES && window.len() < WINDOW_JOBS {
+                let Some(job) = self.jobs.next() else {
+                    break;
+                };
+                bytes += job.size();
+                window.push(job);
+            }
+            if window.is_empty() {
+                return None;
+            }
+            let engine = self.engine;
+            if window.len() == 1 {
+                self.ready
+                    .extend(window.into_iter().flat_map(|job| engine.check_job(job)));
+            } else {
+                let done: Vec<Vec<_>> = window
+                    .into_par_iter()
+                    .map(|job| engine.check_job(job))
+                    .collect();
+                self.ready.extend(done.into_iter().flatten());
+            }
+        }
+        self.ready.pop_front()
+    }
+}
+
+/// A run's running totals: the reports, the waivers' use, the reports without a date,
+/// and the exit status they come to.
+#[derive(Debug)]
+pub struct Tally<'a> {
+    engine: &'a Engine,
+    deny_warnings: bool,
+    usage: Option<Usage>,
+    /// The totals so far.
+    pub totals: Totals,
+    dated_rules: usize,
+    undated: (Option<String>, usize),
+    status: ExitStatus,
+}
+
+/// How many reports ended how.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Reports checked.
+    pub reports: usize,
+    /// Reports with a failure that fails the run.
+    pub failed: usize,
+    /// Reports whose only failures are warnings or information (or, without
+    /// `--deny warnings`, do not fail the run).
+    pub warned: usize,
+    /// Reports with a rule that could not be evaluated.
+    pub errors: usize,
+    /// Inputs that could not be read.
+    pub unreadable: usize,
+    /// Failing results, over every report.
+    pub rule_failures: usize,
+    /// Waived results, over every report.
+    pub waived: usize,
+}
+
+impl<'a> Tally<'a> {
+    /// A new run of `engine`; `deny_warnings` makes failing warnings fail the run.
+    pub fn new(engine: &'a Engine, deny_warnings: bool) -> Self {
+        Tally {
+            engine,
+            deny_warnings,
+            usage: engine.waivers().map(Waivers::usage),
+            totals: Totals::default(),
+            dated_rules: engine
+                .rules()
+                .rules()
+                .iter()
+                .filter(|rule| !rule.period.is_always())
+                .count(),
+            undated: (None, 0),
+            status: ExitStatus::Pass,
+        }
+    }
+
+    /// Count a report's results.
+    pub fn add(&mut self, result: &ReportResult) {
+        let summary = &result.summary;
+        let totals = &mut self.totals;
+        totals.reports += 1;
+        totals.rule_failures += summary.failed;
+        totals.waived += summary.waived;
+        let status = summary.exit_status(self.deny_warnings);
+        match status {
+            ExitStatus::Error => totals.errors += 1,
+            ExitStatus::Fail => totals.failed += 1,
+            ExitStatus::Pass if summary.failed > 0 => totals.warned += 1,
+            ExitStatus::Pass => {}
+        }
+        self.status = self.status.max(status);
+        if let (Some(usage), Some(waivers)) = (&mut self.usage, self.engine.waivers()) {
+            usage.add(waivers, result);
+        }
+        if result.row.meta.as_of.is_none() && self.dated_rules > 0 {
+            if self.undated.0.is_none() {
+                self.undated.0 = Some(result.row.meta.name.clone());
+            }
+            self.undated.1 += 1;
+        }
+    }
+
+    /// Count an input that could not be read.
+    pub fn add_unreadable(&mut self, _unreadable: &Unreadable) {
+        self.totals.unreadable += 1;
+        self.status = ExitStatus::Error;
+    }
+
+    /// The run's exit status so far.
+    pub fn status(&self) -> ExitStatus {
+        self.status
+    }
+
+    /// After every report: the warnings about the run (waivers expired or unused, reports
+    /// without a date), in that order.
+    pub fn warnings(&self) -> Vec<RunWarning> {
+        let mut warnings: Vec<RunWarning> = match (&self.usage, self.engine.waivers()) {
+            (Some(usage), Some(waivers)) => waivers
+                .warnings(usage)
+                .into_iter()
+                .map(|warning| RunWarning::Waiver(Error::from(warning)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if let (Some(first), count) = &self.undated {
+            warnings.push(RunWarning::Undated {
+                first: first.clone(),
+                others: count - 1,
+                dated_rules: self.dated_rules,
+            });
+        }
+        warnings
+    }
+
+    /// The exit status of the whole run: the reports', raised to an error when
+    /// `deny_warnings` and there are warnings about the run.
+    pub fn finish(&self) -> ExitStatus {
+        if self.deny_warnings && !self.warnings().is_empty() {
+            ExitStatus::Error
+        } else {
+            self.status
+        }
+    }
+}
+
+/// A warning about a run as a whole.
+#[derive(Debug)]
+pub enum RunWarning {
+    /// A waiver expired, or covered reports but never a failure.
+    Waiver(Error),
+    /// Reports without `as_of` while some rules have an `effective` period.
+    Undated {
+        /// The first such report.
+        first: String,
+        /// How many more.
+        others: usize,
+        /// How many rules have a period (and were skipped on them).
+        dated_rules: usize,
+    },
+}
+
+impl std::fmt::Display for RunWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunWarning::Waiver(error) => write!(f, "{error}"),
+            RunWarning::Undated {
+                first,
+                others,
+                dated_rules,
+            } => {
+                let which = match others {
+                    0 => first.clone(),
+                    n => format!("{first} and {n} other report{}", plural(*n)),
+                };
+                write!(
+                    f,
+                    "{which} {} no `as_of`, so the {dated_rules} rule{} with an `effective` period {} skipped; give each report its date",
+                    if *others == 0 { "has" } else { "have" },
+                    plural(*dated_rules),
+                    if *dated_rules == 1 { "was" } else { "were" },
+                )
+            }
+        }
+    }
+}
+
+/// `s` for a count other than one.
+pub(crate) fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}

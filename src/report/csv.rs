@@ -1,0 +1,632 @@
+//! CSV reports: long (`line,amount`, one report) and wide (`report_id`, then one column per
+//! line code, one row per report), read in blocks of whole rows.
+//!
+//! Rows are found as the `csv` crate reads them (RFC 4180: a quote opens a field only at
+//! its start, `""` inside is a quote, `\n`, `\r` and `\r\n` end a row, empty lines are
+//! skipped), so a block always ends where a row does. A block with no quote and no lone
+//! `\r` is split on `\n` and `,` directly, which is that same reading.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::inputs::{Boundaries, Cutter, Job, Kind, Unreadable};
+use super::{Meta, Row};
+use crate::amount;
+use crate::check::RuleSet;
+use crate::date::Date;
+use crate::error::Error;
+use crate::line::LineCode;
+use crate::load::MAX_REPORT_BYTES;
+
+/// What a column of a wide CSV file after `report_id` holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    /// A line's amounts, in this slot of the rule set (`None`: no rule reads the line).
+    Line(Option<usize>),
+    /// The filer.
+    Firm,
+    /// The report date.
+    AsOf,
+}
+
+/// Rows of a wide CSV file, with what is needed to read them.
+#[derive(Debug)]
+pub(super) struct Block {
+    file: Arc<str>,
+    /// The row number of the first row (the header is row 1).
+    first: usize,
+    bytes: Vec<u8>,
+    columns: Arc<[Column]>,
+}
+
+/// The jobs of a CSV stream: one for a long file, a block of rows at a time for a wide one.
+pub(super) fn jobs<'a>(
+    reader: Box<dyn Read + Send>,
+    name: String,
+    rules: &RuleSet,
+) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+    let failed = |name: String, message: String| -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+        Box::new(std::iter::once(Job(Kind::Done(vec![Err(
+            Unreadable::batch(name, message),
+        )]))))
+    };
+    let mut cutter = Cutter::new(reader, CsvRows::default());
+    let first = match cutter.next_piece() {
+        None => return failed(name, "the CSV file is empty".to_owned()),
+        Some(Err(message)) => return failed(name, message),
+        Some(Ok(piece)) => piece.bytes,
+    };
+    let (header, rest) = match split_header(&first) {
+        Ok(split) => split,
+        Err(message) => return failed(name, message),
+    };
+    let names: Vec<String> = header
+        .iter()
+        .map(|cell| String::from_utf8_lossy(cell).trim().to_ascii_lowercase())
+        .collect();
+    if names == ["line", "amount"] {
+        let row = long(cutter, rest.to_vec(), &name, rules);
+        return Box::new(std::iter::once(Job(Kind::Done(vec![row]))));
+    }
+    if names.first().map(String::as_str) != Some("report_id") {
+        let message = "a CSV report starts with the header `line,amount` (one report) or `report_id,<line codes>` (one report per row)".to_owned();
+        return failed(name, message);
+    }
+    let columns: Arc<[Column]> = match columns(&header, rules) {
+        Ok(columns) => columns.into(),
+        Err(message) => return failed(name, message),
+    };
+    let file: Arc<str> = name.into();
+    let mut next_row = 2;
+    let first_block = Block {
+        file: Arc::clone(&file),
+        first: next_row,
+        bytes: rest.to_vec(),
+        columns: Arc::clone(&columns),
+    };
+    next_row += count_rows(&first_block.bytes);
+    let blocks = std::iter::from_fn(move || {
+        let job = match cutter.next_piece()? {
+            Ok(piece) => {
+                let block = Block {
+                    file: Arc::clone(&file),
+                    first: next_row,
+                    bytes: piece.bytes,
+                    columns: Arc::clone(&columns),
+                };
+                next_row += piece.records;
+                Job(Kind::Csv(block))
+            }
+            Err(message) => {
+                let name = format!("{file} row {next_row}");
+                Job(Kind::Done(vec![Err(Unreadable::batch(name, message))]))
+            }
+        };
+        Some(job)
+    });
+    Box::new(std::iter::once(Job(Kind::Csv(first_block))).chain(blocks))
+}
+
+/// The header row and the bytes after it.
+fn split_header(bytes: &[u8]) -> Result<(csv::ByteRecord, &[u8]), String> {
+    let mut reader = reader(bytes);
+    let mut header = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => return Err("the CSV file is empty".to_owned()),
+        Err(error) => return Err(format!("not valid CSV: {error}")),
+    }
+    let end = usize::try_from(reader.position().byte()).unwrap_or(bytes.len());
+    Ok((header, bytes.get(end..).unwrap_or_default()))
+}
+
+/// What each column of a wide header holds; two columns for one line, or two `firm` or
+/// `as_of` columns, are refused.
+fn columns(header: &csv::ByteRecord, rules: &RuleSet) -> Result<Vec<Column>, String> {
+    let mut columns = Vec::with_capacity(header.len());
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (index, cell) in header.iter().enumerate().skip(1) {
+        let text = String::from_utf8_lossy(cell);
+        let named = text.trim().to_ascii_lowercase();
+        let column = match named.as_str() {
+            "firm" => Column::Firm,
+            "as_of" => Column::AsOf,
+            _ => match named.parse::<LineCode>() {
+                Ok(code) => Column::Line(rules.slot(code)),
+                Err(error) => {
+                    return Err(format!(
+                        "column {} of the header: `{text}` is not a line code: {error}",
+                        index + 1
+                    ));
+                }
+            },
+        };
+        if let Some(first) = seen.insert(named.clone(), index + 1) {
+            return Err(format!(
+                "column {} of the header: `{named}` appears twice (first in column {first})",
+                index + 1
+            ));
+        }
+        columns.push(column);
+    }
+    Ok(columns)
+}
+
+/// A CSV reader over bytes, with the crate's default dialect and rows of any width.
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+/// Whether a block can be split on `\n` and `,`: no quotes, and every `\r` ends a line.
+fn plain(bytes: &[u8]) -> bool {
+    memchr::memchr(b'"', bytes).is_none()
+        && memchr::memchr_iter(b'\r', bytes).all(|at| bytes.get(at + 1) == Some(&b'\n'))
+}
+
+/// The non-empty lines of a plain block, without their `\r`.
+fn plain_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    bytes
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .filter(|line| !line.is_empty())
+}
+
+/// How many rows a block holds, as the CSV reader counts them.
+fn count_rows(bytes: &[u8]) -> usize {
+    if plain(bytes) {
+        return plain_lines(bytes).count();
+    }
+    let mut rows = CsvRows::default();
+    let (_, complete) = rows.scan(bytes);
+    complete + usize::from(rows.in_row)
+}
+
+impl Block {
+    /// The bytes' length.
+    pub(super) fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Each row as a report's row for `rules`, or why it is not one.
+    pub(super) fn rows(&self, rules: &RuleSet) -> Vec<Result<Row, Unreadable>> {
+        let mut rows = Vec::new();
+        let mut number = self.first;
+        if plain(&self.bytes) {
+            for line in plain_lines(&self.bytes) {
+                rows.push(self.row(rules, number, line.split(|&b| b == b',')));
+                number += 1;
+            }
+            return rows;
+        }
+        let mut reader = reader(&self.bytes);
+        let mut cells = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut cells) {
+                Ok(false) => break,
+                Ok(true) => rows.push(self.row(rules, number, cells.iter())),
+                Err(error) => {
+                    let name = format!("{} row {number}", self.file);
+                    rows.push(Err(Unreadable::batch(
+                        name,
+                        format!("not valid CSV: {error}"),
+                    )));
+                    break;
+                }
+            }
+            number += 1;
+        }
+        rows
+    }
+
+    /// One row: `report_id`, then a cell for each column.
+    fn row<'c>(
+        &self,
+        rules: &RuleSet,
+        number: usize,
+        mut cells: impl Iterator<Item = &'c [u8]>,
+    ) -> Result<Row, Unreadable> {
+        let id = String::from_utf8_lossy(cells.next().unwrap_or_default()).into_owned();
+        let name = format!("{} row {number} ({id})", self.file);
+        let mut meta = Meta {
+            name,
+            id: Some(id),
+            firm: None,
+            as_of: None,
+        };
+        let mut amounts = vec![None; rules.width()];
+        let mut problems = Vec::new();
+        let mut count = 1;
+        let mut columns = self.columns.iter();
+        for text in cells {
+            count += 1;
+            let Some(column) = columns.next() else {
+                continue;
+            };
+            match column {
+                Column::Line(slot) => match cell(text) {
+                    Ok(amount) => {
+                        if let Some(target) = slot.and_then(|slot| amounts.get_mut(slot)) {
+                            *target = amount;
+                        }
+                    }
+                    Err(error) => problems.push(error),
+                },
+                Column::Firm => {
+                    let text = String::from_utf8_lossy(text).trim().to_owned();
+                    meta.firm = (!text.is_empty()).then_some(text);
+                }
+                Column::AsOf => {
+                    let text = String::from_utf8_lossy(text);
+                    let text = text.trim();
+                    match text.parse::<Date>() {
+                        _ if text.is_empty() => {}
+                        Ok(date) => meta.as_of = Some(date),
+                        Err(error) => {
+                            problems.push(format!("as_of `{text}` is not a date: {error}"));
+                        }
+                    }
+                }
+            }
+        }
+        if count != self.columns.len() + 1 {
+            problems.insert(
+                0,
+                format!(
+                    "{count} cells, but the header has {}",
+                    self.columns.len() + 1
+                ),
+            );
+        }
+        if problems.is_empty() {
+            Ok(Row { meta, amounts })
+        } else {
+            Err(Unreadable::batch(meta.name, problems.join("; ")))
+        }
+    }
+}
+
+/// A long CSV file (`line,amount`): one report, read whole (up to the report size limit).
+fn long<R: Read, B: Boundaries>(
+    mut cutter: Cutter<R, B>,
+    mut bytes: Vec<u8>,
+    name: &str,
+    rules: &RuleSet,
+) -> Result<Row, Unreadable> {
+    while let Some(piece) = cutter.next_piece() {
+        match piece {
+            Ok(piece) => bytes.extend(piece.bytes),
+            Err(message) => return Err(Unreadable::batch(name.to_owned(), message)),
+        }
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_REPORT_BYTES {
+            let error = Error::TooLarge {
+                path: name.to_owned(),
+                size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+                limit: MAX_REPORT_BYTES,
+            };
+            return Err(Unreadable {
+                name: name.to_owned(),
+                errors: vec![error],
+            });
+        }
+    }
+    let mut lines: Vec<(LineCode, Decimal)> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    let mut reader = reader(&bytes);
+    let mut record = csv::ByteRecord::new();
+    let mut number = 1;
+    loop {
+        number += 1;
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(error) => {
+                errors.push(format!("row {number}: not valid CSV: {error}"));
+                break;
+            }
+        }
+        match long_row(&record) {
+            Ok((code, amount)) => {
+                if let Some(first) = seen.insert(code, number) {
+                    errors.push(format!(
+                        "row {number}: line {code} appears twice (first in row {first})"
+                    ));
+                }
+                lines.push((code, amount));
+            }
+            Err(message) => errors.push(format!("row {number}: {message}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Unreadable {
+            errors: errors
+                .into_iter()
+                .map(|message| Error::Batch {
+                    report: name.to_owned(),
+                    message,
+                })
+                .collect(),
+            name: name.to_owned(),
+        });
+    }
+    let report = super::Report::from_lines(name, lines);
+    Ok(Row::of(rules, &report))
+}
+
+/// One row of a long file: exactly a line code and an amount.
+fn long_row(record: &csv::ByteRecord) -> Result<(LineCode, Decimal), String> {
+    let text = |index: usize| String::from_utf8_lossy(record.get(index).unwrap_or_default());
+    if record.len() != 2 {
+        let hint = if record.len() > 2 {
+            " (an amount with thousands separators must be quoted: `7180,\"5,000\"`)"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "{} cells, but a row of a long CSV report is `line,amount`{hint}",
+            record.len()
+        ));
+    }
+    let code = text(0);
+    let code = code
+        .trim()
+        .parse::<LineCode>()
+        .map_err(|error| format!("`{code}` is not a line code: {error}"))?;
+    match cell(record.get(1).unwrap_or_default())? {
+        Some(amount) => Ok((code, amount)),
+        None => Err(format!(
+            "line {code} has no amount (leave the row out for a blank line)"
+        )),
+    }
+}
+
+/// An amount cell: blank when empty; plain integers and decimals on a fast path, every
+/// other spelling through [`amount::parse`]. Never through a float.
+pub(super) fn cell(text: &[u8]) -> Result<Option<Decimal>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Some(value) = fast_decimal(text) {
+        return Ok(Some(value));
+    }
+    let text = std::str::from_utf8(text).map_err(|_| "the amount is not UTF-8 text".to_owned())?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    amount::parse(text)
+        .map(Some)
+        .map_err(|error| error.to_string())
+}
+
+/// `-?digits(.digits)?` with at most 18 digits, straight to a decimal.
+fn fast_decimal(text: &[u8]) -> Option<Decimal> {
+    let (negative, digits) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, text),
+    };
+    // At most 18 digits and a point, so the mantissa cannot overflow an i64.
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut point = None;
+    for (i, &byte) in digits.iter().enumerate() {
+        let digit = byte.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + i64::from(digit);
+        } else if byte == b'.' && point.is_none() && i > 0 {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let scale = match point {
+        Some(at) => u32::try_from(digits.len() - at - 1)
+            .ok()
+            .filter(|&s| s > 0)?,
+        None if digits.len() > 18 => return None,
+        None => 0,
+    };
+    let value = Decimal::new(if negative { -mantissa } else { mantissa }, scale);
+    Some(if value.is_zero() {
+        Decimal::ZERO
+    } else {
+        value
+    })
+}
+
+/// Where rows end, as the `csv` crate reads them.
+#[derive(Debug, Default)]
+pub(super) struct CsvRows {
+    state: State,
+    /// Whether the row being scanned has a byte that is not a line end.
+    in_row: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum State {
+    /// At the start of a field.
+    #[default]
+    FieldStart,
+    /// In a field without quotes.
+    Field,
+    /// In a quoted field.
+    Quoted,
+    /// Just after a quote in a quoted field: the end of the quotes, or `""`.
+    QuoteInQuoted,
+}
+
+impl Boundaries for CsvRows {
+    fn scan(&mut self, bytes: &[u8]) -> (Option<usize>, usize) {
+        if self.state != State::Quoted && self.state != State::QuoteInQuoted && plain(bytes) {
+            return self.scan_plain(bytes);
+        }
+        let mut last = None;
+        let mut rows = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            let end_of_row = match (self.state, byte) {
+                (State::Quoted, b'"') => {
+                    self.state = State::QuoteInQuoted;
+                    false
+                }
+                (State::Quoted, _) => false,
+                (State::QuoteInQuoted, b'"') => {
+                    self.state = State::Quoted;
+                    false
+                }
+                (_, b'\n' | b'\r') => true,
+                (_, b',') => {
+                    self.state = State::FieldStart;
+                    false
+                }
+                (State::FieldStart, b'"') => {
+                    self.state = State::Quoted;
+                    false
+                }
+                _ => {
+                    self.state = State::Field;
+                    false
+                }
+            };
+            if end_of_row {
+                self.state = State::FieldStart;
+                rows += usize::from(self.in_row);
+                self.in_row = false;
+                last = Some(at + 1);
+            } else {
+                self.in_row = true;
+            }
+        }
+        (last, rows)
+    }
+}
+
+impl CsvRows {
+    /// The same, for bytes without quotes in which every `\r` ends a line.
+    fn scan_plain(&mut self, bytes: &[u8]) -> (Option<usize>, usize) {
+        let Some(last_newline) = memchr::memrchr(b'\n', bytes) else {
+            self.note_tail(bytes);
+            return (None, 0);
+        };
+        let head = bytes.get(..last_newline).unwrap_or_default();
+        let mut rows = plain_lines(head).count();
+        // The row that was open before these bytes ends at their first line end.
+        let first_line_empty = head
+            .split(|&b| b == b'\n')
+            .next()
+            .is_none_or(|line| line.strip_suffix(b"\r").unwrap_or(line).is_empty());
+        if self.in_row && first_line_empty {
+            rows += 1;
+        }
+        self.in_row = false;
+        self.state = State::FieldStart;
+        self.note_tail(bytes.get(last_newline + 1..).unwrap_or_default());
+        (Some(last_newline + 1), rows)
+    }
+
+    /// After bytes with no line end: the state at their end.
+    fn note_tail(&mut self, tail: &[u8]) {
+        if let Some(&last) = tail.last() {
+            self.in_row = true;
+            self.state = if last == b',' {
+                State::FieldStart
+            } else {
+                State::Field
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_parse_exactly() {
+        assert_eq!(cell(b"").unwrap(), None);
+        assert_eq!(
+            cell(b"-168780790").unwrap().unwrap().to_string(),
+            "-168780790"
+        );
+        assert_eq!(
+            cell(b"1762813855.17").unwrap().unwrap().to_string(),
+            "1762813855.17"
+        );
+        assert_eq!(
+            cell(b"4,207,049,429").unwrap().unwrap().to_string(),
+            "4207049429"
+        );
+        assert_eq!(
+            cell(b"12345678901234567890.12")
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "12345678901234567890.12"
+        );
+        assert_eq!(cell(b"-0").unwrap().unwrap().to_string(), "0");
+        assert!(cell(b"12abc").is_err());
+        assert!(cell(b"1e6").is_err());
+        assert!(cell(b"1.").is_err());
+    }
+
+    /// The rows the `csv` crate reads in `bytes`, and their count.
+    fn crate_rows(bytes: &[u8]) -> usize {
+        let mut reader = reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0;
+        while reader.read_byte_record(&mut record).unwrap_or(false) {
+            rows += 1;
+        }
+        rows
+    }
+
+    #[test]
+    fn finds_rows_where_the_csv_crate_does() {
+        let texts: [&[u8]; 9] = [
+            b"a,b\nc,d\n",
+            b"a,b\r\nc,d\r\n\r\n\ne,f",
+            b"a,\"b\nstill b\",c\nd,e\n",
+            b"a,b\"c\nd,e\n",
+            b"\"a\"\"b\",c\r\"d\nd\"\n",
+            b"\n\n\nx\n",
+            b"a,\"b\"x\ny\n",
+            b"r1,\"\"\"\"\nr2,\"\n\"\n",
+            b"one\rtwo\rthree",
+        ];
+        for text in texts {
+            // Fed in pieces of every size, the scanner counts what the crate reads, and every
+            // cut it reports ends a row.
+            for size in 1..=text.len() {
+                let mut rows = CsvRows::default();
+                let mut complete = 0;
+                let mut cut = 0;
+                for (i, chunk) in text.chunks(size).enumerate() {
+                    let (last, count) = rows.scan(chunk);
+                    complete += count;
+                    if let Some(end) = last {
+                        cut = i * size + end;
+                    }
+                }
+                let head = &text[..cut];
+                assert_eq!(
+                    crate_rows(head),
+                    complete,
+                    "{:?} by {size}",
+                    String::from_utf8_lossy(text)
+                );
+                assert_eq!(
+                    complete + usize::from(rows.in_row),
+                    crate_rows(text),
+                    "{:?} by {size}",
+                    String::from_utf8_lossy(text)
+                );
+            }
+            assert_eq!(count_rows(text), crate_rows(text));
+        }
+    }
+}

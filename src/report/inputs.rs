@@ -1,0 +1,407 @@
+//! Every report a run's inputs hold, as pieces of work ([`Job`]s) that read into rows on
+//! any thread.
+//!
+//! A path may be a report file (YAML, or JSON of the same shape), a directory (every
+//! `.yaml`/`.yml`/`.json` inside, recursively, sorted), a JSON Lines file (one report per
+//! line), a CSV file (long: `line,amount` for one report; wide: `report_id` then one column
+//! per line code, one row per report), or `-` for standard input. CSV and JSON Lines are
+//! read in blocks that end at a record boundary, so a file of any length streams in
+//! bounded memory and its blocks are parsed in parallel.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use super::{Row, csv, jsonl, load_yaml};
+use crate::check::RuleSet;
+use crate::error::Error;
+use crate::load::{MAX_REPORT_BYTES, load_report};
+use crate::source::Source;
+
+/// How a report input is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    /// One report per YAML file.
+    Yaml,
+    /// One report per JSON file, the same shape as YAML.
+    Json,
+    /// One report per line of JSON.
+    Jsonl,
+    /// Long (`line,amount`) or wide (`report_id,7010,…`) CSV.
+    Csv,
+}
+
+impl InputFormat {
+    /// The format a path's extension names.
+    pub fn of(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()? {
+            "yaml" | "yml" => Some(InputFormat::Yaml),
+            "json" => Some(InputFormat::Json),
+            "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
+            "csv" => Some(InputFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// A report that could not be read: where, and why.
+#[derive(Debug)]
+pub struct Unreadable {
+    /// The file, row or line.
+    pub name: String,
+    /// The problems.
+    pub errors: Vec<Error>,
+}
+
+impl Unreadable {
+    /// One problem with one report (a row or line of a batch file).
+    pub(super) fn batch(name: String, message: String) -> Self {
+        Unreadable {
+            errors: vec![Error::Batch {
+                report: name.clone(),
+                message,
+            }],
+            name,
+        }
+    }
+}
+
+/// The report files of a directory, recursively, sorted: what a directory given to
+/// `check` stands for.
+pub fn directory(path: &Path) -> Vec<PathBuf> {
+    crate::load::files_under(path, |file| {
+        matches!(
+            InputFormat::of(file),
+            Some(InputFormat::Yaml | InputFormat::Json)
+        )
+    })
+}
+
+/// A piece of input that reads into rows: a report file, a block of CSV rows or of JSON
+/// Lines, or what could not be read.
+#[derive(Debug)]
+pub struct Job(pub(super) Kind);
+
+#[derive(Debug)]
+pub(super) enum Kind {
+    /// A YAML or JSON report file.
+    File(PathBuf),
+    /// A YAML or JSON report read from standard input.
+    Text(Source),
+    /// Rows of a wide CSV file.
+    Csv(csv::Block),
+    /// Lines of a JSON Lines file.
+    Jsonl(jsonl::Block),
+    /// Read already, or could not be.
+    Done(Vec<Result<Row, Unreadable>>),
+}
+
+impl Job {
+    /// Read the reports the job holds, in order.
+    pub fn read(self, rules: &RuleSet) -> Vec<Result<Row, Unreadable>> {
+        match self.0 {
+            Kind::File(path) => vec![
+                load_report(&path)
+                    .map(|report| Row::of(rules, &report))
+                    .map_err(|errors| Unreadable {
+                        name: path.display().to_string(),
+                        errors,
+                    }),
+            ],
+            Kind::Text(source) => vec![
+                load_yaml(&source)
+                    .map(|report| Row::of(rules, &report))
+                    .map_err(|errors| Unreadable {
+                        name: source.name().to_owned(),
+                        errors: errors.into_iter().map(Error::from).collect(),
+                    }),
+            ],
+            Kind::Csv(block) => block.rows(rules),
+            Kind::Jsonl(block) => block.rows(rules),
+            Kind::Done(rows) => rows,
+        }
+    }
+
+    /// About how much work the job is, in bytes of input.
+    pub fn size(&self) -> usize {
+        match &self.0 {
+            Kind::File(_) | Kind::Text(_) | Kind::Done(_) => 4096,
+            Kind::Csv(block) => block.len(),
+            Kind::Jsonl(block) => block.len(),
+        }
+    }
+
+    fn failed(name: String, error: Error) -> Job {
+        Job(Kind::Done(vec![Err(Unreadable {
+            name,
+            errors: vec![error],
+        })]))
+    }
+}
+
+/// The jobs of every input a run names, in order, one at a time.
+pub struct Inputs<'a> {
+    rules: &'a RuleSet,
+    paths: std::vec::IntoIter<PathBuf>,
+    format: Option<InputFormat>,
+    current: Box<dyn Iterator<Item = Job> + Send + 'a>,
+}
+
+impl<'a> Inputs<'a> {
+    /// The inputs at `paths` (`-` is standard input), read for `rules`; `format` says what
+    /// they hold when their extension does not (and for standard input).
+    pub fn new(rules: &'a RuleSet, paths: Vec<PathBuf>, format: Option<InputFormat>) -> Self {
+        Inputs {
+            rules,
+            paths: paths.into_iter(),
+            format,
+            current: Box::new(std::iter::empty()),
+        }
+    }
+
+    /// The jobs of one path.
+    fn jobs(&self, path: &Path) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+        let name = path.display().to_string();
+        let failed = |error: Error| -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+            Box::new(std::iter::once(Job::failed(
+                path.display().to_string(),
+                error,
+            )))
+        };
+        if path == Path::new("-") {
+            let Some(format) = self.format else {
+                return failed(Error::Io {
+                    path: name,
+                    reason: "say what standard input holds with --input-format".to_owned(),
+                });
+            };
+            return self.stream(Box::new(io::stdin()), name, format);
+        }
+        if path.is_dir() {
+            let files = directory(path);
+            if files.is_empty() {
+                return failed(Error::Io {
+                    path: name,
+                    reason: "the directory holds no reports (`.yaml`, `.yml` or `.json` files)"
+                        .to_owned(),
+                });
+            }
+            return Box::new(files.into_iter().map(|file| Job(Kind::File(file))));
+        }
+        let Some(format) = self.format.or_else(|| InputFormat::of(path)) else {
+            return failed(Error::ReportFormat { path: name });
+        };
+        match format {
+            InputFormat::Yaml | InputFormat::Json => {
+                Box::new(std::iter::once(Job(Kind::File(path.to_path_buf()))))
+            }
+            InputFormat::Jsonl | InputFormat::Csv => match open(path) {
+                Ok(file) => self.stream(Box::new(file), name, format),
+                Err(error) => failed(error),
+            },
+        }
+    }
+
+    /// The jobs of a stream in `format`.
+    fn stream(
+        &self,
+        reader: Box<dyn Read + Send>,
+        name: String,
+        format: InputFormat,
+    ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+        match format {
+            InputFormat::Csv => csv::jobs(reader, name, self.rules),
+            InputFormat::Jsonl => Box::new(jsonl::Blocks::new(reader, name)),
+            InputFormat::Yaml | InputFormat::Json => {
+                let mut bytes = Vec::new();
+                let read = reader.take(MAX_REPORT_BYTES + 1).read_to_end(&mut bytes);
+                let job = match read {
+                    Err(error) => Job::failed(
+                        name.clone(),
+                        Error::Io {
+                            path: name,
+                            reason: error.to_string(),
+                        },
+                    ),
+                    Ok(_) => match text_of(bytes, &name) {
+                        Ok(text) => Job(Kind::Text(Source::new(name, text))),
+                        Err(error) => Job::failed(name, error),
+                    },
+                };
+                Box::new(std::iter::once(job))
+            }
+        }
+    }
+}
+
+impl Iterator for Inputs<'_> {
+    type Item = Job;
+
+    fn next(&mut self) -> Option<Job> {
+        loop {
+            if let Some(job) = self.current.next() {
+                return Some(job);
+            }
+            let path = self.paths.next()?;
+            self.current = self.jobs(&path);
+        }
+    }
+}
+
+/// Open a batch file for reading, refusing what is not a regular file (a FIFO would block).
+fn open(path: &Path) -> Result<File, Error> {
+    let io_error = |reason: String| Error::Io {
+        path: path.display().to_string(),
+        reason,
+    };
+    let metadata = std::fs::metadata(path).map_err(|e| io_error(crate::load::reason(&e)))?;
+    if !metadata.is_file() {
+        return Err(io_error("it is not a regular file".to_owned()));
+    }
+    File::open(path).map_err(|e| io_error(crate::load::reason(&e)))
+}
+
+/// A whole input's bytes as text: at most the report size limit, UTF-8, a byte-order mark
+/// dropped.
+fn text_of(bytes: Vec<u8>, name: &str) -> Result<String, Error> {
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > MAX_REPORT_BYTES {
+        return Err(Error::TooLarge {
+            path: name.to_owned(),
+            size,
+            limit: MAX_REPORT_BYTES,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+        path: name.to_owned(),
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
+}
+
+/// The size of a block of a batch file read at once.
+pub(super) const BLOCK: usize = 256 * 1024;
+
+/// The longest record (a CSV row, a JSON line) a batch file may have.
+pub(super) const MAX_RECORD: usize = 4 * 1024 * 1024;
+
+/// Where records end in a batch file's bytes.
+pub(super) trait Boundaries {
+    /// Scan `bytes` (which continue what was scanned before): the end of the last complete
+    /// record in them, if any, and how many records (as the file's reader numbers them)
+    /// they complete.
+    fn scan(&mut self, bytes: &[u8]) -> (Option<usize>, usize);
+}
+
+/// A stream cut into blocks of whole records, each about [`BLOCK`] bytes.
+pub(super) struct Cutter<R, B> {
+    reader: R,
+    boundaries: B,
+    buffer: Vec<u8>,
+    /// How much of `buffer` has been scanned.
+    scanned: usize,
+    /// The end of the last complete record in `buffer`.
+    cut: usize,
+    /// How many records end before `cut` (none ends between `cut` and `scanned`).
+    records: usize,
+    done: bool,
+    /// Whether anything has been read yet (a leading byte-order mark is dropped).
+    started: bool,
+}
+
+/// One block: its bytes, and how many records it completes.
+pub(super) struct Piece {
+    pub bytes: Vec<u8>,
+    pub records: usize,
+}
+
+impl<R: Read, B: Boundaries> Cutter<R, B> {
+    pub(super) fn new(reader: R, boundaries: B) -> Self {
+        Cutter {
+            reader,
+            boundaries,
+            buffer: Vec::new(),
+            scanned: 0,
+            cut: 0,
+            records: 0,
+            done: false,
+            started: false,
+        }
+    }
+
+    /// The next block of whole records (the last may lack its line end); `None` at the
+    /// end; an error for a read that failed or a record longer than [`MAX_RECORD`], after
+    /// which the stream ends.
+    pub(super) fn next_piece(&mut self) -> Option<Result<Piece, String>> {
+        loop {
+            if self.cut > 0 && (self.buffer.len() >= BLOCK || self.done) {
+                let rest = self.buffer.split_off(self.cut);
+                let bytes = std::mem::replace(&mut self.buffer, rest);
+                self.scanned -= self.cut;
+                self.cut = 0;
+                let records = std::mem::take(&mut self.records);
+                return Some(Ok(Piece { bytes, records }));
+            }
+            if self.done {
+                if self.buffer.is_empty() {
+                    return None;
+                }
+                let bytes = std::mem::take(&mut self.buffer);
+                self.scanned = 0;
+                return Some(Ok(Piece { bytes, records: 1 }));
+            }
+            if self.buffer.len() > MAX_RECORD {
+                self.done = true;
+                self.buffer = Vec::new();
+                return Some(Err(format!(
+                    "a record is longer than {} MiB (is a quote left open?)",
+                    MAX_RECORD >> 20
+                )));
+            }
+            if let Err(error) = self.fill() {
+                self.done = true;
+                self.buffer = Vec::new();
+                return Some(Err(error.to_string()));
+            }
+        }
+    }
+
+    /// Read up to a block more, and scan what is new: each byte is scanned once, however
+    /// long a record is.
+    fn fill(&mut self) -> io::Result<()> {
+        let start = self.buffer.len();
+        self.buffer.resize(start + BLOCK, 0);
+        let mut filled = start;
+        while filled < self.buffer.len() {
+            match self
+                .reader
+                .read(self.buffer.get_mut(filled..).unwrap_or_default())
+            {
+                Ok(0) => {
+                    self.done = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        self.buffer.truncate(filled);
+        if !self.started {
+            self.started = true;
+            if self.buffer.starts_with("\u{feff}".as_bytes()) {
+                self.buffer.drain(..3);
+            }
+        }
+        let new = self.buffer.get(self.scanned..).unwrap_or_default();
+        let (last, records) = self.boundaries.scan(new);
+        if let Some(end) = last {
+            self.cut = self.scanned + end;
+        }
+        self.records += records;
+        self.scanned = self.buffer.len();
+        Ok(())
+    }
+}

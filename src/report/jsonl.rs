@@ -1,0 +1,201 @@
+//! JSON Lines reports: one report per line,
+//! `{"id": …, "firm": …, "as_of": …, "lines": {"7010": "1762813855", …}}`.
+
+use std::borrow::Cow;
+use std::io::Read;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::csv::cell;
+use super::inputs::{Boundaries, Cutter, Job, Kind, Unreadable};
+use super::{Meta, Row};
+use crate::check::RuleSet;
+use crate::date::Date;
+use crate::line::LineCode;
+
+/// Lines of a JSON Lines file, with the number of the first.
+#[derive(Debug)]
+pub(super) struct Block {
+    file: Arc<str>,
+    first: usize,
+    bytes: Vec<u8>,
+}
+
+/// A JSON Lines stream, a block of whole lines at a time.
+pub(super) struct Blocks {
+    cutter: Cutter<Box<dyn Read + Send>, Lines>,
+    file: Arc<str>,
+    next_line: usize,
+}
+
+impl Blocks {
+    pub(super) fn new(reader: Box<dyn Read + Send>, name: String) -> Self {
+        Blocks {
+            cutter: Cutter::new(reader, Lines),
+            file: name.into(),
+            next_line: 1,
+        }
+    }
+}
+
+impl Iterator for Blocks {
+    type Item = Job;
+
+    fn next(&mut self) -> Option<Job> {
+        let first = self.next_line;
+        Some(match self.cutter.next_piece()? {
+            Ok(piece) => {
+                self.next_line += piece.records;
+                Job(Kind::Jsonl(Block {
+                    file: Arc::clone(&self.file),
+                    first,
+                    bytes: piece.bytes,
+                }))
+            }
+            Err(message) => {
+                let name = format!("{} line {first}", self.file);
+                Job(Kind::Done(vec![Err(Unreadable::batch(name, message))]))
+            }
+        })
+    }
+}
+
+/// Lines end at `\n` (a JSON text holds no raw line break inside a string).
+struct Lines;
+
+impl Boundaries for Lines {
+    fn scan(&mut self, bytes: &[u8]) -> (Option<usize>, usize) {
+        let count = memchr::memchr_iter(b'\n', bytes).count();
+        (memchr::memrchr(b'\n', bytes).map(|at| at + 1), count)
+    }
+}
+
+impl Block {
+    /// The bytes' length.
+    pub(super) fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Each non-blank line as a report's row for `rules`, or why it is not one.
+    pub(super) fn rows(&self, rules: &RuleSet) -> Vec<Result<Row, Unreadable>> {
+        let mut rows = Vec::new();
+        for (offset, line) in self.bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let name = format!("{} line {}", self.file, self.first + offset);
+            rows.push(match std::str::from_utf8(line) {
+                Ok(text) => json_line(text, name, rules),
+                Err(_) => Err(Unreadable::batch(
+                    name,
+                    "the line is not UTF-8 text".to_owned(),
+                )),
+            });
+        }
+        rows
+    }
+}
+
+fn json_line(text: &str, name: String, rules: &RuleSet) -> Result<Row, Unreadable> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Shape<'a> {
+        #[serde(default, borrow)]
+        id: Option<Cow<'a, str>>,
+        #[serde(default, borrow)]
+        firm: Option<Cow<'a, str>>,
+        #[serde(default, borrow)]
+        as_of: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        lines: Pairs<'a>,
+    }
+    let shape: Shape<'_> = match serde_json::from_str(text) {
+        Ok(shape) => shape,
+        Err(error) => return Err(Unreadable::batch(name, format!("not a report: {error}"))),
+    };
+    let label = match &shape.id {
+        Some(id) => format!("{name} ({id})"),
+        None => name,
+    };
+    let mut amounts = vec![None; rules.width()];
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (key, value) in &shape.lines.0 {
+        let code = match key.parse::<LineCode>() {
+            Ok(code) => code,
+            Err(error) => {
+                problems.push(format!("`{key}` is not a line code: {error}"));
+                continue;
+            }
+        };
+        if !seen.insert(code) {
+            problems.push(format!("line {code} appears twice"));
+        }
+        let raw = value.get();
+        let amount = if raw == "null" {
+            Ok(None)
+        } else {
+            let text = raw
+                .strip_prefix('"')
+                .and_then(|r| r.strip_suffix('"'))
+                .unwrap_or(raw);
+            cell(text.as_bytes())
+        };
+        match amount {
+            Ok(amount) => {
+                if let Some(target) = rules.slot(code).and_then(|slot| amounts.get_mut(slot)) {
+                    *target = amount;
+                }
+            }
+            Err(error) => problems.push(format!("line {code}: {error}")),
+        }
+    }
+    let as_of = match shape.as_of.as_deref().map(str::parse::<Date>).transpose() {
+        Ok(as_of) => as_of,
+        Err(error) => {
+            let text = shape.as_of.as_deref().unwrap_or_default();
+            problems.push(format!("as_of `{text}` is not a date: {error}"));
+            None
+        }
+    };
+    if !problems.is_empty() {
+        return Err(Unreadable::batch(label, problems.join("; ")));
+    }
+    Ok(Row {
+        meta: Meta {
+            name: label,
+            id: shape.id.map(Cow::into_owned),
+            firm: shape.firm.map(Cow::into_owned),
+            as_of,
+        },
+        amounts,
+    })
+}
+
+/// A JSON object read as its key/value pairs, in order, duplicates kept.
+struct Pairs<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Pairs<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of line codes and amounts")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Pairs<'a>, M::Error> {
+                let mut pairs = Vec::new();
+                while let Some((key, value)) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
+                    pairs.push((key, value));
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
