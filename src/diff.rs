@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::check::{CheckedRule, RuleSet};
 use crate::engine::{ReportResult, RuleResult, check_row};
-use crate::eval::{Skip, Status};
+use crate::eval::{Skip, Status, Verdict};
 use crate::report::{Report, Row};
 use crate::syntax::Print;
 
@@ -170,10 +170,25 @@ fn label(rule: &CheckedRule) -> String {
 }
 
 fn word(result: &RuleResult) -> &'static str {
-    match (result.outcome(), &result.status) {
-        (_, Status::Skipped(Skip::NotInForce(_))) => "not in force",
+    match (result.outcome(), result.verdict) {
+        (_, Verdict::Skipped(Skip::NotInForce(_))) => "not in force",
         (outcome, _) => outcome.as_str(),
     }
+}
+
+/// Of an id's versions, the one in force on the report's date (or the first).
+fn status_in<'r>(
+    rules: &'r RuleSet,
+    result: &'r ReportResult,
+    id: &str,
+) -> Option<(&'r CheckedRule, &'r RuleResult)> {
+    let mut versions = result.results(rules).filter(|(r, _)| r.id == id);
+    let first = versions.next();
+    let in_force = result
+        .results(rules)
+        .filter(|(r, _)| r.id == id)
+        .find(|(_, o)| !matches!(o.verdict, Verdict::Skipped(Skip::NotInForce(_))));
+    in_force.or(first)
 }
 
 /// Every verdict the change flips, report by report, rule by rule.
@@ -182,17 +197,6 @@ pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
     for report in reports {
         let before = check_row(old, None, Row::of(old, report));
         let after = check_row(new, None, Row::of(new, report));
-        // Of an id's versions, the one in force on the report's date decides.
-        let status_in = |rules: &RuleSet, result: &ReportResult, id: &str| {
-            let mut versions = result.results(rules).filter(|(r, _)| r.id == id);
-            let first = versions.next().map(|(_, o)| o.clone());
-            let in_force = result
-                .results(rules)
-                .filter(|(r, _)| r.id == id)
-                .find(|(_, o)| !matches!(o.status, Status::Skipped(Skip::NotInForce(_))))
-                .map(|(_, o)| o.clone());
-            in_force.or(first)
-        };
         let mut ids: Vec<&str> = Vec::new();
         for rule in new.rules() {
             if !ids.contains(&rule.id.as_str()) {
@@ -209,13 +213,14 @@ pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
         for id in ids {
             let (was, now) = (status_in(old, &before, id), status_in(new, &after, id));
             let (was_word, now_word) = (
-                was.as_ref().map_or("absent", word),
-                now.as_ref().map_or("absent", word),
+                was.map_or("absent", |(_, o)| word(o)),
+                now.map_or("absent", |(_, o)| word(o)),
             );
             if was_word == now_word {
                 continue;
             }
-            let detail = now.as_ref().and_then(|now| now.status.sides()).map(|s| {
+            let status = now.map(|(rule, _)| after.status(rule));
+            let detail = status.as_ref().and_then(Status::sides).map(|s| {
                 format!(
                     "left {}, right {}, difference {}",
                     crate::amount::format_value(s.left),

@@ -2,14 +2,10 @@
 //! of any length in parallel. Every report, whatever it came from, becomes a [`Row`] and is
 //! evaluated by the one evaluator into one [`ReportResult`], which every output reads.
 
-use std::collections::VecDeque;
-
-use rayon::prelude::*;
-
 use crate::check::{CheckedRule, RuleSet};
 use crate::error::Error;
-use crate::eval::{RowAmounts, Skip, Status, evaluate_rule};
-use crate::report::{Job, Report, Row, Unreadable};
+use crate::eval::{RowAmounts, Skip, Status, Verdict, evaluate_rule, verdict};
+use crate::report::{Job, Report, Row, Spare, Unreadable};
 use crate::syntax::ast::Severity;
 use crate::waiver::{Usage, Waivers};
 
@@ -31,11 +27,13 @@ pub struct ReportResult {
     pub summary: Summary,
 }
 
-/// One rule on one report.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One rule on one report: the verdict, and the waiver that accepts a failure. The
+/// numbers behind it (both sides, the roundings, an arithmetic error) are the evaluator's
+/// to give again on the same amounts: [`ReportResult::status`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RuleResult {
     /// What the evaluator found.
-    pub status: Status,
+    pub verdict: Verdict,
     /// For a failure a live waiver accepts, which waiver (in the waivers file's order).
     pub waiver: Option<usize>,
 }
@@ -71,12 +69,12 @@ impl Outcome {
 impl RuleResult {
     /// How the rule ended.
     pub fn outcome(&self) -> Outcome {
-        match (&self.status, self.waiver) {
-            (Status::Pass(_), _) => Outcome::Pass,
-            (Status::Fail(_), Some(_)) => Outcome::Waived,
-            (Status::Fail(_), None) => Outcome::Fail,
-            (Status::Skipped(_), _) => Outcome::Skipped,
-            (Status::Error(_), _) => Outcome::Error,
+        match (self.verdict, self.waiver) {
+            (Verdict::Pass, _) => Outcome::Pass,
+            (Verdict::Fail, Some(_)) => Outcome::Waived,
+            (Verdict::Fail, None) => Outcome::Fail,
+            (Verdict::Skipped(_), _) => Outcome::Skipped,
+            (Verdict::Error, _) => Outcome::Error,
         }
     }
 }
@@ -121,7 +119,7 @@ impl Summary {
             Outcome::Waived => self.waived += 1,
             Outcome::Skipped => {
                 self.skipped += 1;
-                if let Status::Skipped(Skip::NotInForce(_)) = result.status {
+                if let Verdict::Skipped(Skip::NotInForce(_)) = result.verdict {
                     self.not_in_force += 1;
                 }
             }
@@ -171,6 +169,12 @@ impl ReportResult {
     pub fn amounts<'a>(&'a self, rule: &'a CheckedRule) -> RowAmounts<'a> {
         RowAmounts::new(rule, &self.row.amounts)
     }
+
+    /// A rule's status on this report, with its numbers: the evaluator run again on the
+    /// same amounts, so it is the status the verdict came from.
+    pub fn status(&self, rule: &CheckedRule) -> Status {
+        evaluate_rule(rule, &self.amounts(rule), self.row.meta.as_of)
+    }
 }
 
 impl Engine {
@@ -209,22 +213,23 @@ impl Engine {
         check_row(&self.rules, self.waivers.as_ref(), row)
     }
 
-    /// Check every report `jobs` hold (see [`Inputs`](crate::report::Inputs)), in
-    /// parallel a window at a time, yielding results in input order. Memory holds one
-    /// window, whatever the number of reports.
-    pub fn check_all<'a, I>(&'a self, jobs: I) -> Checks<'a, I>
+    /// Check every report `jobs` hold (see [`Inputs`](crate::report::Inputs)) and hand
+    /// each result to `each`, in input order, as soon as it and every earlier one are
+    /// final. Jobs are read on one thread and checked on every core; a bounded number of
+    /// windows of work is in flight, so memory does not grow with the number of reports
+    /// (clone a result to keep it). The first error `each` returns stops the run and is
+    /// returned.
+    pub fn check_each<I, F, E>(&self, jobs: I, each: F) -> Result<(), E>
     where
-        I: Iterator<Item = Job>,
+        I: Iterator<Item = Job> + Send,
+        F: FnMut(Result<&ReportResult, &Unreadable>) -> Result<(), E>,
     {
-        Checks {
-            engine: self,
-            jobs,
-            ready: VecDeque::new(),
-        }
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(32));
+        std::thread::scope(|scope| pipeline::run(scope, self, jobs, workers, each))
     }
 
-    fn check_job(&self, job: Job) -> Vec<Result<ReportResult, Unreadable>> {
-        job.read(&self.rules)
+    fn check_job(&self, job: Job, spare: &mut Spare) -> Vec<Result<ReportResult, Unreadable>> {
+        job.read(&self.rules, spare)
             .into_iter()
             .map(|row| row.map(|row| self.check_row(row)))
             .collect()
@@ -240,12 +245,12 @@ pub fn check_row(rules: &RuleSet, waivers: Option<&Waivers>, row: Row) -> Report
         .rules()
         .iter()
         .map(|rule| {
-            let status = evaluate_rule(rule, &RowAmounts::new(rule, &row.amounts), as_of);
-            let waiver = match (&status, waivers) {
-                (Status::Fail(_), Some(waivers)) => waivers.covering(&rule.id, firm, as_of),
+            let verdict = verdict(rule, &RowAmounts::new(rule, &row.amounts), as_of);
+            let waiver = match (verdict, waivers) {
+                (Verdict::Fail, Some(waivers)) => waivers.covering(&rule.id, firm, as_of),
                 _ => None,
             };
-            let result = RuleResult { status, waiver };
+            let result = RuleResult { verdict, waiver };
             summary.add(rule, &result);
             result
         })
@@ -257,48 +262,127 @@ pub fn check_row(rules: &RuleSet, waivers: Option<&Waivers>, row: Row) -> Report
     }
 }
 
-/// The results of [`Engine::check_all`], in input order.
-pub struct Checks<'a, I> {
-    engine: &'a Engine,
-    jobs: I,
-    ready: VecDeque<Result<ReportResult, Unreadable>>,
-}
+mod pipeline {
+    //! Jobs read on one thread, checked in windows on worker threads, results put back in
+    //! input order on the caller's thread.
 
-/// Work taken at once: about this many bytes of input…
-const WINDOW_BYTES: usize = 1 << 20;
-/// …or this many jobs.
-const WINDOW_JOBS: usize = 256;
+    use std::collections::BTreeMap;
+    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+    use std::sync::{Arc, Mutex};
+    use std::thread::Scope;
 
-impl<I: Iterator<Item = Job>> Iterator for Checks<'_, I> {
-    type Item = Result<ReportResult, Unreadable>;
+    use super::{Engine, ReportResult};
+    use crate::report::{Job, Spare, Unreadable};
 
-    fn next(&mut self) -> Option<Self::Item> {
-        while self.ready.is_empty() {
+    /// Work taken at once: about this many bytes of input…
+    const WINDOW_BYTES: usize = 256 * 1024;
+    /// …or this many jobs.
+    const WINDOW_JOBS: usize = 64;
+
+    type Results = Vec<Result<ReportResult, Unreadable>>;
+
+    /// Jobs to check together: their place in the input, and buffers for their rows.
+    type Window = (usize, Vec<Job>, Spare);
+
+    pub(super) fn run<'scope, 'env, I, F, E>(
+        scope: &'scope Scope<'scope, 'env>,
+        engine: &'env Engine,
+        jobs: I,
+        workers: usize,
+        mut each: F,
+    ) -> Result<(), E>
+    where
+        I: Iterator<Item = Job> + Send + 'scope,
+        F: FnMut(Result<&ReportResult, &Unreadable>) -> Result<(), E>,
+    {
+        // Credits bound the windows in flight: the reader takes one per window, the
+        // caller gives it back once the window's results are handed on, with the row
+        // buffers the next window can fill again.
+        let in_flight = 2 * workers + 2;
+        let (credit_tx, credit_rx) = sync_channel::<Spare>(in_flight);
+        for _ in 0..in_flight {
+            let _ = credit_tx.send(Spare::default());
+        }
+        let (work_tx, work_rx) = sync_channel::<Window>(workers);
+        let (done_tx, done_rx) = sync_channel::<(usize, Results)>(in_flight);
+        scope.spawn(move || read(jobs, &credit_rx, &work_tx));
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        for _ in 0..workers {
+            let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
+            scope.spawn(move || check(engine, &work_rx, &done_tx));
+        }
+        drop((work_rx, done_tx));
+        let mut pending: BTreeMap<usize, Results> = BTreeMap::new();
+        let mut next = 0;
+        for (seq, results) in done_rx {
+            pending.insert(seq, results);
+            while let Some(results) = pending.remove(&next) {
+                next += 1;
+                let mut spare = Spare::default();
+                for result in results {
+                    match result {
+                        Ok(mut result) => {
+                            each(Ok(&result))?;
+                            spare.keep(std::mem::take(&mut result.row.amounts));
+                        }
+                        Err(unreadable) => each(Err(&unreadable))?,
+                    }
+                }
+                // The reader may be gone already; then nothing waits for the credit.
+                let _ = credit_tx.send(spare);
+            }
+        }
+        Ok(())
+    }
+
+    /// Group the jobs into windows and send them, a credit each.
+    fn read<I: Iterator<Item = Job>>(
+        mut jobs: I,
+        credits: &Receiver<Spare>,
+        work: &SyncSender<Window>,
+    ) {
+        let mut seq = 0;
+        loop {
             let mut window = Vec::new();
             let mut bytes = 0;
             while bytes < WINDOW_BYTES && window.len() < WINDOW_JOBS {
-                let Some(job) = self.jobs.next() else {
+                let Some(job) = jobs.next() else {
                     break;
                 };
                 bytes += job.size();
                 window.push(job);
             }
             if window.is_empty() {
-                return None;
+                return;
             }
-            let engine = self.engine;
-            if window.len() == 1 {
-                self.ready
-                    .extend(window.into_iter().flat_map(|job| engine.check_job(job)));
-            } else {
-                let done: Vec<Vec<_>> = window
-                    .into_par_iter()
-                    .map(|job| engine.check_job(job))
-                    .collect();
-                self.ready.extend(done.into_iter().flatten());
+            let Ok(spare) = credits.recv() else {
+                return;
+            };
+            if work.send((seq, window, spare)).is_err() {
+                return;
+            }
+            seq += 1;
+        }
+    }
+
+    /// Check windows until there are no more, or nobody takes the results.
+    fn check(engine: &Engine, work: &Mutex<Receiver<Window>>, done: &SyncSender<(usize, Results)>) {
+        loop {
+            let next = match work.lock() {
+                Ok(receiver) => receiver.recv().ok(),
+                Err(_) => None,
+            };
+            let Some((seq, window, mut spare)) = next else {
+                return;
+            };
+            let results = window
+                .into_iter()
+                .flat_map(|job| engine.check_job(job, &mut spare))
+                .collect();
+            if done.send((seq, results)).is_err() {
+                return;
             }
         }
-        self.ready.pop_front()
     }
 }
 
@@ -375,7 +459,7 @@ impl<'a> Tally<'a> {
         }
         if result.row.meta.as_of.is_none() && self.dated_rules > 0 {
             if self.undated.0.is_none() {
-                self.undated.0 = Some(result.row.meta.name.clone());
+                self.undated.0 = Some(result.row.meta.name());
             }
             self.undated.1 += 1;
         }

@@ -23,9 +23,11 @@
 //!
 //! let result = engine.check(&report);
 //! assert_eq!(result.summary.failed, 1);
-//! let seg_excess = &result.results[0];
-//! assert_eq!(seg_excess.outcome(), Outcome::Fail);
-//! let sides = seg_excess.status.sides().expect("a failure has both sides");
+//! let (rule, outcome) = result.results(engine.rules()).next().expect("one rule");
+//! assert_eq!(outcome.outcome(), Outcome::Fail);
+//! // The numbers behind the verdict: the report has 198,161,468, the rule expects 1 less.
+//! let status = result.status(rule);
+//! let sides = status.sides().expect("a failure has both sides");
 //! assert_eq!(sides.difference.map(|d| d.to_string()).as_deref(), Some("1"));
 //! # Ok::<(), usize>(())
 //! ```

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::check::RuleSet;
 use crate::engine::{Outcome, ReportResult};
-use crate::eval::{Skip, Status};
+use crate::eval::{Skip, Verdict};
 
 /// The record of one run, as written to the file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -86,17 +86,17 @@ impl ReportResults {
     /// A report's results, for the record.
     pub fn of(rules: &RuleSet, result: &ReportResult) -> Self {
         let mut results = ReportResults {
-            report: result.row.meta.name.clone(),
+            report: result.row.meta.name(),
             ..ReportResults::default()
         };
         for (rule, outcome) in result.results(rules) {
             let id = rule.id.clone();
-            match (outcome.outcome(), &outcome.status) {
+            match (outcome.outcome(), outcome.verdict) {
                 (Outcome::Pass, _) => results.passed += 1,
                 (Outcome::Fail, _) => results.failed.push(id),
                 (Outcome::Waived, _) => results.waived.push(id),
-                (Outcome::Skipped, Status::Skipped(skip)) => {
-                    results.skipped.push(skipped(&id, *skip));
+                (Outcome::Skipped, Verdict::Skipped(skip)) => {
+                    results.skipped.push(skipped(&id, skip));
                 }
                 (Outcome::Skipped, _) => results.skipped.push(id),
                 (Outcome::Error, _) => results.errors.push(id),

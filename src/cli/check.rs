@@ -158,27 +158,28 @@ fn run_reports(
     let mut tally = Tally::new(engine, deny_warnings);
     let mut results = args.record.is_some().then(Vec::new);
     let inputs = Inputs::new(engine.rules(), args.reports.clone(), input_format);
-    for checked in engine.check_all(inputs) {
+    engine.check_each(inputs, |checked| -> io::Result<()> {
         match checked {
             Ok(result) => {
-                tally.add(&result);
-                human_sink.report(&result)?;
+                tally.add(result);
+                human_sink.report(result)?;
                 if let Some(machine) = &mut machine {
-                    machine.report(&result)?;
+                    machine.report(result)?;
                 }
                 if let Some(results) = &mut results {
-                    results.push(ReportResults::of(engine.rules(), &result));
+                    results.push(ReportResults::of(engine.rules(), result));
                 }
             }
             Err(unreadable) => {
-                tally.add_unreadable(&unreadable);
+                tally.add_unreadable(unreadable);
                 human_sink.problems(&problems, &unreadable.errors)?;
                 if let Some(machine) = &mut machine {
-                    machine.unreadable(&unreadable)?;
+                    machine.unreadable(unreadable)?;
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     let totals = tally.totals;
     if totals.reports == 0 && totals.unreadable == 0 {
         human_sink.say("error: no reports were read")?;

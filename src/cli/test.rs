@@ -66,11 +66,9 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
             }
         };
         for case in report_cases {
-            let Some(outcome) = result.results.get(case.index) else {
-                continue;
-            };
             let failure = (!case.ok).then(|| {
-                let got = testing::verdict_words(&outcome.status);
+                let status = result.status(case.rule);
+                let got = testing::verdict_words(&status);
                 let mut text = format!(
                     "{}: rule `{}` should {}, but it {got}\n",
                     file.display(),
@@ -78,12 +76,9 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
                     case.expected.as_str()
                 );
                 let amounts = result.amounts(case.rule);
-                if let Some(diagnostic) = crate::diagnostic::RuleDiagnostic::new(
-                    rules,
-                    case.rule,
-                    &outcome.status,
-                    &amounts,
-                ) {
+                if let Some(diagnostic) =
+                    crate::diagnostic::RuleDiagnostic::new(rules, case.rule, &status, &amounts)
+                {
                     text.push_str(&human.diagnostic(&diagnostic));
                 }
                 text

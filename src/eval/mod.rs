@@ -86,6 +86,31 @@ impl Status {
     }
 }
 
+/// A verdict without its numbers: what [`Status`] comes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The assertion holds.
+    Pass,
+    /// The assertion does not hold.
+    Fail,
+    /// The rule did not apply.
+    Skipped(Skip),
+    /// The arithmetic has no exact result within the limits.
+    Error,
+}
+
+impl Status {
+    /// The verdict, without the numbers.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Status::Pass(_) => Verdict::Pass,
+            Status::Fail(_) => Verdict::Fail,
+            Status::Skipped(skip) => Verdict::Skipped(*skip),
+            Status::Error(_) => Verdict::Error,
+        }
+    }
+}
+
 /// Why a rule was skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Skip {
@@ -159,11 +184,32 @@ pub struct Rounding {
     pub to: Value,
 }
 
-/// Evaluate one rule on the amounts of a report dated `as_of`.
+/// Evaluate one rule on the amounts of a report dated `as_of`: its status, with both
+/// sides and each rounding on the way.
 pub fn evaluate_rule<A: Amounts + ?Sized>(
     rule: &CheckedRule,
     amounts: &A,
     as_of: Option<Date>,
+) -> Status {
+    run(rule, amounts, as_of, true)
+}
+
+/// The same evaluation, keeping only the verdict: [`evaluate_rule`] without recording the
+/// roundings, so `verdict(…) == evaluate_rule(…).verdict()` by construction.
+pub fn verdict<A: Amounts + ?Sized>(
+    rule: &CheckedRule,
+    amounts: &A,
+    as_of: Option<Date>,
+) -> Verdict {
+    run(rule, amounts, as_of, false).verdict()
+}
+
+/// The one evaluation of a rule; `trace` records the roundings.
+fn run<A: Amounts + ?Sized>(
+    rule: &CheckedRule,
+    amounts: &A,
+    as_of: Option<Date>,
+    trace: bool,
 ) -> Status {
     if let Err(skip) = in_force(rule, as_of) {
         return Status::Skipped(skip);
@@ -171,6 +217,7 @@ pub fn evaluate_rule<A: Amounts + ?Sized>(
     let mut ctx = Context {
         amounts,
         roundings: Vec::new(),
+        trace,
     };
     if let Some(condition) = &rule.condition {
         match ctx.condition(condition) {
@@ -203,6 +250,7 @@ pub fn value_of<A: Amounts + ?Sized>(node: &Node, amounts: &A) -> Result<Value, 
     Context {
         amounts,
         roundings: Vec::new(),
+        trace: false,
     }
     .value(node)
 }
@@ -215,6 +263,7 @@ pub fn condition_holds<A: Amounts + ?Sized>(
     Context {
         amounts,
         roundings: Vec::new(),
+        trace: false,
     }
     .condition(condition)
 }
@@ -222,6 +271,8 @@ pub fn condition_holds<A: Amounts + ?Sized>(
 struct Context<'a, A: ?Sized> {
     amounts: &'a A,
     roundings: Vec<Rounding>,
+    /// Whether to record the roundings.
+    trace: bool,
 }
 
 impl<A: Amounts + ?Sized> Context<'_, A> {
@@ -355,11 +406,13 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
                         right: Value::whole(i64::from(places)),
                         span,
                     })?;
-                self.roundings.push(Rounding {
-                    span,
-                    from: first,
-                    to,
-                });
+                if self.trace {
+                    self.roundings.push(Rounding {
+                        span,
+                        from: first,
+                        to,
+                    });
+                }
                 to
             }
         })

@@ -9,7 +9,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{RowAmounts, Status, Value, evaluate_rule};
+use super::{RowAmounts, Status, Value, Verdict, verdict};
 use crate::check::RuleSet;
 use crate::engine::{Outcome, ReportResult};
 use crate::line::LineCode;
@@ -36,15 +36,15 @@ pub fn root_causes(rules: &RuleSet, result: &ReportResult) -> Vec<Candidate> {
     let mut proposals: Vec<(usize, Decimal)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (rule, outcome) in result.results(rules) {
-        let Status::Fail(sides) = &outcome.status else {
+        if outcome.outcome() != Outcome::Fail || rule.assertion.op != CmpOp::Eq {
+            continue;
+        }
+        let Status::Fail(sides) = result.status(rule) else {
             continue;
         };
         let Some(difference) = sides.difference else {
             continue;
         };
-        if outcome.outcome() != Outcome::Fail || rule.assertion.op != CmpOp::Eq {
-            continue;
-        }
         let amounts = result.amounts(rule);
         for local in 0..rule.assertion_lines {
             let left = rule.assertion.left.coefficient(local);
@@ -107,16 +107,16 @@ fn verify(
         else {
             continue;
         };
-        let after = evaluate_rule(
+        let after = verdict(
             rule,
             &RowAmounts::new(rule, &corrected),
             result.row.meta.as_of,
         );
         let failed_before = before.outcome() == Outcome::Fail;
-        if failed_before && matches!(after, Status::Pass(_)) {
+        if failed_before && after == Verdict::Pass {
             candidate.clears.push(index);
         } else if before.outcome() == Outcome::Pass
-            && matches!(after, Status::Fail(_) | Status::Error(_))
+            && matches!(after, Verdict::Fail | Verdict::Error)
         {
             candidate.breaks.push(index);
         }

@@ -62,6 +62,9 @@ impl Value {
     /// digits and 28 decimal places).
     pub fn from_decimal(decimal: Decimal) -> Value {
         let num = decimal.mantissa();
+        if decimal.scale() == 0 {
+            return Value { num, den: 1 };
+        }
         match ten_to(decimal.scale()) {
             Some(den) => Value { num, den },
             // INVARIANT: a decimal's scale is at most 28, so 10^scale fits; should that
@@ -131,7 +134,8 @@ impl Value {
     /// one dividing the other (`1.5 + 2` or `0.25 + 0.5`).
     fn add_as_is(self, other: Value) -> Option<Value> {
         if self.den == other.den {
-            return Value::fraction(self.num.checked_add(other.num)?, self.den);
+            let num = self.num.checked_add(other.num)?;
+            return (num != i128::MIN).then_some(Value { num, den: self.den });
         }
         let (small, large) = if self.den < other.den {
             (self, other)

@@ -1,6 +1,8 @@
 //! What the CI formats (SARIF, JUnit, GitHub) report: each rule on each report, located at
 //! the rule's assertion, with the message and the numbers the human output gives.
 
+use std::sync::Arc;
+
 use super::Human;
 use crate::amount;
 use crate::check::CheckedRule;
@@ -12,7 +14,7 @@ use crate::syntax::ast::Severity;
 /// One rule's outcome on one report, ready for any format.
 pub struct Finding<'a> {
     /// The report's name.
-    pub report: &'a str,
+    pub report: Arc<str>,
     /// The rule.
     pub rule: &'a CheckedRule,
     /// How it ended.
@@ -29,7 +31,7 @@ pub struct Finding<'a> {
     pub end: (usize, usize),
     engine: &'a Engine,
     report_result: &'a ReportResult,
-    result: &'a RuleResult,
+    status: Status,
 }
 
 /// Every rule on one report, in rule order.
@@ -37,14 +39,16 @@ pub fn findings<'a>(
     engine: &'a Engine,
     result: &'a ReportResult,
 ) -> impl Iterator<Item = Finding<'a>> + 'a {
+    let name: Arc<str> = result.row.meta.name().into();
     result
         .results(engine.rules())
-        .map(move |(rule, outcome)| finding(engine, result, rule, outcome))
+        .map(move |(rule, outcome)| finding(engine, result, Arc::clone(&name), rule, outcome))
 }
 
 fn finding<'a>(
     engine: &'a Engine,
     report_result: &'a ReportResult,
+    report: Arc<str>,
     rule: &'a CheckedRule,
     result: &'a RuleResult,
 ) -> Finding<'a> {
@@ -64,10 +68,11 @@ fn finding<'a>(
             )
         })
     };
-    let (message, detail) = match &result.status {
+    let status = report_result.status(rule);
+    let (message, detail) = match &status {
         Status::Pass(_) => ("holds".to_owned(), String::new()),
         Status::Fail(_) if outcome == Outcome::Waived => {
-            let mut detail = numbers(&result.status);
+            let mut detail = numbers(&status);
             let waiver = result
                 .waiver
                 .and_then(|index| engine.waivers()?.waivers().get(index));
@@ -79,7 +84,7 @@ fn finding<'a>(
             }
             (failure_message(rule), detail)
         }
-        Status::Fail(_) => (failure_message(rule), numbers(&result.status)),
+        Status::Fail(_) => (failure_message(rule), numbers(&status)),
         Status::Skipped(Skip::AllBlank) => (
             "every line the rule reads is blank".to_owned(),
             String::new(),
@@ -91,7 +96,7 @@ fn finding<'a>(
         Status::Error(error) => (format!("could not be evaluated: {error}"), String::new()),
     };
     Finding {
-        report: &report_result.row.meta.name,
+        report,
         rule,
         outcome,
         message,
@@ -101,7 +106,7 @@ fn finding<'a>(
         end,
         engine,
         report_result,
-        result,
+        status,
     }
 }
 
@@ -119,12 +124,8 @@ impl Finding<'_> {
     /// The human diagnostic, without colour, for a failure or an error.
     pub fn diagnostic_text(&self) -> Option<String> {
         let amounts = self.report_result.amounts(self.rule);
-        let diagnostic = RuleDiagnostic::new(
-            self.engine.rules(),
-            self.rule,
-            &self.result.status,
-            &amounts,
-        )?;
+        let diagnostic =
+            RuleDiagnostic::new(self.engine.rules(), self.rule, &self.status, &amounts)?;
         Some(Human::new(false, false).diagnostic(&diagnostic))
     }
 

@@ -11,7 +11,7 @@ use crate::amount;
 use crate::check::{CheckedRule, RuleSet};
 use crate::diagnostic::{RuleDiagnostic, difference_text};
 use crate::engine::{Engine, Outcome, ReportResult, Summary, Totals, plural};
-use crate::eval::{Status, root_causes};
+use crate::eval::{Status, Verdict, root_causes};
 use crate::report::Unreadable;
 use crate::waiver::Waiver;
 
@@ -70,18 +70,18 @@ impl Human {
         for (rule, outcome) in result.results(rules) {
             if outcome.outcome() == Outcome::Fail {
                 let amounts = result.amounts(rule);
-                if let Some(diagnostic) =
-                    RuleDiagnostic::new(rules, rule, &outcome.status, &amounts)
-                {
+                let status = result.status(rule);
+                if let Some(diagnostic) = RuleDiagnostic::new(rules, rule, &status, &amounts) {
                     writeln!(out, "{}", self.diagnostic(&diagnostic))?;
                 }
             }
         }
         self.errors(rules, result, err)?;
         for (rule, outcome) in result.results(rules) {
-            if let (Status::Fail(_), Some(index)) = (&outcome.status, outcome.waiver) {
+            if let (Outcome::Waived, Some(index)) = (outcome.outcome(), outcome.waiver) {
                 let waiver = engine.waivers().and_then(|w| w.waivers().get(index));
-                writeln!(out, "{}\n", waived_text(rule, &outcome.status, waiver))?;
+                let status = result.status(rule);
+                writeln!(out, "{}\n", waived_text(rule, &status, waiver))?;
             }
         }
         if result.summary.failed >= 2 {
@@ -96,8 +96,8 @@ impl Human {
                     Outcome::Skipped => "skipped",
                     Outcome::Error => "ERROR  ",
                 };
-                let why = match &outcome.status {
-                    Status::Skipped(skip) => format!(" ({})", skip.reason()),
+                let why = match outcome.verdict {
+                    Verdict::Skipped(skip) => format!(" ({})", skip.reason()),
                     _ => String::new(),
                 };
                 writeln!(out, "  {status:<7} {}{why}", rule.id)?;
@@ -116,9 +116,8 @@ impl Human {
         for (rule, outcome) in result.results(rules) {
             if outcome.outcome() == Outcome::Error {
                 let amounts = result.amounts(rule);
-                if let Some(diagnostic) =
-                    RuleDiagnostic::new(rules, rule, &outcome.status, &amounts)
-                {
+                let status = result.status(rule);
+                if let Some(diagnostic) = RuleDiagnostic::new(rules, rule, &status, &amounts) {
                     write!(err, "{}", self.diagnostic(&diagnostic))?;
                 }
             }
@@ -138,7 +137,7 @@ impl Human {
         let mut line = format!(
             "{}: {}",
             self.paint(verdict(summary, deny_warnings)),
-            meta.name
+            meta.name()
         );
         let about: Vec<String> = meta
             .firm
@@ -174,7 +173,7 @@ impl Human {
         format!(
             "{}: {}: {}",
             self.paint(verdict(&result.summary, deny_warnings)),
-            result.row.meta.name,
+            result.row.meta.name(),
             failed.join(", ")
         )
     }

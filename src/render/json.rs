@@ -158,7 +158,7 @@ pub fn json_report(engine: &Engine, result: &ReportResult) -> JsonReport {
     let summary = &result.summary;
     let meta = &result.row.meta;
     JsonReport {
-        report: meta.name.clone(),
+        report: meta.name(),
         id: meta.id.clone(),
         firm: meta.firm.clone(),
         as_of: meta.as_of.map(|date| date.to_string()),
@@ -237,7 +237,8 @@ fn json_result(
             })
             .collect(),
     };
-    match &outcome.status {
+    let status = report.status(rule);
+    match &status {
         Status::Pass(_) => {}
         Status::Fail(_) => result.message = Some(diagnostic::failure_message(rule)),
         Status::Skipped(skip) => {
@@ -259,7 +260,7 @@ fn json_result(
             expires: waiver.expires.node.to_string(),
         });
     }
-    if let Some(sides) = outcome.status.sides() {
+    if let Some(sides) = status.sides() {
         result.left = Some(sides.left.to_string());
         result.right = Some(sides.right.to_string());
         result.difference = sides.difference.map(|d| d.to_string());

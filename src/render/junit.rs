@@ -60,7 +60,7 @@ impl<'a> JunitSink<'a> {
 
 impl Sink for JunitSink<'_> {
     fn report(&mut self, result: &ReportResult) -> io::Result<()> {
-        let report = &result.row.meta.name;
+        let report = &result.row.meta.name();
         let mut counts = Counts::default();
         let mut cases = String::new();
         for finding in findings(self.engine, result) {

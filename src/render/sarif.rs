@@ -149,6 +149,6 @@ fn sarif_result(index: usize, finding: &Finding<'_>) -> Value {
                 }
             }
         }],
-        "properties": { "report": finding.report },
+        "properties": { "report": &*finding.report },
     })
 }

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::inputs::{Boundaries, Cutter, Job, Kind, Unreadable};
-use super::{Meta, Row};
+use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
+use super::{Meta, Place, Row, Spare};
 use crate::amount;
 use crate::check::RuleSet;
 use crate::date::Date;
@@ -39,6 +39,8 @@ pub(super) struct Block {
     first: usize,
     bytes: Vec<u8>,
     columns: Arc<[Column]>,
+    /// Where the bytes' buffer goes once read.
+    buffers: Arc<Buffers>,
 }
 
 /// The jobs of a CSV stream: one for a long file, a block of rows at a time for a wide one.
@@ -79,12 +81,14 @@ pub(super) fn jobs<'a>(
         Err(message) => return failed(name, message),
     };
     let file: Arc<str> = name.into();
+    let buffers = cutter.buffers();
     let mut next_row = 2;
     let first_block = Block {
         file: Arc::clone(&file),
         first: next_row,
         bytes: rest.to_vec(),
         columns: Arc::clone(&columns),
+        buffers: Arc::clone(&buffers),
     };
     next_row += count_rows(&first_block.bytes);
     let blocks = std::iter::from_fn(move || {
@@ -95,6 +99,7 @@ pub(super) fn jobs<'a>(
                     first: next_row,
                     bytes: piece.bytes,
                     columns: Arc::clone(&columns),
+                    buffers: Arc::clone(&buffers),
                 };
                 next_row += piece.records;
                 Job(Kind::Csv(block))
@@ -170,10 +175,14 @@ fn plain(bytes: &[u8]) -> bool {
 
 /// The non-empty lines of a plain block, without their `\r`.
 fn plain_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    bytes
-        .split(|&b| b == b'\n')
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
-        .filter(|line| !line.is_empty())
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    let mut start = 0;
+    ends.filter_map(move |end| {
+        let line = bytes.get(start..end).unwrap_or_default();
+        start = end + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        (!line.is_empty()).then_some(line)
+    })
 }
 
 /// How many rows a block holds, as the CSV reader counts them.
@@ -192,13 +201,21 @@ impl Block {
         self.bytes.len()
     }
 
+    /// Each row as a report's row for `rules`, or why it is not one; the block's buffer
+    /// goes back to its stream.
+    pub(super) fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
+        let rows = self.rows(rules, spare);
+        self.buffers.give(self.bytes);
+        rows
+    }
+
     /// Each row as a report's row for `rules`, or why it is not one.
-    pub(super) fn rows(&self, rules: &RuleSet) -> Vec<Result<Row, Unreadable>> {
+    fn rows(&self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         let mut rows = Vec::new();
         let mut number = self.first;
         if plain(&self.bytes) {
             for line in plain_lines(&self.bytes) {
-                rows.push(self.row(rules, number, line.split(|&b| b == b',')));
+                rows.push(self.row(rules, spare, number, line.split(|&b| b == b',')));
                 number += 1;
             }
             return rows;
@@ -208,7 +225,7 @@ impl Block {
         loop {
             match reader.read_byte_record(&mut cells) {
                 Ok(false) => break,
-                Ok(true) => rows.push(self.row(rules, number, cells.iter())),
+                Ok(true) => rows.push(self.row(rules, spare, number, cells.iter())),
                 Err(error) => {
                     let name = format!("{} row {number}", self.file);
                     rows.push(Err(Unreadable::batch(
@@ -227,18 +244,21 @@ impl Block {
     fn row<'c>(
         &self,
         rules: &RuleSet,
+        spare: &mut Spare,
         number: usize,
         mut cells: impl Iterator<Item = &'c [u8]>,
     ) -> Result<Row, Unreadable> {
         let id = String::from_utf8_lossy(cells.next().unwrap_or_default()).into_owned();
-        let name = format!("{} row {number} ({id})", self.file);
         let mut meta = Meta {
-            name,
+            // A copy of the name, not a shared count: rows are made on worker threads and
+            // dropped on the caller's, and a reference count touched by both costs more.
+            source: Arc::from(&*self.file),
+            place: Some(Place::Row(number)),
             id: Some(id),
             firm: None,
             as_of: None,
         };
-        let mut amounts = vec![None; rules.width()];
+        let mut amounts = spare.blank(rules.width());
         let mut problems = Vec::new();
         let mut count = 1;
         let mut columns = self.columns.iter();
@@ -285,7 +305,7 @@ impl Block {
         if problems.is_empty() {
             Ok(Row { meta, amounts })
         } else {
-            Err(Unreadable::batch(meta.name, problems.join("; ")))
+            Err(Unreadable::batch(meta.name(), problems.join("; ")))
         }
     }
 }

@@ -11,8 +11,9 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use super::{Row, csv, jsonl, load_yaml};
+use super::{Row, Spare, csv, jsonl, load_yaml};
 use crate::check::RuleSet;
 use crate::error::Error;
 use crate::load::{MAX_REPORT_BYTES, load_report};
@@ -98,7 +99,8 @@ pub(super) enum Kind {
 
 impl Job {
     /// Read the reports the job holds, in order.
-    pub fn read(self, rules: &RuleSet) -> Vec<Result<Row, Unreadable>> {
+    /// Rows take their buffers from `spare` when it has some.
+    pub fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         match self.0 {
             Kind::File(path) => vec![
                 load_report(&path)
@@ -116,8 +118,8 @@ impl Job {
                         errors: errors.into_iter().map(Error::from).collect(),
                     }),
             ],
-            Kind::Csv(block) => block.rows(rules),
-            Kind::Jsonl(block) => block.rows(rules),
+            Kind::Csv(block) => block.read(rules, spare),
+            Kind::Jsonl(block) => block.read(rules, spare),
             Kind::Done(rows) => rows,
         }
     }
@@ -295,10 +297,35 @@ pub(super) trait Boundaries {
     fn scan(&mut self, bytes: &[u8]) -> (Option<usize>, usize);
 }
 
+/// Block buffers given back once their records are read, for the next blocks: a stream
+/// of any length is read through a few buffers.
+#[derive(Debug, Default)]
+pub(super) struct Buffers(Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    /// An empty buffer, reused when one was given back.
+    fn take(&self) -> Vec<u8> {
+        let reused = self.0.lock().ok().and_then(|mut kept| kept.pop());
+        let mut buffer = reused.unwrap_or_default();
+        buffer.clear();
+        buffer
+    }
+
+    /// Give a buffer back (a few are kept; the rest are freed).
+    pub(super) fn give(&self, buffer: Vec<u8>) {
+        if let Ok(mut kept) = self.0.lock() {
+            if kept.len() < 64 {
+                kept.push(buffer);
+            }
+        }
+    }
+}
+
 /// A stream cut into blocks of whole records, each about [`BLOCK`] bytes.
 pub(super) struct Cutter<R, B> {
     reader: R,
     boundaries: B,
+    buffers: Arc<Buffers>,
     buffer: Vec<u8>,
     /// How much of `buffer` has been scanned.
     scanned: usize,
@@ -322,6 +349,7 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
         Cutter {
             reader,
             boundaries,
+            buffers: Arc::default(),
             buffer: Vec::new(),
             scanned: 0,
             cut: 0,
@@ -337,7 +365,9 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
     pub(super) fn next_piece(&mut self) -> Option<Result<Piece, String>> {
         loop {
             if self.cut > 0 && (self.buffer.len() >= BLOCK || self.done) {
-                let rest = self.buffer.split_off(self.cut);
+                let mut rest = self.buffers.take();
+                rest.extend_from_slice(self.buffer.get(self.cut..).unwrap_or_default());
+                self.buffer.truncate(self.cut);
                 let bytes = std::mem::replace(&mut self.buffer, rest);
                 self.scanned -= self.cut;
                 self.cut = 0;
@@ -366,6 +396,11 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
                 return Some(Err(error.to_string()));
             }
         }
+    }
+
+    /// Where the blocks' buffers go back to.
+    pub(super) fn buffers(&self) -> Arc<Buffers> {
+        Arc::clone(&self.buffers)
     }
 
     /// Read up to a block more, and scan what is new: each byte is scanned once, however

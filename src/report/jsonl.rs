@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::csv::cell;
-use super::inputs::{Boundaries, Cutter, Job, Kind, Unreadable};
-use super::{Meta, Row};
+use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
+use super::{Meta, Place, Row, Spare};
 use crate::check::RuleSet;
 use crate::date::Date;
 use crate::line::LineCode;
@@ -21,6 +21,8 @@ pub(super) struct Block {
     file: Arc<str>,
     first: usize,
     bytes: Vec<u8>,
+    /// Where the bytes' buffer goes once read.
+    buffers: Arc<Buffers>,
 }
 
 /// A JSON Lines stream, a block of whole lines at a time.
@@ -52,6 +54,7 @@ impl Iterator for Blocks {
                     file: Arc::clone(&self.file),
                     first,
                     bytes: piece.bytes,
+                    buffers: self.cutter.buffers(),
                 }))
             }
             Err(message) => {
@@ -78,18 +81,31 @@ impl Block {
         self.bytes.len()
     }
 
+    /// Each non-blank line as a report's row for `rules`, or why it is not one; the
+    /// block's buffer goes back to its stream.
+    pub(super) fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
+        let rows = self.rows(rules, spare);
+        self.buffers.give(self.bytes);
+        rows
+    }
+
     /// Each non-blank line as a report's row for `rules`, or why it is not one.
-    pub(super) fn rows(&self, rules: &RuleSet) -> Vec<Result<Row, Unreadable>> {
+    fn rows(&self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         let mut rows = Vec::new();
         for (offset, line) in self.bytes.split(|&b| b == b'\n').enumerate() {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let name = format!("{} line {}", self.file, self.first + offset);
+            let meta = Meta {
+                // A copy, not a shared count (see the CSV rows).
+                source: Arc::from(&*self.file),
+                place: Some(Place::Line(self.first + offset)),
+                ..Meta::default()
+            };
             rows.push(match std::str::from_utf8(line) {
-                Ok(text) => json_line(text, name, rules),
+                Ok(text) => json_line(text, meta, rules, spare),
                 Err(_) => Err(Unreadable::batch(
-                    name,
+                    meta.name(),
                     "the line is not UTF-8 text".to_owned(),
                 )),
             });
@@ -98,7 +114,12 @@ impl Block {
     }
 }
 
-fn json_line(text: &str, name: String, rules: &RuleSet) -> Result<Row, Unreadable> {
+fn json_line(
+    text: &str,
+    mut meta: Meta,
+    rules: &RuleSet,
+    spare: &mut Spare,
+) -> Result<Row, Unreadable> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Shape<'a> {
@@ -113,13 +134,16 @@ fn json_line(text: &str, name: String, rules: &RuleSet) -> Result<Row, Unreadabl
     }
     let shape: Shape<'_> = match serde_json::from_str(text) {
         Ok(shape) => shape,
-        Err(error) => return Err(Unreadable::batch(name, format!("not a report: {error}"))),
+        Err(error) => {
+            return Err(Unreadable::batch(
+                meta.name(),
+                format!("not a report: {error}"),
+            ));
+        }
     };
-    let label = match &shape.id {
-        Some(id) => format!("{name} ({id})"),
-        None => name,
-    };
-    let mut amounts = vec![None; rules.width()];
+    meta.id = shape.id.map(Cow::into_owned);
+    meta.firm = shape.firm.map(Cow::into_owned);
+    let mut amounts = spare.blank(rules.width());
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (key, value) in &shape.lines.0 {
@@ -161,17 +185,10 @@ fn json_line(text: &str, name: String, rules: &RuleSet) -> Result<Row, Unreadabl
         }
     };
     if !problems.is_empty() {
-        return Err(Unreadable::batch(label, problems.join("; ")));
+        return Err(Unreadable::batch(meta.name(), problems.join("; ")));
     }
-    Ok(Row {
-        meta: Meta {
-            name: label,
-            id: shape.id.map(Cow::into_owned),
-            firm: shape.firm.map(Cow::into_owned),
-            as_of,
-        },
-        amounts,
-    })
+    meta.as_of = as_of;
+    Ok(Row { meta, amounts })
 }
 
 /// A JSON object read as its key/value pairs, in order, duplicates kept.

@@ -13,6 +13,7 @@ mod jsonl;
 mod yaml;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -27,8 +28,10 @@ use crate::line::LineCode;
 /// What identifies a report, besides its amounts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Meta {
-    /// Where it came from: the file, and the row or line for a batch file.
-    pub name: String,
+    /// The file it came from (`-` for standard input), or the name it was given.
+    pub source: Arc<str>,
+    /// Where in a batch file: its row or line.
+    pub place: Option<Place>,
     /// The report's own id (`id:` in YAML and JSON Lines, `report_id` in CSV).
     pub id: Option<String>,
     /// The filer (`firm`).
@@ -37,12 +40,35 @@ pub struct Meta {
     pub as_of: Option<Date>,
 }
 
+/// A report's place in a batch file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A row of a CSV file (the header is row 1).
+    Row(usize),
+    /// A line of a JSON Lines file.
+    Line(usize),
+}
+
 impl Meta {
     /// A report called `name` with no other metadata.
     pub fn named(name: impl Into<String>) -> Self {
         Meta {
-            name: name.into(),
+            source: Arc::from(name.into()),
             ..Meta::default()
+        }
+    }
+
+    /// How a report is named in messages: the file, and in a batch file its row or line
+    /// and id: `reports.csv row 42 (R000041)`.
+    pub fn name(&self) -> String {
+        let place = match self.place {
+            None => return self.source.to_string(),
+            Some(Place::Row(row)) => format!("{} row {row}", self.source),
+            Some(Place::Line(line)) => format!("{} line {line}", self.source),
+        };
+        match &self.id {
+            Some(id) => format!("{place} ({id})"),
+            None => place,
         }
     }
 }
@@ -104,7 +130,7 @@ impl Report {
 
     /// The name given when read, usually the path.
     pub fn name(&self) -> &str {
-        &self.meta.name
+        &self.meta.source
     }
 
     /// The report's own `id:`, if it has one.
@@ -120,6 +146,29 @@ impl Report {
     /// The report date, from `as_of:`.
     pub fn as_of(&self) -> Option<Date> {
         self.meta.as_of
+    }
+}
+
+/// Row buffers given back after use, so a batch does not allocate a row per report.
+#[derive(Debug, Default)]
+pub struct Spare(Vec<Vec<Option<Decimal>>>);
+
+impl Spare {
+    /// Keep a row's buffer for another row.
+    pub fn keep(&mut self, amounts: Vec<Option<Decimal>>) {
+        self.0.push(amounts);
+    }
+
+    /// A row of `width` blank amounts, in a kept buffer when there is one.
+    pub(crate) fn blank(&mut self, width: usize) -> Vec<Option<Decimal>> {
+        match self.0.pop() {
+            Some(mut amounts) => {
+                amounts.clear();
+                amounts.resize(width, None);
+                amounts
+            }
+            None => vec![None; width],
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{CheckedRule, RuleSet};
 use crate::engine::{ReportResult, check_row};
 use crate::error::{Error, TestFileError};
-use crate::eval::{Skip, Status};
+use crate::eval::{Skip, Verdict};
 use crate::load::{MAX_REPORT_BYTES, load_report, read_source};
 use crate::report::Row;
 use crate::source::{Source, Span};
@@ -49,13 +49,13 @@ impl Expected {
         }
     }
 
-    /// Whether a rule's status is this one.
-    pub fn matches(self, status: &Status) -> bool {
+    /// Whether a rule's verdict is this one.
+    pub fn matches(self, verdict: Verdict) -> bool {
         matches!(
-            (self, status),
-            (Expected::Pass, Status::Pass(_))
-                | (Expected::Fail, Status::Fail(_))
-                | (Expected::Skipped, Status::Skipped(_))
+            (self, verdict),
+            (Expected::Pass, Verdict::Pass)
+                | (Expected::Fail, Verdict::Fail)
+                | (Expected::Skipped, Verdict::Skipped(_))
         )
     }
 }
@@ -187,7 +187,7 @@ pub fn run_report_test<'a>(
     for (index, (rule, outcome)) in rules.rules().iter().zip(&result.results).enumerate() {
         // Of a rule's versions, the test speaks of the one in force on the report's date.
         let versions = rules.rules().iter().filter(|r| r.id == rule.id).count();
-        if versions > 1 && matches!(outcome.status, Status::Skipped(Skip::NotInForce(_))) {
+        if versions > 1 && matches!(outcome.verdict, Verdict::Skipped(Skip::NotInForce(_))) {
             continue;
         }
         let listed = test.rules.iter().find(|(id, _, _)| id == &rule.id);
@@ -200,7 +200,7 @@ pub fn run_report_test<'a>(
             rule,
             expected,
             index,
-            ok: expected.matches(&outcome.status),
+            ok: expected.matches(outcome.verdict),
             span,
         });
     }
