@@ -228,33 +228,60 @@ impl Engine {
         std::thread::scope(|scope| pipeline::run(scope, self, jobs, workers, each))
     }
 
-    fn check_job(&self, job: Job, spare: &mut Spare) -> Vec<Result<ReportResult, Unreadable>> {
-        job.read(&self.rules, spare)
+    fn check_job(&self, job: Job, spare: &mut Recycled) -> Vec<Result<ReportResult, Unreadable>> {
+        job.read(&self.rules, &mut spare.rows)
             .into_iter()
-            .map(|row| row.map(|row| self.check_row(row)))
+            .map(|row| {
+                row.map(|row| {
+                    let results = spare.results.pop().unwrap_or_default();
+                    check_row_into(&self.rules, self.waivers.as_ref(), row, results)
+                })
+            })
             .collect()
+    }
+}
+
+/// What a window's results leave behind for the next windows to fill again.
+#[derive(Debug, Default)]
+struct Recycled {
+    rows: Spare,
+    results: Vec<Vec<RuleResult>>,
+}
+
+impl Recycled {
+    /// Keep a result's buffers.
+    fn keep(&mut self, result: ReportResult) {
+        self.rows.keep(result.row);
+        self.results.push(result.results);
     }
 }
 
 /// Every rule of `rules` on one report's row, with the failures `waivers` accept marked:
 /// what [`Engine::check_row`] does, for a rule set without an engine of its own.
 pub fn check_row(rules: &RuleSet, waivers: Option<&Waivers>, row: Row) -> ReportResult {
+    check_row_into(rules, waivers, row, Vec::new())
+}
+
+/// [`check_row`], with the results in `results`' buffer.
+fn check_row_into(
+    rules: &RuleSet,
+    waivers: Option<&Waivers>,
+    row: Row,
+    mut results: Vec<RuleResult>,
+) -> ReportResult {
     let (firm, as_of) = (row.meta.firm.as_deref(), row.meta.as_of);
     let mut summary = Summary::default();
-    let results = rules
-        .rules()
-        .iter()
-        .map(|rule| {
-            let verdict = verdict(rule, &RowAmounts::new(rule, &row.amounts), as_of);
-            let waiver = match (verdict, waivers) {
-                (Verdict::Fail, Some(waivers)) => waivers.covering(&rule.id, firm, as_of),
-                _ => None,
-            };
-            let result = RuleResult { verdict, waiver };
-            summary.add(rule, &result);
-            result
-        })
-        .collect();
+    results.clear();
+    results.extend(rules.rules().iter().map(|rule| {
+        let verdict = verdict(rule, &RowAmounts::new(rule, &row.amounts), as_of);
+        let waiver = match (verdict, waivers) {
+            (Verdict::Fail, Some(waivers)) => waivers.covering(&rule.id, firm, as_of),
+            _ => None,
+        };
+        let result = RuleResult { verdict, waiver };
+        summary.add(rule, &result);
+        result
+    }));
     ReportResult {
         row,
         results,
@@ -271,8 +298,8 @@ mod pipeline {
     use std::sync::{Arc, Mutex};
     use std::thread::Scope;
 
-    use super::{Engine, ReportResult};
-    use crate::report::{Job, Spare, Unreadable};
+    use super::{Engine, Recycled, ReportResult};
+    use crate::report::{Job, Unreadable};
 
     /// Work taken at once: about this many bytes of input…
     const WINDOW_BYTES: usize = 256 * 1024;
@@ -282,7 +309,7 @@ mod pipeline {
     type Results = Vec<Result<ReportResult, Unreadable>>;
 
     /// Jobs to check together: their place in the input, and buffers for their rows.
-    type Window = (usize, Vec<Job>, Spare);
+    type Window = (usize, Vec<Job>, Recycled);
 
     pub(super) fn run<'scope, 'env, I, F, E>(
         scope: &'scope Scope<'scope, 'env>,
@@ -299,9 +326,9 @@ mod pipeline {
         // caller gives it back once the window's results are handed on, with the row
         // buffers the next window can fill again.
         let in_flight = 2 * workers + 2;
-        let (credit_tx, credit_rx) = sync_channel::<Spare>(in_flight);
+        let (credit_tx, credit_rx) = sync_channel::<Recycled>(in_flight);
         for _ in 0..in_flight {
-            let _ = credit_tx.send(Spare::default());
+            let _ = credit_tx.send(Recycled::default());
         }
         let (work_tx, work_rx) = sync_channel::<Window>(workers);
         let (done_tx, done_rx) = sync_channel::<(usize, Results)>(in_flight);
@@ -318,12 +345,12 @@ mod pipeline {
             pending.insert(seq, results);
             while let Some(results) = pending.remove(&next) {
                 next += 1;
-                let mut spare = Spare::default();
+                let mut spare = Recycled::default();
                 for result in results {
                     match result {
-                        Ok(mut result) => {
+                        Ok(result) => {
                             each(Ok(&result))?;
-                            spare.keep(std::mem::take(&mut result.row.amounts));
+                            spare.keep(result);
                         }
                         Err(unreadable) => each(Err(&unreadable))?,
                     }
@@ -338,7 +365,7 @@ mod pipeline {
     /// Group the jobs into windows and send them, a credit each.
     fn read<I: Iterator<Item = Job>>(
         mut jobs: I,
-        credits: &Receiver<Spare>,
+        credits: &Receiver<Recycled>,
         work: &SyncSender<Window>,
     ) {
         let mut seq = 0;

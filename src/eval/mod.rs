@@ -218,6 +218,7 @@ fn run<A: Amounts + ?Sized>(
         amounts,
         roundings: Vec::new(),
         trace,
+        present: false,
     };
     if let Some(condition) = &rule.condition {
         match ctx.condition(condition) {
@@ -227,12 +228,20 @@ fn run<A: Amounts + ?Sized>(
         }
         ctx.roundings.clear();
     }
+    // A rule whose assertion reads only blank lines is skipped, whatever its arithmetic
+    // would come to. Evaluating reads every line of the assertion (nothing short-circuits),
+    // so when it succeeds, whether it met an amount says whether all were blank.
+    ctx.present = false;
+    let evaluated = ctx.assertion(&rule.assertion, rule.tolerance);
     let all_blank = rule.assertion_lines > 0
-        && (0..rule.assertion_lines).all(|slot| amounts.amount(slot).is_none());
+        && match evaluated {
+            Ok(_) => !ctx.present,
+            Err(_) => (0..rule.assertion_lines).all(|slot| amounts.amount(slot).is_none()),
+        };
     if all_blank {
         return Status::Skipped(Skip::AllBlank);
     }
-    match ctx.assertion(&rule.assertion, rule.tolerance) {
+    match evaluated {
         Ok((holds, mut sides)) => {
             sides.roundings = ctx.roundings;
             if holds {
@@ -251,6 +260,7 @@ pub fn value_of<A: Amounts + ?Sized>(node: &Node, amounts: &A) -> Result<Value, 
         amounts,
         roundings: Vec::new(),
         trace: false,
+        present: false,
     }
     .value(node)
 }
@@ -264,6 +274,7 @@ pub fn condition_holds<A: Amounts + ?Sized>(
         amounts,
         roundings: Vec::new(),
         trace: false,
+        present: false,
     }
     .condition(condition)
 }
@@ -273,6 +284,8 @@ struct Context<'a, A: ?Sized> {
     roundings: Vec<Rounding>,
     /// Whether to record the roundings.
     trace: bool,
+    /// Whether a line read so far held an amount.
+    present: bool,
 }
 
 impl<A: Amounts + ?Sized> Context<'_, A> {
@@ -365,10 +378,13 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
 
     fn value(&mut self, node: &Node) -> Result<Value, EvalError> {
         match node {
-            Node::Line { slot, .. } => Ok(self
-                .amounts
-                .amount(*slot)
-                .map_or(Value::ZERO, Value::from_decimal)),
+            Node::Line { slot, .. } => Ok(match self.amounts.amount(*slot) {
+                Some(amount) => {
+                    self.present = true;
+                    Value::from_decimal(amount)
+                }
+                None => Value::ZERO,
+            }),
             Node::Const { value, .. } => Ok(*value),
             Node::Neg { inner, .. } => Ok(-self.value(inner)?),
             Node::Chain { first, rest, .. } => {

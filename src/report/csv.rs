@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
-use super::{Meta, Place, Row, Spare};
+use super::{Place, Row, Spare};
 use crate::amount;
 use crate::check::RuleSet;
 use crate::date::Date;
@@ -211,7 +211,7 @@ impl Block {
 
     /// Each row as a report's row for `rules`, or why it is not one.
     fn rows(&self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(memchr::memchr_iter(b'\n', &self.bytes).count() + 1);
         let mut number = self.first;
         if plain(&self.bytes) {
             for line in plain_lines(&self.bytes) {
@@ -248,17 +248,11 @@ impl Block {
         number: usize,
         mut cells: impl Iterator<Item = &'c [u8]>,
     ) -> Result<Row, Unreadable> {
-        let id = String::from_utf8_lossy(cells.next().unwrap_or_default()).into_owned();
-        let mut meta = Meta {
-            // A copy of the name, not a shared count: rows are made on worker threads and
-            // dropped on the caller's, and a reference count touched by both costs more.
-            source: Arc::from(&*self.file),
-            place: Some(Place::Row(number)),
-            id: Some(id),
-            firm: None,
-            as_of: None,
-        };
-        let mut amounts = spare.blank(rules.width());
+        let id = String::from_utf8_lossy(cells.next().unwrap_or_default());
+        let Row {
+            mut meta,
+            mut amounts,
+        } = spare.row(rules.width(), &self.file, Place::Row(number), Some(&id));
         let mut problems = Vec::new();
         let mut count = 1;
         let mut columns = self.columns.iter();

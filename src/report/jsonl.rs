@@ -91,21 +91,16 @@ impl Block {
 
     /// Each non-blank line as a report's row for `rules`, or why it is not one.
     fn rows(&self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(memchr::memchr_iter(b'\n', &self.bytes).count() + 1);
         for (offset, line) in self.bytes.split(|&b| b == b'\n').enumerate() {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let meta = Meta {
-                // A copy, not a shared count (see the CSV rows).
-                source: Arc::from(&*self.file),
-                place: Some(Place::Line(self.first + offset)),
-                ..Meta::default()
-            };
+            let place = Place::Line(self.first + offset);
             rows.push(match std::str::from_utf8(line) {
-                Ok(text) => json_line(text, meta, rules, spare),
+                Ok(text) => json_line(text, &self.file, place, rules, spare),
                 Err(_) => Err(Unreadable::batch(
-                    meta.name(),
+                    format!("{} line {}", self.file, self.first + offset),
                     "the line is not UTF-8 text".to_owned(),
                 )),
             });
@@ -116,7 +111,8 @@ impl Block {
 
 fn json_line(
     text: &str,
-    mut meta: Meta,
+    file: &Arc<str>,
+    place: Place,
     rules: &RuleSet,
     spare: &mut Spare,
 ) -> Result<Row, Unreadable> {
@@ -135,15 +131,22 @@ fn json_line(
     let shape: Shape<'_> = match serde_json::from_str(text) {
         Ok(shape) => shape,
         Err(error) => {
+            let meta = Meta {
+                source: Arc::clone(file),
+                place: Some(place),
+                ..Meta::default()
+            };
             return Err(Unreadable::batch(
                 meta.name(),
                 format!("not a report: {error}"),
             ));
         }
     };
-    meta.id = shape.id.map(Cow::into_owned);
+    let Row {
+        mut meta,
+        mut amounts,
+    } = spare.row(rules.width(), file, place, shape.id.as_deref());
     meta.firm = shape.firm.map(Cow::into_owned);
-    let mut amounts = spare.blank(rules.width());
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (key, value) in &shape.lines.0 {

@@ -149,26 +149,49 @@ impl Report {
     }
 }
 
-/// Row buffers given back after use, so a batch does not allocate a row per report.
+/// Rows given back after use, so a batch does not allocate a row per report: the next
+/// rows are made in their buffers, on the thread that reads them.
 #[derive(Debug, Default)]
-pub struct Spare(Vec<Vec<Option<Decimal>>>);
+pub struct Spare(Vec<Row>);
 
 impl Spare {
-    /// Keep a row's buffer for another row.
-    pub fn keep(&mut self, amounts: Vec<Option<Decimal>>) {
-        self.0.push(amounts);
+    /// Keep a row for another.
+    pub fn keep(&mut self, row: Row) {
+        self.0.push(row);
     }
 
-    /// A row of `width` blank amounts, in a kept buffer when there is one.
-    pub(crate) fn blank(&mut self, width: usize) -> Vec<Option<Decimal>> {
-        match self.0.pop() {
-            Some(mut amounts) => {
-                amounts.clear();
-                amounts.resize(width, None);
-                amounts
-            }
-            None => vec![None; width],
+    /// A row of `width` blank amounts from `source`, with its place and id, in a kept
+    /// row's buffers when there is one.
+    pub(crate) fn row(
+        &mut self,
+        width: usize,
+        source: &Arc<str>,
+        place: Place,
+        id: Option<&str>,
+    ) -> Row {
+        let mut row = self.0.pop().unwrap_or_else(|| Row {
+            meta: Meta::default(),
+            amounts: Vec::new(),
+        });
+        row.amounts.clear();
+        row.amounts.resize(width, None);
+        let id = id.map(|id| {
+            let mut text = row.meta.id.take().unwrap_or_default();
+            text.clear();
+            text.push_str(id);
+            text
+        });
+        if !Arc::ptr_eq(&row.meta.source, source) {
+            row.meta.source = Arc::clone(source);
         }
+        row.meta = Meta {
+            source: std::mem::take(&mut row.meta.source),
+            place: Some(place),
+            id,
+            firm: None,
+            as_of: None,
+        };
+        row
     }
 }
 
