@@ -108,7 +108,9 @@ fn whole_digits(whole: &str, text: &str) -> Result<String, AmountError> {
     }
     let mut groups = whole.split(',');
     let first = groups.next().unwrap_or("");
+    // `0,100` is not a number anyone writes: a grouped amount starts with a non-zero digit.
     let well_grouped = (1..=3).contains(&first.len())
+        && !first.starts_with('0')
         && groups.all(|group| group.len() == 3)
         && whole.bytes().all(|b| b.is_ascii_digit() || b == b',');
     if !whole.bytes().all(|b| b.is_ascii_digit() || b == b',') {
@@ -265,6 +267,8 @@ mod tests {
         assert_eq!(parse(""), Err(AmountError::Empty));
         assert!(matches!(parse("1,23,456"), Err(AmountError::Grouping(_))));
         assert!(matches!(parse("1234,567"), Err(AmountError::Grouping(_))));
+        assert!(matches!(parse("0,100"), Err(AmountError::Grouping(_))));
+        assert!(matches!(parse("$0,100"), Err(AmountError::Grouping(_))));
         assert!(matches!(parse("-(5)"), Err(AmountError::DoubleNegative(_))));
     }
 

@@ -258,3 +258,87 @@ proptest! {
         prop_assert_eq!(reparsed, original.unwrap());
     }
 }
+
+/// Where the grammar allows a comment: before each white-space character outside strings
+/// and comments.
+fn gaps(text: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    let (mut in_string, mut in_comment, mut escaped) = (false, false, false);
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => in_comment = true,
+            c if c.is_whitespace() => found.push(i),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `text` with a comment (and a line end) inserted at each chosen gap.
+fn with_comments(text: &str, picks: &[prop::sample::Index]) -> String {
+    let gaps = gaps(text);
+    let mut at: Vec<usize> = picks.iter().map(|pick| *pick.get(&gaps)).collect();
+    at.sort_unstable();
+    at.dedup();
+    let mut out = text.to_owned();
+    for (n, &position) in at.iter().enumerate().rev() {
+        out.insert_str(position, &format!(" # c{n}\n"));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn fmt_keeps_comments_wherever_the_grammar_allows_them(
+        text in rule_file(),
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 1..8),
+    ) {
+        prop_assume!(!gaps(&text).is_empty());
+        let commented = with_comments(&text, &picks);
+        let source = Source::new("g.xfoot", commented.as_str());
+        let original = crossfoot::syntax::parse(&source);
+        prop_assume!(original.is_ok());
+        let once = crossfoot::syntax::format_source(&source);
+        prop_assert!(once.is_ok(), "fmt refused:\n{commented}");
+        let once = once.unwrap();
+        let twice = crossfoot::syntax::format_source(&Source::new("g.xfoot", once.as_str())).unwrap();
+        prop_assert_eq!(&once, &twice);
+        prop_assert_eq!(once.matches(" # c").count() + once.matches("\n# c").count() + usize::from(once.starts_with("# c")), commented.matches(" # c").count());
+    }
+
+    #[test]
+    fn fmt_keeps_comments_anywhere_in_the_shipped_pack(
+        file in prop::sample::select(vec![
+            "rules/focus/cftc/1-segregation.xfoot",
+            "rules/focus/cftc/6-net-capital.xfoot",
+            "rules/focus/cftc/5-cleared-swaps.xfoot",
+        ]),
+        picks in proptest::collection::vec(any::<prop::sample::Index>(), 1..12),
+    ) {
+        let text = std::fs::read_to_string(file).unwrap();
+        let commented = with_comments(&text, &picks);
+        let source = Source::new(file, commented.as_str());
+        prop_assert!(crossfoot::syntax::parse(&source).is_ok());
+        let once = crossfoot::syntax::format_source(&source);
+        prop_assert!(once.is_ok(), "fmt refused {file} with comments at {picks:?}");
+        let once = once.unwrap();
+        let twice = crossfoot::syntax::format_source(&Source::new(file, once.as_str())).unwrap();
+        prop_assert_eq!(once, twice);
+    }
+}

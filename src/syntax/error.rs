@@ -58,6 +58,9 @@ pub enum SyntaxError {
         /// The literal.
         #[label("here")]
         span: SourceSpan,
+        /// How to write it.
+        #[help]
+        help: Option<String>,
     },
 
     /// `7190 == 7180` (write `=`).

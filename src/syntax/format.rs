@@ -121,29 +121,42 @@ impl Part {
 }
 
 /// Attach each comment to a part, then print the parts in canonical order.
+///
+/// A comment on a line of its own goes before the part it precedes (or sits inside). A
+/// comment after code stays at the end of the line of the part that holds that code; a
+/// line ends with one comment, so a second one for the same part goes on its own line
+/// before it. Every comment survives, wherever the grammar allowed it.
 fn write_parts(out: &mut String, mut parts: Vec<Part>, comments: Vec<Comment>) {
     let mut by_source: Vec<usize> = (0..parts.len()).collect();
     by_source.sort_by_key(|&i| parts.get(i).map_or(0, |p| p.span.start));
+    let last = by_source.last().copied().unwrap_or(0);
     for comment in comments {
+        let at = comment.start;
         let target = if comment.own_line {
             // The part it precedes (or sits inside); after the last part, the last part.
             by_source
                 .iter()
                 .copied()
-                .find(|&i| parts.get(i).is_some_and(|p| p.span.end > comment.start))
+                .find(|&i| parts.get(i).is_some_and(|p| p.span.end > at))
                 .map(|i| (i, true))
         } else {
-            // The part that ends before it on its line.
-            by_source
+            // The part that holds the code before it, or else the part that ends before it.
+            let inside = by_source
                 .iter()
                 .copied()
-                .rev()
-                .find(|&i| parts.get(i).is_some_and(|p| p.span.end <= comment.start))
-                .map(|i| (i, false))
+                .find(|&i| parts.get(i).is_some_and(|p| p.span.start <= at && at < p.span.end));
+            let before = || {
+                by_source
+                    .iter()
+                    .copied()
+                    .rev()
+                    .find(|&i| parts.get(i).is_some_and(|p| p.span.end <= at))
+            };
+            inside.or_else(before).map(|i| (i, false))
         };
-        let (index, leading) = target.unwrap_or((by_source.last().copied().unwrap_or(0), false));
+        let (index, leading) = target.unwrap_or((last, false));
         if let Some(part) = parts.get_mut(index) {
-            if leading {
+            if leading || !part.trailing.is_empty() {
                 part.leading.push(comment.text);
             } else {
                 part.trailing.push(comment.text);
@@ -415,6 +428,16 @@ mod tests {
             ),
             "page seg \"Segregation\"\n  7010 \"cash\"\n  7033 \"deduct\" deduction\n\nrule t\n  7010 >= $0\n"
         );
+    }
+
+    #[test]
+    fn keeps_comments_wherever_the_grammar_allows_them() {
+        let text = "rule a # x\n  7010 = # c\n  0\n";
+        assert_eq!(fmt(text), "rule a # x\n  7010 = 0 # c\n");
+        let text = "rule # after the keyword\n  a # after the id\n  \"A\" # after the description\n  7010 # after the line\n  = # after the operator\n  7020 # after the right side\n  + # after the plus\n  7030\n";
+        let once = fmt(text);
+        assert_eq!(fmt(&once), once);
+        assert_eq!(comments(&once).len(), 7, "{once}");
     }
 
     #[test]

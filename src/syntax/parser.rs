@@ -540,17 +540,29 @@ impl Builder<'_> {
         match amount::parse(digits) {
             Ok(value) => Some(value),
             Err(error) => {
-                let reason = match error {
-                    amount::AmountError::Grouping(_) => {
-                        "thousands separators go every three digits".to_owned()
-                    }
-                    amount::AmountError::TooPrecise(_) => {
+                let (reason, help) = match error {
+                    amount::AmountError::Grouping(_) => (
+                        "thousands separators go every three digits".to_owned(),
+                        Some(format!(
+                            "group thousands by three digits after a first non-zero one (`$1,000,000`); if the comma separates arguments, write a space after it: `{}`",
+                            text.replace(',', ", ")
+                        )),
+                    ),
+                    amount::AmountError::TooPrecise(_) => (
                         "it has more digits than can be held exactly (28 significant digits)"
-                            .to_owned()
-                    }
-                    other => other.to_string(),
+                            .to_owned(),
+                        None,
+                    ),
+                    other => (other.to_string(), None),
                 };
-                self.bad_number(text, reason, span)
+                self.errors.push(SyntaxError::BadNumber {
+                    text: text.to_owned(),
+                    reason,
+                    src: self.src.clone(),
+                    span: span.into(),
+                    help,
+                });
+                None
             }
         }
     }
@@ -570,6 +582,7 @@ impl Builder<'_> {
             reason,
             src: self.src.clone(),
             span: span.into(),
+            help: None,
         });
         None
     }
@@ -1014,6 +1027,11 @@ mod tests {
         assert_eq!(
             error("rule t 1 = $1,00"),
             "`$1,00` is not a usable number: thousands separators go every three digits"
+        );
+        // `max($0,100)` is not `max($100)`: a grouped amount cannot start with 0.
+        assert_eq!(
+            error("rule t 7010 = max($0,100)"),
+            "`$0,100` is not a usable number: thousands separators go every three digits"
         );
     }
 
