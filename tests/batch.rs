@@ -256,7 +256,7 @@ fn exactness_survives_the_fast_paths() {
         "{out}"
     );
     assert!(
-        out.ends_with("3 reports: 2 ok, 1 failed (1 failing rules)\n"),
+        out.ends_with("3 reports: 2 ok, 1 failed (1 failing rule)\n"),
         "{out}"
     );
 }

@@ -314,8 +314,12 @@ fn counts(summary: &Summary) -> String {
 pub fn totals_line(totals: &Totals) -> String {
     let ok = totals.reports - totals.failed - totals.warned - totals.errors;
     let mut line = format!(
-        "{} reports: {ok} ok, {} failed ({} failing rules)",
-        totals.reports, totals.failed, totals.rule_failures
+        "{} report{}: {ok} ok, {} failed ({} failing rule{})",
+        totals.reports,
+        plural(totals.reports),
+        totals.failed,
+        totals.rule_failures,
+        plural(totals.rule_failures)
     );
     if totals.warned > 0 {
         line.push_str(&format!(", {} with warnings only", totals.warned));

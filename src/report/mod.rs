@@ -67,7 +67,7 @@ impl Meta {
             Some(Place::Line(line)) => format!("{} line {line}", self.source),
         };
         match &self.id {
-            Some(id) => format!("{place} ({id})"),
+            Some(id) => format!("{place} ({})", id.escape_debug()),
             None => place,
         }
     }
