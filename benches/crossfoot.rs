@@ -113,5 +113,97 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(stages, benches);
+/// The stages whose time must grow linearly with their input: each at two sizes, so a
+/// regression to quadratic time shows as a fourfold step instead of a twofold one.
+fn linear(c: &mut Criterion) {
+    for n in [5_000, 10_000] {
+        // JSON of one report on an n-rule pack: every result's line and column.
+        let engine = Engine::new(parse_and_check(&[generated(n)]));
+        let report = crossfoot::report::Report::from_lines("r", []);
+        let result = engine.check(&report);
+        c.bench_function(&format!("JSON of one report, {n} rules"), |b| {
+            b.iter(|| crossfoot::render::json_report(&engine, black_box(&result)))
+        });
+    }
+    for n in [200, 400] {
+        // Root causes on a report where n chained totals fail.
+        let text: String = (0..n)
+            .map(|i| {
+                format!(
+                    "rule r{i}\n  {} = {} + 500000\n",
+                    300_000 + i + 1,
+                    300_000 + i
+                )
+            })
+            .collect();
+        let engine = Engine::new(parse_and_check(&[Source::new("chain.xfoot", text)]));
+        let lines = (0..=n).map(|i| {
+            (
+                (300_000 + i).to_string().parse().unwrap(),
+                rust_decimal::Decimal::from(i),
+            )
+        });
+        let report = crossfoot::report::Report::from_lines("r", lines);
+        let result = engine.check(&report);
+        assert!(result.summary.failed >= n);
+        c.bench_function(&format!("root causes, {n} failing rules"), |b| {
+            b.iter(|| crossfoot::eval::root_causes(engine.rules(), black_box(&result)))
+        });
+    }
+    for n in [2_000, 4_000] {
+        // The diagnostic of a failing rule with n terms.
+        let terms: Vec<String> = (0..n).map(|i| (100_000 + i).to_string()).collect();
+        let source = Source::new(
+            "long.xfoot",
+            format!("rule t\n  900000 = {}\n", terms.join(" + ")),
+        );
+        let engine = Engine::new(parse_and_check(&[source]));
+        let lines = terms
+            .iter()
+            .map(|t| (t.parse().unwrap(), rust_decimal::Decimal::ONE));
+        let result = engine.check(&crossfoot::report::Report::from_lines("r", lines));
+        let human = crossfoot::render::Human::new(false, false);
+        c.bench_function(&format!("diagnostic of a rule with {n} terms"), |b| {
+            b.iter(|| {
+                let mut out = Vec::new();
+                human
+                    .report(
+                        &engine,
+                        black_box(&result),
+                        false,
+                        &mut out,
+                        &mut std::io::sink(),
+                    )
+                    .unwrap();
+                out.len()
+            })
+        });
+    }
+    for mib in [1, 2] {
+        // A wide CSV whose quoted cell spans `mib` MiB: each byte is scanned once.
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("quoted.csv");
+        let cell = "x".repeat(mib << 20);
+        std::fs::write(&csv, format!("report_id,7010\n\"{cell}\",1\nB,2\n")).unwrap();
+        let engine = Engine::new(parse_and_check(&[Source::new(
+            "r.xfoot",
+            "rule t 7010 >= $0\n",
+        )]));
+        c.bench_function(&format!("a CSV cell spanning {mib} MiB"), |b| {
+            b.iter(|| {
+                let inputs = Inputs::new(engine.rules(), vec![csv.clone()], None);
+                let mut rows = 0;
+                engine
+                    .check_each(inputs, |result| -> Result<(), ()> {
+                        rows += usize::from(result.is_ok());
+                        Ok(())
+                    })
+                    .unwrap();
+                assert_eq!(rows, 2);
+            })
+        });
+    }
+}
+
+criterion_group!(stages, benches, linear);
 criterion_main!(stages);

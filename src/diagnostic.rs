@@ -36,7 +36,7 @@ impl RuleDiagnostic {
         amounts: &A,
     ) -> Option<Self> {
         let src = rules.source_of(rule).map(Source::named);
-        let (message, help, mut labels, severity) = match status {
+        let (message, mut help, mut labels, severity) = match status {
             Status::Fail(sides) => (
                 failure_message(rule),
                 failure_help(rule, sides),
@@ -55,7 +55,7 @@ impl RuleDiagnostic {
             Status::Pass(_) | Status::Skipped(_) => return None,
         };
         labels.extend(line_labels(rules, rule, amounts));
-        labels.sort_by_key(|label| (label.offset(), label.len()));
+        let labels = capped(labels, &mut help);
         Some(RuleDiagnostic {
             code: rule.id.clone(),
             severity,
@@ -85,7 +85,7 @@ impl RuleDiagnostic {
         };
         let got = crate::testing::verdict_words(status);
         let message = format!("this example expects the rule to {expected}, but it {got}");
-        let (help, mut labels) = match status {
+        let (mut help, mut labels) = match status {
             Status::Fail(sides) => (failure_help(rule, sides), rounding_labels(sides)),
             Status::Pass(sides) => (
                 format!(
@@ -108,7 +108,7 @@ impl RuleDiagnostic {
             example,
         ));
         labels.extend(line_labels(rules, rule, amounts));
-        labels.sort_by_key(|label| (label.offset(), label.len()));
+        let labels = capped(labels, &mut help);
         RuleDiagnostic {
             code: rule.id.clone(),
             severity: MietteSeverity::Error,
@@ -258,6 +258,26 @@ fn error_label(error: &EvalError) -> String {
         EvalError::Overflow { op, .. } => format!("this `{op}` overflows"),
         EvalError::DivisionByZero { .. } => "divides by 0".to_owned(),
     }
+}
+
+/// The most labels a diagnostic draws: each label is drawn with a line down from every
+/// label after it on the same source line, so a rule of thousands of terms would print
+/// output growing with the square of its terms.
+const MAX_LABELS: usize = 24;
+
+/// The labels in source order, at most [`MAX_LABELS`] of them; `help` says how many more
+/// there were.
+fn capped(mut labels: Vec<LabeledSpan>, help: &mut String) -> Vec<LabeledSpan> {
+    labels.sort_by_key(|label| (label.offset(), label.len()));
+    if labels.len() > MAX_LABELS {
+        let more = labels.len() - MAX_LABELS;
+        labels.truncate(MAX_LABELS);
+        help.push_str(&format!(
+            "\n{more} more amount{} not labelled here; `crossfoot explain` shows every one",
+            if more == 1 { " is" } else { "s are" }
+        ));
+    }
+    labels
 }
 
 /// `7060 = 4,008,887,962 — Amount required to be segregated` under each line code;

@@ -5,7 +5,7 @@
 //! to a diagnostic only when one is built.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{NamedSource, SourceSpan};
 
@@ -84,11 +84,21 @@ impl<T: PartialEq> PartialEq for Spanned<T> {
 impl<T: Eq> Eq for Spanned<T> {}
 
 /// A named text: a rule file or a report, as read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Source {
     name: String,
     text: Arc<str>,
+    /// Where each line starts, found the first time a position is asked for.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.text == other.text
+    }
+}
+
+impl Eq for Source {}
 
 impl Source {
     /// A source called `name` (usually its path) holding `text`.
@@ -96,6 +106,7 @@ impl Source {
         Source {
             name: name.into(),
             text: text.into(),
+            line_starts: Arc::default(),
         }
     }
 
@@ -114,13 +125,24 @@ impl Source {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
-    /// The 1-based line and column (in characters) of a byte offset.
+    /// The 1-based line and column (in characters) of a byte offset: a binary search of
+    /// the line starts, so asking for every rule of a large file takes linear time.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).unwrap_or("").chars().count() + 1;
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|at| at + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&start| start <= offset).max(1);
+        let line_start = starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .unwrap_or("")
+            .chars()
+            .count()
+            + 1;
         (line, column)
     }
 
@@ -147,6 +169,9 @@ mod tests {
         assert_eq!(source.line_col(3), (2, 1));
         // `d` follows a three-byte character but is the third character.
         assert_eq!(source.line_col(7), (2, 3));
+        assert_eq!(source.line_col(2), (1, 3), "the line end is on its line");
+        assert_eq!(source.line_col(9), (3, 1), "the end of the text");
+        assert_eq!(source.line_col(99), (3, 1), "past the end");
     }
 
     #[test]

@@ -141,10 +141,11 @@ fn write_parts(out: &mut String, mut parts: Vec<Part>, comments: Vec<Comment>) {
                 .map(|i| (i, true))
         } else {
             // The part that holds the code before it, or else the part that ends before it.
-            let inside = by_source
-                .iter()
-                .copied()
-                .find(|&i| parts.get(i).is_some_and(|p| p.span.start <= at && at < p.span.end));
+            let inside = by_source.iter().copied().find(|&i| {
+                parts
+                    .get(i)
+                    .is_some_and(|p| p.span.start <= at && at < p.span.end)
+            });
             let before = || {
                 by_source
                     .iter()
