@@ -423,8 +423,9 @@ fn fast_decimal(text: &[u8]) -> Option<Decimal> {
         (b'-', rest) => (true, rest),
         _ => (false, text),
     };
-    // At most 18 digits and a point, so the mantissa cannot overflow an i64.
-    if digits.is_empty() || digits.len() > 19 {
+    // At most 18 digits (and a point), so the mantissa cannot overflow an i64.
+    let points = usize::from(memchr::memchr(b'.', digits).is_some());
+    if digits.is_empty() || digits.len() > 18 + points {
         return None;
     }
     let mut mantissa: i64 = 0;
@@ -443,7 +444,6 @@ fn fast_decimal(text: &[u8]) -> Option<Decimal> {
         Some(at) => u32::try_from(digits.len() - at - 1)
             .ok()
             .filter(|&s| s > 0)?,
-        None if digits.len() > 18 => return None,
         None => 0,
     };
     let value = Decimal::new(if negative { -mantissa } else { mantissa }, scale);
@@ -583,6 +583,15 @@ mod tests {
             "12345678901234567890.12"
         );
         assert_eq!(cell(b"-0").unwrap().unwrap().to_string(), "0");
+        // Past 18 digits, the general reader: never an overflow.
+        assert_eq!(
+            cell(b"9223372036854775808").unwrap().unwrap().to_string(),
+            "9223372036854775808"
+        );
+        assert_eq!(
+            cell(b"-99999999999999999.99").unwrap().unwrap().to_string(),
+            "-99999999999999999.99"
+        );
         assert!(cell(b"12abc").is_err());
         assert!(cell(b"1e6").is_err());
         assert!(cell(b"1.").is_err());
