@@ -1,30 +1,64 @@
-//! Any rule file, checked and evaluated on a fixed report (the real filing): outcomes or
-//! diagnostics, never a panic; the compiled verdict agrees with the full evaluation.
+//! Any rule file and any amounts: checked and evaluated, outcomes or diagnostics, never a
+//! panic. The input is a rule file, a NUL byte, then bytes that become the amounts of the
+//! lines the rules read (every magnitude up to 28 digits, every scale, blanks), so the
+//! fuzzer reaches ties, cents, overflow and amounts near 2^62 and 2^96. The same report
+//! read from YAML and from a wide CSV row gives the same results, every verdict is the one
+//! the full evaluation gives, and the root causes and JSON render.
 #![no_main]
 
-use std::sync::OnceLock;
-
-use crossfoot::eval::{Program, evaluate};
-use crossfoot::report::{Report, load_yaml};
+use crossfoot::engine::Engine;
+use crossfoot::report::{Inputs, Report};
 use crossfoot::source::Source;
 use libfuzzer_sys::fuzz_target;
-
-fn filing() -> &'static Report {
-    static FILING: OnceLock<Report> = OnceLock::new();
-    FILING.get_or_init(|| {
-        let text = include_str!("../../examples/hsbc-2020-07.yaml");
-        load_yaml(&Source::new("filing.yaml", text)).expect("the filing loads")
-    })
-}
+use rust_decimal::Decimal;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let split = data.iter().position(|&b| b == 0).unwrap_or(data.len());
+    let (rules, amounts) = data.split_at(split);
+    let Ok(text) = std::str::from_utf8(rules) else { return };
     let source = Source::new("fuzz.xfoot", text);
-    let Ok(file) = crossfoot::syntax::parse(&source) else { return };
-    let Ok(checked) = crossfoot::check::check(vec![(source, file)]) else { return };
-    let evaluation = evaluate(&checked.rules, filing());
-    let program = Program::new(&checked.rules);
-    let verdict = program.verdict(&program.row(filing()), filing().as_of(), &mut Vec::new());
-    assert_eq!(verdict.summary, evaluation.summary(), "compiled and full evaluation disagree");
-    let _ = crossfoot::eval::root_causes(&evaluation);
+    let Ok(checked) = crossfoot::load::check_sources(vec![source]) else { return };
+    let engine = Engine::new(checked.rules);
+    let rules = engine.rules();
+    let mut bytes = amounts.iter().copied().skip(1);
+    let mut lines = Vec::new();
+    for slot in 0..rules.width() {
+        let Some(code) = rules.code(slot) else { continue };
+        let chunk: Vec<u8> = bytes.by_ref().take(17).collect();
+        if chunk.len() < 17 || chunk[0] & 7 == 0 {
+            continue;
+        }
+        let mut raw = [0u8; 16];
+        raw.copy_from_slice(&chunk[1..17]);
+        let mantissa = i128::from_le_bytes(raw) % 10i128.pow(28);
+        let scale = u32::from(chunk[0] >> 3) % 29;
+        let Ok(amount) = Decimal::try_from_i128_with_scale(mantissa, scale) else { continue };
+        lines.push((code, amount));
+    }
+    let report = Report::from_lines("fuzz.yaml", lines.clone());
+    let result = engine.check(&report);
+    for (rule, outcome) in result.results(rules) {
+        assert_eq!(result.status(rule).verdict(), outcome.verdict, "the verdict is the evaluation's");
+    }
+    let _ = crossfoot::eval::root_causes(rules, &result);
+    let _ = crossfoot::render::json_report(&engine, &result);
+
+    // The same amounts as a wide CSV row: the same verdicts.
+    let dir = std::env::temp_dir().join(format!("crossfoot-fuzz-eval-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let csv = dir.join("r.csv");
+    let header: Vec<String> = lines.iter().map(|(code, _)| code.to_string()).collect();
+    let cells: Vec<String> = lines.iter().map(|(_, amount)| amount.to_string()).collect();
+    let text = format!("report_id,{}\nR,{}\n", header.join(","), cells.join(","));
+    if std::fs::write(&csv, text).is_err() {
+        return;
+    }
+    let mut from_csv = Vec::new();
+    let _ = engine.check_each(Inputs::new(rules, vec![csv], None), |read| -> Result<(), ()> {
+        if let Ok(read) = read {
+            from_csv.push(read.results.clone());
+        }
+        Ok(())
+    });
+    assert_eq!(from_csv, vec![result.results], "a CSV row means what the same report does");
 });
