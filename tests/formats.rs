@@ -107,6 +107,18 @@ fn json_output_matches_its_schema() {
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["reports"][0]["results"][0]["status"], "error");
     assert_valid(&validator, &json);
+    // A value without a finite decimal expansion is its exact fraction, and validates.
+    fs::write(dir.path().join("r.yaml"), "lines:\n  7010: 1\n  7020: 3\n").unwrap();
+    let output = crossfoot(&[
+        "check",
+        "--format",
+        "json",
+        dir.path().join("r.xfoot").to_str().unwrap(),
+        dir.path().join("r.yaml").to_str().unwrap(),
+    ]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["reports"][0]["results"][0]["left"], "1/3");
+    assert_valid(&validator, &json);
 }
 
 #[test]
