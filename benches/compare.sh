@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # crossfoot against the tools its users would otherwise pick, all in one run: the Python
-# `decimal` peer, vtlengine (DuckDB engine), pandas, and a hand-written Rust baseline (a
-# plain loop with rust_decimal over the same CSV). Uses ../shared/peers: its generators
+# `decimal` peer, hand-written SQL on DuckDB (exact DECIMAL(18,2)), vtlengine (DuckDB
+# engine), pandas, and a hand-written Rust baseline (a plain loop with rust_decimal over the
+# same CSV). Uses ../shared/peers: its generators
 # make the data, its bench.py times every tool the same way (median wall time of --runs,
 # peak RSS) and checks every tool reports the failure counts the generator expects.
 #
@@ -27,7 +28,7 @@ fi
 
 "$work/.venv/bin/python" "$work/bench.py" \
   --data-root "$work/data" --sizes "$sizes" --runs "$runs" --formats csv \
-  --peers decimal,pandas,vtl-duckdb \
+  --peers decimal,pandas,vtl-duckdb,duckdb \
   --peer "crossfoot=bash $root/benches/crossfoot-peer.sh $root/target/release/crossfoot {data}" \
   --peer "rust-baseline=$root/target/release/examples/baseline_cftc {data}/reports.csv" \
   --large "$large" \

@@ -126,16 +126,16 @@ fn whole_digits(whole: &str, text: &str) -> Result<String, AmountError> {
 pub const MAX_DIGITS: usize = 28;
 
 /// `digits[.digits]` as an exact decimal, or `None` if it has more than [`MAX_DIGITS`]
-/// significant digits (counted from the first non-zero digit to the last digit written)
-/// or more than 28 decimal places.
+/// significant digits (from the first non-zero digit to the last), more than 28 decimal
+/// places, or a magnitude a decimal cannot hold (7.9 × 10²⁸).
 fn exact(plain: &str) -> Option<Decimal> {
-    let significant = plain
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .skip_while(|&b| b == b'0')
-        .count();
-    if significant > MAX_DIGITS {
-        return None;
+    let digits: Vec<u8> = plain.bytes().filter(u8::is_ascii_digit).collect();
+    let first = digits.iter().position(|&b| b != b'0');
+    let last = digits.iter().rposition(|&b| b != b'0');
+    if let (Some(first), Some(last)) = (first, last) {
+        if last - first + 1 > MAX_DIGITS {
+            return None;
+        }
     }
     let value = Decimal::from_str_exact(plain).ok()?;
     // A zero with a sign is still zero; keep `-0` out of every output.
@@ -247,8 +247,20 @@ mod tests {
             parse("79228162514264337593543950335"),
             Err(AmountError::TooPrecise(_))
         ));
+        // Trailing and leading zeros are not significant: these hold.
+        assert_eq!(
+            parse("1.0000000000000000000000000000").unwrap().to_string(),
+            "1.0000000000000000000000000000"
+        );
+        assert_eq!(
+            parse("70,000,000,000,000,000,000,000,000,000")
+                .unwrap()
+                .to_string(),
+            "70000000000000000000000000000"
+        );
+        // Beyond what a decimal holds, whatever the digits.
         assert!(matches!(
-            parse("1.0000000000000000000000000000"),
+            parse("80000000000000000000000000000"),
             Err(AmountError::TooPrecise(_))
         ));
         assert!(matches!(

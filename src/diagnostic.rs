@@ -2,9 +2,8 @@
 //! with its amount, both sides, the difference and the tolerance, in numbers.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MietteSeverity, SourceCode};
+use miette::{Diagnostic, LabeledSpan, Severity as MietteSeverity, SourceCode};
 
 use crate::check::RuleSet;
 use crate::source::Source;
@@ -23,7 +22,7 @@ pub struct RuleDiagnostic {
     message: String,
     help: String,
     labels: Vec<LabeledSpan>,
-    src: Option<NamedSource<Arc<str>>>,
+    src: Option<Source>,
 }
 
 impl RuleDiagnostic {

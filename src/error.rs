@@ -129,7 +129,7 @@ pub struct TestFileError {
     pub message: String,
     /// The test file.
     #[source_code]
-    pub src: miette::NamedSource<std::sync::Arc<str>>,
+    pub src: crate::source::Source,
     /// Where.
     #[label("here")]
     pub span: miette::SourceSpan,

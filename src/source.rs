@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use miette::{NamedSource, SourceSpan};
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// A half-open byte range `start..end` into one source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -129,11 +129,7 @@ impl Source {
     /// the line starts, so asking for every rule of a large file takes linear time.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|at| at + 1))
-                .collect()
-        });
+        let starts = self.line_starts();
         let line = starts.partition_point(|&start| start <= offset).max(1);
         let line_start = starts.get(line - 1).copied().unwrap_or(0);
         let column = self
@@ -146,9 +142,55 @@ impl Source {
         (line, column)
     }
 
-    /// The text in the form miette attaches to a diagnostic.
-    pub fn named(&self) -> NamedSource<Arc<str>> {
-        NamedSource::new(self.name.clone(), Arc::clone(&self.text))
+    /// The source as a diagnostic attaches it (a cheap copy: the text is shared).
+    pub fn named(&self) -> Source {
+        self.clone()
+    }
+
+    /// Where each line starts, found the first time it is asked for.
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|at| at + 1))
+                .collect()
+        })
+    }
+}
+
+impl SourceCode for Source {
+    /// The lines around a span, found through the line index: miette's own reading of a
+    /// text starts at its first byte, which for every diagnostic of a large file would
+    /// make the output take time quadratic in the file. The window handed to it starts at
+    /// the first context line, and its positions are moved back into the whole text, so
+    /// what is drawn is the same.
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let starts = self.line_starts();
+        let line = starts
+            .partition_point(|&start| start <= span.offset())
+            .max(1)
+            - 1;
+        let first = line.saturating_sub(context_lines_before);
+        let base = starts.get(first).copied().unwrap_or(0);
+        let window = self.text.get(base..).unwrap_or("");
+        let local = SourceSpan::new(span.offset().saturating_sub(base).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let found = SourceSpan::new(
+            (contents.span().offset() + base).into(),
+            contents.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            found,
+            contents.line() + first,
+            contents.column(),
+            contents.line_count() + first,
+        )))
     }
 }
 

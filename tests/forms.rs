@@ -128,6 +128,14 @@ fn reports() -> Vec<(String, Vec<(&'static str, &'static str)>)> {
                 ("7130", "9999999999999999999999999999"),
             ],
         ),
+        // ±7e28: the difference is beyond what a decimal holds; the comparison is exact.
+        (
+            "R13",
+            vec![
+                ("7120", "70000000000000000000000000000"),
+                ("7130", "-70000000000000000000000000000"),
+            ],
+        ),
         ("R12", vec![("7100", "7"), ("7110", "8.0001")]),
     ];
     reports
@@ -268,6 +276,11 @@ fn every_input_form_gives_the_same_results() {
         "1.1 / 30% * 30% is exactly 1.1"
     );
     assert_eq!(status("R10", 7), "pass");
+    assert_eq!(status("R13", 6), "pass", "7e28 >= -7e28");
+    assert_eq!(
+        expected["R13"]["results"][6]["difference"],
+        "140000000000000000000000000000"
+    );
     assert_eq!(expected["R10"]["results"][7]["left"], "1/3");
     assert_eq!(expected_code, 2);
 
@@ -371,7 +384,7 @@ fn the_human_summary_counts_what_the_json_says() {
         let stdout = String::from_utf8(output.stdout).unwrap();
         let ok = results.len() - errors - failed;
         let line = format!(
-            "12 reports: {ok} ok, {failed} failed ({failing_rules} failing rules), {errors} could not be evaluated\n"
+            "13 reports: {ok} ok, {failed} failed ({failing_rules} failing rules), {errors} could not be evaluated\n"
         );
         assert!(errors > 0 && failed > 0, "the reports exercise both");
         assert!(stdout.ends_with(&line), "{input}: expected {line}{stdout}");

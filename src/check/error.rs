@@ -1,8 +1,8 @@
 //! Problems `check` finds in rules that parsed.
 
-use std::sync::Arc;
+use crate::source::Source;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 /// A rule that parsed but cannot be used as written.
@@ -21,7 +21,7 @@ pub enum CheckError {
         id: String,
         /// The file of the second definition.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The second definition.
         #[label("defined again here")]
         span: SourceSpan,
@@ -42,7 +42,7 @@ pub enum CheckError {
         advice: String,
         /// The file of the second version.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The second version's id.
         #[label("this version ({period})")]
         span: SourceSpan,
@@ -68,7 +68,7 @@ pub enum CheckError {
         within: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The `effective` clause.
         #[label("{period}")]
         span: SourceSpan,
@@ -84,7 +84,7 @@ pub enum CheckError {
         name: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The name.
         #[label("not a function")]
         span: SourceSpan,
@@ -105,7 +105,7 @@ pub enum CheckError {
         given: usize,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The call.
         #[label("{given} argument(s) here")]
         span: SourceSpan,
@@ -122,7 +122,7 @@ pub enum CheckError {
         max: u32,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The second argument.
         #[label("not a number of places")]
         span: SourceSpan,
@@ -141,7 +141,7 @@ pub enum CheckError {
         op: &'static str,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The tolerance.
         #[label("this tolerance")]
         span: SourceSpan,
@@ -158,7 +158,7 @@ pub enum CheckError {
         code: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The code.
         #[label("unknown line")]
         span: SourceSpan,
@@ -178,7 +178,7 @@ pub enum CheckError {
         code: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The first amount.
         #[label("first here")]
         first: SourceSpan,
@@ -198,7 +198,7 @@ pub enum CheckError {
         code: String,
         /// The file of the second declaration.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The second declaration.
         #[label("declared again here")]
         span: SourceSpan,
@@ -215,7 +215,7 @@ pub enum CheckError {
         message: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The first operand.
         #[label("{left_kind}")]
         left: SourceSpan,
@@ -244,7 +244,7 @@ pub enum CheckError {
         why: &'static str,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The assertion.
         #[label("{verdict}")]
         span: SourceSpan,
@@ -258,7 +258,7 @@ pub enum CheckError {
     DivisionByZero {
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The zero.
         #[label("this is zero")]
         span: SourceSpan,
@@ -284,7 +284,7 @@ pub enum CheckError {
         rule: String,
         /// The file of the second rule.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The second rule's assertion.
         #[label("{line} = {formula}")]
         span: SourceSpan,
@@ -309,7 +309,7 @@ pub enum CheckError {
         code: String,
         /// The catalogue file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The line's declaration.
         #[label("declared as a deduction here")]
         span: SourceSpan,
@@ -357,7 +357,7 @@ pub struct FirstDefinition {
     pub what: String,
     /// The file of the first definition.
     #[source_code]
-    pub src: NamedSource<Arc<str>>,
+    pub src: Source,
     /// The first definition.
     #[label("{label}")]
     pub span: SourceSpan,

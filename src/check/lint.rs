@@ -1,9 +1,7 @@
 //! Rules that parse and resolve but cannot do their job: trivial rules, division by a
 //! literal zero, conflicting totals, deduction lines without a sign rule.
 
-use std::sync::Arc;
-
-use miette::NamedSource;
+use crate::source::Source;
 
 use super::{Catalogue, CheckError, CheckedRule, FirstDefinition, Node, Problems, single_line};
 use crate::line::{CodeMap, LineCode};
@@ -14,7 +12,7 @@ use crate::syntax::ast::{BinOp, CmpOp, Condition, Expr, Rule};
 pub(super) fn trivial(
     rule: &Rule,
     assertion_lines: usize,
-    src: &NamedSource<Arc<str>>,
+    src: &Source,
     errors: &mut Vec<CheckError>,
 ) {
     let assertion = &rule.assertion.node;
@@ -42,11 +40,7 @@ pub(super) fn trivial(
 }
 
 /// `7010 / $0`, `7010 / 0.0`: a division that fails on every report.
-pub(super) fn literal_division_by_zero(
-    rule: &Rule,
-    src: &NamedSource<Arc<str>>,
-    errors: &mut Vec<CheckError>,
-) {
+pub(super) fn literal_division_by_zero(rule: &Rule, src: &Source, errors: &mut Vec<CheckError>) {
     let mut pending: Vec<&Spanned<Expr>> =
         vec![&rule.assertion.node.left, &rule.assertion.node.right];
     let mut conditions: Vec<&Condition> = rule.condition.iter().map(|c| &c.node).collect();
@@ -93,11 +87,7 @@ fn is_zero_literal(expr: &Expr) -> bool {
 }
 
 /// A line asserted equal to two different formulas by unconditional rules.
-pub(super) fn conflicting_totals(
-    rules: &[CheckedRule],
-    srcs: &[NamedSource<Arc<str>>],
-    problems: &mut Problems,
-) {
+pub(super) fn conflicting_totals(rules: &[CheckedRule], srcs: &[Source], problems: &mut Problems) {
     let mut totals: CodeMap<Vec<&CheckedRule>> = CodeMap::default();
     for rule in rules {
         if rule.assertion.op != CmpOp::Eq || rule.condition.is_some() {
@@ -147,7 +137,7 @@ pub(super) fn conflicting_totals(
 pub(super) fn sign_rules(
     catalogue: &Catalogue,
     rules: &[CheckedRule],
-    srcs: &[NamedSource<Arc<str>>],
+    srcs: &[Source],
     problems: &mut Problems,
 ) {
     let signed: Vec<LineCode> = rules.iter().filter_map(sign_rule_line).collect();

@@ -10,9 +10,6 @@ mod rules;
 mod units;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-
-use miette::NamedSource;
 
 pub use catalogue::{Catalogue, LineInfo, PageInfo};
 pub use error::{CheckError, FirstDefinition};
@@ -52,7 +49,7 @@ impl Problems {
 /// Check parsed rule files as one rule set. On failure, every error and warning, in
 /// source order.
 pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>> {
-    let srcs: Vec<NamedSource<Arc<str>>> = files.iter().map(|(source, _)| source.named()).collect();
+    let srcs: Vec<Source> = files.iter().map(|(source, _)| source.named()).collect();
     let mut problems = Problems(Vec::new());
     let pages = files
         .iter()
@@ -101,11 +98,7 @@ pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckErr
 
 /// The checks of the whole set (the lints, which only warn) added to the problems found
 /// so far, all in source order.
-fn whole_set(
-    set: &RuleSet,
-    srcs: &[NamedSource<Arc<str>>],
-    mut problems: Problems,
-) -> Vec<CheckError> {
+fn whole_set(set: &RuleSet, srcs: &[Source], mut problems: Problems) -> Vec<CheckError> {
     lint::conflicting_totals(&set.rules, srcs, &mut problems);
     lint::sign_rules(&set.catalogue, &set.rules, srcs, &mut problems);
     let mut problems = problems.0;
@@ -116,7 +109,7 @@ fn whole_set(
 /// Each file's rules' periods, in order, with the problems of periods and versions.
 fn periods(
     files: &[(Source, RuleFile)],
-    srcs: &[NamedSource<Arc<str>>],
+    srcs: &[Source],
     problems: &mut Problems,
 ) -> Vec<Vec<Period>> {
     let mut versions = Versions::default();
@@ -142,7 +135,7 @@ fn periods(
 fn in_force(
     rule: &Spanned<Rule>,
     file_period: Option<Period>,
-    src: &NamedSource<Arc<str>>,
+    src: &Source,
     problems: &mut Problems,
     index: usize,
 ) -> Period {
@@ -223,14 +216,14 @@ fn version_clash(
     period: Period,
     index: usize,
     earlier: ((usize, Span), Period, Option<Date>),
-    srcs: &[NamedSource<Arc<str>>],
+    srcs: &[Source],
 ) -> CheckError {
     let id = &rule.node.id;
     let ((first_file, first_span), first_period, day) = earlier;
     let src = srcs
         .get(index)
         .cloned()
-        .unwrap_or_else(|| NamedSource::new("", Arc::from("")));
+        .unwrap_or_else(|| Source::new("", ""));
     let first_src = srcs.get(first_file).unwrap_or(&src).clone();
     if period.is_always() && first_period.is_always() {
         CheckError::DuplicateRule {
@@ -277,7 +270,7 @@ fn version_advice(a: Period, b: Period) -> String {
 /// The catalogue of the pages declared, each with the index of its file, in order.
 fn build_catalogue<'p>(
     pages: impl Iterator<Item = (usize, &'p Spanned<Page>)>,
-    srcs: &[NamedSource<Arc<str>>],
+    srcs: &[Source],
     problems: &mut Problems,
 ) -> Catalogue {
     let mut catalogue = Catalogue::default();
@@ -332,7 +325,7 @@ fn build_catalogue<'p>(
 fn check_rule(
     rule: &Spanned<Rule>,
     source: usize,
-    src: &NamedSource<Arc<str>>,
+    src: &Source,
     catalogue: &Catalogue,
     errors: &mut Vec<CheckError>,
 ) -> Option<CheckedRule> {
@@ -398,7 +391,7 @@ fn check_rule(
 /// A rule's examples: lines known to the catalogue, each once.
 fn check_examples(
     rule: &Rule,
-    src: &NamedSource<Arc<str>>,
+    src: &Source,
     catalogue: &Catalogue,
     errors: &mut Vec<CheckError>,
 ) -> Vec<CheckedExample> {
@@ -434,7 +427,7 @@ fn check_examples(
     checked
 }
 
-fn check_tolerance(rule: &Rule, src: &NamedSource<Arc<str>>, errors: &mut Vec<CheckError>) {
+fn check_tolerance(rule: &Rule, src: &Source, errors: &mut Vec<CheckError>) {
     let Some(tolerance) = &rule.tolerance else {
         return;
     };

@@ -2,9 +2,8 @@
 //! rule's slots and checked against the catalogue.
 
 use crate::line::CodeMap;
-use std::sync::Arc;
 
-use miette::NamedSource;
+use crate::source::Source;
 
 use super::{Catalogue, CheckError, Comparison, Cond, Func, MAX_ROUND_PLACES, Node};
 use crate::line::LineCode;
@@ -19,7 +18,7 @@ const FUNCTIONS: [&str; 5] = ["sum", "max", "min", "abs", "round"];
 
 /// Resolves one rule's expressions, numbering its lines as it meets them.
 pub(super) struct Resolver<'a> {
-    pub(super) src: &'a NamedSource<Arc<str>>,
+    pub(super) src: &'a Source,
     pub(super) errors: &'a mut Vec<CheckError>,
     pub(super) catalogue: &'a Catalogue,
     pub(super) lines: Vec<LineCode>,

@@ -5,9 +5,7 @@
 //! the `max` of money and a ratio, multiplying money by money and dividing a ratio by money
 //! are errors.
 
-use std::sync::Arc;
-
-use miette::NamedSource;
+use crate::source::Source;
 
 use super::CheckError;
 use crate::source::{Span, Spanned};
@@ -34,7 +32,7 @@ impl Kind {
 /// Infers kinds, recording a problem where they do not fit. `None` is "unknown": a problem
 /// already reported below, not reported again above.
 pub(super) struct Units<'a> {
-    pub(super) src: &'a NamedSource<Arc<str>>,
+    pub(super) src: &'a Source,
     pub(super) errors: &'a mut Vec<CheckError>,
 }
 

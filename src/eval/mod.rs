@@ -224,7 +224,7 @@ fn run<A: Amounts + ?Sized>(
         match ctx.condition(condition) {
             Ok(true) => {}
             Ok(false) => return Status::Skipped(Skip::ConditionFalse),
-            Err(error) => return Status::Error(error),
+            Err(error) => return Status::Error(*error),
         }
         ctx.roundings.clear();
     }
@@ -250,19 +250,19 @@ fn run<A: Amounts + ?Sized>(
                 Status::Fail(sides)
             }
         }
-        Err(error) => Status::Error(error),
+        Err(error) => Status::Error(*error),
     }
 }
 
 /// The value of one expression of a rule on its amounts (blank counts as 0).
 pub fn value_of<A: Amounts + ?Sized>(node: &Node, amounts: &A) -> Result<Value, EvalError> {
-    Context {
+    let mut ctx = Context {
         amounts,
         roundings: Vec::new(),
         trace: false,
         present: false,
-    }
-    .value(node)
+    };
+    ctx.value(node).map_err(|error| *error)
 }
 
 /// Whether a rule's `when` condition holds on its amounts.
@@ -270,14 +270,17 @@ pub fn condition_holds<A: Amounts + ?Sized>(
     condition: &Cond,
     amounts: &A,
 ) -> Result<bool, EvalError> {
-    Context {
+    let mut ctx = Context {
         amounts,
         roundings: Vec::new(),
         trace: false,
         present: false,
-    }
-    .condition(condition)
+    };
+    ctx.condition(condition).map_err(|error| *error)
 }
+
+/// An arithmetic error on the way: boxed, so a successful step returns a small value.
+type Failed = Box<EvalError>;
 
 struct Context<'a, A: ?Sized> {
     amounts: &'a A,
@@ -293,7 +296,7 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
         &mut self,
         comparison: &Comparison,
         tolerance: Option<(Tolerance, Span)>,
-    ) -> Result<(bool, Sides), EvalError> {
+    ) -> Result<(bool, Sides), Failed> {
         let left = self.value(&comparison.left)?;
         let right = self.value(&comparison.right)?;
         let difference = left.checked_sub(right);
@@ -303,11 +306,13 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
             Some((Tolerance::Relative(ratio), span)) => {
                 let ratio = Value::from(ratio);
                 let larger = left.abs().max(right.abs());
-                ratio.checked_mul(larger).ok_or(EvalError::Overflow {
-                    op: "within",
-                    left: ratio,
-                    right: larger,
-                    span,
+                ratio.checked_mul(larger).ok_or_else(|| {
+                    Box::new(EvalError::Overflow {
+                        op: "within",
+                        left: ratio,
+                        right: larger,
+                        span,
+                    })
                 })?
             }
         };
@@ -315,12 +320,12 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
             Some(difference) => difference.abs() <= tolerance,
             None if tolerance.is_zero() => left == right,
             None => {
-                return Err(EvalError::Overflow {
+                return Err(Box::new(EvalError::Overflow {
                     op: "-",
                     left,
                     right,
                     span: comparison.op_span,
-                });
+                }));
             }
         };
         let holds = match comparison.op {
@@ -341,7 +346,7 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
         Ok((holds, sides))
     }
 
-    fn condition(&mut self, condition: &Cond) -> Result<bool, EvalError> {
+    fn condition(&mut self, condition: &Cond) -> Result<bool, Failed> {
         Ok(match condition {
             Cond::All(parts) => {
                 for part in parts {
@@ -376,7 +381,7 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
         })
     }
 
-    fn value(&mut self, node: &Node) -> Result<Value, EvalError> {
+    fn value(&mut self, node: &Node) -> Result<Value, Failed> {
         match node {
             Node::Line { slot, .. } => Ok(match self.amounts.amount(*slot) {
                 Some(amount) => {
@@ -399,7 +404,7 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
         }
     }
 
-    fn call(&mut self, func: Func, args: &[Node], span: Span) -> Result<Value, EvalError> {
+    fn call(&mut self, func: Func, args: &[Node], span: Span) -> Result<Value, Failed> {
         let mut values = args.iter().map(|arg| self.value(arg));
         let first = values.next().transpose()?.unwrap_or(Value::ZERO);
         Ok(match func {
@@ -414,14 +419,14 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
             Func::Min => values.try_fold(first, |acc, value| value.map(|v| acc.min(v)))?,
             Func::Abs => first.abs(),
             Func::Round { places } => {
-                let to = first
-                    .round(places, Ties::AwayFromZero)
-                    .ok_or(EvalError::Overflow {
+                let to = first.round(places, Ties::AwayFromZero).ok_or_else(|| {
+                    Box::new(EvalError::Overflow {
                         op: "round",
                         left: first,
                         right: Value::whole(i64::from(places)),
                         span,
-                    })?;
+                    })
+                })?;
                 if self.trace {
                     self.roundings.push(Rounding {
                         span,
@@ -436,24 +441,26 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
 }
 
 /// One exact arithmetic step.
-fn apply(op: BinOp, left: Value, right: Value, span: Span) -> Result<Value, EvalError> {
+fn apply(op: BinOp, left: Value, right: Value, span: Span) -> Result<Value, Failed> {
     let result = match op {
         BinOp::Add => left.checked_add(right),
         BinOp::Sub => left.checked_sub(right),
         BinOp::Mul => left.checked_mul(right),
         BinOp::Div if right.is_zero() => {
-            return Err(EvalError::DivisionByZero {
+            return Err(Box::new(EvalError::DivisionByZero {
                 dividend: left,
                 span,
-            });
+            }));
         }
         BinOp::Div => left.checked_div(right),
     };
-    result.ok_or(EvalError::Overflow {
-        op: op.as_str(),
-        left,
-        right,
-        span,
+    result.ok_or_else(|| {
+        Box::new(EvalError::Overflow {
+            op: op.as_str(),
+            left,
+            right,
+            span,
+        })
     })
 }
 

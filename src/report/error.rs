@@ -1,8 +1,8 @@
 //! Everything that can be wrong with a report file.
 
-use std::sync::Arc;
+use crate::source::Source;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 /// A report that cannot be used as written. Each carries the file, so it renders alone.
@@ -16,7 +16,7 @@ pub enum ReportError {
         message: String,
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// Where the parser stopped.
         #[label("here")]
         span: SourceSpan,
@@ -37,7 +37,7 @@ pub enum ReportError {
         found: &'static str,
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// Where.
         #[label("here")]
         span: SourceSpan,
@@ -51,7 +51,7 @@ pub enum ReportError {
         key: String,
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The key.
         #[label("not a report field")]
         span: SourceSpan,
@@ -71,7 +71,7 @@ pub enum ReportError {
         key: String,
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The first.
         #[label("first here")]
         first: SourceSpan,
@@ -93,7 +93,7 @@ pub enum ReportError {
         reason: String,
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The key.
         #[label("not a line code")]
         span: SourceSpan,
@@ -114,7 +114,7 @@ pub enum ReportError {
         reason: String,
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The amount.
         #[label("malformed amount")]
         span: SourceSpan,
@@ -131,7 +131,7 @@ pub enum ReportError {
     Alias {
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The alias.
         #[label("alias")]
         span: SourceSpan,
@@ -147,7 +147,7 @@ pub enum ReportError {
         reason: crate::date::DateError,
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The value.
         #[label("not a YYYY-MM-DD date")]
         span: SourceSpan,
@@ -162,7 +162,7 @@ pub enum ReportError {
     NoLines {
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The start of the report.
         #[label("no `lines` in this report")]
         span: SourceSpan,
@@ -177,7 +177,7 @@ pub enum ReportError {
     Documents {
         /// The report file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The second document.
         #[label("a second document starts here")]
         span: SourceSpan,

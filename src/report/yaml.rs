@@ -8,9 +8,8 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
 
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
 use saphyr_parser::{Event, Parser, ScalarStyle, StrInput};
 
 use super::{Report, ReportError};
@@ -60,7 +59,7 @@ enum Item {
 struct Reader<'s> {
     text: &'s str,
     ascii: bool,
-    src: NamedSource<Arc<str>>,
+    src: Source,
     parser: Parser<'s, StrInput<'s>>,
     errors: Vec<ReportError>,
 }

@@ -1,8 +1,8 @@
 //! Everything that can be wrong with the text of a rule file.
 
-use std::sync::Arc;
+use crate::source::Source;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 /// A problem with the text of a rule file. Each carries the file, so it renders alone.
@@ -18,7 +18,7 @@ pub enum SyntaxError {
         found: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// Where.
         #[label("expected {expected}")]
         span: SourceSpan,
@@ -38,7 +38,7 @@ pub enum SyntaxError {
         limit: usize,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The parenthesis that goes past the limit.
         #[label("this one is level {}", limit + 1)]
         span: SourceSpan,
@@ -54,7 +54,7 @@ pub enum SyntaxError {
         reason: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The literal.
         #[label("here")]
         span: SourceSpan,
@@ -72,7 +72,7 @@ pub enum SyntaxError {
     DoubleEquals {
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The `==`.
         #[label("write `=` here")]
         span: SourceSpan,
@@ -88,7 +88,7 @@ pub enum SyntaxError {
         clause: &'static str,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The first one.
         #[label("first here")]
         first: SourceSpan,
@@ -107,7 +107,7 @@ pub enum SyntaxError {
         reason: crate::date::DateError,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The date.
         #[label("no such day")]
         span: SourceSpan,
@@ -124,7 +124,7 @@ pub enum SyntaxError {
         rule: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The rule id.
         #[label("this rule asserts nothing")]
         span: SourceSpan,
@@ -139,7 +139,7 @@ pub enum SyntaxError {
     Unsound {
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The start of the file.
         #[label("this file")]
         span: SourceSpan,
@@ -156,7 +156,7 @@ pub enum SyntaxError {
         what: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// Where the builder was.
         #[label("here")]
         span: SourceSpan,

@@ -1,8 +1,7 @@
 //! Rule file text → [`RuleFile`], collecting every problem it finds.
 
-use std::sync::Arc;
+use std::ops::Range;
 
-use miette::NamedSource;
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
@@ -35,30 +34,118 @@ use grammar::{Grammar, Rule as G};
 /// Parse a rule file with the parser pest generates from the grammar. On failure, every
 /// problem found, in source order.
 pub fn parse(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
-    let builder = Builder {
-        source,
-        src: source.named(),
-        errors: Vec::new(),
-    };
-    builder.run()
+    if source.text().len() >= PARALLEL_BYTES {
+        if let Some(file) = in_pieces(source) {
+            return Ok(file);
+        }
+    }
+    Builder::new(source, source.text(), 0).run()
 }
 
+/// Files at least this large are parsed in pieces on every core.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// About how large a piece is.
+const PIECE_BYTES: usize = 64 * 1024;
+
+/// A large file parsed in pieces, in parallel, by the same parser and builder: `None` when
+/// a piece has a problem, and the whole file is then parsed at once, so a faulty file gets
+/// exactly the diagnostics of one parse.
+///
+/// A piece starts at a line that begins with `rule ` or `page `. Such a line always starts
+/// a declaration, and the declaration before it always ends there: strings and comments
+/// end at their line, no clause or expression begins with `rule` or `page` (keywords are
+/// not function names), and a file's own `effective` period comes before its first
+/// declaration. So the file is exactly its pieces in order, and parsing each is parsing it;
+/// the builder places each piece's spans in the file as it builds them.
+fn in_pieces(source: &Source) -> Option<RuleFile> {
+    in_pieces_of(source, PIECE_BYTES)
+}
+
+/// [`in_pieces`], with pieces of about `target` bytes.
+fn in_pieces_of(source: &Source, target: usize) -> Option<RuleFile> {
+    use rayon::prelude::*;
+
+    let text = source.text();
+    let files: Vec<Option<RuleFile>> = pieces(text, target)
+        .into_par_iter()
+        .map(|range| {
+            let piece = text.get(range.clone())?;
+            Builder::new(source, piece, range.start).run().ok()
+        })
+        .collect();
+    let mut whole = RuleFile {
+        effective: None,
+        items: Vec::with_capacity(files.iter().flatten().map(|f| f.items.len()).sum()),
+    };
+    for file in files {
+        let file = file?;
+        whole.effective = whole.effective.or(file.effective);
+        whole.items.extend(file.items);
+    }
+    Some(whole)
+}
+
+/// `text` cut into pieces of about `target` bytes, each starting at a line that begins
+/// with `rule ` or `page ` (see [`in_pieces`]).
+fn pieces(text: &str, target: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut pieces = Vec::with_capacity(text.len() / target.max(1) + 1);
+    let mut start = 0;
+    let mut from = target;
+    while let Some(rest) = bytes.get(from..) {
+        let cut = memchr::memchr_iter(b'\n', rest)
+            .map(|at| from + at + 1)
+            .find(|&at| {
+                let line = bytes.get(at..).unwrap_or_default();
+                line.starts_with(b"rule ") || line.starts_with(b"page ")
+            });
+        let Some(cut) = cut else {
+            break;
+        };
+        pieces.push(start..cut);
+        start = cut;
+        from = cut + target.max(1);
+    }
+    pieces.push(start..text.len());
+    pieces
+}
+
+/// Builds the syntax tree of a text (a whole file, or a piece of one that starts at
+/// `base`) from the pairs pest makes of it.
 struct Builder<'s> {
-    source: &'s Source,
-    src: NamedSource<Arc<str>>,
+    text: &'s str,
+    base: usize,
+    src: Source,
     errors: Vec<SyntaxError>,
 }
 
-impl Builder<'_> {
+impl<'s> Builder<'s> {
+    fn new(source: &'s Source, text: &'s str, base: usize) -> Self {
+        Builder {
+            text,
+            base,
+            src: source.named(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A pair's span in the file.
+    fn span(&self, pair: &Pair<'_, G>) -> Span {
+        let span = span_of(pair);
+        Span::new(span.start + self.base, span.end + self.base)
+    }
+
     fn run(mut self) -> Result<RuleFile, Vec<SyntaxError>> {
-        if let Some(span) = too_deep(self.source.text()) {
+        if let Some(span) = too_deep(self.text) {
+            let span = Span::new(span.start + self.base, span.end + self.base);
             return Err(vec![SyntaxError::TooDeep {
                 limit: MAX_NESTING,
                 src: self.src,
                 span: span.into(),
             }]);
         }
-        let file = match Grammar::parse(G::file, self.source.text()) {
+        let file = match Grammar::parse(G::file, self.text) {
             Ok(mut pairs) => pairs.next(),
             Err(error) => return Err(vec![self.grammar_error(&error)]),
         };
@@ -84,13 +171,13 @@ impl Builder<'_> {
     }
 
     fn page(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Page>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut parts = pair.into_inner().filter(|p| p.as_rule() != G::kw_page);
         let (Some(id), Some(title)) = (parts.next(), parts.next()) else {
             return self.internal("a page without an id or title".into(), span);
         };
-        let id = Spanned::new(id.as_str().to_owned(), span_of(&id));
-        let title_span = span_of(&title);
+        let id = Spanned::new(id.as_str().to_owned(), self.span(&id));
+        let title_span = self.span(&title);
         let title = Spanned::new(self.string(title)?, title_span);
         let mut lines = Vec::new();
         for line in parts {
@@ -100,13 +187,13 @@ impl Builder<'_> {
     }
 
     fn line_decl(&mut self, pair: Pair<'_, G>) -> Option<Spanned<LineDecl>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut parts = pair.into_inner();
         let (Some(code), Some(label)) = (parts.next(), parts.next()) else {
             return self.internal("a line without a code or label".into(), span);
         };
         let code = self.line_code(&code)?;
-        let label_span = span_of(&label);
+        let label_span = self.span(&label);
         let label = Spanned::new(self.string(label)?, label_span);
         let deduction = parts.next().is_some();
         Some(Spanned::new(
@@ -121,7 +208,7 @@ impl Builder<'_> {
 
     /// A `string` pair's text, unescaped.
     fn string(&mut self, pair: Pair<'_, G>) -> Option<String> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         match pair.into_inner().next() {
             Some(text) => Some(unescape(text.as_str())),
             None => self.internal("a string without text".into(), span),
@@ -129,11 +216,11 @@ impl Builder<'_> {
     }
 
     fn rule(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Rule>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut clauses = Clauses::default();
         let mut id = None;
         for part in pair.into_inner() {
-            let part_span = span_of(&part);
+            let part_span = self.span(&part);
             match part.as_rule() {
                 G::rule_id => id = Some(Spanned::new(part.as_str().to_owned(), part_span)),
                 G::description => {
@@ -241,14 +328,14 @@ impl Builder<'_> {
 
     /// `effective from D until D`: each date checked to be a real day.
     fn effective(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Effective>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut effective = Effective::default();
         let mut until = false;
         for part in pair.into_inner() {
             match part.as_rule() {
                 G::kw_until => until = true,
                 G::date => {
-                    let date_span = span_of(&part);
+                    let date_span = self.span(&part);
                     let date = match part.as_str().parse::<Date>() {
                         Ok(date) => date,
                         Err(reason) => {
@@ -275,7 +362,7 @@ impl Builder<'_> {
     }
 
     fn string_in(&mut self, pair: Pair<'_, G>) -> Option<String> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let string = pair.into_inner().find(|p| p.as_rule() == G::string);
         match string.and_then(|s| s.into_inner().next()) {
             Some(text) => Some(unescape(text.as_str())),
@@ -284,7 +371,7 @@ impl Builder<'_> {
     }
 
     fn example(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Example>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut expect = None;
         let mut lines = Vec::new();
         for part in pair.into_inner() {
@@ -302,7 +389,7 @@ impl Builder<'_> {
                         return self.internal("an example line without an amount".into(), span);
                     };
                     let code = self.line_code(&code);
-                    let amount_span = span_of(&amount);
+                    let amount_span = self.span(&amount);
                     let value = self.number(amount.as_str(), amount.as_str(), amount_span);
                     lines.push((code?, Spanned::new(value?, amount_span)));
                 }
@@ -316,7 +403,7 @@ impl Builder<'_> {
     }
 
     fn severity(&mut self, pair: Pair<'_, G>) -> Option<Severity> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let level = pair.into_inner().find(|p| p.as_rule() == G::severity_level);
         match level.as_ref().map(Pair::as_str) {
             Some("error") => Some(Severity::Error),
@@ -327,7 +414,7 @@ impl Builder<'_> {
     }
 
     fn tolerance(&mut self, pair: Pair<'_, G>) -> Option<Tolerance> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let literal = pair.into_inner().find(|p| p.as_rule() != G::kw_within);
         let Some(literal) = literal else {
             return self.internal("a tolerance without an amount".into(), span);
@@ -344,12 +431,12 @@ impl Builder<'_> {
 
     /// An `assertion` or `comparison` pair: `expr cmp_op expr`.
     fn comparison(&mut self, pair: Pair<'_, G>) -> Option<Assertion> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut parts = pair.into_inner();
         let (Some(left), Some(op), Some(right)) = (parts.next(), parts.next(), parts.next()) else {
             return self.internal("a comparison without three parts".into(), span);
         };
-        let op_span = span_of(&op);
+        let op_span = self.span(&op);
         let op = match op.as_str() {
             "=" => CmpOp::Eq,
             "!=" => CmpOp::Ne,
@@ -376,7 +463,7 @@ impl Builder<'_> {
     }
 
     fn condition(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Condition>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let node = match pair.as_rule() {
             G::cond_or => self.junction(pair, G::kw_or, Condition::Any)?,
             G::cond_and => self.junction(pair, G::kw_and, Condition::All)?,
@@ -440,7 +527,7 @@ impl Builder<'_> {
 
     /// `expr` and `term` pairs: operands of one precedence level.
     fn expr(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Expr>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         match pair.as_rule() {
             G::expr | G::term => self.chain(pair, span),
             G::factor => {
@@ -448,7 +535,7 @@ impl Builder<'_> {
                 let mut operand = None;
                 for part in pair.into_inner() {
                     match part.as_rule() {
-                        G::neg => negated = Some(span_of(&part)),
+                        G::neg => negated = Some(self.span(&part)),
                         _ => operand = Some(part),
                     }
                 }
@@ -474,7 +561,7 @@ impl Builder<'_> {
         let mut rest = Vec::new();
         let mut ok = true;
         while let (Some(op), Some(operand)) = (parts.next(), parts.next()) {
-            let op_span = span_of(&op);
+            let op_span = self.span(&op);
             let op = match op.as_str() {
                 "+" => BinOp::Add,
                 "-" => BinOp::Sub,
@@ -499,7 +586,7 @@ impl Builder<'_> {
     }
 
     fn primary(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Expr>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let text = pair.as_str();
         let node = match pair.as_rule() {
             G::line_code => Expr::Line(self.line_code(&pair)?.node),
@@ -521,14 +608,14 @@ impl Builder<'_> {
         let Some(name) = parts.next() else {
             return self.internal("a call without a name".into(), span);
         };
-        let name = Spanned::new(name.as_str().to_owned(), span_of(&name));
+        let name = Spanned::new(name.as_str().to_owned(), self.span(&name));
         let args: Vec<_> = parts.map(|arg| self.expr(arg)).collect();
         let args = args.into_iter().collect::<Option<Vec<_>>>()?;
         Some(Spanned::new(Expr::Call { name, args }, span))
     }
 
     fn line_code(&mut self, pair: &Pair<'_, G>) -> Option<Spanned<LineCode>> {
-        let span = span_of(pair);
+        let span = self.span(pair);
         match pair.as_str().parse::<LineCode>() {
             Ok(code) => Some(Spanned::new(code, span)),
             Err(error) => self.bad_number(pair.as_str(), error.to_string(), span),
@@ -588,7 +675,7 @@ impl Builder<'_> {
     }
 
     fn only_child<'i>(&mut self, pair: Pair<'i, G>) -> Option<Pair<'i, G>> {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let child = pair.into_inner().find(|p| !is_keyword(p.as_rule()));
         match child {
             Some(child) => Some(child),
@@ -610,8 +697,11 @@ impl Builder<'_> {
             InputLocation::Pos(at) => at,
             InputLocation::Span((start, _)) => start,
         };
-        let text = self.source.text();
-        let found = found_at(text, at);
+        let (words, span) = found_at(self.text, at);
+        let found = (
+            words,
+            Span::new(span.start + self.base, span.end + self.base),
+        );
         let expected = match &error.variant {
             ErrorVariant::ParsingError { positives, .. } => expected_words(positives),
             ErrorVariant::CustomError { message } => message.clone(),
@@ -681,8 +771,9 @@ fn is_keyword(rule: G) -> bool {
     )
 }
 
-/// A pair's span, ending at its last token: pest lets a rule that ends in a repetition
-/// swallow the white space and comments after it, which must not count as the node.
+/// A pair's span in the text parsed, ending at its last token: pest lets a rule that ends
+/// in a repetition swallow the white space and comments after it, which must not count as
+/// the node.
 fn span_of(pair: &Pair<'_, G>) -> Span {
     let whole = pair.as_span();
     Span::new(
@@ -1060,5 +1151,85 @@ mod tests {
             panic!("expected a chain");
         };
         assert_eq!(rest.len(), 9_999);
+    }
+}
+
+#[cfg(test)]
+mod pieces_tests {
+    use super::*;
+
+    #[test]
+    fn a_large_file_parsed_in_pieces_is_the_file_parsed_whole_spans_included() {
+        let mut text = String::from(
+            "# a header comment\neffective from 2020-01-01\npage p \"P\"\n  7010 \"a\"\n",
+        );
+        for i in 0..2_500 {
+            text.push_str(&format!(
+                "\nrule r{i} \"a rule\" # note\n  cite \"x\"\n  {} = 7010 + ({} - 7020) * 2.0 # note\n  when 7010 > $0\n  passes 7010 = 1, 7020 = 2\npage q{i} \"Q\"\n  {} \"b\" deduction\n",
+                100_000 + i,
+                200_000 + i,
+                300_000 + i,
+            ));
+        }
+        assert!(text.len() >= PARALLEL_BYTES);
+        let source = Source::new("big.xfoot", text.as_str());
+        assert!(pieces(&text, PIECE_BYTES).len() > 4);
+        let in_pieces = in_pieces(&source).expect("parsed in pieces");
+        let whole = Builder::new(&source, source.text(), 0).run().unwrap();
+        // `Debug` shows every span; `==` would ignore them.
+        let (got, expected) = (format!("{in_pieces:?}"), format!("{whole:?}"));
+        let first = got
+            .bytes()
+            .zip(expected.bytes())
+            .position(|(a, b)| a != b)
+            .unwrap_or(got.len().min(expected.len()));
+        assert!(
+            got == expected,
+            "pieces {} vs whole {}",
+            &got[first.saturating_sub(300)..(first + 100).min(got.len())],
+            &expected[first.saturating_sub(300)..(first + 100).min(expected.len())]
+        );
+        // A problem in any piece: the whole file is parsed at once, for its diagnostics.
+        let broken = Source::new("big.xfoot", format!("{text}\nrule bad 7010 = = 1\n"));
+        assert!(super::in_pieces(&broken).is_none());
+        let errors = parse(&broken).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].to_string(),
+            "expected a line code, amount or formula, found `=`"
+        );
+    }
+
+    /// Every rule file of the repository, cut into pieces of every small size, parses to
+    /// the tree of the whole file, spans included.
+    #[test]
+    fn every_rule_file_in_pieces_is_the_file() {
+        let mut files = Vec::new();
+        for dir in ["rules", "tests/fixtures", "tests/hostile"] {
+            files.extend(crate::load::files_under(
+                std::path::Path::new(dir),
+                |path| path.extension().is_some_and(|e| e == "xfoot"),
+            ));
+        }
+        assert!(files.len() > 20);
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let source = Source::new(path.display().to_string(), text);
+            let Ok(whole) = Builder::new(&source, source.text(), 0).run() else {
+                continue;
+            };
+            for target in [1, 40, 300, 4096] {
+                let got = in_pieces_of(&source, target)
+                    .unwrap_or_else(|| panic!("{} in pieces of {target}", path.display()));
+                assert_eq!(
+                    format!("{got:?}"),
+                    format!("{whole:?}"),
+                    "{} in pieces of {target}",
+                    path.display()
+                );
+            }
+        }
     }
 }

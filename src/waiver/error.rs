@@ -1,8 +1,8 @@
 //! Problems with a waivers file, and warnings about its waivers after a run.
 
-use std::sync::Arc;
+use crate::source::Source;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 /// A waivers file that cannot be used, or a waiver that needs attention.
@@ -16,7 +16,7 @@ pub enum WaiverError {
         message: String,
         /// The waivers file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// Where.
         #[label("here")]
         span: SourceSpan,
@@ -32,7 +32,7 @@ pub enum WaiverError {
         rule: String,
         /// The waivers file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The id.
         #[label("no such rule")]
         span: SourceSpan,
@@ -59,7 +59,7 @@ pub enum WaiverError {
         today: String,
         /// The waivers file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The expiry date.
         #[label("expired")]
         span: SourceSpan,
@@ -83,7 +83,7 @@ pub enum WaiverError {
         plural: &'static str,
         /// The waivers file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: Source,
         /// The waiver.
         #[label("never needed")]
         span: SourceSpan,
