@@ -47,9 +47,9 @@ fuzz_target!(|data: &[u8]| {
     let dir = std::env::temp_dir().join(format!("crossfoot-fuzz-eval-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let csv = dir.join("r.csv");
-    let header: Vec<String> = lines.iter().map(|(code, _)| code.to_string()).collect();
-    let cells: Vec<String> = lines.iter().map(|(_, amount)| amount.to_string()).collect();
-    let text = format!("report_id,{}\nR,{}\n", header.join(","), cells.join(","));
+    let header: String = lines.iter().map(|(code, _)| format!(",{code}")).collect();
+    let cells: String = lines.iter().map(|(_, amount)| format!(",{amount}")).collect();
+    let text = format!("report_id{header}\nR{cells}\n");
     if std::fs::write(&csv, text).is_err() {
         return;
     }
