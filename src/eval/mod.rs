@@ -383,24 +383,33 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
 
     fn value(&mut self, node: &Node) -> Result<Value, Failed> {
         match node {
-            Node::Line { slot, .. } => Ok(match self.amounts.amount(*slot) {
-                Some(amount) => {
-                    self.present = true;
-                    Value::from_decimal(amount)
-                }
-                None => Value::ZERO,
-            }),
+            Node::Line { slot, .. } => Ok(self.line(*slot)),
             Node::Const { value, .. } => Ok(*value),
             Node::Neg { inner, .. } => Ok(-self.value(inner)?),
             Node::Chain { first, rest, .. } => {
                 let mut acc = self.value(first)?;
                 for (op, span, operand) in rest {
-                    let operand = self.value(operand)?;
+                    // A line, the most common operand, is read in place.
+                    let operand = match operand {
+                        Node::Line { slot, .. } => self.line(*slot),
+                        _ => self.value(operand)?,
+                    };
                     acc = apply(*op, acc, operand, *span)?;
                 }
                 Ok(acc)
             }
             Node::Call { func, args, span } => self.call(*func, args, *span),
+        }
+    }
+
+    /// The amount on the line in `slot`; blank counts as 0.
+    fn line(&mut self, slot: usize) -> Value {
+        match self.amounts.amount(slot) {
+            Some(amount) => {
+                self.present = true;
+                Value::from_decimal(amount)
+            }
+            None => Value::ZERO,
         }
     }
 
