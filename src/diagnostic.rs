@@ -11,6 +11,7 @@ use crate::source::Source;
 use crate::amount;
 use crate::check::{CheckedRule, Node};
 use crate::eval::{Amounts, EvalError, Sides, Status};
+use crate::render::text::terminal;
 use crate::source::Span;
 use crate::syntax::ast::{CmpOp, Expectation, Severity};
 
@@ -231,10 +232,14 @@ pub fn difference_text(sides: &Sides) -> String {
 
 /// `Excess (deficiency) funds in segregation — 17 CFR 1.20`
 fn note(rule: &CheckedRule) -> Option<String> {
-    match (&rule.description, &rule.citation) {
+    let shown = |text: &String| terminal(text).into_owned();
+    match (
+        rule.description.as_ref().map(shown),
+        rule.citation.as_ref().map(shown),
+    ) {
         (Some(description), Some(citation)) => Some(format!("{description} — {citation}")),
-        (Some(description), None) => Some(description.clone()),
-        (None, Some(citation)) => Some(citation.clone()),
+        (Some(description), None) => Some(description),
+        (None, Some(citation)) => Some(citation),
         (None, None) => None,
     }
 }
@@ -296,7 +301,7 @@ fn line_labels<'a, A: Amounts + ?Sized>(
             };
             if let Some(label) = rules.label(code) {
                 text.push_str(" — ");
-                text.push_str(label);
+                text.push_str(&terminal(label));
             }
             Some(LabeledSpan::new_with_span(Some(text), span))
         })

@@ -143,6 +143,50 @@ impl Summary {
     pub fn holds(&self) -> bool {
         self.failed == 0 && self.errors == 0
     }
+
+    /// How the report stands, in the terms of the exit status: a failing `warning` rule
+    /// fails the report only with `deny_warnings`, a failing `info` rule never does.
+    pub fn standing(&self, deny_warnings: bool) -> Standing {
+        if self.errors > 0 {
+            Standing::Error
+        } else if self.failed_errors > 0 || (deny_warnings && self.failed_warnings > 0) {
+            Standing::Fail
+        } else if self.failed_warnings > 0 {
+            Standing::Warning
+        } else if self.failed > 0 {
+            Standing::Info
+        } else {
+            Standing::Ok
+        }
+    }
+}
+
+/// How a report stands, from its failures' severities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Standing {
+    /// Every rule held, was skipped or was waived.
+    Ok,
+    /// Only rules of severity `info` failed.
+    Info,
+    /// Rules of severity `warning` failed (and warnings are not denied).
+    Warning,
+    /// A rule that fails the run failed.
+    Fail,
+    /// A rule could not be evaluated.
+    Error,
+}
+
+impl Standing {
+    /// The word in machine output: `ok`, `info`, `warning`, `fail`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Ok => "ok",
+            Standing::Info => "info",
+            Standing::Warning => "warning",
+            Standing::Fail => "fail",
+            Standing::Error => "error",
+        }
+    }
 }
 
 /// How a run ended, decided in one place.
@@ -219,13 +263,28 @@ impl Engine {
     /// windows of work is in flight, so memory does not grow with the number of reports
     /// (clone a result to keep it). The first error `each` returns stops the run and is
     /// returned.
-    pub fn check_each<I, F, E>(&self, jobs: I, each: F) -> Result<(), E>
+    pub fn check_each<I, F, E>(&self, jobs: I, mut each: F) -> Result<(), E>
     where
         I: Iterator<Item = Job> + Send,
         F: FnMut(Result<&ReportResult, &Unreadable>) -> Result<(), E>,
     {
+        self.check_rendered(jobs, &|_, _| {}, |checked| {
+            each(checked.map(|(result, _)| result))
+        })
+    }
+
+    /// [`check_each`](Self::check_each), with each result also rendered by `render` on
+    /// the worker that checked it: `each` gets the bytes with the result, so the caller
+    /// only writes them out, and an output as large as every result of every report
+    /// costs the cores, not the caller's thread.
+    pub fn check_rendered<I, R, F, E>(&self, jobs: I, render: &R, each: F) -> Result<(), E>
+    where
+        I: Iterator<Item = Job> + Send,
+        R: Fn(&ReportResult, &mut Vec<u8>) + Sync,
+        F: FnMut(Result<(&ReportResult, &[u8]), &Unreadable>) -> Result<(), E>,
+    {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(32));
-        std::thread::scope(|scope| pipeline::run(scope, self, jobs, workers, each))
+        std::thread::scope(|scope| pipeline::run(scope, self, jobs, render, workers, each))
     }
 
     fn check_job(&self, job: Job, spare: &mut Recycled) -> Vec<Result<ReportResult, Unreadable>> {
@@ -246,6 +305,7 @@ impl Engine {
 struct Recycled {
     rows: Spare,
     results: Vec<Vec<RuleResult>>,
+    rendered: Vec<u8>,
 }
 
 impl Recycled {
@@ -306,21 +366,29 @@ mod pipeline {
     /// …or this many jobs.
     const WINDOW_JOBS: usize = 64;
 
-    type Results = Vec<Result<ReportResult, Unreadable>>;
+    /// A window's results, and each report's rendering: the bytes up to `ends[i]` (from
+    /// the end of the one before) belong to the i-th report read.
+    struct Results {
+        results: Vec<Result<ReportResult, Unreadable>>,
+        rendered: Vec<u8>,
+        ends: Vec<usize>,
+    }
 
     /// Jobs to check together: their place in the input, and buffers for their rows.
     type Window = (usize, Vec<Job>, Recycled);
 
-    pub(super) fn run<'scope, 'env, I, F, E>(
+    pub(super) fn run<'scope, 'env, I, R, F, E>(
         scope: &'scope Scope<'scope, 'env>,
         engine: &'env Engine,
         jobs: I,
+        render: &'env R,
         workers: usize,
         mut each: F,
     ) -> Result<(), E>
     where
         I: Iterator<Item = Job> + Send + 'scope,
-        F: FnMut(Result<&ReportResult, &Unreadable>) -> Result<(), E>,
+        R: Fn(&ReportResult, &mut Vec<u8>) + Sync,
+        F: FnMut(Result<(&ReportResult, &[u8]), &Unreadable>) -> Result<(), E>,
     {
         // Credits bound the windows in flight: the reader takes one per window, the
         // caller gives it back once the window's results are handed on, with the row
@@ -336,25 +404,31 @@ mod pipeline {
         let work_rx = Arc::new(Mutex::new(work_rx));
         for _ in 0..workers {
             let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
-            scope.spawn(move || check(engine, &work_rx, &done_tx));
+            scope.spawn(move || check(engine, render, &work_rx, &done_tx));
         }
         drop((work_rx, done_tx));
         let mut pending: BTreeMap<usize, Results> = BTreeMap::new();
         let mut next = 0;
         for (seq, results) in done_rx {
             pending.insert(seq, results);
-            while let Some(results) = pending.remove(&next) {
+            while let Some(done) = pending.remove(&next) {
                 next += 1;
                 let mut spare = Recycled::default();
-                for result in results {
+                let mut ends = done.ends.iter();
+                let mut start = 0;
+                for result in done.results {
                     match result {
                         Ok(result) => {
-                            each(Ok(&result))?;
+                            let end = ends.next().copied().unwrap_or(start);
+                            let bytes = done.rendered.get(start..end).unwrap_or_default();
+                            start = end;
+                            each(Ok((&result, bytes)))?;
                             spare.keep(result);
                         }
                         Err(unreadable) => each(Err(&unreadable))?,
                     }
                 }
+                spare.rendered = done.rendered;
                 // The reader may be gone already; then nothing waits for the credit.
                 let _ = credit_tx.send(spare);
             }
@@ -392,8 +466,13 @@ mod pipeline {
         }
     }
 
-    /// Check windows until there are no more, or nobody takes the results.
-    fn check(engine: &Engine, work: &Mutex<Receiver<Window>>, done: &SyncSender<(usize, Results)>) {
+    /// Check and render windows until there are no more, or nobody takes the results.
+    fn check<R: Fn(&ReportResult, &mut Vec<u8>)>(
+        engine: &Engine,
+        render: &R,
+        work: &Mutex<Receiver<Window>>,
+        done: &SyncSender<(usize, Results)>,
+    ) {
         loop {
             let next = match work.lock() {
                 Ok(receiver) => receiver.recv().ok(),
@@ -402,11 +481,23 @@ mod pipeline {
             let Some((seq, window, mut spare)) = next else {
                 return;
             };
-            let results = window
+            let results: Vec<_> = window
                 .into_iter()
                 .flat_map(|job| engine.check_job(job, &mut spare))
                 .collect();
-            if done.send((seq, results)).is_err() {
+            let mut rendered = std::mem::take(&mut spare.rendered);
+            rendered.clear();
+            let mut ends = Vec::with_capacity(results.len());
+            for result in results.iter().flatten() {
+                render(result, &mut rendered);
+                ends.push(rendered.len());
+            }
+            let done_window = Results {
+                results,
+                rendered,
+                ends,
+            };
+            if done.send((seq, done_window)).is_err() {
                 return;
             }
         }

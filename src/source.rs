@@ -90,6 +90,9 @@ pub struct Source {
     text: Arc<str>,
     /// Where each line starts, found the first time a position is asked for.
     line_starts: Arc<OnceLock<Vec<usize>>>,
+    /// The text as a diagnostic shows it, when it differs: control characters (escape
+    /// sequences among them) as `?`, byte for byte, so every span still fits.
+    shown: Arc<OnceLock<Option<Arc<str>>>>,
 }
 
 impl PartialEq for Source {
@@ -107,6 +110,7 @@ impl Source {
             name: name.into(),
             text: text.into(),
             line_starts: Arc::default(),
+            shown: Arc::default(),
         }
     }
 
@@ -147,6 +151,28 @@ impl Source {
         self.clone()
     }
 
+    /// The text a diagnostic shows: the text itself, or, when it holds control characters
+    /// a terminal would act on, a copy with each of their bytes as `?`.
+    fn shown(&self) -> &str {
+        let shown = self.shown.get_or_init(|| {
+            let acted_on = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+            if !self.text.chars().any(acted_on) {
+                return None;
+            }
+            let copy: String = self
+                .text
+                .chars()
+                .flat_map(|c| {
+                    let n = if acted_on(c) { c.len_utf8() } else { 0 };
+                    let keep = (n == 0).then_some(c);
+                    keep.into_iter().chain(std::iter::repeat_n('?', n))
+                })
+                .collect();
+            Some(Arc::from(copy))
+        });
+        shown.as_deref().unwrap_or(&self.text)
+    }
+
     /// Where each line starts, found the first time it is asked for.
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
@@ -176,7 +202,7 @@ impl SourceCode for Source {
             - 1;
         let first = line.saturating_sub(context_lines_before);
         let base = starts.get(first).copied().unwrap_or(0);
-        let window = self.text.get(base..).unwrap_or("");
+        let window = self.shown().get(base..).unwrap_or("");
         let local = SourceSpan::new(span.offset().saturating_sub(base).into(), span.len());
         let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
         let found = SourceSpan::new(

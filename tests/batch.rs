@@ -85,7 +85,7 @@ fn wide_csv_names_failing_and_unreadable_rows_and_checks_the_rest() {
         );
     }
     assert!(
-        out.ends_with("9 reports: 7 ok, 2 failed (4 failing rules), 1 could not be read\n"),
+        out.ends_with("9 reports: 7 ok, 2 failed (4 rule failures), 1 could not be read\n"),
         "{out}"
     );
     assert!(
@@ -149,9 +149,14 @@ fn quoted_cells_and_crlf_are_read() {
         stdout(&output),
         stderr(&output)
     );
+    let name = dir.join("reports.csv").display().to_string();
     assert_eq!(
         stdout(&output),
-        "2 reports: 2 ok, 0 failed (0 failing rules)\n"
+        format!(
+            "ok: {name} row 2 (R00000): 58 rules, 48 passed, 0 failed, 10 skipped\n\
+             ok: {name} row 3 (R00001): 58 rules, 48 passed, 0 failed, 10 skipped\n\
+             2 reports: 2 ok, 0 failed (0 rule failures)\n"
+        )
     );
 }
 
@@ -188,9 +193,17 @@ fn long_csv_json_lines_directories_and_stdin() {
 
     let output = crossfoot(&["check", PACK, &path("long.csv"), &path("dir")]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let firm = "(HSBC Securities (USA) Inc., as of 2020-07-31)";
+    let counts = "58 rules, 48 passed, 0 failed, 10 skipped";
     assert_eq!(
         stdout(&output),
-        "3 reports: 3 ok, 0 failed (0 failing rules)\n"
+        format!(
+            "ok: {}: {counts}\nok: {} {firm}: {counts}\nok: {} {firm}: {counts}\n\
+             3 reports: 3 ok, 0 failed (0 rule failures)\n",
+            path("long.csv"),
+            path("dir/a.yaml"),
+            path("dir/sub/b.yml"),
+        )
     );
 
     let output = crossfoot(&["check", "--color", "never", PACK, &path("r.jsonl")]);
@@ -204,7 +217,7 @@ fn long_csv_json_lines_directories_and_stdin() {
         "{out}"
     );
     assert!(
-        out.ends_with("2 reports: 1 ok, 1 failed (2 failing rules), 2 could not be read\n"),
+        out.ends_with("2 reports: 1 ok, 1 failed (2 rule failures), 2 could not be read\n"),
         "{out}"
     );
     let errors = stderr(&output);
@@ -227,9 +240,13 @@ fn long_csv_json_lines_directories_and_stdin() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
+    let counts = "58 rules, 48 passed, 0 failed, 10 skipped";
     assert_eq!(
         stdout(&output),
-        "3 reports: 3 ok, 0 failed (0 failing rules)\n"
+        format!(
+            "ok: - row 2 (R00000): {counts}\nok: - row 3 (R00001): {counts}\n\
+             ok: - row 4 (R00002): {counts}\n3 reports: 3 ok, 0 failed (0 rule failures)\n"
+        )
     );
 
     let output = crossfoot(&["check", PACK, "-"]);
@@ -256,7 +273,7 @@ fn exactness_survives_the_fast_paths() {
         "{out}"
     );
     assert!(
-        out.ends_with("3 reports: 2 ok, 1 failed (1 failing rule)\n"),
+        out.ends_with("3 reports: 2 ok, 1 failed (1 rule failure)\n"),
         "{out}"
     );
 }

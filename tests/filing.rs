@@ -14,11 +14,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crossfoot::check::{CheckedRule, Node, RuleSet};
-use crossfoot::engine::Engine;
+use crossfoot::engine::{Engine, ReportResult};
 use crossfoot::eval::{self, Status};
 use crossfoot::line::LineCode;
 use crossfoot::load::{load_report, load_rules};
-use crossfoot::render::json_report;
+use crossfoot::render::{JsonReport, json_report};
 use crossfoot::report::Report;
 use crossfoot::syntax::ast::{BinOp, CmpOp};
 use rust_decimal::Decimal;
@@ -53,12 +53,17 @@ fn moved(report: &Report, line: LineCode, delta: Decimal) -> Report {
 /// The failing rules, with their JSON `difference`.
 fn failures(engine: &Engine, report: &Report) -> Vec<(String, String)> {
     let result = engine.check(report);
-    json_report(engine, &result)
+    parsed(engine, &result)
         .results
         .into_iter()
         .filter(|r| r.status == "fail")
         .map(|r| (r.rule, r.difference.unwrap_or_default()))
         .collect()
+}
+
+/// A report's JSON object, as `check --format json` writes it, read back.
+fn parsed(engine: &Engine, result: &ReportResult) -> JsonReport {
+    serde_json::from_str(&json_report(engine, result)).unwrap()
 }
 
 /// How `node` depends on the line in `slot`: `Some(c)` when it is `c × line + …` through
@@ -304,7 +309,7 @@ fn the_changed_total_ranks_first_among_root_causes() {
             "{line}: a tie"
         );
         // The JSON carries the same ranking.
-        let json = json_report(&engine, &evaluation);
+        let json = parsed(&engine, &evaluation);
         assert_eq!(json.root_causes[0].line, line.to_string());
     }
 }

@@ -384,7 +384,7 @@ fn the_human_summary_counts_what_the_json_says() {
         let stdout = String::from_utf8(output.stdout).unwrap();
         let ok = results.len() - errors - failed;
         let line = format!(
-            "13 reports: {ok} ok, {failed} failed ({failing_rules} failing rules), {errors} could not be evaluated\n"
+            "13 reports: {ok} ok, {failed} failed ({failing_rules} rule failures), {errors} could not be evaluated\n"
         );
         assert!(errors > 0 && failed > 0, "the reports exercise both");
         assert!(stdout.ends_with(&line), "{input}: expected {line}{stdout}");

@@ -458,7 +458,7 @@ fn waivers_apply_to_batches_by_firm_and_date() {
         "{out}"
     );
     assert!(
-        out.ends_with("2 reports: 1 ok, 1 failed (2 failing rules), 2 waived failures\n"),
+        out.ends_with("2 reports: 1 ok, 1 failed (2 rule failures), 2 waived failures\n"),
         "{out}"
     );
     write(

@@ -5,16 +5,17 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::{CheckArgs, Deny, Format, use_color, write_problems};
+use super::{CheckArgs, Deny, Format, Results, use_color, write_problems};
 use crate::check::RuleSet;
 use crate::date::Date;
+use crate::engine::ReportResult;
 use crate::engine::{Engine, ExitStatus, RunWarning, Tally};
 use crate::error::Error;
 use crate::load::{load_rules, read_source, rule_files};
 use crate::record::{self, ReportResults, RunRecord};
 use crate::render::{
-    GithubSink, Human, HumanSink, JsonSink, JunitSink, Layout, MAX_DETAILED_REPORTS, SarifSink,
-    Sink,
+    Csv, CsvSink, Github, GithubSink, Human, HumanSink, Json, JsonSink, Junit, JunitSink, Listed,
+    Nothing, Render, RunEnd, Sarif, SarifSink, Sink,
 };
 use crate::report::{InputFormat, Inputs};
 use crate::waiver::{self, Waivers};
@@ -122,13 +123,18 @@ fn run_reports(
     let problems = Human::new(colors.err, false);
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let input_format = args.input_format.map(InputFormat::from);
-    let layout = if args.reports.len() <= MAX_DETAILED_REPORTS
-        && args.reports.iter().all(|path| single(path, input_format))
+    if let Some(path) = args
+        .output
+        .as_deref()
+        .filter(|path| clobbers(path, &args.reports))
     {
-        Layout::Each
-    } else {
-        Layout::Batch
-    };
+        writeln!(
+            err,
+            "error: --output {} is one of the reports being checked; writing it would destroy the input",
+            path.display()
+        )?;
+        return Ok((ExitStatus::Error, None));
+    }
     let mut file = match &args.output {
         Some(path) => Some(BufWriter::new(File::create(path).map_err(|error| {
             io::Error::new(error.kind(), format!("{}: {error}", path.display()))
@@ -146,25 +152,23 @@ fn run_reports(
             (None, false) => (&mut nowhere, out),
         };
     let human = Human::new(colors.out, args.verbose);
-    let mut human_sink = HumanSink::new(human, engine, layout, deny_warnings, human_out, err);
-    let mut machine = machine_sink(
-        args,
-        engine,
-        layout,
-        deny_warnings,
-        machine_out,
-        &mut nowhere_err,
-    );
+    let mut human_sink = HumanSink::new(human, engine, deny_warnings, human_out, err);
+    let (render, mut machine) =
+        match machine(args, engine, deny_warnings, machine_out, &mut nowhere_err) {
+            Some((render, sink)) => (render, Some(sink)),
+            None => (Box::new(Nothing) as Box<dyn Render + '_>, None),
+        };
     let mut tally = Tally::new(engine, deny_warnings);
     let mut results = args.record.is_some().then(Vec::new);
     let inputs = Inputs::new(engine.rules(), args.reports.clone(), input_format);
-    engine.check_each(inputs, |checked| -> io::Result<()> {
+    let render_one = |result: &ReportResult, bytes: &mut Vec<u8>| render.render(result, bytes);
+    engine.check_rendered(inputs, &render_one, |checked| -> io::Result<()> {
         match checked {
-            Ok(result) => {
+            Ok((result, rendered)) => {
                 tally.add(result);
-                human_sink.report(result)?;
+                human_sink.report(result, &[])?;
                 if let Some(machine) = &mut machine {
-                    machine.report(result)?;
+                    machine.report(result, rendered)?;
                 }
                 if let Some(results) = &mut results {
                     results.push(ReportResults::of(engine.rules(), result));
@@ -173,6 +177,7 @@ fn run_reports(
             Err(unreadable) => {
                 tally.add_unreadable(unreadable);
                 human_sink.problems(&problems, &unreadable.errors)?;
+                human_sink.unreadable(unreadable)?;
                 if let Some(machine) = &mut machine {
                     machine.unreadable(unreadable)?;
                 }
@@ -185,11 +190,16 @@ fn run_reports(
         human_sink.say("error: no reports were read")?;
         return Ok((ExitStatus::Error, results));
     }
+    let warnings = tally.warnings();
+    let end = RunEnd {
+        totals,
+        warnings: &warnings,
+    };
     if let Some(machine) = &mut machine {
-        machine.finish(&totals)?;
+        machine.finish(&end)?;
     }
-    human_sink.finish(&totals)?;
-    for warning in tally.warnings() {
+    human_sink.finish(&end)?;
+    for warning in warnings {
         match warning {
             RunWarning::Waiver(error) => human_sink.problems(&problems, &[error])?,
             undated => human_sink.say(&format!("warning: {undated}"))?,
@@ -198,45 +208,77 @@ fn run_reports(
     Ok((tally.finish(), results))
 }
 
-/// The output `--format` names, when it is not the human output on stdout: the machine
-/// format, or, for `--format human --output FILE`, the human text without colour.
-fn machine_sink<'a>(
+/// The output `--format` names, when it is not the human output on stdout: what renders
+/// each report on the workers and what writes them in order. For `--format human
+/// --output FILE`, the human text without colour.
+fn machine<'a>(
     args: &CheckArgs,
     engine: &'a Engine,
-    layout: Layout,
     deny_warnings: bool,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
-) -> Option<Box<dyn Sink + 'a>> {
+) -> Option<(Box<dyn Render + 'a>, Box<dyn Sink + 'a>)> {
+    let listed = match args.results {
+        Results::All => Listed::All,
+        Results::Failing => Listed::Failing,
+    };
     Some(match args.format {
-        Format::Json => Box::new(JsonSink::new(engine, out, false)),
-        Format::Jsonl => Box::new(JsonSink::new(engine, out, true)),
-        Format::Sarif => Box::new(SarifSink::new(engine, out)),
-        Format::Junit => Box::new(JunitSink::new(engine, out)),
-        Format::Github => Box::new(GithubSink::new(engine, out)),
+        Format::Json => (
+            Box::new(Json::new(engine, listed, deny_warnings)),
+            Box::new(JsonSink::new(out, false)),
+        ),
+        Format::Jsonl => (
+            Box::new(Json::new(engine, listed, deny_warnings)),
+            Box::new(JsonSink::new(out, true)),
+        ),
+        Format::Sarif => (
+            Box::new(Sarif::new(engine)),
+            Box::new(SarifSink::new(engine, out)),
+        ),
+        Format::Junit => (
+            Box::new(Junit::new(engine, deny_warnings)),
+            Box::new(JunitSink::new(out)),
+        ),
+        Format::Github => (
+            Box::new(Github::new(engine, deny_warnings)),
+            Box::new(GithubSink::new(out)),
+        ),
+        Format::Csv => (Box::new(Csv::new(engine)), Box::new(CsvSink::new(out))),
         Format::Human if args.output.is_some() => {
-            let plain = Human::new(false, false);
-            Box::new(HumanSink::new(
-                plain,
-                engine,
-                layout,
-                deny_warnings,
-                out,
-                err,
-            ))
+            let plain = Human::new(false, args.verbose);
+            (
+                Box::new(Nothing),
+                Box::new(HumanSink::new(plain, engine, deny_warnings, out, err)),
+            )
         }
         Format::Human => return None,
     })
 }
 
-/// Whether a path holds exactly one report (a YAML or JSON file).
-fn single(path: &Path, format: Option<InputFormat>) -> bool {
-    path != Path::new("-")
-        && !path.is_dir()
-        && matches!(
-            format.or_else(|| InputFormat::of(path)),
-            Some(InputFormat::Yaml | InputFormat::Json)
-        )
+/// Whether `output` names one of the report inputs (or a file inside a report directory).
+fn clobbers(output: &Path, reports: &[PathBuf]) -> bool {
+    let Some(output) = absolute(output) else {
+        return false;
+    };
+    reports
+        .iter()
+        .filter(|report| report.as_os_str() != "-")
+        .filter_map(|report| absolute(report))
+        .any(|report| output == report || output.starts_with(&report) && report.is_dir())
+}
+
+/// A path made absolute and, where it exists, canonical (for a file not yet created, its
+/// directory canonical and its name kept).
+fn absolute(path: &Path) -> Option<PathBuf> {
+    if let Ok(canonical) = path.canonicalize() {
+        return Some(canonical);
+    }
+    let name = path.file_name()?;
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.canonicalize().ok()?,
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(parent.join(name))
 }
 
 /// `--waivers`, or `waivers.yaml` beside the rules when it exists.

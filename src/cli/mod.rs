@@ -187,6 +187,10 @@ pub struct CheckArgs {
     /// How to print results.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Which rules each report's JSON and JSON Lines object lists: `all`, or only the
+    /// `failing` ones (smaller output for large batches; the summary counts every rule).
+    #[arg(long, value_enum, default_value_t = Results::All)]
+    pub results: Results,
     /// When to use colour (`auto` respects `NO_COLOR` and whether the output is a terminal).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -262,6 +266,19 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (`::error file=…`).
     Github,
+    /// A CSV table: a row per rule that fails, is waived or could not be evaluated, and a
+    /// row per input that could not be read.
+    Csv,
+}
+
+/// `--results`: which rules a report's JSON object lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Results {
+    /// Every rule, with its status (the default: a report's object is complete).
+    All,
+    /// Only the rules that do not hold (failing, waived, or not evaluated); the summary
+    /// still counts every rule.
+    Failing,
 }
 
 /// Output formats of `crossfoot coverage`.

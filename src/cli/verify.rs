@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use super::check::{Colors, run_check};
-use super::{CheckArgs, Color, Deny, ExitStatus, Format, InputFormatArg, VerifyArgs};
+use super::{CheckArgs, Color, Deny, ExitStatus, Format, InputFormatArg, Results, VerifyArgs};
 use crate::load::{MAX_REPORT_BYTES, read_source};
 use crate::record::{RunRecord, Verification, compare_files, compare_results};
 
@@ -85,6 +85,7 @@ fn check_args(record: &RunRecord) -> Result<CheckArgs, String> {
         rules: PathBuf::from(&record.inputs.rules),
         reports: record.inputs.reports.iter().map(PathBuf::from).collect(),
         format: Format::Human,
+        results: Results::All,
         color: Color::Never,
         deny: record.inputs.deny_warnings.then_some(Deny::Warnings),
         verbose: false,

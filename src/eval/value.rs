@@ -354,6 +354,16 @@ impl Digits {
 }
 
 impl Value {
+    /// For a value held over a power of ten (every amount, and every sum and product of
+    /// amounts): its sign, whole part, fraction digits as a number, and how many places
+    /// they fill; the same digits [`Display`](fmt::Display) writes.
+    pub(crate) fn plain_parts(self) -> Option<(bool, u128, u128, usize)> {
+        let places = places_of(self.den)?;
+        let magnitude = self.num.unsigned_abs();
+        let den = self.den.unsigned_abs();
+        Some((self.num < 0, magnitude / den, magnitude % den, places))
+    }
+
     /// The decimal digits, up to `max_fraction` after the point. A value held over a
     /// power of ten keeps that many decimals, as a decimal amount would (`0.08 × 7455` has
     /// two, `5.00` keeps its zeros); any other is written in lowest terms.

@@ -6,11 +6,12 @@ use std::io::{self, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
-use super::Sink;
+use super::text::terminal;
+use super::{RunEnd, Sink};
 use crate::amount;
 use crate::check::{CheckedRule, RuleSet};
 use crate::diagnostic::{RuleDiagnostic, difference_text};
-use crate::engine::{Engine, Outcome, ReportResult, Summary, Totals, plural};
+use crate::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
 use crate::eval::{Status, Verdict, root_causes};
 use crate::report::Unreadable;
 use crate::waiver::Waiver;
@@ -37,8 +38,13 @@ impl Human {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
+        // Wrapped at spaces only, so `17 CFR 1.11(e)(3)` and `2020-07-31` stay whole.
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(WIDTH)
+            .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
         Human {
-            handler: GraphicalReportHandler::new_themed(theme).with_width(WIDTH),
+            handler,
             color,
             verbose,
         }
@@ -136,12 +142,13 @@ impl Human {
         let meta = &result.row.meta;
         let mut line = format!(
             "{}: {}",
-            self.paint(verdict(summary, deny_warnings)),
-            meta.name()
+            self.paint(summary.standing(deny_warnings)),
+            terminal(&meta.name())
         );
         let about: Vec<String> = meta
             .firm
-            .clone()
+            .as_deref()
+            .map(|firm| terminal(firm).into_owned())
             .into_iter()
             .chain(meta.as_of.map(|d| format!("as of {d}")))
             .collect();
@@ -172,22 +179,26 @@ impl Human {
         failed.extend(ids(rules, result, Outcome::Error));
         format!(
             "{}: {}: {}",
-            self.paint(verdict(&result.summary, deny_warnings)),
-            result.row.meta.name(),
+            self.paint(result.summary.standing(deny_warnings)),
+            terminal(&result.row.meta.name()),
             failed.join(", ")
         )
     }
 
-    fn paint(&self, verdict: &'static str) -> String {
-        if !self.color {
-            return verdict.to_owned();
-        }
-        let code = match verdict {
-            "ok" => "32",
-            "warning" => "33",
-            _ => "31",
+    /// The standing's word, coloured when colour is on.
+    fn paint(&self, standing: Standing) -> String {
+        let (word, code) = match standing {
+            Standing::Ok => ("ok", "32"),
+            Standing::Info => ("info", "36"),
+            Standing::Warning => ("warning", "33"),
+            Standing::Fail => ("FAIL", "31"),
+            Standing::Error => ("ERROR", "31"),
         };
-        format!("\u{1b}[1;{code}m{verdict}\u{1b}[0m")
+        if self.color {
+            format!("\u{1b}[1;{code}m{word}\u{1b}[0m")
+        } else {
+            word.to_owned()
+        }
     }
 }
 
@@ -236,7 +247,7 @@ fn root_cause_text(rules: &RuleSet, result: &ReportResult) -> String {
             let _ = write!(text, ", but would break {}", ids(&candidate.breaks));
         }
         if let Some(label) = rules.label(candidate.line) {
-            let _ = write!(text, " — {label}");
+            let _ = write!(text, " — {}", terminal(label));
         }
         text.push('\n');
     }
@@ -246,19 +257,6 @@ fn root_cause_text(rules: &RuleSet, result: &ReportResult) -> String {
 
 /// How many root-cause candidates the human output lists.
 const MAX_ROOT_CAUSES: usize = 5;
-
-/// `ok`, `warning`, `FAIL` or `ERROR` for a report.
-fn verdict(summary: &Summary, deny_warnings: bool) -> &'static str {
-    if summary.errors > 0 {
-        "ERROR"
-    } else if summary.failed_errors > 0 || (deny_warnings && summary.failed_warnings > 0) {
-        "FAIL"
-    } else if summary.failed > 0 {
-        "warning"
-    } else {
-        "ok"
-    }
-}
 
 /// `waived: seg.excess — …`: a failure a waiver accepts, with its numbers and why.
 fn waived_text(rule: &CheckedRule, status: &Status, waiver: Option<&Waiver>) -> String {
@@ -280,7 +278,9 @@ fn waived_text(rule: &CheckedRule, status: &Status, waiver: Option<&Waiver>) -> 
         let _ = write!(
             text,
             "\n  justification: {}\n  approved by {}; the waiver expires on {}",
-            waiver.justification, waiver.approver, waiver.expires.node
+            terminal(&waiver.justification),
+            terminal(&waiver.approver),
+            waiver.expires.node
         );
     }
     text
@@ -310,11 +310,11 @@ fn counts(summary: &Summary) -> String {
     parts.join(", ")
 }
 
-/// `100000 reports: 99000 ok, 1000 failed (1855 failing rules)`, …
+/// `100000 reports: 99000 ok, 1000 failed (1855 rule failures)`, …
 pub fn totals_line(totals: &Totals) -> String {
     let ok = totals.reports - totals.failed - totals.warned - totals.errors;
     let mut line = format!(
-        "{} report{}: {ok} ok, {} failed ({} failing rule{})",
+        "{} report{}: {ok} ok, {} failed ({} rule failure{})",
         totals.reports,
         plural(totals.reports),
         totals.failed,
@@ -325,7 +325,11 @@ pub fn totals_line(totals: &Totals) -> String {
         line.push_str(&format!(", {} with warnings only", totals.warned));
     }
     if totals.waived > 0 {
-        line.push_str(&format!(", {} waived failures", totals.waived));
+        line.push_str(&format!(
+            ", {} waived failure{}",
+            totals.waived,
+            plural(totals.waived)
+        ));
     }
     if totals.errors > 0 {
         line.push_str(&format!(", {} could not be evaluated", totals.errors));
@@ -336,22 +340,21 @@ pub fn totals_line(totals: &Totals) -> String {
     line
 }
 
-/// How much the human output shows of each report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
-    /// A few report files: every report in full, with its summary line.
-    Each,
-    /// A batch: the first reports that do not hold in full, then a line for each other
-    /// one that does not hold, then the totals.
-    Batch,
-}
-
 /// The human output of a `check` run, report by report.
+///
+/// How much it shows depends on what the run finds, never on where the reports came from:
+/// the first [`MAX_DETAILED_REPORTS`] reports that do not hold are shown in full (each
+/// failing rule's diagnostic, then the report's summary), the others in a line each; a
+/// report that holds gets its summary line while the run has shown fewer than
+/// [`MAX_DETAILED_REPORTS`] reports; and a run of more than one report ends with the
+/// totals.
 pub struct HumanSink<'a> {
     human: Human,
     engine: &'a Engine,
-    layout: Layout,
     deny_warnings: bool,
+    /// Reports seen so far.
+    seen: usize,
+    /// Reports shown in full so far.
     detailed: usize,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
@@ -362,7 +365,6 @@ impl<'a> HumanSink<'a> {
     pub fn new(
         human: Human,
         engine: &'a Engine,
-        layout: Layout,
         deny_warnings: bool,
         out: &'a mut dyn Write,
         err: &'a mut dyn Write,
@@ -370,16 +372,14 @@ impl<'a> HumanSink<'a> {
         HumanSink {
             human,
             engine,
-            layout,
             deny_warnings,
+            seen: 0,
             detailed: 0,
             out,
             err,
         }
     }
-}
 
-impl HumanSink<'_> {
     /// Problems with the inputs, on the error stream, rendered by `problems`.
     pub fn problems(&mut self, problems: &Human, errors: &[crate::error::Error]) -> io::Result<()> {
         for error in errors {
@@ -395,42 +395,49 @@ impl HumanSink<'_> {
 }
 
 impl Sink for HumanSink<'_> {
-    fn report(&mut self, result: &ReportResult) -> io::Result<()> {
+    fn report(&mut self, result: &ReportResult, _rendered: &[u8]) -> io::Result<()> {
+        self.seen += 1;
         let holds = result.summary.holds();
-        let full = match self.layout {
-            Layout::Each => true,
-            Layout::Batch => !holds && self.detailed < MAX_DETAILED_REPORTS,
-        };
-        if full {
-            if !holds {
-                self.detailed += 1;
-            }
+        if !holds && self.detailed < MAX_DETAILED_REPORTS {
+            self.detailed += 1;
             return self
                 .human
                 .report(self.engine, result, self.deny_warnings, self.out, self.err);
         }
-        if !holds {
-            if self.detailed == MAX_DETAILED_REPORTS {
-                self.detailed += 1;
-                writeln!(
+        if holds {
+            // Its summary, with its waived failures and (verbose) every rule's status.
+            if self.seen <= MAX_DETAILED_REPORTS {
+                return self.human.report(
+                    self.engine,
+                    result,
+                    self.deny_warnings,
                     self.out,
-                    "(the first {MAX_DETAILED_REPORTS} reports that do not hold are shown in full; one line for each other one)"
-                )?;
+                    self.err,
+                );
             }
-            let line = self
-                .human
-                .failing_line(self.engine.rules(), result, self.deny_warnings);
-            writeln!(self.out, "{line}")?;
+            return Ok(());
         }
-        Ok(())
+        if self.detailed == MAX_DETAILED_REPORTS {
+            self.detailed += 1;
+            writeln!(
+                self.out,
+                "(the first {MAX_DETAILED_REPORTS} reports that do not hold are shown in full; one line for each other one)"
+            )?;
+        }
+        let line = self
+            .human
+            .failing_line(self.engine.rules(), result, self.deny_warnings);
+        writeln!(self.out, "{line}")
     }
 
     fn unreadable(&mut self, _unreadable: &Unreadable) -> io::Result<()> {
+        self.seen += 1;
         Ok(())
     }
 
-    fn finish(&mut self, totals: &Totals) -> io::Result<()> {
-        if self.layout == Layout::Batch && totals.reports > 0 {
+    fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {
+        let totals = &end.totals;
+        if totals.reports > 0 && totals.reports + totals.unreadable > 1 {
             writeln!(self.out, "{}", totals_line(totals))?;
         }
         self.out.flush()

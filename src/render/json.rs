@@ -1,18 +1,21 @@
-//! The JSON contract CI parses (documented in the README). Amounts are strings, so no
-//! digit is lost to a JSON reader's floats; a blank line's amount is `null`.
+//! The JSON contract CI parses (documented in the README and `schema/check.json`).
+//! Amounts are strings, so no digit is lost to a JSON reader's floats; a blank line's
+//! amount is `null`.
+//!
+//! [`Json`] writes a report object (on the worker that checked the report); the types
+//! below are the contract as Rust types, for programs that read the output.
 
 use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use super::Sink;
-use crate::engine::Totals;
-use crate::report::Unreadable;
-
-use crate::check::{CheckedRule, RuleSet};
+use super::text::{self, json_string};
+use super::{Render, RunEnd, Sink};
+use crate::check::CheckedRule;
 use crate::diagnostic;
-use crate::engine::{Engine, ReportResult, RuleResult};
+use crate::engine::{Engine, Outcome, ReportResult, RuleResult};
 use crate::eval::{Amounts, Skip, Status, root_causes};
+use crate::report::Unreadable;
 
 /// The whole output of `crossfoot check --format json`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -27,7 +30,10 @@ pub struct JsonOutput {
 /// A report that could not be used.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct JsonProblem {
-    /// The report's path.
+    /// `unreadable`: in JSON Lines, every line has a `status`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The report's name: its file, and its row or line.
     pub report: String,
     /// What was wrong.
     pub message: String,
@@ -47,6 +53,13 @@ pub struct JsonReport {
     /// `as_of:` from the report.
     #[serde(default)]
     pub as_of: Option<String>,
+    /// How the report stands: `ok`, `info`, `warning`, `fail` or `error` (the word the human
+    /// summary gives it).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `failing` when only the rules that did not pass are listed (`--results failing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results_listed: Option<String>,
     /// Counts.
     pub summary: JsonSummary,
     /// One result per rule, in rule-set order.
@@ -152,138 +165,315 @@ pub struct JsonLine {
     pub amount: Option<String>,
 }
 
-/// One report's results in the JSON contract.
-pub fn json_report(engine: &Engine, result: &ReportResult) -> JsonReport {
-    let rules = engine.rules();
-    let summary = &result.summary;
-    let meta = &result.row.meta;
-    JsonReport {
-        report: meta.name(),
-        id: meta.id.clone(),
-        firm: meta.firm.clone(),
-        as_of: meta.as_of.map(|date| date.to_string()),
-        summary: JsonSummary {
-            rules: summary.rules,
-            passed: summary.passed,
-            failed: summary.failed,
-            skipped: summary.skipped,
-            waived: summary.waived,
-            errors: summary.errors,
-        },
-        results: result
-            .results(rules)
-            .map(|(rule, outcome)| json_result(engine, result, rule, outcome))
-            .collect(),
-        root_causes: if summary.failed >= 2 {
-            json_root_causes(rules, result)
-        } else {
-            Vec::new()
-        },
+/// Which results a report object lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Listed {
+    /// Every rule (the version 1 contract's default).
+    #[default]
+    All,
+    /// The rules that did not pass: failed, waived and in error.
+    Failing,
+}
+
+/// Writes report objects: each rule's fixed part is written once, when the rule set is
+/// known, and copied into every report.
+pub struct Json<'a> {
+    engine: &'a Engine,
+    listed: Listed,
+    deny_warnings: bool,
+    rules: Vec<RuleText>,
+}
+
+/// What a rule's result always holds, as JSON text.
+struct RuleText {
+    /// `{"rule":"…","severity":"…","source":{…}`
+    head: Vec<u8>,
+    /// Its failure message, as a JSON string.
+    message: Vec<u8>,
+    /// `{"code":"7010","amount":` for each of its lines.
+    lines: Vec<Vec<u8>>,
+}
+
+impl<'a> Json<'a> {
+    /// The writer for an engine's rules.
+    pub fn new(engine: &'a Engine, listed: Listed, deny_warnings: bool) -> Self {
+        let rules = engine
+            .rules()
+            .rules()
+            .iter()
+            .map(|rule| rule_text(engine, rule))
+            .collect();
+        Json {
+            engine,
+            listed,
+            deny_warnings,
+            rules,
+        }
     }
-}
 
-fn json_root_causes(rules: &RuleSet, result: &ReportResult) -> Vec<JsonRootCause> {
-    let all = rules.rules();
-    let ids = |indices: &[usize]| -> Vec<String> {
-        indices
-            .iter()
-            .filter_map(|&i| all.get(i).map(|r| r.id.clone()))
-            .collect()
-    };
-    root_causes(rules, result)
-        .into_iter()
-        .map(|candidate| JsonRootCause {
-            line: candidate.line.to_string(),
-            amount: candidate.amount.to_string(),
-            current: candidate.current.map(|a| a.to_string()),
-            clears: ids(&candidate.clears),
-            breaks: ids(&candidate.breaks),
-        })
-        .collect()
-}
+    /// One report's object.
+    pub fn report(&self, result: &ReportResult, out: &mut Vec<u8>) {
+        let meta = &result.row.meta;
+        let summary = &result.summary;
+        out.extend_from_slice(b"{\"report\":");
+        json_string(out, &meta.name());
+        if let Some(id) = &meta.id {
+            out.extend_from_slice(b",\"id\":");
+            json_string(out, id);
+        }
+        out.extend_from_slice(b",\"firm\":");
+        match &meta.firm {
+            Some(firm) => json_string(out, firm),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"as_of\":");
+        match meta.as_of {
+            Some(date) => json_string(out, &date.to_string()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"status\":\"");
+        out.extend_from_slice(summary.standing(self.deny_warnings).as_str().as_bytes());
+        out.extend_from_slice(b"\"");
+        if self.listed == Listed::Failing {
+            out.extend_from_slice(b",\"results_listed\":\"failing\"");
+        }
+        out.extend_from_slice(b",\"summary\":{\"rules\":");
+        for (name, count) in [
+            ("", summary.rules),
+            (",\"passed\":", summary.passed),
+            (",\"failed\":", summary.failed),
+            (",\"skipped\":", summary.skipped),
+            (",\"waived\":", summary.waived),
+            (",\"errors\":", summary.errors),
+        ] {
+            out.extend_from_slice(name.as_bytes());
+            text::number(out, count as u128);
+        }
+        out.extend_from_slice(b"},\"results\":[");
+        let mut first = true;
+        for ((rule, outcome), fixed) in result.results(self.engine.rules()).zip(&self.rules) {
+            let listed = match self.listed {
+                Listed::All => true,
+                Listed::Failing => {
+                    matches!(
+                        outcome.outcome(),
+                        Outcome::Fail | Outcome::Waived | Outcome::Error
+                    )
+                }
+            };
+            if !listed {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            self.rule_result(result, rule, outcome, fixed, out);
+        }
+        out.push(b']');
+        if summary.failed >= 2 {
+            self.root_causes(result, out);
+        }
+        out.push(b'}');
+    }
 
-fn json_result(
-    engine: &Engine,
-    report: &ReportResult,
-    rule: &CheckedRule,
-    outcome: &RuleResult,
-) -> JsonResult {
-    let source = engine.rules().source_of(rule);
-    let (line, column) = source.map_or((0, 0), |s| s.line_col(rule.assertion_span.start));
-    let amounts = report.amounts(rule);
-    let mut result = JsonResult {
-        rule: rule.id.clone(),
-        status: outcome.outcome().as_str().to_owned(),
-        severity: rule.severity.as_str().to_owned(),
-        source: JsonSource {
-            file: source.map(|s| s.name().to_owned()).unwrap_or_default(),
-            line,
-            column,
-        },
-        message: None,
-        reason: None,
-        waiver: None,
-        left: None,
-        right: None,
-        difference: None,
-        tolerance: None,
-        lines: rule
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(slot, code)| JsonLine {
-                code: code.to_string(),
-                amount: amounts.amount(slot).map(|a| a.to_string()),
-            })
-            .collect(),
-    };
-    let status = report.status(rule);
-    match &status {
-        Status::Pass(_) => {}
-        Status::Fail(_) => result.message = Some(diagnostic::failure_message(rule)),
-        Status::Skipped(skip) => {
-            result.reason = Some(skip.code().to_owned());
-            if let Skip::NotInForce(_) = skip {
-                result.message = Some(skip.reason());
+    fn rule_result(
+        &self,
+        report: &ReportResult,
+        rule: &CheckedRule,
+        outcome: &RuleResult,
+        fixed: &RuleText,
+        out: &mut Vec<u8>,
+    ) {
+        let status = report.status(rule);
+        out.extend_from_slice(&fixed.head);
+        out.extend_from_slice(b",\"status\":\"");
+        out.extend_from_slice(outcome.outcome().as_str().as_bytes());
+        out.push(b'"');
+        match &status {
+            Status::Pass(_) => {}
+            Status::Fail(_) => {
+                out.extend_from_slice(b",\"message\":");
+                out.extend_from_slice(&fixed.message);
+            }
+            Status::Skipped(skip) => {
+                out.extend_from_slice(b",\"reason\":\"");
+                out.extend_from_slice(skip.code().as_bytes());
+                out.push(b'"');
+                if let Skip::NotInForce(_) = skip {
+                    out.extend_from_slice(b",\"message\":");
+                    json_string(out, &skip.reason());
+                }
+            }
+            Status::Error(error) => {
+                out.extend_from_slice(b",\"message\":");
+                json_string(out, &error.to_string());
             }
         }
-        Status::Error(error) => result.message = Some(error.to_string()),
+        let waiver = outcome
+            .waiver
+            .and_then(|index| self.engine.waivers()?.waivers().get(index));
+        if let Some(waiver) = waiver {
+            out.extend_from_slice(b",\"waiver\":{\"justification\":");
+            json_string(out, &waiver.justification);
+            out.extend_from_slice(b",\"approver\":");
+            json_string(out, &waiver.approver);
+            out.extend_from_slice(b",\"expires\":");
+            json_string(out, &waiver.expires.node.to_string());
+            out.push(b'}');
+        }
+        let sides = status.sides();
+        let values = [
+            ("left", sides.map(|s| s.left)),
+            ("right", sides.map(|s| s.right)),
+            ("difference", sides.and_then(|s| s.difference)),
+            ("tolerance", sides.map(|s| s.tolerance)),
+        ];
+        for (name, value) in values {
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            match value {
+                Some(value) => {
+                    out.push(b'"');
+                    text::value(out, value);
+                    out.push(b'"');
+                }
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        out.extend_from_slice(b",\"lines\":[");
+        let amounts = report.amounts(rule);
+        for (slot, head) in fixed.lines.iter().enumerate() {
+            if slot > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(head);
+            match amounts.amount(slot) {
+                Some(amount) => {
+                    out.push(b'"');
+                    text::amount(out, amount);
+                    out.extend_from_slice(b"\"}");
+                }
+                None => out.extend_from_slice(b"null}"),
+            }
+        }
+        out.extend_from_slice(b"]}");
     }
-    let waiver = outcome
-        .waiver
-        .and_then(|index| engine.waivers()?.waivers().get(index));
-    if let Some(waiver) = waiver {
-        result.message = Some(diagnostic::failure_message(rule));
-        result.waiver = Some(JsonWaiver {
-            justification: waiver.justification.clone(),
-            approver: waiver.approver.clone(),
-            expires: waiver.expires.node.to_string(),
-        });
+
+    fn root_causes(&self, result: &ReportResult, out: &mut Vec<u8>) {
+        let rules = self.engine.rules().rules();
+        let causes = root_causes(self.engine.rules(), result);
+        if causes.is_empty() {
+            return;
+        }
+        let ids = |out: &mut Vec<u8>, indices: &[usize]| {
+            out.push(b'[');
+            for (n, rule) in indices.iter().filter_map(|&i| rules.get(i)).enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                json_string(out, &rule.id);
+            }
+            out.push(b']');
+        };
+        out.extend_from_slice(b",\"root_causes\":[");
+        for (n, cause) in causes.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"line\":");
+            json_string(out, &cause.line.to_string());
+            out.extend_from_slice(b",\"amount\":\"");
+            text::amount(out, cause.amount);
+            out.extend_from_slice(b"\",\"current\":");
+            match cause.current {
+                Some(current) => {
+                    out.push(b'"');
+                    text::amount(out, current);
+                    out.push(b'"');
+                }
+                None => out.extend_from_slice(b"null"),
+            }
+            out.extend_from_slice(b",\"clears\":");
+            ids(out, &cause.clears);
+            out.extend_from_slice(b",\"breaks\":");
+            ids(out, &cause.breaks);
+            out.push(b'}');
+        }
+        out.push(b']');
     }
-    if let Some(sides) = status.sides() {
-        result.left = Some(sides.left.to_string());
-        result.right = Some(sides.right.to_string());
-        result.difference = sides.difference.map(|d| d.to_string());
-        result.tolerance = Some(sides.tolerance.to_string());
+}
+
+/// A rule's fixed text.
+fn rule_text(engine: &Engine, rule: &CheckedRule) -> RuleText {
+    let source = engine.rules().source_of(rule);
+    let (line, column) = source.map_or((0, 0), |s| s.line_col(rule.assertion_span.start));
+    let mut head = b"{\"rule\":".to_vec();
+    json_string(&mut head, &rule.id);
+    head.extend_from_slice(b",\"severity\":\"");
+    head.extend_from_slice(rule.severity.as_str().as_bytes());
+    head.extend_from_slice(b"\",\"source\":{\"file\":");
+    json_string(&mut head, source.map_or("", |s| s.name()));
+    head.extend_from_slice(b",\"line\":");
+    text::number(&mut head, line as u128);
+    head.extend_from_slice(b",\"column\":");
+    text::number(&mut head, column as u128);
+    head.push(b'}');
+    let mut message = Vec::new();
+    json_string(&mut message, &diagnostic::failure_message(rule));
+    let lines = rule
+        .lines
+        .iter()
+        .map(|code| {
+            let mut text = b"{\"code\":\"".to_vec();
+            text.extend_from_slice(code.to_string().as_bytes());
+            text.extend_from_slice(b"\",\"amount\":");
+            text
+        })
+        .collect();
+    RuleText {
+        head,
+        message,
+        lines,
     }
-    result
+}
+
+impl Render for Json<'_> {
+    fn render(&self, result: &ReportResult, out: &mut Vec<u8>) {
+        self.report(result, out);
+    }
+}
+
+/// One report's object, every result listed: the text `check --format json` writes for it.
+pub fn json_report(engine: &Engine, result: &ReportResult) -> String {
+    let mut out = Vec::new();
+    Json::new(engine, Listed::All, false).report(result, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A problem with an input as a JSON object: `{"status":"unreadable","report":…,"message":…}`.
+fn problem(out: &mut Vec<u8>, unreadable: &Unreadable, message: &str) {
+    out.extend_from_slice(b"{\"status\":\"unreadable\",\"report\":");
+    json_string(out, &unreadable.name());
+    out.extend_from_slice(b",\"message\":");
+    json_string(out, message);
+    out.push(b'}');
 }
 
 /// `--format json` (one document, reports streamed into its array) or `--format jsonl`
-/// (one report per line).
+/// (one object per line, each with a `status`).
 pub struct JsonSink<'a> {
-    engine: &'a Engine,
     out: &'a mut dyn Write,
     lines: bool,
     reports: usize,
-    errors: Vec<JsonProblem>,
+    errors: Vec<u8>,
 }
 
 impl<'a> JsonSink<'a> {
     /// JSON (`lines: false`) or JSON Lines (`lines: true`) on `out`.
-    pub fn new(engine: &'a Engine, out: &'a mut dyn Write, lines: bool) -> Self {
+    pub fn new(out: &'a mut dyn Write, lines: bool) -> Self {
         JsonSink {
-            engine,
             out,
             lines,
             reports: 0,
@@ -293,8 +483,7 @@ impl<'a> JsonSink<'a> {
 }
 
 impl Sink for JsonSink<'_> {
-    fn report(&mut self, result: &ReportResult) -> io::Result<()> {
-        let json = json_report(self.engine, result);
+    fn report(&mut self, _result: &ReportResult, rendered: &[u8]) -> io::Result<()> {
         if !self.lines {
             self.out.write_all(if self.reports == 0 {
                 b"{\"reports\":["
@@ -302,7 +491,7 @@ impl Sink for JsonSink<'_> {
                 b","
             })?;
         }
-        serde_json::to_writer(&mut *self.out, &json).map_err(io::Error::other)?;
+        self.out.write_all(rendered)?;
         if self.lines {
             self.out.write_all(b"\n")?;
         }
@@ -312,29 +501,32 @@ impl Sink for JsonSink<'_> {
 
     fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
         for error in &unreadable.errors {
-            let problem = JsonProblem {
-                report: unreadable.name.clone(),
-                message: error.to_string(),
-            };
+            let message = error.to_string();
             if self.lines {
-                serde_json::to_writer(&mut *self.out, &problem).map_err(io::Error::other)?;
-                self.out.write_all(b"\n")?;
+                let mut line = Vec::new();
+                problem(&mut line, unreadable, &message);
+                line.push(b'\n');
+                self.out.write_all(&line)?;
             } else {
-                self.errors.push(problem);
+                if !self.errors.is_empty() {
+                    self.errors.push(b',');
+                }
+                problem(&mut self.errors, unreadable, &message);
             }
         }
         Ok(())
     }
 
-    fn finish(&mut self, _totals: &Totals) -> io::Result<()> {
+    fn finish(&mut self, _end: &RunEnd<'_>) -> io::Result<()> {
         if !self.lines {
             if self.reports == 0 {
                 self.out.write_all(b"{\"reports\":[")?;
             }
             self.out.write_all(b"]")?;
             if !self.errors.is_empty() {
-                self.out.write_all(b",\"errors\":")?;
-                serde_json::to_writer(&mut *self.out, &self.errors).map_err(io::Error::other)?;
+                self.out.write_all(b",\"errors\":[")?;
+                self.out.write_all(&self.errors)?;
+                self.out.write_all(b"]")?;
             }
             self.out.write_all(b"}\n")?;
         }

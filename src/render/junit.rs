@@ -1,21 +1,50 @@
-//! JUnit XML: a test suite per report, a test case per rule. Failures carry the human
-//! message; skipped rules are `<skipped/>`. Everything from the input is escaped.
+//! JUnit XML: a test suite per report, written as soon as the report is checked, and a
+//! test case per rule. A failure that fails the run is a `<failure>` with the human
+//! diagnostic; a failing rule of severity `warning` (without `--deny warnings`) or `info`
+//! passes with its message in `<system-out>`, so the CI dashboard agrees with the exit
+//! status; skipped and waived rules are `<skipped/>`. Everything from the input is escaped.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::Sink;
-use super::findings::findings;
-use crate::engine::{Engine, Outcome, ReportResult, Totals};
+use super::findings::{Finding, fails_the_run, location};
+use super::text::{terminal, xml};
+use super::{Render, RunEnd, Sink};
+use crate::engine::{Engine, Outcome, ReportResult, RunWarning};
 use crate::report::Unreadable;
 
-/// `--format junit`: a test suite per report, a test case per rule. The root element
-/// carries the totals, so the suites are kept until the end.
-pub struct JunitSink<'a> {
+/// Writes a report's test suite.
+pub struct Junit<'a> {
     engine: &'a Engine,
-    out: &'a mut dyn Write,
-    suites: String,
-    counts: Counts,
+    deny_warnings: bool,
+    /// Each rule's `name="…"` and, after the classname, `file="…" line="…"`.
+    names: Vec<(String, String)>,
+}
+
+impl<'a> Junit<'a> {
+    /// The writer for an engine's rules.
+    pub fn new(engine: &'a Engine, deny_warnings: bool) -> Self {
+        let names = engine
+            .rules()
+            .rules()
+            .iter()
+            .map(|rule| {
+                let (file, start, _) = location(engine, rule);
+                (
+                    format!(
+                        "    <testcase name=\"{}\" classname=\"",
+                        xml(&rule.id, true)
+                    ),
+                    format!("\" file=\"{}\" line=\"{}\"", xml(&file, true), start.0),
+                )
+            })
+            .collect();
+        Junit {
+            engine,
+            deny_warnings,
+            names,
+        }
+    }
 }
 
 /// Test cases by kind.
@@ -27,158 +56,150 @@ struct Counts {
     skipped: usize,
 }
 
-impl Counts {
-    fn add(&mut self, outcome: Outcome) {
-        self.tests += 1;
-        match outcome {
-            Outcome::Pass => {}
-            Outcome::Fail => self.failures += 1,
-            Outcome::Error => self.errors += 1,
-            Outcome::Skipped | Outcome::Waived => self.skipped += 1,
+impl Render for Junit<'_> {
+    fn render(&self, result: &ReportResult, out: &mut Vec<u8>) {
+        let name = terminal(&result.row.meta.name()).into_owned();
+        let classname = xml(&name, true);
+        let mut counts = Counts::default();
+        let mut cases = String::new();
+        for (index, (rule, outcome)) in result.results(self.engine.rules()).enumerate() {
+            counts.tests += 1;
+            let (head, tail) = self.names.get(index).map_or(("", ""), |(h, t)| (h, t));
+            cases.push_str(head);
+            cases.push_str(&classname);
+            cases.push_str(tail);
+            let kind = outcome.outcome();
+            if kind == Outcome::Pass {
+                cases.push_str("/>\n");
+                continue;
+            }
+            let finding = Finding::of(self.engine, result, rule, outcome);
+            let message = xml(&finding.message, true);
+            let body = || {
+                let text = finding
+                    .diagnostic_text()
+                    .unwrap_or_else(|| finding.full_message());
+                xml(&text, false).into_owned()
+            };
+            let _ = match kind {
+                Outcome::Fail if fails_the_run(finding.severity(), self.deny_warnings) => {
+                    counts.failures += 1;
+                    writeln!(
+                        cases,
+                        ">\n      <failure message=\"{message}\" type=\"{}\">{}</failure>\n    </testcase>",
+                        finding.severity().as_str(),
+                        body()
+                    )
+                }
+                Outcome::Fail => writeln!(
+                    cases,
+                    ">\n      <system-out>{}: {}</system-out>\n    </testcase>",
+                    finding.severity().as_str(),
+                    xml(&finding.full_message(), false)
+                ),
+                Outcome::Error => {
+                    counts.errors += 1;
+                    writeln!(
+                        cases,
+                        ">\n      <error message=\"{message}\" type=\"evaluation\">{}</error>\n    </testcase>",
+                        body()
+                    )
+                }
+                Outcome::Waived => {
+                    counts.skipped += 1;
+                    let waived = xml(&format!("waived: {}", finding.detail), true).into_owned();
+                    writeln!(
+                        cases,
+                        ">\n      <skipped message=\"{waived}\"/>\n    </testcase>"
+                    )
+                }
+                Outcome::Skipped | Outcome::Pass => {
+                    counts.skipped += 1;
+                    writeln!(
+                        cases,
+                        ">\n      <skipped message=\"{message}\"/>\n    </testcase>"
+                    )
+                }
+            };
         }
+        let _ = writeln!(
+            super::text::Utf8(out),
+            "  <testsuite name=\"{classname}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
+            counts.tests,
+            counts.failures,
+            counts.errors,
+            counts.skipped
+        );
+        out.extend_from_slice(cases.as_bytes());
+        out.extend_from_slice(b"  </testsuite>\n");
     }
+}
 
-    fn attributes(&self) -> String {
-        format!(
-            "tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
-            self.tests, self.failures, self.errors, self.skipped
-        )
-    }
+/// Writes the document: the root element, each report's suite as it comes, the end. The
+/// root carries no totals, which would need every suite first; each suite has its own.
+pub struct JunitSink<'a> {
+    out: &'a mut dyn Write,
+    started: bool,
 }
 
 impl<'a> JunitSink<'a> {
     /// JUnit XML on `out`.
-    pub fn new(engine: &'a Engine, out: &'a mut dyn Write) -> Self {
+    pub fn new(out: &'a mut dyn Write) -> Self {
         JunitSink {
-            engine,
             out,
-            suites: String::new(),
-            counts: Counts::default(),
+            started: false,
         }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            self.out.write_all(
+                b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"crossfoot\">\n",
+            )?;
+        }
+        Ok(())
     }
 }
 
 impl Sink for JunitSink<'_> {
-    fn report(&mut self, result: &ReportResult) -> io::Result<()> {
-        let report = &result.row.meta.name();
-        let mut counts = Counts::default();
-        let mut cases = String::new();
-        for finding in findings(self.engine, result) {
-            counts.add(finding.outcome);
-            let _ = write!(
-                cases,
-                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"",
-                escape(&finding.rule.id),
-                escape(report),
-                escape(&finding.file),
-                finding.start.0
-            );
-            let message = escape(&finding.message);
-            match finding.outcome {
-                Outcome::Pass => cases.push_str("/>\n"),
-                Outcome::Fail => {
-                    let body = escape_text(
-                        &finding
-                            .diagnostic_text()
-                            .unwrap_or_else(|| finding.full_message()),
-                    );
-                    let _ = writeln!(
-                        cases,
-                        ">\n      <failure message=\"{message}\" type=\"{}\">{body}</failure>\n    </testcase>",
-                        finding.severity().as_str()
-                    );
-                }
-                Outcome::Error => {
-                    let body = escape_text(
-                        &finding
-                            .diagnostic_text()
-                            .unwrap_or_else(|| finding.full_message()),
-                    );
-                    let _ = writeln!(
-                        cases,
-                        ">\n      <error message=\"{message}\" type=\"evaluation\">{body}</error>\n    </testcase>"
-                    );
-                }
-                Outcome::Skipped => {
-                    let _ = writeln!(
-                        cases,
-                        ">\n      <skipped message=\"{message}\"/>\n    </testcase>"
-                    );
-                }
-                Outcome::Waived => {
-                    let waived = escape(&format!("waived: {}", finding.detail));
-                    let _ = writeln!(
-                        cases,
-                        ">\n      <skipped message=\"{waived}\"/>\n    </testcase>"
-                    );
-                }
-            }
-        }
-        let _ = writeln!(
-            self.suites,
-            "  <testsuite name=\"{}\" {}>",
-            escape(report),
-            counts.attributes()
-        );
-        self.suites.push_str(&cases);
-        self.suites.push_str("  </testsuite>\n");
-        self.counts.tests += counts.tests;
-        self.counts.failures += counts.failures;
-        self.counts.errors += counts.errors;
-        self.counts.skipped += counts.skipped;
-        Ok(())
+    fn report(&mut self, _result: &ReportResult, rendered: &[u8]) -> io::Result<()> {
+        self.start()?;
+        self.out.write_all(rendered)
     }
 
     fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
-        let report = escape(&unreadable.name);
+        self.start()?;
+        let name = terminal(&unreadable.name()).into_owned();
+        let report = xml(&name, true);
         for error in &unreadable.errors {
-            let message = escape(&error.to_string());
-            let _ = writeln!(
-                self.suites,
-                "  <testsuite name=\"{report}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"read report\" classname=\"{report}\">\n      <error message=\"{message}\" type=\"input\">{message}</error>\n    </testcase>\n  </testsuite>"
-            );
-            self.counts.tests += 1;
-            self.counts.errors += 1;
+            let text = terminal(&error.to_string()).into_owned();
+            writeln!(
+                self.out,
+                "  <testsuite name=\"{report}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"read report\" classname=\"{report}\">\n      <error message=\"{}\" type=\"input\">{}</error>\n    </testcase>\n  </testsuite>",
+                xml(&text, true),
+                xml(&text, false)
+            )?;
         }
         Ok(())
     }
 
-    fn finish(&mut self, _totals: &Totals) -> io::Result<()> {
-        writeln!(
-            self.out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"crossfoot\" {}>",
-            self.counts.attributes()
-        )?;
-        self.out.write_all(self.suites.as_bytes())?;
+    fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {
+        self.start()?;
+        if !end.warnings.is_empty() {
+            let mut text = String::new();
+            for warning in end.warnings {
+                let line = match warning {
+                    RunWarning::Waiver(error) => error.to_string(),
+                    other => other.to_string(),
+                };
+                let _ = writeln!(text, "warning: {}", terminal(&line));
+            }
+            writeln!(self.out, "  <system-err>{}</system-err>", xml(&text, false))?;
+        }
         self.out.write_all(b"</testsuites>\n")?;
         self.out.flush()
     }
-}
-
-/// Escaping for element text: as for attributes, but line breaks stay as they are.
-pub fn escape_text(text: &str) -> String {
-    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
-}
-
-/// Attribute escaping; characters XML 1.0 cannot hold at all become U+FFFD.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' | '\r' => {
-                let _ = write!(out, "&#{};", u32::from(c));
-            }
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// One test of `crossfoot test`, for the JUnit output.
@@ -213,7 +234,7 @@ pub fn test_junit(cases: &[TestCase]) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\">",
-            escape(suite),
+            xml_attribute(suite),
             mine.len()
         );
         for case in mine {
@@ -222,8 +243,8 @@ pub fn test_junit(cases: &[TestCase]) -> String {
                     let _ = writeln!(
                         out,
                         "    <testcase name=\"{}\" classname=\"{}\"/>",
-                        escape(&case.name),
-                        escape(suite)
+                        xml_attribute(&case.name),
+                        xml_attribute(suite)
                     );
                 }
                 Some(failure) => {
@@ -234,10 +255,10 @@ pub fn test_junit(cases: &[TestCase]) -> String {
                     let _ = writeln!(
                         out,
                         "    <testcase name=\"{}\" classname=\"{}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                        escape(&case.name),
-                        escape(suite),
-                        escape(first.trim()),
-                        escape_text(failure)
+                        xml_attribute(&case.name),
+                        xml_attribute(suite),
+                        xml_attribute(first.trim()),
+                        xml(failure, false)
                     );
                 }
             }
@@ -246,4 +267,9 @@ pub fn test_junit(cases: &[TestCase]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// Text for an attribute.
+fn xml_attribute(text: &str) -> String {
+    xml(text, true).into_owned()
 }

@@ -1,25 +1,107 @@
 //! SARIF 2.1.0: one result per failing rule and report, located at the rule in its `.xfoot`
 //! file, so code scanning annotates the rule in a pull request. The rules are known before
-//! any report, so results stream between a fixed header and footer.
+//! any report, so results stream between a fixed header and footer; inputs that could not
+//! be read and warnings about the run are the invocation's notifications.
 
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::Sink;
-use super::findings::{Finding, findings};
+use super::findings::{Finding, findings, location};
+use super::text::json_string;
+use super::{Render, RunEnd, Sink};
 use crate::check::CheckedRule;
-use crate::engine::{Engine, Outcome, ReportResult, Totals};
-use crate::report::Unreadable;
+use crate::engine::{Engine, Outcome, ReportResult, RunWarning};
+use crate::report::{Place, Unreadable};
 use crate::syntax::ast::Severity;
 
-/// `--format sarif`.
+/// Writes a report's results.
+pub struct Sarif<'a> {
+    engine: &'a Engine,
+    /// Each rule's `"ruleId":…,"ruleIndex":…,"locations":[…]`.
+    fixed: Vec<Vec<u8>>,
+}
+
+impl<'a> Sarif<'a> {
+    /// The writer for an engine's rules.
+    pub fn new(engine: &'a Engine) -> Self {
+        let fixed = engine
+            .rules()
+            .rules()
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| {
+                let (file, start, end) = location(engine, rule);
+                let value = json!({
+                    "ruleId": rule.id,
+                    "ruleIndex": index,
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri(&file) },
+                            "region": {
+                                "startLine": start.0,
+                                "startColumn": start.1,
+                                "endLine": end.0,
+                                "endColumn": end.1,
+                            }
+                        }
+                    }],
+                });
+                // The object's members, without its braces.
+                let text = value.to_string();
+                text.get(1..text.len() - 1)
+                    .unwrap_or("")
+                    .as_bytes()
+                    .to_vec()
+            })
+            .collect();
+        Sarif { engine, fixed }
+    }
+}
+
+impl Render for Sarif<'_> {
+    fn render(&self, result: &ReportResult, out: &mut Vec<u8>) {
+        let wanted = |outcome| matches!(outcome, Outcome::Fail | Outcome::Waived | Outcome::Error);
+        // `out` may hold other reports' bytes: a comma only between this report's results.
+        let mut first = true;
+        for (index, finding) in findings(self.engine, result, wanted) {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.push(b'{');
+            out.extend_from_slice(self.fixed.get(index).map_or(&[][..], Vec::as_slice));
+            out.extend_from_slice(b",\"level\":\"");
+            out.extend_from_slice(level(&finding).as_bytes());
+            out.extend_from_slice(b"\",\"message\":{\"text\":");
+            json_string(out, &finding.full_message());
+            out.extend_from_slice(b"},\"suppressions\":[");
+            if finding.outcome == Outcome::Waived {
+                out.extend_from_slice(
+                    b"{\"kind\":\"external\",\"status\":\"accepted\",\"justification\":",
+                );
+                let why = finding
+                    .detail
+                    .split_once("; waived: ")
+                    .map_or("", |(_, why)| why);
+                json_string(out, why);
+                out.push(b'}');
+            }
+            out.extend_from_slice(b"],\"properties\":{\"report\":");
+            json_string(out, &result.row.meta.name());
+            out.extend_from_slice(b"}}");
+        }
+    }
+}
+
+/// Writes the log: the header with every rule, the results in input order, the footer.
 pub struct SarifSink<'a> {
     engine: &'a Engine,
     out: &'a mut dyn Write,
     results: usize,
     started: bool,
     notifications: Vec<Value>,
+    unreadable: bool,
 }
 
 impl<'a> SarifSink<'a> {
@@ -31,6 +113,7 @@ impl<'a> SarifSink<'a> {
             results: 0,
             started: false,
             notifications: Vec::new(),
+            unreadable: false,
         }
     }
 
@@ -54,40 +137,51 @@ impl<'a> SarifSink<'a> {
 }
 
 impl Sink for SarifSink<'_> {
-    fn report(&mut self, result: &ReportResult) -> io::Result<()> {
+    fn report(&mut self, _result: &ReportResult, rendered: &[u8]) -> io::Result<()> {
         self.start()?;
-        for (index, finding) in findings(self.engine, result).enumerate() {
-            if !matches!(
-                finding.outcome,
-                Outcome::Fail | Outcome::Waived | Outcome::Error
-            ) {
-                continue;
-            }
-            if self.results > 0 {
-                self.out.write_all(b",")?;
-            }
-            self.results += 1;
-            let value = sarif_result(index, &finding);
-            serde_json::to_writer(&mut *self.out, &value).map_err(io::Error::other)?;
+        if rendered.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        if self.results > 0 {
+            self.out.write_all(b",")?;
+        }
+        self.results += 1;
+        self.out.write_all(rendered)
     }
 
     fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
+        self.unreadable = true;
+        let artifact = json!({ "uri": uri(&unreadable.meta.source) });
+        let location = match unreadable.meta.place {
+            Some(Place::Row(n) | Place::Line(n)) => {
+                json!({ "artifactLocation": artifact, "region": { "startLine": n } })
+            }
+            None => json!({ "artifactLocation": artifact }),
+        };
         for error in &unreadable.errors {
             self.notifications.push(json!({
                 "level": "error",
-                "message": { "text": format!("{}: {error}", unreadable.name) },
-                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": unreadable.name } } }],
+                "message": { "text": error.to_string() },
+                "locations": [{ "physicalLocation": location }],
             }));
         }
         Ok(())
     }
 
-    fn finish(&mut self, _totals: &Totals) -> io::Result<()> {
+    fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {
         self.start()?;
+        for warning in end.warnings {
+            let text = match warning {
+                RunWarning::Waiver(error) => error.to_string(),
+                other => other.to_string(),
+            };
+            self.notifications.push(json!({
+                "level": "warning",
+                "message": { "text": text },
+            }));
+        }
         let invocation = json!([{
-            "executionSuccessful": self.notifications.is_empty(),
+            "executionSuccessful": !self.unreadable,
             "toolExecutionNotifications": self.notifications,
         }]);
         writeln!(self.out, "],\"invocations\":{invocation}}}]}}")?;
@@ -95,7 +189,14 @@ impl Sink for SarifSink<'_> {
     }
 }
 
-fn level(severity: Severity) -> &'static str {
+fn level(finding: &Finding<'_>) -> &'static str {
+    match finding.outcome {
+        Outcome::Error => "error",
+        _ => severity_level(finding.severity()),
+    }
+}
+
+fn severity_level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -114,41 +215,21 @@ fn descriptor(rule: &CheckedRule) -> Value {
         "name": rule.id,
         "shortDescription": { "text": description },
         "fullDescription": { "text": full },
-        "defaultConfiguration": { "level": level(rule.severity) },
+        "defaultConfiguration": { "level": severity_level(rule.severity) },
         "properties": { "citation": rule.citation },
     })
 }
 
-fn sarif_result(index: usize, finding: &Finding<'_>) -> Value {
-    let level = match finding.outcome {
-        Outcome::Error => "error",
-        _ => level(finding.severity()),
-    };
-    let suppressions = match finding.outcome {
-        Outcome::Waived => json!([{
-            "kind": "external",
-            "status": "accepted",
-            "justification": finding.detail.split_once("; waived: ").map_or("", |(_, why)| why),
-        }]),
-        _ => json!([]),
-    };
-    json!({
-        "ruleId": finding.rule.id,
-        "ruleIndex": index,
-        "suppressions": suppressions,
-        "level": level,
-        "message": { "text": finding.full_message() },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": finding.file },
-                "region": {
-                    "startLine": finding.start.0,
-                    "startColumn": finding.start.1,
-                    "endLine": finding.end.0,
-                    "endColumn": finding.end.1,
-                }
-            }
-        }],
-        "properties": { "report": &*finding.report },
-    })
+/// A path as a URI reference: `/` kept, every byte outside the unreserved set
+/// percent-encoded (`reports 2020.csv` → `reports%202020.csv`).
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

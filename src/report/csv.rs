@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
-use super::{Place, Row, Spare};
+use super::{Meta, Place, Row, Spare};
 use crate::amount;
 use crate::check::RuleSet;
 use crate::date::Date;
@@ -51,7 +51,7 @@ pub(super) fn jobs<'a>(
 ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
     let failed = |name: String, message: String| -> Box<dyn Iterator<Item = Job> + Send + 'a> {
         Box::new(std::iter::once(Job(Kind::Done(vec![Err(
-            Unreadable::batch(name, message),
+            Unreadable::batch(Meta::named(name), message),
         )]))))
     };
     let mut cutter = Cutter::new(reader, CsvRows::default());
@@ -105,8 +105,8 @@ pub(super) fn jobs<'a>(
                 Job(Kind::Csv(block))
             }
             Err(message) => {
-                let name = format!("{file} row {next_row}");
-                Job(Kind::Done(vec![Err(Unreadable::batch(name, message))]))
+                let meta = Meta::at(&file, Place::Row(next_row));
+                Job(Kind::Done(vec![Err(Unreadable::batch(meta, message))]))
             }
         };
         Some(job)
@@ -227,9 +227,9 @@ impl Block {
                 Ok(false) => break,
                 Ok(true) => rows.push(self.row(rules, spare, number, cells.iter())),
                 Err(error) => {
-                    let name = format!("{} row {number}", self.file);
+                    let meta = Meta::at(&self.file, Place::Row(number));
                     rows.push(Err(Unreadable::batch(
-                        name,
+                        meta,
                         format!("not valid CSV: {error}"),
                     )));
                     break;
@@ -299,7 +299,7 @@ impl Block {
         if problems.is_empty() {
             Ok(Row { meta, amounts })
         } else {
-            Err(Unreadable::batch(meta.name(), problems.join("; ")))
+            Err(Unreadable::batch(meta, problems.join("; ")))
         }
     }
 }
@@ -314,7 +314,7 @@ fn long<R: Read, B: Boundaries>(
     while let Some(piece) = cutter.next_piece() {
         match piece {
             Ok(piece) => bytes.extend(piece.bytes),
-            Err(message) => return Err(Unreadable::batch(name.to_owned(), message)),
+            Err(message) => return Err(Unreadable::batch(Meta::named(name), message)),
         }
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_REPORT_BYTES {
             let error = Error::TooLarge {
@@ -322,10 +322,7 @@ fn long<R: Read, B: Boundaries>(
                 size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
                 limit: MAX_REPORT_BYTES,
             };
-            return Err(Unreadable {
-                name: name.to_owned(),
-                errors: vec![error],
-            });
+            return Err(Unreadable::file(name, vec![error]));
         }
     }
     let mut lines: Vec<(LineCode, Decimal)> = Vec::new();
@@ -357,16 +354,14 @@ fn long<R: Read, B: Boundaries>(
         }
     }
     if !errors.is_empty() {
-        return Err(Unreadable {
-            errors: errors
-                .into_iter()
-                .map(|message| Error::Batch {
-                    report: name.to_owned(),
-                    message,
-                })
-                .collect(),
-            name: name.to_owned(),
-        });
+        let errors = errors
+            .into_iter()
+            .map(|message| Error::Batch {
+                report: name.to_owned(),
+                message,
+            })
+            .collect();
+        return Err(Unreadable::file(name, errors));
     }
     let report = super::Report::from_lines(name, lines);
     Ok(Row::of(rules, &report))

@@ -13,7 +13,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::{Row, Spare, csv, jsonl, load_yaml};
+use super::{Meta, Row, Spare, csv, jsonl, load_yaml};
 use crate::check::RuleSet;
 use crate::error::Error;
 use crate::load::{MAX_REPORT_BYTES, load_report};
@@ -48,22 +48,35 @@ impl InputFormat {
 /// A report that could not be read: where, and why.
 #[derive(Debug)]
 pub struct Unreadable {
-    /// The file, row or line.
-    pub name: String,
+    /// Which report: its file, and for a batch file its row or line (and id, when read).
+    pub meta: Meta,
     /// The problems.
     pub errors: Vec<Error>,
 }
 
 impl Unreadable {
-    /// One problem with one report (a row or line of a batch file).
-    pub(super) fn batch(name: String, message: String) -> Self {
+    /// One problem with one report (a row or line of a batch file, or a whole file).
+    pub(super) fn batch(meta: Meta, message: String) -> Self {
         Unreadable {
             errors: vec![Error::Batch {
-                report: name.clone(),
+                report: meta.name(),
                 message,
             }],
-            name,
+            meta,
         }
+    }
+
+    /// Problems with a whole file.
+    pub(super) fn file(name: &str, errors: Vec<Error>) -> Self {
+        Unreadable {
+            meta: Meta::named(name),
+            errors,
+        }
+    }
+
+    /// How the report is named in messages: `reports.csv row 42 (R000041)`.
+    pub fn name(&self) -> String {
+        self.meta.name()
     }
 }
 
@@ -105,17 +118,14 @@ impl Job {
             Kind::File(path) => vec![
                 load_report(&path)
                     .map(|report| Row::of(rules, &report))
-                    .map_err(|errors| Unreadable {
-                        name: path.display().to_string(),
-                        errors,
-                    }),
+                    .map_err(|errors| Unreadable::file(&path.display().to_string(), errors)),
             ],
             Kind::Text(source) => vec![
                 load_yaml(&source)
                     .map(|report| Row::of(rules, &report))
-                    .map_err(|errors| Unreadable {
-                        name: source.name().to_owned(),
-                        errors: errors.into_iter().map(Error::from).collect(),
+                    .map_err(|errors| {
+                        let errors = errors.into_iter().map(Error::from).collect();
+                        Unreadable::file(source.name(), errors)
                     }),
             ],
             Kind::Csv(block) => block.read(rules, spare),
@@ -134,10 +144,7 @@ impl Job {
     }
 
     fn failed(name: String, error: Error) -> Job {
-        Job(Kind::Done(vec![Err(Unreadable {
-            name,
-            errors: vec![error],
-        })]))
+        Job(Kind::Done(vec![Err(Unreadable::file(&name, vec![error]))]))
     }
 }
 

@@ -58,8 +58,8 @@ impl Iterator for Blocks {
                 }))
             }
             Err(message) => {
-                let name = format!("{} line {first}", self.file);
-                Job(Kind::Done(vec![Err(Unreadable::batch(name, message))]))
+                let meta = Meta::at(&self.file, Place::Line(first));
+                Job(Kind::Done(vec![Err(Unreadable::batch(meta, message))]))
             }
         })
     }
@@ -100,7 +100,7 @@ impl Block {
             rows.push(match std::str::from_utf8(line) {
                 Ok(text) => json_line(text, &self.file, place, rules, spare),
                 Err(_) => Err(Unreadable::batch(
-                    format!("{} line {}", self.file, self.first + offset),
+                    Meta::at(&self.file, place),
                     "the line is not UTF-8 text".to_owned(),
                 )),
             });
@@ -131,13 +131,8 @@ fn json_line(
     let shape: Shape<'_> = match serde_json::from_str(text) {
         Ok(shape) => shape,
         Err(error) => {
-            let meta = Meta {
-                source: Arc::clone(file),
-                place: Some(place),
-                ..Meta::default()
-            };
             return Err(Unreadable::batch(
-                meta.name(),
+                Meta::at(file, place),
                 format!("not a report: {error}"),
             ));
         }
@@ -188,7 +183,7 @@ fn json_line(
         }
     };
     if !problems.is_empty() {
-        return Err(Unreadable::batch(meta.name(), problems.join("; ")));
+        return Err(Unreadable::batch(meta, problems.join("; ")));
     }
     meta.as_of = as_of;
     Ok(Row { meta, amounts })

@@ -58,6 +58,15 @@ impl Meta {
         }
     }
 
+    /// A report at a place in a batch file.
+    pub fn at(source: &Arc<str>, place: Place) -> Self {
+        Meta {
+            source: Arc::clone(source),
+            place: Some(place),
+            ..Meta::default()
+        }
+    }
+
     /// How a report is named in messages: the file, and in a batch file its row or line
     /// and id: `reports.csv row 42 (R000041)`.
     pub fn name(&self) -> String {

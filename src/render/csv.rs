@@ -1,0 +1,151 @@
+//! `--format csv`: the violations table a warehouse or a spreadsheet loads, one row per
+//! rule result that did not pass (failed, waived, or in error) and one per input that
+//! could not be read. RFC 4180 quoting by the `csv` crate; amounts and values as exact
+//! text (`360216023.76`, `4000/3`).
+
+use std::io::{self, Write};
+
+use super::findings::findings;
+use super::{Render, RunEnd, Sink};
+use crate::engine::{Engine, Outcome, ReportResult};
+use crate::report::{Meta, Place, Unreadable};
+
+/// The columns, in order.
+pub const COLUMNS: [&str; 14] = [
+    "report",
+    "place",
+    "id",
+    "firm",
+    "as_of",
+    "rule",
+    "severity",
+    "status",
+    "left",
+    "right",
+    "difference",
+    "tolerance",
+    "message",
+    "detail",
+];
+
+/// Writes a report's rows.
+pub struct Csv<'a> {
+    engine: &'a Engine,
+}
+
+impl<'a> Csv<'a> {
+    /// The writer for an engine's rules.
+    pub fn new(engine: &'a Engine) -> Self {
+        Csv { engine }
+    }
+}
+
+/// A report's file, its row or line, its id, firm and date, as cells.
+fn report_cells(meta: &Meta) -> [String; 5] {
+    let place = match meta.place {
+        Some(Place::Row(n)) => format!("row {n}"),
+        Some(Place::Line(n)) => format!("line {n}"),
+        None => String::new(),
+    };
+    [
+        meta.source.to_string(),
+        place,
+        meta.id.clone().unwrap_or_default(),
+        meta.firm.clone().unwrap_or_default(),
+        meta.as_of.map(|d| d.to_string()).unwrap_or_default(),
+    ]
+}
+
+fn writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
+    csv::WriterBuilder::new()
+        .buffer_capacity(4096)
+        .from_writer(out)
+}
+
+impl Render for Csv<'_> {
+    fn render(&self, result: &ReportResult, out: &mut Vec<u8>) {
+        if result.summary.failed + result.summary.waived + result.summary.errors == 0 {
+            return;
+        }
+        let report = report_cells(&result.row.meta);
+        let mut rows = writer(out);
+        let wanted = |outcome| matches!(outcome, Outcome::Fail | Outcome::Waived | Outcome::Error);
+        for (_, finding) in findings(self.engine, result, wanted) {
+            let sides = finding.status.sides();
+            let value =
+                |v: Option<crate::eval::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+            let cells = [
+                finding.rule.id.clone(),
+                finding.severity().as_str().to_owned(),
+                finding.outcome.as_str().to_owned(),
+                value(sides.map(|s| s.left)),
+                value(sides.map(|s| s.right)),
+                value(sides.and_then(|s| s.difference)),
+                value(sides.map(|s| s.tolerance)),
+                finding.message.clone(),
+                finding.detail.clone(),
+            ];
+            let _ = rows.write_record(report.iter().chain(cells.iter()));
+        }
+        let _ = rows.flush();
+    }
+}
+
+/// Writes the table: the header, then each report's rows in input order.
+pub struct CsvSink<'a> {
+    out: &'a mut dyn Write,
+    started: bool,
+}
+
+impl<'a> CsvSink<'a> {
+    /// The table on `out`.
+    pub fn new(out: &'a mut dyn Write) -> Self {
+        CsvSink {
+            out,
+            started: false,
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            let mut header = Vec::new();
+            let mut rows = writer(&mut header);
+            rows.write_record(COLUMNS).map_err(io::Error::other)?;
+            rows.flush()?;
+            drop(rows);
+            self.out.write_all(&header)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for CsvSink<'_> {
+    fn report(&mut self, _result: &ReportResult, rendered: &[u8]) -> io::Result<()> {
+        self.start()?;
+        self.out.write_all(rendered)
+    }
+
+    fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
+        self.start()?;
+        let report = report_cells(&unreadable.meta);
+        let mut bytes = Vec::new();
+        let mut rows = writer(&mut bytes);
+        for error in &unreadable.errors {
+            let cells = ["", "", "unreadable", "", "", "", ""]
+                .map(str::to_owned)
+                .into_iter()
+                .chain([error.to_string(), String::new()]);
+            rows.write_record(report.iter().cloned().chain(cells))
+                .map_err(io::Error::other)?;
+        }
+        rows.flush()?;
+        drop(rows);
+        self.out.write_all(&bytes)
+    }
+
+    fn finish(&mut self, _end: &RunEnd<'_>) -> io::Result<()> {
+        self.start()?;
+        self.out.flush()
+    }
+}

@@ -1,0 +1,195 @@
+//! Writing text into output buffers: JSON strings, XML text, values and amounts without
+//! going through the formatting machinery, and untrusted text made safe for a terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+
+use crate::eval::Value;
+
+/// `text` as a JSON string, quotes included.
+pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(bytes.get(start..at).unwrap_or_default());
+        if escaped.is_empty() {
+            let _ = write!(Utf8(out), "\\u{byte:04x}");
+        } else {
+            out.extend_from_slice(escaped);
+        }
+        start = at + 1;
+    }
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    out.push(b'"');
+}
+
+/// `text` for XML, in an attribute or an element: markup characters as entities, line
+/// breaks as `&#10;` in attributes; characters XML 1.0 cannot hold become U+FFFD.
+pub(crate) fn xml(text: &str, attribute: bool) -> Cow<'_, str> {
+    let plain = text.chars().all(|c| {
+        !matches!(c, '&' | '<' | '>' | '"' | '\'' | '\u{FFFE}' | '\u{FFFF}')
+            && (c >= ' ' || (!attribute && c == '\n'))
+    });
+    if plain {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' if !attribute => out.push('\n'),
+            '\n' | '\t' | '\r' => {
+                let _ = write!(out, "&#{};", u32::from(c));
+            }
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Untrusted text (a report id, a firm, a label) as a terminal may show it: control
+/// characters, escape sequences among them, written as `\u{1b}`.
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// An unsigned number.
+pub(crate) fn number(out: &mut Vec<u8>, mut n: u128) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(digit) = digits.get_mut(at) {
+            *digit = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+}
+
+/// A value's exact text, as its `Display` writes it (`-1234.50`, `40/3`), without the
+/// formatting machinery for the common values: those held over a power of ten.
+pub(crate) fn value(out: &mut Vec<u8>, value: Value) {
+    match value.plain_parts() {
+        Some((negative, whole, fraction, places)) => {
+            if negative {
+                out.push(b'-');
+            }
+            number(out, whole);
+            if places > 0 {
+                out.push(b'.');
+                let start = out.len();
+                number(out, fraction);
+                let written = out.len() - start;
+                // Zeros the fraction's digits leave out at its front.
+                for _ in written..places {
+                    out.insert(start, b'0');
+                }
+            }
+        }
+        None => {
+            let _ = write!(Utf8(out), "{value}");
+        }
+    }
+}
+
+/// An amount as read, exactly.
+pub(crate) fn amount(out: &mut Vec<u8>, amount: Decimal) {
+    value(out, Value::from_decimal(amount));
+}
+
+/// `fmt::Write` into a byte buffer.
+pub(crate) struct Utf8<'a>(pub &'a mut Vec<u8>);
+
+impl std::fmt::Write for Utf8<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(f: impl Fn(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        f(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn values_read_as_their_display() {
+        for shown in [
+            "0",
+            "7",
+            "-7",
+            "0.50",
+            "-0.05",
+            "360216023.76",
+            "40/3",
+            "-1/3",
+            "1.0000000000000000000000000000",
+            "9999999999999999999999999999",
+            "0.0000000000000000000000000001",
+        ] {
+            let parsed: Value = shown.parse().unwrap();
+            assert_eq!(
+                text(|out| value(out, parsed)),
+                parsed.to_string(),
+                "{shown}"
+            );
+        }
+        let product = "0.08"
+            .parse::<Value>()
+            .unwrap()
+            .checked_mul("7455".parse().unwrap())
+            .unwrap();
+        assert_eq!(text(|out| value(out, product)), "596.40");
+    }
+
+    #[test]
+    fn json_strings_are_escaped() {
+        assert_eq!(
+            text(|out| json_string(out, "a\"b\\c\nd\u{1b}e\u{7f}é")),
+            "\"a\\\"b\\\\c\\nd\\u001be\u{7f}é\""
+        );
+    }
+
+    #[test]
+    fn terminal_text_shows_control_characters() {
+        assert_eq!(terminal("R1\u{1b}[31m"), "R1\\u{1b}[31m");
+        assert_eq!(terminal("plain"), "plain");
+    }
+}
