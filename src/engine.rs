@@ -362,7 +362,7 @@ mod pipeline {
     use crate::report::{Job, Unreadable};
 
     /// Work taken at once: about this many bytes of input…
-    const WINDOW_BYTES: usize = 256 * 1024;
+    const WINDOW_BYTES: usize = 64 * 1024;
     /// …or this many jobs.
     const WINDOW_JOBS: usize = 64;
 

@@ -23,14 +23,14 @@ use crate::waiver::{self, Waivers};
 /// `crossfoot check`: results on stdout (or the machine format in `--output`), problems
 /// with the inputs on stderr.
 pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
     let mut err = io::stderr().lock();
     let colors = Colors {
         out: use_color(args.color, io::stdout().is_terminal()),
         err: use_color(args.color, io::stderr().is_terminal()),
     };
+    let mut out = super::stdout();
     let ran = run_check(args, colors, &mut out, &mut err)?;
+    out.flush()?;
     if let (Some(path), Some(record)) = (&args.record, &ran.record) {
         let text = serde_json::to_string_pretty(record).map_err(io::Error::other)? + "\n";
         std::fs::write(path, text).map_err(|error| {

@@ -361,6 +361,11 @@ impl Value {
         let places = places_of(self.den)?;
         let magnitude = self.num.unsigned_abs();
         let den = self.den.unsigned_abs();
+        // Most amounts fit 64 bits, where dividing is a few cycles instead of a call.
+        if let (Ok(magnitude), Ok(den)) = (u64::try_from(magnitude), u64::try_from(den)) {
+            let (whole, fraction) = (magnitude / den, magnitude % den);
+            return Some((self.num < 0, whole.into(), fraction.into(), places));
+        }
         Some((self.num < 0, magnitude / den, magnitude % den, places))
     }
 
@@ -482,14 +487,22 @@ fn ten_to(places: u32) -> Option<i128> {
 }
 
 /// `k` when `den` is 10^k.
-fn places_of(mut den: i128) -> Option<usize> {
-    let mut places = 0;
-    while den % 10 == 0 && den != 0 {
-        den /= 10;
-        places += 1;
-    }
-    (den == 1).then_some(places)
+fn places_of(den: i128) -> Option<usize> {
+    // A power of ten is positive and at most 10^38; the table answers without dividing.
+    let den = u128::try_from(den).ok()?;
+    POWERS_OF_TEN.iter().position(|&power| power == den)
 }
+
+/// 10^0 … 10^38, every power of ten an `i128` holds.
+const POWERS_OF_TEN: [u128; 39] = {
+    let mut powers = [1u128; 39];
+    let mut n = 1;
+    while n < powers.len() {
+        powers[n] = powers[n - 1] * 10;
+        n += 1;
+    }
+    powers
+};
 
 #[cfg(test)]
 mod tests {

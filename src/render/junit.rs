@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::findings::{Finding, fails_the_run, location};
-use super::text::{terminal, xml};
+use super::text::{Utf8, terminal, xml};
 use super::{Render, RunEnd, Sink};
 use crate::engine::{Engine, Outcome, ReportResult, RunWarning};
 use crate::report::Unreadable;
@@ -47,91 +47,82 @@ impl<'a> Junit<'a> {
     }
 }
 
-/// Test cases by kind.
-#[derive(Clone, Copy, Debug, Default)]
-struct Counts {
-    tests: usize,
-    failures: usize,
-    errors: usize,
-    skipped: usize,
-}
-
 impl Render for Junit<'_> {
     fn render(&self, result: &ReportResult, out: &mut Vec<u8>) {
         let name = terminal(&result.row.meta.name()).into_owned();
         let classname = xml(&name, true);
-        let mut counts = Counts::default();
-        let mut cases = String::new();
+        // The counts come from the summary, so the suite's cases go straight after it.
+        let summary = &result.summary;
+        let failures = summary.failed_errors
+            + if self.deny_warnings {
+                summary.failed_warnings
+            } else {
+                0
+            };
+        let _ = writeln!(
+            Utf8(out),
+            "  <testsuite name=\"{classname}\" tests=\"{}\" failures=\"{failures}\" errors=\"{}\" skipped=\"{}\">",
+            summary.rules,
+            summary.errors,
+            summary.skipped + summary.waived,
+        );
         for (index, (rule, outcome)) in result.results(self.engine.rules()).enumerate() {
-            counts.tests += 1;
             let (head, tail) = self.names.get(index).map_or(("", ""), |(h, t)| (h, t));
-            cases.push_str(head);
-            cases.push_str(&classname);
-            cases.push_str(tail);
+            out.extend_from_slice(head.as_bytes());
+            out.extend_from_slice(classname.as_bytes());
+            out.extend_from_slice(tail.as_bytes());
             let kind = outcome.outcome();
             if kind == Outcome::Pass {
-                cases.push_str("/>\n");
+                out.extend_from_slice(b"/>\n");
                 continue;
             }
             let finding = Finding::of(self.engine, result, rule, outcome);
-            let message = xml(&finding.message, true);
-            let body = || {
-                let text = finding
-                    .diagnostic_text()
-                    .unwrap_or_else(|| finding.full_message());
-                xml(&text, false).into_owned()
-            };
-            let _ = match kind {
-                Outcome::Fail if fails_the_run(finding.severity(), self.deny_warnings) => {
-                    counts.failures += 1;
-                    writeln!(
-                        cases,
-                        ">\n      <failure message=\"{message}\" type=\"{}\">{}</failure>\n    </testcase>",
-                        finding.severity().as_str(),
-                        body()
-                    )
-                }
-                Outcome::Fail => writeln!(
-                    cases,
-                    ">\n      <system-out>{}: {}</system-out>\n    </testcase>",
-                    finding.severity().as_str(),
-                    xml(&finding.full_message(), false)
-                ),
-                Outcome::Error => {
-                    counts.errors += 1;
-                    writeln!(
-                        cases,
-                        ">\n      <error message=\"{message}\" type=\"evaluation\">{}</error>\n    </testcase>",
-                        body()
-                    )
-                }
-                Outcome::Waived => {
-                    counts.skipped += 1;
-                    let waived = xml(&format!("waived: {}", finding.detail), true).into_owned();
-                    writeln!(
-                        cases,
-                        ">\n      <skipped message=\"{waived}\"/>\n    </testcase>"
-                    )
-                }
-                Outcome::Skipped | Outcome::Pass => {
-                    counts.skipped += 1;
-                    writeln!(
-                        cases,
-                        ">\n      <skipped message=\"{message}\"/>\n    </testcase>"
-                    )
-                }
-            };
+            self.case_body(&finding, kind, Utf8(out));
         }
-        let _ = writeln!(
-            super::text::Utf8(out),
-            "  <testsuite name=\"{classname}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-            counts.tests,
-            counts.failures,
-            counts.errors,
-            counts.skipped
-        );
-        out.extend_from_slice(cases.as_bytes());
         out.extend_from_slice(b"  </testsuite>\n");
+    }
+}
+
+impl Junit<'_> {
+    /// What a case that did not pass holds, after its attributes.
+    fn case_body(&self, finding: &Finding<'_>, kind: Outcome, mut out: Utf8<'_>) {
+        let message = xml(&finding.message, true);
+        let body = || {
+            let text = finding
+                .diagnostic_text()
+                .unwrap_or_else(|| finding.full_message());
+            xml(&text, false).into_owned()
+        };
+        let _ = match kind {
+            Outcome::Fail if fails_the_run(finding.severity(), self.deny_warnings) => writeln!(
+                out,
+                ">\n      <failure message=\"{message}\" type=\"{}\">{}</failure>\n    </testcase>",
+                finding.severity().as_str(),
+                body()
+            ),
+            Outcome::Fail => writeln!(
+                out,
+                ">\n      <system-out>{}: {}</system-out>\n    </testcase>",
+                finding.severity().as_str(),
+                xml(&finding.full_message(), false)
+            ),
+            Outcome::Error => writeln!(
+                out,
+                ">\n      <error message=\"{message}\" type=\"evaluation\">{}</error>\n    </testcase>",
+                body()
+            ),
+            Outcome::Waived => {
+                let waived = xml(&format!("waived: {}", finding.detail), true).into_owned();
+                writeln!(
+                    out,
+                    ">\n      <skipped message=\"{waived}\"/>\n    </testcase>"
+                )
+            }
+            Outcome::Skipped | Outcome::Pass => writeln!(
+                out,
+                ">\n      <skipped message=\"{message}\"/>\n    </testcase>"
+            ),
+        };
     }
 }
 

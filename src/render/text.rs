@@ -82,7 +82,31 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
 }
 
 /// An unsigned number.
-pub(crate) fn number(out: &mut Vec<u8>, mut n: u128) {
+pub(crate) fn number(out: &mut Vec<u8>, n: u128) {
+    match u64::try_from(n) {
+        Ok(small) => number64(out, small),
+        Err(_) => number128(out, n),
+    }
+}
+
+/// [`number`] for what fits 64 bits, where dividing by ten is a multiplication.
+fn number64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(digit) = digits.get_mut(at) {
+            *digit = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+}
+
+fn number128(out: &mut Vec<u8>, mut n: u128) {
     let mut digits = [0u8; 40];
     let mut at = digits.len();
     loop {
@@ -109,13 +133,10 @@ pub(crate) fn value(out: &mut Vec<u8>, value: Value) {
             number(out, whole);
             if places > 0 {
                 out.push(b'.');
-                let start = out.len();
-                number(out, fraction);
-                let written = out.len() - start;
                 // Zeros the fraction's digits leave out at its front.
-                for _ in written..places {
-                    out.insert(start, b'0');
-                }
+                let digits = POWERS.iter().take_while(|&&p| p <= fraction).count().max(1);
+                out.extend(std::iter::repeat_n(b'0', places.saturating_sub(digits)));
+                number(out, fraction);
             }
         }
         None => {
@@ -123,6 +144,17 @@ pub(crate) fn value(out: &mut Vec<u8>, value: Value) {
         }
     }
 }
+
+/// 1, 10, 100 … 10^38: a number below 10^k has at most k digits.
+const POWERS: [u128; 39] = {
+    let mut powers = [1u128; 39];
+    let mut n = 1;
+    while n < powers.len() {
+        powers[n] = powers[n - 1] * 10;
+        n += 1;
+    }
+    powers
+};
 
 /// An amount as read, exactly.
 pub(crate) fn amount(out: &mut Vec<u8>, amount: Decimal) {

@@ -291,7 +291,7 @@ fn text_of(bytes: Vec<u8>, name: &str) -> Result<String, Error> {
 }
 
 /// The size of a block of a batch file read at once.
-pub(super) const BLOCK: usize = 256 * 1024;
+pub(super) const BLOCK: usize = 64 * 1024;
 
 /// The longest record (a CSV row, a JSON line) a batch file may have.
 pub(super) const MAX_RECORD: usize = 4 * 1024 * 1024;
