@@ -488,21 +488,11 @@ fn ten_to(places: u32) -> Option<i128> {
 
 /// `k` when `den` is 10^k.
 fn places_of(den: i128) -> Option<usize> {
-    // A power of ten is positive and at most 10^38; the table answers without dividing.
+    // A power of ten is positive; its logarithm says which one it would be.
     let den = u128::try_from(den).ok()?;
-    POWERS_OF_TEN.iter().position(|&power| power == den)
+    let places = den.checked_ilog10()?;
+    (10u128.checked_pow(places) == Some(den)).then_some(places as usize)
 }
-
-/// 10^0 … 10^38, every power of ten an `i128` holds.
-const POWERS_OF_TEN: [u128; 39] = {
-    let mut powers = [1u128; 39];
-    let mut n = 1;
-    while n < powers.len() {
-        powers[n] = powers[n - 1] * 10;
-        n += 1;
-    }
-    powers
-};
 
 #[cfg(test)]
 mod tests {

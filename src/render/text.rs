@@ -134,7 +134,7 @@ pub(crate) fn value(out: &mut Vec<u8>, value: Value) {
             if places > 0 {
                 out.push(b'.');
                 // Zeros the fraction's digits leave out at its front.
-                let digits = POWERS.iter().take_while(|&&p| p <= fraction).count().max(1);
+                let digits = fraction.checked_ilog10().map_or(1, |log| log as usize + 1);
                 out.extend(std::iter::repeat_n(b'0', places.saturating_sub(digits)));
                 number(out, fraction);
             }
@@ -144,17 +144,6 @@ pub(crate) fn value(out: &mut Vec<u8>, value: Value) {
         }
     }
 }
-
-/// 1, 10, 100 … 10^38: a number below 10^k has at most k digits.
-const POWERS: [u128; 39] = {
-    let mut powers = [1u128; 39];
-    let mut n = 1;
-    while n < powers.len() {
-        powers[n] = powers[n - 1] * 10;
-        n += 1;
-    }
-    powers
-};
 
 /// An amount as read, exactly.
 pub(crate) fn amount(out: &mut Vec<u8>, amount: Decimal) {
