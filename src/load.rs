@@ -133,6 +133,11 @@ pub fn load_report(path: &Path) -> Result<Report, Vec<Error>> {
             path: path.display().to_string(),
         }]);
     }
+    read_report(path)
+}
+
+/// A YAML or JSON report file, whatever its name (`--input-format yaml` or `json` said so).
+pub fn read_report(path: &Path) -> Result<Report, Vec<Error>> {
     let source = read_source(path, MAX_REPORT_BYTES).map_err(|error| vec![error])?;
     // YAML 1.2 reads JSON, so one reader serves both.
     report::load_yaml(&source).map_err(|found| found.into_iter().map(Error::from).collect())
@@ -169,18 +174,19 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(found)
 }
 
-/// The files under a directory, recursively, that `keep` accepts, sorted. Unreadable
-/// directories are passed over.
-pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+/// The files under a directory, recursively, that `keep` accepts, sorted. A directory or
+/// entry that cannot be read is an error naming it: passing over it would drop reports
+/// (or tests) without a word.
+pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();
     let mut pending = vec![path.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
+        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, &error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| io_error(&dir, &error))?;
             let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let kind = entry.file_type().map_err(|error| io_error(&path, &error))?;
+            if kind.is_dir() {
                 pending.push(path);
             } else if keep(&path) {
                 found.push(path);
@@ -188,7 +194,7 @@ pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
         }
     }
     found.sort();
-    found
+    Ok(found)
 }
 
 /// Read a text file: size-limited, UTF-8, a byte-order mark dropped.

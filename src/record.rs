@@ -145,7 +145,9 @@ pub fn files_read(
     for path in reports {
         if path.is_dir() {
             files.extend(
+                // A directory that cannot be read failed the run already.
                 crate::report::directory(path)
+                    .unwrap_or_default()
                     .into_iter()
                     .map(|p| (p, "report")),
             );

@@ -89,7 +89,9 @@ fn wide_csv_names_failing_and_unreadable_rows_and_checks_the_rest() {
         "{out}"
     );
     assert!(
-        stderr(&output).contains(&format!("{name} row 7 (R00005): `12abc` is not an amount")),
+        stderr(&output).contains(&format!(
+            "{name} row 7 (R00005): line 7010: `12abc` is not an amount"
+        )),
         "{}",
         stderr(&output)
     );

@@ -3,11 +3,11 @@
 use std::io::{self, IsTerminal, Write};
 
 use super::{
-    CoverageArgs, CoverageFormat, Deny, ExitStatus, ExplainArgs, FmtArgs, LintArgs, use_color,
-    write_problems,
+    CoverageArgs, CoverageFormat, Deny, ExitStatus, ExplainArgs, FmtArgs, LintArgs, read_reports,
+    use_color, write_problems,
 };
 use crate::error::Error;
-use crate::load::{MAX_RULE_FILE_BYTES, load_report, load_rules, read_source, rule_files};
+use crate::load::{MAX_RULE_FILE_BYTES, load_rules, read_source, rule_files};
 use crate::render::Human;
 use crate::syntax::format_source;
 
@@ -121,14 +121,29 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
-    let report = match load_report(&args.report) {
-        Ok(report) => report,
+    let rules = &checked.rules;
+    let paths = [args.report.clone()];
+    let wanted = args.report_id.as_deref();
+    let report = match read_reports(rules, &paths, args.input_format, wanted) {
+        Ok(mut reports) if reports.len() == 1 => reports.remove(0),
+        Ok(reports) => {
+            let input = args.report.display();
+            let problem = match (reports.len(), wanted) {
+                (0, Some(wanted)) => format!("no report in {input} is `{wanted}`"),
+                (0, None) => format!("{input} holds no report"),
+                (n, Some(wanted)) => format!("{n} reports in {input} are `{wanted}`"),
+                (n, None) => format!(
+                    "{input} holds {n} reports; name the one to explain with --report ID (its id, or `row N`/`line N`)"
+                ),
+            };
+            writeln!(err, "error: {problem}")?;
+            return Ok(ExitStatus::Error);
+        }
         Err(errors) => {
             write_problems(&problems, &errors, &mut err)?;
             return Ok(ExitStatus::Error);
         }
     };
-    let rules = &checked.rules;
     let unknown: Vec<&String> = args
         .rule_ids
         .iter()

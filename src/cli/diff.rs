@@ -2,15 +2,16 @@
 
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{DiffArgs, DiffFormat, ExitStatus, use_color, write_problems};
+use super::{DiffArgs, DiffFormat, ExitStatus, read_reports, use_color, write_problems};
+use crate::check::RuleSet;
 use crate::diff::{Flip, RuleChange, diff, flips};
 use crate::error::Error;
-use crate::load::{load_report, load_rules};
+use crate::load::load_rules;
 use crate::render::Human;
+use crate::report::Report;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -42,16 +43,13 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         }
     };
     let changes = diff(&old, &new);
-    let mut reports = Vec::new();
-    for path in report_paths(&args.reports) {
-        match load_report(&path) {
-            Ok(report) => reports.push(report),
-            Err(errors) => {
-                write_problems(&problems, &errors, &mut err)?;
-                return Ok(ExitStatus::Error);
-            }
+    let reports = match both_ways(args, &old, &new) {
+        Ok(reports) => reports,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
         }
-    }
+    };
     let flipped = (!args.reports.is_empty()).then(|| flips(&old, &new, &reports));
     let text = match args.format {
         DiffFormat::Human => human(&changes, flipped.as_deref()),
@@ -75,17 +73,27 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     })
 }
 
-/// Report files, and the YAML/JSON files of directories (recursively, as `check` reads them), in order.
-fn report_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            found.extend(crate::report::directory(path));
-        } else {
-            found.push(path.clone());
+/// The reports, each with every line either rule set reads: read once for each set (each
+/// reads only its own lines) and put together, report by report.
+fn both_ways(args: &DiffArgs, old: &RuleSet, new: &RuleSet) -> Result<Vec<Report>, Vec<Error>> {
+    if args.reports.is_empty() {
+        return Ok(Vec::new());
+    }
+    if args.reports.iter().any(|path| path.as_os_str() == "-") {
+        return Err(vec![Error::Io {
+            path: "-".to_owned(),
+            reason: "diff reads the reports once for each rule set, and standard input cannot be read twice; save it to a file".to_owned(),
+        }]);
+    }
+    let wanted = args.report_id.as_deref();
+    let mut reports = read_reports(old, &args.reports, args.input_format, wanted)?;
+    let theirs = read_reports(new, &args.reports, args.input_format, wanted)?;
+    for (report, other) in reports.iter_mut().zip(&theirs) {
+        for (code, amount) in other.lines() {
+            report.set_amount(code, Some(amount));
         }
     }
-    found
+    Ok(reports)
 }
 
 fn shown(value: &Option<String>) -> String {

@@ -72,9 +72,16 @@ pub struct DiffArgs {
     pub old: PathBuf,
     /// The new rule file or directory.
     pub new: PathBuf,
-    /// Reports (files or directories of them) to evaluate both rule sets on.
+    /// Reports to evaluate both rule sets on: anything `check` reads (files, directories,
+    /// JSON Lines, CSV).
     #[arg(long, num_args = 1..)]
     pub reports: Vec<PathBuf>,
+    /// Only the report with this `id` (or place: `row 7`, `line 12`).
+    #[arg(long = "report", value_name = "ID")]
+    pub report_id: Option<String>,
+    /// What the report inputs hold, when their extension does not say.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormatArg>,
     /// How to print the comparison.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
@@ -138,8 +145,15 @@ pub struct CoverageArgs {
 pub struct ExplainArgs {
     /// A `.xfoot` rule file, or a directory of them.
     pub rules: PathBuf,
-    /// One report.
+    /// The report: a YAML or JSON file, or a JSON Lines or CSV file (or `-`) holding it
+    /// among others (pick it with `--report`).
     pub report: PathBuf,
+    /// Which report of a batch to explain: its `id`, or its place (`row 7`, `line 12`).
+    #[arg(long = "report", value_name = "ID")]
+    pub report_id: Option<String>,
+    /// What the report input holds, when its extension does not say (or for `-`).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormatArg>,
     /// Explain only this rule (repeatable); every rule when absent.
     #[arg(long = "rule", value_name = "ID")]
     pub rule_ids: Vec<String>,
@@ -359,6 +373,34 @@ fn block_buffered(stdout: &io::Stdout) -> Option<Box<dyn Write>> {
 #[cfg(not(unix))]
 fn block_buffered(_stdout: &io::Stdout) -> Option<Box<dyn Write>> {
     None
+}
+
+/// The reports the inputs hold, read for `rules`, keeping only the one `wanted` names
+/// when it is given; every problem with the inputs otherwise.
+pub(super) fn read_reports(
+    rules: &crate::check::RuleSet,
+    paths: &[PathBuf],
+    format: Option<InputFormatArg>,
+    wanted: Option<&str>,
+) -> Result<Vec<crate::report::Report>, Vec<Error>> {
+    let mut reports = Vec::new();
+    let mut errors = Vec::new();
+    let format = format.map(crate::report::InputFormat::from);
+    for read in crate::report::read_reports(rules, paths.to_vec(), format) {
+        match read {
+            Ok(report) => {
+                if wanted.is_none_or(|wanted| crate::report::names(report.meta(), wanted)) {
+                    reports.push(report);
+                }
+            }
+            Err(unreadable) => errors.extend(unreadable.errors),
+        }
+    }
+    if errors.is_empty() {
+        Ok(reports)
+    } else {
+        Err(errors)
+    }
 }
 
 pub(super) fn write_problems(

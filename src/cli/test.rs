@@ -48,7 +48,15 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
         });
     }
     let mut unusable = false;
-    for file in testing::test_files(&args.path) {
+    let files = match testing::test_files(&args.path) {
+        Ok(files) => files,
+        Err(error) => {
+            write_problems(&problems, &[error], &mut err)?;
+            unusable = true;
+            Vec::new()
+        }
+    };
+    for file in files {
         let test = match testing::load_report_test(&file, rules) {
             Ok(test) => test,
             Err(errors) => {

@@ -9,7 +9,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{RowAmounts, Status, Value, Verdict, verdict};
+use super::{Amounts, RowAmounts, Status, Value, Verdict, verdict};
 use crate::check::RuleSet;
 use crate::engine::{Outcome, ReportResult};
 use crate::line::LineCode;
@@ -55,7 +55,7 @@ pub fn root_causes(rules: &RuleSet, result: &ReportResult) -> Vec<Candidate> {
             if coefficient.is_zero() {
                 continue;
             }
-            let current = super::Amounts::amount(&amounts, local).map_or(Value::ZERO, Value::from);
+            let current = Amounts::amount(&amounts, local).map_or(Value::ZERO, Value::from);
             // The corrected amount must be one a report can hold: an exact decimal.
             let corrected = difference
                 .checked_div(coefficient)
@@ -69,8 +69,17 @@ pub fn root_causes(rules: &RuleSet, result: &ReportResult) -> Vec<Candidate> {
             }
         }
     }
+    // Each check evaluates the rules that read the line again. A report that fails most
+    // of a large rule set through shared lines could propose as many corrections as it
+    // has failures, each re-evaluating as many rules: past a budget, the rest are left.
+    let mut budget = MAX_EVALUATIONS;
     let mut candidates: Vec<Candidate> = proposals
         .into_iter()
+        .take_while(|&(slot, _)| {
+            let cost = rules.readers(slot).len();
+            budget = budget.saturating_sub(cost);
+            budget > 0
+        })
         .filter_map(|(slot, amount)| verify(rules, result, slot, amount))
         .filter(|candidate| !candidate.clears.is_empty())
         .collect();
@@ -84,6 +93,28 @@ pub fn root_causes(rules: &RuleSet, result: &ReportResult) -> Vec<Candidate> {
     candidates
 }
 
+/// How many rule evaluations one report's root causes may take.
+const MAX_EVALUATIONS: usize = 1 << 20;
+
+/// A rule's view of a row with one line (a slot of the set) corrected, the row itself
+/// untouched.
+struct Corrected<'a> {
+    view: RowAmounts<'a>,
+    slot: usize,
+    amount: Decimal,
+}
+
+impl Amounts for Corrected<'_> {
+    fn amount(&self, local: usize) -> Option<Decimal> {
+        let global = *self.view.slots.get(local)? as usize;
+        if global == self.slot {
+            Some(self.amount)
+        } else {
+            self.view.row.get(global).copied().flatten()
+        }
+    }
+}
+
 /// Evaluate the rules that read the line in `slot` again with it corrected.
 fn verify(
     rules: &RuleSet,
@@ -91,9 +122,7 @@ fn verify(
     slot: usize,
     amount: Decimal,
 ) -> Option<Candidate> {
-    let mut corrected = result.row.amounts.clone();
-    let current = *corrected.get(slot)?;
-    *corrected.get_mut(slot)? = Some(amount);
+    let current = *result.row.amounts.get(slot)?;
     let mut candidate = Candidate {
         line: rules.code(slot)?,
         amount: amount.normalize(),
@@ -107,11 +136,12 @@ fn verify(
         else {
             continue;
         };
-        let after = verdict(
-            rule,
-            &RowAmounts::new(rule, &corrected),
-            result.row.meta.as_of,
-        );
+        let corrected = Corrected {
+            view: RowAmounts::new(rule, &result.row.amounts),
+            slot,
+            amount,
+        };
+        let after = verdict(rule, &corrected, result.row.meta.as_of);
         let failed_before = before.outcome() == Outcome::Fail;
         if failed_before && after == Verdict::Pass {
             candidate.clears.push(index);

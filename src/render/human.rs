@@ -14,6 +14,7 @@ use crate::diagnostic::{RuleDiagnostic, difference_text};
 use crate::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
 use crate::eval::{Status, Verdict, root_causes};
 use crate::report::Unreadable;
+use crate::syntax::ast::Severity;
 use crate::waiver::Waiver;
 
 /// Width the diagnostics wrap their prose at.
@@ -94,16 +95,15 @@ impl Human {
             write!(out, "{}", root_cause_text(rules, result))?;
         }
         if self.verbose {
+            // The words of JSON's `status`; a failure of a rule that is not of severity
+            // `error` says its severity.
             for (rule, outcome) in result.results(rules) {
-                let status = match outcome.outcome() {
-                    Outcome::Pass => "pass   ",
-                    Outcome::Fail => rule.severity.as_str(),
-                    Outcome::Waived => "waived ",
-                    Outcome::Skipped => "skipped",
-                    Outcome::Error => "ERROR  ",
-                };
+                let status = outcome.outcome().as_str();
                 let why = match outcome.verdict {
                     Verdict::Skipped(skip) => format!(" ({})", skip.reason()),
+                    Verdict::Fail if rule.severity != Severity::Error => {
+                        format!(" (severity {})", rule.severity.as_str())
+                    }
                     _ => String::new(),
                 };
                 writeln!(out, "  {status:<7} {}{why}", rule.id)?;

@@ -24,7 +24,7 @@ use crate::load::MAX_REPORT_BYTES;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Column {
     /// A line's amounts, in this slot of the rule set (`None`: no rule reads the line).
-    Line(Option<usize>),
+    Line(LineCode, Option<usize>),
     /// The filer.
     Firm,
     /// The report date.
@@ -139,7 +139,7 @@ fn columns(header: &csv::ByteRecord, rules: &RuleSet) -> Result<Vec<Column>, Str
             "firm" => Column::Firm,
             "as_of" => Column::AsOf,
             _ => match named.parse::<LineCode>() {
-                Ok(code) => Column::Line(rules.slot(code)),
+                Ok(code) => Column::Line(code, rules.slot(code)),
                 Err(error) => {
                     return Err(format!(
                         "column {} of the header: `{text}` is not a line code: {error}",
@@ -262,18 +262,15 @@ impl Block {
                 continue;
             };
             match column {
-                Column::Line(slot) => match cell(text) {
+                Column::Line(code, slot) => match cell(text) {
                     Ok(amount) => {
                         if let Some(target) = slot.and_then(|slot| amounts.get_mut(slot)) {
                             *target = amount;
                         }
                     }
-                    Err(error) => problems.push(error),
+                    Err(error) => problems.push(format!("line {code}: {error}")),
                 },
-                Column::Firm => {
-                    let text = String::from_utf8_lossy(text).trim().to_owned();
-                    meta.firm = (!text.is_empty()).then_some(text);
-                }
+                Column::Firm => meta.firm = super::firm(&String::from_utf8_lossy(text)),
                 Column::AsOf => {
                     let text = String::from_utf8_lossy(text);
                     let text = text.trim();
@@ -288,10 +285,17 @@ impl Block {
             }
         }
         if count != self.columns.len() + 1 {
+            // A cell that runs over a line end when the count is wrong: most likely a quote
+            // opened and never closed, taking the rows after it.
+            let hint = if id.contains('\n') {
+                " (is a quote left open? the row's first cell runs over several lines)"
+            } else {
+                ""
+            };
             problems.insert(
                 0,
                 format!(
-                    "{count} cells, but the header has {}",
+                    "{count} cells, but the header has {}{hint}",
                     self.columns.len() + 1
                 ),
             );

@@ -13,10 +13,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::{Meta, Row, Spare, csv, jsonl, load_yaml};
+use super::{Meta, Place, Report, Row, Spare, csv, jsonl, load_yaml};
 use crate::check::RuleSet;
 use crate::error::Error;
-use crate::load::{MAX_REPORT_BYTES, load_report};
+use crate::load::{MAX_REPORT_BYTES, read_report};
 use crate::source::Source;
 
 /// How a report input is written.
@@ -80,9 +80,37 @@ impl Unreadable {
     }
 }
 
+/// Every report the inputs at `paths` hold, in order, each with the lines `rules` read:
+/// what `explain` and `diff --reports` look at closely, read as `check` reads them.
+pub fn read_reports(
+    rules: &RuleSet,
+    paths: Vec<PathBuf>,
+    format: Option<InputFormat>,
+) -> Vec<Result<Report, Unreadable>> {
+    let mut spare = Spare::default();
+    let mut reports = Vec::new();
+    for job in Inputs::new(rules, paths, format) {
+        for row in job.read(rules, &mut spare) {
+            reports.push(row.map(|row| row.report(rules)));
+        }
+    }
+    reports
+}
+
+/// Whether `wanted` (from `--report`) names a report: its `id`, or its place in its file
+/// as the output writes it (`row 7`, `line 12`).
+pub fn names(meta: &Meta, wanted: &str) -> bool {
+    let place = match meta.place {
+        Some(Place::Row(n)) => Some(format!("row {n}")),
+        Some(Place::Line(n)) => Some(format!("line {n}")),
+        None => None,
+    };
+    meta.id.as_deref() == Some(wanted) || place.as_deref() == Some(wanted)
+}
+
 /// The report files of a directory, recursively, sorted: what a directory given to
 /// `check` stands for.
-pub fn directory(path: &Path) -> Vec<PathBuf> {
+pub fn directory(path: &Path) -> Result<Vec<PathBuf>, Error> {
     crate::load::files_under(path, |file| {
         matches!(
             InputFormat::of(file),
@@ -116,7 +144,7 @@ impl Job {
     pub fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         match self.0 {
             Kind::File(path) => vec![
-                load_report(&path)
+                read_report(&path)
                     .map(|report| Row::of(rules, &report))
                     .map_err(|errors| Unreadable::file(&path.display().to_string(), errors)),
             ],
@@ -187,7 +215,10 @@ impl<'a> Inputs<'a> {
             return self.stream(Box::new(io::stdin()), name, format);
         }
         if path.is_dir() {
-            let files = directory(path);
+            let files = match directory(path) {
+                Ok(files) => files,
+                Err(error) => return failed(error),
+            };
             if files.is_empty() {
                 return failed(Error::Io {
                     path: name,

@@ -141,11 +141,11 @@ fn json_line(
         mut meta,
         mut amounts,
     } = spare.row(rules.width(), file, place, shape.id.as_deref());
-    meta.firm = shape.firm.map(Cow::into_owned);
+    meta.firm = shape.firm.as_deref().and_then(super::firm);
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (key, value) in &shape.lines.0 {
-        let code = match key.parse::<LineCode>() {
+        let code = match key.trim().parse::<LineCode>() {
             Ok(code) => code,
             Err(error) => {
                 problems.push(format!("`{key}` is not a line code: {error}"));
@@ -158,6 +158,12 @@ fn json_line(
         let raw = value.get();
         let amount = if raw == "null" {
             Ok(None)
+        } else if raw.starts_with('"') && raw.contains('\\') {
+            // A string with escapes (`"\u0035"`) means what it decodes to.
+            match serde_json::from_str::<String>(raw) {
+                Ok(text) => cell(text.as_bytes()),
+                Err(error) => Err(format!("`{raw}` is not a string: {error}")),
+            }
         } else {
             let text = raw
                 .strip_prefix('"')
@@ -200,6 +206,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object of line codes and amounts")
             }
+            /// `"lines": null` holds no lines, as `lines:` with nothing after it does in YAML.
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Pairs<'a>, E> {
+                Ok(Pairs(Vec::new()))
+            }
             fn visit_map<M: serde::de::MapAccess<'de>>(
                 self,
                 mut map: M,
@@ -211,6 +221,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
                 Ok(Pairs(pairs))
             }
         }
-        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+        deserializer.deserialize_any(Visit(std::marker::PhantomData))
     }
 }

@@ -18,7 +18,14 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 pub use error::ReportError;
-pub use inputs::{InputFormat, Inputs, Job, Unreadable, directory};
+
+/// A firm's name as every input form reads it: without surrounding blanks, and none when
+/// nothing is left.
+fn firm(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+pub use inputs::{InputFormat, Inputs, Job, Unreadable, directory, names, read_reports};
 pub use yaml::load_yaml;
 
 use crate::check::RuleSet;
@@ -76,11 +83,19 @@ impl Meta {
             Some(Place::Line(line)) => format!("{} line {line}", self.source),
         };
         match &self.id {
+            Some(id) if id.chars().nth(MAX_ID_SHOWN).is_some() => {
+                let start: String = id.chars().take(MAX_ID_SHOWN).collect();
+                format!("{place} ({}…)", start.escape_debug())
+            }
             Some(id) => format!("{place} ({})", id.escape_debug()),
             None => place,
         }
     }
 }
+
+/// How much of a report's id its name shows: an id longer than this (a quote left open
+/// can make one of a whole file) is cut, with `…`; the `id` field of JSON keeps it whole.
+const MAX_ID_SHOWN: usize = 80;
 
 /// One report: its metadata and an amount for each line that is not blank.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -114,7 +114,7 @@ impl Reader<'_> {
                     has_lines = true;
                     self.lines(&mut report)?;
                 }
-                "firm" => report.meta.firm = self.text_value()?,
+                "firm" => report.meta.firm = self.text_value()?.as_deref().and_then(super::firm),
                 "id" => report.meta.id = self.text_value()?,
                 "as_of" => report.meta.as_of = self.date_value()?,
                 _ => {

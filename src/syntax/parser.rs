@@ -1206,10 +1206,12 @@ mod pieces_tests {
     fn every_rule_file_in_pieces_is_the_file() {
         let mut files = Vec::new();
         for dir in ["rules", "tests/fixtures", "tests/hostile"] {
-            files.extend(crate::load::files_under(
-                std::path::Path::new(dir),
-                |path| path.extension().is_some_and(|e| e == "xfoot"),
-            ));
+            files.extend(
+                crate::load::files_under(std::path::Path::new(dir), |path| {
+                    path.extension().is_some_and(|e| e == "xfoot")
+                })
+                .unwrap(),
+            );
         }
         assert!(files.len() > 20);
         for path in files {

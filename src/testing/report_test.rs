@@ -89,7 +89,10 @@ pub struct ReportCase<'a> {
 }
 
 /// The `*.test.yaml` files under a path, sorted (none when the path is a file).
-pub fn test_files(path: &Path) -> Vec<PathBuf> {
+pub fn test_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
+    if !path.is_dir() {
+        return Ok(Vec::new());
+    }
     crate::load::files_under(path, |file| file.to_string_lossy().ends_with(".test.yaml"))
 }
 
