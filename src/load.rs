@@ -249,3 +249,15 @@ pub(crate) fn reason(error: &std::io::Error) -> String {
         _ => error.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_that_cannot_be_read_is_an_error() {
+        let error = files_under(Path::new("Cargo.toml"), |_| true).unwrap_err();
+        assert!(error.to_string().contains("Cargo.toml"), "{error}");
+        assert!(files_under(Path::new("rules"), |_| true).unwrap().len() > 3);
+    }
+}

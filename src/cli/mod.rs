@@ -393,7 +393,17 @@ pub(super) fn read_reports(
                     reports.push(report);
                 }
             }
-            Err(unreadable) => errors.extend(unreadable.errors),
+            // With a report named, another row that cannot be read is not in the way; a
+            // file that cannot be read at all, or the row named, is.
+            Err(unreadable) => {
+                let in_the_way = match (wanted, &unreadable.meta.place) {
+                    (Some(wanted), Some(_)) => crate::report::names(&unreadable.meta, wanted),
+                    _ => true,
+                };
+                if in_the_way {
+                    errors.extend(unreadable.errors);
+                }
+            }
         }
     }
     if errors.is_empty() {

@@ -112,7 +112,8 @@ impl Junit<'_> {
                 body()
             ),
             Outcome::Waived => {
-                let waived = xml(&format!("waived: {}", finding.detail), true).into_owned();
+                let text = format!("{}: {}", finding.message, finding.detail);
+                let waived = xml(&text, true).into_owned();
                 writeln!(
                     out,
                     ">\n      <skipped message=\"{waived}\"/>\n    </testcase>"
