@@ -118,25 +118,23 @@ fn write_verification(
     if verification.matches() {
         writeln!(
             out,
-            "ok: the record matches: {} files unchanged, the same results on {reports} report{}",
+            "ok: the record matches: {} file{} unchanged, the same results on {reports} report{}",
             verification.unchanged,
+            crate::engine::plural(verification.unchanged),
             if reports == 1 { "" } else { "s" }
         )
     } else {
         writeln!(
             out,
-            "MISMATCH: {} file{} changed or missing, {} result{} differ",
+            "MISMATCH: {} file{} changed or missing, {} result{} {}",
             verification.files.len(),
-            if verification.files.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
+            crate::engine::plural(verification.files.len()),
             verification.results.len(),
+            crate::engine::plural(verification.results.len()),
             if verification.results.len() == 1 {
-                ""
+                "differs"
             } else {
-                "s"
+                "differ"
             }
         )
     }

@@ -1,5 +1,6 @@
 //! `crossfoot coverage` for people.
 
+use crate::engine::plural;
 use std::fmt::Write as _;
 
 use crate::coverage::Coverage;
@@ -39,8 +40,10 @@ pub fn coverage_text(coverage: &Coverage) -> String {
     }
     let _ = writeln!(
         out,
-        "{lines} lines on {} pages: {} read by rules, {unreferenced} read by none",
+        "{lines} line{} on {} page{}: {} read by rules, {unreferenced} read by none",
+        plural(lines),
         coverage.pages.len(),
+        plural(coverage.pages.len()),
         lines - unreferenced
     );
     out
