@@ -390,7 +390,7 @@ fn coverage_lists_unread_and_multiply_targeted_lines() {
     assert_eq!(code(&output), 0);
     assert_eq!(
         stdout(&output),
-        "seg (4 lines): Segregation\n  read by no rule: 7194\n  7190 is the target of 2 rules: a, c\n4 lines on 1 pages: 3 read by rules, 1 read by none\n"
+        "seg (4 lines): Segregation\n  read by no rule: 7194\n  7190 is the target of 2 rules: a, c\n4 lines on 1 page: 3 read by rules, 1 read by none\n"
     );
 }
 
