@@ -51,10 +51,15 @@ impl Human {
         }
     }
 
-    /// Render any diagnostic as text.
+    /// Render any diagnostic as text, control characters in its message, help and labels
+    /// escaped: they may quote a report's text, which must not drive the terminal.
     pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) -> String {
         let mut out = String::new();
-        if self.handler.render_report(&mut out, diagnostic).is_err() {
+        if self
+            .handler
+            .render_report(&mut out, &Escaped(diagnostic))
+            .is_err()
+        {
             // Rendering into a String only fails if a Display impl fails; fall back to the
             // bare message rather than lose the problem.
             out = format!("error: {diagnostic}\n");
@@ -338,6 +343,61 @@ pub fn totals_line(totals: &Totals) -> String {
         line.push_str(&format!(", {} could not be read", totals.unreadable));
     }
     line
+}
+
+/// A diagnostic whose words are shown with [`terminal`]'s escapes.
+struct Escaped<'a>(&'a dyn Diagnostic);
+
+impl std::fmt::Debug for Escaped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&terminal(&self.0.to_string()))
+    }
+}
+
+impl std::error::Error for Escaped<'_> {}
+
+impl Diagnostic for Escaped<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        // Help runs over lines of its own making; within them, nothing is let through.
+        let help = self.0.help()?.to_string();
+        let lines: Vec<String> = help.split('\n').map(|l| terminal(l).into_owned()).collect();
+        Some(Box::new(lines.join("\n")))
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let labels = self.0.labels()?.map(|label| {
+            let text = label.label().map(|text| terminal(text).into_owned());
+            if label.primary() {
+                miette::LabeledSpan::new_primary_with_span(text, *label.inner())
+            } else {
+                miette::LabeledSpan::new_with_span(text, *label.inner())
+            }
+        });
+        Some(Box::new(labels))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        self.0.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.0.diagnostic_source()
+    }
 }
 
 /// The human output of a `check` run, report by report.
