@@ -8,6 +8,7 @@
 #
 #   benches/compare.sh                       # 1, 1,000, 100,000 and 1,000,000 reports
 #   SIZES=1000,100000 RUNS=5 benches/compare.sh
+#   SIZES=100000 PEERS= LARGE= benches/compare.sh   # crossfoot's outputs only
 #
 # Writes target/bench/results.md (the table) and target/bench/results.json (every run).
 set -euo pipefail
@@ -26,10 +27,21 @@ if [ ! -x "$work/.venv/bin/python" ]; then
 fi
 (cd "$root" && cargo build --quiet --release --bin crossfoot --example baseline_cftc)
 
+# Every output of `check` on the same data (FORMATS= to leave them out): the human summary
+# is the `crossfoot` row; each of these writes its format to /dev/null with --output and
+# prints the summary too, so it pays for both.
+formats=${FORMATS-json:all,jsonl:failing,jsonl:all,sarif:all,junit:all,github:all,csv:all}
+format_peers=()
+for spec in ${formats//,/ }; do
+  format=${spec%%:*} results=${spec##*:}
+  format_peers+=(--peer "crossfoot-$format-$results=bash $root/benches/crossfoot-peer.sh $root/target/release/crossfoot {data} $format $results")
+done
+
 "$work/.venv/bin/python" "$work/bench.py" \
   --data-root "$work/data" --sizes "$sizes" --runs "$runs" --formats csv \
-  --peers decimal,pandas,vtl-duckdb,duckdb \
+  --peers "${PEERS-decimal,pandas,vtl-duckdb,duckdb}" \
   --peer "crossfoot=bash $root/benches/crossfoot-peer.sh $root/target/release/crossfoot {data}" \
+  "${format_peers[@]}" \
   --peer "rust-baseline=$root/target/release/examples/baseline_cftc {data}/reports.csv" \
   --large "$large" \
   --json "$work/results.json" | tee "$work/results.md"

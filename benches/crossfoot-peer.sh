@@ -2,18 +2,30 @@
 # crossfoot as a peer of ../shared/peers/bench.py: translate the case's rules.txt into a
 # crossfoot pack (one `rule` header per line; the peers' formulas are crossfoot syntax),
 # check the case's wide CSV, and print the RESULT line bench.py reads.
-# Usage: crossfoot-peer.sh CROSSFOOT DATA_DIR
+# Usage: crossfoot-peer.sh CROSSFOOT DATA_DIR [FORMAT [RESULTS [OUTPUT]]]
+#   FORMAT other than human: that output is written to OUTPUT (default /dev/null, so the
+#   time is crossfoot's and not the disk's) with --output, and the human summary, whose
+#   last line gives the counts, still goes to stdout: each format's row pays for both.
 set -euo pipefail
-crossfoot=$1 data=$2
+crossfoot=$1 data=$2 format=${3:-human} results=${4:-all} output=${5:-/dev/null}
 pack="$data/rules.xfoot"
 if [ ! -s "$pack" ]; then
   awk '/^[0-9]/ { n++; printf "rule peer.r%05d\n  %s\n\n", n, $0 }' "$data/rules.txt" > "$pack"
 fi
-summary=$("$crossfoot" check --color never "$pack" "$data/reports.csv" | tail -n 1) || true
-# "100000 reports: 99000 ok, 1000 failed (1855 failing rules)"
+args=(check --color never)
+if [ "$format" != human ]; then
+  args+=(--format "$format" --results "$results" --output "$output")
+fi
+summary=$("$crossfoot" "${args[@]}" "$pack" "$data/reports.csv" | tail -n 1) || true
+# "100000 reports: 99000 ok, 1000 failed (1855 rule failures)"
 echo "$summary"
-echo "$summary" | awk '{
+label=crossfoot
+[ "$format" = human ] || label="crossfoot --format $format --results $results"
+echo "$summary" | awk -v label="$label" '{
   gsub(/[(),:]/, " ");
-  for (i = 1; i <= NF; i++) { if ($(i+1) == "failed") f = $i; if ($(i+1) == "failing") v = $i }
-  printf "RESULT {\"peer\": \"crossfoot\", \"failing_reports\": %d, \"violations\": %d}\n", f, v
+  for (i = 1; i <= NF; i++) {
+    if ($(i+1) == "failed") f = $i
+    if ($(i+1) == "rule" && $(i+2) ~ /^failure/) v = $i
+  }
+  printf "RESULT {\"peer\": \"%s\", \"failing_reports\": %d, \"violations\": %d}\n", label, f, v
 }'
