@@ -333,14 +333,7 @@ impl<'a> Json<'a> {
             out.extend_from_slice(b",\"");
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b"\":");
-            match value {
-                Some(value) => {
-                    out.push(b'"');
-                    text::value(out, value);
-                    out.push(b'"');
-                }
-                None => out.extend_from_slice(b"null"),
-            }
+            string_or_null(out, value, text::value);
         }
         out.extend_from_slice(b",\"lines\":[");
         let amounts = report.amounts(rule);
@@ -349,14 +342,8 @@ impl<'a> Json<'a> {
                 out.push(b',');
             }
             out.extend_from_slice(head);
-            match amounts.amount(slot) {
-                Some(amount) => {
-                    out.push(b'"');
-                    text::amount(out, amount);
-                    out.extend_from_slice(b"\"}");
-                }
-                None => out.extend_from_slice(b"null}"),
-            }
+            string_or_null(out, amounts.amount(slot), text::amount);
+            out.push(b'}');
         }
         out.extend_from_slice(b"]}");
     }
@@ -387,14 +374,7 @@ impl<'a> Json<'a> {
             out.extend_from_slice(b",\"amount\":\"");
             text::amount(out, cause.amount);
             out.extend_from_slice(b"\",\"current\":");
-            match cause.current {
-                Some(current) => {
-                    out.push(b'"');
-                    text::amount(out, current);
-                    out.push(b'"');
-                }
-                None => out.extend_from_slice(b"null"),
-            }
+            string_or_null(out, cause.current, text::amount);
             out.extend_from_slice(b",\"clears\":");
             ids(out, &cause.clears);
             out.extend_from_slice(b",\"breaks\":");
@@ -402,6 +382,18 @@ impl<'a> Json<'a> {
             out.push(b'}');
         }
         out.push(b']');
+    }
+}
+
+/// A number as a JSON string (`"-12.50"`), or `null`.
+fn string_or_null<T>(out: &mut Vec<u8>, value: Option<T>, write: fn(&mut Vec<u8>, T)) {
+    match value {
+        Some(value) => {
+            out.push(b'"');
+            write(out, value);
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
     }
 }
 

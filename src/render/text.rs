@@ -83,15 +83,24 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
 
 /// An unsigned number.
 pub(crate) fn number(out: &mut Vec<u8>, n: u128) {
+    padded(out, n, 1);
+}
+
+/// An unsigned number in at least `width` digits, zeros in front.
+fn padded(out: &mut Vec<u8>, n: u128, width: usize) {
+    const TEN_19: u128 = 10_000_000_000_000_000_000;
     match u64::try_from(n) {
-        Ok(small) => number64(out, small),
-        Err(_) => number128(out, n),
+        Ok(small) => padded64(out, small, width),
+        // Above 64 bits, in 19-digit pieces: dividing a u128 is a call, a u64 a multiply.
+        Err(_) => {
+            padded(out, n / TEN_19, width.saturating_sub(19));
+            padded64(out, (n % TEN_19) as u64, 19);
+        }
     }
 }
 
-/// [`number`] for what fits 64 bits, where dividing by ten is a multiplication.
-fn number64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
+fn padded64(out: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -103,21 +112,8 @@ fn number64(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(digits.get(at..).unwrap_or_default());
-}
-
-fn number128(out: &mut Vec<u8>, mut n: u128) {
-    let mut digits = [0u8; 40];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        if let Some(digit) = digits.get_mut(at) {
-            *digit = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
+    for _ in digits.len() - at..width {
+        out.push(b'0');
     }
     out.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
@@ -133,10 +129,7 @@ pub(crate) fn value(out: &mut Vec<u8>, value: Value) {
             number(out, whole);
             if places > 0 {
                 out.push(b'.');
-                // Zeros the fraction's digits leave out at its front.
-                let digits = fraction.checked_ilog10().map_or(1, |log| log as usize + 1);
-                out.extend(std::iter::repeat_n(b'0', places.saturating_sub(digits)));
-                number(out, fraction);
+                padded(out, fraction, places);
             }
         }
         None => {
@@ -184,6 +177,9 @@ mod tests {
             "1.0000000000000000000000000000",
             "9999999999999999999999999999",
             "0.0000000000000000000000000001",
+            "0.1234567890123456789012345678",
+            "-1234567890123456789.012345678",
+            "0.0000000001234567890123456789",
         ] {
             let parsed: Value = shown.parse().unwrap();
             assert_eq!(
