@@ -585,3 +585,54 @@ fn explain_and_diff_read_a_batch_and_pick_a_report() {
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+/// An expired waiver is a warning on stderr and a notification in SARIF; a
+/// report on standard input gets the same full diagnostic as the same report in a file.
+#[test]
+fn run_warnings_reach_sarif_and_stdin_gets_full_detail() {
+    let (_dir, dir) = batch();
+    let expired = "  - rule: t.cap\n    firm: Nobody\n    justification: long gone\n    approver: J. Doe\n    expires: 2020-08-01\n";
+    std::fs::write(
+        dir.join("rules/waivers.yaml"),
+        format!("{WAIVERS}{expired}"),
+    )
+    .unwrap();
+    let output = check(&dir, &["--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let warnings: Vec<&str> = notes
+        .iter()
+        .filter(|n| n["level"] == "warning")
+        .map(|n| n["message"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{notes:?}");
+    assert!(warnings[0].contains("t.cap"), "{warnings:?}");
+    assert!(stderr(&output).contains("t.cap"), "{}", stderr(&output));
+
+    let row_b = "lines:\n  10: 1\n  20: 2\n  30: 4\n  40: 8\n  50: 1\n";
+    std::fs::write(dir.join("b.yaml"), row_b).unwrap();
+    let file = crossfoot_in(&dir, &["check", "--color", "never", "rules", "b.yaml"]);
+    let stdin = assert_cmd::cargo::cargo_bin_cmd!("crossfoot")
+        .current_dir(&dir)
+        .args([
+            "check",
+            "--color",
+            "never",
+            "--input-format",
+            "yaml",
+            "rules",
+            "-",
+        ])
+        .write_stdin(row_b)
+        .output()
+        .unwrap();
+    assert_eq!(stdin.status.code(), Some(1));
+    assert!(
+        stdout(&stdin).contains("× line 30 does not equal 10 + 20"),
+        "{}",
+        stdout(&stdin)
+    );
+    assert_eq!(stdout(&stdin), stdout(&file).replace("b.yaml", "-"));
+}
