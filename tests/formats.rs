@@ -93,6 +93,25 @@ fn json_output_matches_its_schema() {
             .as_array()
             .is_some_and(|r| !r.is_empty())
     );
+    // Only the failing results, and each JSON Lines line (a report or a problem), validate.
+    let mut args = vec!["check", "--format", "json", "--results", "failing", PACK];
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    let failing: Value = serde_json::from_slice(&crossfoot(&args).stdout).unwrap();
+    assert_valid(&validator, &failing);
+    assert_eq!(failing["reports"][1]["results_listed"], "failing");
+    args[2] = "jsonl";
+    let lines = stdout(&crossfoot(&args));
+    assert_eq!(lines.lines().count(), 4);
+    for line in lines.lines() {
+        let line: Value = serde_json::from_str(line).unwrap();
+        let wrapped = if line["status"] == "unreadable" {
+            serde_json::json!({ "reports": [], "errors": [line] })
+        } else {
+            serde_json::json!({ "reports": [line] })
+        };
+        assert_valid(&validator, &wrapped);
+    }
     // An evaluation error validates too.
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("r.xfoot"), "rule t 7010 / 7020 >= 5%\n").unwrap();
