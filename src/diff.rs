@@ -180,38 +180,45 @@ fn word(result: &RuleResult) -> &'static str {
 fn status_in<'r>(
     rules: &'r RuleSet,
     result: &'r ReportResult,
-    id: &str,
+    versions: Option<&Vec<usize>>,
 ) -> Option<(&'r CheckedRule, &'r RuleResult)> {
-    let mut versions = result.results(rules).filter(|(r, _)| r.id == id);
-    let first = versions.next();
-    let in_force = result
-        .results(rules)
-        .filter(|(r, _)| r.id == id)
+    let pick = |&index: &usize| Some((rules.rules().get(index)?, result.results.get(index)?));
+    let versions = versions?;
+    let in_force = versions
+        .iter()
+        .filter_map(pick)
         .find(|(_, o)| !matches!(o.verdict, Verdict::Skipped(Skip::NotInForce(_))));
-    in_force.or(first)
+    in_force.or_else(|| versions.first().and_then(pick))
+}
+
+/// Each rule id's indices in a rule set (its versions), in order.
+fn versions(rules: &RuleSet) -> std::collections::HashMap<&str, Vec<usize>> {
+    let mut found: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (index, rule) in rules.rules().iter().enumerate() {
+        found.entry(rule.id.as_str()).or_default().push(index);
+    }
+    found
 }
 
 /// Every verdict the change flips, report by report, rule by rule.
 pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
+    // Every rule id of the new set, then those only the old set has, each once.
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<&str> = new
+        .rules()
+        .iter()
+        .chain(old.rules())
+        .map(|rule| rule.id.as_str())
+        .filter(|id| seen.insert(*id))
+        .collect();
+    let (old_versions, new_versions) = (versions(old), versions(new));
     let mut found = Vec::new();
     for report in reports {
         let before = check_row(old, None, Row::of(old, report));
         let after = check_row(new, None, Row::of(new, report));
-        let mut ids: Vec<&str> = Vec::new();
-        for rule in new.rules() {
-            if !ids.contains(&rule.id.as_str()) {
-                ids.push(rule.id.as_str());
-            }
-        }
-        ids.extend(
-            old.rules()
-                .iter()
-                .map(|r| r.id.as_str())
-                .filter(|id| !new.rules().iter().any(|r| r.id == *id)),
-        );
-        ids.dedup();
-        for id in ids {
-            let (was, now) = (status_in(old, &before, id), status_in(new, &after, id));
+        for &id in &ids {
+            let was = status_in(old, &before, old_versions.get(id));
+            let now = status_in(new, &after, new_versions.get(id));
             let (was_word, now_word) = (
                 was.map_or("absent", |(_, o)| word(o)),
                 now.map_or("absent", |(_, o)| word(o)),
@@ -229,7 +236,7 @@ pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
                 )
             });
             found.push(Flip {
-                report: report.name().to_owned(),
+                report: report.meta().name(),
                 rule: id.to_owned(),
                 old: was_word.to_owned(),
                 new: now_word.to_owned(),

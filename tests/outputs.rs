@@ -540,7 +540,7 @@ fn explain_and_diff_read_a_batch_and_pick_a_report() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output)
-            .contains("ok.csv holds 6 reports; name the one to explain with --report ID"),
+            .contains("ok.csv: holds 6 reports; name the one to explain with --report ID"),
         "{}",
         stderr(&output)
     );
@@ -560,7 +560,11 @@ fn explain_and_diff_read_a_batch_and_pick_a_report() {
     }
     let output = crossfoot_in(&dir, &["explain", "rules", "r.csv", "--report", "Z"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("no report in r.csv is `Z`"));
+    assert!(
+        stderr(&output).contains("`r.csv`: no report is `Z`"),
+        "{}",
+        stderr(&output)
+    );
     // The batch has an unreadable row: diff says so rather than comparing the rest.
     let output = crossfoot_in(&dir, &["diff", "rules", "rules", "--reports", "r.csv"]);
     assert_eq!(output.status.code(), Some(2));
@@ -584,6 +588,38 @@ fn explain_and_diff_read_a_batch_and_pick_a_report() {
         ],
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let flips: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(flips["flips"].as_array().unwrap().is_empty());
+    // A --report that names nothing is an error, not "0 verdicts flip".
+    let output = crossfoot_in(
+        &dir,
+        &[
+            "diff",
+            "rules",
+            "rules",
+            "--reports",
+            "r.csv",
+            "--report",
+            "nosuch",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no report is `nosuch`"),
+        "{}",
+        stderr(&output)
+    );
+    // A flip names the report's row and id.
+    let changed = RULES.replace("30 = 10 + 20", "30 = 10 + 20 + 50");
+    std::fs::create_dir(dir.join("new")).unwrap();
+    std::fs::write(dir.join("new/t.xfoot"), changed).unwrap();
+    let output = crossfoot_in(&dir, &["diff", "rules", "new", "--reports", "ok.csv"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("ok.csv row 2 (A): t.sum pass → fail"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 /// An expired waiver is a warning on stderr and a notification in SARIF; a

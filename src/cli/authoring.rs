@@ -3,8 +3,8 @@
 use std::io::{self, IsTerminal, Write};
 
 use super::{
-    CoverageArgs, CoverageFormat, Deny, ExitStatus, ExplainArgs, FmtArgs, LintArgs, read_reports,
-    use_color, write_problems,
+    CoverageArgs, CoverageFormat, Deny, ExitStatus, ExplainArgs, FmtArgs, LintArgs, not_one,
+    read_reports, use_color, write_problems,
 };
 use crate::error::Error;
 use crate::load::{MAX_RULE_FILE_BYTES, load_rules, read_source, rule_files};
@@ -124,20 +124,13 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
     let rules = &checked.rules;
     let paths = [args.report.clone()];
     let wanted = args.report_id.as_deref();
-    let report = match read_reports(rules, &paths, args.input_format, wanted) {
-        Ok(mut reports) if reports.len() == 1 => reports.remove(0),
-        Ok(reports) => {
-            let input = args.report.display();
-            let problem = match (reports.len(), wanted) {
-                (0, Some(wanted)) => format!("no report in {input} is `{wanted}`"),
-                (0, None) => format!("{input} holds no report"),
-                (n, Some(wanted)) => format!("{n} reports in {input} are `{wanted}`"),
-                (n, None) => format!(
-                    "{input} holds {n} reports; name the one to explain with --report ID (its id, or `row N`/`line N`)"
-                ),
-            };
-            writeln!(err, "error: {problem}")?;
-            return Ok(ExitStatus::Error);
+    let report = match read_reports(rules, &paths, args.input_format, wanted, 1) {
+        Ok(mut picked) => {
+            if let Some(problem) = not_one(picked.found, wanted, "to explain") {
+                writeln!(err, "error: {}: {problem}", args.report.display())?;
+                return Ok(ExitStatus::Error);
+            }
+            picked.reports.remove(0)
         }
         Err(errors) => {
             write_problems(&problems, &errors, &mut err)?;

@@ -1,10 +1,10 @@
 //! `crossfoot check`: the rules and waivers loaded once, every report the inputs hold
 //! checked by the engine, each result handed to the outputs as soon as it is final.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use super::output::{self, Pipe, Staged};
 use super::{CheckArgs, Deny, Format, Results, use_color, write_problems};
 use crate::check::RuleSet;
 use crate::date::Date;
@@ -28,14 +28,14 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         out: use_color(args.color, io::stdout().is_terminal()),
         err: use_color(args.color, io::stderr().is_terminal()),
     };
-    let mut out = super::stdout();
+    let mut out = Pipe::new(super::stdout());
     let ran = run_check(args, colors, &mut out, &mut err)?;
     out.flush()?;
     if let (Some(path), Some(record)) = (&args.record, &ran.record) {
-        let text = serde_json::to_string_pretty(record).map_err(io::Error::other)? + "\n";
-        std::fs::write(path, text).map_err(|error| {
-            io::Error::new(error.kind(), format!("{}: {error}", path.display()))
-        })?;
+        let mut file = Staged::create(path)?;
+        serde_json::to_writer_pretty(&mut file, record).map_err(io::Error::other)?;
+        file.write_all(b"\n")?;
+        file.finish()?;
     }
     Ok(ran.status)
 }
@@ -66,6 +66,14 @@ pub(super) fn run_check(
         status,
         record: None,
     };
+    let waivers_path = waivers_path(args);
+    if let Some(problem) = output::refused(args, waivers_path.as_deref()) {
+        writeln!(err, "error: {problem}")?;
+        return Ok(failed(ExitStatus::Error));
+    }
+    for path in [&args.output, &args.record].into_iter().flatten() {
+        output::remove_stale(path)?;
+    }
     let rules = match load_rules(&args.rules) {
         Ok(checked) => {
             let warnings: Vec<Error> = checked.warnings.into_iter().map(Error::from).collect();
@@ -81,7 +89,6 @@ pub(super) fn run_check(
         }
     };
     let today = args.today.unwrap_or_else(Date::today);
-    let waivers_path = waivers_path(args);
     let waivers = match load_waivers(waivers_path.as_deref(), &rules, today) {
         Ok(waivers) => waivers,
         Err(errors) => {
@@ -120,27 +127,7 @@ fn run_reports(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<(ExitStatus, Option<Vec<ReportResults>>)> {
-    let problems = Human::new(colors.err, false);
-    let deny_warnings = args.deny == Some(Deny::Warnings);
-    let input_format = args.input_format.map(InputFormat::from);
-    if let Some(path) = args
-        .output
-        .as_deref()
-        .filter(|path| clobbers(path, &args.reports))
-    {
-        writeln!(
-            err,
-            "error: --output {} is one of the reports being checked; writing it would destroy the input",
-            path.display()
-        )?;
-        return Ok((ExitStatus::Error, None));
-    }
-    let mut file = match &args.output {
-        Some(path) => Some(BufWriter::new(File::create(path).map_err(|error| {
-            io::Error::new(error.kind(), format!("{}: {error}", path.display()))
-        })?)),
-        None => None,
-    };
+    let mut file = args.output.as_deref().map(Staged::create).transpose()?;
     let human_on_stdout = args.format == Format::Human || args.output.is_some();
     let mut nowhere = io::sink();
     let mut nowhere_err = io::sink();
@@ -151,13 +138,43 @@ fn run_reports(
             (None, true) => (out, &mut nowhere),
             (None, false) => (&mut nowhere, out),
         };
+    let ran = feed(
+        args,
+        colors,
+        engine,
+        human_out,
+        machine_out,
+        err,
+        &mut nowhere_err,
+    )?;
+    // Only a run that got to its end puts its file in place.
+    if let Some(file) = file {
+        file.finish()?;
+    }
+    Ok(ran)
+}
+
+/// [`run_reports`] once its streams are chosen.
+#[allow(clippy::too_many_arguments, reason = "the streams of one run")]
+fn feed(
+    args: &CheckArgs,
+    colors: Colors,
+    engine: &Engine,
+    human_out: &mut dyn Write,
+    machine_out: &mut dyn Write,
+    err: &mut dyn Write,
+    nowhere_err: &mut dyn Write,
+) -> io::Result<(ExitStatus, Option<Vec<ReportResults>>)> {
+    let problems = Human::new(colors.err, false);
+    let deny_warnings = args.deny == Some(Deny::Warnings);
+    let input_format = args.input_format.map(InputFormat::from);
     let human = Human::new(colors.out, args.verbose);
     let mut human_sink = HumanSink::new(human, engine, deny_warnings, human_out, err);
-    let (render, mut machine) =
-        match machine(args, engine, deny_warnings, machine_out, &mut nowhere_err) {
-            Some((render, sink)) => (render, Some(sink)),
-            None => (Box::new(Nothing) as Box<dyn Render + '_>, None),
-        };
+    let (render, mut machine) = match machine(args, engine, deny_warnings, machine_out, nowhere_err)
+    {
+        Some((render, sink)) => (render, Some(sink)),
+        None => (Box::new(Nothing) as Box<dyn Render + '_>, None),
+    };
     let mut tally = Tally::new(engine, deny_warnings);
     let mut results = args.record.is_some().then(Vec::new);
     let inputs = Inputs::new(engine.rules(), args.reports.clone(), input_format);
@@ -186,17 +203,18 @@ fn run_reports(
         Ok(())
     })?;
     let totals = tally.totals;
-    if totals.reports == 0 && totals.unreadable == 0 {
-        human_sink.say("error: no reports were read")?;
-        return Ok((ExitStatus::Error, results));
-    }
     let warnings = tally.warnings();
     let end = RunEnd {
         totals,
         warnings: &warnings,
     };
+    // Even a run that read nothing ends its document, so a machine output always parses.
     if let Some(machine) = &mut machine {
         machine.finish(&end)?;
+    }
+    if totals.reports == 0 && totals.unreadable == 0 {
+        human_sink.say("error: no reports were read")?;
+        return Ok((ExitStatus::Error, results));
     }
     human_sink.finish(&end)?;
     for warning in warnings {
@@ -232,7 +250,7 @@ fn machine<'a>(
             Box::new(JsonSink::new(out, true)),
         ),
         Format::Sarif => (
-            Box::new(Sarif::new(engine)),
+            Box::new(Sarif::new(engine, deny_warnings)),
             Box::new(SarifSink::new(engine, out)),
         ),
         Format::Junit => (
@@ -253,32 +271,6 @@ fn machine<'a>(
         }
         Format::Human => return None,
     })
-}
-
-/// Whether `output` names one of the report inputs (or a file inside a report directory).
-fn clobbers(output: &Path, reports: &[PathBuf]) -> bool {
-    let Some(output) = absolute(output) else {
-        return false;
-    };
-    reports
-        .iter()
-        .filter(|report| report.as_os_str() != "-")
-        .filter_map(|report| absolute(report))
-        .any(|report| output == report || output.starts_with(&report) && report.is_dir())
-}
-
-/// A path made absolute and, where it exists, canonical (for a file not yet created, its
-/// directory canonical and its name kept).
-fn absolute(path: &Path) -> Option<PathBuf> {
-    if let Ok(canonical) = path.canonicalize() {
-        return Some(canonical);
-    }
-    let name = path.file_name()?;
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.canonicalize().ok()?,
-        _ => std::env::current_dir().ok()?,
-    };
-    Some(parent.join(name))
 }
 
 /// `--waivers`, or `waivers.yaml` beside the rules when it exists.

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use super::{DiffArgs, DiffFormat, ExitStatus, read_reports, use_color, write_problems};
+use super::{DiffArgs, DiffFormat, ExitStatus, not_one, read_reports, use_color, write_problems};
 use crate::check::RuleSet;
 use crate::diff::{Flip, RuleChange, diff, flips};
 use crate::error::Error;
@@ -86,8 +86,22 @@ fn both_ways(args: &DiffArgs, old: &RuleSet, new: &RuleSet) -> Result<Vec<Report
         }]);
     }
     let wanted = args.report_id.as_deref();
-    let mut reports = read_reports(old, &args.reports, args.input_format, wanted)?;
-    let theirs = read_reports(new, &args.reports, args.input_format, wanted)?;
+    let mut reports =
+        read_reports(old, &args.reports, args.input_format, wanted, usize::MAX)?.reports;
+    let theirs = read_reports(new, &args.reports, args.input_format, wanted, usize::MAX)?.reports;
+    if wanted.is_some() {
+        let inputs: Vec<String> = args
+            .reports
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        if let Some(problem) = not_one(reports.len(), wanted, "") {
+            return Err(vec![Error::Io {
+                path: inputs.join(", "),
+                reason: problem,
+            }]);
+        }
+    }
     for (report, other) in reports.iter_mut().zip(&theirs) {
         for (code, amount) in other.lines() {
             report.set_amount(code, Some(amount));

@@ -3,6 +3,7 @@
 mod authoring;
 mod check;
 mod diff;
+mod output;
 mod test;
 mod verify;
 
@@ -375,26 +376,42 @@ fn block_buffered(_stdout: &io::Stdout) -> Option<Box<dyn Write>> {
     None
 }
 
-/// The reports the inputs hold, read for `rules`, keeping only the one `wanted` names
-/// when it is given; every problem with the inputs otherwise.
+/// The reports of `--reports`/REPORT that `--report` picks.
+pub(super) struct Picked {
+    /// The reports kept, in order (at most the number asked for).
+    pub reports: Vec<crate::report::Report>,
+    /// How many the inputs hold that `--report` picks (all, without it).
+    pub found: usize,
+}
+
+/// The reports the inputs hold, read for `rules`, keeping the first `keep` that `wanted`
+/// names (every one, without `wanted`) and counting the rest; every problem with the
+/// inputs that is in the way otherwise. With `wanted`, a row that cannot be read and is
+/// not the one named is not in the way, unless nothing is found: then it may be why.
 pub(super) fn read_reports(
     rules: &crate::check::RuleSet,
     paths: &[PathBuf],
     format: Option<InputFormatArg>,
     wanted: Option<&str>,
-) -> Result<Vec<crate::report::Report>, Vec<Error>> {
-    let mut reports = Vec::new();
+    keep: usize,
+) -> Result<Picked, Vec<Error>> {
+    let mut picked = Picked {
+        reports: Vec::new(),
+        found: 0,
+    };
     let mut errors = Vec::new();
+    let mut passed_over = Vec::new();
     let format = format.map(crate::report::InputFormat::from);
     for read in crate::report::read_reports(rules, paths.to_vec(), format) {
         match read {
             Ok(report) => {
                 if wanted.is_none_or(|wanted| crate::report::names(report.meta(), wanted)) {
-                    reports.push(report);
+                    picked.found += 1;
+                    if picked.reports.len() < keep {
+                        picked.reports.push(report);
+                    }
                 }
             }
-            // With a report named, another row that cannot be read is not in the way; a
-            // file that cannot be read at all, or the row named, is.
             Err(unreadable) => {
                 let in_the_way = match (wanted, &unreadable.meta.place) {
                     (Some(wanted), Some(_)) => crate::report::names(&unreadable.meta, wanted),
@@ -402,14 +419,39 @@ pub(super) fn read_reports(
                 };
                 if in_the_way {
                     errors.extend(unreadable.errors);
+                } else if passed_over.len() < 10 {
+                    passed_over.extend(unreadable.errors);
                 }
             }
         }
     }
+    if let (0, Some(wanted), true) = (picked.found, wanted, errors.is_empty()) {
+        // Nothing is the report named: the rows that could not be read may be why.
+        let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        errors = passed_over;
+        errors.push(Error::Io {
+            path: inputs.join(", "),
+            reason: format!("no report is `{wanted}`"),
+        });
+    }
     if errors.is_empty() {
-        Ok(reports)
+        Ok(picked)
     } else {
         Err(errors)
+    }
+}
+
+/// What is wrong when `--report` (or its absence) does not pick exactly one report, said
+/// of the inputs (`r.csv: no report is `R7``).
+pub(super) fn not_one(found: usize, wanted: Option<&str>, what: &str) -> Option<String> {
+    match (found, wanted) {
+        (1, _) => None,
+        (0, Some(wanted)) => Some(format!("no report is `{wanted}`")),
+        (0, None) => Some("holds no report".to_owned()),
+        (n, Some(wanted)) => Some(format!("{n} reports are `{wanted}`")),
+        (n, None) => Some(format!(
+            "holds {n} reports; name the one {what} with --report ID (its id, or `row N`/`line N`)"
+        )),
     }
 }
 

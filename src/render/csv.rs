@@ -131,14 +131,12 @@ impl Sink for CsvSink<'_> {
         let report = report_cells(&unreadable.meta);
         let mut bytes = Vec::new();
         let mut rows = writer(&mut bytes);
-        for error in &unreadable.errors {
-            let cells = ["", "", "unreadable", "", "", "", ""]
-                .map(str::to_owned)
-                .into_iter()
-                .chain([error.to_string(), String::new()]);
-            rows.write_record(report.iter().cloned().chain(cells))
-                .map_err(io::Error::other)?;
-        }
+        let cells = ["", "", "unreadable", "", "", "", ""]
+            .map(str::to_owned)
+            .into_iter()
+            .chain([unreadable.message(), String::new()]);
+        rows.write_record(report.iter().cloned().chain(cells))
+            .map_err(io::Error::other)?;
         rows.flush()?;
         drop(rows);
         self.out.write_all(&bytes)

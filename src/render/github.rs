@@ -95,15 +95,12 @@ impl Sink for GithubSink<'_> {
             Some(Place::Row(n) | Place::Line(n)) => format!(",line={n}"),
             None => String::new(),
         };
-        for error in &unreadable.errors {
-            writeln!(
-                self.out,
-                "::error file={}{line},title=unreadable report::{}",
-                property(&unreadable.meta.source),
-                data(&error.to_string())
-            )?;
-        }
-        Ok(())
+        writeln!(
+            self.out,
+            "::error file={}{line},title=unreadable report::{}",
+            property(&unreadable.meta.source),
+            data(&unreadable.message())
+        )
     }
 
     fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::text::{self, json_string};
-use super::{Render, RunEnd, Sink};
+use super::{Held, Render, RunEnd, Sink};
 use crate::check::CheckedRule;
 use crate::diagnostic;
 use crate::engine::{Engine, Outcome, ReportResult, RuleResult};
@@ -459,7 +459,7 @@ pub struct JsonSink<'a> {
     out: &'a mut dyn Write,
     lines: bool,
     reports: usize,
-    errors: Vec<u8>,
+    errors: Held,
 }
 
 impl<'a> JsonSink<'a> {
@@ -469,7 +469,7 @@ impl<'a> JsonSink<'a> {
             out,
             lines,
             reports: 0,
-            errors: Vec::new(),
+            errors: Held::default(),
         }
     }
 }
@@ -492,21 +492,14 @@ impl Sink for JsonSink<'_> {
     }
 
     fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
-        for error in &unreadable.errors {
-            let message = error.to_string();
-            if self.lines {
-                let mut line = Vec::new();
-                problem(&mut line, unreadable, &message);
-                line.push(b'\n');
-                self.out.write_all(&line)?;
-            } else {
-                if !self.errors.is_empty() {
-                    self.errors.push(b',');
-                }
-                problem(&mut self.errors, unreadable, &message);
-            }
+        let mut entry = Vec::new();
+        problem(&mut entry, unreadable, &unreadable.message());
+        if self.lines {
+            entry.push(b'\n');
+            self.out.write_all(&entry)
+        } else {
+            self.errors.push(&entry, b",")
         }
-        Ok(())
     }
 
     fn finish(&mut self, _end: &RunEnd<'_>) -> io::Result<()> {
@@ -517,7 +510,7 @@ impl Sink for JsonSink<'_> {
             self.out.write_all(b"]")?;
             if !self.errors.is_empty() {
                 self.out.write_all(b",\"errors\":[")?;
-                self.out.write_all(&self.errors)?;
+                self.errors.write_to(self.out)?;
                 self.out.write_all(b"]")?;
             }
             self.out.write_all(b"}\n")?;

@@ -164,16 +164,13 @@ impl Sink for JunitSink<'_> {
         self.start()?;
         let name = terminal(&unreadable.name()).into_owned();
         let report = xml(&name, true);
-        for error in &unreadable.errors {
-            let text = terminal(&error.to_string()).into_owned();
-            writeln!(
-                self.out,
-                "  <testsuite name=\"{report}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"read report\" classname=\"{report}\">\n      <error message=\"{}\" type=\"input\">{}</error>\n    </testcase>\n  </testsuite>",
-                xml(&text, true),
-                xml(&text, false)
-            )?;
-        }
-        Ok(())
+        let text = terminal(&unreadable.message()).into_owned();
+        writeln!(
+            self.out,
+            "  <testsuite name=\"{report}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"read report\" classname=\"{report}\">\n      <error message=\"{}\" type=\"input\">{}</error>\n    </testcase>\n  </testsuite>",
+            xml(&text, true),
+            xml(&text, false)
+        )
     }
 
     fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {

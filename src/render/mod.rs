@@ -45,6 +45,86 @@ pub trait Render: Sync {
     fn render(&self, result: &ReportResult, out: &mut Vec<u8>);
 }
 
+/// What an output must hold until its end (JSON's `errors`, SARIF's notifications): in
+/// memory up to [`Held::MEMORY`] bytes, then in a temporary file, so a run with a million
+/// unreadable rows holds them in bounded memory.
+#[derive(Debug, Default)]
+pub struct Held {
+    memory: Vec<u8>,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    entries: usize,
+}
+
+impl Held {
+    /// How much is held in memory before the rest goes to a file.
+    pub const MEMORY: usize = 1 << 20;
+
+    /// Hold one entry (entries are written back with `separator` between them).
+    pub fn push(&mut self, entry: &[u8], separator: &[u8]) -> io::Result<()> {
+        if self.entries > 0 {
+            self.write(separator)?;
+        }
+        self.entries += 1;
+        self.write(entry)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        use std::io::Write;
+        if let Some(file) = &mut self.file {
+            return file.write_all(bytes);
+        }
+        self.memory.extend_from_slice(bytes);
+        if self.memory.len() > Self::MEMORY {
+            let mut file = std::io::BufWriter::new(spill_file()?);
+            file.write_all(&self.memory)?;
+            self.memory = Vec::new();
+            self.file = Some(file);
+        }
+        Ok(())
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries == 0
+    }
+
+    /// Write everything held to `out`, in the order it came.
+    pub fn write_to(&mut self, out: &mut dyn std::io::Write) -> io::Result<()> {
+        use std::io::Seek;
+        out.write_all(&self.memory)?;
+        if let Some(file) = self.file.take() {
+            let mut file = file
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?;
+            file.seek(std::io::SeekFrom::Start(0))?;
+            std::io::copy(&mut file, out)?;
+        }
+        Ok(())
+    }
+}
+
+/// A temporary file no other process sees: created new, removed at once (on Unix the open
+/// handle keeps it until it is closed; elsewhere it is removed when the run ends).
+fn spill_file() -> io::Result<std::fs::File> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "crossfoot-{}-{}.held",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let path = std::env::temp_dir().join(name);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    if cfg!(unix) {
+        std::fs::remove_file(&path)?;
+    }
+    Ok(file)
+}
+
 /// Renders nothing: for outputs that write on the caller's thread only.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Nothing;

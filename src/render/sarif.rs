@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::findings::{Finding, findings, location};
 use super::text::json_string;
-use super::{Render, RunEnd, Sink};
+use super::{Held, Render, RunEnd, Sink};
 use crate::check::CheckedRule;
 use crate::engine::{Engine, Outcome, ReportResult, RunWarning};
 use crate::report::{Place, Unreadable};
@@ -18,13 +18,15 @@ use crate::syntax::ast::Severity;
 /// Writes a report's results.
 pub struct Sarif<'a> {
     engine: &'a Engine,
+    deny_warnings: bool,
     /// Each rule's `"ruleId":…,"ruleIndex":…,"locations":[…]`.
     fixed: Vec<Vec<u8>>,
 }
 
 impl<'a> Sarif<'a> {
-    /// The writer for an engine's rules.
-    pub fn new(engine: &'a Engine) -> Self {
+    /// The writer for an engine's rules; with `deny_warnings`, a failing `warning` rule
+    /// is an `error`, as it fails the run.
+    pub fn new(engine: &'a Engine, deny_warnings: bool) -> Self {
         let fixed = engine
             .rules()
             .rules()
@@ -55,7 +57,11 @@ impl<'a> Sarif<'a> {
                     .to_vec()
             })
             .collect();
-        Sarif { engine, fixed }
+        Sarif {
+            engine,
+            deny_warnings,
+            fixed,
+        }
     }
 }
 
@@ -72,7 +78,7 @@ impl Render for Sarif<'_> {
             out.push(b'{');
             out.extend_from_slice(self.fixed.get(index).map_or(&[][..], Vec::as_slice));
             out.extend_from_slice(b",\"level\":\"");
-            out.extend_from_slice(level(&finding).as_bytes());
+            out.extend_from_slice(level(&finding, self.deny_warnings).as_bytes());
             out.extend_from_slice(b"\",\"message\":{\"text\":");
             json_string(out, &finding.full_message());
             out.extend_from_slice(b"},\"suppressions\":[");
@@ -100,7 +106,7 @@ pub struct SarifSink<'a> {
     out: &'a mut dyn Write,
     results: usize,
     started: bool,
-    notifications: Vec<Value>,
+    notifications: Held,
     unreadable: bool,
 }
 
@@ -112,7 +118,7 @@ impl<'a> SarifSink<'a> {
             out,
             results: 0,
             started: false,
-            notifications: Vec::new(),
+            notifications: Held::default(),
             unreadable: false,
         }
     }
@@ -158,14 +164,13 @@ impl Sink for SarifSink<'_> {
             }
             None => json!({ "artifactLocation": artifact }),
         };
-        for error in &unreadable.errors {
-            self.notifications.push(json!({
-                "level": "error",
-                "message": { "text": error.to_string() },
-                "locations": [{ "physicalLocation": location }],
-            }));
-        }
-        Ok(())
+        let notification = json!({
+            "level": "error",
+            "message": { "text": unreadable.message() },
+            "locations": [{ "physicalLocation": location }],
+        });
+        self.notifications
+            .push(notification.to_string().as_bytes(), b",")
     }
 
     fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {
@@ -175,24 +180,31 @@ impl Sink for SarifSink<'_> {
                 RunWarning::Waiver(error) => error.to_string(),
                 other => other.to_string(),
             };
-            self.notifications.push(json!({
+            let notification = json!({
                 "level": "warning",
                 "message": { "text": text },
-            }));
+            });
+            self.notifications
+                .push(notification.to_string().as_bytes(), b",")?;
         }
-        let invocation = json!([{
-            "executionSuccessful": !self.unreadable,
-            "toolExecutionNotifications": self.notifications,
-        }]);
-        writeln!(self.out, "],\"invocations\":{invocation}}}]}}")?;
+        // Successful as the exit status says: every input read, every rule evaluated.
+        let totals = &end.totals;
+        let successful = !self.unreadable && totals.errors == 0 && totals.reports > 0;
+        write!(
+            self.out,
+            "],\"invocations\":[{{\"executionSuccessful\":{successful},\"toolExecutionNotifications\":["
+        )?;
+        self.notifications.write_to(self.out)?;
+        self.out.write_all(b"]}]}]}\n")?;
         self.out.flush()
     }
 }
 
-fn level(finding: &Finding<'_>) -> &'static str {
-    match finding.outcome {
-        Outcome::Error => "error",
-        _ => severity_level(finding.severity()),
+fn level(finding: &Finding<'_>, deny_warnings: bool) -> &'static str {
+    match (finding.outcome, finding.severity()) {
+        (Outcome::Error, _) => "error",
+        (Outcome::Fail, Severity::Warning) if deny_warnings => "error",
+        (_, severity) => severity_level(severity),
     }
 }
 

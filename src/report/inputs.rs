@@ -78,23 +78,32 @@ impl Unreadable {
     pub fn name(&self) -> String {
         self.meta.name()
     }
+
+    /// Every problem in one line, `; ` between them: what an output that gives each input
+    /// one entry says of it.
+    pub fn message(&self) -> String {
+        let messages: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
+        messages.join("; ")
+    }
 }
 
 /// Every report the inputs at `paths` hold, in order, each with the lines `rules` read:
-/// what `explain` and `diff --reports` look at closely, read as `check` reads them.
-pub fn read_reports(
-    rules: &RuleSet,
+/// what `explain` and `diff --reports` look at closely, read as `check` reads them, a
+/// block at a time.
+pub fn read_reports<'a>(
+    rules: &'a RuleSet,
     paths: Vec<PathBuf>,
     format: Option<InputFormat>,
-) -> Vec<Result<Report, Unreadable>> {
+) -> impl Iterator<Item = Result<Report, Unreadable>> + 'a {
     let mut spare = Spare::default();
-    let mut reports = Vec::new();
-    for job in Inputs::new(rules, paths, format) {
-        for row in job.read(rules, &mut spare) {
-            reports.push(row.map(|row| row.report(rules)));
-        }
-    }
-    reports
+    Inputs::new(rules, paths, format).flat_map(move |job| {
+        let rows = job.read(rules, &mut spare);
+        let reports: Vec<_> = rows
+            .into_iter()
+            .map(|row| row.map(|row| row.report(rules)))
+            .collect();
+        reports
+    })
 }
 
 /// Whether `wanted` (from `--report`) names a report: its `id`, or its place in its file
