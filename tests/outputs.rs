@@ -672,3 +672,150 @@ fn run_warnings_reach_sarif_and_stdin_gets_full_detail() {
     );
     assert_eq!(stdout(&stdin), stdout(&file).replace("b.yaml", "-"));
 }
+
+/// No file the run reads may be written: not a rule file, the waivers, a report by another
+/// name (a hard link), standard input, nor the record's path.
+#[test]
+fn no_output_overwrites_an_input() {
+    let (_dir, dir) = batch();
+    std::fs::hard_link(dir.join("r.csv"), dir.join("hard.csv")).unwrap();
+    let cases: [&[&str]; 6] = [
+        &["--format", "json", "--output", "rules/t.xfoot"],
+        &["--format", "json", "--output", "rules/waivers.yaml"],
+        &["--format", "json", "--output", "hard.csv"],
+        &["--record", "r.csv"],
+        &[
+            "--format", "json", "--output", "o.json", "--record", "o.json",
+        ],
+        &["--format", "json", "--output", "-"],
+    ];
+    for extra in cases {
+        let output = check(&dir, extra);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        assert!(
+            stderr(&output).starts_with("error: "),
+            "{extra:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(std::fs::read_to_string(dir.join("r.csv")).unwrap(), BATCH);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("rules/t.xfoot")).unwrap(),
+            RULES
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("rules/waivers.yaml")).unwrap(),
+            WAIVERS
+        );
+        assert!(!dir.join("o.json").exists());
+    }
+    // Standard input redirected from the very file.
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin!("crossfoot"))
+        .current_dir(&dir)
+        .args([
+            "check",
+            "--input-format",
+            "csv",
+            "--format",
+            "csv",
+            "--output",
+            "r.csv",
+        ])
+        .args(["rules", "-"])
+        .stdin(std::fs::File::open(dir.join("r.csv")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is standard input"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("r.csv")).unwrap(), BATCH);
+}
+
+/// A run that fails before writing leaves no earlier output behind; a run that reads no
+/// report still writes a whole document; a reader that stops early changes neither the
+/// file nor the exit status.
+#[test]
+fn output_files_are_whole_or_absent() {
+    let (_dir, dir) = batch();
+    std::fs::write(dir.join("out.json"), "{\"reports\":[]}\n").unwrap();
+    std::fs::write(dir.join("bad.xfoot"), "rule a \"x\"\n  10 =\n").unwrap();
+    let output = crossfoot_in(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--output",
+            "out.json",
+            "bad.xfoot",
+            "r.csv",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!dir.join("out.json").exists(), "a stale result stayed");
+
+    std::fs::write(dir.join("none.csv"), "report_id,10\n").unwrap();
+    for format in ["json", "sarif", "junit", "csv"] {
+        let output = crossfoot_in(&dir, &["check", "--format", format, "rules", "none.csv"]);
+        assert_eq!(output.status.code(), Some(2));
+        let text = stdout(&output);
+        match format {
+            "json" => assert_eq!(text, "{\"reports\":[]}\n"),
+            "sarif" => {
+                let sarif: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(
+                    sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+                    false
+                );
+            }
+            "junit" => assert!(roxmltree::Document::parse(&text).is_ok(), "{text}"),
+            _ => assert!(text.starts_with("report,place,id,"), "{text}"),
+        }
+    }
+
+    // `check … | head -1`: the pipe closes after one line, long before the 5,000 lines of
+    // the human output are written (more than a pipe holds); the run goes on.
+    let mut many = String::from("report_id,10,20,30,40,50\n");
+    for row in 0..5_000 {
+        many.push_str(&format!("R{row},1,2,4,8,1\n"));
+    }
+    std::fs::write(dir.join("many.csv"), many).unwrap();
+    let script = "crossfoot check --format json --output out.json rules many.csv | head -1; echo \"${PIPESTATUS[0]}\"";
+    let bin = assert_cmd::cargo::cargo_bin!("crossfoot");
+    let output = std::process::Command::new("bash")
+        .current_dir(&dir)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.parent().unwrap().display(),
+                std::env::var("PATH").unwrap()
+            ),
+        )
+        .args(["-c", script])
+        .output()
+        .unwrap();
+    let said = stdout(&output);
+    assert_eq!(said.lines().count(), 2, "{said}");
+    assert!(said.ends_with("\n1\n"), "{said}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out.json")).unwrap()).unwrap();
+    assert_eq!(json["reports"].as_array().unwrap().len(), 5_000);
+}
+
+/// Cells a spreadsheet would run as formulas are made inert; numbers stay numbers.
+#[test]
+fn the_csv_table_cannot_carry_a_formula() {
+    let batch =
+        "report_id,firm,10,20,30,40,50\n=HYPERLINK(\"x\"),@SUM(1),1,2,4,8,1\n-5,Plain,1,2,4,8,1\n";
+    let (_dir, dir) = scratch(&[("rules/t.xfoot", RULES), ("r.csv", batch)]);
+    let output = crossfoot_in(&dir, &["check", "--format", "csv", "rules", "r.csv"]);
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[0][2], "'=HYPERLINK(\"x\")");
+    assert_eq!(&rows[0][3], "'@SUM(1)");
+    assert_eq!(&rows[1][2], "-5");
+    assert_eq!(&rows[1][8], "4");
+}

@@ -174,9 +174,19 @@ fn human(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
     out
 }
 
-/// Markdown for a pull-request comment; table cells escape `|`.
+/// Markdown for a pull-request comment. A table cell is one line: control characters are
+/// shown as `\u{…}` and `|` escaped; outside code spans `&`, `<`, `>` and backticks are
+/// escaped too, so nothing in a rule or a report's name can end the cell or the table, or
+/// write HTML. (Formulas, in code spans, hold no backtick.)
 fn markdown(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
-    let cell = |text: &str| text.replace('|', "\\|");
+    let code = |text: &str| crate::render::text::terminal(text).replace('|', "\\|");
+    let cell = |text: &str| {
+        code(text)
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('`', "\\`")
+    };
     let mut out = String::from("### crossfoot: what this change does to the rules\n\n");
     if changes.is_empty() {
         out.push_str("No semantic change.\n");
@@ -185,10 +195,10 @@ fn markdown(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
         for change in changes {
             match change {
                 RuleChange::Added { rule, formula } => {
-                    let _ = writeln!(out, "| `{rule}` | added | | `{}` |", cell(formula));
+                    let _ = writeln!(out, "| `{rule}` | added | | `{}` |", code(formula));
                 }
                 RuleChange::Removed { rule, formula } => {
-                    let _ = writeln!(out, "| `{rule}` | removed | `{}` | |", cell(formula));
+                    let _ = writeln!(out, "| `{rule}` | removed | `{}` | |", code(formula));
                 }
                 RuleChange::Changed { rule, fields } => {
                     for field in fields {

@@ -48,12 +48,24 @@ fn report_cells(meta: &Meta) -> [String; 5] {
         None => String::new(),
     };
     [
-        meta.source.to_string(),
+        inert(meta.source.to_string()),
         place,
-        meta.id.clone().unwrap_or_default(),
-        meta.firm.clone().unwrap_or_default(),
+        inert(meta.id.clone().unwrap_or_default()),
+        inert(meta.firm.clone().unwrap_or_default()),
         meta.as_of.map(|d| d.to_string()).unwrap_or_default(),
     ]
+}
+
+/// Text from the inputs as a spreadsheet will not run it: a cell that starts like a
+/// formula (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a `'` in front, unless it
+/// is a plain number. Amount columns are numbers and are written as they are.
+fn inert(text: String) -> String {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && text.parse::<rust_decimal::Decimal>().is_err() {
+        format!("'{text}")
+    } else {
+        text
+    }
 }
 
 fn writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
@@ -82,8 +94,8 @@ impl Render for Csv<'_> {
                 value(sides.map(|s| s.right)),
                 value(sides.and_then(|s| s.difference)),
                 value(sides.map(|s| s.tolerance)),
-                finding.message.clone(),
-                finding.detail.clone(),
+                inert(finding.message.clone()),
+                inert(finding.detail.clone()),
             ];
             let _ = rows.write_record(report.iter().chain(cells.iter()));
         }
@@ -134,7 +146,7 @@ impl Sink for CsvSink<'_> {
         let cells = ["", "", "unreadable", "", "", "", ""]
             .map(str::to_owned)
             .into_iter()
-            .chain([unreadable.message(), String::new()]);
+            .chain([inert(unreadable.message()), String::new()]);
         rows.write_record(report.iter().cloned().chain(cells))
             .map_err(io::Error::other)?;
         rows.flush()?;

@@ -248,12 +248,16 @@ impl Block {
         number: usize,
         mut cells: impl Iterator<Item = &'c [u8]>,
     ) -> Result<Row, Unreadable> {
-        let id = String::from_utf8_lossy(cells.next().unwrap_or_default());
+        let id_cell = cells.next().unwrap_or_default();
+        let id = String::from_utf8_lossy(id_cell);
         let Row {
             mut meta,
             mut amounts,
         } = spare.row(rules.width(), &self.file, Place::Row(number), Some(&id));
         let mut problems = Vec::new();
+        if std::str::from_utf8(id_cell).is_err() {
+            problems.push("the report_id is not UTF-8 text".to_owned());
+        }
         let mut count = 1;
         let mut columns = self.columns.iter();
         for text in cells {
@@ -270,7 +274,10 @@ impl Block {
                     }
                     Err(error) => problems.push(format!("line {code}: {error}")),
                 },
-                Column::Firm => meta.firm = super::firm(&String::from_utf8_lossy(text)),
+                Column::Firm => match std::str::from_utf8(text) {
+                    Ok(text) => meta.firm = super::firm(text),
+                    Err(_) => problems.push("the firm is not UTF-8 text".to_owned()),
+                },
                 Column::AsOf => {
                     let text = String::from_utf8_lossy(text);
                     let text = text.trim();

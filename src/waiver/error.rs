@@ -67,7 +67,7 @@ pub enum WaiverError {
 
     /// A live waiver that covered reports on which its rule never failed.
     #[error(
-        "the waiver of `{rule}` is unused: the rule held on the {covered} report{plural} it covers"
+        "the waiver of `{rule}` is unused: the rule did not fail on the {covered} report{plural} it covers"
     )]
     #[diagnostic(
         code(crossfoot::waiver::unused),
