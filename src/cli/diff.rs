@@ -5,13 +5,13 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use super::{DiffArgs, DiffFormat, ExitStatus, not_one, read_reports, use_color, write_problems};
+use super::{DiffArgs, DiffFormat, ExitStatus, not_one, use_color, write_problems};
 use crate::check::RuleSet;
 use crate::diff::{Flip, RuleChange, diff, flips};
 use crate::error::Error;
 use crate::load::load_rules;
 use crate::render::Human;
-use crate::report::Report;
+use crate::report::{InputFormat, names, read_reports};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -43,14 +43,17 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         }
     };
     let changes = diff(&old, &new);
-    let reports = match both_ways(args, &old, &new) {
-        Ok(reports) => reports,
-        Err(errors) => {
-            write_problems(&problems, &errors, &mut err)?;
-            return Ok(ExitStatus::Error);
+    let flipped = if args.reports.is_empty() {
+        None
+    } else {
+        match flips_on_reports(args, &old, &new) {
+            Ok(flipped) => Some(flipped),
+            Err(errors) => {
+                write_problems(&problems, &errors, &mut err)?;
+                return Ok(ExitStatus::Error);
+            }
         }
     };
-    let flipped = (!args.reports.is_empty()).then(|| flips(&old, &new, &reports));
     let text = match args.format {
         DiffFormat::Human => human(&changes, flipped.as_deref()),
         DiffFormat::Markdown => markdown(&changes, flipped.as_deref()),
@@ -73,12 +76,14 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     })
 }
 
-/// The reports, each with every line either rule set reads: read once for each set (each
-/// reads only its own lines) and put together, report by report.
-fn both_ways(args: &DiffArgs, old: &RuleSet, new: &RuleSet) -> Result<Vec<Report>, Vec<Error>> {
-    if args.reports.is_empty() {
-        return Ok(Vec::new());
-    }
+/// The verdicts that flip on the reports of `--reports`: each report read once for each
+/// rule set (each reads only its own lines), the two put together and compared, a report
+/// at a time.
+fn flips_on_reports(
+    args: &DiffArgs,
+    old: &RuleSet,
+    new: &RuleSet,
+) -> Result<Vec<Flip>, Vec<Error>> {
     if args.reports.iter().any(|path| path.as_os_str() == "-") {
         return Err(vec![Error::Io {
             path: "-".to_owned(),
@@ -86,28 +91,49 @@ fn both_ways(args: &DiffArgs, old: &RuleSet, new: &RuleSet) -> Result<Vec<Report
         }]);
     }
     let wanted = args.report_id.as_deref();
-    let mut reports =
-        read_reports(old, &args.reports, args.input_format, wanted, usize::MAX)?.reports;
-    let theirs = read_reports(new, &args.reports, args.input_format, wanted, usize::MAX)?.reports;
-    if wanted.is_some() {
+    let format = args.input_format.map(InputFormat::from);
+    let before = read_reports(old, args.reports.clone(), format);
+    let after = read_reports(new, args.reports.clone(), format);
+    let (mut found, mut flipped, mut errors) = (0, Vec::new(), Vec::new());
+    for pair in before.zip(after) {
+        match pair {
+            (Ok(mut report), Ok(other)) => {
+                if wanted.is_some_and(|wanted| !names(report.meta(), wanted)) {
+                    continue;
+                }
+                found += 1;
+                for (code, amount) in other.lines() {
+                    report.set_amount(code, Some(amount));
+                }
+                flipped.extend(flips(old, new, std::slice::from_ref(&report)));
+            }
+            (Err(unreadable), _) | (_, Err(unreadable)) => {
+                let in_the_way = match (wanted, &unreadable.meta.place) {
+                    (Some(wanted), Some(_)) => names(&unreadable.meta, wanted),
+                    _ => true,
+                };
+                if in_the_way {
+                    errors.extend(unreadable.errors);
+                }
+            }
+        }
+    }
+    if let Some(problem) = wanted.and_then(|_| not_one(found, wanted, "")) {
         let inputs: Vec<String> = args
             .reports
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        if let Some(problem) = not_one(reports.len(), wanted, "") {
-            return Err(vec![Error::Io {
-                path: inputs.join(", "),
-                reason: problem,
-            }]);
-        }
+        errors.push(Error::Io {
+            path: inputs.join(", "),
+            reason: problem,
+        });
     }
-    for (report, other) in reports.iter_mut().zip(&theirs) {
-        for (code, amount) in other.lines() {
-            report.set_amount(code, Some(amount));
-        }
+    if errors.is_empty() {
+        Ok(flipped)
+    } else {
+        Err(errors)
     }
-    Ok(reports)
 }
 
 fn shown(value: &Option<String>) -> String {
