@@ -819,3 +819,19 @@ fn the_csv_table_cannot_carry_a_formula() {
     assert_eq!(&rows[1][2], "-5");
     assert_eq!(&rows[1][8], "4");
 }
+
+/// A rule set without a rule (a catalogue alone, or an empty file) checks nothing, so a
+/// run with it fails rather than passes.
+#[test]
+fn a_rule_set_without_rules_is_refused() {
+    let (_dir, dir) = scratch(&[
+        ("empty.xfoot", "# nothing yet\n"),
+        ("r.yaml", "lines:\n  10: 1\n"),
+    ]);
+    let output = crossfoot_in(&dir, &["check", "empty.xfoot", "r.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: empty.xfoot holds no rules; nothing would be checked\n"
+    );
+}

@@ -88,6 +88,15 @@ pub(super) fn run_check(
             return Ok(failed(ExitStatus::Error));
         }
     };
+    if rules.rules().is_empty() {
+        // A run that checks nothing must not pass: the path is most likely the wrong one.
+        writeln!(
+            err,
+            "error: {} holds no rules; nothing would be checked",
+            args.rules.display()
+        )?;
+        return Ok(failed(ExitStatus::Error));
+    }
     let today = args.today.unwrap_or_else(Date::today);
     let waivers = match load_waivers(waivers_path.as_deref(), &rules, today) {
         Ok(waivers) => waivers,
