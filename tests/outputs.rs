@@ -835,3 +835,28 @@ fn a_rule_set_without_rules_is_refused() {
         "error: empty.xfoot holds no rules; nothing would be checked\n"
     );
 }
+
+/// An output that is not a regular file (a named pipe here; `/dev/null` alike) is written
+/// in place: never removed as stale, never replaced by a file moved over it.
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_not_a_file_stays_what_it_is() {
+    use std::os::unix::fs::FileTypeExt;
+    let (_dir, dir) = batch();
+    let fifo = dir.join("results.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let output = check(&dir, &["--format", "jsonl", "--output", "results.pipe"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let written = reader.join().unwrap();
+    assert_eq!(written.lines().count(), 7, "{written}");
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "{kind:?}");
+}

@@ -129,7 +129,12 @@ pub(super) fn absolute(path: &Path) -> Option<PathBuf> {
 
 /// Remove what an earlier run left at a path this run will write, so a run that fails
 /// before writing leaves no file that looks like its result.
+/// Only a regular file is removed: a device (`/dev/null`), a pipe or a terminal is where
+/// the output goes, not a result of an earlier run.
 pub(super) fn remove_stale(path: &Path) -> io::Result<()> {
+    if !fs::symlink_metadata(path).is_ok_and(|metadata| metadata.is_file()) {
+        return Ok(());
+    }
     match fs::remove_file(path) {
         Err(error) if error.kind() != io::ErrorKind::NotFound => Err(io::Error::new(
             error.kind(),
@@ -140,27 +145,41 @@ pub(super) fn remove_stale(path: &Path) -> io::Result<()> {
 }
 
 /// A file written beside its final name and moved there once complete: a run that stops
-/// part way leaves nothing at the name.
+/// part way leaves nothing at the name. What is not a regular file (`/dev/null`, a named
+/// pipe, `/dev/stdout`) is written in place: it is a destination, not a file to replace.
 pub(super) struct Staged {
     path: PathBuf,
-    temporary: PathBuf,
+    /// Where the bytes go until the end; `None` when they go to `path` itself.
+    temporary: Option<PathBuf>,
     file: Option<BufWriter<File>>,
 }
 
 impl Staged {
     /// Start writing what will become `path`.
     pub(super) fn create(path: &Path) -> io::Result<Staged> {
+        let named =
+            |error: io::Error| io::Error::new(error.kind(), format!("{}: {error}", path.display()));
+        let special = fs::metadata(path).is_ok_and(|metadata| !metadata.is_file());
+        if special {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(named)?;
+            return Ok(Staged {
+                path: path.to_path_buf(),
+                temporary: None,
+                file: Some(BufWriter::with_capacity(1 << 20, file)),
+            });
+        }
         let name = path.file_name().map_or_else(
             || "output".into(),
             |name| name.to_string_lossy().into_owned(),
         );
         let temporary = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-        let file = File::create(&temporary).map_err(|error| {
-            io::Error::new(error.kind(), format!("{}: {error}", path.display()))
-        })?;
+        let file = File::create(&temporary).map_err(named)?;
         Ok(Staged {
             path: path.to_path_buf(),
-            temporary,
+            temporary: Some(temporary),
             file: Some(BufWriter::with_capacity(1 << 20, file)),
         })
     }
@@ -169,9 +188,11 @@ impl Staged {
     pub(super) fn finish(mut self) -> io::Result<()> {
         if let Some(mut file) = self.file.take() {
             file.flush()?;
-            fs::rename(&self.temporary, &self.path).map_err(|error| {
-                io::Error::new(error.kind(), format!("{}: {error}", self.path.display()))
-            })?;
+            if let Some(temporary) = &self.temporary {
+                fs::rename(temporary, &self.path).map_err(|error| {
+                    io::Error::new(error.kind(), format!("{}: {error}", self.path.display()))
+                })?;
+            }
         }
         Ok(())
     }
@@ -202,8 +223,8 @@ impl Write for Staged {
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = fs::remove_file(&self.temporary);
+        if let (Some(_), Some(temporary)) = (self.file.take(), &self.temporary) {
+            let _ = fs::remove_file(temporary);
         }
     }
 }
