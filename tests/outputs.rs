@@ -66,6 +66,12 @@ fn batch() -> (tempfile::TempDir, std::path::PathBuf) {
     ])
 }
 
+/// The run exited with `code` and said `text` on stderr.
+fn says_on_stderr(output: &Output, code: i32, text: &str) {
+    assert_eq!(output.status.code(), Some(code), "{}", stderr(output));
+    assert!(stderr(output).contains(text), "{}", stderr(output));
+}
+
 fn check(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["check", "--today", "2020-09-01", "--color", "never"];
     args.extend_from_slice(extra);
@@ -524,12 +530,7 @@ fn json_lines_reads_what_yaml_reads() {
 fn explain_and_diff_read_a_batch_and_pick_a_report() {
     let (_dir, dir) = batch();
     let output = crossfoot_in(&dir, &["explain", "rules", "r.csv", "--rule", "t.sum"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("`2x` is not an amount"),
-        "{}",
-        stderr(&output)
-    );
+    says_on_stderr(&output, 2, "`2x` is not an amount");
     let readable: String = BATCH
         .lines()
         .filter(|l| !l.starts_with("D,"))
@@ -537,12 +538,10 @@ fn explain_and_diff_read_a_batch_and_pick_a_report() {
         .collect();
     std::fs::write(dir.join("ok.csv"), readable).unwrap();
     let output = crossfoot_in(&dir, &["explain", "rules", "ok.csv", "--rule", "t.sum"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output)
-            .contains("ok.csv: holds 6 reports; name the one to explain with --report ID"),
-        "{}",
-        stderr(&output)
+    says_on_stderr(
+        &output,
+        2,
+        "ok.csv: holds 6 reports; name the one to explain with --report ID",
     );
     for wanted in ["B", "row 3"] {
         let output = crossfoot_in(
@@ -559,20 +558,10 @@ fn explain_and_diff_read_a_batch_and_pick_a_report() {
         );
     }
     let output = crossfoot_in(&dir, &["explain", "rules", "r.csv", "--report", "Z"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("`r.csv`: no report is `Z`"),
-        "{}",
-        stderr(&output)
-    );
+    says_on_stderr(&output, 2, "`r.csv`: no report is `Z`");
     // The batch has an unreadable row: diff says so rather than comparing the rest.
     let output = crossfoot_in(&dir, &["diff", "rules", "rules", "--reports", "r.csv"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("`2x` is not an amount"),
-        "{}",
-        stderr(&output)
-    );
+    says_on_stderr(&output, 2, "`2x` is not an amount");
     let output = crossfoot_in(
         &dir,
         &[
@@ -603,12 +592,7 @@ fn explain_and_diff_read_a_batch_and_pick_a_report() {
             "nosuch",
         ],
     );
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("no report is `nosuch`"),
-        "{}",
-        stderr(&output)
-    );
+    says_on_stderr(&output, 2, "no report is `nosuch`");
     // A flip names the report's row and id.
     let changed = RULES.replace("30 = 10 + 20", "30 = 10 + 20 + 50");
     std::fs::create_dir(dir.join("new")).unwrap();
@@ -724,12 +708,7 @@ fn no_output_overwrites_an_input() {
         .stdin(std::fs::File::open(dir.join("r.csv")).unwrap())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("is standard input"),
-        "{}",
-        stderr(&output)
-    );
+    says_on_stderr(&output, 2, "is standard input");
     assert_eq!(std::fs::read_to_string(dir.join("r.csv")).unwrap(), BATCH);
 }
 
