@@ -115,7 +115,7 @@ fn same_file(a: &Metadata, b: &Metadata) -> bool {
 
 /// A path made absolute and, where it exists, canonical (for a file not yet created, its
 /// directory canonical and its name kept).
-pub(super) fn absolute(path: &Path) -> Option<PathBuf> {
+fn absolute(path: &Path) -> Option<PathBuf> {
     if let Ok(canonical) = path.canonicalize() {
         return Some(canonical);
     }
