@@ -10,10 +10,11 @@ use crate::source::Source;
 
 use crate::amount;
 use crate::check::{CheckedRule, Node};
-use crate::eval::{Amounts, EvalError, Sides, Status};
+use crate::eval::{Amounts, EvalError, Sides, Status, Value};
 use crate::render::text::terminal;
 use crate::source::Span;
 use crate::syntax::ast::{CmpOp, Expectation, Severity};
+use crate::unit::Unit;
 
 /// A failing rule, or a rule whose arithmetic could not be carried out, ready to render.
 #[derive(Debug)]
@@ -34,12 +35,13 @@ impl RuleDiagnostic {
         rule: &CheckedRule,
         status: &Status,
         amounts: &A,
+        unit: Unit,
     ) -> Option<Self> {
         let src = rules.source_of(rule).map(Source::named);
         let (message, mut help, mut labels, severity) = match status {
             Status::Fail(sides) => (
                 failure_message(rule),
-                failure_help(rule, sides),
+                failure_help(rule, sides, unit),
                 rounding_labels(sides),
                 severity(rule.severity),
             ),
@@ -86,21 +88,21 @@ impl RuleDiagnostic {
         let got = crate::testing::verdict_words(status);
         let message = format!("this example expects the rule to {expected}, but it {got}");
         let (mut help, mut labels) = match status {
-            Status::Fail(sides) => (failure_help(rule, sides), rounding_labels(sides)),
+            Status::Fail(sides) => (
+                failure_help(rule, sides, Unit::DOLLARS),
+                rounding_labels(sides),
+            ),
             Status::Pass(sides) => (
                 format!(
-                    "the rule holds: left {}, right {} (difference {}, tolerance {})",
+                    "the rule holds: left {}, right {} (difference {}, {})",
                     amount::format_value(sides.left),
                     amount::format_value(sides.right),
                     difference_text(sides),
-                    amount::format_value(sides.tolerance)
+                    allowance(sides, Unit::DOLLARS)
                 ),
                 rounding_labels(sides),
             ),
-            Status::Skipped(_) => (
-                "every line is blank, or the condition does not hold".to_owned(),
-                Vec::new(),
-            ),
+            Status::Skipped(skip) => (format!("skipped: {}", skip.reason()), Vec::new()),
             Status::Error(error) => (error.to_string(), Vec::new()),
         };
         labels.push(LabeledSpan::new_with_span(
@@ -190,7 +192,7 @@ pub fn failure_message(rule: &CheckedRule) -> String {
 
 /// The numbers: what the report has, what the rule expects, the difference, the
 /// tolerance; then the rule's description and citation.
-fn failure_help(rule: &CheckedRule, sides: &Sides) -> String {
+fn failure_help(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
     let left = amount::format_value(sides.left);
     let right = amount::format_value(sides.right);
     let has = match rule.assertion.left {
@@ -201,22 +203,62 @@ fn failure_help(rule: &CheckedRule, sides: &Sides) -> String {
         .difference
         .map_or_else(|| TOO_LARGE.to_owned(), |d| amount::format_value(d.abs()));
     let difference = difference_text(sides);
-    let tolerance = amount::format_value(sides.tolerance);
+    let allowed = allowance(sides, unit);
+    let also = if sides.band.is_some() {
+        format!(", {allowed}")
+    } else {
+        String::new()
+    };
     let numbers = match rule.assertion.op {
-        CmpOp::Eq => format!(
-            "{has}; the rule expects {right} (difference {difference}, tolerance {tolerance})"
-        ),
+        CmpOp::Eq => {
+            format!("{has}; the rule expects {right} (difference {difference}, {allowed})")
+        }
         CmpOp::Ne => format!(
-            "{has}; the rule expects anything but {right} (difference {difference}, tolerance {tolerance})"
+            "{has}; the rule expects anything but {right} (difference {difference}, {allowed})"
         ),
-        CmpOp::Lt => format!("{has}; the rule requires less than {right} (over by {gap})"),
-        CmpOp::Le => format!("{has}; the rule requires at most {right} (over by {gap})"),
-        CmpOp::Gt => format!("{has}; the rule requires more than {right} (short by {gap})"),
-        CmpOp::Ge => format!("{has}; the rule requires at least {right} (short by {gap})"),
+        CmpOp::Lt => format!("{has}; the rule requires less than {right} (over by {gap}{also})"),
+        CmpOp::Le => format!("{has}; the rule requires at most {right} (over by {gap}{also})"),
+        CmpOp::Gt => format!("{has}; the rule requires more than {right} (short by {gap}{also})"),
+        CmpOp::Ge => format!("{has}; the rule requires at least {right} (short by {gap}{also})"),
+    };
+    let numbers = if unit.is_dollars() || sides.band.is_some() {
+        numbers
+    } else {
+        format!("{numbers}; amounts in {unit}")
     };
     match note(rule) {
         Some(note) => format!("{numbers}\nnote: {note}"),
         None => numbers,
+    }
+}
+
+/// What the rule allows: `tolerance 0`, or for `within rounding` `the rounding of 3
+/// figures in thousands allows ±1.5`.
+pub fn allowance(sides: &Sides, unit: Unit) -> String {
+    let Some(band) = sides.band else {
+        return format!("tolerance {}", amount::format_value(sides.tolerance));
+    };
+    let in_unit = if unit.is_dollars() {
+        String::new()
+    } else {
+        format!(" in {unit}")
+    };
+    let figures = match band.figures {
+        1 => "1 figure".to_owned(),
+        n => format!("{n} figures"),
+    };
+    let (below, above) = sides
+        .difference
+        .map_or((Value::ZERO, Value::ZERO), |d| band.reach(d));
+    if below == above {
+        let reach = amount::format_value(below);
+        format!("the rounding of {figures}{in_unit} allows ±{reach}")
+    } else {
+        format!(
+            "the rounding of {figures}{in_unit} allows -{} to +{}",
+            amount::format_value(below),
+            amount::format_value(above)
+        )
     }
 }
 
@@ -254,6 +296,11 @@ fn error_help(error: &EvalError) -> String {
             "the divisor is 0 (a blank line counts as 0); guard the rule with `when … != $0`"
                 .to_owned()
         }
+        EvalError::UnboundedBand { .. } => {
+            "a figure rounded to 0 could be either sign; guard the rule with `when …` or drop \
+             `within rounding`"
+                .to_owned()
+        }
     }
 }
 
@@ -261,6 +308,7 @@ fn error_label(error: &EvalError) -> String {
     match error {
         EvalError::Overflow { op, .. } => format!("this `{op}` overflows"),
         EvalError::DivisionByZero { .. } => "divides by 0".to_owned(),
+        EvalError::UnboundedBand { .. } => "could divide by 0".to_owned(),
     }
 }
 
@@ -305,6 +353,20 @@ fn line_labels<'a, A: Amounts + ?Sized>(
             }
             Some(LabeledSpan::new_with_span(Some(text), span))
         })
+        .chain(
+            rule.prior_occurrences()
+                .into_iter()
+                .filter_map(move |(slot, span)| {
+                    let code = *rule.lines.get(slot)?;
+                    let text = match amounts.prior(slot) {
+                        Some(amount) => {
+                            format!("on the prior report, {code} = {}", amount::format(amount))
+                        }
+                        None => format!("on the prior report, {code} is blank (counted as 0)"),
+                    };
+                    Some(LabeledSpan::new_with_span(Some(text), span))
+                }),
+        )
 }
 
 /// `rounds 360,216,023.76 to 360,216,024` under each `round(…)`.

@@ -2,10 +2,14 @@
 //! of any length in parallel. Every report, whatever it came from, becomes a [`Row`] and is
 //! evaluated by the one evaluator into one [`ReportResult`], which every output reads.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::check::{CheckedRule, RuleSet};
+use crate::date::Date;
 use crate::error::Error;
-use crate::eval::{RowAmounts, Skip, Status, Verdict, evaluate_rule, verdict};
-use crate::report::{Job, Report, Row, Spare, Unreadable};
+use crate::eval::{NoPrior, RowAmounts, Skip, Status, Verdict, evaluate_rule, verdict};
+use crate::report::{Job, Meta, Report, Row, Spare, Unreadable};
 use crate::syntax::ast::Severity;
 use crate::waiver::{Usage, Waivers};
 
@@ -14,7 +18,12 @@ use crate::waiver::{Usage, Waivers};
 pub struct Engine {
     rules: RuleSet,
     waivers: Option<Waivers>,
+    /// Reports given only as previous reports (`--prior FILE`): looked up, never checked.
+    priors: Vec<Arc<Row>>,
 }
+
+/// The previous report a result's rules read (`prior(3750)`), or why there is none.
+pub type Prior = Result<Arc<Row>, NoPrior>;
 
 /// One report's results: the report as the rules read it, and one result per rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +34,8 @@ pub struct ReportResult {
     pub results: Vec<RuleResult>,
     /// Counts by outcome.
     pub summary: Summary,
+    /// The same firm's previous report, for rules that read it.
+    pub prior: Prior,
 }
 
 /// One rule on one report: the verdict, and the waiver that accepts a failure. The
@@ -209,15 +220,15 @@ impl ReportResult {
         rules.rules().iter().zip(&self.results)
     }
 
-    /// A rule's amounts on this report.
+    /// A rule's amounts on this report (and its previous report).
     pub fn amounts<'a>(&'a self, rule: &'a CheckedRule) -> RowAmounts<'a> {
-        RowAmounts::new(rule, &self.row.amounts)
+        amounts(rule, &self.row, &self.prior)
     }
 
     /// A rule's status on this report, with its numbers: the evaluator run again on the
     /// same amounts, so it is the status the verdict came from.
     pub fn status(&self, rule: &CheckedRule) -> Status {
-        evaluate_rule(rule, &self.amounts(rule), self.row.meta.as_of)
+        evaluate_rule(rule, &self.amounts(rule), self.row.meta.facts())
     }
 }
 
@@ -227,7 +238,19 @@ impl Engine {
         Engine {
             rules,
             waivers: None,
+            priors: Vec::new(),
         }
+    }
+
+    /// The same engine with reports that serve only as previous reports (`--prior`): a
+    /// report's previous report is the latest earlier one of its firm among these and the
+    /// reports of the run.
+    pub fn with_priors(mut self, reports: &[Report]) -> Self {
+        self.priors = reports
+            .iter()
+            .map(|report| Arc::new(Row::of(&self.rules, report)))
+            .collect();
+        self
     }
 
     /// The same engine with waivers (checked against the rules by the caller, see
@@ -252,9 +275,20 @@ impl Engine {
         self.check_row(Row::of(&self.rules, report))
     }
 
-    /// Check one report already read as a row of this rule set.
+    /// Check one report already read as a row of this rule set (its previous report, if
+    /// a rule reads one, from the reports given with [`with_priors`](Self::with_priors)).
     pub fn check_row(&self, row: Row) -> ReportResult {
-        check_row(&self.rules, self.waivers.as_ref(), row)
+        let prior = self.prior_of(&row.meta, &[]);
+        check_row_into(&self.rules, self.waivers.as_ref(), row, prior, Vec::new())
+    }
+
+    /// The previous report of `meta`'s firm among the given priors and `batch`, when the
+    /// rules read one.
+    fn prior_of(&self, meta: &Meta, batch: &[Arc<Row>]) -> Prior {
+        if !self.rules.reads_prior() {
+            return Err(NoPrior::NoneEarlier);
+        }
+        PriorIndex::new(self.priors.iter().chain(batch)).lookup(meta)
     }
 
     /// Check every report `jobs` hold (see [`Inputs`](crate::report::Inputs)) and hand
@@ -283,8 +317,47 @@ impl Engine {
         R: Fn(&ReportResult, &mut Vec<u8>) + Sync,
         F: FnMut(Result<(&ReportResult, &[u8]), &Unreadable>) -> Result<(), E>,
     {
+        if self.rules.reads_prior() {
+            return self.check_with_priors(jobs, render, each);
+        }
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(32));
         std::thread::scope(|scope| pipeline::run(scope, self, jobs, render, workers, each))
+    }
+
+    /// [`check_rendered`](Self::check_rendered) for rules that read previous reports:
+    /// every report is read first, so each can be given the latest earlier report of its
+    /// firm wherever it is in the input, then checked by the same evaluator.
+    fn check_with_priors<I, R, F, E>(&self, jobs: I, render: &R, mut each: F) -> Result<(), E>
+    where
+        I: Iterator<Item = Job> + Send,
+        R: Fn(&ReportResult, &mut Vec<u8>) + Sync,
+        F: FnMut(Result<(&ReportResult, &[u8]), &Unreadable>) -> Result<(), E>,
+    {
+        let mut spare = Spare::default();
+        let read: Vec<Result<Arc<Row>, Unreadable>> = jobs
+            .flat_map(|job| job.read(&self.rules, &mut spare))
+            .map(|row| row.map(Arc::new))
+            .collect();
+        let rows = read.iter().filter_map(|row| row.as_ref().ok());
+        let index = PriorIndex::new(self.priors.iter().chain(rows));
+        let checked = crate::parallel::map_owned(read.iter().collect(), |row| {
+            let row = row.as_ref().ok()?;
+            let prior = index.lookup(&row.meta);
+            let row = Row::clone(row);
+            let waivers = self.waivers.as_ref();
+            let result = check_row_into(&self.rules, waivers, row, prior, Vec::new());
+            let mut bytes = Vec::new();
+            render(&result, &mut bytes);
+            Some((result, bytes))
+        });
+        for (read, checked) in read.iter().zip(&checked) {
+            match (read, checked) {
+                (Err(unreadable), _) => each(Err(unreadable))?,
+                (Ok(_), Some((result, bytes))) => each(Ok((result, bytes)))?,
+                (Ok(_), None) => {}
+            }
+        }
+        Ok(())
     }
 
     fn check_job(&self, job: Job, spare: &mut Recycled) -> Vec<Result<ReportResult, Unreadable>> {
@@ -293,7 +366,8 @@ impl Engine {
             .map(|row| {
                 row.map(|row| {
                     let results = spare.results.pop().unwrap_or_default();
-                    check_row_into(&self.rules, self.waivers.as_ref(), row, results)
+                    let prior = self.prior_of(&row.meta, &[]);
+                    check_row_into(&self.rules, self.waivers.as_ref(), row, prior, results)
                 })
             })
             .collect()
@@ -318,22 +392,35 @@ impl Recycled {
 
 /// Every rule of `rules` on one report's row, with the failures `waivers` accept marked:
 /// what [`Engine::check_row`] does, for a rule set without an engine of its own.
+/// There is no previous report: a rule that reads one is skipped.
 pub fn check_row(rules: &RuleSet, waivers: Option<&Waivers>, row: Row) -> ReportResult {
-    check_row_into(rules, waivers, row, Vec::new())
+    let prior = Err(NoPrior::NoneEarlier);
+    check_row_into(rules, waivers, row, prior, Vec::new())
 }
 
-/// [`check_row`], with the results in `results`' buffer.
+/// A rule's amounts on a row and its previous report.
+fn amounts<'a>(rule: &'a CheckedRule, row: &'a Row, prior: &'a Prior) -> RowAmounts<'a> {
+    let prior = match prior {
+        Ok(prior) => Ok(prior.amounts.as_slice()),
+        Err(why) => Err(*why),
+    };
+    RowAmounts::new(rule, &row.amounts).with_prior(prior)
+}
+
+/// [`check_row`] with a previous report, the results in `results`' buffer.
 fn check_row_into(
     rules: &RuleSet,
     waivers: Option<&Waivers>,
     row: Row,
+    prior: Prior,
     mut results: Vec<RuleResult>,
 ) -> ReportResult {
     let (firm, as_of) = (row.meta.firm.as_deref(), row.meta.as_of);
+    let facts = row.meta.facts();
     let mut summary = Summary::default();
     results.clear();
     results.extend(rules.rules().iter().map(|rule| {
-        let verdict = verdict(rule, &RowAmounts::new(rule, &row.amounts), as_of);
+        let verdict = verdict(rule, &amounts(rule, &row, &prior), facts);
         let waiver = match (verdict, waivers) {
             (Verdict::Fail, Some(waivers)) => waivers.covering(&rule.id, firm, as_of),
             _ => None,
@@ -346,6 +433,48 @@ fn check_row_into(
         row,
         results,
         summary,
+        prior,
+    }
+}
+
+/// Reports by firm and date, to find each report's previous one.
+struct PriorIndex<'a> {
+    /// For each firm (`None`: reports without one), its dated reports by date.
+    firms: HashMap<Option<&'a str>, Vec<(Date, &'a Arc<Row>)>>,
+}
+
+impl<'a> PriorIndex<'a> {
+    fn new(rows: impl Iterator<Item = &'a Arc<Row>>) -> Self {
+        let mut firms: HashMap<Option<&str>, Vec<(Date, &Arc<Row>)>> = HashMap::new();
+        for row in rows {
+            if let Some(date) = row.meta.as_of {
+                let firm = row.meta.firm.as_deref();
+                firms.entry(firm).or_default().push((date, row));
+            }
+        }
+        for reports in firms.values_mut() {
+            reports.sort_by_key(|(date, _)| *date);
+        }
+        PriorIndex { firms }
+    }
+
+    /// The latest report of the same firm dated before `meta`'s report; two on that date
+    /// are ambiguous.
+    fn lookup(&self, meta: &Meta) -> Prior {
+        let date = meta.as_of.ok_or(NoPrior::NoAsOf)?;
+        let reports = self
+            .firms
+            .get(&meta.firm.as_deref())
+            .ok_or(NoPrior::NoneEarlier)?;
+        let earlier = reports.partition_point(|(d, _)| *d < date);
+        let Some(&(latest, row)) = earlier.checked_sub(1).and_then(|i| reports.get(i)) else {
+            return Err(NoPrior::NoneEarlier);
+        };
+        let same_day = earlier >= 2 && reports.get(earlier - 2).is_some_and(|(d, _)| *d == latest);
+        if same_day {
+            return Err(NoPrior::Ambiguous(latest));
+        }
+        Ok(Arc::clone(row))
     }
 }
 

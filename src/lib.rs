@@ -53,6 +53,7 @@ pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod testing;
+pub mod unit;
 pub mod waiver;
 mod yaml;
 

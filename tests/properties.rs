@@ -95,7 +95,8 @@ fn consistent(leaves: &[Decimal]) -> Report {
     for rule in rules {
         let row: Vec<Option<Decimal>> =
             rule.lines.iter().map(|l| amounts.get(l).copied()).collect();
-        let total = value_of(&rule.assertion.right, row.as_slice()).unwrap();
+        let facts = crossfoot::eval::Facts::default();
+        let total = value_of(rule, &rule.assertion.right, row.as_slice(), facts).unwrap();
         amounts.insert(rule.lines[0], total.to_decimal().unwrap());
     }
     Report::from_lines("generated", amounts)

@@ -5,6 +5,7 @@ use crate::line::CodeMap;
 
 use crate::line::LineCode;
 use crate::source::Span;
+use crate::syntax::ast::LineKind;
 
 /// The declared lines of a rule set. Empty when no file declares a page, and then any
 /// line code may be used.
@@ -34,6 +35,10 @@ pub struct LineInfo {
     pub page: usize,
     /// Whether the form prints it as a deduction (stored negative).
     pub deduction: bool,
+    /// Whether it is a total or subtotal: blank, it skips the rules that read it.
+    pub total: bool,
+    /// What its amount is: money, a percentage or a ratio.
+    pub kind: LineKind,
     /// The file that declares it.
     pub source: usize,
     /// The declaration.

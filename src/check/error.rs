@@ -128,6 +128,25 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    /// `round(x, 2, half_odd)`, `prior(7010 + 7020)`, `half_even` outside `round`
+    #[error("{message}")]
+    #[diagnostic(code(crossfoot::check::argument))]
+    Argument {
+        /// What is wrong.
+        message: String,
+        /// The rule file.
+        #[source_code]
+        src: Source,
+        /// The argument.
+        #[label("{label}")]
+        span: SourceSpan,
+        /// What the label says.
+        label: &'static str,
+        /// How to write it.
+        #[help]
+        help: String,
+    },
+
     /// `7050 >= $0 within $1`
     #[error("a tolerance applies only to `=` and `!=`, not to `{op}`")]
     #[diagnostic(
@@ -326,6 +345,7 @@ impl CheckError {
             | CheckError::UnknownFunction { span, .. }
             | CheckError::Arity { span, .. }
             | CheckError::RoundPlaces { span, .. }
+            | CheckError::Argument { span, .. }
             | CheckError::UnknownLine { span, .. }
             | CheckError::DuplicateLine { span, .. }
             | CheckError::TrivialRule { span, .. }

@@ -73,7 +73,7 @@ pub(super) fn literal_division_by_zero(rule: &Rule, src: &Source, errors: &mut V
                 }
             }
             Expr::Call { args, .. } => pending.extend(args),
-            Expr::Line(_) | Expr::Money(_) | Expr::Ratio(_) | Expr::Percent(_) => {}
+            Expr::Line(_) | Expr::Money(_) | Expr::Ratio(_) | Expr::Percent(_) | Expr::Name(_) => {}
         }
     }
 }

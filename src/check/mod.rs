@@ -20,7 +20,7 @@ use crate::date::{Date, Period};
 use crate::line::{BuildCodeHasher, CodeMap, LineCode};
 use crate::source::{Source, Span, Spanned};
 use crate::syntax::Print;
-use crate::syntax::ast::{CmpOp, Item, Page, Rule, RuleFile};
+use crate::syntax::ast::{CmpOp, Item, LineKind, Page, Rule, RuleFile, Tolerance};
 use resolve::Resolver;
 pub(crate) use resolve::edit_distance;
 use units::Units;
@@ -308,6 +308,8 @@ fn build_catalogue<'p>(
                     label: line.node.label.node.clone(),
                     page: page_index,
                     deduction: line.node.deduction,
+                    total: line.node.total,
+                    kind: line.node.kind,
                     source: index,
                     span: line.span,
                 },
@@ -343,7 +345,11 @@ fn check_rule(
     let lines = resolver.lines;
     let before = errors.len();
     check_tolerance(rule, src, errors);
-    let mut units = Units { src, errors };
+    let mut units = Units {
+        src,
+        errors,
+        catalogue,
+    };
     units.assertion(&rule.assertion.node, rule.tolerance.as_ref());
     if let Some(condition) = &rule.condition {
         units.condition(&condition.node);
@@ -359,6 +365,14 @@ fn check_rule(
     if errors.len() > before {
         return None;
     }
+    let declared = |slot: &usize| lines.get(*slot).and_then(|code| catalogue.line(*code));
+    let percent_slots = (0..lines.len())
+        .filter(|slot| declared(slot).is_some_and(|info| info.kind == LineKind::Percent))
+        .collect();
+    let total_slots = (0..assertion_lines)
+        .filter(|slot| declared(slot).is_some_and(|info| info.total))
+        .collect();
+    let reads_prior = assertion.reads_prior() || condition.as_ref().is_some_and(Cond::reads_prior);
     Some(CheckedRule {
         id: rule.id.node.clone(),
         source,
@@ -376,6 +390,9 @@ fn check_rule(
         lines,
         slots: Vec::new(),
         assertion_lines,
+        percent_slots,
+        total_slots,
+        reads_prior,
         examples,
         texts: rules::Texts {
             left: Print(&rule.assertion.node.left.node).to_string().into(),
@@ -418,10 +435,19 @@ fn check_examples(
             }
             lines.push((code.node, amount.node));
         }
+        let prior = (!example.node.prior.is_empty()).then(|| {
+            example
+                .node
+                .prior
+                .iter()
+                .map(|(code, amount)| (code.node, amount.node))
+                .collect()
+        });
         checked.push(CheckedExample {
             expect: example.node.expect,
             span: example.span,
             lines,
+            prior,
         });
     }
     checked
@@ -432,7 +458,8 @@ fn check_tolerance(rule: &Rule, src: &Source, errors: &mut Vec<CheckError>) {
         return;
     };
     let op = &rule.assertion.node.op;
-    if !matches!(op.node, CmpOp::Eq | CmpOp::Ne) {
+    let any_comparison = matches!(tolerance.node, Tolerance::Rounding);
+    if !any_comparison && !matches!(op.node, CmpOp::Eq | CmpOp::Ne) {
         errors.push(CheckError::ToleranceOnInequality {
             op: op.node.as_str(),
             src: src.clone(),
@@ -445,7 +472,9 @@ fn check_tolerance(rule: &Rule, src: &Source, errors: &mut Vec<CheckError>) {
 /// Whether a resolved side is exactly one line, and which.
 fn single_line(rule: &CheckedRule, node: &Node) -> Option<LineCode> {
     match node {
-        Node::Line { slot, .. } => rule.lines.get(*slot).copied(),
+        Node::Line {
+            slot, prior: false, ..
+        } => rule.lines.get(*slot).copied(),
         _ => None,
     }
 }
@@ -676,7 +705,13 @@ mod tests {
         let Node::Call { func, args, .. } = &set.rules()[0].assertion.right else {
             panic!("expected a call");
         };
-        assert_eq!(*func, Func::Round { places: 2 });
+        assert_eq!(
+            *func,
+            Func::Round {
+                places: Some(2),
+                mode: crate::eval::RoundMode::HalfAwayFromZero
+            }
+        );
         assert_eq!(args.len(), 1);
         assert_eq!(set.rules()[0].lines.len(), 2, "places is not a line");
     }

@@ -6,6 +6,7 @@ use crate::line::CodeMap;
 use crate::source::Source;
 
 use super::{Catalogue, CheckError, Comparison, Cond, Func, MAX_ROUND_PLACES, Node};
+use crate::eval::RoundMode;
 use crate::line::LineCode;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{Assertion, Condition, Expr};
@@ -14,7 +15,7 @@ use crate::syntax::ast::{Assertion, Condition, Expr};
 const SCAN_LINES: usize = 16;
 
 /// The functions a rule may call.
-const FUNCTIONS: [&str; 5] = ["sum", "max", "min", "abs", "round"];
+const FUNCTIONS: [&str; 6] = ["sum", "max", "min", "abs", "round", "prior"];
 
 /// Resolves one rule's expressions, numbering its lines as it meets them.
 pub(super) struct Resolver<'a> {
@@ -102,11 +103,22 @@ impl Resolver<'_> {
             Expr::Line(code) => Node::Line {
                 slot: self.slot(*code, expr.span),
                 span: expr.span,
+                prior: false,
             },
-            Expr::Money(value) | Expr::Ratio(value) | Expr::Percent(value) => Node::Const {
+            Expr::Money(value) => Node::Const {
                 value: (*value).into(),
                 span: expr.span,
+                money: true,
             },
+            Expr::Ratio(value) | Expr::Percent(value) => Node::Const {
+                value: (*value).into(),
+                span: expr.span,
+                money: false,
+            },
+            Expr::Name(name) => {
+                self.misplaced_name(name, expr.span);
+                return None;
+            }
             Expr::Neg(inner) => Node::Neg {
                 inner: Box::new(self.expr(inner)?),
                 span: expr.span,
@@ -142,10 +154,14 @@ impl Resolver<'_> {
             "min" => (Func::Min, "at least one argument", !args.is_empty()),
             "abs" => (Func::Abs, "one argument", args.len() == 1),
             "round" => (
-                Func::Round { places: 0 },
-                "one or two arguments",
-                matches!(args.len(), 1 | 2),
+                Func::Round {
+                    places: Some(0),
+                    mode: RoundMode::default(),
+                },
+                "one to three arguments",
+                matches!(args.len(), 1..=3),
             ),
+            "prior" => return self.prior(args, span),
             _ => {
                 self.errors.push(CheckError::UnknownFunction {
                     name: name.node.clone(),
@@ -169,22 +185,60 @@ impl Resolver<'_> {
             });
             return None;
         }
-        let (func, value_args) = match (func, args) {
-            (Func::Round { .. }, [value, places]) => (
-                Func::Round {
-                    places: self.places(places)?,
-                },
-                std::slice::from_ref(value),
-            ),
-            _ => (func, args),
-        };
-        let resolved: Vec<_> = value_args.iter().map(|arg| self.expr(arg)).collect();
+        if let Func::Round { .. } = func {
+            return self.round(args, span);
+        }
+        let resolved: Vec<_> = args.iter().map(|arg| self.expr(arg)).collect();
         let args = resolved.into_iter().collect::<Option<_>>()?;
         Some(Node::Call { func, args, span })
     }
 
-    /// The second argument of `round`: a bare whole number, which the grammar reads as a
-    /// line code.
+    /// `round(x)`, `round(x, 2)`, `round(x, $1,000)`, `round(x, 0.01%)`, each with an
+    /// optional mode last: `round(x, 0, half_even)`.
+    fn round(&mut self, args: &[Spanned<Expr>], span: Span) -> Option<Node> {
+        let (mut args, mut mode) = (args, Some(RoundMode::default()));
+        if let [init @ .., last] = args {
+            if let Expr::Name(name) = &last.node {
+                mode = self.mode(name, last.span);
+                args = init;
+            }
+        }
+        let (value, places, step) = match args {
+            [value] => (self.expr(value), Some(Some(0)), None),
+            [value, to] => match &to.node {
+                Expr::Money(_) | Expr::Ratio(_) | Expr::Percent(_) | Expr::Neg(_) => {
+                    (self.expr(value), Some(None), Some(self.step(to)))
+                }
+                _ => (self.expr(value), self.places(to).map(Some), None),
+            },
+            _ => {
+                self.errors.push(CheckError::Arity {
+                    name: "round",
+                    expected: "a value, then places or a step, then a mode",
+                    given: args.len(),
+                    src: self.src.clone(),
+                    span: span.into(),
+                });
+                return None;
+            }
+        };
+        let func = Func::Round {
+            places: places?,
+            mode: mode?,
+        };
+        let mut resolved = vec![value?];
+        if let Some(step) = step {
+            resolved.push(step?);
+        }
+        Some(Node::Call {
+            func,
+            args: resolved,
+            span,
+        })
+    }
+
+    /// The second argument of `round` as places: a bare whole number, which the grammar
+    /// reads as a line code.
     fn places(&mut self, places: &Spanned<Expr>) -> Option<u32> {
         let parsed = match &places.node {
             Expr::Line(code) => code.to_string().parse::<u32>().ok(),
@@ -201,6 +255,94 @@ impl Resolver<'_> {
                 None
             }
         }
+    }
+
+    /// The second argument of `round` as a step: a positive constant, money or a ratio.
+    fn step(&mut self, step: &Spanned<Expr>) -> Option<Node> {
+        let positive = match &step.node {
+            Expr::Money(value) | Expr::Ratio(value) | Expr::Percent(value) => {
+                value.is_sign_positive() && !value.is_zero()
+            }
+            _ => false,
+        };
+        if !positive {
+            self.errors.push(CheckError::Argument {
+                message: "`round` rounds to places or to a positive constant step".to_owned(),
+                src: self.src.clone(),
+                span: step.span.into(),
+                label: "not places or a step",
+                help: "write `round(x, 2)` for two decimal places, `round(x, $1,000)` for \
+                       thousands of dollars or `round(x, 0.01%)` for hundredths of a percent"
+                    .to_owned(),
+            });
+            return None;
+        }
+        self.expr(step)
+    }
+
+    /// A rounding mode by name.
+    fn mode(&mut self, name: &str, span: Span) -> Option<RoundMode> {
+        if let Some(mode) = RoundMode::named(name) {
+            return Some(mode);
+        }
+        let names = RoundMode::ALL.map(RoundMode::name);
+        let close = names
+            .iter()
+            .min_by_key(|known| edit_distance(known, name))
+            .filter(|known| edit_distance(known, name) <= 3);
+        let list = names.map(|n| format!("`{n}`")).join(", ");
+        let help = match close {
+            Some(known) => format!("did you mean `{known}`? The modes are {list}"),
+            None => format!("the modes are {list}"),
+        };
+        self.errors.push(CheckError::Argument {
+            message: format!("`{name}` is not a rounding mode"),
+            src: self.src.clone(),
+            span: span.into(),
+            label: "unknown mode",
+            help,
+        });
+        None
+    }
+
+    /// A bare word anywhere but as `round`'s last argument.
+    fn misplaced_name(&mut self, name: &str, span: Span) {
+        let help = match RoundMode::named(name) {
+            Some(_) => format!("a rounding mode is `round`'s last argument: `round(x, 0, {name})`"),
+            None => "line codes are bare numbers, money carries `$` and ratios `%` or a \
+                     decimal point"
+                .to_owned(),
+        };
+        self.errors.push(CheckError::Argument {
+            message: format!("`{name}` is not a value"),
+            src: self.src.clone(),
+            span: span.into(),
+            label: "not a line, amount or formula",
+            help,
+        });
+    }
+
+    /// `prior(3750)`: the line on the same firm's previous report.
+    fn prior(&mut self, args: &[Spanned<Expr>], span: Span) -> Option<Node> {
+        if let [line] = args {
+            if let Expr::Line(code) = line.node {
+                return Some(Node::Line {
+                    slot: self.slot(code, line.span),
+                    span,
+                    prior: true,
+                });
+            }
+        }
+        self.errors.push(CheckError::Argument {
+            message: "`prior` takes one line code".to_owned(),
+            src: self.src.clone(),
+            span: span.into(),
+            label: "not one line code",
+            help: "write `prior(3750)` for line 3750 on the previous report; \
+                   `prior(3750) + prior(3760)` for more"
+                .to_owned(),
+        });
+        None
     }
 }
 

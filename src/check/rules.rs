@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::Catalogue;
 use crate::date::Period;
-use crate::eval::Value;
+use crate::eval::{RoundMode, Value};
 use crate::line::{CodeMap, LineCode};
 use crate::source::{Source, Span};
 use crate::syntax::ast::{BinOp, CmpOp, Expectation, Severity, Tolerance};
@@ -97,6 +97,11 @@ impl RuleSet {
         readers.get(slot).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether some rule reads the previous report (`prior(3750)`).
+    pub fn reads_prior(&self) -> bool {
+        self.rules.iter().any(|rule| rule.reads_prior)
+    }
+
     /// The line catalogue (empty when no file declares a page).
     pub fn catalogue(&self) -> &Catalogue {
         &self.catalogue
@@ -158,6 +163,14 @@ pub struct CheckedRule {
     pub slots: Vec<u32>,
     /// How many of [`lines`](Self::lines) the assertion uses (the rest only the condition).
     pub assertion_lines: usize,
+    /// The slots of the lines the catalogue declares `percent`: read as ratios (59.99 is
+    /// 0.5999).
+    pub percent_slots: Vec<usize>,
+    /// The slots of the assertion's lines the catalogue declares `total`: a blank one
+    /// skips the rule.
+    pub total_slots: Vec<usize>,
+    /// Whether the rule reads the previous report (`prior(3750)`).
+    pub reads_prior: bool,
     /// The examples that prove the rule, in source order.
     pub examples: Vec<CheckedExample>,
     /// Its assertion and condition in canonical form, printed from the syntax tree.
@@ -188,8 +201,18 @@ impl CheckedRule {
         self.texts.condition.as_deref()
     }
 
-    /// Each place a line code is written, as (slot in [`lines`](Self::lines), span), in
-    /// source order.
+    /// Each place the rule reads a line of the previous report (`prior(3750)`), as (slot
+    /// in [`lines`](Self::lines), span of the call), in source order.
+    pub fn prior_occurrences(&self) -> Vec<(usize, Span)> {
+        let mut found = Vec::new();
+        self.assertion.left.priors_written(&mut found);
+        self.assertion.right.priors_written(&mut found);
+        found.sort_by_key(|(_, span)| span.start);
+        found
+    }
+
+    /// Each place a line code of the report itself is written, as (slot in
+    /// [`lines`](Self::lines), span), in source order.
     pub fn occurrences(&self) -> Vec<(usize, Span)> {
         let mut found = Vec::with_capacity(self.lines.len());
         self.assertion.lines_written(&mut found);
@@ -210,6 +233,9 @@ pub struct CheckedExample {
     pub span: Span,
     /// The amounts; every other line is blank.
     pub lines: Vec<(LineCode, Decimal)>,
+    /// Amounts on the previous report (`prior(3750) = 90`); `None`: the example has no
+    /// previous report.
+    pub prior: Option<Vec<(LineCode, Decimal)>>,
 }
 
 /// `left OP right`, resolved.
@@ -256,6 +282,8 @@ pub enum Node {
         slot: usize,
         /// Where it is written.
         span: Span,
+        /// Whether it is read from the previous report: `prior(3750)`.
+        prior: bool,
     },
     /// A money or ratio constant.
     Const {
@@ -263,6 +291,9 @@ pub enum Node {
         value: Value,
         /// Where it is written.
         span: Span,
+        /// Whether it is money (`$250,000`), which a report printed in thousands reads in
+        /// thousands.
+        money: bool,
     },
     /// `-x`
     Neg {
@@ -302,14 +333,23 @@ pub enum Func {
     Min,
     /// `abs(x)`
     Abs,
-    /// `round(x)` / `round(x, places)`: to nearest, ties away from zero.
+    /// `round(x)`, `round(x, places)`, `round(x, $1,000)`, each with an optional mode:
+    /// to the nearest, ties away from zero, unless the mode says otherwise.
     Round {
-        /// Decimal places kept.
-        places: u32,
+        /// Decimal places kept; `None` when the second argument is a step (`$1,000`,
+        /// `0.01%`) to round to a multiple of.
+        places: Option<u32>,
+        /// How to round.
+        mode: RoundMode,
     },
 }
 
 impl Comparison {
+    /// Whether either side reads the previous report.
+    pub fn reads_prior(&self) -> bool {
+        self.left.reads_prior() || self.right.reads_prior()
+    }
+
     /// Each line code of both sides, as (slot, span).
     fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
         self.left.lines_written(found);
@@ -318,6 +358,16 @@ impl Comparison {
 }
 
 impl Cond {
+    /// Whether the condition reads the previous report.
+    pub fn reads_prior(&self) -> bool {
+        match self {
+            Cond::All(parts) | Cond::Any(parts) => parts.iter().any(Cond::reads_prior),
+            Cond::Not(inner) => inner.reads_prior(),
+            Cond::Blank { .. } => false,
+            Cond::Compare(comparison) => comparison.reads_prior(),
+        }
+    }
+
     /// Each line code of the condition, as (slot, span).
     fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
         match self {
@@ -334,10 +384,27 @@ impl Cond {
 }
 
 impl Node {
+    /// Whether the expression reads the previous report.
+    pub fn reads_prior(&self) -> bool {
+        match self {
+            Node::Line { prior, .. } => *prior,
+            Node::Const { .. } => false,
+            Node::Neg { inner, .. } => inner.reads_prior(),
+            Node::Chain { first, rest, .. } => {
+                first.reads_prior() || rest.iter().any(|(_, _, n)| n.reads_prior())
+            }
+            Node::Call { args, .. } => args.iter().any(Node::reads_prior),
+        }
+    }
+
     /// Each line code of the expression, as (slot, span).
     fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
         match self {
-            Node::Line { slot, span } => found.push((*slot, *span)),
+            Node::Line { slot, span, prior } => {
+                if !prior {
+                    found.push((*slot, *span));
+                }
+            }
             Node::Const { .. } => {}
             Node::Neg { inner, .. } => inner.lines_written(found),
             Node::Chain { first, rest, .. } => {
@@ -349,6 +416,30 @@ impl Node {
             Node::Call { args, .. } => {
                 for arg in args {
                     arg.lines_written(found);
+                }
+            }
+        }
+    }
+
+    /// Each `prior(…)` read of the expression, as (slot, span).
+    fn priors_written(&self, found: &mut Vec<(usize, Span)>) {
+        match self {
+            Node::Line {
+                slot,
+                span,
+                prior: true,
+            } => found.push((*slot, *span)),
+            Node::Line { .. } | Node::Const { .. } => {}
+            Node::Neg { inner, .. } => inner.priors_written(found),
+            Node::Chain { first, rest, .. } => {
+                first.priors_written(found);
+                for (_, _, operand) in rest {
+                    operand.priors_written(found);
+                }
+            }
+            Node::Call { args, .. } => {
+                for arg in args {
+                    arg.priors_written(found);
                 }
             }
         }
@@ -371,7 +462,11 @@ impl Node {
     /// the coefficient does not fit.
     pub fn coefficient(&self, slot: usize) -> Option<Value> {
         match self {
-            Node::Line { slot: s, .. } => Some(if *s == slot { Value::ONE } else { Value::ZERO }),
+            Node::Line { slot: s, prior, .. } => Some(if *s == slot && !prior {
+                Value::ONE
+            } else {
+                Value::ZERO
+            }),
             Node::Const { .. } => Some(Value::ZERO),
             Node::Neg { inner, .. } => inner.coefficient(slot).map(|v| -v),
             Node::Chain { first, rest, .. } => {

@@ -7,9 +7,10 @@
 
 use crate::source::Source;
 
+use super::Catalogue;
 use super::CheckError;
 use crate::source::{Span, Spanned};
-use crate::syntax::ast::{Assertion, BinOp, Condition, Expr, Tolerance};
+use crate::syntax::ast::{Assertion, BinOp, Condition, Expr, LineKind, Tolerance};
 
 /// The kind of an amount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +35,8 @@ impl Kind {
 pub(super) struct Units<'a> {
     pub(super) src: &'a Source,
     pub(super) errors: &'a mut Vec<CheckError>,
+    /// Lines declared `percent` or `ratio` are ratios.
+    pub(super) catalogue: &'a Catalogue,
 }
 
 impl Units<'_> {
@@ -85,7 +88,12 @@ impl Units<'_> {
 
     pub(super) fn expr(&mut self, expr: &Spanned<Expr>) -> Option<Kind> {
         match &expr.node {
-            Expr::Line(_) | Expr::Money(_) => Some(Kind::Money),
+            Expr::Line(code) => match self.catalogue.line(*code).map(|info| info.kind) {
+                Some(LineKind::Percent | LineKind::Ratio) => Some(Kind::Ratio),
+                _ => Some(Kind::Money),
+            },
+            Expr::Money(_) => Some(Kind::Money),
+            Expr::Name(_) => None,
             Expr::Ratio(_) | Expr::Percent(_) => Some(Kind::Ratio),
             Expr::Neg(inner) => self.expr(inner),
             Expr::Chain { first, rest } => {
@@ -106,12 +114,34 @@ impl Units<'_> {
             Expr::Call { name, args } => {
                 let kinds: Vec<Option<Kind>> = args.iter().map(|arg| self.expr(arg)).collect();
                 match name.node.as_str() {
-                    "round" | "abs" => kinds.first().copied().flatten(),
+                    "round" => self.round(args, &kinds),
+                    "abs" | "prior" => kinds.first().copied().flatten(),
                     "sum" | "max" | "min" => self.same_kind(&name.node, args, &kinds),
                     _ => None,
                 }
             }
         }
+    }
+
+    /// `round(x, $1,000)` rounds money to a money step, `round(x, 0.01%)` a ratio to a
+    /// ratio step; places (`round(x, 2)`) and a mode fit either.
+    fn round(&mut self, args: &[Spanned<Expr>], kinds: &[Option<Kind>]) -> Option<Kind> {
+        let kind = kinds.first().copied().flatten()?;
+        if let (Some(value), Some(step), Some(Some(step_kind))) =
+            (args.first(), args.get(1), kinds.get(1))
+        {
+            let is_step = !matches!(step.node, Expr::Line(_) | Expr::Name(_));
+            if is_step && *step_kind != kind {
+                self.mismatch(
+                    "cannot round to a step of another kind".to_owned(),
+                    (value, kind),
+                    (step, *step_kind),
+                    "round money to a `$` step (`$1,000`) and a ratio to a `%` step (`0.01%`)",
+                );
+                return None;
+            }
+        }
+        Some(kind)
     }
 
     fn same_kind(

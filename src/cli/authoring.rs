@@ -148,6 +148,7 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Error);
     }
+    let result = crate::engine::check_row(rules, None, crate::report::Row::of(rules, &report));
     let mut first = true;
     for rule in rules.rules() {
         if !args.rule_ids.is_empty() && !args.rule_ids.contains(&rule.id) {
@@ -157,7 +158,7 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
             writeln!(out)?;
         }
         first = false;
-        write!(out, "{}", crate::render::explain(rules, rule, &report))?;
+        write!(out, "{}", crate::render::explain(rules, rule, &result))?;
     }
     out.flush()?;
     Ok(ExitStatus::Pass)

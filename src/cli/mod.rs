@@ -226,6 +226,10 @@ pub struct CheckArgs {
     /// or beside the rule file), when there is one.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// A previous report for rules that read `prior(…)` (repeatable): a report's previous
+    /// report is the same firm's latest earlier one among these and the reports checked.
+    #[arg(long, value_name = "FILE")]
+    pub prior: Vec<PathBuf>,
     /// The day waivers' expiry is judged on (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<Date>,

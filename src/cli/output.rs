@@ -70,6 +70,11 @@ fn inputs(args: &CheckArgs, waivers: Option<&Path>) -> Vec<(&'static str, Metada
         .map(|file| ("a rule file", file))
         .collect();
     paths.extend(waivers.map(|path| ("the waivers file", path.to_path_buf())));
+    paths.extend(
+        args.prior
+            .iter()
+            .map(|path| ("a --prior report", path.clone())),
+    );
     let mut found = Vec::new();
     for path in &args.reports {
         if path.as_os_str() == "-" {

@@ -84,9 +84,13 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
                     case.expected.as_str()
                 );
                 let amounts = result.amounts(case.rule);
-                if let Some(diagnostic) =
-                    crate::diagnostic::RuleDiagnostic::new(rules, case.rule, &status, &amounts)
-                {
+                if let Some(diagnostic) = crate::diagnostic::RuleDiagnostic::new(
+                    rules,
+                    case.rule,
+                    &status,
+                    &amounts,
+                    result.row.meta.unit,
+                ) {
                     text.push_str(&human.diagnostic(&diagnostic));
                 }
                 text

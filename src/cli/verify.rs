@@ -92,6 +92,7 @@ fn check_args(record: &RunRecord) -> Result<CheckArgs, String> {
         output: None,
         input_format,
         waivers: record.inputs.waivers.as_ref().map(PathBuf::from),
+        prior: Vec::new(),
         today: Some(today),
         // Recording again gives the results to compare; nothing is written.
         record: Some(PathBuf::new()),

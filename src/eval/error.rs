@@ -34,13 +34,23 @@ pub enum EvalError {
         /// Where the `/` is written.
         span: Span,
     },
+    /// `within rounding` on `7010 / 7020` where the rounding of 7020 could make it 0.
+    #[error(
+        "`within rounding` has no bound here: the rounding of the printed figures lets a divisor be 0"
+    )]
+    UnboundedBand {
+        /// Where the `/` is written.
+        span: Span,
+    },
 }
 
 impl EvalError {
     /// Where the failing operator is written.
     pub fn span(&self) -> Span {
         match self {
-            EvalError::Overflow { span, .. } | EvalError::DivisionByZero { span, .. } => *span,
+            EvalError::Overflow { span, .. }
+            | EvalError::DivisionByZero { span, .. }
+            | EvalError::UnboundedBand { span } => *span,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! Amounts come through [`Amounts`]: a report's row of the whole rule set
 //! ([`RowAmounts`]) or a rule's own lines (an example's amounts), read the same way.
 
+mod band;
 mod error;
 mod root_cause;
 mod value;
@@ -17,18 +18,30 @@ use rust_decimal::Decimal;
 
 pub use error::EvalError;
 pub use root_cause::{Candidate, root_causes};
-pub(crate) use value::Ties;
-pub use value::{Value, ValueError};
+pub use value::{RoundMode, Value, ValueError};
 
 use crate::check::{CheckedRule, Comparison, Cond, Func, Node};
 use crate::date::Date;
+use crate::line::LineCode;
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, CmpOp, Tolerance};
+pub use crate::unit::Unit;
 
-/// The amounts a rule reads, by the rule's own slot (its [`lines`](CheckedRule::lines)).
+/// The amounts a rule reads, by the rule's own slot (its [`lines`](CheckedRule::lines)),
+/// on the report and on the previous report of the same firm.
 pub trait Amounts {
     /// The amount on the line in `slot`; `None` is blank.
     fn amount(&self, slot: usize) -> Option<Decimal>;
+
+    /// The previous report, when there is one: `Err` says why not.
+    fn prior_report(&self) -> Result<(), NoPrior> {
+        Err(NoPrior::NoneEarlier)
+    }
+
+    /// The amount on the line in `slot` of the previous report; `None` is blank.
+    fn prior(&self, _slot: usize) -> Option<Decimal> {
+        None
+    }
 }
 
 impl Amounts for [Option<Decimal>] {
@@ -37,22 +50,65 @@ impl Amounts for [Option<Decimal>] {
     }
 }
 
-/// One rule's amounts, read from a row of the whole rule set.
+/// A report's amounts by slot with its previous report's (an example's `prior(…)` lines).
+#[derive(Clone, Copy, Debug)]
+pub struct WithPrior<'a> {
+    /// The report's amounts, by the rule's slot.
+    pub current: &'a [Option<Decimal>],
+    /// The previous report's amounts, by the rule's slot, or why there is none.
+    pub prior: Result<&'a [Option<Decimal>], NoPrior>,
+}
+
+impl Amounts for WithPrior<'_> {
+    fn amount(&self, slot: usize) -> Option<Decimal> {
+        self.current.amount(slot)
+    }
+
+    fn prior_report(&self) -> Result<(), NoPrior> {
+        self.prior.map(|_| ())
+    }
+
+    fn prior(&self, slot: usize) -> Option<Decimal> {
+        self.prior.ok()?.amount(slot)
+    }
+}
+
+/// What a report says about itself that evaluation depends on: its date (which rules are
+/// in force) and the unit its amounts are printed in (what `$` constants come to).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The report date.
+    pub as_of: Option<Date>,
+    /// The unit its amounts are printed in.
+    pub unit: Unit,
+}
+
+/// One rule's amounts, read from a row of the whole rule set (and from the previous
+/// report's row).
 #[derive(Clone, Copy, Debug)]
 pub struct RowAmounts<'a> {
     /// The report's row: an amount for each slot of the set.
     pub row: &'a [Option<Decimal>],
     /// The rule's slots in the set ([`CheckedRule::slots`]).
     pub slots: &'a [u32],
+    /// The previous report's row, or why there is none.
+    pub prior: Result<&'a [Option<Decimal>], NoPrior>,
 }
 
 impl<'a> RowAmounts<'a> {
-    /// A rule's view of a row.
+    /// A rule's view of a row, without a previous report.
     pub fn new(rule: &'a CheckedRule, row: &'a [Option<Decimal>]) -> Self {
         RowAmounts {
             row,
             slots: &rule.slots,
+            prior: Err(NoPrior::NoneEarlier),
         }
+    }
+
+    /// The same view with the previous report's row, or why there is none.
+    pub fn with_prior(mut self, prior: Result<&'a [Option<Decimal>], NoPrior>) -> Self {
+        self.prior = prior;
+        self
     }
 }
 
@@ -60,6 +116,15 @@ impl Amounts for RowAmounts<'_> {
     fn amount(&self, slot: usize) -> Option<Decimal> {
         let global = *self.slots.get(slot)?;
         self.row.get(global as usize).copied().flatten()
+    }
+
+    fn prior_report(&self) -> Result<(), NoPrior> {
+        self.prior.map(|_| ())
+    }
+
+    fn prior(&self, slot: usize) -> Option<Decimal> {
+        let global = *self.slots.get(slot)?;
+        self.prior.ok()?.get(global as usize).copied().flatten()
     }
 }
 
@@ -121,6 +186,21 @@ pub enum Skip {
     /// The rule's `effective` period does not cover the report's `as_of` (`None`: the
     /// report has no `as_of`, and the rule has a period).
     NotInForce(Option<Date>),
+    /// A line the catalogue declares a `total` is blank: unknown, not 0.
+    BlankTotal(LineCode),
+    /// The rule reads the previous report, and there is none.
+    NoPrior(NoPrior),
+}
+
+/// Why a report has no previous report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoPrior {
+    /// The report has no `as_of`.
+    NoAsOf,
+    /// No report of the same firm with an earlier `as_of` is in the run.
+    NoneEarlier,
+    /// More than one report of the firm has the latest earlier date.
+    Ambiguous(Date),
 }
 
 impl Skip {
@@ -131,16 +211,26 @@ impl Skip {
             Skip::ConditionFalse => "condition false".to_owned(),
             Skip::NotInForce(Some(date)) => format!("not in force on {date}"),
             Skip::NotInForce(None) => "not in force: the report has no as_of".to_owned(),
+            Skip::BlankTotal(code) => format!("total line {code} is blank"),
+            Skip::NoPrior(NoPrior::NoAsOf) => "no prior report: the report has no as_of".to_owned(),
+            Skip::NoPrior(NoPrior::NoneEarlier) => {
+                "no prior report: no earlier report of the firm".to_owned()
+            }
+            Skip::NoPrior(NoPrior::Ambiguous(date)) => {
+                format!("no prior report: more than one report of the firm as of {date}")
+            }
         }
     }
 
     /// The stable name in machine output: `all_lines_blank`, `condition_false`,
-    /// `not_in_force`.
+    /// `not_in_force`, `blank_total`, `no_prior`.
     pub fn code(self) -> &'static str {
         match self {
             Skip::AllBlank => "all_lines_blank",
             Skip::ConditionFalse => "condition_false",
             Skip::NotInForce(_) => "not_in_force",
+            Skip::BlankTotal(_) => "blank_total",
+            Skip::NoPrior(_) => "no_prior",
         }
     }
 }
@@ -167,10 +257,34 @@ pub struct Sides {
     /// `left - right`; `None` only when the exact difference does not fit (the verdict is
     /// still exact: comparisons never overflow).
     pub difference: Option<Value>,
-    /// The tolerance in amount terms (a relative tolerance applied to the larger side).
+    /// The tolerance in amount terms (a relative tolerance applied to the larger side;
+    /// for `within rounding`, the larger reach of the band).
     pub tolerance: Value,
+    /// For `within rounding`: what the rounding of the printed figures allows.
+    pub band: Option<Band>,
     /// Each `round` on the way, in evaluation order.
     pub roundings: Vec<Rounding>,
+}
+
+/// What `within rounding` allows: every value the difference `left - right` could have
+/// had before the figures were rounded to what the report prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Band {
+    /// The least the true difference could be.
+    pub low: Value,
+    /// The most.
+    pub high: Value,
+    /// How many printed figures the rule read (each stands for half a unit either way).
+    pub figures: usize,
+}
+
+impl Band {
+    /// How far the band reaches below and above the printed difference `difference`.
+    pub fn reach(&self, difference: Value) -> (Value, Value) {
+        let below = difference.checked_sub(self.low).unwrap_or(Value::ZERO);
+        let above = self.high.checked_sub(difference).unwrap_or(Value::ZERO);
+        (below, above)
+    }
 }
 
 /// One `round(…)` applied during evaluation.
@@ -184,42 +298,30 @@ pub struct Rounding {
     pub to: Value,
 }
 
-/// Evaluate one rule on the amounts of a report dated `as_of`: its status, with both
-/// sides and each rounding on the way.
-pub fn evaluate_rule<A: Amounts + ?Sized>(
-    rule: &CheckedRule,
-    amounts: &A,
-    as_of: Option<Date>,
-) -> Status {
-    run(rule, amounts, as_of, true)
+/// Evaluate one rule on the amounts of a report: its status, with both sides and each
+/// rounding on the way.
+pub fn evaluate_rule<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts) -> Status {
+    run(rule, amounts, facts, true)
 }
 
 /// The same evaluation, keeping only the verdict: [`evaluate_rule`] without recording the
 /// roundings, so `verdict(…) == evaluate_rule(…).verdict()` by construction.
-pub fn verdict<A: Amounts + ?Sized>(
-    rule: &CheckedRule,
-    amounts: &A,
-    as_of: Option<Date>,
-) -> Verdict {
-    run(rule, amounts, as_of, false).verdict()
+pub fn verdict<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts) -> Verdict {
+    run(rule, amounts, facts, false).verdict()
 }
 
 /// The one evaluation of a rule; `trace` records the roundings.
-fn run<A: Amounts + ?Sized>(
-    rule: &CheckedRule,
-    amounts: &A,
-    as_of: Option<Date>,
-    trace: bool,
-) -> Status {
-    if let Err(skip) = in_force(rule, as_of) {
+fn run<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts, trace: bool) -> Status {
+    if let Err(skip) = in_force(rule, facts.as_of) {
         return Status::Skipped(skip);
     }
-    let mut ctx = Context {
-        amounts,
-        roundings: Vec::new(),
-        trace,
-        present: false,
-    };
+    if rule.reads_prior {
+        if let Err(why) = amounts.prior_report() {
+            return Status::Skipped(Skip::NoPrior(why));
+        }
+    }
+    let mut ctx = Context::new(rule, amounts, facts);
+    ctx.trace = trace;
     if let Some(condition) = &rule.condition {
         match ctx.condition(condition) {
             Ok(true) => {}
@@ -241,6 +343,15 @@ fn run<A: Amounts + ?Sized>(
     if all_blank {
         return Status::Skipped(Skip::AllBlank);
     }
+    if let Some(&slot) = rule
+        .total_slots
+        .iter()
+        .find(|&&slot| amounts.amount(slot).is_none())
+    {
+        if let Some(&code) = rule.lines.get(slot) {
+            return Status::Skipped(Skip::BlankTotal(code));
+        }
+    }
     match evaluated {
         Ok((holds, mut sides)) => {
             sides.roundings = ctx.roundings;
@@ -255,28 +366,27 @@ fn run<A: Amounts + ?Sized>(
 }
 
 /// The value of one expression of a rule on its amounts (blank counts as 0).
-pub fn value_of<A: Amounts + ?Sized>(node: &Node, amounts: &A) -> Result<Value, EvalError> {
-    let mut ctx = Context {
-        amounts,
-        roundings: Vec::new(),
-        trace: false,
-        present: false,
-    };
-    ctx.value(node).map_err(|error| *error)
+pub fn value_of<A: Amounts + ?Sized>(
+    rule: &CheckedRule,
+    node: &Node,
+    amounts: &A,
+    facts: Facts,
+) -> Result<Value, EvalError> {
+    Context::new(rule, amounts, facts)
+        .value(node)
+        .map_err(|error| *error)
 }
 
 /// Whether a rule's `when` condition holds on its amounts.
 pub fn condition_holds<A: Amounts + ?Sized>(
+    rule: &CheckedRule,
     condition: &Cond,
     amounts: &A,
+    facts: Facts,
 ) -> Result<bool, EvalError> {
-    let mut ctx = Context {
-        amounts,
-        roundings: Vec::new(),
-        trace: false,
-        present: false,
-    };
-    ctx.condition(condition).map_err(|error| *error)
+    Context::new(rule, amounts, facts)
+        .condition(condition)
+        .map_err(|error| *error)
 }
 
 /// An arithmetic error on the way: boxed, so a successful step returns a small value.
@@ -284,6 +394,10 @@ type Failed = Box<EvalError>;
 
 struct Context<'a, A: ?Sized> {
     amounts: &'a A,
+    /// The slots of lines that hold percentages.
+    percent: &'a [usize],
+    /// What one printed unit is in dollars, when not 1: `$` constants are divided by it.
+    unit: Option<Value>,
     roundings: Vec<Rounding>,
     /// Whether to record the roundings.
     trace: bool,
@@ -291,7 +405,18 @@ struct Context<'a, A: ?Sized> {
     present: bool,
 }
 
-impl<A: Amounts + ?Sized> Context<'_, A> {
+impl<'a, A: Amounts + ?Sized> Context<'a, A> {
+    fn new(rule: &'a CheckedRule, amounts: &'a A, facts: Facts) -> Self {
+        Context {
+            amounts,
+            percent: &rule.percent_slots,
+            unit: (!facts.unit.is_dollars()).then(|| facts.unit.factor()),
+            roundings: Vec::new(),
+            trace: false,
+            present: false,
+        }
+    }
+
     fn assertion(
         &mut self,
         comparison: &Comparison,
@@ -300,50 +425,74 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
         let left = self.value(&comparison.left)?;
         let right = self.value(&comparison.right)?;
         let difference = left.checked_sub(right);
-        let tolerance = match tolerance {
-            None => Value::ZERO,
-            Some((Tolerance::Absolute(amount), _)) => Value::from(amount),
+        let overflow = |op: &'static str, l: Value, r: Value, span: Span| {
+            Box::new(EvalError::Overflow {
+                op,
+                left: l,
+                right: r,
+                span,
+            })
+        };
+        let (tolerance, band) = match tolerance {
+            None => (Value::ZERO, None),
+            Some((Tolerance::Absolute(amount), _)) => (self.money(Value::from(amount))?, None),
             Some((Tolerance::Relative(ratio), span)) => {
                 let ratio = Value::from(ratio);
                 let larger = left.abs().max(right.abs());
-                ratio.checked_mul(larger).ok_or_else(|| {
-                    Box::new(EvalError::Overflow {
-                        op: "within",
-                        left: ratio,
-                        right: larger,
-                        span,
-                    })
-                })?
+                let amount = ratio
+                    .checked_mul(larger)
+                    .ok_or_else(|| overflow("within", ratio, larger, span))?;
+                (amount, None)
+            }
+            Some((Tolerance::Rounding, span)) => {
+                let band = band::of(self, comparison, span)?;
+                let reach = difference.map(|d| band.reach(d));
+                let tolerance = reach.map_or(Value::ZERO, |(below, above)| below.max(above));
+                (tolerance, Some(band))
             }
         };
-        let within = match difference {
-            Some(difference) => difference.abs() <= tolerance,
-            None if tolerance.is_zero() => left == right,
+        let holds = match band {
+            Some(band) => band::holds(comparison.op, band),
             None => {
-                return Err(Box::new(EvalError::Overflow {
-                    op: "-",
-                    left,
-                    right,
-                    span: comparison.op_span,
-                }));
+                let within = match difference {
+                    Some(difference) => difference.abs() <= tolerance,
+                    None if tolerance.is_zero() => left == right,
+                    None => return Err(overflow("-", left, right, comparison.op_span)),
+                };
+                match comparison.op {
+                    CmpOp::Eq => within,
+                    CmpOp::Ne => !within,
+                    CmpOp::Lt => left < right,
+                    CmpOp::Le => left <= right,
+                    CmpOp::Gt => left > right,
+                    CmpOp::Ge => left >= right,
+                }
             }
-        };
-        let holds = match comparison.op {
-            CmpOp::Eq => within,
-            CmpOp::Ne => !within,
-            CmpOp::Lt => left < right,
-            CmpOp::Le => left <= right,
-            CmpOp::Gt => left > right,
-            CmpOp::Ge => left >= right,
         };
         let sides = Sides {
             left,
             right,
             difference,
             tolerance,
+            band,
             roundings: Vec::new(),
         };
         Ok((holds, sides))
+    }
+
+    /// A `$` amount in the report's unit.
+    fn money(&self, value: Value) -> Result<Value, Failed> {
+        match self.unit {
+            None => Ok(value),
+            Some(unit) => value.checked_div(unit).map(Value::reduced).ok_or_else(|| {
+                Box::new(EvalError::Overflow {
+                    op: "/",
+                    left: value,
+                    right: unit,
+                    span: Span::new(0, 0),
+                })
+            }),
+        }
     }
 
     fn condition(&mut self, condition: &Cond) -> Result<bool, Failed> {
@@ -383,15 +532,21 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
 
     fn value(&mut self, node: &Node) -> Result<Value, Failed> {
         match node {
-            Node::Line { slot, .. } => Ok(self.line(*slot)),
-            Node::Const { value, .. } => Ok(*value),
+            Node::Line { slot, prior, .. } => Ok(self.line(*slot, *prior)),
+            Node::Const { value, money, span } => {
+                if *money {
+                    self.money(*value).map_err(|e| with_span(e, *span))
+                } else {
+                    Ok(*value)
+                }
+            }
             Node::Neg { inner, .. } => Ok(-self.value(inner)?),
             Node::Chain { first, rest, .. } => {
                 let mut acc = self.value(first)?;
                 for (op, span, operand) in rest {
                     // A line, the most common operand, is read in place.
                     let operand = match operand {
-                        Node::Line { slot, .. } => self.line(*slot),
+                        Node::Line { slot, prior, .. } => self.line(*slot, *prior),
                         _ => self.value(operand)?,
                     };
                     acc = apply(*op, acc, operand, *span)?;
@@ -402,18 +557,32 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
         }
     }
 
-    /// The amount on the line in `slot`; blank counts as 0.
-    fn line(&mut self, slot: usize) -> Value {
-        match self.amounts.amount(slot) {
+    /// The amount on the line in `slot` (of the previous report, for `prior`); blank
+    /// counts as 0, and a percentage is read as its ratio.
+    fn line(&mut self, slot: usize, prior: bool) -> Value {
+        let amount = if prior {
+            self.amounts.prior(slot)
+        } else {
+            self.amounts.amount(slot)
+        };
+        match amount {
             Some(amount) => {
-                self.present = true;
-                Value::from_decimal(amount)
+                self.present |= !prior;
+                let value = Value::from_decimal(amount);
+                if !self.percent.is_empty() && self.percent.contains(&slot) {
+                    value.checked_div(Value::whole(100)).unwrap_or(value)
+                } else {
+                    value
+                }
             }
             None => Value::ZERO,
         }
     }
 
     fn call(&mut self, func: Func, args: &[Node], span: Span) -> Result<Value, Failed> {
+        if let Func::Round { places, mode } = func {
+            return self.round(args, places, mode, span);
+        }
         let mut values = args.iter().map(|arg| self.value(arg));
         let first = values.next().transpose()?.unwrap_or(Value::ZERO);
         Ok(match func {
@@ -426,27 +595,61 @@ impl<A: Amounts + ?Sized> Context<'_, A> {
             }
             Func::Max => values.try_fold(first, |acc, value| value.map(|v| acc.max(v)))?,
             Func::Min => values.try_fold(first, |acc, value| value.map(|v| acc.min(v)))?,
-            Func::Abs => first.abs(),
-            Func::Round { places } => {
-                let to = first.round(places, Ties::AwayFromZero).ok_or_else(|| {
-                    Box::new(EvalError::Overflow {
-                        op: "round",
-                        left: first,
-                        right: Value::whole(i64::from(places)),
-                        span,
-                    })
-                })?;
-                if self.trace {
-                    self.roundings.push(Rounding {
-                        span,
-                        from: first,
-                        to,
-                    });
-                }
-                to
-            }
+            Func::Abs | Func::Round { .. } => first.abs(),
         })
     }
+
+    /// `round(x, places)` or `round(x, step)`, as `mode` says.
+    fn round(
+        &mut self,
+        args: &[Node],
+        places: Option<u32>,
+        mode: RoundMode,
+        span: Span,
+    ) -> Result<Value, Failed> {
+        let (value, step) = match args {
+            [value] => (self.value(value)?, None),
+            [value, step, ..] => (self.value(value)?, Some(self.value(step)?)),
+            [] => (Value::ZERO, None),
+        };
+        let to = rounded(value, places, step, mode).ok_or_else(|| {
+            Box::new(EvalError::Overflow {
+                op: "round",
+                left: value,
+                right: step.unwrap_or_else(|| Value::whole(i64::from(places.unwrap_or(0)))),
+                span,
+            })
+        })?;
+        if self.trace {
+            self.roundings.push(Rounding {
+                span,
+                from: value,
+                to,
+            });
+        }
+        Ok(to)
+    }
+}
+
+/// `value` rounded to `places` or to a multiple of `step`.
+fn rounded(
+    value: Value,
+    places: Option<u32>,
+    step: Option<Value>,
+    mode: RoundMode,
+) -> Option<Value> {
+    match step {
+        Some(step) => value.round_to(step, mode),
+        None => value.round(places.unwrap_or(0), mode),
+    }
+}
+
+/// An overflow placed at `span` (a `$` constant divided into the report's unit).
+fn with_span(mut error: Failed, at: Span) -> Failed {
+    if let EvalError::Overflow { span, .. } = error.as_mut() {
+        *span = at;
+    }
+    error
 }
 
 /// One exact arithmetic step.
@@ -504,7 +707,7 @@ mod tests {
                     .map(|(_, amount)| dec(amount))
             })
             .collect();
-        evaluate_rule(rule, amounts.as_slice(), None)
+        evaluate_rule(rule, amounts.as_slice(), Facts::default())
     }
 
     fn holds(rule: &str, lines: &[(&str, &str)]) {

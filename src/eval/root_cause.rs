@@ -113,6 +113,14 @@ impl Amounts for Corrected<'_> {
             self.view.row.get(global).copied().flatten()
         }
     }
+
+    fn prior_report(&self) -> Result<(), super::NoPrior> {
+        self.view.prior_report()
+    }
+
+    fn prior(&self, local: usize) -> Option<Decimal> {
+        self.view.prior(local)
+    }
 }
 
 /// Evaluate the rules that read the line in `slot` again with it corrected.
@@ -137,11 +145,11 @@ fn verify(
             continue;
         };
         let corrected = Corrected {
-            view: RowAmounts::new(rule, &result.row.amounts),
+            view: result.amounts(rule),
             slot,
             amount,
         };
-        let after = verdict(rule, &corrected, result.row.meta.as_of);
+        let after = verdict(rule, &corrected, result.row.meta.facts());
         let failed_before = before.outcome() == Outcome::Fail;
         if failed_before && after == Verdict::Pass {
             candidate.clears.push(index);

@@ -22,11 +22,60 @@ pub struct Value {
     den: i128,
 }
 
-/// How `round` breaks a tie (a value exactly half way between two results).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Ties {
-    /// 2.5 → 3, −2.5 → −3.
-    AwayFromZero,
+/// How `round` picks a result: to the nearest (and how a tie, a value exactly half way,
+/// is broken), or in one direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum RoundMode {
+    /// To the nearest, ties away from zero: 2.5 → 3, −2.5 → −3. The default.
+    #[default]
+    HalfAwayFromZero,
+    /// To the nearest, ties to the even neighbour: 2.5 → 2, 3.5 → 4 (banker's rounding).
+    HalfEven,
+    /// Toward zero (truncation): 2.9 → 2, −2.9 → −2.
+    TowardZero,
+    /// Down: 2.9 → 2, −2.1 → −3.
+    Floor,
+    /// Up: 2.1 → 3, −2.9 → −2.
+    Ceiling,
+}
+
+impl RoundMode {
+    /// Every mode, the default first.
+    pub const ALL: [RoundMode; 5] = [
+        RoundMode::HalfAwayFromZero,
+        RoundMode::HalfEven,
+        RoundMode::TowardZero,
+        RoundMode::Floor,
+        RoundMode::Ceiling,
+    ];
+
+    /// The name written in a rule: `half_away_from_zero`, `half_even`, `toward_zero`,
+    /// `floor`, `ceiling`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoundMode::HalfAwayFromZero => "half_away_from_zero",
+            RoundMode::HalfEven => "half_even",
+            RoundMode::TowardZero => "toward_zero",
+            RoundMode::Floor => "floor",
+            RoundMode::Ceiling => "ceiling",
+        }
+    }
+
+    /// The mode a rule names.
+    pub fn named(name: &str) -> Option<RoundMode> {
+        RoundMode::ALL.into_iter().find(|mode| mode.name() == name)
+    }
+
+    /// In words: `ties away from zero`, `ties to even`, `toward zero`, `down`, `up`.
+    pub fn words(self) -> &'static str {
+        match self {
+            RoundMode::HalfAwayFromZero => "ties away from zero",
+            RoundMode::HalfEven => "ties to even",
+            RoundMode::TowardZero => "toward zero",
+            RoundMode::Floor => "down (floor)",
+            RoundMode::Ceiling => "up (ceiling)",
+        }
+    }
 }
 
 impl Value {
@@ -183,26 +232,51 @@ impl Value {
         self.checked_mul(reciprocal)
     }
 
-    /// The value rounded to `places` decimal places, ties broken as `ties` says; `None`
-    /// when the rounded value does not fit.
-    pub(crate) fn round(self, places: u32, ties: Ties) -> Option<Value> {
+    /// The value rounded to `places` decimal places as `mode` says; `None` when the
+    /// rounded value does not fit.
+    pub fn round(self, places: u32, mode: RoundMode) -> Option<Value> {
         let unit = ten_to(places)?;
         let scaled = self.checked_mul(Value { num: unit, den: 1 })?;
-        let (quotient, remainder) = (scaled.num / scaled.den, scaled.num % scaled.den);
+        Value::fraction(scaled.to_whole(mode)?, unit)
+    }
+
+    /// The multiple of `step` that rounding `self / step` to a whole number as `mode`
+    /// says gives; `None` when `step` is zero or a result does not fit.
+    pub fn round_to(self, step: Value, mode: RoundMode) -> Option<Value> {
+        let steps = self.checked_div(step)?;
+        Value::whole_i128(steps.to_whole(mode)?)?.checked_mul(step)
+    }
+
+    /// The whole number `n`; `None` for `i128::MIN`.
+    fn whole_i128(n: i128) -> Option<Value> {
+        Value::fraction(n, 1)
+    }
+
+    /// The value rounded to a whole number as `mode` says.
+    fn to_whole(self, mode: RoundMode) -> Option<i128> {
+        let (quotient, remainder) = (self.num / self.den, self.num % self.den);
+        if remainder == 0 {
+            return Some(quotient);
+        }
         let rest = remainder.abs();
-        // |remainder| ≥ den / 2, without overflow: |remainder| ≥ den − |remainder|.
-        let half_or_more = rest >= scaled.den - rest;
-        let rounded = match ties {
-            Ties::AwayFromZero if half_or_more && remainder != 0 => {
-                quotient.checked_add(remainder.signum())?
-            }
-            Ties::AwayFromZero => quotient,
+        // Compare |remainder| with den / 2 without overflow: with den − |remainder|.
+        let other = self.den - rest;
+        let away = match mode {
+            RoundMode::HalfAwayFromZero => rest >= other,
+            RoundMode::HalfEven => rest > other || (rest == other && quotient % 2 != 0),
+            RoundMode::TowardZero => false,
+            RoundMode::Floor => remainder < 0,
+            RoundMode::Ceiling => remainder > 0,
         };
-        Value::fraction(rounded, unit)
+        if away {
+            quotient.checked_add(remainder.signum())
+        } else {
+            Some(quotient)
+        }
     }
 
     /// The same value in lowest terms.
-    fn reduced(self) -> Value {
+    pub(crate) fn reduced(self) -> Value {
         if self.den == 1 {
             return self;
         }
@@ -526,12 +600,27 @@ mod tests {
         let third = v("0.3333333333333333333333333333");
         let product = third.checked_mul(v("1.5")).unwrap();
         assert_eq!(product.to_string(), "0.49999999999999999999999999995");
-        assert_eq!(product.round(0, Ties::AwayFromZero), Some(Value::ZERO));
-        assert_eq!(v("2.5").round(0, Ties::AwayFromZero), Some(v("3")));
-        assert_eq!(v("-2.5").round(0, Ties::AwayFromZero), Some(v("-3")));
-        assert_eq!(v("1.005").round(2, Ties::AwayFromZero), Some(v("1.01")));
-        assert_eq!(v("40/3").round(2, Ties::AwayFromZero), Some(v("13.33")));
-        assert_eq!(v("-1/3").round(0, Ties::AwayFromZero), Some(Value::ZERO));
+        assert_eq!(
+            product.round(0, RoundMode::HalfAwayFromZero),
+            Some(Value::ZERO)
+        );
+        assert_eq!(v("2.5").round(0, RoundMode::HalfAwayFromZero), Some(v("3")));
+        assert_eq!(
+            v("-2.5").round(0, RoundMode::HalfAwayFromZero),
+            Some(v("-3"))
+        );
+        assert_eq!(
+            v("1.005").round(2, RoundMode::HalfAwayFromZero),
+            Some(v("1.01"))
+        );
+        assert_eq!(
+            v("40/3").round(2, RoundMode::HalfAwayFromZero),
+            Some(v("13.33"))
+        );
+        assert_eq!(
+            v("-1/3").round(0, RoundMode::HalfAwayFromZero),
+            Some(Value::ZERO)
+        );
     }
 
     #[test]

@@ -7,13 +7,15 @@ use std::fmt::Write as _;
 use crate::amount;
 use crate::check::{CheckedRule, Func, Node, RuleSet};
 use crate::diagnostic::{difference_text, failure_message};
-use crate::eval::{self, Amounts, RowAmounts, Skip, Status};
-use crate::report::{self, Report};
+use crate::engine::ReportResult;
+use crate::eval::{self, Amounts, Facts, RowAmounts, Skip, Status};
 
 /// A rule's status on a report and the amounts it read.
 struct Explained<'a> {
     status: &'a Status,
     amounts: &'a RowAmounts<'a>,
+    rule: &'a CheckedRule,
+    facts: Facts,
 }
 
 /// One row of the tree: indentation, operator, text, and an amount (if it has one).
@@ -24,14 +26,15 @@ struct Row {
     amount: Option<String>,
 }
 
-/// The explanation of one rule on one report.
-pub fn explain(rules: &RuleSet, rule: &CheckedRule, report: &Report) -> String {
-    let row = report::Row::of(rules, report);
-    let amounts = RowAmounts::new(rule, &row.amounts);
-    let status = eval::evaluate_rule(rule, &amounts, report.as_of());
+/// The explanation of one rule on one checked report.
+pub fn explain(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> String {
+    let amounts = result.amounts(rule);
+    let status = result.status(rule);
     let outcome = Explained {
         status: &status,
         amounts: &amounts,
+        rule,
+        facts: result.row.meta.facts(),
     };
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(rules, rule));
@@ -51,7 +54,7 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, report: &Report) -> String {
             .condition_span
             .map(|s| source_text(rules, rule, s))
             .unwrap_or_default();
-        let verdict = match eval::condition_holds(condition, outcome.amounts) {
+        let verdict = match eval::condition_holds(rule, condition, outcome.amounts, outcome.facts) {
             Ok(true) => "holds".to_owned(),
             Ok(false) => "does not hold".to_owned(),
             Err(error) => format!("cannot be evaluated: {error}"),
@@ -128,7 +131,7 @@ fn verdict(rule: &CheckedRule, outcome: &Explained<'_>) -> String {
         }
         Status::Skipped(Skip::AllBlank) => "skipped: every line the rule reads is blank".to_owned(),
         Status::Skipped(Skip::ConditionFalse) => "skipped: its condition does not hold".to_owned(),
-        Status::Skipped(skip @ Skip::NotInForce(_)) => format!("skipped: {}", skip.reason()),
+        Status::Skipped(skip) => format!("skipped: {}", skip.reason()),
         Status::Error(error) => format!("could not be evaluated: {error}"),
     }
 }
@@ -143,7 +146,7 @@ fn side_rows(
     op: &'static str,
     rows: &mut Vec<Row>,
 ) {
-    let value = eval::value_of(node, outcome.amounts);
+    let value = eval::value_of(outcome.rule, node, outcome.amounts, outcome.facts);
     let amount = Some(match &value {
         Ok(value) => amount::format_value(*value),
         Err(_) => "(cannot be evaluated)".to_owned(),
@@ -199,14 +202,21 @@ fn side_rows(
         }
         Node::Call { func, args, span } => {
             let mut text = source_text(rules, rule, *span);
-            if let (Func::Round { places }, Some(arg)) = (func, args.first()) {
-                let unit = if *places == 0 {
-                    "whole units".to_owned()
-                } else {
-                    format!("{places} decimal places")
+            if let (Func::Round { places, mode }, Some(arg)) = (func, args.first()) {
+                let unit = match places {
+                    Some(0) => "whole units".to_owned(),
+                    Some(places) => format!("{places} decimal places"),
+                    None => match args
+                        .get(1)
+                        .map(|step| source_text(rules, rule, step.span()))
+                    {
+                        Some(step) => format!("a multiple of {step}"),
+                        None => "whole units".to_owned(),
+                    },
                 };
-                let _ = write!(text, ", rounded to {unit}, ties away from zero");
-                if let Ok(from) = eval::value_of(arg, outcome.amounts) {
+                let _ = write!(text, ", rounded to {unit}, {}", mode.words());
+                if let Ok(from) = eval::value_of(outcome.rule, arg, outcome.amounts, outcome.facts)
+                {
                     if Ok(from) != value {
                         let _ = write!(text, ", from {}", amount::format_value(from));
                     }
@@ -277,13 +287,15 @@ mod tests {
         let source = Source::new("t.xfoot", rules);
         let file = syntax::parse(&source).unwrap();
         let set = check(vec![(source, file)]).unwrap().rules;
-        let report = Report::from_lines(
+        let report = crate::Report::from_lines(
             "r.yaml",
             lines
                 .iter()
                 .map(|(c, a)| (c.parse().unwrap(), a.parse::<Decimal>().unwrap())),
         );
-        explain(&set, &set.rules()[0], &report)
+        let row = crate::report::Row::of(&set, &report);
+        let result = crate::engine::check_row(&set, None, row);
+        explain(&set, &set.rules()[0], &result)
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl<'a> Finding<'a> {
             Status::Skipped(Skip::ConditionFalse) => {
                 ("its condition does not hold".to_owned(), String::new())
             }
-            Status::Skipped(skip @ Skip::NotInForce(_)) => (skip.reason(), String::new()),
+            Status::Skipped(skip) => (skip.reason(), String::new()),
             Status::Error(error) => (format!("could not be evaluated: {error}"), String::new()),
         };
         Finding {
@@ -115,8 +115,9 @@ impl<'a> Finding<'a> {
     /// The human diagnostic, without colour, for a failure or an error.
     pub fn diagnostic_text(&self) -> Option<String> {
         let amounts = self.report.amounts(self.rule);
+        let unit = self.report.row.meta.unit;
         let diagnostic =
-            RuleDiagnostic::new(self.engine.rules(), self.rule, &self.status, &amounts)?;
+            RuleDiagnostic::new(self.engine.rules(), self.rule, &self.status, &amounts, unit)?;
         Some(Human::new(false, false).diagnostic(&diagnostic))
     }
 

@@ -83,7 +83,9 @@ impl Human {
             if outcome.outcome() == Outcome::Fail {
                 let amounts = result.amounts(rule);
                 let status = result.status(rule);
-                if let Some(diagnostic) = RuleDiagnostic::new(rules, rule, &status, &amounts) {
+                if let Some(diagnostic) =
+                    RuleDiagnostic::new(rules, rule, &status, &amounts, result.row.meta.unit)
+                {
                     writeln!(out, "{}", self.diagnostic(&diagnostic))?;
                 }
             }
@@ -128,7 +130,9 @@ impl Human {
             if outcome.outcome() == Outcome::Error {
                 let amounts = result.amounts(rule);
                 let status = result.status(rule);
-                if let Some(diagnostic) = RuleDiagnostic::new(rules, rule, &status, &amounts) {
+                if let Some(diagnostic) =
+                    RuleDiagnostic::new(rules, rule, &status, &amounts, result.row.meta.unit)
+                {
                     write!(err, "{}", self.diagnostic(&diagnostic))?;
                 }
             }

@@ -231,6 +231,21 @@ impl<'a> Json<'a> {
             Some(date) => json_string(out, &date.to_string()),
             None => out.extend_from_slice(b"null"),
         }
+        if !meta.unit.is_dollars() {
+            out.extend_from_slice(b",\"unit\":\"");
+            out.extend_from_slice(meta.unit.name().as_bytes());
+            out.push(b'"');
+        }
+        if let (true, Ok(prior)) = (self.engine.rules().reads_prior(), &result.prior) {
+            out.extend_from_slice(b",\"prior\":{\"report\":");
+            json_string(out, &prior.meta.name());
+            out.extend_from_slice(b",\"as_of\":");
+            match prior.meta.as_of {
+                Some(date) => json_string(out, &date.to_string()),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.push(b'}');
+        }
         out.extend_from_slice(b",\"status\":\"");
         out.extend_from_slice(summary.standing(self.deny_warnings).as_str().as_bytes());
         out.extend_from_slice(b"\"");
@@ -300,7 +315,7 @@ impl<'a> Json<'a> {
                 out.extend_from_slice(b",\"reason\":\"");
                 out.extend_from_slice(skip.code().as_bytes());
                 out.push(b'"');
-                if let Skip::NotInForce(_) = skip {
+                if !matches!(skip, Skip::AllBlank | Skip::ConditionFalse) {
                     out.extend_from_slice(b",\"message\":");
                     json_string(out, &skip.reason());
                 }
@@ -334,6 +349,15 @@ impl<'a> Json<'a> {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b"\":");
             string_or_null(out, value, text::value);
+        }
+        if let Some(band) = sides.and_then(|s| s.band) {
+            out.extend_from_slice(b",\"band\":{\"low\":");
+            string_or_null(out, Some(band.low), text::value);
+            out.extend_from_slice(b",\"high\":");
+            string_or_null(out, Some(band.high), text::value);
+            out.extend_from_slice(b",\"figures\":");
+            text::number(out, band.figures as u128);
+            out.push(b'}');
         }
         out.extend_from_slice(b",\"lines\":[");
         let amounts = report.amounts(rule);

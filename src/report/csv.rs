@@ -19,6 +19,7 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::line::LineCode;
 use crate::load::MAX_REPORT_BYTES;
+use crate::unit::Unit;
 
 /// What a column of a wide CSV file after `report_id` holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +30,8 @@ enum Column {
     Firm,
     /// The report date.
     AsOf,
+    /// The unit of the row's amounts.
+    Unit,
 }
 
 /// Rows of a wide CSV file, with what is needed to read them.
@@ -138,6 +141,7 @@ fn columns(header: &csv::ByteRecord, rules: &RuleSet) -> Result<Vec<Column>, Str
         let column = match named.as_str() {
             "firm" => Column::Firm,
             "as_of" => Column::AsOf,
+            "unit" => Column::Unit,
             _ => match named.parse::<LineCode>() {
                 Ok(code) => Column::Line(code, rules.slot(code)),
                 Err(error) => {
@@ -287,6 +291,16 @@ impl Block {
                         Err(error) => {
                             problems.push(format!("as_of `{text}` is not a date: {error}"));
                         }
+                    }
+                }
+                Column::Unit => {
+                    let text = String::from_utf8_lossy(text);
+                    match text.trim() {
+                        "" => {}
+                        text => match text.parse::<Unit>() {
+                            Ok(unit) => meta.unit = unit,
+                            Err(error) => problems.push(error.to_string()),
+                        },
                     }
                 }
             }

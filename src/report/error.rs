@@ -153,6 +153,25 @@ pub enum ReportError {
         span: SourceSpan,
     },
 
+    /// `unit: hundreds`
+    #[error("`{text}` is not a unit")]
+    #[diagnostic(
+        code(crossfoot::report::unit),
+        help(
+            "a report's amounts are in `dollars` (the default), `thousands`, `millions` or `billions`"
+        )
+    )]
+    Unit {
+        /// The value as written.
+        text: String,
+        /// The report file.
+        #[source_code]
+        src: Source,
+        /// The value.
+        #[label("not a unit")]
+        span: SourceSpan,
+    },
+
     /// A report without `lines:`.
     #[error("the report has no `lines`")]
     #[diagnostic(

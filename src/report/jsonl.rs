@@ -14,6 +14,7 @@ use super::{Meta, Place, Row, Spare};
 use crate::check::RuleSet;
 use crate::date::Date;
 use crate::line::LineCode;
+use crate::unit::Unit;
 
 /// Lines of a JSON Lines file, with the number of the first.
 #[derive(Debug)]
@@ -125,6 +126,8 @@ fn json_line(
         firm: Option<Cow<'a, str>>,
         #[serde(default, borrow)]
         as_of: Option<Cow<'a, str>>,
+        #[serde(default, borrow)]
+        unit: Option<Cow<'a, str>>,
         #[serde(borrow)]
         lines: Pairs<'a>,
     }
@@ -188,6 +191,10 @@ fn json_line(
             None
         }
     };
+    match shape.unit.as_deref().map(str::parse::<Unit>).transpose() {
+        Ok(unit) => meta.unit = unit.unwrap_or_default(),
+        Err(error) => problems.push(error.to_string()),
+    }
     if !problems.is_empty() {
         return Err(Unreadable::batch(meta, problems.join("; ")));
     }

@@ -30,7 +30,9 @@ pub use yaml::load_yaml;
 
 use crate::check::RuleSet;
 use crate::date::Date;
+use crate::eval::Facts;
 use crate::line::LineCode;
+use crate::unit::Unit;
 
 /// What identifies a report, besides its amounts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,6 +47,8 @@ pub struct Meta {
     pub firm: Option<String>,
     /// The report date (`as_of`).
     pub as_of: Option<Date>,
+    /// The unit its amounts are printed in (`unit: thousands`); dollars when absent.
+    pub unit: Unit,
 }
 
 /// A report's place in a batch file.
@@ -57,6 +61,14 @@ pub enum Place {
 }
 
 impl Meta {
+    /// What evaluation needs to know of the report: its date and unit.
+    pub fn facts(&self) -> Facts {
+        Facts {
+            as_of: self.as_of,
+            unit: self.unit,
+        }
+    }
+
     /// A report called `name` with no other metadata.
     pub fn named(name: impl Into<String>) -> Self {
         Meta {
@@ -214,6 +226,7 @@ impl Spare {
             id,
             firm: None,
             as_of: None,
+            unit: Unit::DOLLARS,
         };
         row
     }

@@ -17,9 +17,10 @@ use crate::amount::{self, AmountError};
 use crate::date::Date;
 use crate::line::LineCode;
 use crate::source::{Source, Span};
+use crate::unit::Unit;
 
 /// The top-level keys a report may have.
-const KEYS: [&str; 4] = ["lines", "firm", "as_of", "id"];
+const KEYS: [&str; 5] = ["lines", "firm", "as_of", "id", "unit"];
 
 /// Read a YAML report. On failure, every problem found, in file order.
 pub fn load_yaml(source: &Source) -> Result<Report, Vec<ReportError>> {
@@ -117,6 +118,7 @@ impl Reader<'_> {
                 "firm" => report.meta.firm = self.text_value()?.as_deref().and_then(super::firm),
                 "id" => report.meta.id = self.text_value()?,
                 "as_of" => report.meta.as_of = self.date_value()?,
+                "unit" => report.meta.unit = self.unit_value()?,
                 _ => {
                     self.unknown_key(&key);
                     self.skip_value()?;
@@ -222,6 +224,24 @@ impl Reader<'_> {
             span: self.span(value.span),
         });
         Some(None)
+    }
+
+    fn unit_value(&mut self) -> Option<Unit> {
+        let Item::Scalar(value) = self.next()? else {
+            return self.structure("a unit like `thousands`", "a structure", Span::new(0, 0));
+        };
+        if is_null(&value) {
+            return Some(Unit::DOLLARS);
+        }
+        if let Ok(unit) = value.text.parse::<Unit>() {
+            return Some(unit);
+        }
+        self.errors.push(ReportError::Unit {
+            text: value.text,
+            src: self.src.clone(),
+            span: self.span(value.span),
+        });
+        Some(Unit::DOLLARS)
     }
 
     /// Step over the value of a key that is being reported as unknown.
@@ -336,9 +356,11 @@ impl Reader<'_> {
             .find(|known| key.text.starts_with(&known[..known.len().min(3)]));
         let help = match close {
             Some(known) => {
-                format!("did you mean `{known}`? A report has `lines`, `firm`, `as_of` and `id`")
+                format!(
+                    "did you mean `{known}`? A report has `lines`, `firm`, `as_of`, `id` and `unit`"
+                )
             }
-            None => "a report has `lines`, `firm`, `as_of` and `id`".to_owned(),
+            None => "a report has `lines`, `firm`, `as_of`, `id` and `unit`".to_owned(),
         };
         self.errors.push(ReportError::UnknownKey {
             key: key.text.clone(),

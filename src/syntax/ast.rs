@@ -85,6 +85,33 @@ pub struct LineDecl {
     pub label: Spanned<String>,
     /// Whether the form prints it as a deduction (stored negative).
     pub deduction: bool,
+    /// Whether it is a total or subtotal: blank, it skips the rules that read it.
+    pub total: bool,
+    /// What its amount is: money (the default), a percentage or a ratio.
+    pub kind: LineKind,
+}
+
+/// What a line's amount is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LineKind {
+    /// Dollars (or the report's unit): the default.
+    #[default]
+    Money,
+    /// A percentage as printed: `59.99` is 59.99%, the ratio 0.5999.
+    Percent,
+    /// A pure number, read as it is.
+    Ratio,
+}
+
+impl LineKind {
+    /// The flag that declares it (`percent`, `ratio`); `None` for money.
+    pub fn flag(self) -> Option<&'static str> {
+        match self {
+            LineKind::Money => None,
+            LineKind::Percent => Some("percent"),
+            LineKind::Ratio => Some("ratio"),
+        }
+    }
 }
 
 /// One rule: an id, what it says, and the one relationship it asserts.
@@ -117,6 +144,9 @@ pub struct Example {
     pub expect: Expectation,
     /// The amounts; lines not listed are blank.
     pub lines: Vec<(Spanned<LineCode>, Spanned<Decimal>)>,
+    /// `prior(3750) = 90`: amounts on the previous report. An example with none has no
+    /// previous report.
+    pub prior: Vec<(Spanned<LineCode>, Spanned<Decimal>)>,
 }
 
 /// What an example expects of its rule.
@@ -171,6 +201,9 @@ pub enum Tolerance {
     Absolute(Decimal),
     /// `within 0.01%`, stored as the ratio (0.0001), applied to the larger side.
     Relative(Decimal),
+    /// `within rounding`: each printed figure stands for every value within half a unit
+    /// of its last printed digit; the rule holds if such values could satisfy it.
+    Rounding,
 }
 
 /// `left OP right`.
@@ -262,6 +295,8 @@ pub enum Expr {
         /// The arguments in order.
         args: Vec<Spanned<Expr>>,
     },
+    /// A bare word, allowed only as `round`'s rounding mode: `half_even`.
+    Name(String),
 }
 
 /// A binary arithmetic operator.

@@ -227,6 +227,13 @@ fn rule_parts(rule: &Spanned<Rule>) -> Vec<Part> {
             .lines
             .iter()
             .map(|(code, amount)| format!("{} = {}", code.node, amount.node))
+            .chain(
+                example
+                    .node
+                    .prior
+                    .iter()
+                    .map(|(code, amount)| format!("prior({}) = {}", code.node, amount.node)),
+            )
             .collect();
         let line = format!("  {} {}", example.node.expect.as_str(), lines.join(", "));
         parts.push(Part::new(example.span, "  ", vec![line]));
@@ -246,12 +253,17 @@ fn page_parts(page: &Spanned<Page>) -> Vec<Part> {
 }
 
 fn line_decl(line: &LineDecl) -> String {
-    let deduction = if line.deduction { " deduction" } else { "" };
-    format!(
-        "  {} {}{deduction}",
-        line.code.node,
-        quoted(&line.label.node)
-    )
+    let mut text = format!("  {} {}", line.code.node, quoted(&line.label.node));
+    let flags = [
+        line.deduction.then_some("deduction"),
+        line.total.then_some("total"),
+        line.kind.flag(),
+    ];
+    for flag in flags.into_iter().flatten() {
+        text.push(' ');
+        text.push_str(flag);
+    }
+    text
 }
 
 /// `  LEFT OP RIGHT`, with a long sum on the right broken before its operators:

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::ast::{
     Assertion, BinOp, CmpOp, Condition, Effective, Example, Expectation, Expr, Item, LineDecl,
-    Page, Rule, RuleFile, Severity, Tolerance,
+    LineKind, Page, Rule, RuleFile, Severity, Tolerance,
 };
 use super::error::SyntaxError;
 use crate::amount;
@@ -195,15 +195,22 @@ impl<'s> Builder<'s> {
         let code = self.line_code(&code)?;
         let label_span = self.span(&label);
         let label = Spanned::new(self.string(label)?, label_span);
-        let deduction = parts.next().is_some();
-        Some(Spanned::new(
-            LineDecl {
-                code,
-                label,
-                deduction,
-            },
-            span,
-        ))
+        let mut decl = LineDecl {
+            code,
+            label,
+            deduction: false,
+            total: false,
+            kind: LineKind::Money,
+        };
+        for flag in parts {
+            match flag.as_str() {
+                "deduction" => decl.deduction = true,
+                "total" => decl.total = true,
+                "percent" => decl.kind = LineKind::Percent,
+                _ => decl.kind = LineKind::Ratio,
+            }
+        }
+        Some(Spanned::new(decl, span))
     }
 
     /// A `string` pair's text, unescaped.
@@ -374,6 +381,7 @@ impl<'s> Builder<'s> {
         let span = self.span(&pair);
         let mut expect = None;
         let mut lines = Vec::new();
+        let mut prior = Vec::new();
         for part in pair.into_inner() {
             match part.as_rule() {
                 G::expectation => {
@@ -385,13 +393,25 @@ impl<'s> Builder<'s> {
                 }
                 G::example_line => {
                     let mut inner = part.into_inner();
-                    let (Some(code), Some(amount)) = (inner.next(), inner.next()) else {
+                    let (Some(mut code), Some(amount)) = (inner.next(), inner.next()) else {
                         return self.internal("an example line without an amount".into(), span);
                     };
+                    let previous = code.as_rule() == G::prior_line;
+                    if previous {
+                        match code.into_inner().find(|p| p.as_rule() == G::line_code) {
+                            Some(inner) => code = inner,
+                            None => return self.internal("`prior` without a line".into(), span),
+                        }
+                    }
                     let code = self.line_code(&code);
                     let amount_span = self.span(&amount);
                     let value = self.number(amount.as_str(), amount.as_str(), amount_span);
-                    lines.push((code?, Spanned::new(value?, amount_span)));
+                    let line = (code?, Spanned::new(value?, amount_span));
+                    if previous {
+                        prior.push(line);
+                    } else {
+                        lines.push(line);
+                    }
                 }
                 other => return self.internal(format!("unexpected {other:?} in an example"), span),
             }
@@ -399,7 +419,14 @@ impl<'s> Builder<'s> {
         let Some(expect) = expect else {
             return self.internal("an example without an expectation".into(), span);
         };
-        Some(Spanned::new(Example { expect, lines }, span))
+        Some(Spanned::new(
+            Example {
+                expect,
+                lines,
+                prior,
+            },
+            span,
+        ))
     }
 
     fn severity(&mut self, pair: Pair<'_, G>) -> Option<Severity> {
@@ -419,6 +446,9 @@ impl<'s> Builder<'s> {
         let Some(literal) = literal else {
             return self.internal("a tolerance without an amount".into(), span);
         };
+        if literal.as_rule() == G::kw_rounding {
+            return Some(Tolerance::Rounding);
+        }
         match self.primary(literal)?.node {
             Expr::Money(value) => Some(Tolerance::Absolute(value)),
             Expr::Percent(ratio) => Some(Tolerance::Relative(ratio)),
@@ -597,6 +627,7 @@ impl<'s> Builder<'s> {
                 Expr::Percent(self.percent_to_ratio(text, percent, span)?)
             }
             G::call => return self.call(pair, span),
+            G::name => Expr::Name(text.to_owned()),
             G::expr | G::term | G::factor => return self.expr(pair),
             other => return self.internal(format!("unexpected {other:?} in an expression"), span),
         };
@@ -943,7 +974,10 @@ fn describe(rule: G) -> &'static str {
         G::file | G::rule_def | G::kw_rule => "`rule`",
         G::page_def | G::kw_page => "`page`",
         G::line_decl => "a line code and its label",
-        G::deduction => "`deduction`",
+        G::line_flag => "`deduction`, `total`, `percent` or `ratio`",
+        G::prior_line | G::kw_prior => "`prior`",
+        G::kw_rounding => "`rounding`",
+        G::name => "a rounding mode like `half_even`",
         G::rule_id | G::ident => "a rule id like `seg.excess`",
         G::description | G::string | G::string_text => "a description in double quotes",
         G::cite | G::kw_cite => "`cite`",
@@ -963,6 +997,7 @@ fn describe(rule: G) -> &'static str {
         | G::neg
         | G::line_code
         | G::call
+        | G::call_arg
         | G::money
         | G::percent
         | G::ratio => "a line code, amount or formula",

@@ -72,6 +72,7 @@ impl Display for Print<'_, Expr> {
                 }
                 f.write_char(')')
             }
+            Expr::Name(name) => f.write_str(name),
         }
     }
 }
@@ -147,6 +148,7 @@ impl Display for Print<'_, Tolerance> {
         match self.0 {
             Tolerance::Absolute(value) => write!(f, "${}", amount::format(*value)),
             Tolerance::Relative(ratio) => f.write_str(&percent_text(*ratio)),
+            Tolerance::Rounding => f.write_str("rounding"),
         }
     }
 }

@@ -8,8 +8,10 @@ use rust_decimal::Decimal;
 
 use crate::check::{CheckedExample, CheckedRule, RuleSet};
 use crate::date::Date;
-use crate::eval::{Status, evaluate_rule};
+use crate::eval::{Facts, NoPrior, Status, WithPrior, evaluate_rule};
+use crate::line::LineCode;
 use crate::syntax::ast::Expectation;
+use crate::unit::Unit;
 
 pub use mutate::{Mutant, MutantRun, mutants, run_mutants};
 pub use report_test::{
@@ -39,7 +41,7 @@ pub fn run_examples(rules: &RuleSet) -> Vec<ExampleRun<'_>> {
         .flat_map(|rule| rule.examples.iter().map(move |example| (rule, example)))
         .map(|(rule, example)| {
             let amounts = example_amounts(rule, example);
-            let status = evaluate_rule(rule, amounts.as_slice(), example_day(rule));
+            let status = example_status(rule, example);
             let ok = matches(example.expect, &status);
             ExampleRun {
                 rule,
@@ -52,14 +54,35 @@ pub fn run_examples(rules: &RuleSet) -> Vec<ExampleRun<'_>> {
         .collect()
 }
 
+/// What `rule` (the example's rule, or a mutant of it) does on an example's amounts, on a
+/// day it is in force, in dollars; with a previous report when the example lists
+/// `prior(…)` amounts.
+pub fn example_status(rule: &CheckedRule, example: &CheckedExample) -> Status {
+    let current = example_amounts(rule, example);
+    let prior = example.prior.as_deref().map(|lines| by_slot(rule, lines));
+    let amounts = WithPrior {
+        current: &current,
+        prior: prior.as_deref().ok_or(NoPrior::NoneEarlier),
+    };
+    let facts = Facts {
+        as_of: example_day(rule),
+        unit: Unit::DOLLARS,
+    };
+    evaluate_rule(rule, &amounts, facts)
+}
+
 /// The amounts an example gives the rule's lines (in the order of
 /// [`CheckedRule::lines`]); every line it does not list is blank.
 pub fn example_amounts(rule: &CheckedRule, example: &CheckedExample) -> Vec<Option<Decimal>> {
+    by_slot(rule, &example.lines)
+}
+
+/// Listed amounts by the rule's slots; lines not listed are blank.
+fn by_slot(rule: &CheckedRule, lines: &[(LineCode, Decimal)]) -> Vec<Option<Decimal>> {
     rule.lines
         .iter()
         .map(|code| {
-            example
-                .lines
+            lines
                 .iter()
                 .find(|(listed, _)| listed == code)
                 .map(|(_, amount)| *amount)
