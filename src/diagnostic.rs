@@ -193,17 +193,27 @@ pub fn failure_message(rule: &CheckedRule) -> String {
 /// The numbers: what the report has, what the rule expects, the difference, the
 /// tolerance; then the rule's description and citation.
 fn failure_help(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
-    let left = amount::format_value(sides.left);
-    let right = amount::format_value(sides.right);
+    // A rule about a percentage line shows its numbers as percentages, as the form does.
+    let percent = match rule.assertion.left {
+        Node::Line {
+            slot, prior: false, ..
+        } => rule.percent_slots.contains(&slot),
+        _ => false,
+    };
+    let unit = if percent { Unit::DOLLARS } else { unit };
+    let left = shown(sides.left, percent);
+    let right = shown(sides.right, percent);
     let has = match rule.assertion.left {
         Node::Line { .. } => format!("the report has {left}"),
         _ => format!("the left side is {left}"),
     };
     let gap = sides
         .difference
-        .map_or_else(|| TOO_LARGE.to_owned(), |d| amount::format_value(d.abs()));
-    let difference = difference_text(sides);
-    let allowed = allowance(sides, unit);
+        .map_or_else(|| TOO_LARGE.to_owned(), |d| shown(d.abs(), percent));
+    let difference = sides
+        .difference
+        .map_or_else(|| TOO_LARGE.to_owned(), |d| shown(d, percent));
+    let allowed = allowance_in(sides, unit, percent);
     let also = if sides.band.is_some() {
         format!(", {allowed}")
     } else {
@@ -235,8 +245,24 @@ fn failure_help(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
 /// What the rule allows: `tolerance 0`, or for `within rounding` `the rounding of 3
 /// figures in thousands allows ±1.5`.
 pub fn allowance(sides: &Sides, unit: Unit) -> String {
+    allowance_in(sides, unit, false)
+}
+
+/// A value as a ratio, or as a percentage (`59.99%`) when `percent`.
+fn shown(value: Value, percent: bool) -> String {
+    if !percent {
+        return amount::format_value(value);
+    }
+    match value.checked_mul(Value::whole(100)) {
+        Some(hundredfold) => format!("{}%", amount::format_value(hundredfold.reduced())),
+        None => amount::format_value(value),
+    }
+}
+
+/// [`allowance`], its amounts as percentages when `percent`.
+fn allowance_in(sides: &Sides, unit: Unit, percent: bool) -> String {
     let Some(band) = sides.band else {
-        return format!("tolerance {}", amount::format_value(sides.tolerance));
+        return format!("tolerance {}", shown(sides.tolerance, percent));
     };
     let in_unit = if unit.is_dollars() {
         String::new()
@@ -251,13 +277,13 @@ pub fn allowance(sides: &Sides, unit: Unit) -> String {
         .difference
         .map_or((Value::ZERO, Value::ZERO), |d| band.reach(d));
     if below == above {
-        let reach = amount::format_value(below);
+        let reach = shown(below, percent);
         format!("the rounding of {figures}{in_unit} allows ±{reach}")
     } else {
         format!(
             "the rounding of {figures}{in_unit} allows -{} to +{}",
-            amount::format_value(below),
-            amount::format_value(above)
+            shown(below, percent),
+            shown(above, percent)
         )
     }
 }

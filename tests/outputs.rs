@@ -333,7 +333,8 @@ fn the_csv_table_reads_back_exactly() {
             "difference",
             "tolerance",
             "message",
-            "detail"
+            "detail",
+            "unit"
         ]
     );
     let rows: Vec<Vec<String>> = reader
@@ -358,7 +359,9 @@ fn the_csv_table_reads_back_exactly() {
             "0"
         ]
     );
+    assert_eq!(rows[0][14], "dollars");
     assert_eq!(rows[2][7], "unreadable");
+    assert_eq!(rows[2][14], "");
     assert_eq!(
         rows[2][12],
         "r.csv row 5 (D): line 20: `2x` is not an amount"

@@ -36,12 +36,19 @@ pub(super) fn of<A: Amounts + ?Sized>(
     comparison: &Comparison,
     span: Span,
 ) -> Result<Band, Failed> {
-    let mut walk = Walk { ctx, span };
+    let mut walk = Walk {
+        ctx,
+        span,
+        figures: Vec::new(),
+    };
     let left = walk.spread(&comparison.left)?;
     let right = walk.spread(&comparison.right)?;
     let difference = add(left, negate(right), span)?;
     let radius = difference.radius(span)?;
-    let figures = difference.terms.len();
+    let mut figures = walk.figures;
+    figures.sort_unstable();
+    figures.dedup();
+    let figures = figures.len();
     Ok(Band {
         low: difference
             .center
@@ -73,6 +80,8 @@ struct Walk<'c, 'a, A: ?Sized> {
     ctx: &'c mut Context<'a, A>,
     /// The `within rounding` clause, where an overflow is reported.
     span: Span,
+    /// Each printed figure read, by its key (a figure read twice is listed twice).
+    figures: Vec<usize>,
 }
 
 impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
@@ -115,9 +124,11 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
                 .checked_div(Value::whole(100))
                 .ok_or_else(|| overflow(self.span))?;
         }
+        let key = slot * 2 + usize::from(prior);
+        self.figures.push(key);
         Ok(Affine {
             center: value,
-            terms: vec![(slot * 2 + usize::from(prior), half)],
+            terms: vec![(key, half)],
             extra: Value::ZERO,
         })
     }

@@ -11,7 +11,7 @@ use crate::engine::{Engine, Outcome, ReportResult};
 use crate::report::{Meta, Place, Unreadable};
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "report",
     "place",
     "id",
@@ -26,6 +26,7 @@ pub const COLUMNS: [&str; 14] = [
     "tolerance",
     "message",
     "detail",
+    "unit",
 ];
 
 /// Writes a report's rows.
@@ -96,6 +97,7 @@ impl Render for Csv<'_> {
                 value(sides.map(|s| s.tolerance)),
                 inert(finding.message.clone()),
                 inert(finding.detail.clone()),
+                result.row.meta.unit.name().to_owned(),
             ];
             let _ = rows.write_record(report.iter().chain(cells.iter()));
         }
@@ -146,7 +148,7 @@ impl Sink for CsvSink<'_> {
         let cells = ["", "", "unreadable", "", "", "", ""]
             .map(str::to_owned)
             .into_iter()
-            .chain([inert(unreadable.message()), String::new()]);
+            .chain([inert(unreadable.message()), String::new(), String::new()]);
         rows.write_record(report.iter().cloned().chain(cells))
             .map_err(io::Error::other)?;
         rows.flush()?;

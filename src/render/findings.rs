@@ -5,7 +5,7 @@ use super::Human;
 use super::text::terminal;
 use crate::amount;
 use crate::check::CheckedRule;
-use crate::diagnostic::{RuleDiagnostic, difference_text, failure_message};
+use crate::diagnostic::{RuleDiagnostic, allowance, difference_text, failure_message};
 use crate::engine::{Engine, Outcome, ReportResult, RuleResult};
 use crate::eval::{Skip, Status};
 use crate::syntax::ast::Severity;
@@ -51,13 +51,19 @@ impl<'a> Finding<'a> {
     ) -> Self {
         let outcome = result.outcome();
         let status = report.status(rule);
+        let unit = report.row.meta.unit;
         let numbers = status.sides().map_or_else(String::new, |sides| {
+            let in_unit = if unit.is_dollars() || sides.band.is_some() {
+                String::new()
+            } else {
+                format!("; amounts in {unit}")
+            };
             format!(
-                "left {}, right {} (difference {}, tolerance {})",
+                "left {}, right {} (difference {}, {}){in_unit}",
                 amount::format_value(sides.left),
                 amount::format_value(sides.right),
                 difference_text(sides),
-                amount::format_value(sides.tolerance)
+                allowance(sides, unit)
             )
         });
         let (message, detail) = match &status {

@@ -10,11 +10,12 @@ use super::text::terminal;
 use super::{RunEnd, Sink};
 use crate::amount;
 use crate::check::{CheckedRule, RuleSet};
-use crate::diagnostic::{RuleDiagnostic, difference_text};
+use crate::diagnostic::{RuleDiagnostic, allowance, difference_text};
 use crate::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
 use crate::eval::{Status, Verdict, root_causes};
 use crate::report::Unreadable;
 use crate::syntax::ast::Severity;
+use crate::syntax::ast::Tolerance;
 use crate::waiver::Waiver;
 
 /// Width the diagnostics wrap their prose at.
@@ -108,6 +109,9 @@ impl Human {
                 let status = outcome.outcome().as_str();
                 let why = match outcome.verdict {
                     Verdict::Skipped(skip) => format!(" ({})", skip.reason()),
+                    Verdict::Pass if matches!(rule.tolerance, Some((Tolerance::Rounding, _))) => {
+                        rounding_note(rule, result)
+                    }
                     Verdict::Fail if rule.severity != Severity::Error => {
                         format!(" (severity {})", rule.severity.as_str())
                     }
@@ -505,5 +509,18 @@ impl Sink for HumanSink<'_> {
             writeln!(self.out, "{}", totals_line(totals))?;
         }
         self.out.flush()
+    }
+}
+
+/// For a rule that holds `within rounding` with a difference: the difference and the band.
+fn rounding_note(rule: &CheckedRule, result: &ReportResult) -> String {
+    let status = result.status(rule);
+    match status.sides() {
+        Some(sides) if sides.difference.is_some_and(|d| !d.is_zero()) => format!(
+            " (difference {}, {})",
+            difference_text(sides),
+            allowance(sides, result.row.meta.unit)
+        ),
+        _ => String::new(),
     }
 }
