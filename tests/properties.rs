@@ -343,3 +343,85 @@ proptest! {
         prop_assert_eq!(once, twice);
     }
 }
+
+/// Two linear rules `within rounding`: a sum with a difference, and a sum with a ratio.
+fn rounding_rules() -> &'static RuleSet {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let text = "rule sum \"a sum\"\n  7030 = 7010 + 7020 - 7040 within rounding\n\
+                    rule share \"a share\"\n  7050 = 7010 + 50% * 7020 within rounding\n";
+        let source = Source::new("rounding.xfoot", text);
+        let file = crossfoot::syntax::parse(&source).unwrap();
+        crossfoot::check::check(vec![(source, file)]).unwrap().rules
+    })
+}
+
+/// `value` (in dollars) printed in `unit`, rounded to the nearest unit, ties away from zero.
+fn printed(value: Decimal, unit: u32) -> Decimal {
+    let factor = Decimal::from(10i64.pow(unit));
+    (value / factor).round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Figures rounded from exact values to the report's unit always satisfy a linear rule
+    /// `within rounding`; moving the total by more than the band (half a unit per figure)
+    /// (by whole units, as printed) always fails it.
+    #[test]
+    fn within_rounding_holds_for_rounded_figures_and_fails_beyond_the_band(
+        exact in proptest::collection::vec(-10i64.pow(15)..10i64.pow(15), 3),
+        unit in prop::sample::select(vec![3u32, 6]),
+        beyond in 1i64..1000,
+        down in any::<bool>(),
+    ) {
+        let cents: Vec<Decimal> = exact.iter().map(|c| Decimal::new(*c, 2)).collect();
+        let (a, b, c) = (cents[0], cents[1], cents[2]);
+        let total = a + b - c;
+        let share = a + b / Decimal::TWO;
+        let named = |unit: u32| if unit == 3 { "thousands" } else { "millions" };
+        let unit_of = named(unit).parse::<crossfoot::unit::Unit>().unwrap();
+        let figures = [
+            ("7010", printed(a, unit)),
+            ("7020", printed(b, unit)),
+            ("7040", printed(c, unit)),
+            ("7030", printed(total, unit)),
+            ("7050", printed(share, unit)),
+        ];
+        let report = |moved: Option<Decimal>| {
+            let lines = figures.iter().map(|(code, amount)| {
+                let amount = match (*code, moved) {
+                    ("7030", Some(moved)) => moved,
+                    _ => *amount,
+                };
+                (code.parse::<LineCode>().unwrap(), amount)
+            });
+            Report::from_lines("generated", lines.collect::<Vec<_>>()).with_unit(unit_of)
+        };
+        let rules = rounding_rules();
+        let result = evaluate(rules, &report(None));
+        for rule in rules.rules() {
+            prop_assert!(
+                matches!(result.status(rule), Status::Pass(_)),
+                "{} on {figures:?}: {:?}", rule.id, result.status(rule)
+            );
+        }
+        // The sum reads four figures: a band of ±2 around the printed difference.
+        let sum = &rules.rules()[0];
+        let expected = figures[0].1 + figures[1].1 - figures[2].1;
+        let step = Decimal::TWO + Decimal::from(beyond);
+        let moved = if down { expected - step } else { expected + step };
+        let result = evaluate(rules, &report(Some(moved)));
+        prop_assert!(
+            matches!(result.status(sum), Status::Fail(_)),
+            "{moved} for {expected}: {:?}", result.status(sum)
+        );
+        if let Status::Fail(sides) = result.status(sum) {
+            let band = sides.band.unwrap();
+            prop_assert_eq!(band.figures, 4);
+            let two = crossfoot::eval::Value::whole(2);
+            prop_assert_eq!(sides.difference.unwrap().checked_sub(band.low).unwrap(), two);
+            prop_assert_eq!(band.high.checked_sub(sides.difference.unwrap()).unwrap(), two);
+        }
+    }
+}

@@ -595,6 +595,93 @@ mod tests {
     }
 
     #[test]
+    fn every_rounding_mode() {
+        use RoundMode::{Ceiling, Floor, HalfAwayFromZero, HalfEven, TowardZero};
+        let cases = [
+            (
+                "2.5",
+                [
+                    ("3", HalfAwayFromZero),
+                    ("2", HalfEven),
+                    ("2", TowardZero),
+                    ("2", Floor),
+                    ("3", Ceiling),
+                ],
+            ),
+            (
+                "-2.5",
+                [
+                    ("-3", HalfAwayFromZero),
+                    ("-2", HalfEven),
+                    ("-2", TowardZero),
+                    ("-3", Floor),
+                    ("-2", Ceiling),
+                ],
+            ),
+            (
+                "3.5",
+                [
+                    ("4", HalfAwayFromZero),
+                    ("4", HalfEven),
+                    ("3", TowardZero),
+                    ("3", Floor),
+                    ("4", Ceiling),
+                ],
+            ),
+            (
+                "2.9",
+                [
+                    ("3", HalfAwayFromZero),
+                    ("3", HalfEven),
+                    ("2", TowardZero),
+                    ("2", Floor),
+                    ("3", Ceiling),
+                ],
+            ),
+            (
+                "-2.1",
+                [
+                    ("-2", HalfAwayFromZero),
+                    ("-2", HalfEven),
+                    ("-2", TowardZero),
+                    ("-3", Floor),
+                    ("-2", Ceiling),
+                ],
+            ),
+            (
+                "7",
+                [
+                    ("7", HalfAwayFromZero),
+                    ("7", HalfEven),
+                    ("7", TowardZero),
+                    ("7", Floor),
+                    ("7", Ceiling),
+                ],
+            ),
+        ];
+        for (value, expected) in cases {
+            for (result, mode) in expected {
+                assert_eq!(v(value).round(0, mode), Some(v(result)), "{value} {mode:?}");
+            }
+        }
+        // Steps: to thousands, and to hundredths of a percent.
+        assert_eq!(v("1500").round_to(v("1000"), HalfEven), Some(v("2000")));
+        assert_eq!(v("2500").round_to(v("1000"), HalfEven), Some(v("2000")));
+        assert_eq!(
+            v("2500").round_to(v("1000"), HalfAwayFromZero),
+            Some(v("3000"))
+        );
+        assert_eq!(
+            v("162500/270871").round_to(v("0.0001"), HalfAwayFromZero),
+            Some(v("0.5999"))
+        );
+        assert_eq!(v("1").round_to(Value::ZERO, HalfAwayFromZero), None);
+        for mode in RoundMode::ALL {
+            assert_eq!(RoundMode::named(mode.name()), Some(mode));
+        }
+    }
+
+    #[test]
     fn rounds_the_exact_value_once() {
         // 0.3333333333333333333333333333 × 1.5 = 0.49999999999999999999999999995: below a half.
         let third = v("0.3333333333333333333333333333");

@@ -141,6 +141,12 @@ impl Report {
         self
     }
 
+    /// The same report with its amounts in `unit` (`unit: thousands`).
+    pub fn with_unit(mut self, unit: Unit) -> Self {
+        self.meta.unit = unit;
+        self
+    }
+
     /// The amount on a line; `None` when the line is blank.
     pub fn amount(&self, code: LineCode) -> Option<Decimal> {
         self.lines.get(&code).copied()
