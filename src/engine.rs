@@ -22,6 +22,9 @@ pub struct Engine {
     priors: Vec<Arc<Row>>,
 }
 
+/// How many reports a run with previous reports checks at a time.
+const PRIOR_CHUNK: usize = 4096;
+
 /// The previous report a result's rules read (`prior(3750)`), or why there is none.
 pub type Prior = Result<Arc<Row>, NoPrior>;
 
@@ -340,21 +343,24 @@ impl Engine {
             .collect();
         let rows = read.iter().filter_map(|row| row.as_ref().ok());
         let index = PriorIndex::new(self.priors.iter().chain(rows));
-        let checked = crate::parallel::map_owned(read.iter().collect(), |row| {
-            let row = row.as_ref().ok()?;
-            let prior = index.lookup(&row.meta);
-            let row = Row::clone(row);
-            let waivers = self.waivers.as_ref();
-            let result = check_row_into(&self.rules, waivers, row, prior, Vec::new());
-            let mut bytes = Vec::new();
-            render(&result, &mut bytes);
-            Some((result, bytes))
-        });
-        for (read, checked) in read.iter().zip(&checked) {
-            match (read, checked) {
-                (Err(unreadable), _) => each(Err(unreadable))?,
-                (Ok(_), Some((result, bytes))) => each(Ok((result, bytes)))?,
-                (Ok(_), None) => {}
+        // Checked and written a chunk at a time, so the rendered output is never all held.
+        for chunk in read.chunks(PRIOR_CHUNK) {
+            let checked = crate::parallel::map_owned(chunk.iter().collect(), |row| {
+                let row = row.as_ref().ok()?;
+                let prior = index.lookup(&row.meta);
+                let row = Row::clone(row);
+                let waivers = self.waivers.as_ref();
+                let result = check_row_into(&self.rules, waivers, row, prior, Vec::new());
+                let mut bytes = Vec::new();
+                render(&result, &mut bytes);
+                Some((result, bytes))
+            });
+            for (read, checked) in chunk.iter().zip(&checked) {
+                match (read, checked) {
+                    (Err(unreadable), _) => each(Err(unreadable))?,
+                    (Ok(_), Some((result, bytes))) => each(Ok((result, bytes)))?,
+                    (Ok(_), None) => {}
+                }
             }
         }
         Ok(())

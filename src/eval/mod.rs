@@ -559,6 +559,7 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
 
     /// The amount on the line in `slot` (of the previous report, for `prior`); blank
     /// counts as 0, and a percentage is read as its ratio.
+    #[inline]
     fn line(&mut self, slot: usize, prior: bool) -> Value {
         let amount = if prior {
             self.amounts.prior(slot)
@@ -569,13 +570,24 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
             Some(amount) => {
                 self.present |= !prior;
                 let value = Value::from_decimal(amount);
-                if !self.percent.is_empty() && self.percent.contains(&slot) {
-                    value.checked_div(Value::whole(100)).unwrap_or(value)
-                } else {
+                if self.percent.is_empty() {
                     value
+                } else {
+                    self.percent_of(slot, value)
                 }
             }
             None => Value::ZERO,
+        }
+    }
+
+    /// A line's value as a ratio when the line holds a percentage.
+    #[cold]
+    #[inline(never)]
+    fn percent_of(&self, slot: usize, value: Value) -> Value {
+        if self.percent.contains(&slot) {
+            value.checked_div(Value::whole(100)).unwrap_or(value)
+        } else {
+            value
         }
     }
 
