@@ -138,6 +138,34 @@ fn json_output_matches_its_schema() {
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["reports"][0]["results"][0]["left"], "1/3");
     assert_valid(&validator, &json);
+    // A report in thousands, a rounding band, a blank total, a previous report: validate.
+    let rules = "page p \"P\"\n  7010 \"a\"\n  7020 \"b\"\n  7030 \"total\" total\n\
+                 rule band 7030 = 7010 + 7020 within rounding\n\
+                 rule total 7020 = 7030 - 7010\n\
+                 rule drop 7010 >= 50% * prior(7010)\n";
+    fs::write(dir.path().join("r.xfoot"), rules).unwrap();
+    let reports = "{\"id\": \"a\", \"firm\": \"F\", \"as_of\": \"2024-01-31\", \"unit\": \"thousands\", \"lines\": {\"7010\": \"1\", \"7020\": \"2\"}}\n\
+                   {\"id\": \"b\", \"firm\": \"F\", \"as_of\": \"2024-02-29\", \"unit\": \"thousands\", \"lines\": {\"7010\": \"1\", \"7020\": \"2\", \"7030\": \"4\"}}\n";
+    fs::write(dir.path().join("r.jsonl"), reports).unwrap();
+    let output = crossfoot(&[
+        "check",
+        "--format",
+        "json",
+        dir.path().join("r.xfoot").to_str().unwrap(),
+        dir.path().join("r.jsonl").to_str().unwrap(),
+    ]);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid(&validator, &json);
+    let second = &json["reports"][1];
+    assert_eq!(second["unit"], "thousands");
+    assert_eq!(second["prior"]["as_of"], "2024-01-31");
+    assert_eq!(second["results"][0]["band"]["figures"], 3);
+    assert_eq!(json["reports"][0]["results"][1]["reason"], "blank_total");
+    assert_eq!(json["reports"][0]["results"][2]["reason"], "no_prior");
+    assert_eq!(
+        second["results"][2]["lines"][0],
+        serde_json::json!({"code": "7010", "amount": "1", "prior": "1"})
+    );
 }
 
 #[test]

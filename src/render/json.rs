@@ -163,6 +163,9 @@ pub struct JsonLine {
     pub code: String,
     /// The amount, or `null` when blank.
     pub amount: Option<String>,
+    /// For a line read on the previous report: its amount there (`null` when blank).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<Option<String>>,
 }
 
 /// Which results a report object lists.
@@ -361,12 +364,20 @@ impl<'a> Json<'a> {
         }
         out.extend_from_slice(b",\"lines\":[");
         let amounts = report.amounts(rule);
+        let prior_slots: Vec<usize> = match (rule.reads_prior, &report.prior) {
+            (true, Ok(_)) => rule.prior_occurrences().iter().map(|(s, _)| *s).collect(),
+            _ => Vec::new(),
+        };
         for (slot, head) in fixed.lines.iter().enumerate() {
             if slot > 0 {
                 out.push(b',');
             }
             out.extend_from_slice(head);
             string_or_null(out, amounts.amount(slot), text::amount);
+            if prior_slots.contains(&slot) {
+                out.extend_from_slice(b",\"prior\":");
+                string_or_null(out, amounts.prior(slot), text::amount);
+            }
             out.push(b'}');
         }
         out.extend_from_slice(b"]}");
