@@ -205,8 +205,7 @@ impl CheckedRule {
     /// in [`lines`](Self::lines), span of the call), in source order.
     pub fn prior_occurrences(&self) -> Vec<(usize, Span)> {
         let mut found = Vec::new();
-        self.assertion.left.priors_written(&mut found);
-        self.assertion.right.priors_written(&mut found);
+        self.reads_written(true, &mut found);
         found.sort_by_key(|(_, span)| span.start);
         found
     }
@@ -215,12 +214,18 @@ impl CheckedRule {
     /// [`lines`](Self::lines), span), in source order.
     pub fn occurrences(&self) -> Vec<(usize, Span)> {
         let mut found = Vec::with_capacity(self.lines.len());
-        self.assertion.lines_written(&mut found);
-        if let Some(condition) = &self.condition {
-            condition.lines_written(&mut found);
-        }
+        self.reads_written(false, &mut found);
         found.sort_by_key(|(_, span)| span.start);
         found
+    }
+
+    /// Each read of a line, of the previous report or of the report itself, in the
+    /// assertion and the condition, as (slot, span).
+    fn reads_written(&self, previous: bool, found: &mut Vec<(usize, Span)>) {
+        self.assertion.reads_written(previous, found);
+        if let Some(condition) = &self.condition {
+            condition.reads_written(previous, found);
+        }
     }
 }
 
@@ -350,10 +355,10 @@ impl Comparison {
         self.left.reads_prior() || self.right.reads_prior()
     }
 
-    /// Each line code of both sides, as (slot, span).
-    fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
-        self.left.lines_written(found);
-        self.right.lines_written(found);
+    /// Each read of a line of both sides, of the previous report or not, as (slot, span).
+    fn reads_written(&self, previous: bool, found: &mut Vec<(usize, Span)>) {
+        self.left.reads_written(previous, found);
+        self.right.reads_written(previous, found);
     }
 }
 
@@ -368,17 +373,22 @@ impl Cond {
         }
     }
 
-    /// Each line code of the condition, as (slot, span).
-    fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
+    /// Each read of a line of the condition, of the previous report or not, as (slot,
+    /// span).
+    fn reads_written(&self, previous: bool, found: &mut Vec<(usize, Span)>) {
         match self {
             Cond::All(parts) | Cond::Any(parts) => {
                 for part in parts {
-                    part.lines_written(found);
+                    part.reads_written(previous, found);
                 }
             }
-            Cond::Not(inner) => inner.lines_written(found),
-            Cond::Blank { slot, span, .. } => found.push((*slot, *span)),
-            Cond::Compare(comparison) => comparison.lines_written(found),
+            Cond::Not(inner) => inner.reads_written(previous, found),
+            Cond::Blank { slot, span, .. } => {
+                if !previous {
+                    found.push((*slot, *span));
+                }
+            }
+            Cond::Compare(comparison) => comparison.reads_written(previous, found),
         }
     }
 }
@@ -397,49 +407,26 @@ impl Node {
         }
     }
 
-    /// Each line code of the expression, as (slot, span).
-    fn lines_written(&self, found: &mut Vec<(usize, Span)>) {
+    /// Each read of a line of the previous report (`prior`) or of the report itself, as
+    /// (slot, span).
+    fn reads_written(&self, previous: bool, found: &mut Vec<(usize, Span)>) {
         match self {
             Node::Line { slot, span, prior } => {
-                if !prior {
+                if *prior == previous {
                     found.push((*slot, *span));
                 }
             }
             Node::Const { .. } => {}
-            Node::Neg { inner, .. } => inner.lines_written(found),
+            Node::Neg { inner, .. } => inner.reads_written(previous, found),
             Node::Chain { first, rest, .. } => {
-                first.lines_written(found);
+                first.reads_written(previous, found);
                 for (_, _, operand) in rest {
-                    operand.lines_written(found);
+                    operand.reads_written(previous, found);
                 }
             }
             Node::Call { args, .. } => {
                 for arg in args {
-                    arg.lines_written(found);
-                }
-            }
-        }
-    }
-
-    /// Each `prior(…)` read of the expression, as (slot, span).
-    fn priors_written(&self, found: &mut Vec<(usize, Span)>) {
-        match self {
-            Node::Line {
-                slot,
-                span,
-                prior: true,
-            } => found.push((*slot, *span)),
-            Node::Line { .. } | Node::Const { .. } => {}
-            Node::Neg { inner, .. } => inner.priors_written(found),
-            Node::Chain { first, rest, .. } => {
-                first.priors_written(found);
-                for (_, _, operand) in rest {
-                    operand.priors_written(found);
-                }
-            }
-            Node::Call { args, .. } => {
-                for arg in args {
-                    arg.priors_written(found);
+                    arg.reads_written(previous, found);
                 }
             }
         }
