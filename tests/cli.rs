@@ -481,6 +481,9 @@ fn explain_names_rules_and_refuses_unknown_ones() {
     assert_eq!(code(&unknown), 2);
     assert_eq!(
         stderr(&unknown),
-        "error: no rule `seg.exces` in rules/focus\n"
+        "error: no rule `seg.exces` in rules/focus; did you mean `seg.excess`?\n"
     );
+    let unknown = crossfoot(&["explain", PACK, FILING, "--rule", "nosuch"]);
+    assert_eq!(code(&unknown), 2);
+    assert_eq!(stderr(&unknown), "error: no rule `nosuch` in rules/focus\n");
 }

@@ -93,3 +93,15 @@ fn an_unusable_test_file_is_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no rule `nope` in the rule set"));
 }
+
+#[test]
+fn a_mistyped_rule_id_in_a_test_file_gets_a_suggestion() {
+    let output = crossfoot(&[
+        "test",
+        "--color",
+        "never",
+        "tests/fixtures/test_packs/mistyped_rule",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!(seen(&output));
+}

@@ -112,6 +112,23 @@ impl RuleSet {
         &self.rules
     }
 
+    /// The rule id closest to a mistyped one, for "did you mean `seg.excess`?": one whose
+    /// last parts are the typed id (`excess`), or else the nearest within a few edits.
+    pub fn suggest_id(&self, typed: &str) -> Option<&str> {
+        let typed = typed.to_ascii_lowercase();
+        let ids = || self.rules.iter().map(|rule| rule.id.as_str());
+        let suffix = ids().find(|id| id.ends_with(&format!(".{typed}")));
+        let reach = (typed.chars().count() / 4).max(2);
+        let near = || {
+            ids()
+                .map(|id| (super::edit_distance(&id.to_ascii_lowercase(), &typed), id))
+                .filter(|(distance, _)| *distance <= reach)
+                .min_by_key(|(distance, _)| *distance)
+                .map(|(_, id)| id)
+        };
+        suffix.or_else(near)
+    }
+
     /// The file a rule came from.
     pub fn source_of(&self, rule: &CheckedRule) -> Option<&Source> {
         self.sources.get(rule.source)

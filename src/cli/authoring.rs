@@ -144,7 +144,11 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         .collect();
     if !unknown.is_empty() {
         for id in unknown {
-            writeln!(err, "error: no rule `{id}` in {}", args.rules.display())?;
+            let hint = rules
+                .suggest_id(id)
+                .map(|known| format!("; did you mean `{known}`?"))
+                .unwrap_or_default();
+            writeln!(err, "error: no rule `{id}` in {}{hint}", args.rules.display())?;
         }
         return Ok(ExitStatus::Error);
     }
