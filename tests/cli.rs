@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{crossfoot, root, scratch, stderr, stdout};
+use common::{crossfoot, root, scratch, seen, stderr, stdout};
 
 use std::fs;
 use std::process::Output;
@@ -486,4 +486,28 @@ fn explain_names_rules_and_refuses_unknown_ones() {
     let unknown = crossfoot(&["explain", PACK, FILING, "--rule", "nosuch"]);
     assert_eq!(code(&unknown), 2);
     assert_eq!(stderr(&unknown), "error: no rule `nosuch` in rules/focus\n");
+}
+
+#[test]
+fn arguments_in_the_wrong_order_say_so() {
+    let check = crossfoot(&["check", "--color", "never", FILING, PACK]);
+    assert_eq!(code(&check), 2);
+    insta::assert_snapshot!("check_wrong_order", seen(&check));
+    let explain = crossfoot(&[
+        "explain",
+        "--color",
+        "never",
+        FILING,
+        "rules/focus/cftc/1-segregation.xfoot",
+    ]);
+    assert_eq!(code(&explain), 2);
+    insta::assert_snapshot!("explain_wrong_order", seen(&explain));
+    let neither = crossfoot(&["check", "--color", "never", FILING, "july.csv"]);
+    assert_eq!(code(&neither), 2);
+    assert!(
+        stderr(&neither)
+            .contains("`crossfoot check RULES\n        examples/hsbc-2020-07.yaml july.csv`"),
+        "{}",
+        stderr(&neither)
+    );
 }
