@@ -130,13 +130,7 @@ fn linear(c: &mut Criterion) {
     for n in [200, 400] {
         // Root causes on a report where n chained totals fail.
         let text: String = (0..n)
-            .map(|i| {
-                format!(
-                    "rule r{i}\n  {} = {} + 50000\n",
-                    30_000 + i + 1,
-                    30_000 + i
-                )
-            })
+            .map(|i| format!("rule r{i}\n  {} = {} + 50000\n", 30_000 + i + 1, 30_000 + i))
             .collect();
         let engine = Engine::new(parse_and_check(&[Source::new("chain.xfoot", text)]));
         let lines = (0..=n).map(|i| {

@@ -111,9 +111,7 @@ pub(super) fn unclosed_paren(text: &str, at: usize) -> Option<usize> {
     let end = tokens
         .iter()
         .find_map(|token| match token {
-            Token::Declaration(position) if *position >= at && *position > start => {
-                Some(*position)
-            }
+            Token::Declaration(position) if *position >= at && *position > start => Some(*position),
             _ => None,
         })
         .unwrap_or(text.len());
@@ -166,7 +164,10 @@ fn scan(text: &str) -> Vec<Token> {
             b'r' | b'p' => {
                 let rest = bytes.get(i..).unwrap_or_default();
                 let keyword = rest.starts_with(b"rule") || rest.starts_with(b"page");
-                let alone = i.checked_sub(1).and_then(|j| bytes.get(j)).is_none_or(|&c| !word(c))
+                let alone = i
+                    .checked_sub(1)
+                    .and_then(|j| bytes.get(j))
+                    .is_none_or(|&c| !word(c))
                     && bytes.get(i + 4).is_none_or(|&c| !word(c));
                 if keyword && alone {
                     tokens.push(Token::Declaration(i));
@@ -209,7 +210,10 @@ mod tests {
     #[test]
     fn finds_the_parenthesis_left_open() {
         let text = "rule t 7010 = (7020 + 7030\nrule u \"(\" 7010 = (7020)\n";
-        assert_eq!(unclosed_paren(text, text.find("\nrule u").unwrap() + 1), Some(14));
+        assert_eq!(
+            unclosed_paren(text, text.find("\nrule u").unwrap() + 1),
+            Some(14)
+        );
         let text = "rule t 7010 = max(7020, (7030)";
         assert_eq!(unclosed_paren(text, text.len()), Some(17));
         // Balanced: the problem is something else.

@@ -721,7 +721,11 @@ impl<'s> Builder<'s> {
             expected = tolerance;
             help = Some(how);
         }
-        let keywords: Vec<&str> = positives.iter().flat_map(|rule| keywords(*rule)).copied().collect();
+        let keywords: Vec<&str> = positives
+            .iter()
+            .flat_map(|rule| keywords(*rule))
+            .copied()
+            .collect();
         let help = help
             .or_else(|| hints::keyword(&keywords, token))
             .or_else(|| advice(&expected, &words));
