@@ -511,3 +511,52 @@ fn arguments_in_the_wrong_order_say_so() {
         stderr(&neither)
     );
 }
+
+#[test]
+fn report_lines_no_page_declares_are_warned_about_once_per_run() {
+    let rules = "tests/fixtures/reports/segregation.xfoot";
+    let output = crossfoot(&[
+        "check",
+        "--color",
+        "never",
+        rules,
+        "tests/fixtures/reports/undeclared_lines.csv",
+        "tests/fixtures/reports/undeclared_line.yaml",
+        "tests/fixtures/reports/undeclared_line.jsonl",
+    ]);
+    assert_eq!(code(&output), 0);
+    insta::assert_snapshot!("undeclared_report_lines", seen(&output));
+    // Every output that carries warnings about the run carries them.
+    let github = crossfoot(&[
+        "check",
+        "--format",
+        "github",
+        rules,
+        "tests/fixtures/reports/undeclared_lines.csv",
+    ]);
+    assert!(
+        stdout(&github).contains("::warning title=crossfoot::line 7191 appears in 3 reports"),
+        "{}",
+        stdout(&github)
+    );
+    // They are warnings: `--deny warnings` makes them fail the run.
+    let denied = crossfoot(&[
+        "check",
+        "--deny",
+        "warnings",
+        rules,
+        "tests/fixtures/reports/undeclared_lines.csv",
+    ]);
+    assert_eq!(code(&denied), 2);
+    // Without a catalogue, codes are free.
+    let free = crossfoot(&[
+        "check",
+        "tests/fixtures/diagnostics/exact_division.xfoot",
+        "tests/fixtures/reports/undeclared_lines.csv",
+    ]);
+    assert!(
+        !stderr(&free).contains("no page declares"),
+        "{}",
+        stderr(&free)
+    );
+}

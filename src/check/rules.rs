@@ -102,6 +102,12 @@ impl RuleSet {
         &self.catalogue
     }
 
+    /// Whether the set has a catalogue that does not declare `code`: a report line no rule
+    /// can read, worth a warning (without a catalogue, codes are free).
+    pub fn undeclared(&self, code: LineCode) -> bool {
+        !self.catalogue.is_empty() && self.catalogue.line(code).is_none()
+    }
+
     /// A line's label from the catalogue.
     pub fn label(&self, code: LineCode) -> Option<&str> {
         self.catalogue.label(code)
