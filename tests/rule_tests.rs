@@ -105,3 +105,16 @@ fn a_mistyped_rule_id_in_a_test_file_gets_a_suggestion() {
     assert_eq!(output.status.code(), Some(2));
     insta::assert_snapshot!(seen(&output));
 }
+
+#[test]
+fn examples_off_the_boundaries_let_boundary_mutants_survive() {
+    let output = crossfoot(&[
+        "test",
+        "--mutate",
+        "--color",
+        "never",
+        "tests/fixtures/test_packs/weak_boundaries",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(seen(&output));
+}
