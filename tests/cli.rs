@@ -70,7 +70,7 @@ fn json_output_is_the_documented_contract() {
     assert_eq!(excess.status, "pass");
     assert_eq!(excess.severity, "error");
     assert_eq!(excess.source.file, "rules/focus/cftc/1-segregation.xfoot");
-    assert_eq!((excess.source.line, excess.source.column), (66, 3));
+    assert_eq!((excess.source.line, excess.source.column), (67, 3));
     assert_eq!(excess.left.as_deref(), Some("198161467"));
     assert_eq!(excess.right.as_deref(), Some("198161467"));
     assert_eq!(excess.difference.as_deref(), Some("0"));
