@@ -10,7 +10,24 @@ set -euo pipefail
 crossfoot=$1 data=$2 format=${3:-human} results=${4:-all} output=${5:-/dev/null}
 pack="$data/rules.xfoot"
 if [ ! -s "$pack" ]; then
-  awk '/^[0-9]/ { n++; printf "rule peer.r%05d\n  %s\n\n", n, $0 }' "$data/rules.txt" > "$pack"
+  # A bare integer of 6 or more digits is a line code only when a page declares it (FOCUS
+  # codes have 3 to 5), so a pack with such codes (the large synthetic ones) declares them.
+  awk '/^[0-9]/ {
+    rules[++n] = $0
+    line = $0
+    gsub(/[0-9.]+%/, "", line)
+    split(line, words, /[^0-9]+/)
+    for (i in words) if (words[i] != "") codes[words[i]] = 1
+    for (i in words) if (length(words[i]) >= 6) long = 1
+  }
+  END {
+    if (long) {
+      print "page peer \"Every line the rules read\""
+      for (code in codes) printf "  %s \"line %s\"\n", code, code
+      print ""
+    }
+    for (i = 1; i <= n; i++) printf "rule peer.r%05d\n  %s\n\n", i, rules[i]
+  }' "$data/rules.txt" > "$pack"
 fi
 args=(check --color never)
 if [ "$format" != human ]; then

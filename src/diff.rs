@@ -1,12 +1,14 @@
-//! What a rule-set change means: rules added, removed and changed, compared by id in
-//! canonical form (so layout and comments never count), and which verdicts it flips on
-//! real reports.
+//! What a rule-set change means: rules added, removed and changed (their examples too),
+//! compared by id in canonical form (so layout and comments never count); lines of the
+//! catalogue added, removed, relabelled or moved; and which verdicts it flips on real
+//! reports.
 
 use serde::Serialize;
 
-use crate::check::{CheckedRule, RuleSet};
+use crate::check::{Catalogue, CheckedExample, CheckedRule, LineInfo, RuleSet};
 use crate::engine::{ReportResult, RuleResult, check_row};
 use crate::eval::{Skip, Status, Verdict};
+use crate::line::LineCode;
 use crate::report::{Report, Row};
 use crate::syntax::Print;
 
@@ -37,16 +39,44 @@ pub enum RuleChange {
     },
 }
 
-/// One field of a changed rule, before and after.
+/// One field of a changed rule or catalogue line, before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
-    /// `formula`, `effective`, `tolerance`, `condition`, `severity`, `description` or
-    /// `citation`.
+    /// Of a rule: `formula`, `effective`, `tolerance`, `condition`, `severity`,
+    /// `description`, `citation`, or `example` (one example removed, `new` null, or added,
+    /// `old` null). Of a line: `label`, `deduction` or `page`.
     pub field: &'static str,
     /// The old value (`null` when absent).
     pub old: Option<String>,
     /// The new value.
     pub new: Option<String>,
+}
+
+/// One line's change in the catalogue (the `page` declarations).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum LineChange {
+    /// Only in the new catalogue.
+    Added {
+        /// The line code.
+        line: String,
+        /// Its label.
+        label: String,
+    },
+    /// Only in the old catalogue.
+    Removed {
+        /// The line code.
+        line: String,
+        /// Its label.
+        label: String,
+    },
+    /// In both, with differences: its label, whether it is a deduction, its page.
+    Changed {
+        /// The line code.
+        line: String,
+        /// What differs, field by field.
+        fields: Vec<FieldChange>,
+    },
 }
 
 /// A verdict that the change flips on one report.
@@ -109,12 +139,13 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
                 formula: formula(rule),
             }),
             Some(before) => {
-                let fields: Vec<FieldChange> = fields(before)
+                let mut fields: Vec<FieldChange> = fields(before)
                     .into_iter()
                     .zip(fields(rule))
                     .filter(|((_, a), (_, b))| a != b)
                     .map(|((field, old), (_, new))| FieldChange { field, old, new })
                     .collect();
+                fields.extend(example_changes(before, rule));
                 if !fields.is_empty() {
                     changes.push(RuleChange::Changed {
                         rule: label(rule),
@@ -129,6 +160,99 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
             changes.push(RuleChange::Removed {
                 rule: label(rule),
                 formula: formula(rule),
+            });
+        }
+    }
+    changes
+}
+
+/// An example in canonical form: `passes 7180 = 1411, 7060 = 2096, 7190 = -685`.
+fn example_text(example: &CheckedExample) -> String {
+    let lines: Vec<String> = example
+        .lines
+        .iter()
+        .map(|(code, amount)| format!("{code} = {amount}"))
+        .collect();
+    format!("{} {}", example.expect.as_str(), lines.join(", "))
+}
+
+/// The examples one version of a rule has and the other lacks: removed ones first (the
+/// new side null), then added ones (the old side null), each in its rule's order.
+fn example_changes(old: &CheckedRule, new: &CheckedRule) -> Vec<FieldChange> {
+    let (mut before, mut after): (Vec<String>, Vec<String>) = (
+        old.examples.iter().map(example_text).collect(),
+        new.examples.iter().map(example_text).collect(),
+    );
+    // Examples both versions have, each as often as both have it, are no change.
+    before.retain(|text| match after.iter().position(|t| t == text) {
+        Some(at) => {
+            after.remove(at);
+            false
+        }
+        None => true,
+    });
+    let removed = before.into_iter().map(|text| FieldChange {
+        field: "example",
+        old: Some(text),
+        new: None,
+    });
+    let added = after.into_iter().map(|text| FieldChange {
+        field: "example",
+        old: None,
+        new: Some(text),
+    });
+    removed.chain(added).collect()
+}
+
+/// The catalogue's changes from `old` to `new`: lines in the new catalogue's order,
+/// removals last.
+pub fn diff_lines(old: &RuleSet, new: &RuleSet) -> Vec<LineChange> {
+    let (before, after) = (old.catalogue(), new.catalogue());
+    let fields = |catalogue: &Catalogue, info: &LineInfo| {
+        let page = catalogue.pages().get(info.page).map(|p| p.id.clone());
+        [
+            ("label", Some(info.label.clone())),
+            ("deduction", info.deduction.then(|| "deduction".to_owned())),
+            ("page", page),
+        ]
+    };
+    let codes = |catalogue: &Catalogue| -> Vec<LineCode> {
+        catalogue
+            .pages()
+            .iter()
+            .flat_map(|page| page.lines.iter().copied())
+            .collect()
+    };
+    let mut changes = Vec::new();
+    for code in codes(after) {
+        let Some(now) = after.line(code) else {
+            continue;
+        };
+        let Some(was) = before.line(code) else {
+            changes.push(LineChange::Added {
+                line: code.to_string(),
+                label: now.label.clone(),
+            });
+            continue;
+        };
+        let differ: Vec<FieldChange> = fields(before, was)
+            .into_iter()
+            .zip(fields(after, now))
+            .filter(|((_, a), (_, b))| a != b)
+            .map(|((field, old), (_, new))| FieldChange { field, old, new })
+            .collect();
+        if !differ.is_empty() {
+            changes.push(LineChange::Changed {
+                line: code.to_string(),
+                fields: differ,
+            });
+        }
+    }
+    for code in codes(before) {
+        if let (Some(was), None) = (before.line(code), after.line(code)) {
+            changes.push(LineChange::Removed {
+                line: code.to_string(),
+                label: was.label.clone(),
             });
         }
     }

@@ -9,6 +9,7 @@ use crate::check::{CheckedRule, RuleSet};
 use crate::date::Date;
 use crate::error::Error;
 use crate::eval::{NoPrior, RowAmounts, Skip, Status, Verdict, evaluate_rule, verdict};
+use crate::line::LineCode;
 use crate::report::{Job, Meta, Report, Row, Spare, Unreadable};
 use crate::syntax::ast::Severity;
 use crate::waiver::{Usage, Waivers};
@@ -650,8 +651,31 @@ pub struct Tally<'a> {
     pub totals: Totals,
     dated_rules: usize,
     undated: (Option<String>, usize),
+    /// Lines reports hold that the catalogue does not declare. Keyed by what reports
+    /// choose, so with the standard (collision-resistant) hasher.
+    unknown: std::collections::HashMap<LineCode, Undeclared>,
+    /// How many reports hold a line no page declares.
+    reports_with_unknown: usize,
     status: ExitStatus,
 }
+
+/// A line reports hold that no page declares, over a run.
+#[derive(Debug)]
+struct Undeclared {
+    /// How many reports hold it.
+    reports: usize,
+    /// The first of them: its place in the run and its name.
+    first: (usize, String),
+    /// The declared line its code is one slip from (a digit changed, missing, extra or
+    /// swapped with the next).
+    near: Option<LineCode>,
+    /// Whether that line was blank in a report holding this one: then this one is most
+    /// likely that line mistyped. (A report holding both has two lines.)
+    mistyped: bool,
+}
+
+/// How many codes a warning about lines no page declares lists.
+const MAX_UNDECLARED_SHOWN: usize = 8;
 
 /// How many reports ended how.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -688,6 +712,8 @@ impl<'a> Tally<'a> {
                 .filter(|rule| !rule.period.is_always())
                 .count(),
             undated: (None, 0),
+            unknown: std::collections::HashMap::new(),
+            reports_with_unknown: 0,
             status: ExitStatus::Pass,
         }
     }
@@ -716,6 +742,30 @@ impl<'a> Tally<'a> {
             }
             self.undated.1 += 1;
         }
+        self.add_unknown(result);
+    }
+
+    /// Count the lines a report holds that no page declares.
+    fn add_unknown(&mut self, result: &ReportResult) {
+        let rules = self.engine.rules();
+        let row = &result.row;
+        self.reports_with_unknown += usize::from(!row.unknown.is_empty());
+        for &code in &row.unknown {
+            let line = self.unknown.entry(code).or_insert_with(|| Undeclared {
+                reports: 0,
+                first: (self.totals.reports, row.meta.name()),
+                near: rules.catalogue().suggest(code).map(|(near, _)| near),
+                mistyped: false,
+            });
+            line.reports += 1;
+            let blank = |near: LineCode| {
+                rules
+                    .slot(near)
+                    .and_then(|slot| row.amounts.get(slot))
+                    .is_none_or(Option::is_none)
+            };
+            line.mistyped |= line.near.is_some_and(blank);
+        }
     }
 
     /// Count an input that could not be read.
@@ -730,7 +780,7 @@ impl<'a> Tally<'a> {
     }
 
     /// After every report: the warnings about the run (waivers expired or unused, reports
-    /// without a date), in that order.
+    /// without a date, lines no page declares), in that order.
     pub fn warnings(&self) -> Vec<RunWarning> {
         let mut warnings: Vec<RunWarning> = match (&self.usage, self.engine.waivers()) {
             (Some(usage), Some(waivers)) => waivers
@@ -746,6 +796,54 @@ impl<'a> Tally<'a> {
                 others: count - 1,
                 dated_rules: self.dated_rules,
             });
+        }
+        warnings.extend(self.unknown_lines());
+        warnings
+    }
+
+    /// The warnings about lines the reports hold that no page declares, each line once
+    /// per run however many reports hold it, in code order: one for each that looks like
+    /// a declared line mistyped, with that line; then the others, in one warning (they are
+    /// most likely lines of pages the rule set does not cover).
+    fn unknown_lines(&self) -> Vec<RunWarning> {
+        let mut lines: Vec<_> = self.unknown.iter().collect();
+        lines.sort_unstable_by_key(|(code, _)| **code);
+        let catalogue = self.engine.rules().catalogue();
+        let (mistyped, others): (Vec<_>, Vec<_>) =
+            lines.into_iter().partition(|(_, line)| line.mistyped);
+        let mut warnings: Vec<RunWarning> = mistyped
+            .into_iter()
+            .map(|(code, line)| RunWarning::UnknownLine {
+                code: code.to_string(),
+                reports: line.reports,
+                first: line.first.1.clone(),
+                suggestion: line.near.and_then(|near| {
+                    let label = catalogue.label(near)?;
+                    Some(format!("{near} {label}"))
+                }),
+            })
+            .collect();
+        match others.as_slice() {
+            [] => {}
+            [(code, line)] => warnings.push(RunWarning::UnknownLine {
+                code: code.to_string(),
+                reports: line.reports,
+                first: line.first.1.clone(),
+                suggestion: None,
+            }),
+            many => {
+                let first = many.iter().map(|(_, line)| &line.first).min();
+                warnings.push(RunWarning::UnknownLines {
+                    count: many.len(),
+                    codes: many
+                        .iter()
+                        .take(MAX_UNDECLARED_SHOWN)
+                        .map(|(code, _)| code.to_string())
+                        .collect(),
+                    first: first.map(|(_, name)| name.clone()).unwrap_or_default(),
+                    one_report: self.reports_with_unknown == 1,
+                });
+            }
         }
         warnings
     }
@@ -775,6 +873,29 @@ pub enum RunWarning {
         /// How many rules have a period (and were skipped on them).
         dated_rules: usize,
     },
+    /// A line reports hold that no page of the catalogue declares, so no rule reads it.
+    UnknownLine {
+        /// The line code.
+        code: String,
+        /// How many reports hold it.
+        reports: usize,
+        /// The first of them.
+        first: String,
+        /// The declared line it most likely means: `7190 Excess (deficiency) funds…`.
+        suggestion: Option<String>,
+    },
+    /// Several lines reports hold that no page declares, none of them like a declared
+    /// line mistyped.
+    UnknownLines {
+        /// How many.
+        count: usize,
+        /// The first few codes.
+        codes: Vec<String>,
+        /// The first report holding one of them.
+        first: String,
+        /// Whether that is the only report holding any.
+        one_report: bool,
+    },
 }
 
 impl std::fmt::Display for RunWarning {
@@ -796,6 +917,39 @@ impl std::fmt::Display for RunWarning {
                     if *others == 0 { "has" } else { "have" },
                     plural(*dated_rules),
                     if *dated_rules == 1 { "was" } else { "were" },
+                )
+            }
+            RunWarning::UnknownLine {
+                code,
+                reports,
+                first,
+                suggestion,
+            } => {
+                let in_which = match reports {
+                    1 => first.clone(),
+                    n => format!("{n} reports (the first: {first})"),
+                };
+                let meant = suggestion
+                    .as_ref()
+                    .map(|line| format!("; did you mean {line}?"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "line {code} appears in {in_which} but no page declares it, so no rule reads it{meant}"
+                )
+            }
+            RunWarning::UnknownLines {
+                count,
+                codes,
+                first,
+                one_report,
+            } => {
+                let more = if *count > codes.len() { ", …" } else { "" };
+                let which = if *one_report { "" } else { "first " };
+                write!(
+                    f,
+                    "{count} lines on no page of the catalogue ({}{more}) appear {which}in {first}, so no rule reads them",
+                    codes.join(", ")
                 )
             }
         }

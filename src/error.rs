@@ -20,6 +20,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// `crossfoot check report.yaml rules.xfoot`: a report where the rules go.
+    #[error("`{given}` is a report, but the rule set comes first")]
+    #[diagnostic(code(crossfoot::usage::order), help("{suggestion}"))]
+    ArgumentOrder {
+        /// The path given for the rules.
+        given: String,
+        /// The command in the right order, or how to write it.
+        suggestion: String,
+    },
+
     /// Old rules that could not be read from git.
     #[error("cannot read `{path}` at revision `{revision}` with git: {reason}")]
     #[diagnostic(

@@ -214,15 +214,33 @@ pub fn read_source(path: &Path, limit: u64) -> Result<Source, Error> {
         });
     }
     let file = fs::File::open(path).map_err(|error| io_error(path, &error))?;
+    source_from(file, name, limit, metadata.len())
+}
+
+/// The name a text read from standard input goes by in diagnostics.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Read standard input as a text named [`STDIN_NAME`], as [`read_source`] reads a file:
+/// size-limited, UTF-8, a byte-order mark dropped.
+pub fn read_stdin(limit: u64) -> Result<Source, Error> {
+    source_from(std::io::stdin().lock(), STDIN_NAME.to_owned(), limit, 0)
+}
+
+/// The text `reader` holds, named `name`; `size` is what the file system says it holds.
+fn source_from(reader: impl Read, name: String, limit: u64, size: u64) -> Result<Source, Error> {
     let mut bytes = Vec::new();
-    file.take(limit + 1)
+    reader
+        .take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|error| io_error(path, &error))?;
-    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if size > limit {
+        .map_err(|error| Error::Io {
+            path: name.clone(),
+            reason: reason(&error),
+        })?;
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > limit {
         return Err(Error::TooLarge {
             path: name,
-            size: metadata.len().max(size),
+            size: size.max(read),
             limit,
         });
     }

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{crossfoot, root, scratch, stderr, stdout};
+use common::{crossfoot, root, scratch, seen, stderr, stdout};
 
 use std::fs;
 use std::process::Output;
@@ -70,7 +70,7 @@ fn json_output_is_the_documented_contract() {
     assert_eq!(excess.status, "pass");
     assert_eq!(excess.severity, "error");
     assert_eq!(excess.source.file, "rules/focus/cftc/1-segregation.xfoot");
-    assert_eq!((excess.source.line, excess.source.column), (66, 3));
+    assert_eq!((excess.source.line, excess.source.column), (67, 3));
     assert_eq!(excess.left.as_deref(), Some("198161467"));
     assert_eq!(excess.right.as_deref(), Some("198161467"));
     assert_eq!(excess.difference.as_deref(), Some("0"));
@@ -481,6 +481,82 @@ fn explain_names_rules_and_refuses_unknown_ones() {
     assert_eq!(code(&unknown), 2);
     assert_eq!(
         stderr(&unknown),
-        "error: no rule `seg.exces` in rules/focus\n"
+        "error: no rule `seg.exces` in rules/focus; did you mean `seg.excess`?\n"
+    );
+    let unknown = crossfoot(&["explain", PACK, FILING, "--rule", "nosuch"]);
+    assert_eq!(code(&unknown), 2);
+    assert_eq!(stderr(&unknown), "error: no rule `nosuch` in rules/focus\n");
+}
+
+#[test]
+fn arguments_in_the_wrong_order_say_so() {
+    let check = crossfoot(&["check", "--color", "never", FILING, PACK]);
+    assert_eq!(code(&check), 2);
+    insta::assert_snapshot!("check_wrong_order", seen(&check));
+    let explain = crossfoot(&[
+        "explain",
+        "--color",
+        "never",
+        FILING,
+        "rules/focus/cftc/1-segregation.xfoot",
+    ]);
+    assert_eq!(code(&explain), 2);
+    insta::assert_snapshot!("explain_wrong_order", seen(&explain));
+    let neither = crossfoot(&["check", "--color", "never", FILING, "july.csv"]);
+    assert_eq!(code(&neither), 2);
+    assert!(
+        stderr(&neither)
+            .contains("`crossfoot check RULES\n        examples/hsbc-2020-07.yaml july.csv`"),
+        "{}",
+        stderr(&neither)
+    );
+}
+
+#[test]
+fn report_lines_no_page_declares_are_warned_about_once_per_run() {
+    let rules = "tests/fixtures/reports/segregation.xfoot";
+    let output = crossfoot(&[
+        "check",
+        "--color",
+        "never",
+        rules,
+        "tests/fixtures/reports/undeclared_lines.csv",
+        "tests/fixtures/reports/undeclared_line.yaml",
+        "tests/fixtures/reports/undeclared_line.jsonl",
+    ]);
+    assert_eq!(code(&output), 0);
+    insta::assert_snapshot!("undeclared_report_lines", seen(&output));
+    // Every output that carries warnings about the run carries them.
+    let github = crossfoot(&[
+        "check",
+        "--format",
+        "github",
+        rules,
+        "tests/fixtures/reports/undeclared_lines.csv",
+    ]);
+    assert!(
+        stdout(&github).contains("::warning title=crossfoot::line 7191 appears in 3 reports"),
+        "{}",
+        stdout(&github)
+    );
+    // They are warnings: `--deny warnings` makes them fail the run.
+    let denied = crossfoot(&[
+        "check",
+        "--deny",
+        "warnings",
+        rules,
+        "tests/fixtures/reports/undeclared_lines.csv",
+    ]);
+    assert_eq!(code(&denied), 2);
+    // Without a catalogue, codes are free.
+    let free = crossfoot(&[
+        "check",
+        "tests/fixtures/diagnostics/exact_division.xfoot",
+        "tests/fixtures/reports/undeclared_lines.csv",
+    ]);
+    assert!(
+        !stderr(&free).contains("no page declares"),
+        "{}",
+        stderr(&free)
     );
 }

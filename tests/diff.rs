@@ -77,3 +77,18 @@ fn unusable_rules_are_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stdout(&output).is_empty());
 }
+
+#[test]
+fn examples_and_catalogue_lines_count_as_changes() {
+    const OLD: &str = "tests/fixtures/diff/examples_old.xfoot";
+    const NEW: &str = "tests/fixtures/diff/examples_new.xfoot";
+    let human = crossfoot(&["diff", OLD, NEW]);
+    assert_eq!(human.status.code(), Some(1));
+    insta::assert_snapshot!("examples_and_lines_human", stdout(&human));
+    let markdown = crossfoot(&["diff", "--format", "markdown", OLD, NEW]);
+    assert_eq!(markdown.status.code(), Some(1));
+    insta::assert_snapshot!("examples_and_lines_markdown", stdout(&markdown));
+    let json = crossfoot(&["diff", "--format", "json", OLD, NEW]);
+    assert_eq!(json.status.code(), Some(1));
+    insta::assert_snapshot!("examples_and_lines_json", stdout(&json));
+}

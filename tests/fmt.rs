@@ -102,3 +102,46 @@ fn a_file_that_does_not_parse_is_left_alone_with_exit_2() {
     );
     assert_eq!(fs::read_to_string(&file).unwrap(), "rule t 7190 = \n");
 }
+
+/// Exit code, stdout and stderr of `crossfoot ARGS` given `input` on standard input.
+fn with_stdin(args: &[&str], input: &str) -> String {
+    let output = cargo_bin_cmd!("crossfoot")
+        .args(args)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    format!(
+        "exit code: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn fmt_and_lint_read_standard_input() {
+    let messy = "rule seg.excess \"Excess\"  7190=7180-7060 # note\n";
+    insta::assert_snapshot!("fmt_stdin", with_stdin(&["fmt", "-"], messy));
+    insta::assert_snapshot!(
+        "fmt_check_stdin",
+        with_stdin(&["fmt", "--check", "-"], messy)
+    );
+    insta::assert_snapshot!(
+        "lint_stdin",
+        with_stdin(
+            &["lint", "--color", "never", "-"],
+            "rule t 7190 = 7180 7060\n"
+        )
+    );
+    let fine = with_stdin(&["lint", "-"], messy);
+    assert_eq!(
+        fine,
+        "exit code: 0\n--- stdout\n<stdin>: 1 rule, 0 warnings\n--- stderr\n"
+    );
+    let mixed = with_stdin(&["fmt", "-", "rules/focus"], messy);
+    assert!(
+        mixed
+            .starts_with("exit code: 2\n--- stdout\n--- stderr\nerror: `-` formats standard input"),
+        "{mixed}"
+    );
+}

@@ -297,7 +297,7 @@ fn github_commands_annotate_the_rules() {
     let output = run("github", &paths);
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("::error file=rules/focus/cftc/1-segregation.xfoot,line=66,col=3,endLine=66,endColumn=21,title=seg.excess::"), "{}", lines[0]);
+    assert!(lines[0].starts_with("::error file=rules/focus/cftc/1-segregation.xfoot,line=67,col=3,endLine=67,endColumn=21,title=seg.excess::"), "{}", lines[0]);
     assert!(lines.iter().all(|l| l.starts_with("::error ")
         || l.starts_with("::warning ")
         || l.starts_with("::notice ")));

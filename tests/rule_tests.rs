@@ -93,3 +93,28 @@ fn an_unusable_test_file_is_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no rule `nope` in the rule set"));
 }
+
+#[test]
+fn a_mistyped_rule_id_in_a_test_file_gets_a_suggestion() {
+    let output = crossfoot(&[
+        "test",
+        "--color",
+        "never",
+        "tests/fixtures/test_packs/mistyped_rule",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!(seen(&output));
+}
+
+#[test]
+fn examples_off_the_boundaries_let_boundary_mutants_survive() {
+    let output = crossfoot(&[
+        "test",
+        "--mutate",
+        "--color",
+        "never",
+        "tests/fixtures/test_packs/weak_boundaries",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(seen(&output));
+}

@@ -3,7 +3,9 @@
 //! lines the rules read (every magnitude up to 28 digits, every scale, blanks), so the
 //! fuzzer reaches ties, cents, overflow and amounts near 2^62 and 2^96. The same report
 //! read from YAML and from a wide CSV row gives the same results, every verdict is the one
-//! the full evaluation gives, and the root causes and JSON render.
+//! the full evaluation gives, and the root causes and JSON render. A byte picks the report's
+//! unit (dollars, thousands, millions) and whether a previous report (the same amounts,
+//! dated a month earlier) is given for `prior(…)`.
 #![no_main]
 
 use crossfoot::engine::Engine;
@@ -20,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(checked) = crossfoot::load::check_sources(vec![source]) else { return };
     let engine = Engine::new(checked.rules);
     let rules = engine.rules();
-    let mut bytes = amounts.iter().copied().skip(1);
+    let setting = amounts.get(1).copied().unwrap_or(0);
+    let unit = ["dollars", "thousands", "millions"][usize::from(setting % 3)];
+    let Ok(unit) = unit.parse::<crossfoot::unit::Unit>() else { return };
+    let with_prior = setting & 4 != 0;
+    let mut bytes = amounts.iter().copied().skip(2);
     let mut lines = Vec::new();
     for slot in 0..rules.width() {
         let Some(code) = rules.code(slot) else { continue };
@@ -35,7 +41,15 @@ fuzz_target!(|data: &[u8]| {
         let Ok(amount) = Decimal::try_from_i128_with_scale(mantissa, scale) else { continue };
         lines.push((code, amount));
     }
-    let report = Report::from_lines("fuzz.yaml", lines.clone());
+    let (Ok(month), Ok(before)) = ("2024-02-29".parse(), "2024-01-31".parse()) else { return };
+    let report = Report::from_lines("fuzz.yaml", lines.clone())
+        .with_unit(unit)
+        .with_metadata(Some("R".to_owned()), None, Some(month));
+    let prior = Report::from_lines("prior.yaml", lines.clone())
+        .with_unit(unit)
+        .with_metadata(None, None, Some(before));
+    let engine = if with_prior { engine.with_priors(&[prior]) } else { engine };
+    let rules = engine.rules();
     let result = engine.check(&report);
     for (rule, outcome) in result.results(rules) {
         assert_eq!(result.status(rule).verdict(), outcome.verdict, "the verdict is the evaluation's");
@@ -49,7 +63,7 @@ fuzz_target!(|data: &[u8]| {
     let csv = dir.join("r.csv");
     let header: String = lines.iter().map(|(code, _)| format!(",{code}")).collect();
     let cells: String = lines.iter().map(|(_, amount)| format!(",{amount}")).collect();
-    let text = format!("report_id{header}\nR{cells}\n");
+    let text = format!("report_id,as_of,unit{header}\nR,2024-02-29,{unit}{cells}\n");
     if std::fs::write(&csv, text).is_err() {
         return;
     }

@@ -67,7 +67,7 @@ impl Catalogue {
     }
 
     /// The declared line closest to a mistyped code: one digit off (changed, missing or
-    /// extra), numerically nearest first.
+    /// extra) or two adjacent digits swapped, numerically nearest first.
     pub fn suggest(&self, code: LineCode) -> Option<(LineCode, &LineInfo)> {
         let typed = code.to_string();
         self.lines
@@ -82,7 +82,8 @@ impl Catalogue {
     }
 }
 
-/// Whether two strings differ by one changed, inserted or deleted character.
+/// Whether two strings differ by one changed, inserted or deleted character, or by two
+/// adjacent characters swapped (`9002` for `9020`).
 fn one_edit_apart(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a == b {
@@ -94,7 +95,14 @@ fn one_edit_apart(a: &str, b: &str) -> bool {
         (&b, &a)
     };
     match long.len() - short.len() {
-        0 => a.iter().zip(&b).filter(|(x, y)| x != y).count() == 1,
+        0 => {
+            let differ: Vec<usize> = (0..a.len()).filter(|&i| a.get(i) != b.get(i)).collect();
+            match differ.as_slice() {
+                [_] => true,
+                [i, j] => *j == i + 1 && a.get(*i) == b.get(*j) && a.get(*j) == b.get(*i),
+                _ => false,
+            }
+        }
         1 => {
             let prefix = short
                 .iter()
@@ -118,5 +126,9 @@ mod tests {
         assert!(one_edit_apart("71900", "7190"));
         assert!(!one_edit_apart("7190", "7190"));
         assert!(!one_edit_apart("7201", "7190"));
+        assert!(one_edit_apart("9002", "9020"));
+        assert!(one_edit_apart("7109", "7190"));
+        assert!(!one_edit_apart("9200", "9002"));
+        assert!(!one_edit_apart("7019", "7190"));
     }
 }

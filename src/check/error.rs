@@ -169,6 +169,28 @@ pub enum CheckError {
         op_span: SourceSpan,
     },
 
+    /// `9040 >= 250000`: a bare integer too long for a FOCUS line code, most likely an
+    /// amount written without its `$`.
+    #[error("`{code}` is not a line code: FOCUS line codes have 3 to 5 digits")]
+    #[diagnostic(
+        code(crossfoot::check::not_a_line_code),
+        help(
+            "write an amount with `$`: `{amount}` (a line code of 6 or more digits must be declared on a page)"
+        )
+    )]
+    NotALineCode {
+        /// The digits as written.
+        code: String,
+        /// The same number as money, with thousands separators: `$250,000`.
+        amount: String,
+        /// The rule file.
+        #[source_code]
+        src: Source,
+        /// The number.
+        #[label("an amount without `$`?")]
+        span: SourceSpan,
+    },
+
     /// `7191` when the catalogue has no such line.
     #[error("line {code} is not in the line catalogue")]
     #[diagnostic(code(crossfoot::check::unknown_line))]
@@ -347,6 +369,7 @@ impl CheckError {
             | CheckError::RoundPlaces { span, .. }
             | CheckError::Argument { span, .. }
             | CheckError::UnknownLine { span, .. }
+            | CheckError::NotALineCode { span, .. }
             | CheckError::DuplicateLine { span, .. }
             | CheckError::TrivialRule { span, .. }
             | CheckError::DivisionByZero { span, .. }

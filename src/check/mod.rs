@@ -616,6 +616,32 @@ mod tests {
     }
 
     #[test]
+    fn a_long_bare_integer_is_an_amount_without_its_dollar_sign() {
+        assert_eq!(
+            errors(&["rule t 9040 >= 250000"]),
+            ["`250000` is not a line code: FOCUS line codes have 3 to 5 digits"]
+        );
+        let CheckError::NotALineCode { amount, .. } =
+            &check_texts(&["rule t 9040 >= 0250000 when 1234567 is blank"]).unwrap_err()[0]
+        else {
+            panic!()
+        };
+        assert_eq!(amount, "$250,000");
+        // Places of `round`, example amounts, short codes with leading zeros, and long codes
+        // a page declares are all fine.
+        for texts in [
+            &["rule t 7010 = round(7020, 2)\n  passes 7020 = 250000, 7010 = 250000"][..],
+            &["rule t 0005 = 7010"],
+            &[
+                "page p \"P\"\n  250000 \"a long code\"\n  7010 \"a\"",
+                "rule t 7010 = 250000",
+            ],
+        ] {
+            assert!(check_texts(texts).is_ok(), "{texts:?}");
+        }
+    }
+
+    #[test]
     fn money_and_ratios_are_different_kinds() {
         for (text, message) in [
             ("rule t 7010 = 8% + 7020", "cannot add money and a ratio"),

@@ -14,6 +14,11 @@ use crate::syntax::ast::{Assertion, Condition, Expr};
 /// Up to this many lines, a rule's lines are found by scanning them, without a map.
 const SCAN_LINES: usize = 16;
 
+/// A bare integer of this many digits or more that the catalogue does not declare is not
+/// taken for a line code (FOCUS codes have 3 to 5 digits): it is most likely an amount
+/// written without its `$`.
+const MIN_AMOUNT_DIGITS: usize = 6;
+
 /// The functions a rule may call.
 const FUNCTIONS: [&str; 6] = ["sum", "max", "min", "abs", "round", "prior"];
 
@@ -30,18 +35,20 @@ pub(super) struct Resolver<'a> {
 
 impl Resolver<'_> {
     fn slot(&mut self, code: LineCode, span: Span) -> usize {
-        if !self.catalogue.is_empty() && self.catalogue.line(code).is_none() {
-            let help = match self.catalogue.suggest(code) {
-                Some((known, info)) => format!("did you mean {known} {}?", info.label),
-                None => {
-                    "declare it on its page: `page ID \"title\"` then `CODE \"label\"`".to_owned()
-                }
-            };
+        let declared = self.catalogue.line(code).is_some();
+        if !declared && code.to_string().len() >= MIN_AMOUNT_DIGITS {
+            self.errors.push(CheckError::NotALineCode {
+                code: code.to_string(),
+                amount: as_money(code),
+                src: self.src.clone(),
+                span: span.into(),
+            });
+        } else if !declared && !self.catalogue.is_empty() {
             self.errors.push(CheckError::UnknownLine {
                 code: code.to_string(),
                 src: self.src.clone(),
                 span: span.into(),
-                help,
+                help: unknown_line_help(self.catalogue, code),
             });
         }
         self.slot_of(code)
@@ -344,6 +351,13 @@ impl Resolver<'_> {
         });
         None
     }
+}
+
+/// A bare integer as the money it most likely is: `250000` → `$250,000`.
+fn as_money(code: LineCode) -> String {
+    let digits = code.to_string();
+    let value = crate::amount::parse(&digits).unwrap_or_default();
+    format!("${}", crate::amount::format(value))
 }
 
 /// "did you mean 7190 Excess (deficiency) funds in segregation?", or how to declare it.

@@ -107,6 +107,12 @@ impl RuleSet {
         &self.catalogue
     }
 
+    /// Whether the set has a catalogue that does not declare `code`: a report line no rule
+    /// can read, worth a warning (without a catalogue, codes are free).
+    pub fn undeclared(&self, code: LineCode) -> bool {
+        !self.catalogue.is_empty() && self.catalogue.line(code).is_none()
+    }
+
     /// A line's label from the catalogue.
     pub fn label(&self, code: LineCode) -> Option<&str> {
         self.catalogue.label(code)
@@ -115,6 +121,23 @@ impl RuleSet {
     /// The rules, in file order then source order.
     pub fn rules(&self) -> &[CheckedRule] {
         &self.rules
+    }
+
+    /// The rule id closest to a mistyped one, for "did you mean `seg.excess`?": one whose
+    /// last parts are the typed id (`excess`), or else the nearest within a few edits.
+    pub fn suggest_id(&self, typed: &str) -> Option<&str> {
+        let typed = typed.to_ascii_lowercase();
+        let ids = || self.rules.iter().map(|rule| rule.id.as_str());
+        let suffix = ids().find(|id| id.ends_with(&format!(".{typed}")));
+        let reach = (typed.chars().count() / 4).max(2);
+        let near = || {
+            ids()
+                .map(|id| (super::edit_distance(&id.to_ascii_lowercase(), &typed), id))
+                .filter(|(distance, _)| *distance <= reach)
+                .min_by_key(|(distance, _)| *distance)
+                .map(|(_, id)| id)
+        };
+        suffix.or_else(near)
     }
 
     /// The file a rule came from.

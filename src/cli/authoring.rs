@@ -1,21 +1,26 @@
 //! The authoring commands: `lint`, `fmt`, `explain` and `coverage`.
 
 use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use super::{
     CoverageArgs, CoverageFormat, Deny, ExitStatus, ExplainArgs, FmtArgs, LintArgs, not_one,
     read_reports, use_color, write_problems,
 };
+use crate::check::Checked;
 use crate::error::Error;
-use crate::load::{MAX_RULE_FILE_BYTES, load_rules, read_source, rule_files};
+use crate::load::{
+    MAX_RULE_FILE_BYTES, STDIN_NAME, check_sources, load_rules, read_source, read_stdin, rule_files,
+};
 use crate::render::Human;
+use crate::source::Source;
 use crate::syntax::format_source;
 
 /// `crossfoot lint`: every static problem of a rule set on stdout, then a count.
 pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let human = Human::new(use_color(args.color, io::stdout().is_terminal()), false);
-    let (problems, rules) = match load_rules(&args.rules) {
+    let (problems, rules) = match rules_at(&args.rules) {
         Ok(checked) => {
             let count = checked.rules.rules().len();
             (
@@ -29,18 +34,17 @@ pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
     let warnings = problems.iter().filter(|p| p.is_warning()).count();
     let errors = problems.len() - warnings;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let name = shown_path(&args.rules);
     match rules {
         Some(count) => writeln!(
             out,
-            "{}: {}, {}",
-            args.rules.display(),
+            "{name}: {}, {}",
             plural(count, "rule"),
             plural(warnings, "warning")
         )?,
         None => writeln!(
             out,
-            "{}: {}, {}",
-            args.rules.display(),
+            "{name}: {}, {}",
             plural(errors, "error"),
             plural(warnings, "warning")
         )?,
@@ -54,54 +58,65 @@ pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
     })
 }
 
-/// `crossfoot fmt`: canonical layout, checked to keep every rule's meaning.
+/// A rule set from a path, or from standard input for `-` (one file).
+fn rules_at(path: &Path) -> Result<Checked, Vec<Error>> {
+    if path == Path::new("-") {
+        let source = read_stdin(MAX_RULE_FILE_BYTES).map_err(|error| vec![error])?;
+        return check_sources(vec![source]);
+    }
+    load_rules(path)
+}
+
+/// A path as messages name it: `<stdin>` for `-`.
+fn shown_path(path: &Path) -> String {
+    if path == Path::new("-") {
+        STDIN_NAME.to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// `crossfoot fmt`: canonical layout, checked to keep every rule's meaning. `-` formats
+/// standard input to standard output.
 pub fn fmt(args: &FmtArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let stdin = Path::new("-");
+    if !args.check && args.paths.len() > 1 && args.paths.iter().any(|p| p == stdin) {
+        writeln!(
+            err,
+            "error: `-` formats standard input to standard output, so it must be the only path (or use --check)"
+        )?;
+        return Ok(ExitStatus::Error);
+    }
     let mut status = ExitStatus::Pass;
     for path in &args.paths {
-        let files = match rule_files(path) {
-            Ok(files) => files,
-            Err(error) => {
-                write_problems(&problems, &[error], &mut err)?;
-                status = ExitStatus::Error;
-                continue;
+        let sources: Vec<(Option<PathBuf>, Result<Source, Error>)> = if path == stdin {
+            vec![(None, read_stdin(MAX_RULE_FILE_BYTES))]
+        } else {
+            match rule_files(path) {
+                Ok(files) => files
+                    .into_iter()
+                    .map(|file| {
+                        let source = read_source(&file, MAX_RULE_FILE_BYTES);
+                        (Some(file), source)
+                    })
+                    .collect(),
+                Err(error) => vec![(None, Err(error))],
             }
         };
-        for file in files {
-            let source = match read_source(&file, MAX_RULE_FILE_BYTES) {
-                Ok(source) => source,
-                Err(error) => {
-                    write_problems(&problems, &[error], &mut err)?;
-                    status = ExitStatus::Error;
-                    continue;
-                }
+        for (file, source) in sources {
+            let done = match source {
+                Ok(source) => fmt_source(&source, file.as_deref(), args.check, &mut out)?,
+                Err(error) => Err(vec![error]),
             };
-            let formatted = match format_source(&source) {
-                Ok(formatted) => formatted,
+            match done {
+                Ok(done) => status = status.max(done),
                 Err(errors) => {
-                    let errors: Vec<Error> = errors.into_iter().map(Error::from).collect();
                     write_problems(&problems, &errors, &mut err)?;
                     status = ExitStatus::Error;
-                    continue;
                 }
-            };
-            if formatted == source.text() {
-                continue;
-            }
-            let name = file.display().to_string();
-            if args.check {
-                let diff = similar::TextDiff::from_lines(source.text(), &formatted)
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&name, &name)
-                    .to_string();
-                write!(out, "{diff}")?;
-                status = status.max(ExitStatus::Fail);
-            } else {
-                std::fs::write(&file, &formatted)?;
-                writeln!(out, "formatted {name}")?;
             }
         }
     }
@@ -109,11 +124,53 @@ pub fn fmt(args: &FmtArgs) -> io::Result<ExitStatus> {
     Ok(status)
 }
 
+/// Format one rule file (`file`, or standard input when `None`): with `check`, print a
+/// diff when it is not canonical (`Fail`); otherwise rewrite the file, or write the text
+/// to `out` for standard input.
+fn fmt_source(
+    source: &Source,
+    file: Option<&Path>,
+    check: bool,
+    out: &mut dyn Write,
+) -> io::Result<Result<ExitStatus, Vec<Error>>> {
+    let formatted = match format_source(source) {
+        Ok(formatted) => formatted,
+        Err(errors) => return Ok(Err(errors.into_iter().map(Error::from).collect())),
+    };
+    let name = source.name();
+    if check {
+        if formatted == source.text() {
+            return Ok(Ok(ExitStatus::Pass));
+        }
+        let diff = similar::TextDiff::from_lines(source.text(), &formatted)
+            .unified_diff()
+            .context_radius(3)
+            .header(name, name)
+            .to_string();
+        write!(out, "{diff}")?;
+        return Ok(Ok(ExitStatus::Fail));
+    }
+    match file {
+        None => out.write_all(formatted.as_bytes())?,
+        Some(_) if formatted == source.text() => {}
+        Some(file) => {
+            std::fs::write(file, &formatted)?;
+            writeln!(out, "formatted {name}")?;
+        }
+    }
+    Ok(Ok(ExitStatus::Pass))
+}
+
 /// `crossfoot explain`: each rule's evaluation tree on stdout.
 pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let paths = [args.report.clone()];
+    if let Some(problem) = super::misordered("explain", &args.rules, &paths) {
+        write_problems(&problems, &[problem], &mut err)?;
+        return Ok(ExitStatus::Error);
+    }
     let checked = match load_rules(&args.rules) {
         Ok(checked) => checked,
         Err(errors) => {
@@ -122,7 +179,6 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         }
     };
     let rules = &checked.rules;
-    let paths = [args.report.clone()];
     let wanted = args.report_id.as_deref();
     let report = match read_reports(rules, &paths, args.input_format, wanted, 1) {
         Ok(mut picked) => {
@@ -144,7 +200,15 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         .collect();
     if !unknown.is_empty() {
         for id in unknown {
-            writeln!(err, "error: no rule `{id}` in {}", args.rules.display())?;
+            let hint = rules
+                .suggest_id(id)
+                .map(|known| format!("; did you mean `{known}`?"))
+                .unwrap_or_default();
+            writeln!(
+                err,
+                "error: no rule `{id}` in {}{hint}",
+                args.rules.display()
+            )?;
         }
         return Ok(ExitStatus::Error);
     }

@@ -66,6 +66,10 @@ pub(super) fn run_check(
         status,
         record: None,
     };
+    if let Some(problem) = super::misordered("check", &args.rules, &args.reports) {
+        write_problems(&problems, &[problem], err)?;
+        return Ok(failed(ExitStatus::Error));
+    }
     let waivers_path = waivers_path(args);
     if let Some(problem) = output::refused(args, waivers_path.as_deref()) {
         writeln!(err, "error: {problem}")?;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{DiffArgs, DiffFormat, ExitStatus, not_one, use_color, write_problems};
 use crate::check::RuleSet;
-use crate::diff::{Flip, RuleChange, diff, flips};
+use crate::diff::{Flip, LineChange, RuleChange, diff, diff_lines, flips};
 use crate::error::Error;
 use crate::load::load_rules;
 use crate::render::Human;
@@ -16,6 +16,9 @@ use crate::report::{InputFormat, names, read_reports};
 #[derive(Serialize)]
 struct Output<'a> {
     changes: &'a [RuleChange],
+    /// The catalogue's changes, when there are some.
+    #[serde(skip_serializing_if = "<[LineChange]>::is_empty")]
+    lines: &'a [LineChange],
     #[serde(skip_serializing_if = "Option::is_none")]
     flips: Option<&'a [Flip]>,
 }
@@ -43,6 +46,7 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         }
     };
     let changes = diff(&old, &new);
+    let lines = diff_lines(&old, &new);
     let flipped = if args.reports.is_empty() {
         None
     } else {
@@ -55,11 +59,12 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         }
     };
     let text = match args.format {
-        DiffFormat::Human => human(&changes, flipped.as_deref()),
-        DiffFormat::Markdown => markdown(&changes, flipped.as_deref()),
+        DiffFormat::Human => human(&changes, &lines, flipped.as_deref()),
+        DiffFormat::Markdown => markdown(&changes, &lines, flipped.as_deref()),
         DiffFormat::Json => {
             let output = Output {
                 changes: &changes,
+                lines: &lines,
                 flips: flipped.as_deref(),
             };
             let mut text = serde_json::to_string_pretty(&output).map_err(io::Error::other)?;
@@ -69,7 +74,7 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     };
     out.write_all(text.as_bytes())?;
     out.flush()?;
-    Ok(if changes.is_empty() {
+    Ok(if changes.is_empty() && lines.is_empty() {
         ExitStatus::Pass
     } else {
         ExitStatus::Fail
@@ -150,9 +155,32 @@ fn counts(changes: &[RuleChange]) -> String {
     )
 }
 
-fn human(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
+/// `2 changed, 1 added, 0 removed` of the catalogue's lines.
+fn line_counts(lines: &[LineChange]) -> String {
+    let count = |f: fn(&LineChange) -> bool| lines.iter().filter(|c| f(c)).count();
+    format!(
+        "catalogue: {} line{} changed, {} added, {} removed",
+        count(|c| matches!(c, LineChange::Changed { .. })),
+        if count(|c| matches!(c, LineChange::Changed { .. })) == 1 {
+            ""
+        } else {
+            "s"
+        },
+        count(|c| matches!(c, LineChange::Added { .. })),
+        count(|c| matches!(c, LineChange::Removed { .. }))
+    )
+}
+
+/// A field's change as two lines, old then new, under a rule or a line.
+fn field_lines(out: &mut String, field: &crate::diff::FieldChange) {
+    let label = format!("{}:", field.field);
+    let _ = writeln!(out, "  {label:<13}{}", shown(&field.old));
+    let _ = writeln!(out, "  {:<11}→ {}", "", shown(&field.new));
+}
+
+fn human(changes: &[RuleChange], lines: &[LineChange], flipped: Option<&[Flip]>) -> String {
     let mut out = String::new();
-    if changes.is_empty() {
+    if changes.is_empty() && lines.is_empty() {
         out.push_str("no semantic change\n");
     }
     for change in changes {
@@ -166,15 +194,32 @@ fn human(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
             RuleChange::Changed { rule, fields } => {
                 let _ = writeln!(out, "changed {rule}");
                 for field in fields {
-                    let label = format!("{}:", field.field);
-                    let _ = writeln!(out, "  {label:<13}{}", shown(&field.old));
-                    let _ = writeln!(out, "  {:<11}→ {}", "", shown(&field.new));
+                    field_lines(&mut out, field);
                 }
             }
         }
     }
     if !changes.is_empty() {
         let _ = writeln!(out, "{}", counts(changes));
+    }
+    for change in lines {
+        match change {
+            LineChange::Added { line, label } => {
+                let _ = writeln!(out, "added line {line}: {label}");
+            }
+            LineChange::Removed { line, label } => {
+                let _ = writeln!(out, "removed line {line}: {label}");
+            }
+            LineChange::Changed { line, fields } => {
+                let _ = writeln!(out, "changed line {line}");
+                for field in fields {
+                    field_lines(&mut out, field);
+                }
+            }
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(out, "{}", line_counts(lines));
     }
     if let Some(flipped) = flipped {
         let _ = writeln!(
@@ -204,7 +249,7 @@ fn human(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
 /// shown as `\u{…}` and `|` escaped; outside code spans `&`, `<`, `>` and backticks are
 /// escaped too, so nothing in a rule or a report's name can end the cell or the table, or
 /// write HTML. (Formulas, in code spans, hold no backtick.)
-fn markdown(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
+fn markdown(changes: &[RuleChange], lines: &[LineChange], flipped: Option<&[Flip]>) -> String {
     let code = |text: &str| crate::render::text::terminal(text).replace('|', "\\|");
     let cell = |text: &str| {
         code(text)
@@ -214,9 +259,9 @@ fn markdown(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
             .replace('`', "\\`")
     };
     let mut out = String::from("### crossfoot: what this change does to the rules\n\n");
-    if changes.is_empty() {
+    if changes.is_empty() && lines.is_empty() {
         out.push_str("No semantic change.\n");
-    } else {
+    } else if !changes.is_empty() {
         out.push_str("| rule | change | before | after |\n|---|---|---|---|\n");
         for change in changes {
             match change {
@@ -240,6 +285,36 @@ fn markdown(changes: &[RuleChange], flipped: Option<&[Flip]>) -> String {
             }
         }
         let _ = writeln!(out, "\n{}", counts(changes));
+    }
+    if !lines.is_empty() {
+        if !changes.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(
+            "#### Line catalogue\n\n| line | change | before | after |\n|---|---|---|---|\n",
+        );
+        for change in lines {
+            match change {
+                LineChange::Added { line, label } => {
+                    let _ = writeln!(out, "| {line} | added | | {} |", cell(label));
+                }
+                LineChange::Removed { line, label } => {
+                    let _ = writeln!(out, "| {line} | removed | {} | |", cell(label));
+                }
+                LineChange::Changed { line, fields } => {
+                    for field in fields {
+                        let _ = writeln!(
+                            out,
+                            "| {line} | {} | {} | {} |",
+                            field.field,
+                            cell(&shown(&field.old)),
+                            cell(&shown(&field.new))
+                        );
+                    }
+                }
+            }
+        }
+        let _ = writeln!(out, "\n{}", line_counts(lines));
     }
     if let Some(flipped) = flipped {
         let _ = writeln!(

@@ -12,7 +12,7 @@ pub use check::check;
 pub use test::test;
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -457,6 +457,58 @@ pub(super) fn not_one(found: usize, wanted: Option<&str>, what: &str) -> Option<
             "holds {n} reports; name the one {what} with --report ID (its id, or `row N`/`line N`)"
         )),
     }
+}
+
+/// When the rules path of `crossfoot COMMAND RULES REPORT...` names a report (`-`, or a
+/// `.yaml`, `.json`, `.jsonl` or `.csv` file): the arguments are in the wrong order, and
+/// the problem says the right one, with the rule set found among the reports first.
+pub(super) fn misordered(command: &str, rules: &Path, reports: &[PathBuf]) -> Option<Error> {
+    let report_like = |path: &Path| {
+        path == Path::new("-") || crate::report::InputFormat::of(path).is_some() && !path.is_dir()
+    };
+    if !report_like(rules) {
+        return None;
+    }
+    let rule_like = |path: &&PathBuf| {
+        path.extension().is_some_and(|e| e == "xfoot")
+            || path.is_dir() && crate::load::rule_files(path).is_ok()
+    };
+    let shown = |path: &Path| {
+        let text = path.display().to_string();
+        if text.contains([' ', '\'', '"']) {
+            format!("'{}'", text.replace('\'', "'\\''"))
+        } else {
+            text
+        }
+    };
+    let suggestion = match reports.iter().find(rule_like) {
+        Some(found) => {
+            let others = std::iter::once(rules)
+                .chain(reports.iter().map(PathBuf::as_path))
+                .filter(|path| *path != found.as_path())
+                .map(shown)
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!(
+                "write the rule set first: `crossfoot {command} {} {others}`",
+                shown(found)
+            )
+        }
+        None => {
+            let all = std::iter::once(rules)
+                .chain(reports.iter().map(PathBuf::as_path))
+                .map(shown)
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!(
+                "write the rule set (a `.xfoot` file or a directory of them) first: `crossfoot {command} RULES {all}`"
+            )
+        }
+    };
+    Some(Error::ArgumentOrder {
+        given: rules.display().to_string(),
+        suggestion,
+    })
 }
 
 pub(super) fn write_problems(

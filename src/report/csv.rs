@@ -257,6 +257,7 @@ impl Block {
         let Row {
             mut meta,
             mut amounts,
+            mut unknown,
         } = spare.row(rules.width(), &self.file, Place::Row(number), Some(&id));
         let mut problems = Vec::new();
         if std::str::from_utf8(id_cell).is_err() {
@@ -271,11 +272,11 @@ impl Block {
             };
             match column {
                 Column::Line(code, slot) => match cell(text) {
-                    Ok(amount) => {
-                        if let Some(target) = slot.and_then(|slot| amounts.get_mut(slot)) {
-                            *target = amount;
-                        }
-                    }
+                    Ok(amount) => match slot.and_then(|slot| amounts.get_mut(slot)) {
+                        Some(target) => *target = amount,
+                        None if amount.is_some() && rules.undeclared(*code) => unknown.push(*code),
+                        None => {}
+                    },
                     Err(error) => problems.push(format!("line {code}: {error}")),
                 },
                 Column::Firm => match std::str::from_utf8(text) {
@@ -322,7 +323,11 @@ impl Block {
             );
         }
         if problems.is_empty() {
-            Ok(Row { meta, amounts })
+            Ok(Row {
+                meta,
+                amounts,
+                unknown,
+            })
         } else {
             Err(Unreadable::batch(meta, problems.join("; ")))
         }

@@ -143,6 +143,7 @@ fn json_line(
     let Row {
         mut meta,
         mut amounts,
+        mut unknown,
     } = spare.row(rules.width(), file, place, shape.id.as_deref());
     meta.firm = shape.firm.as_deref().and_then(super::firm);
     let mut problems = Vec::new();
@@ -175,11 +176,11 @@ fn json_line(
             cell(text.as_bytes())
         };
         match amount {
-            Ok(amount) => {
-                if let Some(target) = rules.slot(code).and_then(|slot| amounts.get_mut(slot)) {
-                    *target = amount;
-                }
-            }
+            Ok(amount) => match rules.slot(code).and_then(|slot| amounts.get_mut(slot)) {
+                Some(target) => *target = amount,
+                None if amount.is_some() && rules.undeclared(code) => unknown.push(code),
+                None => {}
+            },
             Err(error) => problems.push(format!("line {code}: {error}")),
         }
     }
@@ -199,7 +200,11 @@ fn json_line(
         return Err(Unreadable::batch(meta, problems.join("; ")));
     }
     meta.as_of = as_of;
-    Ok(Row { meta, amounts })
+    Ok(Row {
+        meta,
+        amounts,
+        unknown,
+    })
 }
 
 /// A JSON object read as its key/value pairs, in order, duplicates kept.

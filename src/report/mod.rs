@@ -214,8 +214,10 @@ impl Spare {
         let mut row = self.0.pop().unwrap_or_else(|| Row {
             meta: Meta::default(),
             amounts: Vec::new(),
+            unknown: Vec::new(),
         });
         row.amounts.clear();
+        row.unknown.clear();
         row.amounts.resize(width, None);
         let id = id.map(|id| {
             let mut text = row.meta.id.take().unwrap_or_default();
@@ -246,20 +248,28 @@ pub struct Row {
     pub meta: Meta,
     /// The amount of each slot of the rule set ([`RuleSet::slot`]).
     pub amounts: Vec<Option<Decimal>>,
+    /// The lines holding an amount that the rule set's catalogue does not declare
+    /// ([`RuleSet::undeclared`]), for a warning; none when the set has no catalogue.
+    pub unknown: Vec<LineCode>,
 }
 
 impl Row {
     /// A report's row for a rule set.
     pub fn of(rules: &RuleSet, report: &Report) -> Row {
         let mut amounts = vec![None; rules.width()];
+        let mut unknown = Vec::new();
         for (code, amount) in report.lines() {
-            if let Some(cell) = rules.slot(code).and_then(|slot| amounts.get_mut(slot)) {
-                *cell = Some(amount);
+            match rules.slot(code).and_then(|slot| amounts.get_mut(slot)) {
+                Some(cell) => *cell = Some(amount),
+                None if rules.undeclared(code) => unknown.push(code),
+                None => {}
             }
         }
+        unknown.sort_unstable();
         Row {
             meta: report.meta.clone(),
             amounts,
+            unknown,
         }
     }
 

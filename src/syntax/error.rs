@@ -44,6 +44,24 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    /// `7010 = (7020 + 7030` and the formula ends: reported at the `(`.
+    #[error("unclosed parenthesis")]
+    #[diagnostic(
+        code(crossfoot::syntax::unclosed_paren),
+        help("close it with `)` where the part in parentheses ends")
+    )]
+    UnclosedParen {
+        /// The rule file.
+        #[source_code]
+        src: Source,
+        /// The `(` that nothing closes.
+        #[label("this `(` is never closed")]
+        span: SourceSpan,
+        /// Where the grammar gave up, still inside it.
+        #[label("still open here")]
+        end: SourceSpan,
+    },
+
     /// `$1,00`, `99999999999999999999999999999999` or `0.000000000000000000000000000001%`.
     #[error("`{text}` is not a usable number: {reason}")]
     #[diagnostic(code(crossfoot::syntax::bad_number))]

@@ -4,7 +4,10 @@
 //! order (`cite`, `severity`, `effective`, the assertion, `within`, `when`); money with thousands
 //! separators; a sum too long for one line broken before its operators, which line up
 //! under the comparison. Comments stay with the declaration or clause they precede, and a
-//! comment at the end of a line stays at the end of that line.
+//! comment at the end of a line stays at the end of that line. A comment after a rule's
+//! last clause goes with the next declaration, and so does a section comment inside a
+//! rule: one at the start of its line (not indented) after a blank line, which heads what
+//! follows rather than a clause (see [`Comment::section`]).
 //!
 //! [`format_source`] re-parses what it produced and compares the trees (spans ignored):
 //! if formatting would change the meaning, it refuses rather than write.
@@ -46,20 +49,21 @@ pub fn format_source(source: &Source) -> Result<String, Vec<SyntaxError>> {
 pub fn format(source: &Source, file: &RuleFile) -> String {
     let mut pending: VecDeque<Comment> = comments(source.text()).into();
     let mut out = String::new();
-    let mut items: Vec<(Span, Vec<Part>)> = Vec::new();
+    let mut items: Vec<(Span, Vec<Part>, bool)> = Vec::new();
     if let Some(effective) = &file.effective {
         let line = Print(&effective.node).to_string();
         items.push((
             effective.span,
             vec![Part::new(effective.span, "", vec![line])],
+            false,
         ));
     }
     items.extend(file.items.iter().map(|item| match item {
-        Item::Rule(rule) => (rule.span, rule_parts(rule)),
-        Item::Page(page) => (page.span, page_parts(page)),
+        Item::Rule(rule) => (rule.span, rule_parts(rule), true),
+        Item::Page(page) => (page.span, page_parts(page), false),
     }));
-    let starts: Vec<usize> = items.iter().map(|(span, _)| span.start).collect();
-    for (index, (span, parts)) in items.into_iter().enumerate() {
+    let starts: Vec<usize> = items.iter().map(|(span, _, _)| span.start).collect();
+    for (index, (span, parts, rule)) in items.into_iter().enumerate() {
         let next_start = starts.get(index + 1).copied().unwrap_or(usize::MAX);
         if !out.is_empty() {
             out.push('\n');
@@ -72,15 +76,22 @@ pub fn format(source: &Source, file: &RuleFile) -> String {
             }
             pending.pop_front();
         }
-        // Comments inside the declaration, and those ending its last line.
+        // Comments inside the declaration, and those ending its last line; a section
+        // comment inside a rule waits for the next declaration.
         let mut own = Vec::new();
+        let mut sections = Vec::new();
         while let Some(comment) = pending.front() {
             let inside = comment.start < span.end;
             let trailing = comment.start < next_start && !comment.own_line;
             if !(inside || trailing) {
                 break;
             }
-            own.extend(pending.pop_front());
+            let section = rule && inside && comment.section;
+            let target = if section { &mut sections } else { &mut own };
+            target.extend(pending.pop_front());
+        }
+        for comment in sections.into_iter().rev() {
+            pending.push_front(comment);
         }
         write_parts(&mut out, parts, own);
     }
@@ -328,6 +339,10 @@ struct Comment {
     own_line: bool,
     /// The line after it is blank.
     blank_after: bool,
+    /// It starts its line (not indented) and follows a blank line: a heading for what
+    /// comes next, not a note on a clause, so inside a rule it goes with the next
+    /// declaration (a section heading that examples were later added below).
+    section: bool,
 }
 
 /// Every comment of a text, outside strings, in order.
@@ -369,11 +384,17 @@ fn comments(text: &str) -> Vec<Comment> {
                 let blank_after = after.starts_with('\n')
                     && next_line.trim().is_empty()
                     && next_line.len() < after.len();
+                let blank_before = line_start > 0
+                    && text
+                        .get(..line_start - 1)
+                        .map(|before| before.rsplit('\n').next().unwrap_or(""))
+                        .is_some_and(|line| line.trim().is_empty());
                 found.push(Comment {
                     start: i,
                     text: text.get(i..end).unwrap_or("").trim_end().to_owned(),
                     own_line,
                     blank_after,
+                    section: line_start == i && blank_before,
                 });
                 skip_to = end;
             }

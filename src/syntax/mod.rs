@@ -4,6 +4,7 @@
 pub mod ast;
 mod error;
 mod format;
+mod hints;
 mod parser;
 mod print;
 

@@ -12,6 +12,7 @@ use super::ast::{
     LineKind, Page, Rule, RuleFile, Severity, Tolerance,
 };
 use super::error::SyntaxError;
+use super::hints;
 use crate::amount;
 use crate::date::Date;
 use crate::line::LineCode;
@@ -729,20 +730,42 @@ impl<'s> Builder<'s> {
             InputLocation::Span((start, _)) => start,
         };
         let (words, span) = found_at(self.text, at);
-        let found = (
-            words,
-            Span::new(span.start + self.base, span.end + self.base),
-        );
-        let expected = match &error.variant {
-            ErrorVariant::ParsingError { positives, .. } => expected_words(positives),
+        let in_file = |span: Span| Span::new(span.start + self.base, span.end + self.base);
+        if let Some(open) = hints::unclosed_paren(self.text, at) {
+            return SyntaxError::UnclosedParen {
+                src: self.src.clone(),
+                span: in_file(Span::new(open, open + 1)).into(),
+                end: in_file(span).into(),
+            };
+        }
+        let positives = match &error.variant {
+            ErrorVariant::ParsingError { positives, .. } => positives.as_slice(),
+            ErrorVariant::CustomError { .. } => &[],
+        };
+        let mut expected = match &error.variant {
+            ErrorVariant::ParsingError { .. } => expected_words(positives),
             ErrorVariant::CustomError { message } => message.clone(),
         };
+        let token = self.text.get(span.start..span.end).unwrap_or("");
+        let mut help = None;
+        if let Some((tolerance, how)) = hints::tolerance(self.text, at, token) {
+            expected = tolerance;
+            help = Some(how);
+        }
+        let keywords: Vec<&str> = positives
+            .iter()
+            .flat_map(|rule| keywords(*rule))
+            .copied()
+            .collect();
+        let help = help
+            .or_else(|| hints::keyword(&keywords, token))
+            .or_else(|| advice(&expected, &words));
         SyntaxError::Unexpected {
-            help: advice(&expected, &found.0),
+            help,
             expected,
-            found: found.0,
+            found: words,
             src: self.src.clone(),
-            span: found.1.into(),
+            span: in_file(span).into(),
         }
     }
 }
@@ -1018,6 +1041,31 @@ fn describe(rule: G) -> &'static str {
         G::example_line => "a line and its amount, like `7190 = 250`",
         G::example_amount => "an amount like `250` or `-1.5`",
         G::WHITESPACE | G::COMMENT | G::ident_char | G::word_char | G::keyword => "",
+    }
+}
+
+/// The keywords a grammar rule starts with, for "did you mean `when`?".
+fn keywords(rule: G) -> &'static [&'static str] {
+    match rule {
+        G::rule_def | G::kw_rule => &["rule"],
+        G::page_def | G::kw_page => &["page"],
+        G::cite | G::kw_cite => &["cite"],
+        G::severity | G::kw_severity => &["severity"],
+        G::severity_level => &["error", "warning", "info"],
+        G::tolerance | G::kw_within => &["within"],
+        G::condition | G::kw_when => &["when"],
+        G::effective | G::kw_effective => &["effective"],
+        G::kw_from => &["from"],
+        G::kw_until => &["until"],
+        G::example | G::expectation => &["passes", "fails", "skips"],
+        G::kw_and => &["and"],
+        G::kw_or => &["or"],
+        G::kw_is => &["is"],
+        G::kw_blank => &["blank"],
+        G::negation => &["not"],
+        G::line_flag => &["deduction", "total", "percent", "ratio"],
+        G::kw_rounding => &["rounding"],
+        _ => &[],
     }
 }
 

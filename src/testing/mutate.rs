@@ -3,13 +3,17 @@
 //! Mutants of a rule's assertion: swap two line codes, flip a `+` or `-`, drop an operand
 //! of a sum, change a percentage or ratio, remove the tolerance, remove a rounding. Swaps
 //! that cannot change the result (two terms of one sum with the same sign, two arguments
-//! of `max`, `min` or `sum`) are not generated. A mutant is killed when at least one of the
-//! rule's examples gets a different verdict; one that survives shows a gap in the examples.
+//! of `max`, `min` or `sum`) are not generated. Mutants of the boundaries, in the assertion
+//! and in the `when` condition: move a money constant by one unit of its last digit either
+//! way (`$250,000` → `$249,999`, `$250,001`), make a comparison strict or not (`>=` ↔ `>`,
+//! `<=` ↔ `<`); and negate or remove the condition. A mutant is killed when at least one of
+//! the rule's examples gets a different verdict; one that survives shows a gap in the
+//! examples (a boundary no example sits on).
 
 use rust_decimal::Decimal;
 
 use super::{example_status, matches};
-use crate::check::{CheckedRule, Func, Node, RuleSet};
+use crate::check::{CheckedRule, Cond, Func, Node, RuleSet};
 use crate::eval::{self, Value};
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, CmpOp};
@@ -96,7 +100,179 @@ pub fn mutants(rules: &RuleSet, rule: &CheckedRule) -> Vec<Mutant> {
             rule: mutant,
         });
     }
+    boundaries(rule, &text, &mut found);
+    conditions(rule, &text, &mut found);
     found
+}
+
+/// Money constants moved by one unit, then comparisons made strict or not, in the
+/// assertion and the condition.
+fn boundaries(rule: &CheckedRule, text: &dyn Fn(Span) -> String, found: &mut Vec<Mutant>) {
+    let mut count = 0;
+    let mut probe = rule.clone();
+    visit_all(&mut probe, &mut |node| count += money_sites(node, text));
+    for target in 0..count {
+        let mut mutant = rule.clone();
+        let (mut seen, mut change) = (0, None);
+        visit_all(&mut mutant, &mut |node| {
+            let here = money_sites(node, text);
+            if change.is_none() && (seen..seen + here).contains(&target) {
+                change = move_money(node, target - seen, text);
+            }
+            seen += here;
+        });
+        if let Some((description, span)) = change {
+            found.push(Mutant {
+                description,
+                span,
+                rule: mutant,
+            });
+        }
+    }
+    let mut count = 0;
+    let mut probe = rule.clone();
+    comparisons(&mut probe, &mut |op, _| {
+        count += usize::from(loosened(*op).is_some())
+    });
+    for target in 0..count {
+        let mut mutant = rule.clone();
+        let (mut seen, mut change) = (0, None);
+        comparisons(&mut mutant, &mut |op, span| {
+            let Some(other) = loosened(*op) else {
+                return;
+            };
+            if seen == target {
+                change = Some((format!("`{}` → `{}`", op.as_str(), other.as_str()), span));
+                *op = other;
+            }
+            seen += 1;
+        });
+        if let Some((description, span)) = change {
+            found.push(Mutant {
+                description,
+                span,
+                rule: mutant,
+            });
+        }
+    }
+}
+
+/// The comparison that differs from `op` only on its boundary: `>=` ↔ `>`, `<=` ↔ `<`.
+/// (`=` and `!=` have no boundary to move.)
+fn loosened(op: CmpOp) -> Option<CmpOp> {
+    match op {
+        CmpOp::Ge => Some(CmpOp::Gt),
+        CmpOp::Gt => Some(CmpOp::Ge),
+        CmpOp::Le => Some(CmpOp::Lt),
+        CmpOp::Lt => Some(CmpOp::Le),
+        CmpOp::Eq | CmpOp::Ne => None,
+    }
+}
+
+/// The condition negated, and removed.
+fn conditions(rule: &CheckedRule, text: &dyn Fn(Span) -> String, found: &mut Vec<Mutant>) {
+    let (Some(condition), Some(span)) = (&rule.condition, rule.condition_span) else {
+        return;
+    };
+    let written = text(span);
+    let mut negated = rule.clone();
+    negated.condition = Some(Cond::Not(Box::new(condition.clone())));
+    found.push(Mutant {
+        description: format!("negate `{written}`"),
+        span,
+        rule: negated,
+    });
+    let mut removed = rule.clone();
+    removed.condition = None;
+    found.push(Mutant {
+        description: format!("remove `{written}`"),
+        span,
+        rule: removed,
+    });
+}
+
+/// Each comparison's operator and where it is written: the assertion's, then the
+/// condition's, in order.
+fn comparisons(rule: &mut CheckedRule, f: &mut dyn FnMut(&mut CmpOp, Span)) {
+    f(&mut rule.assertion.op, rule.assertion.op_span);
+    if let Some(condition) = &mut rule.condition {
+        cond_comparisons(condition, f);
+    }
+}
+
+fn cond_comparisons(condition: &mut Cond, f: &mut dyn FnMut(&mut CmpOp, Span)) {
+    match condition {
+        Cond::All(parts) | Cond::Any(parts) => {
+            for part in parts {
+                cond_comparisons(part, f);
+            }
+        }
+        Cond::Not(inner) => cond_comparisons(inner, f),
+        Cond::Compare(comparison) => f(&mut comparison.op, comparison.op_span),
+        Cond::Blank { .. } => {}
+    }
+}
+
+/// Visit both sides of the assertion, then both sides of every comparison of the
+/// condition, each node before its children.
+fn visit_all(rule: &mut CheckedRule, f: &mut dyn FnMut(&mut Node)) {
+    visit(rule, f);
+    if let Some(condition) = &mut rule.condition {
+        visit_cond(condition, f);
+    }
+}
+
+fn visit_cond(condition: &mut Cond, f: &mut dyn FnMut(&mut Node)) {
+    match condition {
+        Cond::All(parts) | Cond::Any(parts) => {
+            for part in parts {
+                visit_cond(part, f);
+            }
+        }
+        Cond::Not(inner) => visit_cond(inner, f),
+        Cond::Compare(comparison) => {
+            walk(&mut comparison.left, f);
+            walk(&mut comparison.right, f);
+        }
+        Cond::Blank { .. } => {}
+    }
+}
+
+/// Two mutants for a money constant (one unit less, one more); none for anything else.
+fn money_sites(node: &Node, text: &dyn Fn(Span) -> String) -> usize {
+    match node {
+        Node::Const {
+            money: true, span, ..
+        } if text(*span).starts_with('$') => 2,
+        _ => 0,
+    }
+}
+
+/// A money constant moved by one unit of its last digit: down for `index` 0, up for 1.
+fn move_money(
+    node: &mut Node,
+    index: usize,
+    text: &dyn Fn(Span) -> String,
+) -> Option<(String, Span)> {
+    let Node::Const { value, span, .. } = node else {
+        return None;
+    };
+    let written = text(*span);
+    let digits: String = written.chars().filter(|c| *c != '$' && *c != ',').collect();
+    let amount: Decimal = digits.parse().ok()?;
+    let unit = Decimal::new(1, amount.scale());
+    let moved = if index == 0 {
+        amount.checked_sub(unit)?
+    } else {
+        amount.checked_add(unit)?
+    };
+    *value = Value::from(moved);
+    let shown = if moved.is_sign_negative() {
+        format!("-${}", crate::amount::format(-moved))
+    } else {
+        format!("${}", crate::amount::format(moved))
+    };
+    Some((format!("`{written}` → `{shown}`"), *span))
 }
 
 /// The kinds of place a mutation applies to.
@@ -338,5 +514,46 @@ fn collect(
                 collect(arg, commutative.then_some((id, 0)), group, out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    fn descriptions(text: &str) -> Vec<String> {
+        let source = Source::new("t.xfoot", text);
+        let checked = crate::load::check_sources(vec![source]).unwrap();
+        let rules = checked.rules;
+        let rule = &rules.rules()[0];
+        mutants(&rules, rule)
+            .into_iter()
+            .map(|m| m.description)
+            .collect()
+    }
+
+    #[test]
+    fn moves_money_by_one_unit_of_its_last_digit_and_boundaries_by_one_step() {
+        let found = descriptions("rule t 7010 <= $0.50 when 7020 > $0 and not 7030 = $1,000");
+        for expected in [
+            "`$0.50` → `$0.49`",
+            "`$0.50` → `$0.51`",
+            "`$0` → `-$1`",
+            "`$0` → `$1`",
+            "`$1,000` → `$999`",
+            "`$1,000` → `$1,001`",
+            "`<=` → `<`",
+            "`>` → `>=`",
+            "negate `when 7020 > $0 and not 7030 = $1,000`",
+            "remove `when 7020 > $0 and not 7030 = $1,000`",
+        ] {
+            assert!(
+                found.iter().any(|d| d == expected),
+                "{expected} in {found:?}"
+            );
+        }
+        // `=` and `!=` have no boundary to move.
+        assert!(!found.iter().any(|d| d.starts_with("`=`")), "{found:?}");
     }
 }

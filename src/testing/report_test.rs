@@ -141,7 +141,8 @@ pub fn load_report_test(path: &Path, rules: &RuleSet) -> Result<ReportTest, Vec<
                         continue;
                     };
                     if !rules.rules().iter().any(|rule| &rule.id == id) {
-                        errors.push(problem(format!("no rule `{id}` in the rule set"), *id_span, None));
+                        let hint = rules.suggest_id(id).map(|known| format!("did you mean `{known}`?"));
+                        errors.push(problem(format!("no rule `{id}` in the rule set"), *id_span, hint.as_deref()));
                         continue;
                     }
                     match Expected::parse(text) {
