@@ -278,6 +278,28 @@ fn a_single_report_is_given_its_previous_one() {
         priors(&by_id)["may"],
         "no prior report: no earlier report of the firm"
     );
+    // explain reads the same previous report.
+    let output = crossfoot_in(
+        &dir,
+        &[
+            "explain",
+            "rules.xfoot",
+            "may.yaml",
+            "--prior",
+            "april.yaml",
+        ],
+    );
+    assert!(
+        stdout(&output).contains("  100       * prior(3750)\n"),
+        "{}",
+        stdout(&output)
+    );
+    let output = crossfoot_in(&dir, &["explain", "rules.xfoot", "may.yaml"]);
+    assert!(
+        stdout(&output).contains("skipped: no prior report: no earlier report of the firm"),
+        "{}",
+        stdout(&output)
+    );
     // The examples, with and without a previous report, hold.
     let output = crossfoot_in(&dir, &["test", "rules.xfoot"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));

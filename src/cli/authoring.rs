@@ -212,7 +212,16 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Error);
     }
-    let result = crate::engine::check_row(rules, None, crate::report::Row::of(rules, &report));
+    let priors = match read_reports(rules, &args.prior, None, None, usize::MAX) {
+        Ok(picked) => picked.reports,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let result = crate::engine::Engine::new(rules.clone())
+        .with_priors(&priors)
+        .check(&report);
     let mut first = true;
     for rule in rules.rules() {
         if !args.rule_ids.is_empty() && !args.rule_ids.contains(&rule.id) {

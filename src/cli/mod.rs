@@ -158,6 +158,9 @@ pub struct ExplainArgs {
     /// Explain only this rule (repeatable); every rule when absent.
     #[arg(long = "rule", value_name = "ID")]
     pub rule_ids: Vec<String>,
+    /// A previous report for rules that read `prior(…)` (repeatable), as for `check`.
+    #[arg(long, value_name = "FILE")]
+    pub prior: Vec<PathBuf>,
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,

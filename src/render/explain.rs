@@ -152,14 +152,18 @@ fn side_rows(
         Err(_) => "(cannot be evaluated)".to_owned(),
     });
     match node {
-        Node::Line { slot, .. } => {
+        Node::Line { slot, prior, .. } => {
             let code = rule
                 .lines
                 .get(*slot)
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            let blank = outcome.amounts.amount(*slot).is_none();
-            let mut text = code.clone();
+            let (blank, mut text) = if *prior {
+                let blank = outcome.amounts.prior(*slot).is_none();
+                (blank, format!("prior({code})"))
+            } else {
+                (outcome.amounts.amount(*slot).is_none(), code.clone())
+            };
             if let Some(label) = rule.lines.get(*slot).and_then(|c| rules.label(*c)) {
                 let _ = write!(text, "  {label}");
             }
