@@ -1,11 +1,11 @@
-//! The authoring commands: `lint`, `fmt`, `explain` and `coverage`.
+//! The authoring commands: `lint`, `fmt`, `explain`, `coverage` and `doc`.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{
-    CoverageArgs, CoverageFormat, Deny, ExitStatus, ExplainArgs, FmtArgs, LintArgs, not_one,
-    read_reports, use_color, write_problems,
+    CoverageArgs, CoverageFormat, Deny, DocArgs, DocFormat, ExitStatus, ExplainArgs, FmtArgs,
+    LintArgs, not_one, read_reports, use_color, write_problems,
 };
 use crate::check::Checked;
 use crate::error::Error;
@@ -234,6 +234,57 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         write!(out, "{}", crate::render::explain(rules, rule, &result))?;
     }
     out.flush()?;
+    Ok(ExitStatus::Pass)
+}
+
+/// `crossfoot doc`: the rule book, on stdout or in `--output`; with `--check`, whether
+/// `--output` holds the current book.
+pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let checked = match load_rules(&args.rules) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let title = args.rules.display().to_string();
+    let book = crate::render::book::book(&checked.rules, &title);
+    let text = match args.format {
+        DocFormat::Markdown => book.markdown(),
+        DocFormat::Html => book.html(),
+    };
+    let Some(path) = &args.output else {
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        return Ok(ExitStatus::Pass);
+    };
+    if args.check {
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        if current == text {
+            return Ok(ExitStatus::Pass);
+        }
+        let name = path.display().to_string();
+        let diff = similar::TextDiff::from_lines(&current, &text);
+        write!(
+            out,
+            "{}",
+            diff.unified_diff()
+                .header(&name, &format!("{name} (current)"))
+        )?;
+        writeln!(
+            err,
+            "{name} is not the current rule book: run `crossfoot doc {} --output {name}`",
+            args.rules.display()
+        )?;
+        return Ok(ExitStatus::Fail);
+    }
+    if let Err(error) = std::fs::write(path, text) {
+        writeln!(err, "error: {}: {error}", path.display())?;
+        return Ok(ExitStatus::Error);
+    }
     Ok(ExitStatus::Pass)
 }
 

@@ -60,6 +60,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// Check that a run record still matches: hash its files again and re-run the check.
     VerifyRecord(VerifyArgs),
+    /// Write the rule book: every page of the catalogue and every rule in the form's
+    /// words, with its examples, for review and sign-off.
+    Doc(DocArgs),
     /// Run the examples written beside each rule and the whole-report tests
     /// (`*.test.yaml`) beside the pack; `--mutate` also checks the examples catch mutants.
     Test(TestArgs),
@@ -139,6 +142,34 @@ pub struct CoverageArgs {
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+/// `crossfoot doc`.
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// A `.xfoot` rule file, or a directory of them.
+    pub rules: PathBuf,
+    /// Markdown (to commit beside the pack) or one self-contained HTML page.
+    #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
+    pub format: DocFormat,
+    /// Write the book to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Change nothing: exit 1 with a diff if `--output` FILE is not the current book.
+    #[arg(long, requires = "output")]
+    pub check: bool,
+    /// When to use colour in diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// The forms of the rule book.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// Markdown.
+    Markdown,
+    /// One HTML page.
+    Html,
 }
 
 /// `crossfoot explain`.
@@ -345,6 +376,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt(&args),
         Command::Explain(args) => explain(&args),
         Command::Coverage(args) => coverage(&args),
+        Command::Doc(args) => authoring::doc(&args),
         Command::Test(args) => test(&args),
         Command::Diff(args) => diff::run(&args),
         Command::VerifyRecord(args) => verify::verify_record(&args),

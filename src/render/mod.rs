@@ -9,6 +9,7 @@
 //! totals and warnings are known. Nothing holds more than one report at a time, except
 //! what an output must say at its end (JSON's `errors`, SARIF's notifications).
 
+pub mod book;
 mod coverage;
 mod csv;
 mod explain;
