@@ -138,9 +138,10 @@ fn exact(plain: &str) -> Option<Decimal> {
         }
     }
     let value = Decimal::from_str_exact(plain).ok()?;
-    // A zero with a sign is still zero; keep `-0` out of every output.
+    // A zero with a sign is still zero; keep `-0` out of every output, and the decimals
+    // it was printed with (`0.00` stands for ±0.005 under `within rounding`).
     Some(if value.is_zero() {
-        Decimal::ZERO
+        Decimal::new(0, value.scale())
     } else {
         value
     })

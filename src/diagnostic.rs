@@ -10,7 +10,7 @@ use crate::source::Source;
 
 use crate::amount;
 use crate::check::{CheckedRule, Node};
-use crate::eval::{Amounts, EvalError, Sides, Status, Value};
+use crate::eval::{Amounts, EvalError, Facts, Sides, Status, Value};
 use crate::render::text::terminal;
 use crate::source::Span;
 use crate::syntax::ast::{CmpOp, Expectation, Severity};
@@ -35,8 +35,9 @@ impl RuleDiagnostic {
         rule: &CheckedRule,
         status: &Status,
         amounts: &A,
-        unit: Unit,
+        facts: Facts,
     ) -> Option<Self> {
+        let unit = facts.unit;
         let src = rules.source_of(rule).map(Source::named);
         let (message, mut help, mut labels, severity) = match status {
             Status::Fail(sides) => (
@@ -56,7 +57,7 @@ impl RuleDiagnostic {
             ),
             Status::Pass(_) | Status::Skipped(_) => return None,
         };
-        labels.extend(line_labels(rules, rule, amounts));
+        labels.extend(line_labels(rules, rule, amounts, facts));
         let labels = capped(labels, &mut help);
         Some(RuleDiagnostic {
             code: rule.id.clone(),
@@ -109,7 +110,7 @@ impl RuleDiagnostic {
             Some("this example".to_owned()),
             example,
         ));
-        labels.extend(line_labels(rules, rule, amounts));
+        labels.extend(line_labels(rules, rule, amounts, Facts::default()));
         let labels = capped(labels, &mut help);
         RuleDiagnostic {
             code: rule.id.clone(),
@@ -359,11 +360,13 @@ fn capped(mut labels: Vec<LabeledSpan>, help: &mut String) -> Vec<LabeledSpan> {
 }
 
 /// `7060 = 4,008,887,962 — Amount required to be segregated` under each line code;
-/// `7160 is blank (counted as 0)` for a blank one.
+/// `7160 is blank (counted as 0)` for a blank one; `on the prior report, 3750 = 1,000`
+/// under each `prior(…)`, with its unit when it differs from the report's.
 fn line_labels<'a, A: Amounts + ?Sized>(
     rules: &'a RuleSet,
     rule: &'a CheckedRule,
     amounts: &'a A,
+    facts: Facts,
 ) -> impl Iterator<Item = LabeledSpan> + 'a {
     rule.occurrences()
         .into_iter()
@@ -384,11 +387,14 @@ fn line_labels<'a, A: Amounts + ?Sized>(
                 .into_iter()
                 .filter_map(move |(slot, span)| {
                     let code = *rule.lines.get(slot)?;
+                    let report = if facts.prior_unit == facts.unit {
+                        "on the prior report".to_owned()
+                    } else {
+                        format!("on the prior report (in {})", facts.prior_unit)
+                    };
                     let text = match amounts.prior(slot) {
-                        Some(amount) => {
-                            format!("on the prior report, {code} = {}", amount::format(amount))
-                        }
-                        None => format!("on the prior report, {code} is blank (counted as 0)"),
+                        Some(amount) => format!("{report}, {code} = {}", amount::format(amount)),
+                        None => format!("{report}, {code} is blank (counted as 0)"),
                     };
                     Some(LabeledSpan::new_with_span(Some(text), span))
                 }),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::check::{CheckedRule, RuleSet};
 use crate::date::Date;
 use crate::error::Error;
-use crate::eval::{NoPrior, RowAmounts, Skip, Status, Verdict, evaluate_rule, verdict};
+use crate::eval::{Facts, NoPrior, RowAmounts, Skip, Status, Verdict, evaluate_rule, verdict};
 use crate::line::LineCode;
 use crate::report::{Job, Meta, Report, Row, Spare, Unreadable};
 use crate::syntax::ast::Severity;
@@ -232,7 +232,13 @@ impl ReportResult {
     /// A rule's status on this report, with its numbers: the evaluator run again on the
     /// same amounts, so it is the status the verdict came from.
     pub fn status(&self, rule: &CheckedRule) -> Status {
-        evaluate_rule(rule, &self.amounts(rule), self.row.meta.facts())
+        evaluate_rule(rule, &self.amounts(rule), self.facts())
+    }
+
+    /// What evaluation needs to know of the report: its date and unit, and its previous
+    /// report's unit.
+    pub fn facts(&self) -> Facts {
+        facts(&self.row, &self.prior)
     }
 }
 
@@ -405,6 +411,15 @@ pub fn check_row(rules: &RuleSet, waivers: Option<&Waivers>, row: Row) -> Report
     check_row_into(rules, waivers, row, prior, Vec::new())
 }
 
+/// A report's facts, with its previous report's unit.
+fn facts(row: &Row, prior: &Prior) -> Facts {
+    let mut facts = row.meta.facts();
+    if let Ok(prior) = prior {
+        facts.prior_unit = prior.meta.unit;
+    }
+    facts
+}
+
 /// A rule's amounts on a row and its previous report.
 fn amounts<'a>(rule: &'a CheckedRule, row: &'a Row, prior: &'a Prior) -> RowAmounts<'a> {
     let prior = match prior {
@@ -423,7 +438,7 @@ fn check_row_into(
     mut results: Vec<RuleResult>,
 ) -> ReportResult {
     let (firm, as_of) = (row.meta.firm.as_deref(), row.meta.as_of);
-    let facts = row.meta.facts();
+    let facts = facts(&row, &prior);
     let mut summary = Summary::default();
     results.clear();
     results.extend(rules.rules().iter().map(|rule| {

@@ -316,3 +316,87 @@ fn a_single_report_is_given_its_previous_one() {
     );
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_zero_keeps_the_decimals_it_was_printed_with() {
+    // `0.00` stands for ±0.005, not ±0.5: three figures printed to the cent allow ±0.015.
+    let rules = "rule r \"a sum to the cent\"\n  7010 = 7020 + 7030 within rounding\n  fails 7020 = 1.00, 7030 = 0.00, 7010 = 1.50\n";
+    let (_guard, dir) = scratch(&[
+        ("rules.xfoot", rules),
+        (
+            "r.yaml",
+            "id: R\nlines:\n  7020: 1.00\n  7030: -0.00\n  7010: 1.50\n",
+        ),
+        ("r.csv", "report_id,7020,7030,7010\nR,1.00,-0.00,1.50\n"),
+    ]);
+    for file in ["r.yaml", "r.csv"] {
+        let (code, by_id) = jsonl_by_id(&dir, &["rules.xfoot", file]);
+        assert_eq!(code, 1, "{file}");
+        let result = &by_id["R"]["results"][0];
+        assert_eq!(result["tolerance"], "0.015", "{file}");
+        assert_eq!(result["lines"][2]["amount"], "0.00", "{file}");
+    }
+    let output = crossfoot_in(&dir, &["fmt", "--check", "rules.xfoot"]);
+    assert!(
+        !stdout(&output).contains("7030 = 0,"),
+        "{}",
+        stdout(&output)
+    );
+    let output = crossfoot_in(&dir, &["test", "rules.xfoot"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn a_previous_report_in_another_unit_is_read_in_the_reports_own() {
+    let (_guard, dir) = scratch(&[
+        ("rules.xfoot", PRIOR_RULES),
+        (
+            "may.yaml",
+            "id: may\nfirm: A\nas_of: 2024-05-31\nunit: thousands\nlines:\n  3750: 85\n",
+        ),
+        // $100,000 in dollars is 100 thousand: 85 is at least 80% of it.
+        (
+            "april.yaml",
+            "id: april\nfirm: A\nas_of: 2024-04-30\nlines:\n  3750: 100000\n",
+        ),
+        (
+            "april-high.yaml",
+            "id: april\nfirm: A\nas_of: 2024-04-30\nlines:\n  3750: 120000\n",
+        ),
+    ]);
+    let output = crossfoot_in(
+        &dir,
+        &["check", "rules.xfoot", "may.yaml", "--prior", "april.yaml"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("ok: "), "{}", stdout(&output));
+    let output = crossfoot_in(
+        &dir,
+        &[
+            "check",
+            "rules.xfoot",
+            "may.yaml",
+            "--prior",
+            "april-high.yaml",
+        ],
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains("on the prior report (in dollars), 3750 = 120,000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the report has 85; the rule requires at least 96.00 (short by 11.00); amounts in thousands"),
+        "{text}"
+    );
+}
+
+#[test]
+fn swapping_the_lines_of_a_commutative_sum_is_no_mutant() {
+    let rules = "rule r \"both blank or zero\"\n  abs(3870) + abs(3880) = $0\n  passes 3870 = 0, 3880 = 0\n  fails 3870 = 1, 3880 = 0\n  fails 3870 = 0, 3880 = 1\n  fails 3870 = 1, 3880 = -1\n";
+    let (_guard, dir) = scratch(&[("rules.xfoot", rules)]);
+    let output = crossfoot_in(&dir, &["test", "rules.xfoot", "--mutate"]);
+    let text = stdout(&output);
+    assert!(!text.contains("swap 3870 and 3880"), "{text}");
+    assert_eq!(output.status.code(), Some(0), "{text}");
+}

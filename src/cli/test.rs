@@ -89,7 +89,7 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
                     case.rule,
                     &status,
                     &amounts,
-                    result.row.meta.unit,
+                    result.facts(),
                 ) {
                     text.push_str(&human.diagnostic(&diagnostic));
                 }

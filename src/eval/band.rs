@@ -119,6 +119,9 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
             return Ok(exact(value));
         };
         let mut half = half_unit(amount).ok_or_else(|| overflow(self.span))?;
+        if prior {
+            half = self.ctx.in_own_unit(half);
+        }
         if self.ctx.percent.contains(&slot) {
             half = half
                 .checked_div(Value::whole(100))

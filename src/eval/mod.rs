@@ -81,6 +81,8 @@ pub struct Facts {
     pub as_of: Option<Date>,
     /// The unit its amounts are printed in.
     pub unit: Unit,
+    /// The unit of the previous report's amounts, read in the report's own unit.
+    pub prior_unit: Unit,
 }
 
 /// One rule's amounts, read from a row of the whole rule set (and from the previous
@@ -398,6 +400,8 @@ struct Context<'a, A: ?Sized> {
     percent: &'a [usize],
     /// What one printed unit is in dollars, when not 1: `$` constants are divided by it.
     unit: Option<Value>,
+    /// What one unit of the previous report is in the report's units, when not 1.
+    prior_scale: Option<Value>,
     roundings: Vec<Rounding>,
     /// Whether to record the roundings.
     trace: bool,
@@ -411,6 +415,10 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
             amounts,
             percent: &rule.percent_slots,
             unit: (!facts.unit.is_dollars()).then(|| facts.unit.factor()),
+            prior_scale: (facts.prior_unit != facts.unit)
+                .then(|| facts.prior_unit.factor().checked_div(facts.unit.factor()))
+                .flatten()
+                .map(Value::reduced),
             roundings: Vec::new(),
             trace: false,
             present: false,
@@ -569,7 +577,10 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
         match amount {
             Some(amount) => {
                 self.present |= !prior;
-                let value = Value::from_decimal(amount);
+                let mut value = Value::from_decimal(amount);
+                if prior {
+                    value = self.in_own_unit(value);
+                }
                 if self.percent.is_empty() {
                     value
                 } else {
@@ -577,6 +588,16 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
                 }
             }
             None => Value::ZERO,
+        }
+    }
+
+    /// An amount of the previous report in the report's own unit (a previous report in
+    /// dollars read by one in thousands: divided by 1,000). Exact: one unit is a power of
+    /// ten of the other, and an amount has at most 28 digits.
+    fn in_own_unit(&self, value: Value) -> Value {
+        match self.prior_scale {
+            Some(scale) => value.checked_mul(scale).map_or(value, Value::reduced),
+            None => value,
         }
     }
 

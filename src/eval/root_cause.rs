@@ -149,7 +149,7 @@ fn verify(
             slot,
             amount,
         };
-        let after = verdict(rule, &corrected, result.row.meta.facts());
+        let after = verdict(rule, &corrected, result.facts());
         let failed_before = before.outcome() == Outcome::Fail;
         if failed_before && after == Verdict::Pass {
             candidate.clears.push(index);

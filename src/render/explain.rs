@@ -34,7 +34,7 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> St
         status: &status,
         amounts: &amounts,
         rule,
-        facts: result.row.meta.facts(),
+        facts: result.facts(),
     };
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(rules, rule));
@@ -167,7 +167,9 @@ fn side_rows(
             if let Some(label) = rule.lines.get(*slot).and_then(|c| rules.label(*c)) {
                 let _ = write!(text, "  {label}");
             }
-            if blank {
+            if blank && !*prior && rule.total_slots.contains(slot) {
+                text.push_str(" (blank total: the rule is skipped)");
+            } else if blank {
                 text.push_str(" (blank, counted as 0)");
             }
             rows.push(Row {

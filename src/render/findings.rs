@@ -121,9 +121,14 @@ impl<'a> Finding<'a> {
     /// The human diagnostic, without colour, for a failure or an error.
     pub fn diagnostic_text(&self) -> Option<String> {
         let amounts = self.report.amounts(self.rule);
-        let unit = self.report.row.meta.unit;
-        let diagnostic =
-            RuleDiagnostic::new(self.engine.rules(), self.rule, &self.status, &amounts, unit)?;
+        let facts = self.report.facts();
+        let diagnostic = RuleDiagnostic::new(
+            self.engine.rules(),
+            self.rule,
+            &self.status,
+            &amounts,
+            facts,
+        )?;
         Some(Human::new(false, false).diagnostic(&diagnostic))
     }
 

@@ -85,7 +85,7 @@ impl Human {
                 let amounts = result.amounts(rule);
                 let status = result.status(rule);
                 if let Some(diagnostic) =
-                    RuleDiagnostic::new(rules, rule, &status, &amounts, result.row.meta.unit)
+                    RuleDiagnostic::new(rules, rule, &status, &amounts, result.facts())
                 {
                     writeln!(out, "{}", self.diagnostic(&diagnostic))?;
                 }
@@ -135,7 +135,7 @@ impl Human {
                 let amounts = result.amounts(rule);
                 let status = result.status(rule);
                 if let Some(diagnostic) =
-                    RuleDiagnostic::new(rules, rule, &status, &amounts, result.row.meta.unit)
+                    RuleDiagnostic::new(rules, rule, &status, &amounts, result.facts())
                 {
                     write!(err, "{}", self.diagnostic(&diagnostic))?;
                 }

@@ -471,12 +471,9 @@ fn fast_decimal(text: &[u8]) -> Option<Decimal> {
             .filter(|&s| s > 0)?,
         None => 0,
     };
-    let value = Decimal::new(if negative { -mantissa } else { mantissa }, scale);
-    Some(if value.is_zero() {
-        Decimal::ZERO
-    } else {
-        value
-    })
+    // A zero is never negative, and keeps the decimals it was printed with.
+    let mantissa = if negative { -mantissa } else { mantissa };
+    Some(Decimal::new(mantissa, scale))
 }
 
 /// Where rows end, as the `csv` crate reads them.

@@ -66,6 +66,7 @@ impl Meta {
         Facts {
             as_of: self.as_of,
             unit: self.unit,
+            prior_unit: self.unit,
         }
     }
 

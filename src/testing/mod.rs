@@ -67,6 +67,7 @@ pub fn example_status(rule: &CheckedRule, example: &CheckedExample) -> Status {
     let facts = Facts {
         as_of: example_day(rule),
         unit: Unit::DOLLARS,
+        prior_unit: Unit::DOLLARS,
     };
     evaluate_rule(rule, &amounts, facts)
 }
