@@ -193,14 +193,45 @@ pub fn failure_message(rule: &CheckedRule) -> String {
 
 /// The numbers: what the report has, what the rule expects, the difference, the
 /// tolerance; then the rule's description and citation.
-fn failure_help(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
-    // A rule about a percentage line shows its numbers as percentages, as the form does.
-    let percent = match rule.assertion.left {
+/// Whether a rule's numbers are shown as percentages: its left side is a percentage line.
+fn in_percent(rule: &CheckedRule) -> bool {
+    match rule.assertion.left {
         Node::Line {
             slot, prior: false, ..
         } => rule.percent_slots.contains(&slot),
         _ => false,
+    }
+}
+
+/// For a rule that holds only thanks to `within rounding`: `difference 0.10, the rounding
+/// of 4 figures in thousands allows ±1.025`; `None` when it would hold exactly too.
+pub fn rounding_note(rule: &CheckedRule, sides: &Sides, unit: Unit) -> Option<String> {
+    sides.band?;
+    let difference = sides.difference?;
+    let zero = Value::ZERO;
+    let exactly = match rule.assertion.op {
+        CmpOp::Eq => difference == zero,
+        CmpOp::Ne => difference != zero,
+        CmpOp::Lt => difference < zero,
+        CmpOp::Le => difference <= zero,
+        CmpOp::Gt => difference > zero,
+        CmpOp::Ge => difference >= zero,
     };
+    if exactly {
+        return None;
+    }
+    let percent = in_percent(rule);
+    let unit = if percent { Unit::DOLLARS } else { unit };
+    Some(format!(
+        "difference {}, {}",
+        shown(difference, percent),
+        allowance_in(sides, unit, percent)
+    ))
+}
+
+fn failure_help(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
+    // A rule about a percentage line shows its numbers as percentages, as the form does.
+    let percent = in_percent(rule);
     let unit = if percent { Unit::DOLLARS } else { unit };
     let left = shown(sides.left, percent);
     let right = shown(sides.right, percent);

@@ -10,7 +10,7 @@ use super::text::terminal;
 use super::{RunEnd, Sink};
 use crate::amount;
 use crate::check::{CheckedRule, RuleSet};
-use crate::diagnostic::{RuleDiagnostic, allowance, difference_text};
+use crate::diagnostic::{RuleDiagnostic, difference_text};
 use crate::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
 use crate::eval::{Status, Verdict, root_causes};
 use crate::report::Unreadable;
@@ -512,15 +512,12 @@ impl Sink for HumanSink<'_> {
     }
 }
 
-/// For a rule that holds `within rounding` with a difference: the difference and the band.
+/// For a rule that holds only thanks to `within rounding`: the difference and the band.
 fn rounding_note(rule: &CheckedRule, result: &ReportResult) -> String {
     let status = result.status(rule);
-    match status.sides() {
-        Some(sides) if sides.difference.is_some_and(|d| !d.is_zero()) => format!(
-            " (difference {}, {})",
-            difference_text(sides),
-            allowance(sides, result.row.meta.unit)
-        ),
-        _ => String::new(),
-    }
+    status
+        .sides()
+        .and_then(|sides| crate::diagnostic::rounding_note(rule, sides, result.row.meta.unit))
+        .map(|note| format!(" ({note})"))
+        .unwrap_or_default()
 }
