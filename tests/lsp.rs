@@ -2,6 +2,7 @@
 //! JSON-RPC messages framed with `Content-Length` on its standard input and output, and
 //! every read bounded by a timeout so a hung server fails the test instead of CI.
 
+#![allow(clippy::panic, reason = "a server that does not answer fails the test")]
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 #![allow(
     clippy::indexing_slicing,
