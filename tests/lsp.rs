@@ -381,6 +381,63 @@ fn syntax_errors_and_warnings_are_lints() {
 }
 
 #[test]
+fn related_places_and_the_amount_fix() {
+    let pack = Pack::new();
+    let mut client = Client::initialized();
+    // 7190 declared again, in another file: the first declaration is related information.
+    let uri = pack.uri("more.xfoot");
+    let text = "page more \"More\"\n  7190 \"Again\"\n";
+    client.open(&uri, text);
+    let diagnostics = client.diagnostics(&uri);
+    let duplicate = diagnostics
+        .iter()
+        .find(|d| d["code"] == "crossfoot::check::duplicate_line")
+        .unwrap();
+    assert_eq!(
+        duplicate["range"]["start"],
+        json!({"line": 1, "character": 2})
+    );
+    let related = &duplicate["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], pack.uri("catalogue.xfoot"));
+    let (line, _) = position(CATALOGUE, "7190", 0);
+    assert_eq!(
+        related["location"]["range"]["start"],
+        json!({"line": line, "character": 2})
+    );
+
+    // An amount without its `$`, in a buffer of its own: the fix writes it.
+    let untitled = "untitled:Untitled-2";
+    client.open(untitled, "rule a.b \"x\"\n  9040 >= 250000\n");
+    let diagnostics = client.diagnostics(untitled);
+    assert_eq!(diagnostics[0]["code"], "crossfoot::check::not_a_line_code");
+    let answer = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": untitled},
+            "range": diagnostics[0]["range"],
+            "context": {"diagnostics": diagnostics, "only": ["quickfix"]},
+        }),
+    );
+    let action = &answer["result"][0];
+    assert_eq!(action["title"], "Write the amount `$250,000`");
+    assert_eq!(
+        action["edit"]["changes"][untitled][0]["newText"],
+        "$250,000"
+    );
+    // Asked only for refactorings: none.
+    let answer = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": untitled},
+            "range": diagnostics[0]["range"],
+            "context": {"diagnostics": diagnostics, "only": ["refactor"]},
+        }),
+    );
+    assert_eq!(answer["result"], json!([]));
+    assert!(client.shut_down().success());
+}
+
+#[test]
 fn hover_shows_label_page_flags_and_readers() {
     let pack = Pack::new();
     let mut client = Client::initialized();
