@@ -5,7 +5,7 @@
 
 use crate::line::LineCode;
 use crate::source::{Span, Spanned};
-use crate::syntax::ast::{Assertion, Condition, Expr, LineKind, RuleFile};
+use crate::syntax::ast::{Assertion, Condition, Expr, LineKind, Page, Rule, RuleFile};
 
 /// A line a page declares.
 #[derive(Clone, Debug)]
@@ -91,50 +91,62 @@ impl FileIndex {
     pub fn new(file: &RuleFile) -> Self {
         let mut index = FileIndex::default();
         for page in file.pages() {
-            for line in &page.node.lines {
-                index.mentions.push(Mention {
-                    code: line.node.code.node,
-                    span: line.node.code.span,
-                    role: Role::Declared(index.declarations.len()),
-                });
-                index.declarations.push(Declaration {
-                    code: line.node.code.node,
-                    label: line.node.label.node.clone(),
-                    page: page.node.id.node.clone(),
-                    page_title: page.node.title.node.clone(),
-                    deduction: line.node.deduction,
-                    total: line.node.total,
-                    kind: line.node.kind,
-                    span: line.span,
-                });
-            }
+            index.page(&page.node);
         }
         for rule in file.rules() {
-            let at = index.rules.len();
-            let mut reads = Reads::default();
-            reads.assertion(&rule.node.assertion.node);
-            if let Some(condition) = &rule.node.condition {
-                reads.condition(condition);
-            }
-            let examples = rule.node.examples.iter().flat_map(|example| {
-                let lines = example.node.lines.iter().chain(&example.node.prior);
-                lines.map(|(code, _)| (code.node, code.span))
-            });
-            index.mentions.extend(
-                reads
-                    .0
-                    .into_iter()
-                    .map(|(code, span)| (code, span, Role::Read(at)))
-                    .chain(examples.map(|(code, span)| (code, span, Role::Example(at))))
-                    .map(|(code, span, role)| Mention { code, span, role }),
-            );
-            index.rules.push(RuleEntry {
-                id: rule.node.id.node.clone(),
-                description: rule.node.description.as_ref().map(|d| d.node.clone()),
-            });
+            index.rule(&rule.node);
         }
         index.mentions.sort_by_key(|mention| mention.span.start);
         index
+    }
+
+    /// A page's lines.
+    fn page(&mut self, page: &Page) {
+        for line in &page.lines {
+            self.mentions.push(Mention {
+                code: line.node.code.node,
+                span: line.node.code.span,
+                role: Role::Declared(self.declarations.len()),
+            });
+            self.declarations.push(Declaration {
+                code: line.node.code.node,
+                label: line.node.label.node.clone(),
+                page: page.id.node.clone(),
+                page_title: page.title.node.clone(),
+                deduction: line.node.deduction,
+                total: line.node.total,
+                kind: line.node.kind,
+                span: line.span,
+            });
+        }
+    }
+
+    /// A rule: the lines it reads, and those its examples give amounts.
+    fn rule(&mut self, rule: &Rule) {
+        let at = self.rules.len();
+        let mut reads = Reads::default();
+        reads.assertion(&rule.assertion.node);
+        if let Some(condition) = &rule.condition {
+            reads.condition(condition);
+        }
+        let examples = rule.examples.iter().flat_map(|example| {
+            let lines = example.node.lines.iter().chain(&example.node.prior);
+            lines.map(|(code, _)| (code.node, code.span, Role::Example(at)))
+        });
+        let reads = reads
+            .0
+            .into_iter()
+            .map(|(code, span)| (code, span, Role::Read(at)));
+        self.mentions
+            .extend(
+                reads
+                    .chain(examples)
+                    .map(|(code, span, role)| Mention { code, span, role }),
+            );
+        self.rules.push(RuleEntry {
+            id: rule.id.node.clone(),
+            description: rule.description.as_ref().map(|d| d.node.clone()),
+        });
     }
 
     /// The line code written at a byte offset (the cursor just after its last digit

@@ -283,9 +283,9 @@ impl Workspace {
             }
         }
         let now: Vec<Uri> = out.iter().map(|(uri, _)| uri.clone()).collect();
-        let before = self.published.insert(scope.clone(), now.clone());
+        let before = self.published.insert(scope.clone(), now);
         for uri in before.into_iter().flatten().chain(open) {
-            if !now.contains(&uri) && !out.iter().any(|(known, _)| known == &uri) {
+            if !out.iter().any(|(known, _)| known == &uri) {
                 out.push((uri, Vec::new()));
             }
         }
@@ -312,34 +312,21 @@ fn analyze(
     let mut unreadable = Vec::new();
     for key in members(scope, on_disk, documents) {
         let document = documents.get(&key);
-        let read = match document {
-            Some(document) => buffer(&key, &document.text),
-            None => match &key {
-                DocKey::File(path) => load::read_source(path, MAX_RULE_FILE_BYTES),
-                DocKey::Buffer(_) => continue,
-            },
+        let Some((uri, read)) = read(&key, document) else {
+            continue;
         };
-        let uri = match (document, &key) {
-            (Some(document), _) => Some(document.uri.clone()),
-            (None, DocKey::File(path)) => uri::from_path(path),
-            (None, DocKey::Buffer(_)) => None,
-        };
-        let (source, problem) = match read {
-            Ok(source) => (source, None),
-            Err(error) => (Source::new(key.name(), ""), Some(error)),
-        };
-        let (index, current) = match crate::syntax::parse(&source) {
-            Ok(file) => {
-                let index = FileIndex::new(&file);
-                last_parsed.insert(key.clone(), index.clone());
-                (Some(index), true)
+        let (source, index, current) = match read {
+            Ok(source) => {
+                sources.push(source.clone());
+                let (index, current) = index(&key, &source, last_parsed);
+                (source, index, current)
             }
-            Err(_) => (last_parsed.get(&key).cloned(), false),
+            Err(error) => {
+                unreadable.push((analysis.files.len(), error));
+                let index = last_parsed.get(&key).cloned();
+                (Source::new(key.name(), ""), index, false)
+            }
         };
-        match problem {
-            Some(error) => unreadable.push((analysis.files.len(), error)),
-            None => sources.push(source.clone()),
-        }
         analysis.files.push(AnalyzedFile {
             key,
             uri,
@@ -351,6 +338,36 @@ fn analyze(
     }
     analysis.problems = problems(&analysis, sources, unreadable);
     analysis
+}
+
+/// A member's URI (the client's when open) and text: the open document's, or the file's;
+/// `None` for a buffer no longer open.
+fn read(key: &DocKey, document: Option<&Document>) -> Option<(Option<Uri>, Result<Source, Error>)> {
+    match (document, key) {
+        (Some(document), _) => Some((Some(document.uri.clone()), buffer(key, &document.text))),
+        (None, DocKey::File(path)) => Some((
+            uri::from_path(path),
+            load::read_source(path, MAX_RULE_FILE_BYTES),
+        )),
+        (None, DocKey::Buffer(_)) => None,
+    }
+}
+
+/// A member's line codes, and whether they are of this text: when it does not parse, those
+/// of the last text of it that did.
+fn index(
+    key: &DocKey,
+    source: &Source,
+    last_parsed: &mut HashMap<DocKey, FileIndex>,
+) -> (Option<FileIndex>, bool) {
+    match crate::syntax::parse(source) {
+        Ok(file) => {
+            let index = FileIndex::new(&file);
+            last_parsed.insert(key.clone(), index.clone());
+            (Some(index), true)
+        }
+        Err(_) => (last_parsed.get(key).cloned(), false),
+    }
 }
 
 /// What `lint` finds: a file that cannot be read stops the check, as it stops `lint`.
