@@ -168,6 +168,30 @@ mod tests {
         assert_eq!(index.position(text, 999), at(1, 1));
     }
 
+    proptest::proptest! {
+        /// Every offset on a character boundary comes back from its position, but the one
+        /// between `\r` and `\n` (no position is there); every position lands on a
+        /// boundary.
+        #[test]
+        fn offsets_and_positions_round_trip(
+            text in "[a\\r\\né€𝄞 ]{0,40}",
+            line in 0u32..12,
+            character in 0u32..12,
+        ) {
+            let index = LineIndex::new(&text);
+            for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let inside_crlf = text.get(..offset).is_some_and(|t| t.ends_with('\r'))
+                    && text.get(offset..).is_some_and(|t| t.starts_with('\n'));
+                if !inside_crlf {
+                    let position = index.position(&text, offset);
+                    proptest::prop_assert_eq!(index.offset(&text, position), offset);
+                }
+            }
+            let offset = index.offset(&text, Position::new(line, character));
+            proptest::prop_assert!(text.is_char_boundary(offset));
+        }
+    }
+
     #[test]
     fn changes_apply_in_order() {
         let change = |range: Option<Range>, text: &str| TextDocumentContentChangeEvent {
