@@ -90,6 +90,7 @@ pub fn serve(connection: &Connection) -> Ending {
     Ending::Closed
 }
 
+/// A session: the connection, the documents and rule sets, and the lifecycle phase.
 struct Server<'a> {
     connection: &'a Connection,
     workspace: Workspace,
