@@ -46,6 +46,8 @@ pub mod error;
 pub mod eval;
 pub mod line;
 pub mod load;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 mod parallel;
 pub mod record;
 pub mod render;

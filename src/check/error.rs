@@ -1,5 +1,6 @@
 //! Problems `check` finds in rules that parsed.
 
+use crate::line::LineCode;
 use crate::source::Source;
 
 use miette::{Diagnostic, SourceSpan};
@@ -206,6 +207,9 @@ pub enum CheckError {
         /// A suggestion, or how to declare the line.
         #[help]
         help: String,
+        /// The declared line the code most likely is (one digit off, or two swapped): what
+        /// an editor's quick fix writes instead.
+        suggestion: Option<LineCode>,
     },
 
     /// `passes 7010 = 1, 7010 = 2`

@@ -431,6 +431,7 @@ fn check_examples(
                     src: src.clone(),
                     span: code.span.into(),
                     help: resolve::unknown_line_help(catalogue, code.node),
+                    suggestion: catalogue.suggest(code.node).map(|(known, _)| known),
                 });
             }
             lines.push((code.node, amount.node));

@@ -49,6 +49,7 @@ impl Resolver<'_> {
                 src: self.src.clone(),
                 span: span.into(),
                 help: unknown_line_help(self.catalogue, code),
+                suggestion: self.catalogue.suggest(code).map(|(known, _)| known),
             });
         }
         self.slot_of(code)

@@ -66,6 +66,20 @@ pub enum Command {
     /// Run the examples written beside each rule and the whole-report tests
     /// (`*.test.yaml`) beside the pack; `--mutate` also checks the examples catch mutants.
     Test(TestArgs),
+    /// Serve the language server protocol on standard input and output, for editors:
+    /// diagnostics, hover, definitions, references, formatting, completion, quick fixes.
+    #[cfg(feature = "lsp")]
+    Lsp(LspArgs),
+}
+
+/// `crossfoot lsp`.
+#[cfg(feature = "lsp")]
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over standard input and output (the only transport, and the default; the
+    /// flag is accepted because editor clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// `crossfoot diff`.
@@ -380,6 +394,8 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test(&args),
         Command::Diff(args) => diff::run(&args),
         Command::VerifyRecord(args) => verify::verify_record(&args),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(_) => return lsp(),
     };
     match status {
         Ok(status) => status.into(),
@@ -388,6 +404,19 @@ pub fn run() -> ExitCode {
         Err(error) => {
             let _ = writeln!(io::stderr(), "error: cannot write output: {error}");
             ExitStatus::Error.into()
+        }
+    }
+}
+
+/// `crossfoot lsp`: exit 0 after the editor's `shutdown` and `exit`, 1 otherwise (as the
+/// protocol says), with the reason on standard error when the connection failed.
+#[cfg(feature = "lsp")]
+fn lsp() -> ExitCode {
+    match crate::lsp::run_stdio() {
+        Ok(ending) => ExitCode::from(ending.code()),
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "error: {error}");
+            ExitCode::FAILURE
         }
     }
 }
