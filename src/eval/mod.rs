@@ -567,8 +567,25 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
 
     /// The amount on the line in `slot` (of the previous report, for `prior`); blank
     /// counts as 0, and a percentage is read as its ratio.
-    #[inline]
+    #[inline(always)]
     fn line(&mut self, slot: usize, prior: bool) -> Value {
+        if prior || !self.percent.is_empty() {
+            return self.line_read(slot, prior);
+        }
+        // The common case, kept small enough to inline: a money line of the report.
+        match self.amounts.amount(slot) {
+            Some(amount) => {
+                self.present = true;
+                Value::from_decimal(amount)
+            }
+            None => Value::ZERO,
+        }
+    }
+
+    /// [`line`](Self::line) for a line of the previous report or a rule with percentage
+    /// lines.
+    #[inline(never)]
+    fn line_read(&mut self, slot: usize, prior: bool) -> Value {
         let amount = if prior {
             self.amounts.prior(slot)
         } else {
@@ -581,10 +598,10 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
                 if prior {
                     value = self.in_own_unit(value);
                 }
-                if self.percent.is_empty() {
-                    value
+                if self.percent.contains(&slot) {
+                    value.checked_div(Value::whole(100)).unwrap_or(value)
                 } else {
-                    self.percent_of(slot, value)
+                    value
                 }
             }
             None => Value::ZERO,
@@ -598,17 +615,6 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
         match self.prior_scale {
             Some(scale) => value.checked_mul(scale).map_or(value, Value::reduced),
             None => value,
-        }
-    }
-
-    /// A line's value as a ratio when the line holds a percentage.
-    #[cold]
-    #[inline(never)]
-    fn percent_of(&self, slot: usize, value: Value) -> Value {
-        if self.percent.contains(&slot) {
-            value.checked_div(Value::whole(100)).unwrap_or(value)
-        } else {
-            value
         }
     }
 
