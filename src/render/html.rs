@@ -248,17 +248,20 @@ impl<'h, 'a> Report<'h, 'a> {
                         html(&page.title, false),
                         html(&page.id, false)
                     );
-                    self.write_page(out, index, &title, &page.lines, group);
+                    let name = format!("page <code>{}</code>", html(&page.id, false));
+                    self.write_page(out, index, (&title, &name), &page.lines, group);
                 }
                 None if self.rules.catalogue().is_empty() => {
                     // Without a catalogue, the lines are those the rules read.
                     let lines: Vec<LineCode> = (0..self.rules.width())
                         .filter_map(|slot| self.rules.code(slot))
                         .collect();
-                    self.write_page(out, index, "Rules and the lines they read", &lines, group);
+                    let title = "Rules and the lines they read";
+                    self.write_page(out, index, (title, "the rule set"), &lines, group);
                 }
                 None if !group.is_empty() => {
-                    self.write_page(out, index, "Other rules", &[], group);
+                    let title = "Other rules";
+                    self.write_page(out, index, (title, "no page"), &[], group);
                 }
                 None => {}
             }
@@ -415,15 +418,17 @@ impl<'h, 'a> Report<'h, 'a> {
     }
 
     /// One page: its lines (the ones failing rules read highlighted) beside its failing
-    /// rules, then every rule of the page with its status.
+    /// rules, then every rule of the page with its status. `names` are its heading and
+    /// what captions call it (`page <code>seg</code>`), as markup.
     fn write_page(
         &self,
         out: &mut String,
         index: usize,
-        title: &str,
+        names: (&str, &str),
         lines: &[LineCode],
         group: &[usize],
     ) {
+        let (title, name) = names;
         let a = &self.anchor;
         let id = format!("{a}-p{index}");
         put!(
@@ -440,7 +445,7 @@ impl<'h, 'a> Report<'h, 'a> {
             out.push_str("<div class=\"split\">\n");
         }
         if !lines.is_empty() {
-            self.write_lines(out, lines);
+            self.write_lines(out, name, lines);
         }
         if !carded.is_empty() {
             out.push_str("<div class=\"cards\">\n");
@@ -452,12 +457,12 @@ impl<'h, 'a> Report<'h, 'a> {
         if split {
             out.push_str("</div>\n");
         }
-        self.write_rule_table(out, title, group);
+        self.write_rule_table(out, name, group);
         out.push_str("</section>\n");
     }
 
     /// The page's lines as the report has them.
-    fn write_lines(&self, out: &mut String, lines: &[LineCode]) {
+    fn write_lines(&self, out: &mut String, name: &str, lines: &[LineCode]) {
         let a = &self.anchor;
         let unit = self.result.row.meta.unit;
         let in_unit = if unit.is_dollars() {
@@ -467,7 +472,7 @@ impl<'h, 'a> Report<'h, 'a> {
         };
         put!(
             out,
-            "<table class=\"lines\">\n<caption>Lines of the page as the report has them{in_unit}; a line a failing rule reads is marked ✗</caption>\n<thead><tr><th scope=\"col\">Line</th><th scope=\"col\">Label</th><th scope=\"col\" class=\"num\">Amount{in_unit}</th><th scope=\"col\">Rules that do not hold</th></tr></thead>\n<tbody>\n"
+            "<table class=\"lines\">\n<caption>Lines of {name} as the report has them{in_unit}</caption>\n<thead><tr><th scope=\"col\">Line</th><th scope=\"col\">Label</th><th scope=\"col\" class=\"num\">Amount{in_unit}</th><th scope=\"col\">Rules that do not hold</th></tr></thead>\n<tbody>\n"
         );
         for &code in lines {
             let amount = self
@@ -675,7 +680,7 @@ impl<'h, 'a> Report<'h, 'a> {
 
     /// Every rule of the page (or, with `--results failing`, those that did not pass),
     /// with its status and why.
-    fn write_rule_table(&self, out: &mut String, title: &str, group: &[usize]) {
+    fn write_rule_table(&self, out: &mut String, name: &str, group: &[usize]) {
         let listed: Vec<usize> = group
             .iter()
             .copied()
@@ -697,10 +702,9 @@ impl<'h, 'a> Report<'h, 'a> {
             Listed::All => "Rules",
             Listed::Failing => "Rules that do not hold",
         };
-        let title = strip_tags(title);
         put!(
             out,
-            "<table class=\"rules\">\n<caption>{which} of {title}</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Status</th><th scope=\"col\">What it checks, or why it was skipped</th></tr></thead>\n<tbody>\n"
+            "<table class=\"rules\">\n<caption>{which} of {name}</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Status</th><th scope=\"col\">What it checks</th></tr></thead>\n<tbody>\n"
         );
         let a = &self.anchor;
         for i in listed {
@@ -718,19 +722,28 @@ impl<'h, 'a> Report<'h, 'a> {
             } else {
                 text.id.clone()
             };
-            let why = match result.verdict {
-                crate::eval::Verdict::Skipped(skip) => {
-                    format!("skipped: {}", html(&skip.reason(), false))
-                }
-                _ if outcome == Outcome::Error => self
-                    .findings
-                    .get(i)
-                    .and_then(Option::as_ref)
-                    .map(|f| html(&f.message, false).into_owned())
-                    .unwrap_or_default(),
-                _ if text.description.is_empty() => format!("<code>{}</code>", text.assertion),
-                _ => text.description.clone(),
+            let mut why = if text.description.is_empty() {
+                format!("<code>{}</code>", text.assertion)
+            } else {
+                text.description.clone()
             };
+            match result.verdict {
+                crate::eval::Verdict::Skipped(skip) => put!(
+                    why,
+                    " <span class=\"why\">(skipped: {})</span>",
+                    html(&skip.reason(), false)
+                ),
+                _ if outcome == Outcome::Error => {
+                    if let Some(finding) = self.findings.get(i).and_then(Option::as_ref) {
+                        put!(
+                            why,
+                            " <span class=\"why\">({})</span>",
+                            html(&finding.message, false)
+                        );
+                    }
+                }
+                _ => {}
+            }
             put!(
                 out,
                 "<tr class=\"o-{}\"><th scope=\"row\">{name}</th><td>{}{}</td><td>{why}</td></tr>\n",
@@ -790,21 +803,6 @@ fn printed(amount: Option<Decimal>, kind: LineKind) -> String {
     } else {
         shown
     }
-}
-
-/// The text of some markup, for a caption.
-fn strip_tags(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut inside = false;
-    for c in text.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 fn outcome_icon(outcome: Outcome) -> &'static str {
@@ -893,6 +891,8 @@ pub struct HtmlSink<'a> {
     /// Reports not shown in full.
     not_shown: usize,
     unreadable: usize,
+    /// The first report's name, for the title of a run of one report.
+    first: Option<String>,
     index: Held,
     sections: Held,
 }
@@ -909,6 +909,7 @@ impl<'a> HtmlSink<'a> {
             shown: 0,
             not_shown: 0,
             unreadable: 0,
+            first: None,
             index: Held::default(),
             sections: Held::default(),
         }
@@ -919,7 +920,7 @@ impl<'a> HtmlSink<'a> {
         let mut out = String::new();
         put!(
             out,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"crossfoot {}\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<meta name=\"generator\" content=\"crossfoot {}\"/>\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
             env!("CARGO_PKG_VERSION"),
             html(title, false)
         );
@@ -939,6 +940,9 @@ impl Sink for HtmlSink<'_> {
             self.failing_shown < MAX_HTML_DETAILED
         };
         let name = html(&result.row.meta.name(), false).into_owned();
+        if self.first.is_none() {
+            self.first = Some(result.row.meta.name());
+        }
         let standing = result.summary.standing(self.html.deny_warnings);
         let (class, _, _) = standing_parts(standing);
         let mut row =
@@ -983,11 +987,16 @@ impl Sink for HtmlSink<'_> {
 
     fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {
         let totals = &end.totals;
-        let title = if self.entries == 1 && self.reports == 1 {
-            "crossfoot check: 1 report".to_owned()
-        } else {
-            format!("crossfoot check: {} reports", self.entries)
+        let mut title = match (&self.first, self.reports) {
+            (Some(name), 1) => format!("crossfoot check: {}", terminal(name)),
+            (_, reports) => format!(
+                "crossfoot check: {reports} report{}",
+                if reports == 1 { "" } else { "s" }
+            ),
         };
+        if self.unreadable > 0 {
+            put!(title, ", {} could not be read", self.unreadable);
+        }
         let mut top = self.head(&title);
         put!(
             top,
@@ -1128,7 +1137,13 @@ details.ruleset ul { margin: .2rem 0; }
 .where { color: var(--muted); font-size: .85em; }
 pre.source { background: #f6f8fa; border: 1px solid var(--line); border-radius: 3px; padding: .4rem .6rem; margin: .2rem 0 0;
   overflow-x: auto; white-space: pre-wrap; font-size: .85em; }
-table.rules td:nth-child(2) { white-space: nowrap; }
+table.lines { max-width: 62rem; }
+.split table.lines { max-width: none; }
+table.rules { table-layout: fixed; }
+table.rules th:first-child { width: 30%; }
+table.rules th:nth-child(2) { width: 9rem; }
+table.rules tbody th { overflow-wrap: anywhere; white-space: normal; }
+.why { color: var(--muted); }
 table.index tr.i-fail th, table.index tr.i-error th, table.index tr.i-unreadable th { box-shadow: inset 4px 0 0 var(--fail); }
 section.report { border-top: 3px solid #1f2328; margin-top: 1.5rem; }
 section.report > h2 { margin-top: .75rem; }
