@@ -407,12 +407,12 @@ impl<'h, 'a> Report<'h, 'a> {
                 .count();
             let mark = if failing > 0 {
                 format!(
-                    " <span class=\"tag t-fail\"><span aria-hidden=\"true\">✗</span> {failing} failing</span>"
+                    "<span class=\"tag t-fail\"><span aria-hidden=\"true\">✗</span> {failing} failing</span> "
                 )
             } else {
                 String::new()
             };
-            put!(out, "<li><a href=\"#{a}-p{index}\">{title}</a>{mark}</li>");
+            put!(out, "<li>{mark}<a href=\"#{a}-p{index}\">{title}</a></li>");
         }
         out.push_str("</ol></nav>\n");
     }
@@ -465,14 +465,17 @@ impl<'h, 'a> Report<'h, 'a> {
     fn write_lines(&self, out: &mut String, name: &str, lines: &[LineCode]) {
         let a = &self.anchor;
         let unit = self.result.row.meta.unit;
-        let in_unit = if unit.is_dollars() {
-            String::new()
+        let (in_unit, amount_unit) = if unit.is_dollars() {
+            (String::new(), String::new())
         } else {
-            format!(" (in {unit})")
+            (
+                format!(" (in {unit})"),
+                format!("<span class=\"unit\"> (in {unit})</span>"),
+            )
         };
         put!(
             out,
-            "<table class=\"lines\">\n<caption>Lines of {name} as the report has them{in_unit}</caption>\n<thead><tr><th scope=\"col\">Line</th><th scope=\"col\">Label</th><th scope=\"col\" class=\"num\">Amount{in_unit}</th><th scope=\"col\">Rules that do not hold</th></tr></thead>\n<tbody>\n"
+            "<table class=\"lines\">\n<caption>Lines of {name} as the report has them{in_unit}</caption>\n<thead><tr><th scope=\"col\">Line</th><th scope=\"col\">Label</th><th scope=\"col\" class=\"num\">Amount{amount_unit}</th><th scope=\"col\">Rules that do not hold</th></tr></thead>\n<tbody>\n"
         );
         for &code in lines {
             let amount = self
@@ -998,12 +1001,15 @@ impl Sink for HtmlSink<'_> {
             put!(title, ", {} could not be read", self.unreadable);
         }
         let mut top = self.head(&title);
-        put!(
-            top,
-            "<header>\n<h1>{}</h1>\n<p class=\"totals\">{}</p>\n",
-            html(&title, false),
-            html(&totals_line(totals), false)
-        );
+        top.push_str("<header>\n<h1>crossfoot check</h1>\n");
+        // A run of one report says its counts in the report's section.
+        if self.entries > 1 || self.unreadable > 0 {
+            put!(
+                top,
+                "<p class=\"totals\">{}</p>\n",
+                html(&totals_line(totals), false)
+            );
+        }
         let rules = self.html.engine.rules();
         let files: Vec<String> = rules
             .sources()
@@ -1093,6 +1099,8 @@ table { border-collapse: collapse; width: 100%; margin: .25rem 0 1rem; }
 caption { text-align: left; color: var(--muted); font-size: .85rem; padding: .2rem 0; caption-side: top; }
 th, td { text-align: left; vertical-align: top; padding: .15rem .45rem; border-bottom: 1px solid var(--line); }
 thead th { border-bottom: 2px solid #8c959f; font-size: .85rem; }
+thead th.num { white-space: normal; }
+thead .unit { font-weight: normal; }
 tbody th { font-weight: 600; font-family: ui-monospace, "DejaVu Sans Mono", monospace; white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.blank td, .blank-word { color: var(--muted); }
@@ -1115,14 +1123,14 @@ dl.about { display: flex; flex-wrap: wrap; gap: .2rem 1.5rem; margin: .25rem 0 .
 dl.about dt { color: var(--muted); }
 dl.about dt::after { content: ":"; }
 dl.about dd { margin: 0 0 0 -1.2rem; font-weight: 600; }
-nav.contents ol { padding-left: 1.5rem; margin: .5rem 0; columns: 2; column-gap: 2rem; font-size: .9em; }
-nav.contents li { break-inside: avoid; margin-bottom: .15rem; }
+nav.contents ol { padding-left: 0; list-style-position: inside; margin: .5rem 0; columns: 2; column-gap: 2rem; font-size: .9em; }
+nav.contents li { break-inside: avoid; margin-bottom: .1rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 details.ruleset { color: var(--muted); margin: .2rem 0; }
 details.ruleset ul { margin: .2rem 0; }
 .causes { border: 1px solid var(--flag); background: #fffaf0; border-radius: 4px; padding: .1rem .9rem; margin: .6rem 0; }
 .causes h3 { border: 0; margin: .4rem 0 .2rem; font-size: .95rem; }
 .causes ul { margin: .2rem 0 .5rem; }
-.split { display: grid; grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); gap: 1.25rem; align-items: start; }
+.split { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.25rem; align-items: start; }
 .card { border: 1px solid var(--line); border-left: 5px solid var(--fail); border-radius: 4px; padding: .6rem .8rem; margin: .25rem 0 1rem; background: #fff; }
 .card.c-waived { border-left-color: var(--warn); }
 .card.c-error { border-left-color: #6b1d7a; }
@@ -1137,7 +1145,11 @@ details.ruleset ul { margin: .2rem 0; }
 .where { color: var(--muted); font-size: .85em; }
 pre.source { background: #f6f8fa; border: 1px solid var(--line); border-radius: 3px; padding: .4rem .6rem; margin: .2rem 0 0;
   overflow-x: auto; white-space: pre-wrap; font-size: .85em; }
-table.lines { max-width: 62rem; }
+table.lines { max-width: 62rem; table-layout: fixed; }
+table.lines th:nth-child(1) { width: 4.5rem; }
+table.lines th:nth-child(3) { width: 9rem; }
+table.lines th:nth-child(4) { width: 10.5rem; }
+.marks .tag { font-size: .8em; margin: 0 .2rem .1rem 0; }
 .split table.lines { max-width: none; }
 table.rules { table-layout: fixed; }
 table.rules th:first-child { width: 30%; }
