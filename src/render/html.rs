@@ -105,7 +105,9 @@ impl<'a> Html<'a> {
         }
     }
 
-    /// A report's section: its pages with their lines, failures and rules.
+    /// A report's section: its pages with their lines, failures and rules. `n` is the
+    /// report's place in the run (from 1, inputs that could not be read counted): the
+    /// section is `#r{n}`, and every id in it starts so.
     pub fn section(&self, result: &ReportResult, n: usize, out: &mut String) {
         let report = Report::new(self, result, n);
         report.write(out);
@@ -550,7 +552,7 @@ impl<'h, 'a> Report<'h, 'a> {
                     "<a class=\"tag t-{}\" href=\"#{a}-rule{i}\"><span aria-hidden=\"true\">{}</span> <span class=\"sr\">{} </span><code>{}</code></a>",
                     outcome.as_str(),
                     outcome_icon(outcome),
-                    outcome_word(outcome),
+                    outcome.as_str(),
                     html(&rule.id, false)
                 );
             }
@@ -818,23 +820,13 @@ fn outcome_icon(outcome: Outcome) -> &'static str {
     }
 }
 
-fn outcome_word(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Pass => "pass",
-        Outcome::Fail => "fail",
-        Outcome::Waived => "waived",
-        Outcome::Skipped => "skipped",
-        Outcome::Error => "error",
-    }
-}
-
 /// `✗ fail` as a tag: an icon and the word, so the status does not rest on colour.
 fn outcome_tag(outcome: Outcome) -> String {
     format!(
         "<span class=\"tag t-{}\"><span aria-hidden=\"true\">{}</span> {}</span>",
         outcome.as_str(),
         outcome_icon(outcome),
-        outcome_word(outcome)
+        outcome.as_str()
     )
 }
 
@@ -1167,6 +1159,7 @@ footer { color: var(--muted); font-size: .85em; margin-top: 3rem; }
   a { color: inherit; text-decoration: none; }
   .split { display: block; }
   section.report { break-before: page; border-top: 0; margin-top: 0; }
+  main > section.report:first-child { break-before: auto; }
   tr, .card, .causes { break-inside: avoid; }
   thead { display: table-header-group; }
   tr.flagged, .tag, .badge, .card, .causes { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
