@@ -28,6 +28,7 @@ Examples:
   crossfoot check rules/focus/cftc/1-segregation.xfoot july.yaml august.yaml
   crossfoot check rules/focus reports.csv entities/ daily.jsonl
   crossfoot check --format sarif --output results.sarif rules/focus report.yaml
+  crossfoot check --format html --output july.html rules/focus reports/
 
 Exit status: 0 every rule holds, 1 a rule of severity error failed,
 2 the rules or a report could not be used.";
