@@ -219,7 +219,11 @@ fn outcomes(format: &str, text: &str) -> Outcomes {
                     let th = node.children().find(|n| n.has_tag_name("th")).unwrap();
                     found.insert(outcome(&id_of(&text_of(th)), "", "unreadable"));
                 }
-                let Some(status) = class(node).strip_prefix("card c-").map(str::to_owned) else {
+                let Some(status) = class(node)
+                    .strip_prefix("card c-")
+                    .and_then(|rest| rest.split(' ').next())
+                    .map(str::to_owned)
+                else {
                     continue;
                 };
                 let heading = node.children().find(|n| n.has_tag_name("h4")).unwrap();

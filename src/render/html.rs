@@ -576,8 +576,9 @@ impl<'h, 'a> Report<'h, 'a> {
         let id = format!("{a}-rule{index}");
         put!(
             out,
-            "<article class=\"card c-{}\" id=\"{id}\" aria-labelledby=\"{id}-h\">\n<h4 id=\"{id}-h\">{} {}{}</h4>\n",
+            "<article class=\"card c-{} severity-{}\" id=\"{id}\" aria-labelledby=\"{id}-h\">\n<h4 id=\"{id}-h\">{} {}{}</h4>\n",
             outcome.as_str(),
+            rule.severity.as_str(),
             outcome_tag(outcome),
             text.id,
             severity_note(rule.severity, outcome, self.html.deny_warnings)
@@ -1124,6 +1125,8 @@ details.ruleset ul { margin: .2rem 0; }
 .causes ul { margin: .2rem 0 .5rem; }
 .split { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.25rem; align-items: start; }
 .card { border: 1px solid var(--line); border-left: 5px solid var(--fail); border-radius: 4px; padding: .6rem .8rem; margin: .25rem 0 1rem; background: #fff; }
+.card.c-fail.severity-warning { border-left-color: var(--warn); }
+.card.c-fail.severity-info { border-left-color: var(--info); }
 .card.c-waived { border-left-color: var(--warn); }
 .card.c-error { border-left-color: #6b1d7a; }
 .card p { margin: .3rem 0; }
