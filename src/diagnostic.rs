@@ -191,8 +191,6 @@ pub fn failure_message(rule: &CheckedRule) -> String {
     format!("{subject} {verb} {}", rule.right_text())
 }
 
-/// The numbers: what the report has, what the rule expects, the difference, the
-/// tolerance; then the rule's description and citation.
 /// Whether a rule's numbers are shown as percentages: its left side is a percentage line.
 fn in_percent(rule: &CheckedRule) -> bool {
     match rule.assertion.left {
@@ -229,7 +227,20 @@ pub fn rounding_note(rule: &CheckedRule, sides: &Sides, unit: Unit) -> Option<St
     ))
 }
 
+/// The numbers: what the report has, what the rule expects, the difference, the
+/// tolerance; then the rule's description and citation.
 fn failure_help(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
+    let numbers = failure_numbers(rule, sides, unit);
+    match note(rule) {
+        Some(note) => format!("{numbers}\nnote: {note}"),
+        None => numbers,
+    }
+}
+
+/// A failure's numbers as the diagnostic's help gives them: `the report has 198,161,468;
+/// the rule expects 198,161,467 (difference 1, tolerance 0)`, in percentages for a rule
+/// about a percentage line, with the unit of a scaled report.
+pub fn failure_numbers(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
     // A rule about a percentage line shows its numbers as percentages, as the form does.
     let percent = in_percent(rule);
     let unit = if percent { Unit::DOLLARS } else { unit };
@@ -263,14 +274,10 @@ fn failure_help(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
         CmpOp::Gt => format!("{has}; the rule requires more than {right} (short by {gap}{also})"),
         CmpOp::Ge => format!("{has}; the rule requires at least {right} (short by {gap}{also})"),
     };
-    let numbers = if unit.is_dollars() || sides.band.is_some() {
+    if unit.is_dollars() || sides.band.is_some() {
         numbers
     } else {
         format!("{numbers}; amounts in {unit}")
-    };
-    match note(rule) {
-        Some(note) => format!("{numbers}\nnote: {note}"),
-        None => numbers,
     }
 }
 

@@ -32,7 +32,8 @@ pub type Prior = Result<Arc<Row>, NoPrior>;
 /// One report's results: the report as the rules read it, and one result per rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportResult {
-    /// The report: its metadata and the amount of each line the rules read.
+    /// The report: its metadata and the amount of each line the rules read or the
+    /// catalogue declares.
     pub row: Row,
     /// One result per rule, in the order of [`RuleSet::rules`].
     pub results: Vec<RuleResult>,

@@ -201,6 +201,43 @@ fn outcomes(format: &str, text: &str) -> Outcomes {
                 found.insert(outcome(&record[2], &record[5], &record[7]));
             }
         }
+        "html" => {
+            let options = roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..roxmltree::ParsingOptions::default()
+            };
+            let document = roxmltree::Document::parse_with_options(text, options).unwrap();
+            let text_of = |node: roxmltree::Node| -> String {
+                node.descendants()
+                    .filter(|n| n.is_text())
+                    .filter_map(|n| n.text())
+                    .collect()
+            };
+            let class = |node: roxmltree::Node| node.attribute("class").unwrap_or("").to_owned();
+            for node in document.descendants() {
+                if node.has_tag_name("tr") && class(node) == "i-unreadable" {
+                    let th = node.children().find(|n| n.has_tag_name("th")).unwrap();
+                    found.insert(outcome(&id_of(&text_of(th)), "", "unreadable"));
+                }
+                let Some(status) = class(node)
+                    .strip_prefix("card c-")
+                    .and_then(|rest| rest.split(' ').next())
+                    .map(str::to_owned)
+                else {
+                    continue;
+                };
+                let heading = node.children().find(|n| n.has_tag_name("h4")).unwrap();
+                let rule = heading.children().find(|n| n.has_tag_name("code")).unwrap();
+                let report = node
+                    .ancestors()
+                    .find(|n| class(*n) == "report")
+                    .and_then(|n| n.children().find(|n| n.has_tag_name("h2")))
+                    .unwrap();
+                // `<h2><span class="badge">…</span> r.csv row 3 (B)</h2>`
+                let name = report.last_child().and_then(|n| n.text()).unwrap().trim();
+                found.insert(outcome(&id_of(name), &text_of(rule), &status));
+            }
+        }
         _ => unreachable!(),
     }
     found
@@ -219,7 +256,7 @@ fn every_format_tells_the_same_outcomes() {
     ]
     .into_iter()
     .collect();
-    for format in ["json", "jsonl", "sarif", "junit", "github", "csv"] {
+    for format in ["json", "jsonl", "sarif", "junit", "github", "csv", "html"] {
         for results in ["all", "failing"] {
             let output = check(&dir, &["--format", format, "--results", results]);
             assert_eq!(output.status.code(), Some(2), "{format}");

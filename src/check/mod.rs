@@ -519,6 +519,26 @@ mod tests {
     }
 
     #[test]
+    fn every_declared_line_has_a_slot_after_the_lines_rules_read() {
+        let set = check_texts(&[
+            "page seg \"Segregation\"\n  7010 \"cash\"\n  7060 \"required\"\n  7180 \"total\"\n  7190 \"excess\"\n\nrule t 7190 = 7180 - 7060\n",
+        ])
+        .unwrap();
+        let codes: Vec<String> = (0..set.width())
+            .filter_map(|slot| set.code(slot))
+            .map(|code| code.to_string())
+            .collect();
+        assert_eq!(codes, ["7190", "7180", "7060", "7010"]);
+        let cash = "7010".parse().unwrap();
+        assert_eq!(set.slot(cash), Some(3));
+        assert!(set.readers(3).is_empty());
+        let report = crate::report::Report::from_lines("r", [(cash, 5.into())]);
+        let row = crate::report::Row::of(&set, &report);
+        assert_eq!(row.amounts[3], Some(5.into()));
+        assert!(row.unknown.is_empty());
+    }
+
+    #[test]
     fn canonical_texts_are_those_of_the_tree() {
         let text = "rule t ( 7010+(7020) ) = -(7030 - 7040)*2.0 + round( 7050 , 0 ) + max(7060,$1,000)\n  within 1%\n  when not (7070 is   blank or 7080>$0) and 7090 != 7100 # note\n";
         let source = Source::new("t.xfoot", text);

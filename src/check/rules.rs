@@ -17,8 +17,12 @@ use crate::syntax::ast::{BinOp, CmpOp, Expectation, Severity, Tolerance};
 
 /// Rules that passed every static check, with the files they came from.
 ///
-/// Every line any rule reads has a slot in the set: a report is read once into a row of
-/// amounts, one per slot ([`RuleSet::row`]), and each rule reads its lines from the row.
+/// Every line any rule reads, and every line the catalogue declares, has a slot in the
+/// set: a report is read once into a row of amounts, one per slot ([`Row`]), and each
+/// rule reads its lines from the row. A declared line no rule reads still has its slot, so
+/// a row holds the whole form as the report printed it (what the HTML view shows).
+///
+/// [`Row`]: crate::report::Row
 #[derive(Clone, Debug)]
 pub struct RuleSet {
     pub(super) sources: Vec<Source>,
@@ -26,7 +30,7 @@ pub struct RuleSet {
     pub(super) catalogue: Catalogue,
     /// The line in each slot.
     pub(super) codes: Vec<LineCode>,
-    /// The slot of each line a rule reads.
+    /// The slot of each line a rule reads or the catalogue declares.
     pub(super) slots: CodeMap<u32>,
     /// For each slot, the rules that read it (built when first asked for).
     pub(super) readers: OnceLock<Vec<Vec<u32>>>,
@@ -34,7 +38,7 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// Number every line the rules read, in rule order, and give each rule the slots of
-    /// its lines.
+    /// its lines; then every declared line no rule reads, in the catalogue's order.
     pub(super) fn new(
         sources: Vec<Source>,
         mut rules: Vec<CheckedRule>,
@@ -54,6 +58,14 @@ impl RuleSet {
                 })
                 .collect();
         }
+        for page in catalogue.pages() {
+            for code in &page.lines {
+                slots.entry(*code).or_insert_with(|| {
+                    codes.push(*code);
+                    u32::try_from(codes.len() - 1).unwrap_or(u32::MAX)
+                });
+            }
+        }
         RuleSet {
             sources,
             rules,
@@ -64,12 +76,13 @@ impl RuleSet {
         }
     }
 
-    /// How many slots a row has: the number of distinct lines the rules read.
+    /// How many slots a row has: the number of distinct lines the rules read or the
+    /// catalogue declares.
     pub fn width(&self) -> usize {
         self.codes.len()
     }
 
-    /// The slot of a line, when some rule reads it.
+    /// The slot of a line, when some rule reads it or the catalogue declares it.
     pub fn slot(&self, code: LineCode) -> Option<usize> {
         self.slots.get(&code).map(|&slot| slot as usize)
     }

@@ -14,8 +14,8 @@ use crate::error::Error;
 use crate::load::{load_rules, read_source, rule_files};
 use crate::record::{self, ReportResults, RunRecord};
 use crate::render::{
-    Csv, CsvSink, Github, GithubSink, Human, HumanSink, Json, JsonSink, Junit, JunitSink, Listed,
-    Nothing, Render, RunEnd, Sarif, SarifSink, Sink,
+    Csv, CsvSink, Github, GithubSink, Html, HtmlSink, Human, HumanSink, Json, JsonSink, Junit,
+    JunitSink, Listed, Nothing, Render, RunEnd, Sarif, SarifSink, Sink,
 };
 use crate::report::{InputFormat, Inputs};
 use crate::waiver::{self, Waivers};
@@ -297,6 +297,10 @@ fn machine<'a>(
             Box::new(GithubSink::new(out)),
         ),
         Format::Csv => (Box::new(Csv::new(engine)), Box::new(CsvSink::new(out))),
+        Format::Html => (
+            Box::new(Html::new(engine, listed, deny_warnings)),
+            Box::new(HtmlSink::new(Html::new(engine, listed, deny_warnings), out)),
+        ),
         Format::Human if args.output.is_some() => {
             let plain = Human::new(false, args.verbose);
             (

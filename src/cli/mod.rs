@@ -28,6 +28,7 @@ Examples:
   crossfoot check rules/focus/cftc/1-segregation.xfoot july.yaml august.yaml
   crossfoot check rules/focus reports.csv entities/ daily.jsonl
   crossfoot check --format sarif --output results.sarif rules/focus report.yaml
+  crossfoot check --format html --output july.html rules/focus reports/
 
 Exit status: 0 every rule holds, 1 a rule of severity error failed,
 2 the rules or a report could not be used.";
@@ -250,8 +251,9 @@ pub struct CheckArgs {
     /// How to print results.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Which rules each report's JSON and JSON Lines object lists: `all`, or only the
-    /// `failing` ones (smaller output for large batches; the summary counts every rule).
+    /// Which rules each report's JSON and JSON Lines object (and each page of the HTML
+    /// view) lists: `all`, or only the `failing` ones (smaller output for large batches;
+    /// the summary counts every rule).
     #[arg(long, value_enum, default_value_t = Results::All)]
     pub results: Results,
     /// When to use colour (`auto` respects `NO_COLOR` and whether the output is a terminal).
@@ -336,6 +338,9 @@ pub enum Format {
     /// A CSV table: a row per rule that fails, is waived or could not be evaluated, and a
     /// row per input that could not be read.
     Csv,
+    /// One self-contained HTML page: each report's pages with their lines, the lines
+    /// failing rules read highlighted beside those rules, and an index of the reports.
+    Html,
 }
 
 /// `--results`: which rules a report's JSON object lists.

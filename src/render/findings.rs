@@ -1,5 +1,6 @@
-//! What the CI formats (SARIF, JUnit, GitHub, CSV) say of a rule on a report that did not
-//! pass: the message and the numbers the human output gives, and where the rule is.
+//! What the CI formats (SARIF, JUnit, GitHub, CSV) and the HTML view say of a rule on a
+//! report that did not pass: the message and the numbers the human output gives, and where
+//! the rule is.
 
 use super::Human;
 use super::text::terminal;

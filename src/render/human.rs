@@ -300,7 +300,7 @@ fn waived_text(rule: &CheckedRule, status: &Status, waiver: Option<&Waiver>) -> 
 }
 
 /// `58 rules, 48 passed, 1 failed, 9 skipped`
-fn counts(summary: &Summary) -> String {
+pub(crate) fn counts(summary: &Summary) -> String {
     let mut parts = vec![
         format!("{} rule{}", summary.rules, plural(summary.rules)),
         format!("{} passed", summary.passed),

@@ -1,6 +1,6 @@
 //! Results → what a person or a program reads: the human diagnostics and summary, JSON,
-//! JSON Lines, SARIF, JUnit, GitHub workflow commands, a CSV table of violations, and the
-//! explanation of one rule.
+//! JSON Lines, SARIF, JUnit, GitHub workflow commands, a CSV table of violations, an HTML
+//! view of the reports' pages, and the explanation of one rule.
 //!
 //! Every output of `check` has two halves. A [`Render`] turns one report's results into
 //! bytes on the worker that checked the report, so the heavy part of a large output runs
@@ -15,6 +15,7 @@ mod csv;
 mod explain;
 mod findings;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -28,6 +29,7 @@ pub use coverage::coverage_text;
 pub use explain::explain;
 pub use findings::{Finding, findings};
 pub use github::{Github, GithubSink};
+pub use html::{Html, HtmlSink, MAX_HTML_DETAILED};
 pub use human::{Human, HumanSink, MAX_DETAILED_REPORTS, totals_line};
 pub use json::{
     Json, JsonLine, JsonOutput, JsonProblem, JsonReport, JsonResult, JsonRootCause, JsonSink,

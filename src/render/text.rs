@@ -1,4 +1,4 @@
-//! Writing text into output buffers: JSON strings, XML text, values and amounts without
+//! Writing text into output buffers: JSON strings, XML and HTML text, values and amounts without
 //! going through the formatting machinery, and untrusted text made safe for a terminal.
 
 use std::borrow::Cow;
@@ -58,6 +58,36 @@ pub(crate) fn xml(text: &str, attribute: bool) -> Cow<'_, str> {
                 let _ = write!(out, "&#{};", u32::from(c));
             }
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` for HTML, in an element or an attribute: `&`, `<`, `>`, `"` and `'` as
+/// entities, and control characters written as `\u{1b}` as [`terminal`] writes them (a
+/// page would not show them); with `lines`, line breaks (`\r\n` too) and tabs are kept, for
+/// `<pre>`.
+pub(crate) fn html(text: &str, lines: bool) -> Cow<'_, str> {
+    let kept = |c: char| lines && matches!(c, '\n' | '\r' | '\t');
+    let plain = text
+        .chars()
+        .all(|c| !matches!(c, '&' | '<' | '>' | '"' | '\'') && (!c.is_control() || kept(c)));
+    if plain {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if kept(c) => out.push(c),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -202,6 +232,17 @@ mod tests {
             text(|out| json_string(out, "a\"b\\c\nd\u{1b}e\u{7f}é")),
             "\"a\\\"b\\\\c\\nd\\u001be\u{7f}é\""
         );
+    }
+
+    #[test]
+    fn html_text_is_escaped() {
+        assert_eq!(
+            html("<script>alert('x' & \"y\")</script>", false),
+            "&lt;script&gt;alert(&#39;x&#39; &amp; &quot;y&quot;)&lt;/script&gt;"
+        );
+        assert_eq!(html("a\nb\u{1b}[31m", false), "a\\u{a}b\\u{1b}[31m");
+        assert_eq!(html("a\r\nb\tc\u{7}", true), "a\r\nb\tc\\u{7}");
+        assert_eq!(html("plain text", false), "plain text");
     }
 
     #[test]

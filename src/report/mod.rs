@@ -2,7 +2,7 @@
 //!
 //! Amounts go from the input's text straight to [`Decimal`], never through a float. A
 //! [`Report`] is what a file says (any line codes); a [`Row`] is the same report as a rule
-//! set reads it, one amount per line the rules read. Every source becomes rows the same
+//! set reads it, one amount per line the rules read or the catalogue declares. Every source becomes rows the same
 //! way, so a report means the same whether it came as YAML, JSON, a JSON Lines line, a
 //! CSV row, a directory entry or standard input: [`inputs`] reads them all.
 
@@ -242,7 +242,7 @@ impl Spare {
 }
 
 /// A report as a rule set reads it: an amount for each of the set's slots (each line some
-/// rule reads), `None` where blank. Lines no rule reads are not kept.
+/// rule reads or the catalogue declares), `None` where blank. Other lines are not kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     /// Which report.
@@ -274,7 +274,7 @@ impl Row {
         }
     }
 
-    /// The row as a report again, with the lines the rules read.
+    /// The row as a report again, with the lines the rules read or the catalogue declares.
     pub fn report(&self, rules: &RuleSet) -> Report {
         let lines = self
             .amounts
