@@ -128,6 +128,11 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Waiver(Box<crate::waiver::WaiverError>),
+
+    /// A rule with no exact SQL form.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Sql(Box<crate::sql::SqlError>),
 }
 
 /// A problem in a whole-report test file (`*.test.yaml`).
@@ -162,6 +167,12 @@ impl Error {
 impl From<SyntaxError> for Error {
     fn from(error: SyntaxError) -> Self {
         Error::Syntax(Box::new(error))
+    }
+}
+
+impl From<crate::sql::SqlError> for Error {
+    fn from(error: crate::sql::SqlError) -> Self {
+        Error::Sql(Box::new(error))
     }
 }
 

@@ -53,6 +53,7 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod sql;
 pub mod syntax;
 pub mod testing;
 pub mod unit;

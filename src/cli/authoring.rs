@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{
     CoverageArgs, CoverageFormat, Deny, DocArgs, DocFormat, ExitStatus, ExplainArgs, FmtArgs,
-    LintArgs, not_one, read_reports, use_color, write_problems,
+    LintArgs, SqlArgs, SqlDialect, SqlLayout, not_one, read_reports, use_color, write_problems,
 };
 use crate::check::Checked;
 use crate::error::Error;
@@ -286,6 +286,45 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
         return Ok(ExitStatus::Error);
     }
     Ok(ExitStatus::Pass)
+}
+
+/// `crossfoot sql`: the query on stdout, or why the rules cannot be compiled exactly.
+pub fn sql(args: &SqlArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let checked = match load_rules(&args.rules) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let options = crate::sql::Options {
+        dialect: match args.dialect {
+            SqlDialect::Duckdb => crate::sql::Dialect::DuckDb,
+            SqlDialect::Spark => crate::sql::Dialect::Spark,
+        },
+        layout: match args.layout {
+            SqlLayout::Wide => crate::sql::Layout::Wide,
+            SqlLayout::Long => crate::sql::Layout::Long,
+        },
+        table: args.table.clone(),
+        precision: args.precision,
+        scale: args.scale,
+    };
+    match crate::sql::compile(&checked.rules, &options) {
+        Ok(query) => {
+            out.write_all(query.as_bytes())?;
+            out.flush()?;
+            Ok(ExitStatus::Pass)
+        }
+        Err(errors) => {
+            let errors: Vec<Error> = errors.into_iter().map(Error::from).collect();
+            write_problems(&problems, &errors, &mut err)?;
+            Ok(ExitStatus::Error)
+        }
+    }
 }
 
 /// `crossfoot coverage`.

@@ -64,6 +64,9 @@ pub enum Command {
     /// Write the rule book: every page of the catalogue and every rule in the form's
     /// words, with its examples, for review and sign-off.
     Doc(DocArgs),
+    /// Compile the rules into one SQL query (DuckDB or Spark) that gives exactly the
+    /// failures `check` gives, for reports kept in a table.
+    Sql(SqlArgs),
     /// Run the examples written beside each rule and the whole-report tests
     /// (`*.test.yaml`) beside the pack; `--mutate` also checks the examples catch mutants.
     Test(TestArgs),
@@ -157,6 +160,51 @@ pub struct CoverageArgs {
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+/// `crossfoot sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// A `.xfoot` rule file, or a directory of them.
+    pub rules: PathBuf,
+    /// The SQL engine.
+    #[arg(long, value_enum, default_value_t = SqlDialect::Duckdb)]
+    pub dialect: SqlDialect,
+    /// How the table holds the reports: `wide` (`report_id`, then a column per line code)
+    /// or `long` (`report_id, line, amount` rows).
+    #[arg(long, value_enum, default_value_t = SqlLayout::Wide)]
+    pub layout: SqlLayout,
+    /// The table (or view) holding the reports.
+    #[arg(long, default_value = "reports")]
+    pub table: String,
+    /// The digits an amount may have, decimals included (amounts are read as
+    /// `DECIMAL(precision, scale)`).
+    #[arg(long, default_value_t = 18)]
+    pub precision: u32,
+    /// The decimals an amount may have; an amount with more stops the query.
+    #[arg(long, default_value_t = 2)]
+    pub scale: u32,
+    /// When to use colour in diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// The engines `crossfoot sql` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SqlDialect {
+    /// DuckDB.
+    Duckdb,
+    /// Spark SQL (ANSI mode).
+    Spark,
+}
+
+/// The input layouts of `crossfoot sql`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SqlLayout {
+    /// One row per report, a column per line.
+    Wide,
+    /// One row per report and line.
+    Long,
 }
 
 /// `crossfoot doc`.
@@ -396,6 +444,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain(&args),
         Command::Coverage(args) => coverage(&args),
         Command::Doc(args) => authoring::doc(&args),
+        Command::Sql(args) => authoring::sql(&args),
         Command::Test(args) => test(&args),
         Command::Diff(args) => diff::run(&args),
         Command::VerifyRecord(args) => verify::verify_record(&args),

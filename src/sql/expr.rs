@@ -1,0 +1,537 @@
+//! One rule's expressions as exact SQL: every value a `DECIMAL` whose scale is its exact
+//! scale and whose width bounds its digits, cast explicitly at every step.
+
+use rust_decimal::Decimal;
+
+use super::{Dialect, MAX_DIGITS, Options, RuleParts, SqlError, holds, tolerance_of};
+use crate::check::{CheckedRule, Cond, Func, Node, RuleSet};
+use crate::eval::{RoundMode, Value};
+use crate::source::{Source, Span};
+use crate::syntax::ast::{BinOp, CmpOp, Tolerance};
+
+/// A SQL expression of type `DECIMAL(int + scale, scale)`: at most `int` digits before
+/// the point, exactly `scale` after it.
+#[derive(Clone, Debug)]
+pub(crate) struct Typed {
+    pub(crate) sql: String,
+    int: u32,
+    scale: u32,
+}
+
+impl Typed {
+    fn width(&self) -> u32 {
+        (self.int + self.scale).max(1)
+    }
+
+    /// `CAST(sql AS DECIMAL(…))` for bounds at least this value's.
+    fn cast(&self, int: u32, scale: u32) -> String {
+        format!("CAST({} AS {})", self.sql, decimal(int, scale))
+    }
+}
+
+fn decimal(int: u32, scale: u32) -> String {
+    format!("DECIMAL({}, {scale})", (int + scale).max(1))
+}
+
+/// How many digits `n` terms can add to a sum: ⌈log10 n⌉.
+fn carry_digits(terms: usize) -> u32 {
+    let (mut digits, mut reach) = (0, 1usize);
+    while reach < terms {
+        reach = reach.saturating_mul(10);
+        digits += 1;
+    }
+    digits
+}
+
+/// A string literal.
+pub(crate) fn literal(dialect: Dialect, text: &str) -> String {
+    let quoted = text.replace('\'', "''");
+    match dialect {
+        Dialect::DuckDb => format!("'{quoted}'"),
+        Dialect::Spark => format!("'{}'", quoted.replace('\\', "\\\\")),
+    }
+}
+
+/// Compiles one rule.
+pub(crate) struct Compiler<'a> {
+    rules: &'a RuleSet,
+    rule: &'a CheckedRule,
+    options: &'a Options,
+    /// Why parts of the rule cannot be compiled.
+    pub(crate) errors: Vec<SqlError>,
+}
+
+impl<'a> Compiler<'a> {
+    pub(crate) fn new(rules: &'a RuleSet, rule: &'a CheckedRule, options: &'a Options) -> Self {
+        Compiler {
+            rules,
+            rule,
+            options,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The rule's failure predicate and numbers.
+    pub(crate) fn rule(&mut self) -> Option<RuleParts> {
+        let rule = self.rule;
+        if rule.reads_prior {
+            return self.refuse(
+                rule.assertion_span,
+                "it reads the previous report (`prior(…)`)",
+                "reads another report",
+                "check rules that compare periods with `crossfoot check`, which finds each report's previous one",
+            );
+        }
+        let tolerance = tolerance_of(rule);
+        if let Some(Tolerance::Rounding) = tolerance {
+            let span = rule.tolerance.map_or(rule.assertion_span, |(_, span)| span);
+            return self.refuse(
+                span,
+                "`within rounding` depends on how each amount was printed",
+                "the printed decimals are not in a DECIMAL column",
+                "check reports printed in thousands or millions with `crossfoot check`",
+            );
+        }
+        let left = self.node(&rule.assertion.left);
+        let right = self.node(&rule.assertion.right);
+        let condition = match &rule.condition {
+            Some(condition) => Some(self.condition(condition)?),
+            None => None,
+        };
+        let (left, right) = (left?, right?);
+        let difference = self.difference(&left, &right, rule.assertion_span)?;
+        let tolerance = self.tolerance(tolerance, &left, &right)?;
+        let scale = difference.scale.max(tolerance.scale);
+        let int = difference.int.max(tolerance.int);
+        let holds = holds(
+            rule.assertion.op,
+            &difference.cast(int, scale),
+            &tolerance.cast(int, scale),
+        );
+        let mut fail = String::from("CASE");
+        if !rule.period.is_always() {
+            let mut bounds = Vec::new();
+            if let Some(from) = rule.period.from {
+                bounds.push(format!("as_of >= DATE '{from}'"));
+            }
+            if let Some(until) = rule.period.until {
+                bounds.push(format!("as_of < DATE '{until}'"));
+            }
+            fail.push_str(&format!(
+                " WHEN NOT COALESCE({}, FALSE) THEN FALSE",
+                bounds.join(" AND ")
+            ));
+        }
+        if let Some(condition) = condition {
+            fail.push_str(&format!(" WHEN NOT ({condition}) THEN FALSE"));
+        }
+        let blank: Vec<String> = (0..rule.assertion_lines)
+            .filter_map(|slot| rule.lines.get(slot))
+            .map(|code| format!("l{code} IS NULL"))
+            .collect();
+        if !blank.is_empty() {
+            fail.push_str(&format!(" WHEN {} THEN FALSE", blank.join(" AND ")));
+        }
+        let totals: Vec<String> = rule
+            .total_slots
+            .iter()
+            .filter_map(|slot| rule.lines.get(*slot))
+            .map(|code| format!("l{code} IS NULL"))
+            .collect();
+        if !totals.is_empty() {
+            fail.push_str(&format!(" WHEN {} THEN FALSE", totals.join(" OR ")));
+        }
+        fail.push_str(&format!(" ELSE NOT ({holds}) END"));
+        Some(RuleParts {
+            fail,
+            left,
+            right,
+            difference,
+            tolerance,
+        })
+    }
+
+    fn difference(&mut self, left: &Typed, right: &Typed, span: Span) -> Option<Typed> {
+        let scale = left.scale.max(right.scale);
+        let int = left.int.max(right.int) + 1;
+        let sql = format!("({}) - ({})", left.sql, right.sql);
+        self.bounded(Typed { sql, int, scale }, span)
+            .map(|t| Typed { sql: t.cast(int, scale), ..t })
+    }
+
+    fn tolerance(
+        &mut self,
+        tolerance: Option<Tolerance>,
+        left: &Typed,
+        right: &Typed,
+    ) -> Option<Typed> {
+        let span = self.rule.tolerance.map_or(self.rule.assertion_span, |(_, s)| s);
+        match tolerance {
+            None | Some(Tolerance::Rounding) => Some(self.constant(Value::ZERO, span)?),
+            Some(Tolerance::Absolute(amount)) => self.constant(Value::from(amount), span),
+            Some(Tolerance::Relative(ratio)) => {
+                let ratio = self.constant(Value::from(ratio), span)?;
+                let (int, scale) = (left.int.max(right.int), left.scale.max(right.scale));
+                let larger = Typed {
+                    sql: format!(
+                        "GREATEST(ABS({}), ABS({}))",
+                        left.cast(int, scale),
+                        right.cast(int, scale)
+                    ),
+                    int,
+                    scale,
+                };
+                self.product(&ratio, &larger, span)
+            }
+        }
+    }
+
+    fn condition(&mut self, condition: &Cond) -> Option<String> {
+        Some(match condition {
+            Cond::All(parts) | Cond::Any(parts) => {
+                let joiner = if matches!(condition, Cond::All(_)) { " AND " } else { " OR " };
+                let mut sql = Vec::with_capacity(parts.len());
+                for part in parts {
+                    sql.push(format!("({})", self.condition(part)?));
+                }
+                sql.join(joiner)
+            }
+            Cond::Not(inner) => format!("NOT ({})", self.condition(inner)?),
+            Cond::Blank { slot, blank, .. } => {
+                let code = self.rule.lines.get(*slot)?;
+                if *blank {
+                    format!("l{code} IS NULL")
+                } else {
+                    format!("l{code} IS NOT NULL")
+                }
+            }
+            Cond::Compare(comparison) => {
+                let left = self.node(&comparison.left);
+                let right = self.node(&comparison.right);
+                let difference = self.difference(&left?, &right?, comparison.op_span)?;
+                let op = match comparison.op {
+                    CmpOp::Eq => "=",
+                    CmpOp::Ne => "<>",
+                    CmpOp::Lt => "<",
+                    CmpOp::Le => "<=",
+                    CmpOp::Gt => ">",
+                    CmpOp::Ge => ">=",
+                };
+                format!("{} {op} 0", difference.sql)
+            }
+        })
+    }
+
+    fn node(&mut self, node: &Node) -> Option<Typed> {
+        match node {
+            Node::Line { slot, prior, span } => {
+                if *prior {
+                    return self.refuse(*span, "it reads the previous report", "`prior`", "");
+                }
+                self.line(*slot, *span)
+            }
+            Node::Const { value, span, .. } => self.constant(*value, *span),
+            Node::Neg { inner, .. } => {
+                let inner = self.node(inner)?;
+                Some(Typed {
+                    sql: format!("-({})", inner.sql),
+                    ..inner
+                })
+            }
+            Node::Chain { first, rest, span } => {
+                if rest.iter().all(|(op, _, _)| op.is_additive()) {
+                    let mut terms = vec![(BinOp::Add, self.node(first))];
+                    for (op, _, operand) in rest {
+                        terms.push((*op, self.node(operand)));
+                    }
+                    self.sum(terms, *span)
+                } else {
+                    self.product_chain(first, rest)
+                }
+            }
+            Node::Call { func, args, span } => self.call(*func, args, *span),
+        }
+    }
+
+    /// A line's amount; blank is 0. A percentage line is read as its ratio.
+    fn line(&mut self, slot: usize, span: Span) -> Option<Typed> {
+        let code = self.rule.lines.get(slot)?;
+        let (precision, scale) = (self.options.precision, self.options.scale);
+        let read = Typed {
+            sql: format!("COALESCE(l{code}, CAST(0 AS DECIMAL({precision}, {scale})))"),
+            int: precision - scale,
+            scale,
+        };
+        if !self.rule.percent_slots.contains(&slot) {
+            return Some(read);
+        }
+        let hundredth = self.constant(Value::fraction(1, 100)?, span)?;
+        self.product(&read, &hundredth, span)
+    }
+
+    /// A constant, exactly: it must have a finite decimal expansion.
+    fn constant(&mut self, value: Value, span: Span) -> Option<Typed> {
+        let Some(decimal) = value.to_decimal() else {
+            return self.refuse(
+                span,
+                "a constant without a finite decimal expansion",
+                "not a finite decimal",
+                "",
+            );
+        };
+        let (int, scale) = digits(decimal);
+        let text = decimal.abs().to_string();
+        let sql = format!("CAST('{text}' AS {})", decimal_type(int, scale));
+        let sql = if decimal.is_sign_negative() {
+            format!("-({sql})")
+        } else {
+            sql
+        };
+        self.bounded(Typed { sql, int, scale }, span)
+    }
+
+    /// `a ± b ± …`, each partial sum cast to a bound every partial sum fits.
+    fn sum(&mut self, terms: Vec<(BinOp, Option<Typed>)>, span: Span) -> Option<Typed> {
+        let count = terms.len();
+        let terms: Option<Vec<(BinOp, Typed)>> = terms
+            .into_iter()
+            .map(|(op, term)| term.map(|t| (op, t)))
+            .collect();
+        let terms = terms?;
+        let int = terms.iter().map(|(_, t)| t.int).max().unwrap_or(1) + carry_digits(count);
+        let scale = terms.iter().map(|(_, t)| t.scale).max().unwrap_or(0);
+        // The engine adds one digit to the wider operand: leave room for it.
+        self.bounded(
+            Typed {
+                sql: String::new(),
+                int: int + 1,
+                scale,
+            },
+            span,
+        )?;
+        let mut sql = String::new();
+        for (index, (op, term)) in terms.iter().enumerate() {
+            sql = if index == 0 {
+                match op {
+                    BinOp::Sub => format!("-({})", term.cast(int, scale)),
+                    _ => term.cast(int, scale),
+                }
+            } else {
+                let sign = if *op == BinOp::Sub { "-" } else { "+" };
+                format!("CAST(({sql}) {sign} ({}) AS {})", term.sql, decimal(int, scale))
+            };
+        }
+        Some(Typed { sql, int, scale })
+    }
+
+    /// `a * b / c …`: division only by a constant whose reciprocal terminates.
+    fn product_chain(&mut self, first: &Node, rest: &[(BinOp, Span, Node)]) -> Option<Typed> {
+        let mut acc = self.node(first)?;
+        for (op, span, operand) in rest {
+            let factor = match op {
+                BinOp::Div => self.reciprocal(operand, *span)?,
+                _ => self.node(operand)?,
+            };
+            acc = self.product(&acc, &factor, *span)?;
+        }
+        Some(acc)
+    }
+
+    fn product(&mut self, a: &Typed, b: &Typed, span: Span) -> Option<Typed> {
+        let (int, scale) = (a.int + b.int, a.scale + b.scale);
+        // Spark's product has one digit more than the factors': leave room for it.
+        self.bounded(
+            Typed {
+                sql: String::new(),
+                int: int + 1,
+                scale,
+            },
+            span,
+        )?;
+        Some(Typed {
+            sql: format!("CAST(({}) * ({}) AS {})", a.sql, b.sql, decimal(int, scale)),
+            int,
+            scale,
+        })
+    }
+
+    /// `1 / c` for a constant divisor, as an exact decimal constant.
+    fn reciprocal(&mut self, divisor: &Node, span: Span) -> Option<Typed> {
+        let Some(value) = constant_value(divisor) else {
+            return self.refuse(
+                span,
+                "it divides by a value that is not a constant",
+                "an exact decimal result is not certain",
+                "SQL has no exact decimal division: write the comparison without it (`7140 >= 5% * 7150` for `7140 / 7150 >= 5%` when 7150 is positive)",
+            );
+        };
+        match Value::ONE.checked_div(value) {
+            Some(reciprocal) if reciprocal.to_decimal().is_some() => {
+                self.constant(reciprocal, span)
+            }
+            _ => self.refuse(
+                span,
+                "dividing by this constant has no finite decimal result",
+                "no finite decimal reciprocal",
+                "divide by a constant made of 2s and 5s (`/ 4`, `/ 8%`), or multiply by a rounded ratio",
+            ),
+        }
+    }
+
+    fn call(&mut self, func: Func, args: &[Node], span: Span) -> Option<Typed> {
+        match func {
+            Func::Sum => {
+                let terms = args.iter().map(|a| (BinOp::Add, self.node(a))).collect();
+                self.sum(terms, span)
+            }
+            Func::Max | Func::Min => {
+                let typed: Option<Vec<Typed>> = args.iter().map(|a| self.node(a)).collect();
+                let typed = typed?;
+                let int = typed.iter().map(|t| t.int).max().unwrap_or(1);
+                let scale = typed.iter().map(|t| t.scale).max().unwrap_or(0);
+                let name = if func == Func::Max { "GREATEST" } else { "LEAST" };
+                let list: Vec<String> = typed.iter().map(|t| t.cast(int, scale)).collect();
+                Some(Typed {
+                    sql: format!("{name}({})", list.join(", ")),
+                    int,
+                    scale,
+                })
+            }
+            Func::Abs => {
+                let inner = self.node(args.first()?)?;
+                Some(Typed {
+                    sql: format!("ABS({})", inner.sql),
+                    ..inner
+                })
+            }
+            Func::Round { places, mode } => {
+                let value = self.node(args.first()?)?;
+                match (places, args.get(1)) {
+                    (Some(places), _) => self.round_places(value, places, mode, span),
+                    (None, Some(step)) => self.round_step(value, step, mode, span),
+                    (None, None) => self.round_places(value, 0, mode, span),
+                }
+            }
+        }
+    }
+
+    fn round_places(&mut self, value: Typed, places: u32, mode: RoundMode, span: Span) -> Option<Typed> {
+        if value.scale <= places {
+            return Some(value);
+        }
+        let up = self.constant(Value::fraction(10i128.checked_pow(places)?, 1)?, span)?;
+        let down = self.constant(Value::fraction(1, 10i128.checked_pow(places)?)?, span)?;
+        let scaled = self.product(&value, &up, span)?;
+        let whole = self.whole(&scaled, mode, span)?;
+        self.product(&whole, &down, span)
+    }
+
+    fn round_step(&mut self, value: Typed, step: &Node, mode: RoundMode, span: Span) -> Option<Typed> {
+        let inverse = self.reciprocal(step, span)?;
+        let size = self.node(step)?;
+        let scaled = self.product(&value, &inverse, span)?;
+        let whole = self.whole(&scaled, mode, span)?;
+        self.product(&whole, &size, span)
+    }
+
+    /// `y` rounded to a whole number as `mode` says, exactly.
+    fn whole(&mut self, y: &Typed, mode: RoundMode, span: Span) -> Option<Typed> {
+        if y.scale == 0 {
+            return Some(y.clone());
+        }
+        let int = y.int + 1;
+        let whole = decimal(int, 0);
+        let wide = decimal(int, y.scale);
+        let half = "CAST('0.5' AS DECIMAL(2, 1))";
+        let v = &y.sql;
+        let floor = format!("CAST(FLOOR({v}) AS {whole})");
+        let ceil = format!("CAST(CEIL({v}) AS {whole})");
+        let sql = match mode {
+            RoundMode::HalfAwayFromZero => format!(
+                "CASE WHEN {v} >= 0 THEN CAST(FLOOR(CAST({v} + {half} AS {wide})) AS {whole}) ELSE CAST(-FLOOR(CAST({half} - ({v}) AS {wide})) AS {whole}) END"
+            ),
+            RoundMode::HalfEven => {
+                let rest = format!("CAST({v} - {floor} AS {wide})");
+                let up = format!("CAST({floor} + 1 AS {whole})");
+                let even = format!("{floor} = CAST(2 * FLOOR(CAST({floor} * CAST('0.5' AS DECIMAL(2, 1)) AS {})) AS {whole})", decimal(int, 1));
+                format!(
+                    "CASE WHEN {rest} > {half} THEN {up} WHEN {rest} < {half} THEN {floor} WHEN {even} THEN {floor} ELSE {up} END"
+                )
+            }
+            RoundMode::TowardZero => format!("CASE WHEN {v} >= 0 THEN {floor} ELSE {ceil} END"),
+            RoundMode::Floor => floor,
+            RoundMode::Ceiling => ceil,
+        };
+        self.bounded(
+            Typed {
+                sql: format!("CAST({sql} AS {whole})"),
+                int: int + 1,
+                scale: y.scale,
+            },
+            span,
+        )?;
+        Some(Typed {
+            sql: format!("CAST({sql} AS {whole})"),
+            int,
+            scale: 0,
+        })
+    }
+
+    /// `typed` when its width fits the engines' 38 digits.
+    fn bounded(&mut self, typed: Typed, span: Span) -> Option<Typed> {
+        if typed.width() <= MAX_DIGITS {
+            return Some(typed);
+        }
+        self.refuse(
+            span,
+            &format!(
+                "a value here may need {} digits, more than the {MAX_DIGITS} a SQL DECIMAL holds",
+                typed.width()
+            ),
+            "may exceed DECIMAL(38)",
+            "read the amounts with fewer digits (`--precision`), or check these reports with `crossfoot check`",
+        )
+    }
+
+    fn refuse<T>(&mut self, span: Span, what: &str, label: &str, help: &str) -> Option<T> {
+        let src = self
+            .rules
+            .source_of(self.rule)
+            .map(Source::named)
+            .unwrap_or_else(|| Source::new("", ""));
+        self.errors.push(SqlError::Inexact {
+            rule: self.rule.id.clone(),
+            what: what.to_owned(),
+            src,
+            span: span.into(),
+            label: label.to_owned(),
+            help: if help.is_empty() {
+                "check these rules with `crossfoot check`".to_owned()
+            } else {
+                help.to_owned()
+            },
+        });
+        None
+    }
+}
+
+fn decimal_type(int: u32, scale: u32) -> String {
+    decimal(int, scale)
+}
+
+/// The digits before and after the point of a decimal (at least one before).
+fn digits(decimal: Decimal) -> (u32, u32) {
+    let scale = decimal.scale();
+    let whole = decimal.abs().trunc().to_string();
+    let int = if whole == "0" { 1 } else { whole.len() as u32 };
+    (int, scale)
+}
+
+/// The value of a node made of constants only.
+fn constant_value(node: &Node) -> Option<Value> {
+    match node {
+        Node::Const { value, .. } => Some(*value),
+        Node::Neg { inner, .. } => constant_value(inner).map(|v| -v),
+        _ => None,
+    }
+}

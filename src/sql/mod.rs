@@ -1,0 +1,361 @@
+//! `crossfoot sql`: a checked rule set compiled into one SQL query for DuckDB or Spark that
+//! gives exactly the verdicts `check` gives, one row per failing rule per report.
+//!
+//! Exactness is decided here, at compile time, from the same checked rules the evaluator
+//! runs. Every amount is read as `DECIMAL(p, s)` (the `--precision` and `--scale` of the
+//! input; text with more decimals, or that is not a plain decimal, stops the query with an
+//! error instead of being rounded), and every intermediate value is cast to a `DECIMAL`
+//! whose scale is its exact scale and whose width is a proven bound on its digits, so no
+//! engine rule (mixed scales in `GREATEST`/`CASE`, decimal division to `DOUBLE`, float
+//! literals, precision loss past 38 digits) can round anything. Division by a constant is
+//! multiplication by its exact reciprocal; what has no exact SQL form (division by a line,
+//! a reciprocal that does not terminate, a value past 38 digits, `within rounding`,
+//! `prior(…)`) is refused with a diagnostic at the rule's span, never compiled inexactly.
+
+mod error;
+mod expr;
+
+use std::fmt::Write as _;
+
+pub use error::SqlError;
+use expr::{Compiler, Typed, literal};
+
+use crate::check::{CheckedRule, RuleSet};
+use crate::diagnostic::failure_message;
+use crate::line::LineCode;
+use crate::syntax::ast::{CmpOp, Tolerance};
+
+/// The SQL engine the query is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// DuckDB (1.x).
+    DuckDb,
+    /// Spark SQL, with `spark.sql.ansi.enabled=true`.
+    Spark,
+}
+
+/// How the input table holds the reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `report_id`, then one column per line code (named by the code).
+    Wide,
+    /// `report_id, line, amount` rows.
+    Long,
+}
+
+/// What to compile for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// The engine.
+    pub dialect: Dialect,
+    /// The input table's layout.
+    pub layout: Layout,
+    /// The input table (or view), possibly qualified: `reports`, `db.reports`.
+    pub table: String,
+    /// The digits of an amount, decimals included: amounts are read as
+    /// `DECIMAL(precision, scale)`.
+    pub precision: u32,
+    /// The decimals an amount may have.
+    pub scale: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            dialect: Dialect::DuckDb,
+            layout: Layout::Wide,
+            table: "reports".to_owned(),
+            precision: 18,
+            scale: 2,
+        }
+    }
+}
+
+/// The most digits an engine's `DECIMAL` holds.
+const MAX_DIGITS: u32 = 38;
+
+/// The query for a rule set: the failing rules of every report of the input table, or
+/// every reason the rules cannot be compiled exactly.
+pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlError>> {
+    if options.scale > options.precision || options.precision > MAX_DIGITS || options.precision == 0 {
+        return Err(vec![SqlError::Options {
+            precision: options.precision,
+            scale: options.scale,
+        }]);
+    }
+    let mut compiled = Vec::with_capacity(rules.rules().len());
+    let mut errors = Vec::new();
+    for rule in rules.rules() {
+        let mut compiler = Compiler::new(rules, rule, options);
+        match compiler.rule() {
+            Some(parts) if compiler.errors.is_empty() => compiled.push((rule, parts)),
+            _ => errors.append(&mut compiler.errors),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let lines = lines_read(rules);
+    let dated = rules.rules().iter().any(|rule| !rule.period.is_always());
+    let sql = Sql::new(options);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "-- crossfoot sql: {} rules, {} lines, amounts as DECIMAL({}, {}); one row per failing rule per report.",
+        compiled.len(),
+        lines.len(),
+        options.precision,
+        options.scale
+    );
+    out.push_str("WITH typed AS (\n");
+    out.push_str(&sql.typed(&lines, dated));
+    out.push_str("),\nchecked AS (\n  SELECT *");
+    for (index, (_, parts)) in compiled.iter().enumerate() {
+        let _ = write!(out, ",\n    {} AS f{index}", parts.fail);
+    }
+    out.push_str("\n  FROM typed\n),\nfailing AS (\n  SELECT * FROM checked WHERE ");
+    if compiled.is_empty() {
+        out.push_str("FALSE");
+    }
+    for index in 0..compiled.len() {
+        if index > 0 {
+            out.push_str(" OR ");
+        }
+        let _ = write!(out, "f{index}");
+    }
+    out.push_str("\n)\n");
+    out.push_str(&sql.rows(&compiled));
+    Ok(out)
+}
+
+/// Every line the rules read, in slot order.
+fn lines_read(rules: &RuleSet) -> Vec<LineCode> {
+    let mut lines: Vec<LineCode> = Vec::new();
+    for rule in rules.rules() {
+        for code in &rule.lines {
+            if !lines.contains(code) {
+                lines.push(*code);
+            }
+        }
+    }
+    lines
+}
+
+/// One rule compiled: whether it fails, and its numbers when it does.
+pub(crate) struct RuleParts {
+    /// A boolean: the rule is in force, its condition holds, it read an amount, no total
+    /// it reads is blank, and the assertion does not hold.
+    pub(crate) fail: String,
+    pub(crate) left: Typed,
+    pub(crate) right: Typed,
+    pub(crate) difference: Typed,
+    pub(crate) tolerance: Typed,
+}
+
+/// Dialect-specific spellings.
+struct Sql<'a> {
+    options: &'a Options,
+}
+
+impl<'a> Sql<'a> {
+    fn new(options: &'a Options) -> Self {
+        Sql { options }
+    }
+
+    fn spark(&self) -> bool {
+        self.options.dialect == Dialect::Spark
+    }
+
+    /// A quoted identifier.
+    fn ident(&self, name: &str) -> String {
+        ident(self.options.dialect, name)
+    }
+
+    fn table(&self) -> String {
+        self.options
+            .table
+            .split('.')
+            .map(|part| self.ident(part))
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    fn text_type(&self) -> &'static str {
+        if self.spark() { "STRING" } else { "VARCHAR" }
+    }
+
+    /// The typed CTE: each report's id, date and amounts, read exactly.
+    fn typed(&self, lines: &[LineCode], dated: bool) -> String {
+        let mut out = String::new();
+        let text = self.text_type();
+        let _ = write!(out, "  SELECT CAST({} AS {text}) AS report_id", self.ident("report_id"));
+        match self.options.layout {
+            Layout::Wide => {
+                if dated {
+                    let _ = write!(out, ",\n    CAST({} AS DATE) AS as_of", self.ident("as_of"));
+                }
+                for code in lines {
+                    let raw = format!("CAST({} AS {text})", self.ident(&code.to_string()));
+                    let _ = write!(out, ",\n    {} AS l{code}", self.amount(&raw, *code));
+                }
+                let _ = write!(out, "\n  FROM {}\n", self.table());
+            }
+            Layout::Long => {
+                if dated {
+                    let _ = write!(out, ",\n    MAX(CAST({} AS DATE)) AS as_of", self.ident("as_of"));
+                }
+                let line = format!("TRIM(CAST({} AS {text}))", self.ident("line"));
+                let amount = format!("CAST({} AS {text})", self.ident("amount"));
+                for code in lines {
+                    let here = format!("{line} = '{code}'");
+                    let count = format!("COUNT(CASE WHEN {here} THEN 1 END)");
+                    let raw = format!("MAX(CASE WHEN {here} THEN {amount} END)");
+                    let twice = self.error(&format!(
+                        "'report ' || {} || ': line {code} appears twice'",
+                        self.report_id_text()
+                    ));
+                    let _ = write!(
+                        out,
+                        ",\n    CASE WHEN {count} > 1 THEN {twice} ELSE {} END AS l{code}",
+                        self.amount(&raw, *code)
+                    );
+                }
+                let _ = write!(
+                    out,
+                    "\n  FROM {}\n  GROUP BY {}\n",
+                    self.table(),
+                    self.ident("report_id")
+                );
+            }
+        }
+        out
+    }
+
+    fn report_id_text(&self) -> String {
+        format!("CAST({} AS {})", self.ident("report_id"), self.text_type())
+    }
+
+    /// An error that stops the query, typed as a decimal.
+    fn error(&self, message: &str) -> String {
+        let (precision, scale) = (self.options.precision, self.options.scale);
+        if self.spark() {
+            format!("CAST(raise_error({message}) AS DECIMAL({precision}, {scale}))")
+        } else {
+            format!("CAST(error({message}) AS DECIMAL({precision}, {scale}))")
+        }
+    }
+
+    /// One amount from its text: blank (null or empty) is NULL; a plain decimal with at
+    /// most `scale` decimals is read exactly; anything else stops the query.
+    fn amount(&self, raw: &str, code: LineCode) -> String {
+        let (precision, scale) = (self.options.precision, self.options.scale);
+        let t = format!("TRIM({raw})");
+        let plain = if self.spark() {
+            format!("{t} RLIKE '^-?[0-9]+(\\\\.[0-9]{{1,{scale}}})?$'")
+        } else {
+            format!("regexp_full_match({t}, '-?[0-9]+(\\.[0-9]{{1,{scale}}})?')")
+        };
+        let plain = if scale == 0 {
+            if self.spark() {
+                format!("{t} RLIKE '^-?[0-9]+$'")
+            } else {
+                format!("regexp_full_match({t}, '-?[0-9]+')")
+            }
+        } else {
+            plain
+        };
+        let refused = self.error(&format!(
+            "'report ' || {} || ': line {code}: ' || {t} || ' is not a plain decimal with at most {scale} decimals'",
+            self.report_id_text()
+        ));
+        format!(
+            "CASE WHEN {raw} IS NULL OR {t} = '' THEN NULL WHEN {plain} THEN CAST({t} AS DECIMAL({precision}, {scale})) ELSE {refused} END"
+        )
+    }
+
+    /// The failing rows, one per failing rule per report.
+    fn rows(&self, compiled: &[(&CheckedRule, RuleParts)]) -> String {
+        let text = self.text_type();
+        let mut structs = Vec::with_capacity(compiled.len());
+        for (index, (rule, parts)) in compiled.iter().enumerate() {
+            let shown = |value: &Typed| format!("CASE WHEN f{index} THEN CAST({} AS {text}) END", value.sql);
+            let fields = [
+                ("n", index.to_string()),
+                ("rule", literal(self.options.dialect, &rule.id)),
+                ("severity", literal(self.options.dialect, rule.severity.as_str())),
+                ("failed", format!("f{index}")),
+                ("left_value", shown(&parts.left)),
+                ("right_value", shown(&parts.right)),
+                ("difference", shown(&parts.difference)),
+                ("tolerance", shown(&parts.tolerance)),
+                ("message", literal(self.options.dialect, &failure_message(rule))),
+                (
+                    "citation",
+                    rule.citation
+                        .as_deref()
+                        .map_or_else(|| format!("CAST(NULL AS {text})"), |c| literal(self.options.dialect, c)),
+                ),
+            ];
+            structs.push(self.structure(&fields));
+        }
+        let columns = "report_id, v.rule, v.severity, 'fail' AS status, v.left_value AS \"left\", v.right_value AS \"right\", v.difference, v.tolerance, v.message, v.citation";
+        let columns = if self.spark() {
+            columns.replace('"', "`")
+        } else {
+            columns.to_owned()
+        };
+        let list = structs.join(",\n    ");
+        if self.spark() {
+            format!(
+                "SELECT {columns}\nFROM failing\nLATERAL VIEW INLINE(ARRAY(\n    {list}\n)) v\nWHERE v.failed\nORDER BY report_id, v.n\n"
+            )
+        } else {
+            format!(
+                "SELECT {columns}\nFROM (SELECT report_id, UNNEST([\n    {list}\n  ]) AS v FROM failing)\nWHERE v.failed\nORDER BY report_id, v.n\n"
+            )
+        }
+    }
+
+    fn structure(&self, fields: &[(&str, String)]) -> String {
+        let parts: Vec<String> = fields
+            .iter()
+            .map(|(name, value)| {
+                if self.spark() {
+                    format!("'{name}', {value}")
+                } else {
+                    format!("'{name}': {value}")
+                }
+            })
+            .collect();
+        if self.spark() {
+            format!("NAMED_STRUCT({})", parts.join(", "))
+        } else {
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+/// A quoted identifier in a dialect.
+pub(crate) fn ident(dialect: Dialect, name: &str) -> String {
+    match dialect {
+        Dialect::DuckDb => format!("\"{}\"", name.replace('"', "\"\"")),
+        Dialect::Spark => format!("`{}`", name.replace('`', "``")),
+    }
+}
+
+/// Whether the rule's tolerance is one the SQL form can express.
+pub(crate) fn tolerance_of(rule: &CheckedRule) -> Option<Tolerance> {
+    rule.tolerance.map(|(tolerance, _)| tolerance)
+}
+
+/// The comparison of a difference with zero (and a tolerance).
+pub(crate) fn holds(op: CmpOp, difference: &str, tolerance: &str) -> String {
+    match op {
+        CmpOp::Eq => format!("ABS({difference}) <= {tolerance}"),
+        CmpOp::Ne => format!("ABS({difference}) > {tolerance}"),
+        CmpOp::Lt => format!("{difference} < 0"),
+        CmpOp::Le => format!("{difference} <= 0"),
+        CmpOp::Gt => format!("{difference} > 0"),
+        CmpOp::Ge => format!("{difference} >= 0"),
+    }
+}
