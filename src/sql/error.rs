@@ -32,7 +32,9 @@ pub enum SqlError {
     #[error("amounts as DECIMAL({precision}, {scale}) are not a type SQL engines have")]
     #[diagnostic(
         code(crossfoot::sql::options),
-        help("the precision is 1 to 38 digits, and the scale at most the precision: the default is DECIMAL(18, 2)")
+        help(
+            "the precision is 1 to 38 digits, and the scale at most the precision: the default is DECIMAL(18, 2)"
+        )
     )]
     Options {
         /// `--precision`.

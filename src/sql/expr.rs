@@ -156,7 +156,10 @@ impl<'a> Compiler<'a> {
         let int = left.int.max(right.int) + 1;
         let sql = format!("({}) - ({})", left.sql, right.sql);
         self.bounded(Typed { sql, int, scale }, span)
-            .map(|t| Typed { sql: t.cast(int, scale), ..t })
+            .map(|t| Typed {
+                sql: t.cast(int, scale),
+                ..t
+            })
     }
 
     fn tolerance(
@@ -165,7 +168,10 @@ impl<'a> Compiler<'a> {
         left: &Typed,
         right: &Typed,
     ) -> Option<Typed> {
-        let span = self.rule.tolerance.map_or(self.rule.assertion_span, |(_, s)| s);
+        let span = self
+            .rule
+            .tolerance
+            .map_or(self.rule.assertion_span, |(_, s)| s);
         match tolerance {
             None | Some(Tolerance::Rounding) => Some(self.constant(Value::ZERO, span)?),
             Some(Tolerance::Absolute(amount)) => self.constant(Value::from(amount), span),
@@ -189,7 +195,11 @@ impl<'a> Compiler<'a> {
     fn condition(&mut self, condition: &Cond) -> Option<String> {
         Some(match condition {
             Cond::All(parts) | Cond::Any(parts) => {
-                let joiner = if matches!(condition, Cond::All(_)) { " AND " } else { " OR " };
+                let joiner = if matches!(condition, Cond::All(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
                 let mut sql = Vec::with_capacity(parts.len());
                 for part in parts {
                     sql.push(format!("({})", self.condition(part)?));
@@ -271,7 +281,7 @@ impl<'a> Compiler<'a> {
 
     /// A constant, exactly: it must have a finite decimal expansion.
     fn constant(&mut self, value: Value, span: Span) -> Option<Typed> {
-        let Some(decimal) = value.to_decimal() else {
+        let Some(exact) = value.to_decimal() else {
             return self.refuse(
                 span,
                 "a constant without a finite decimal expansion",
@@ -279,10 +289,10 @@ impl<'a> Compiler<'a> {
                 "",
             );
         };
-        let (int, scale) = digits(decimal);
-        let text = decimal.abs().to_string();
-        let sql = format!("CAST('{text}' AS {})", decimal_type(int, scale));
-        let sql = if decimal.is_sign_negative() {
+        let (int, scale) = digits(exact);
+        let text = exact.abs().to_string();
+        let sql = format!("CAST('{text}' AS {})", decimal(int, scale));
+        let sql = if exact.is_sign_negative() {
             format!("-({sql})")
         } else {
             sql
@@ -318,7 +328,11 @@ impl<'a> Compiler<'a> {
                 }
             } else {
                 let sign = if *op == BinOp::Sub { "-" } else { "+" };
-                format!("CAST(({sql}) {sign} ({}) AS {})", term.sql, decimal(int, scale))
+                format!(
+                    "CAST(({sql}) {sign} ({}) AS {})",
+                    term.sql,
+                    decimal(int, scale)
+                )
             };
         }
         Some(Typed { sql, int, scale })
@@ -348,8 +362,20 @@ impl<'a> Compiler<'a> {
             },
             span,
         )?;
+        // DuckDB multiplies two DECIMALs of up to 18 digits in 64 bits and keeps 18 digits:
+        // past that, widen a factor so the engine's product has room for every digit.
+        let width = int + scale;
+        let (left, right) = if width <= 18 {
+            (a.sql.clone(), b.sql.clone())
+        } else if width - b.width() >= 19 {
+            (a.cast(width - b.width() - a.scale, a.scale), b.sql.clone())
+        } else if width - a.width() >= 19 {
+            (a.sql.clone(), b.cast(width - a.width() - b.scale, b.scale))
+        } else {
+            (a.cast(19 - a.scale.min(19), a.scale), b.sql.clone())
+        };
         Some(Typed {
-            sql: format!("CAST(({}) * ({}) AS {})", a.sql, b.sql, decimal(int, scale)),
+            sql: format!("CAST(({left}) * ({right}) AS {})", decimal(int, scale)),
             int,
             scale,
         })
@@ -389,7 +415,11 @@ impl<'a> Compiler<'a> {
                 let typed = typed?;
                 let int = typed.iter().map(|t| t.int).max().unwrap_or(1);
                 let scale = typed.iter().map(|t| t.scale).max().unwrap_or(0);
-                let name = if func == Func::Max { "GREATEST" } else { "LEAST" };
+                let name = if func == Func::Max {
+                    "GREATEST"
+                } else {
+                    "LEAST"
+                };
                 let list: Vec<String> = typed.iter().map(|t| t.cast(int, scale)).collect();
                 Some(Typed {
                     sql: format!("{name}({})", list.join(", ")),
@@ -415,7 +445,13 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn round_places(&mut self, value: Typed, places: u32, mode: RoundMode, span: Span) -> Option<Typed> {
+    fn round_places(
+        &mut self,
+        value: Typed,
+        places: u32,
+        mode: RoundMode,
+        span: Span,
+    ) -> Option<Typed> {
         if value.scale <= places {
             return Some(value);
         }
@@ -426,7 +462,13 @@ impl<'a> Compiler<'a> {
         self.product(&whole, &down, span)
     }
 
-    fn round_step(&mut self, value: Typed, step: &Node, mode: RoundMode, span: Span) -> Option<Typed> {
+    fn round_step(
+        &mut self,
+        value: Typed,
+        step: &Node,
+        mode: RoundMode,
+        span: Span,
+    ) -> Option<Typed> {
         let inverse = self.reciprocal(step, span)?;
         let size = self.node(step)?;
         let scaled = self.product(&value, &inverse, span)?;
@@ -448,12 +490,15 @@ impl<'a> Compiler<'a> {
         let ceil = format!("CAST(CEIL({v}) AS {whole})");
         let sql = match mode {
             RoundMode::HalfAwayFromZero => format!(
-                "CASE WHEN {v} >= 0 THEN CAST(FLOOR(CAST({v} + {half} AS {wide})) AS {whole}) ELSE CAST(-FLOOR(CAST({half} - ({v}) AS {wide})) AS {whole}) END"
+                "CASE WHEN {v} >= 0 THEN CAST(FLOOR(CAST({v} AS {wide}) + {half}) AS {whole}) ELSE CAST(-FLOOR({half} - CAST({v} AS {wide})) AS {whole}) END"
             ),
             RoundMode::HalfEven => {
                 let rest = format!("CAST({v} - {floor} AS {wide})");
                 let up = format!("CAST({floor} + 1 AS {whole})");
-                let even = format!("{floor} = CAST(2 * FLOOR(CAST({floor} * CAST('0.5' AS DECIMAL(2, 1)) AS {})) AS {whole})", decimal(int, 1));
+                let even = format!(
+                    "{floor} = CAST(2 * FLOOR(CAST({floor} * CAST('0.5' AS DECIMAL(2, 1)) AS {})) AS {whole})",
+                    decimal(int, 1)
+                );
                 format!(
                     "CASE WHEN {rest} > {half} THEN {up} WHEN {rest} < {half} THEN {floor} WHEN {even} THEN {floor} ELSE {up} END"
                 )
@@ -462,10 +507,11 @@ impl<'a> Compiler<'a> {
             RoundMode::Floor => floor,
             RoundMode::Ceiling => ceil,
         };
+        // `y` widened by a digit, before rounding up, must fit the engines too.
         self.bounded(
             Typed {
-                sql: format!("CAST({sql} AS {whole})"),
-                int: int + 1,
+                sql: String::new(),
+                int,
                 scale: y.scale,
             },
             span,
@@ -513,10 +559,6 @@ impl<'a> Compiler<'a> {
         });
         None
     }
-}
-
-fn decimal_type(int: u32, scale: u32) -> String {
-    decimal(int, scale)
 }
 
 /// The digits before and after the point of a decimal (at least one before).

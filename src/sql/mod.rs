@@ -77,7 +77,8 @@ const MAX_DIGITS: u32 = 38;
 /// The query for a rule set: the failing rules of every report of the input table, or
 /// every reason the rules cannot be compiled exactly.
 pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlError>> {
-    if options.scale > options.precision || options.precision > MAX_DIGITS || options.precision == 0 {
+    if options.scale > options.precision || options.precision > MAX_DIGITS || options.precision == 0
+    {
         return Err(vec![SqlError::Options {
             precision: options.precision,
             scale: options.scale,
@@ -188,7 +189,11 @@ impl<'a> Sql<'a> {
     fn typed(&self, lines: &[LineCode], dated: bool) -> String {
         let mut out = String::new();
         let text = self.text_type();
-        let _ = write!(out, "  SELECT CAST({} AS {text}) AS report_id", self.ident("report_id"));
+        let _ = write!(
+            out,
+            "  SELECT CAST({} AS {text}) AS report_id",
+            self.ident("report_id")
+        );
         match self.options.layout {
             Layout::Wide => {
                 if dated {
@@ -202,7 +207,11 @@ impl<'a> Sql<'a> {
             }
             Layout::Long => {
                 if dated {
-                    let _ = write!(out, ",\n    MAX(CAST({} AS DATE)) AS as_of", self.ident("as_of"));
+                    let _ = write!(
+                        out,
+                        ",\n    MAX(CAST({} AS DATE)) AS as_of",
+                        self.ident("as_of")
+                    );
                 }
                 let line = format!("TRIM(CAST({} AS {text}))", self.ident("line"));
                 let amount = format!("CAST({} AS {text})", self.ident("amount"));
@@ -278,22 +287,31 @@ impl<'a> Sql<'a> {
         let text = self.text_type();
         let mut structs = Vec::with_capacity(compiled.len());
         for (index, (rule, parts)) in compiled.iter().enumerate() {
-            let shown = |value: &Typed| format!("CASE WHEN f{index} THEN CAST({} AS {text}) END", value.sql);
+            let shown = |value: &Typed| {
+                format!("CASE WHEN f{index} THEN CAST({} AS {text}) END", value.sql)
+            };
             let fields = [
                 ("n", index.to_string()),
                 ("rule", literal(self.options.dialect, &rule.id)),
-                ("severity", literal(self.options.dialect, rule.severity.as_str())),
+                (
+                    "severity",
+                    literal(self.options.dialect, rule.severity.as_str()),
+                ),
                 ("failed", format!("f{index}")),
                 ("left_value", shown(&parts.left)),
                 ("right_value", shown(&parts.right)),
                 ("difference", shown(&parts.difference)),
                 ("tolerance", shown(&parts.tolerance)),
-                ("message", literal(self.options.dialect, &failure_message(rule))),
+                (
+                    "message",
+                    literal(self.options.dialect, &failure_message(rule)),
+                ),
                 (
                     "citation",
-                    rule.citation
-                        .as_deref()
-                        .map_or_else(|| format!("CAST(NULL AS {text})"), |c| literal(self.options.dialect, c)),
+                    rule.citation.as_deref().map_or_else(
+                        || format!("CAST(NULL AS {text})"),
+                        |c| literal(self.options.dialect, c),
+                    ),
                 ),
             ];
             structs.push(self.structure(&fields));

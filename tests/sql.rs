@@ -1,0 +1,246 @@
+//! `crossfoot sql` gives exactly what `check` gives: generated reports (ties at .5, cents,
+//! blanks, amounts near the input type's limit, conditions, dated rules, every shipped
+//! rule) are checked by `check --format csv` and by the generated query on DuckDB (the
+//! Python wheel, pinned as `../shared/peers/requirements.txt` pins it), and the two
+//! violation tables must hold the same rows with the same amounts. Rules with no exact SQL
+//! form are refused at their span; the queries for the shipped pack are snapshots.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rust_decimal::Decimal;
+
+use common::{crossfoot, crossfoot_in, root, scratch, stderr, stdout};
+
+/// A Python that can `import duckdb`: `CROSSFOOT_PYTHON`, the venv `.ci/run` makes, the
+/// benchmarks' venv, or `python3`. `None` when there is no Python at all.
+fn python() -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(path) = std::env::var_os("CROSSFOOT_PYTHON") {
+        candidates.push(path.into());
+    }
+    candidates.push(root().join("target/py/bin/python"));
+    candidates.push(root().join("target/bench/.venv/bin/python"));
+    candidates.push("python3".into());
+    let mut any_python = false;
+    for candidate in candidates {
+        let Ok(output) = Command::new(&candidate)
+            .args(["-c", "import duckdb"])
+            .output()
+        else {
+            continue;
+        };
+        any_python = true;
+        if output.status.success() {
+            return Some(candidate);
+        }
+    }
+    assert!(
+        !any_python,
+        "Python is here but no DuckDB: run `python3 -m venv target/py && target/py/bin/pip install duckdb==1.5.6` (as .ci/run does)"
+    );
+    None
+}
+
+/// A small deterministic generator (64-bit LCG).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// An amount as text: blank now and then; small halves and cents (ties and equal
+    /// sides); large amounts up to 15 integer digits; at most 2 decimals.
+    fn amount(&mut self) -> String {
+        match self.below(10) {
+            0 => String::new(),
+            1..=4 => {
+                let halves = self.below(41) as i64 - 20;
+                Decimal::new(halves * 5, 1).normalize().to_string()
+            }
+            5 | 6 => {
+                let cents = self.below(2001) as i64 - 1000;
+                Decimal::new(cents, 2).to_string()
+            }
+            7 => {
+                let near = 999_999_999_999_999i64 - self.below(1000) as i64;
+                let sign = if self.below(2) == 0 { 1 } else { -1 };
+                (near * sign).to_string()
+            }
+            _ => {
+                let big = (self.next() as i64 % 100_000_000_000_000) * 100 + self.below(100) as i64;
+                Decimal::new(big, 2).to_string()
+            }
+        }
+    }
+}
+
+/// A wide CSV of `count` generated reports over `lines`, with an `as_of` column.
+fn reports(lines: &[String], count: usize, seed: u64) -> String {
+    let mut rng = Rng(seed);
+    let mut text = format!("report_id,as_of,{}\n", lines.join(","));
+    for n in 0..count {
+        let as_of = ["2023-12-31", "2024-01-01", "2024-06-30", ""][rng.below(4) as usize];
+        let cells: Vec<String> = lines.iter().map(|_| rng.amount()).collect();
+        text.push_str(&format!("R{n:05},{as_of},{}\n", cells.join(",")));
+    }
+    text
+}
+
+/// A row of a violation table: report, rule, severity, status, then the four amounts as
+/// exact decimals.
+type Violation = (String, String, String, String, [Option<Decimal>; 4]);
+
+fn number(text: Option<&str>) -> Option<Decimal> {
+    let text = text?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(text.parse::<Decimal>().unwrap().normalize())
+}
+
+/// `check --format csv`'s table, by the report's id.
+fn from_check(csv: &[u8]) -> BTreeSet<Violation> {
+    let mut reader = csv::Reader::from_reader(csv);
+    reader
+        .records()
+        .map(|record| {
+            let r = record.unwrap();
+            let get = |i: usize| r.get(i).map(str::to_owned).unwrap_or_default();
+            (
+                get(2),
+                get(5),
+                get(6),
+                get(7),
+                [8, 9, 10, 11].map(|i| number(r.get(i))),
+            )
+        })
+        .collect()
+}
+
+/// The query's rows, from `tests/sql/run_duckdb.py`.
+fn from_sql(lines: &str) -> BTreeSet<Violation> {
+    lines
+        .lines()
+        .map(|line| {
+            let row: Vec<Option<String>> = serde_json::from_str(line).unwrap();
+            let get = |i: usize| row[i].clone().unwrap_or_default();
+            (
+                get(0),
+                get(1),
+                get(2),
+                get(3),
+                [4, 5, 6, 7].map(|i| number(row[i].as_deref())),
+            )
+        })
+        .collect()
+}
+
+fn differential(python: &Path, rules: &Path, lines: &[String], count: usize, seed: u64) {
+    let csv = reports(lines, count, seed);
+    let (_guard, dir) = scratch(&[("reports.csv", &csv)]);
+    let rules = rules.to_str().unwrap();
+    let check = crossfoot_in(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "csv",
+            "--deny",
+            "none",
+            rules,
+            "reports.csv",
+        ],
+    );
+    let check = if check.status.code() == Some(2) {
+        crossfoot_in(&dir, &["check", "--format", "csv", rules, "reports.csv"])
+    } else {
+        check
+    };
+    assert_ne!(check.status.code(), Some(2), "{}", stderr(&check));
+    let expected = from_check(&check.stdout);
+    let query = crossfoot(&["sql", rules]);
+    assert_eq!(query.status.code(), Some(0), "{}", stderr(&query));
+    std::fs::write(dir.join("query.sql"), &query.stdout).unwrap();
+    let run = Command::new(python)
+        .arg(root().join("tests/sql/run_duckdb.py"))
+        .arg(dir.join("query.sql"))
+        .arg(dir.join("reports.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let actual = from_sql(&String::from_utf8(run.stdout).unwrap());
+    assert!(
+        !expected.is_empty(),
+        "the reports fail no rule: a test that cannot fail"
+    );
+    eprintln!(
+        "{}: {} reports, {} failing rules from check, {} rows from the query",
+        rules,
+        count,
+        expected.len(),
+        actual.len()
+    );
+    let missing: Vec<_> = expected.difference(&actual).take(5).collect();
+    let extra: Vec<_> = actual.difference(&expected).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{} rows from check, {} from SQL\nonly in check: {missing:#?}\nonly in SQL: {extra:#?}",
+        expected.len(),
+        actual.len()
+    );
+}
+
+/// The lines a rule set reads: the amounts its query reads (`… AS l7010`).
+fn lines_of(rules: &str) -> Vec<String> {
+    let query = stdout(&crossfoot(&["sql", rules]));
+    let mut lines = Vec::new();
+    for piece in query.split(" AS l").skip(1) {
+        let code: String = piece.chars().take_while(char::is_ascii_digit).collect();
+        if !code.is_empty() && !lines.contains(&code) {
+            lines.push(code);
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_query_fails_exactly_what_check_fails() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED the_query_fails_exactly_what_check_fails: no Python on this machine");
+        return;
+    };
+    let features = root().join("tests/fixtures/sql/features.xfoot");
+    let lines: Vec<String> = (7010..=7075)
+        .map(|n| n.to_string())
+        .chain(["7090".to_owned(), "7095".to_owned()])
+        .collect();
+    differential(&python, &features, &lines, 3000, 7);
+    let pack = root().join("rules/focus");
+    let pack_lines = lines_of("rules/focus");
+    assert!(pack_lines.len() > 100, "{pack_lines:?}");
+    differential(&python, &pack, &pack_lines, 1000, 11);
+}
