@@ -4,7 +4,9 @@
 # engine), pandas, and a hand-written Rust baseline (a plain loop with rust_decimal over the
 # same CSV). Uses ../shared/peers: its generators
 # make the data, its bench.py times every tool the same way (median wall time of --runs,
-# peak RSS) and checks every tool reports the failure counts the generator expects.
+# peak RSS) and checks every tool reports the failure counts the generator expects. The
+# query `crossfoot sql` writes runs on DuckDB beside the hand-written one (SQL= to leave it
+# out).
 #
 #   benches/compare.sh                       # 1, 1,000, 100,000 and 1,000,000 reports
 #   SIZES=1000,100000 RUNS=5 benches/compare.sh
@@ -43,5 +45,6 @@ done
   --peer "crossfoot=bash $root/benches/crossfoot-peer.sh $root/target/release/crossfoot {data}" \
   "${format_peers[@]}" \
   --peer "rust-baseline=$root/target/release/examples/baseline_cftc {data}/reports.csv" \
+  ${SQL-'--peer'} ${SQL-"crossfoot-sql-duckdb=bash $root/benches/sql-peer.sh $root/target/release/crossfoot {data} $work/.venv/bin/python"} \
   --large "$large" \
   --json "$work/results.json" | tee "$work/results.md"

@@ -155,9 +155,25 @@ fn from_sql(lines: &str) -> BTreeSet<Violation> {
         .collect()
 }
 
+/// The same reports in the long layout: `report_id,as_of,line,amount`, blank lines left out.
+fn long(wide: &str) -> String {
+    let mut rows = wide.lines();
+    let header: Vec<&str> = rows.next().unwrap_or_default().split(',').collect();
+    let mut text = String::from("report_id,as_of,line,amount\n");
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        for (code, amount) in header.iter().zip(&cells).skip(2) {
+            if !amount.is_empty() {
+                text.push_str(&format!("{},{},{code},{amount}\n", cells[0], cells[1]));
+            }
+        }
+    }
+    text
+}
+
 fn differential(python: &Path, rules: &Path, lines: &[String], count: usize, seed: u64) {
     let csv = reports(lines, count, seed);
-    let (_guard, dir) = scratch(&[("reports.csv", &csv)]);
+    let (_guard, dir) = scratch(&[("reports.csv", &csv), ("long.csv", &long(&csv))]);
     let rules = rules.to_str().unwrap();
     let check = crossfoot_in(
         &dir,
@@ -193,6 +209,17 @@ fn differential(python: &Path, rules: &Path, lines: &[String], count: usize, see
         String::from_utf8_lossy(&run.stderr)
     );
     let actual = from_sql(&String::from_utf8(run.stdout).unwrap());
+    // The long layout, pivoted in the query, gives the same rows.
+    let query = crossfoot(&["sql", "--layout", "long", rules]);
+    std::fs::write(dir.join("long.sql"), &query.stdout).unwrap();
+    let run = Command::new(python)
+        .arg(root().join("tests/sql/run_duckdb.py"))
+        .arg(dir.join("long.sql"))
+        .arg(dir.join("long.csv"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(from_sql(&String::from_utf8(run.stdout).unwrap()), actual, "long = wide");
     assert!(
         !expected.is_empty(),
         "the reports fail no rule: a test that cannot fail"
@@ -243,4 +270,29 @@ fn the_query_fails_exactly_what_check_fails() {
     let pack_lines = lines_of("rules/focus");
     assert!(pack_lines.len() > 100, "{pack_lines:?}");
     differential(&python, &pack, &pack_lines, 1000, 11);
+}
+
+#[test]
+fn what_has_no_exact_sql_form_is_refused_at_its_span() {
+    let rules = "rule share \"a share\"\n  7140 / 7150 >= 5%\n\
+                 rule third \"a third\"\n  7010 = 7020 / 3.0\n\
+                 rule schedule \"printed in thousands\"\n  7030 = 7040 + 7050 within rounding\n\
+                 rule drop \"month over month\"\n  7060 >= 80% * prior(7060)\n\
+                 rule quarter \"a quarter\"\n  7070 = 7080 / 4.0\n";
+    let (_guard, dir) = scratch(&[("r.xfoot", rules)]);
+    let output = crossfoot_in(&dir, &["sql", "--color", "never", "r.xfoot"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).is_empty(), "no partial query");
+    insta::assert_snapshot!("sql_refusals", stderr(&output));
+    let output = crossfoot_in(&dir, &["sql", "--precision", "40", "r.xfoot"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn the_shipped_packs_queries() {
+    for dialect in ["duckdb", "spark"] {
+        let output = crossfoot(&["sql", "--dialect", dialect, "rules/focus"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        insta::assert_snapshot!(format!("sql_focus_{dialect}"), stdout(&output));
+    }
 }

@@ -399,7 +399,7 @@ impl<'a> Compiler<'a> {
                 span,
                 "dividing by this constant has no finite decimal result",
                 "no finite decimal reciprocal",
-                "divide by a constant made of 2s and 5s (`/ 4`, `/ 8%`), or multiply by a rounded ratio",
+                "divide by a constant made of 2s and 5s (`/ 4.0`, `/ 8%`), or multiply by a rounded ratio",
             ),
         }
     }

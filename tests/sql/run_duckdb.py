@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run a query from `crossfoot sql` on DuckDB over a wide CSV file read as text.
 
-usage: run_duckdb.py QUERY.sql REPORTS.csv [--layout wide|long] [--time]
+usage: run_duckdb.py QUERY.sql REPORTS.csv [--time]
 Prints each result row as a JSON array on stdout (or, with --time, the seconds it took
 and the number of rows, on stderr).
 """
