@@ -218,8 +218,16 @@ fn differential(python: &Path, rules: &Path, lines: &[String], count: usize, see
         .arg(dir.join("long.csv"))
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    assert_eq!(from_sql(&String::from_utf8(run.stdout).unwrap()), actual, "long = wide");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        from_sql(&String::from_utf8(run.stdout).unwrap()),
+        actual,
+        "long = wide"
+    );
     assert!(
         !expected.is_empty(),
         "the reports fail no rule: a test that cannot fail"

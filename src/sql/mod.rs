@@ -110,6 +110,11 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
     );
     out.push_str("WITH typed AS (\n");
     out.push_str(&sql.typed(&lines, dated));
+    if options.dialect == Dialect::Spark {
+        out.push_str(")\n");
+        out.push_str(&sql.branches(&compiled));
+        return Ok(out);
+    }
     out.push_str("),\nchecked AS (\n  SELECT *");
     for (index, (_, parts)) in compiled.iter().enumerate() {
         let _ = write!(out, ",\n    {} AS f{index}", parts.fail);
@@ -332,6 +337,42 @@ impl<'a> Sql<'a> {
                 "SELECT {columns}\nFROM (SELECT report_id, UNNEST([\n    {list}\n  ]) AS v FROM failing)\nWHERE v.failed\nORDER BY report_id, v.n\n"
             )
         }
+    }
+
+    /// Spark: one branch of a `UNION ALL` per rule, each reading the typed view. (Spark's
+    /// optimizer inlines a shared projection into every reference to it, so the one-pass
+    /// query DuckDB runs grows, for Spark, past what its planner can hold at a few dozen
+    /// rules; branches keep every plan as small as its rule.)
+    fn branches(&self, compiled: &[(&CheckedRule, RuleParts)]) -> String {
+        let dialect = self.options.dialect;
+        let text = self.text_type();
+        let mut branches = Vec::with_capacity(compiled.len());
+        for (index, (rule, parts)) in compiled.iter().enumerate() {
+            let citation = rule
+                .citation
+                .as_deref()
+                .map_or_else(|| format!("CAST(NULL AS {text})"), |c| literal(dialect, c));
+            branches.push(format!(
+                "  SELECT report_id, {} AS rule, {} AS severity, 'fail' AS status, CAST({} AS {text}) AS `left`, CAST({} AS {text}) AS `right`, CAST({} AS {text}) AS difference, CAST({} AS {text}) AS tolerance, {} AS message, {citation} AS citation, {index} AS n\n  FROM typed\n  WHERE {}",
+                literal(dialect, &rule.id),
+                literal(dialect, rule.severity.as_str()),
+                parts.left.sql,
+                parts.right.sql,
+                parts.difference.sql,
+                parts.tolerance.sql,
+                literal(dialect, &failure_message(rule)),
+                parts.fail
+            ));
+        }
+        if branches.is_empty() {
+            branches.push(format!(
+                "  SELECT report_id, CAST(NULL AS {text}) AS rule, CAST(NULL AS {text}) AS severity, 'fail' AS status, CAST(NULL AS {text}) AS `left`, CAST(NULL AS {text}) AS `right`, CAST(NULL AS {text}) AS difference, CAST(NULL AS {text}) AS tolerance, CAST(NULL AS {text}) AS message, CAST(NULL AS {text}) AS citation, 0 AS n\n  FROM typed\n  WHERE FALSE"
+            ));
+        }
+        format!(
+            "SELECT report_id, rule, severity, status, `left`, `right`, difference, tolerance, message, citation\nFROM (\n{}\n)\nORDER BY report_id, n\n",
+            branches.join("\n  UNION ALL\n")
+        )
     }
 
     fn structure(&self, fields: &[(&str, String)]) -> String {

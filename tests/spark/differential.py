@@ -74,6 +74,8 @@ def main():
     spark = (SparkSession.builder.master("local[2]").appName("crossfoot-differential")
              .config("spark.sql.ansi.enabled", "true")
              .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "6g"))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     spark.read.option("header", True).csv(path).createOrReplaceTempView("reports")
