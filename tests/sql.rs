@@ -69,7 +69,8 @@ impl Rng {
     }
 
     /// An amount as text: blank now and then; small halves and cents (ties and equal
-    /// sides); large amounts up to 15 integer digits; at most 2 decimals.
+    /// sides); large amounts up to the 13 integer digits of the query's default
+    /// `DECIMAL(15, 2)`; at most 2 decimals.
     fn amount(&mut self) -> String {
         match self.below(10) {
             0 => String::new(),
@@ -82,12 +83,12 @@ impl Rng {
                 Decimal::new(cents, 2).to_string()
             }
             7 => {
-                let near = 999_999_999_999_999i64 - self.below(1000) as i64;
+                let near = 9_999_999_999_999i64 - self.below(1000) as i64;
                 let sign = if self.below(2) == 0 { 1 } else { -1 };
                 (near * sign).to_string()
             }
             _ => {
-                let big = (self.next() as i64 % 100_000_000_000_000) * 100 + self.below(100) as i64;
+                let big = (self.next() as i64 % 1_000_000_000_000) * 100 + self.below(100) as i64;
                 Decimal::new(big, 2).to_string()
             }
         }
@@ -228,6 +229,26 @@ fn differential(python: &Path, rules: &Path, lines: &[String], count: usize, see
         actual,
         "long = wide"
     );
+    // Amounts already in DECIMAL(15, 2) columns (`--input decimal`) give the same rows.
+    let query = crossfoot(&["sql", "--input", "decimal", rules]);
+    std::fs::write(dir.join("decimal.sql"), &query.stdout).unwrap();
+    let run = Command::new(python)
+        .arg(root().join("tests/sql/run_duckdb.py"))
+        .arg(dir.join("decimal.sql"))
+        .arg(dir.join("reports.csv"))
+        .args(["--decimal", "15,2"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        from_sql(&String::from_utf8(run.stdout).unwrap()),
+        actual,
+        "decimal = text"
+    );
     assert!(
         !expected.is_empty(),
         "the reports fail no rule: a test that cannot fail"
@@ -302,5 +323,32 @@ fn the_shipped_packs_queries() {
         let output = crossfoot(&["sql", "--dialect", dialect, "rules/focus"]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         insta::assert_snapshot!(format!("sql_focus_{dialect}"), stdout(&output));
+    }
+}
+
+#[test]
+fn an_amount_the_type_cannot_hold_exactly_stops_the_query() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED an_amount_the_type_cannot_hold_exactly_stops_the_query: no Python");
+        return;
+    };
+    let rules = "rule s \"a sum\"\n  7030 = 7010 + 7020\n";
+    for bad in ["1.005", "1e-5", "12abc"] {
+        let csv = format!("report_id,7010,7020,7030\nR1,{bad},1,2\n");
+        let (_guard, dir) = scratch(&[("r.xfoot", rules), ("r.csv", &csv)]);
+        let query = crossfoot_in(&dir, &["sql", "r.xfoot"]);
+        std::fs::write(dir.join("q.sql"), &query.stdout).unwrap();
+        let run = Command::new(&python)
+            .arg(root().join("tests/sql/run_duckdb.py"))
+            .arg(dir.join("q.sql"))
+            .arg(dir.join("r.csv"))
+            .output()
+            .unwrap();
+        assert!(!run.status.success(), "{bad} was read");
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            said.contains("line 7010") || said.contains("Could not convert"),
+            "{bad}: {said}"
+        );
     }
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::{
     CoverageArgs, CoverageFormat, Deny, DocArgs, DocFormat, ExitStatus, ExplainArgs, FmtArgs,
-    LintArgs, SqlArgs, SqlDialect, SqlLayout, not_one, read_reports, use_color, write_problems,
+    LintArgs, SqlArgs, SqlDialect, SqlInput, SqlLayout, not_one, read_reports, use_color,
+    write_problems,
 };
 use crate::check::Checked;
 use crate::error::Error;
@@ -312,6 +313,10 @@ pub fn sql(args: &SqlArgs) -> io::Result<ExitStatus> {
         table: args.table.clone(),
         precision: args.precision,
         scale: args.scale,
+        input: match args.input {
+            SqlInput::Text => crate::sql::Input::Text,
+            SqlInput::Decimal => crate::sql::Input::Decimal,
+        },
     };
     match crate::sql::compile(&checked.rules, &options) {
         Ok(query) => {

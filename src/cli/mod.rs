@@ -179,11 +179,15 @@ pub struct SqlArgs {
     pub table: String,
     /// The digits an amount may have, decimals included (amounts are read as
     /// `DECIMAL(precision, scale)`).
-    #[arg(long, default_value_t = 18)]
+    #[arg(long, default_value_t = 15)]
     pub precision: u32,
     /// The decimals an amount may have; an amount with more stops the query.
     #[arg(long, default_value_t = 2)]
     pub scale: u32,
+    /// What the amount columns hold: `text` (checked to be plain decimals) or `decimal`
+    /// (numbers, checked to fit the type exactly).
+    #[arg(long, value_enum, default_value_t = SqlInput::Text)]
+    pub input: SqlInput,
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -196,6 +200,15 @@ pub enum SqlDialect {
     Duckdb,
     /// Spark SQL (ANSI mode).
     Spark,
+}
+
+/// What the amount columns of `crossfoot sql`'s table hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SqlInput {
+    /// Text.
+    Text,
+    /// Numbers.
+    Decimal,
 }
 
 /// The input layouts of `crossfoot sql`.

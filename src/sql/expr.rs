@@ -103,12 +103,29 @@ impl<'a> Compiler<'a> {
         let tolerance = self.tolerance(tolerance, &left, &right)?;
         let scale = difference.scale.max(tolerance.scale);
         let int = difference.int.max(tolerance.int);
-        let holds = holds(
-            rule.assertion.op,
-            &difference.cast(int, scale),
-            &tolerance.cast(int, scale),
-        );
-        let mut fail = String::from("CASE");
+        let holds = if rule.tolerance.is_none() {
+            // Without a tolerance the sides compare directly: engines compare DECIMALs of
+            // any two types exactly.
+            let op = match rule.assertion.op {
+                CmpOp::Eq => "=",
+                CmpOp::Ne => "<>",
+                CmpOp::Lt => "<",
+                CmpOp::Le => "<=",
+                CmpOp::Gt => ">",
+                CmpOp::Ge => ">=",
+            };
+            format!("({}) {op} ({})", left.sql, right.sql)
+        } else {
+            holds(
+                rule.assertion.op,
+                &difference.cast(int, scale),
+                &tolerance.cast(int, scale),
+            )
+        };
+        // Every part is a boolean that is never NULL (blank lines are COALESCEd, dates
+        // compared under COALESCE), and every value fits its proven type, so the parts
+        // combine with AND, which engines evaluate column-wise, faster than CASE.
+        let mut parts: Vec<String> = Vec::new();
         if !rule.period.is_always() {
             let mut bounds = Vec::new();
             if let Some(from) = rule.period.from {
@@ -117,33 +134,38 @@ impl<'a> Compiler<'a> {
             if let Some(until) = rule.period.until {
                 bounds.push(format!("as_of < DATE '{until}'"));
             }
-            fail.push_str(&format!(
-                " WHEN NOT COALESCE({}, FALSE) THEN FALSE",
-                bounds.join(" AND ")
-            ));
+            parts.push(format!("COALESCE({}, FALSE)", bounds.join(" AND ")));
         }
         if let Some(condition) = condition {
-            fail.push_str(&format!(" WHEN NOT ({condition}) THEN FALSE"));
+            parts.push(format!("({condition})"));
         }
+        parts.push(format!("NOT ({holds})"));
+        let violated = parts.join(" AND ");
+        let mut present = Vec::new();
         let blank: Vec<String> = (0..rule.assertion_lines)
             .filter_map(|slot| rule.lines.get(slot))
-            .map(|code| format!("l{code} IS NULL"))
+            .map(|code| format!("l{code} IS NOT NULL"))
             .collect();
         if !blank.is_empty() {
-            fail.push_str(&format!(" WHEN {} THEN FALSE", blank.join(" AND ")));
+            present.push(format!("({})", blank.join(" OR ")));
         }
-        let totals: Vec<String> = rule
+        for code in rule
             .total_slots
             .iter()
             .filter_map(|slot| rule.lines.get(*slot))
-            .map(|code| format!("l{code} IS NULL"))
-            .collect();
-        if !totals.is_empty() {
-            fail.push_str(&format!(" WHEN {} THEN FALSE", totals.join(" OR ")));
+        {
+            present.push(format!("l{code} IS NOT NULL"));
         }
-        fail.push_str(&format!(" ELSE NOT ({holds}) END"));
+        let present = if present.is_empty() {
+            "TRUE".to_owned()
+        } else {
+            present.join(" AND ")
+        };
+        let fail = format!("{present} AND {violated}");
         Some(RuleParts {
             fail,
+            violated,
+            present,
             left,
             right,
             difference,
@@ -320,6 +342,30 @@ impl<'a> Compiler<'a> {
             span,
         )?;
         let mut sql = String::new();
+        if self.options.dialect == Dialect::DuckDb {
+            // DuckDB adds in the wider operand's type, exactly or with an overflow error,
+            // never widening: one cast of the first term to the bound, when the bound is
+            // wider than 64 bits hold, is all a sum needs.
+            for (index, (op, term)) in terms.iter().enumerate() {
+                let operand = if index == 0 && int + scale > 18 {
+                    term.cast(int, scale)
+                } else {
+                    term.sql.clone()
+                };
+                sql = match (index, op) {
+                    (0, BinOp::Sub) => format!("-({operand})"),
+                    (0, _) => operand,
+                    (_, BinOp::Sub) => format!("{sql} - ({operand})"),
+                    _ => format!("{sql} + ({operand})"),
+                };
+            }
+            return Some(Typed {
+                sql: format!("({sql})"),
+                int,
+                scale,
+            });
+        }
+        // Spark widens every sum by a digit: each partial sum is cast back to the bound.
         for (index, (op, term)) in terms.iter().enumerate() {
             sql = if index == 0 {
                 match op {
@@ -374,11 +420,12 @@ impl<'a> Compiler<'a> {
         } else {
             (a.cast(19 - a.scale.min(19), a.scale), b.sql.clone())
         };
-        Some(Typed {
-            sql: format!("CAST(({left}) * ({right}) AS {})", decimal(int, scale)),
-            int,
-            scale,
-        })
+        let sql = if self.options.dialect == Dialect::DuckDb {
+            format!("(({left}) * ({right}))")
+        } else {
+            format!("CAST(({left}) * ({right}) AS {})", decimal(int, scale))
+        };
+        Some(Typed { sql, int, scale })
     }
 
     /// `1 / c` for a constant divisor, as an exact decimal constant.
@@ -454,6 +501,28 @@ impl<'a> Compiler<'a> {
     ) -> Option<Typed> {
         if value.scale <= places {
             return Some(value);
+        }
+        if mode == RoundMode::HalfAwayFromZero {
+            // Both engines' ROUND on a DECIMAL rounds ties away from zero, exactly; one
+            // digit more before the point for a carry.
+            let int = value.int + 1;
+            let widened = value.cast(int, value.scale);
+            self.bounded(
+                Typed {
+                    sql: String::new(),
+                    int,
+                    scale: value.scale,
+                },
+                span,
+            )?;
+            return Some(Typed {
+                sql: format!(
+                    "CAST(ROUND({widened}, {places}) AS {})",
+                    decimal(int, places)
+                ),
+                int,
+                scale: places,
+            });
         }
         let up = self.constant(Value::fraction(10i128.checked_pow(places)?, 1)?, span)?;
         let down = self.constant(Value::fraction(1, 10i128.checked_pow(places)?)?, span)?;
@@ -561,11 +630,12 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// The digits before and after the point of a decimal (at least one before).
+/// The digits before and after the point of a decimal: none before for a value under 1
+/// (`0.08` times anything is smaller than it).
 fn digits(decimal: Decimal) -> (u32, u32) {
     let scale = decimal.scale();
     let whole = decimal.abs().trunc().to_string();
-    let int = if whole == "0" { 1 } else { whole.len() as u32 };
+    let int = if whole == "0" { 0 } else { whole.len() as u32 };
     (int, scale)
 }
 

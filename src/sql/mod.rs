@@ -57,6 +57,19 @@ pub struct Options {
     pub precision: u32,
     /// The decimals an amount may have.
     pub scale: u32,
+    /// Whether the amount columns hold text (validated as plain decimals) or numbers
+    /// (checked to fit the type exactly).
+    pub input: Input,
+}
+
+/// What the amount columns of the input table hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Input {
+    /// Text (`'1234.56'`), as a CSV file read as text gives it.
+    #[default]
+    Text,
+    /// Numbers, in columns of type `DECIMAL(precision, scale)` exactly.
+    Decimal,
 }
 
 impl Default for Options {
@@ -65,8 +78,9 @@ impl Default for Options {
             dialect: Dialect::DuckDb,
             layout: Layout::Wide,
             table: "reports".to_owned(),
-            precision: 18,
+            precision: 15,
             scale: 2,
+            input: Input::Text,
         }
     }
 }
@@ -117,7 +131,7 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
     }
     out.push_str("),\nchecked AS (\n  SELECT *");
     for (index, (_, parts)) in compiled.iter().enumerate() {
-        let _ = write!(out, ",\n    {} AS f{index}", parts.fail);
+        let _ = write!(out, ",\n    {} AS f{index}", parts.violated);
     }
     out.push_str("\n  FROM typed\n),\nfailing AS (\n  SELECT * FROM checked WHERE ");
     if compiled.is_empty() {
@@ -152,6 +166,11 @@ pub(crate) struct RuleParts {
     /// A boolean: the rule is in force, its condition holds, it read an amount, no total
     /// it reads is blank, and the assertion does not hold.
     pub(crate) fail: String,
+    /// The same without the blank tests: true for every report the rule fails (and a few
+    /// where every line it reads is blank), and cheaper, so it filters first.
+    pub(crate) violated: String,
+    /// The blank tests alone (`TRUE` when there are none).
+    pub(crate) present: String,
     pub(crate) left: Typed,
     pub(crate) right: Typed,
     pub(crate) difference: Typed,
@@ -205,8 +224,8 @@ impl<'a> Sql<'a> {
                     let _ = write!(out, ",\n    CAST({} AS DATE) AS as_of", self.ident("as_of"));
                 }
                 for code in lines {
-                    let raw = format!("CAST({} AS {text})", self.ident(&code.to_string()));
-                    let _ = write!(out, ",\n    {} AS l{code}", self.amount(&raw, *code));
+                    let column = self.ident(&code.to_string());
+                    let _ = write!(out, ",\n    {} AS l{code}", self.amount(&column, *code));
                 }
                 let _ = write!(out, "\n  FROM {}\n", self.table());
             }
@@ -219,7 +238,7 @@ impl<'a> Sql<'a> {
                     );
                 }
                 let line = format!("TRIM(CAST({} AS {text}))", self.ident("line"));
-                let amount = format!("CAST({} AS {text})", self.ident("amount"));
+                let amount = self.ident("amount");
                 for code in lines {
                     let here = format!("{line} = '{code}'");
                     let count = format!("COUNT(CASE WHEN {here} THEN 1 END)");
@@ -261,30 +280,39 @@ impl<'a> Sql<'a> {
 
     /// One amount from its text: blank (null or empty) is NULL; a plain decimal with at
     /// most `scale` decimals is read exactly; anything else stops the query.
-    fn amount(&self, raw: &str, code: LineCode) -> String {
+    fn amount(&self, column: &str, code: LineCode) -> String {
         let (precision, scale) = (self.options.precision, self.options.scale);
-        let t = format!("TRIM({raw})");
-        let plain = if self.spark() {
-            format!("{t} RLIKE '^-?[0-9]+(\\\\.[0-9]{{1,{scale}}})?$'")
-        } else {
-            format!("regexp_full_match({t}, '-?[0-9]+(\\.[0-9]{{1,{scale}}})?')")
-        };
-        let plain = if scale == 0 {
-            if self.spark() {
-                format!("{t} RLIKE '^-?[0-9]+$'")
-            } else {
-                format!("regexp_full_match({t}, '-?[0-9]+')")
-            }
-        } else {
-            plain
-        };
         let refused = self.error(&format!(
-            "'report ' || {} || ': line {code}: ' || {t} || ' is not a plain decimal with at most {scale} decimals'",
-            self.report_id_text()
+            "'report ' || {} || ': line {code}: ' || CAST({column} AS {}) || ' is not an amount with at most {scale} decimals'",
+            self.report_id_text(),
+            self.text_type()
         ));
-        format!(
-            "CASE WHEN {raw} IS NULL OR {t} = '' THEN NULL WHEN {plain} THEN CAST({t} AS DECIMAL({precision}, {scale})) ELSE {refused} END"
-        )
+        match self.options.input {
+            Input::Text => {
+                // What a cast could round or misread: more decimals than the type keeps,
+                // or an exponent (`1e-5`); anything else that is not a number makes the
+                // cast itself fail. A blank cell is NULL.
+                let text = format!("CAST({column} AS {})", self.text_type());
+                let decimals = format!("'%.{}%'", "_".repeat(scale as usize + 1));
+                let contains = if self.spark() { "instr" } else { "strpos" };
+                format!(
+                    "CASE WHEN {text} IS NULL OR TRIM({text}) = '' THEN NULL WHEN {text} LIKE {decimals} OR {contains}({text}, 'e') > 0 OR {contains}({text}, 'E') > 0 THEN {refused} ELSE CAST(TRIM({text}) AS DECIMAL({precision}, {scale})) END"
+                )
+            }
+            // The column must already be DECIMAL(precision, scale): checked on its type,
+            // which engines fold to a constant, so it costs nothing per row.
+            Input::Decimal => {
+                let name = if self.spark() {
+                    format!("decimal({precision},{scale})")
+                } else {
+                    format!("DECIMAL({precision},{scale})")
+                };
+                let wrong = self.error(&format!(
+                    "'line {code}: the column is ' || typeof({column}) || ', not {name} (--input decimal)'"
+                ));
+                format!("CASE WHEN typeof({column}) = '{name}' THEN {column} ELSE {wrong} END")
+            }
+        }
     }
 
     /// The failing rows, one per failing rule per report.
@@ -302,7 +330,7 @@ impl<'a> Sql<'a> {
                     "severity",
                     literal(self.options.dialect, rule.severity.as_str()),
                 ),
-                ("failed", format!("f{index}")),
+                ("failed", format!("f{index} AND {}", parts.present)),
                 ("left_value", shown(&parts.left)),
                 ("right_value", shown(&parts.right)),
                 ("difference", shown(&parts.difference)),

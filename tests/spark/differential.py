@@ -28,8 +28,8 @@ def amount(rng):
     if kind <= 6:
         return format(Decimal(rng.randrange(-1000, 1001)).scaleb(-2), "f")
     if kind == 7:
-        return str((999_999_999_999_999 - rng.randrange(1000)) * rng.choice((1, -1)))
-    return format(Decimal(rng.randrange(-10**16, 10**16)).scaleb(-2), "f")
+        return str((9_999_999_999_999 - rng.randrange(1000)) * rng.choice((1, -1)))
+    return format(Decimal(rng.randrange(-10**14, 10**14)).scaleb(-2), "f")
 
 
 def lines_of(query):

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run a query from `crossfoot sql` on DuckDB over a wide CSV file read as text.
 
-usage: run_duckdb.py QUERY.sql REPORTS.csv [--time]
+usage: run_duckdb.py QUERY.sql REPORTS.csv [--decimal P,S] [--time]
+  --decimal P,S: read the line columns as DECIMAL(P,S) (for `crossfoot sql --input decimal`)
 Prints each result row as a JSON array on stdout (or, with --time, the seconds it took
 and the number of rows, on stderr).
 """
@@ -18,9 +19,21 @@ def main():
     query = open(query_path, encoding="utf-8").read()
     con = duckdb.connect()
     path = csv_path.replace("'", "''")
-    con.execute(
-        f"CREATE VIEW reports AS SELECT * FROM read_csv('{path}', header = true, all_varchar = true)"
-    )
+    if "--decimal" in sys.argv:
+        decimal = sys.argv[sys.argv.index("--decimal") + 1]
+        with open(csv_path, encoding="utf-8") as fh:
+            header = fh.readline().strip().split(",")
+        types = ", ".join(
+            f"'{c}': '{'VARCHAR' if c in ('report_id', 'as_of', 'line') else f'DECIMAL({decimal})'}'"
+            for c in header
+        )
+        con.execute(
+            f"CREATE VIEW reports AS SELECT * FROM read_csv('{path}', header = true, columns = {{{types}}})"
+        )
+    else:
+        con.execute(
+            f"CREATE VIEW reports AS SELECT * FROM read_csv('{path}', header = true, all_varchar = true)"
+        )
     start = time.perf_counter()
     rows = con.execute(query).fetchall()
     seconds = time.perf_counter() - start
