@@ -172,6 +172,30 @@ fn long(wide: &str) -> String {
     text
 }
 
+/// Run `query` (written to `dir`) on DuckDB over `csv` in `dir`: its rows, or what stopped
+/// it.
+fn on_duckdb(
+    python: &Path,
+    dir: &Path,
+    query: &[u8],
+    csv: &str,
+    extra: &[&str],
+) -> Result<BTreeSet<Violation>, String> {
+    std::fs::write(dir.join("query.sql"), query).unwrap();
+    let run = Command::new(python)
+        .arg(root().join("tests/sql/run_duckdb.py"))
+        .arg(dir.join("query.sql"))
+        .arg(dir.join(csv))
+        .args(extra)
+        .output()
+        .unwrap();
+    if run.status.success() {
+        Ok(from_sql(&String::from_utf8(run.stdout).unwrap()))
+    } else {
+        Err(String::from_utf8_lossy(&run.stderr).into_owned())
+    }
+}
+
 fn differential(python: &Path, rules: &Path, lines: &[String], count: usize, seed: u64) {
     let csv = reports(lines, count, seed);
     let (_guard, dir) = scratch(&[("reports.csv", &csv), ("long.csv", &long(&csv))]);
@@ -197,58 +221,21 @@ fn differential(python: &Path, rules: &Path, lines: &[String], count: usize, see
     let expected = from_check(&check.stdout);
     let query = crossfoot(&["sql", rules]);
     assert_eq!(query.status.code(), Some(0), "{}", stderr(&query));
-    std::fs::write(dir.join("query.sql"), &query.stdout).unwrap();
-    let run = Command::new(python)
-        .arg(root().join("tests/sql/run_duckdb.py"))
-        .arg(dir.join("query.sql"))
-        .arg(dir.join("reports.csv"))
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let actual = from_sql(&String::from_utf8(run.stdout).unwrap());
+    let actual = on_duckdb(python, &dir, &query.stdout, "reports.csv", &[]).unwrap();
     // The long layout, pivoted in the query, gives the same rows.
     let query = crossfoot(&["sql", "--layout", "long", rules]);
-    std::fs::write(dir.join("long.sql"), &query.stdout).unwrap();
-    let run = Command::new(python)
-        .arg(root().join("tests/sql/run_duckdb.py"))
-        .arg(dir.join("long.sql"))
-        .arg(dir.join("long.csv"))
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    assert_eq!(
-        from_sql(&String::from_utf8(run.stdout).unwrap()),
-        actual,
-        "long = wide"
-    );
+    let long = on_duckdb(python, &dir, &query.stdout, "long.csv", &[]).unwrap();
+    assert_eq!(long, actual, "long = wide");
     // Amounts already in DECIMAL(15, 2) columns (`--input decimal`) give the same rows.
     let query = crossfoot(&["sql", "--input", "decimal", rules]);
-    std::fs::write(dir.join("decimal.sql"), &query.stdout).unwrap();
-    let run = Command::new(python)
-        .arg(root().join("tests/sql/run_duckdb.py"))
-        .arg(dir.join("decimal.sql"))
-        .arg(dir.join("reports.csv"))
-        .args(["--decimal", "15,2"])
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+    let typed = on_duckdb(
+        python,
+        &dir,
+        &query.stdout,
+        "reports.csv",
+        &["--decimal", "15,2"],
     );
-    assert_eq!(
-        from_sql(&String::from_utf8(run.stdout).unwrap()),
-        actual,
-        "decimal = text"
-    );
+    assert_eq!(typed.unwrap(), actual, "decimal = text");
     assert!(
         !expected.is_empty(),
         "the reports fail no rule: a test that cannot fail"
@@ -337,15 +324,7 @@ fn an_amount_the_type_cannot_hold_exactly_stops_the_query() {
         let csv = format!("report_id,7010,7020,7030\nR1,{bad},1,2\n");
         let (_guard, dir) = scratch(&[("r.xfoot", rules), ("r.csv", &csv)]);
         let query = crossfoot_in(&dir, &["sql", "r.xfoot"]);
-        std::fs::write(dir.join("q.sql"), &query.stdout).unwrap();
-        let run = Command::new(&python)
-            .arg(root().join("tests/sql/run_duckdb.py"))
-            .arg(dir.join("q.sql"))
-            .arg(dir.join("r.csv"))
-            .output()
-            .unwrap();
-        assert!(!run.status.success(), "{bad} was read");
-        let said = String::from_utf8_lossy(&run.stderr);
+        let said = on_duckdb(&python, &dir, &query.stdout, "r.csv", &[]).unwrap_err();
         assert!(
             said.contains("line 7010") || said.contains("Could not convert"),
             "{bad}: {said}"
