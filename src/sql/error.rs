@@ -33,7 +33,7 @@ pub enum SqlError {
     #[diagnostic(
         code(crossfoot::sql::options),
         help(
-            "the precision is 1 to 38 digits, and the scale at most the precision: the default is DECIMAL(18, 2)"
+            "the precision is 1 to 38 digits, and the scale at most the precision: the default is DECIMAL(15, 2)"
         )
     )]
     Options {
