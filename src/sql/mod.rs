@@ -289,14 +289,20 @@ impl<'a> Sql<'a> {
         ));
         match self.options.input {
             Input::Text => {
-                // What a cast could round or misread: more decimals than the type keeps,
-                // or an exponent (`1e-5`); anything else that is not a number makes the
-                // cast itself fail. A blank cell is NULL.
+                // What a cast could round or misread: more decimals than the type keeps
+                // (anything after the point past the scale, spaces included), or an
+                // exponent (`1e-5`); anything else that is not a number makes the cast
+                // itself fail. An empty cell is NULL. Two LIKEs are the cheapest test the
+                // engines have: this is read for every cell of the table.
                 let text = format!("CAST({column} AS {})", self.text_type());
                 let decimals = format!("'%.{}%'", "_".repeat(scale as usize + 1));
-                let contains = if self.spark() { "instr" } else { "strpos" };
+                let exponent = if self.spark() {
+                    format!("lower({text}) LIKE '%e%'")
+                } else {
+                    format!("{text} ILIKE '%e%'")
+                };
                 format!(
-                    "CASE WHEN {text} IS NULL OR TRIM({text}) = '' THEN NULL WHEN {text} LIKE {decimals} OR {contains}({text}, 'e') > 0 OR {contains}({text}, 'E') > 0 THEN {refused} ELSE CAST(TRIM({text}) AS DECIMAL({precision}, {scale})) END"
+                    "CASE WHEN {text} IS NULL OR {text} = '' THEN NULL WHEN {text} LIKE {decimals} OR {exponent} THEN {refused} ELSE CAST({text} AS DECIMAL({precision}, {scale})) END"
                 )
             }
             // The column must already be DECIMAL(precision, scale): checked on its type,
