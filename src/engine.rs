@@ -460,6 +460,14 @@ fn check_row_into(
     }
 }
 
+/// Whether two rows are one report read twice: the same file, place, id and amounts.
+fn same_report(a: &Row, b: &Row) -> bool {
+    a.meta.source == b.meta.source
+        && a.meta.place == b.meta.place
+        && a.meta.id == b.meta.id
+        && a.amounts == b.amounts
+}
+
 /// Reports by firm and date, to find each report's previous one.
 struct PriorIndex<'a> {
     /// For each firm (`None`: reports without one), its dated reports by date.
@@ -493,7 +501,15 @@ impl<'a> PriorIndex<'a> {
         let Some(&(latest, row)) = earlier.checked_sub(1).and_then(|i| reports.get(i)) else {
             return Err(NoPrior::NoneEarlier);
         };
-        let same_day = earlier >= 2 && reports.get(earlier - 2).is_some_and(|(d, _)| *d == latest);
+        // Two reports on that day are ambiguous, unless they are the same report read
+        // twice (a file given both as a report and as `--prior`).
+        let same_day = reports
+            .get(..earlier)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .take_while(|(d, _)| *d == latest)
+            .any(|(_, other)| !same_report(other, row));
         if same_day {
             return Err(NoPrior::Ambiguous(latest));
         }

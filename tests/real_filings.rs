@@ -400,3 +400,50 @@ fn swapping_the_lines_of_a_commutative_sum_is_no_mutant() {
     assert!(!text.contains("swap 3870 and 3880"), "{text}");
     assert_eq!(output.status.code(), Some(0), "{text}");
 }
+
+#[test]
+fn a_rule_that_reads_only_the_previous_report_is_evaluated() {
+    let rules = "rule a \"the previous report's line 100 was at least a million\"\n  prior(100) >= $1,000,000\n  fails prior(100) = 5\n  passes prior(100) = 2000000\n";
+    let batch = "{\"id\":\"jan\",\"firm\":\"F\",\"as_of\":\"2024-01-31\",\"lines\":{\"100\":\"5\"}}\n{\"id\":\"feb\",\"firm\":\"F\",\"as_of\":\"2024-02-29\",\"lines\":{\"100\":\"7\"}}\n";
+    let (_guard, dir) = scratch(&[("r.xfoot", rules), ("b.jsonl", batch)]);
+    let (code, by_id) = jsonl_by_id(&dir, &["r.xfoot", "b.jsonl"]);
+    assert_eq!(code, 1);
+    assert_eq!(by_id["feb"]["results"][0]["status"], "fail");
+    assert_eq!(by_id["jan"]["results"][0]["reason"], "no_prior");
+    // Given again as --prior, the same reports are not two reports of each date.
+    let (again, by_id_again) = jsonl_by_id(&dir, &["--prior", "b.jsonl", "r.xfoot", "b.jsonl"]);
+    assert_eq!((again, by_id_again), (code, by_id));
+    // explain finds the previous report in the same file, as check does.
+    let output = crossfoot_in(&dir, &["explain", "r.xfoot", "b.jsonl", "--report", "feb"]);
+    assert!(
+        stdout(&output).contains("the rule FAILS"),
+        "{}",
+        stdout(&output)
+    );
+    let output = crossfoot_in(&dir, &["test", "r.xfoot"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let output = crossfoot_in(&dir, &["check", "--prior", "-", "r.xfoot", "b.jsonl"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--prior -: standard input cannot be a previous report"));
+}
+
+#[test]
+fn a_numeric_unit_reads_the_same_in_json_lines() {
+    let rules = "rule r \"two lines\"\n  100 = 200 within rounding\n";
+    let (_guard, dir) = scratch(&[
+        ("r.xfoot", rules),
+        (
+            "n.jsonl",
+            "{\"id\":\"N\",\"unit\":1000,\"lines\":{\"100\":\"2.50\",\"200\":\"2.52\"}}\n",
+        ),
+        (
+            "s.jsonl",
+            "{\"id\":\"N\",\"unit\":\"thousands\",\"lines\":{\"100\":\"2.50\",\"200\":\"2.52\"}}\n",
+        ),
+    ]);
+    let (code, numeric) = jsonl_by_id(&dir, &["r.xfoot", "n.jsonl"]);
+    let (text_code, text) = jsonl_by_id(&dir, &["r.xfoot", "s.jsonl"]);
+    assert_eq!(code, 1, "{numeric:?}");
+    assert_eq!((code, &numeric), (text_code, &text));
+    assert_eq!(numeric["N"]["unit"], "thousands");
+}

@@ -320,7 +320,7 @@ fn an_amount_the_type_cannot_hold_exactly_stops_the_query() {
         return;
     };
     let rules = "rule s \"a sum\"\n  7030 = 7010 + 7020\n";
-    for bad in ["1.005", "1e-5", "12abc"] {
+    for bad in ["1.005", "1e-5", "12abc", "5_0"] {
         let csv = format!("report_id,7010,7020,7030\nR1,{bad},1,2\n");
         let (_guard, dir) = scratch(&[("r.xfoot", rules), ("r.csv", &csv)]);
         let query = crossfoot_in(&dir, &["sql", "r.xfoot"]);

@@ -213,13 +213,23 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Error);
     }
-    let priors = match read_reports(rules, &args.prior, None, None, usize::MAX) {
+    if let Some(problem) = super::prior_from_stdin(&args.prior) {
+        writeln!(err, "error: {problem}")?;
+        return Ok(ExitStatus::Error);
+    }
+    let mut priors = match read_reports(rules, &args.prior, None, None, usize::MAX) {
         Ok(picked) => picked.reports,
         Err(errors) => {
             write_problems(&problems, &errors, &mut err)?;
             return Ok(ExitStatus::Error);
         }
     };
+    // The other reports of a batch may hold the previous one, as they do for `check`.
+    if rules.reads_prior() && args.report.as_os_str() != "-" {
+        if let Ok(batch) = read_reports(rules, &paths, args.input_format, None, usize::MAX) {
+            priors.extend(batch.reports);
+        }
+    }
     let result = crate::engine::Engine::new(rules.clone())
         .with_priors(&priors)
         .check(&report);

@@ -123,6 +123,10 @@ pub(super) fn run_check(
         )?;
         return Ok(failed(ExitStatus::Error));
     }
+    if let Some(problem) = super::prior_from_stdin(&args.prior) {
+        writeln!(err, "error: {problem}")?;
+        return Ok(failed(ExitStatus::Error));
+    }
     let priors = match super::read_reports(&rules, &args.prior, None, None, usize::MAX) {
         Ok(picked) => picked.reports,
         Err(errors) => {

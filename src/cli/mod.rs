@@ -519,6 +519,14 @@ pub(super) struct Picked {
     pub found: usize,
 }
 
+/// `--prior -`: standard input is for the reports checked, not for previous ones.
+pub(super) fn prior_from_stdin(priors: &[PathBuf]) -> Option<String> {
+    priors
+        .iter()
+        .any(|path| path.as_os_str() == "-")
+        .then(|| "--prior -: standard input cannot be a previous report; give its file".to_owned())
+}
+
 /// The reports the inputs hold, read for `rules`, keeping the first `keep` that `wanted`
 /// names (every one, without `wanted`) and counting the rest; every problem with the
 /// inputs that is in the way otherwise. With `wanted`, a row that cannot be read and is

@@ -29,7 +29,13 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
                 rules,
                 run.rule,
                 &run.status,
-                run.amounts.as_slice(),
+                &crate::eval::WithPrior {
+                    current: &run.amounts,
+                    prior: run
+                        .prior
+                        .as_deref()
+                        .ok_or(crate::eval::NoPrior::NoneEarlier),
+                },
                 run.example.expect,
                 run.example.span,
             ))

@@ -340,7 +340,8 @@ fn run<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts, trace
     let all_blank = rule.assertion_lines > 0
         && match evaluated {
             Ok(_) => !ctx.present,
-            Err(_) => (0..rule.assertion_lines).all(|slot| amounts.amount(slot).is_none()),
+            Err(_) => (0..rule.assertion_lines)
+                .all(|slot| amounts.amount(slot).is_none() && amounts.prior(slot).is_none()),
         };
     if all_blank {
         return Status::Skipped(Skip::AllBlank);
@@ -593,7 +594,7 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
         };
         match amount {
             Some(amount) => {
-                self.present |= !prior;
+                self.present = true;
                 let mut value = Value::from_decimal(amount);
                 if prior {
                     value = self.in_own_unit(value);

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use crate::amount;
 use crate::check::{CheckedRule, Cond, Func, Node, RuleSet};
+use crate::eval::RoundMode;
 use crate::line::LineCode;
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Tolerance};
@@ -274,7 +275,14 @@ impl Words<'_> {
                     (None, Some(step)) => format!("a multiple of {}", self.node(step, false)),
                     (None, None) => "whole units".to_owned(),
                 };
-                format!("{first}, rounded to {to} ({})", mode.words())
+                let how = match mode {
+                    RoundMode::HalfAwayFromZero => "ties away from zero",
+                    RoundMode::HalfEven => "ties to even",
+                    RoundMode::TowardZero => "toward zero",
+                    RoundMode::Floor => "down",
+                    RoundMode::Ceiling => "up",
+                };
+                format!("{first}, rounded to {to} ({how})")
             }
         }
     }

@@ -127,7 +127,7 @@ fn json_line(
         #[serde(default, borrow)]
         as_of: Option<Cow<'a, str>>,
         #[serde(default, borrow)]
-        unit: Option<Cow<'a, str>>,
+        unit: Option<&'a RawValue>,
         #[serde(borrow)]
         lines: Pairs<'a>,
     }
@@ -192,7 +192,13 @@ fn json_line(
             None
         }
     };
-    match shape.unit.as_deref().map(str::parse::<Unit>).transpose() {
+    // `"unit": "thousands"` or `"unit": 1000`, as YAML and JSON files take it.
+    let unit = shape.unit.map(RawValue::get).filter(|raw| *raw != "null");
+    let unit = unit.map(|raw| match serde_json::from_str::<String>(raw) {
+        Ok(text) => text.parse::<Unit>(),
+        Err(_) => raw.parse::<Unit>(),
+    });
+    match unit.transpose() {
         Ok(unit) => meta.unit = unit.unwrap_or_default(),
         Err(error) => problems.push(error.to_string()),
     }

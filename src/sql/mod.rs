@@ -290,16 +290,16 @@ impl<'a> Sql<'a> {
         match self.options.input {
             Input::Text => {
                 // What a cast could round or misread: more decimals than the type keeps
-                // (anything after the point past the scale, spaces included), or an
-                // exponent (`1e-5`); anything else that is not a number makes the cast
-                // itself fail. An empty cell is NULL. Two LIKEs are the cheapest test the
+                // (anything after the point past the scale, spaces included), an exponent
+                // (`1e-5`) or a digit separator (`5_0`); anything else that is not a number
+                // makes the cast itself fail (`+5`, `.5` and `5.` read as what they spell). An empty cell is NULL. Two LIKEs are the cheapest test the
                 // engines have: this is read for every cell of the table.
                 let text = format!("CAST({column} AS {})", self.text_type());
                 let decimals = format!("'%.{}%'", "_".repeat(scale as usize + 1));
                 let exponent = if self.spark() {
-                    format!("lower({text}) LIKE '%e%'")
+                    format!("lower({text}) LIKE '%e%' OR instr({text}, '_') > 0")
                 } else {
-                    format!("{text} ILIKE '%e%'")
+                    format!("{text} ILIKE '%e%' OR contains({text}, '_')")
                 };
                 format!(
                     "CASE WHEN {text} IS NULL OR {text} = '' THEN NULL WHEN {text} LIKE {decimals} OR {exponent} THEN {refused} ELSE CAST({text} AS DECIMAL({precision}, {scale})) END"

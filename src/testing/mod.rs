@@ -29,6 +29,8 @@ pub struct ExampleRun<'a> {
     pub status: Status,
     /// The example's amount for each of the rule's lines.
     pub amounts: Vec<Option<Decimal>>,
+    /// The example's previous report's amounts (`prior(…) = …`), when it gives any.
+    pub prior: Option<Vec<Option<Decimal>>>,
     /// Whether that is what the example expects.
     pub ok: bool,
 }
@@ -41,6 +43,7 @@ pub fn run_examples(rules: &RuleSet) -> Vec<ExampleRun<'_>> {
         .flat_map(|rule| rule.examples.iter().map(move |example| (rule, example)))
         .map(|(rule, example)| {
             let amounts = example_amounts(rule, example);
+            let prior = example.prior.as_deref().map(|lines| by_slot(rule, lines));
             let status = example_status(rule, example);
             let ok = matches(example.expect, &status);
             ExampleRun {
@@ -48,6 +51,7 @@ pub fn run_examples(rules: &RuleSet) -> Vec<ExampleRun<'_>> {
                 example,
                 status,
                 amounts,
+                prior,
                 ok,
             }
         })
