@@ -410,8 +410,13 @@ fn line_labels<'a, A: Amounts + ?Sized>(
         .into_iter()
         .filter_map(move |(slot, span)| {
             let code = *rule.lines.get(slot)?;
+            let percent = if rule.percent_slots.contains(&slot) {
+                "%"
+            } else {
+                ""
+            };
             let mut text = match amounts.amount(slot) {
-                Some(amount) => format!("{code} = {}", amount::format(amount)),
+                Some(amount) => format!("{code} = {}{percent}", amount::format(amount)),
                 None => format!("{code} is blank (counted as 0)"),
             };
             if let Some(label) = rules.label(code) {
