@@ -39,13 +39,22 @@ pub(super) fn of<A: Amounts + ?Sized>(
     let mut walk = Walk {
         ctx,
         span,
-        figures: Vec::new(),
+        absorbed: Vec::new(),
     };
     let left = walk.spread(&comparison.left)?;
     let right = walk.spread(&comparison.right)?;
     let difference = add(left, negate(right), span)?;
     let radius = difference.radius(span)?;
-    let mut figures = walk.figures;
+    // The figures the band stands on: those whose coefficients do not cancel, and those
+    // taken into an interval on the way.
+    let mut figures = walk.absorbed;
+    figures.extend(
+        difference
+            .terms
+            .iter()
+            .filter(|(_, c)| !c.is_zero())
+            .map(|(key, _)| *key),
+    );
     figures.sort_unstable();
     figures.dedup();
     let figures = figures.len();
@@ -80,8 +89,8 @@ struct Walk<'c, 'a, A: ?Sized> {
     ctx: &'c mut Context<'a, A>,
     /// The `within rounding` clause, where an overflow is reported.
     span: Span,
-    /// Each printed figure read, by its key (a figure read twice is listed twice).
-    figures: Vec<usize>,
+    /// The figures taken into an interval by a non-linear step, by key.
+    absorbed: Vec<usize>,
 }
 
 impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
@@ -98,7 +107,13 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
                         BinOp::Add => add(acc, operand, self.span)?,
                         BinOp::Sub => add(acc, negate(operand), self.span)?,
                         BinOp::Mul => mul(acc, operand, self.span)?,
-                        BinOp::Div => div(acc, operand, *span)?,
+                        BinOp::Div => {
+                            if !operand.is_exact() {
+                                self.absorbed.extend(acc.terms.iter().map(|(k, _)| *k));
+                                self.absorbed.extend(operand.terms.iter().map(|(k, _)| *k));
+                            }
+                            div(acc, operand, *span)?
+                        }
                     };
                 }
                 Ok(acc)
@@ -128,7 +143,6 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
                 .ok_or_else(|| overflow(self.span))?;
         }
         let key = slot * 2 + usize::from(prior);
-        self.figures.push(key);
         Ok(Affine {
             center: value,
             terms: vec![(key, half)],
@@ -142,6 +156,12 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
             spread.push(self.spread(arg)?);
         }
         let span = self.span;
+        if func != Func::Sum {
+            for value in &spread {
+                self.absorbed
+                    .extend(value.terms.iter().map(|(key, _)| *key));
+            }
+        }
         let mut values = spread.into_iter();
         let first = values.next().unwrap_or_else(|| exact(Value::ZERO));
         match func {
