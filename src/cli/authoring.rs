@@ -172,12 +172,8 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         write_problems(&problems, &[problem], &mut err)?;
         return Ok(ExitStatus::Error);
     }
-    let checked = match load_rules(&args.rules) {
-        Ok(checked) => checked,
-        Err(errors) => {
-            write_problems(&problems, &errors, &mut err)?;
-            return Ok(ExitStatus::Error);
-        }
+    let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
+        return Ok(ExitStatus::Error);
     };
     let rules = &checked.rules;
     let wanted = args.report_id.as_deref();
@@ -254,12 +250,8 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
-    let checked = match load_rules(&args.rules) {
-        Ok(checked) => checked,
-        Err(errors) => {
-            write_problems(&problems, &errors, &mut err)?;
-            return Ok(ExitStatus::Error);
-        }
+    let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
+        return Ok(ExitStatus::Error);
     };
     let title = args.rules.display().to_string();
     let book = crate::render::book::book(&checked.rules, &title);
@@ -299,17 +291,28 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     Ok(ExitStatus::Pass)
 }
 
+/// The rule set at `path`, or `None` once its problems are written to `err`.
+fn rules_or_problems(
+    path: &Path,
+    problems: &Human,
+    err: &mut dyn Write,
+) -> io::Result<Option<Checked>> {
+    match load_rules(path) {
+        Ok(checked) => Ok(Some(checked)),
+        Err(errors) => {
+            write_problems(problems, &errors, err)?;
+            Ok(None)
+        }
+    }
+}
+
 /// `crossfoot sql`: the query on stdout, or why the rules cannot be compiled exactly.
 pub fn sql(args: &SqlArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
-    let checked = match load_rules(&args.rules) {
-        Ok(checked) => checked,
-        Err(errors) => {
-            write_problems(&problems, &errors, &mut err)?;
-            return Ok(ExitStatus::Error);
-        }
+    let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
+        return Ok(ExitStatus::Error);
     };
     let options = crate::sql::Options {
         dialect: match args.dialect {
@@ -347,12 +350,8 @@ pub fn coverage(args: &CoverageArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
-    let checked = match load_rules(&args.rules) {
-        Ok(checked) => checked,
-        Err(errors) => {
-            write_problems(&problems, &errors, &mut err)?;
-            return Ok(ExitStatus::Error);
-        }
+    let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
+        return Ok(ExitStatus::Error);
     };
     let coverage = crate::coverage::coverage(&checked.rules);
     match args.format {
