@@ -5,8 +5,9 @@
 # same CSV). Uses ../shared/peers: its generators
 # make the data, its bench.py times every tool the same way (median wall time of --runs,
 # peak RSS) and checks every tool reports the failure counts the generator expects. The
-# query `crossfoot sql` writes runs on DuckDB beside the hand-written one (SQL= to leave it
-# out).
+# query `crossfoot sql` writes runs on DuckDB beside the hand-written one, over the CSV read
+# as text and over the CSV typed by DuckDB's reader as the hand-written peer reads it (SQL=
+# to leave both out).
 #
 #   benches/compare.sh                       # 1, 1,000, 100,000 and 1,000,000 reports
 #   SIZES=1000,100000 RUNS=5 benches/compare.sh
@@ -45,6 +46,7 @@ done
   --peer "crossfoot=bash $root/benches/crossfoot-peer.sh $root/target/release/crossfoot {data}" \
   "${format_peers[@]}" \
   --peer "rust-baseline=$root/target/release/examples/baseline_cftc {data}/reports.csv" \
-  ${SQL-'--peer'} ${SQL-"crossfoot-sql-duckdb=bash $root/benches/sql-peer.sh $root/target/release/crossfoot {data} $work/.venv/bin/python"} \
+  ${SQL-'--peer'} ${SQL-"crossfoot-sql-duckdb=bash $root/benches/sql-peer.sh $root/target/release/crossfoot {data} $work/.venv/bin/python text"} \
+  ${SQL-'--peer'} ${SQL-"crossfoot-sql-duckdb-typed=bash $root/benches/sql-peer.sh $root/target/release/crossfoot {data} $work/.venv/bin/python decimal"} \
   --large "$large" \
   --json "$work/results.json" | tee "$work/results.md"

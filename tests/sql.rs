@@ -319,15 +319,35 @@ fn an_amount_the_type_cannot_hold_exactly_stops_the_query() {
         eprintln!("SKIPPED an_amount_the_type_cannot_hold_exactly_stops_the_query: no Python");
         return;
     };
-    let rules = "rule s \"a sum\"\n  7030 = 7010 + 7020\n";
-    for bad in ["1.005", "1e-5", "12abc", "5_0"] {
-        let csv = format!("report_id,7010,7020,7030\nR1,{bad},1,2\n");
-        let (_guard, dir) = scratch(&[("r.xfoot", rules), ("r.csv", &csv)]);
-        let query = crossfoot_in(&dir, &["sql", "r.xfoot"]);
-        let said = on_duckdb(&python, &dir, &query.stdout, "r.csv", &[]).unwrap_err();
-        assert!(
-            said.contains("line 7010") || said.contains("Could not convert"),
-            "{bad}: {said}"
+    // The bad amount sits in a report the rule passes once the amount is rounded to cents
+    // (1.00 + 1 = 2.00), between two good reports: a screen that only looked at failing
+    // reports, or at the columns a plan keeps, would pass it.
+    let rules = "rule s \"a sum\"\n  7030 = 7010 + 7020\nrule t \"a total\"\n  7040 >= $0\n";
+    for bad in [
+        "1.005",
+        "1.0000001",
+        "1e-5",
+        "1E-5",
+        "1.0e0",
+        "12abc",
+        "5_0",
+        "1.00 1",
+    ] {
+        let csv = format!(
+            "report_id,as_of,7010,7020,7030,7040\nR1,2026-01-31,1,1,2,5\nR2,2026-01-31,{bad},1,2.00,\nR3,2026-01-31,1,1,3,1.5\n"
         );
+        let (_guard, dir) = scratch(&[
+            ("r.xfoot", rules),
+            ("r.csv", &csv),
+            ("long.csv", &long(&csv)),
+        ]);
+        for (layout, file) in [("wide", "r.csv"), ("long", "long.csv")] {
+            let query = crossfoot_in(&dir, &["sql", "--layout", layout, "r.xfoot"]);
+            let said = on_duckdb(&python, &dir, &query.stdout, file, &[]).unwrap_err();
+            assert!(
+                said.contains("report R2: line 7010: ") || said.contains("Could not convert"),
+                "{bad} ({layout}): {said}"
+            );
+        }
     }
 }

@@ -122,14 +122,14 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
         options.precision,
         options.scale
     );
-    out.push_str("WITH typed AS (\n");
+    out.push_str("WITH ");
     out.push_str(&sql.typed(&lines, dated));
     if options.dialect == Dialect::Spark {
-        out.push_str(")\n");
+        out.push('\n');
         out.push_str(&sql.branches(&compiled));
         return Ok(out);
     }
-    out.push_str("),\nchecked AS (\n  SELECT *");
+    out.push_str(",\nchecked AS (\n  SELECT *");
     for (index, (_, parts)) in compiled.iter().enumerate() {
         let _ = write!(out, ",\n    {} AS f{index}", parts.violated);
     }
@@ -209,8 +209,48 @@ impl<'a> Sql<'a> {
         if self.spark() { "STRING" } else { "VARCHAR" }
     }
 
-    /// The typed CTE: each report's id, date and amounts, read exactly.
+    /// The CTEs that read the input, ending in `typed`: each report's id, date and amounts,
+    /// read exactly.
     fn typed(&self, lines: &[LineCode], dated: bool) -> String {
+        let text = self.text_type();
+        let amounts = ("l", self.decimal());
+        match (self.options.input, self.options.dialect) {
+            (Input::Decimal, _) => format!(
+                "typed AS (\n{})",
+                self.source(lines, dated, (amounts.0, &amounts.1), |raw, code| {
+                    self.declared(raw, code)
+                })
+            ),
+            // Spark runs one branch per rule, each keeping only the columns its rule reads:
+            // each amount is screened on its own, so a branch screens what it reads.
+            (Input::Text, Dialect::Spark) => format!(
+                "typed AS (\n{})",
+                self.source(lines, dated, (amounts.0, &amounts.1), |raw, code| {
+                    self.screened_cell(&format!("NULLIF(CAST({raw} AS {text}), '')"), code)
+                })
+            ),
+            // DuckDB runs every rule in one pass over every amount: the report is screened
+            // once, as a whole.
+            (Input::Text, Dialect::DuckDb) => format!(
+                "texts AS (\n{}),\nscreened AS (\n{}),\ntyped AS (\n{})",
+                self.source(lines, dated, ("t", text), |raw, _| {
+                    format!("NULLIF(CAST({raw} AS {text}), '')")
+                }),
+                self.screened(lines),
+                self.parsed(lines, dated)
+            ),
+        }
+    }
+
+    /// Each report's id, date and one column per line (`{prefix}{code}` of type `ty`, made
+    /// by `cell` from the line's raw value), from either layout.
+    fn source(
+        &self,
+        lines: &[LineCode],
+        dated: bool,
+        (prefix, ty): (&str, &str),
+        cell: impl Fn(&str, LineCode) -> String,
+    ) -> String {
         let mut out = String::new();
         let text = self.text_type();
         let _ = write!(
@@ -225,7 +265,7 @@ impl<'a> Sql<'a> {
                 }
                 for code in lines {
                     let column = self.ident(&code.to_string());
-                    let _ = write!(out, ",\n    {} AS l{code}", self.amount(&column, *code));
+                    let _ = write!(out, ",\n    {} AS {prefix}{code}", cell(&column, *code));
                 }
                 let _ = write!(out, "\n  FROM {}\n", self.table());
             }
@@ -243,14 +283,17 @@ impl<'a> Sql<'a> {
                     let here = format!("{line} = '{code}'");
                     let count = format!("COUNT(CASE WHEN {here} THEN 1 END)");
                     let raw = format!("MAX(CASE WHEN {here} THEN {amount} END)");
-                    let twice = self.error(&format!(
-                        "'report ' || {} || ': line {code} appears twice'",
-                        self.report_id_text()
-                    ));
+                    let value = cell(&raw, *code);
+                    let twice = self.raise(
+                        &format!(
+                            "'report ' || {} || ': line {code} appears twice'",
+                            self.report_id_text()
+                        ),
+                        ty,
+                    );
                     let _ = write!(
                         out,
-                        ",\n    CASE WHEN {count} > 1 THEN {twice} ELSE {} END AS l{code}",
-                        self.amount(&raw, *code)
+                        ",\n    CASE WHEN {count} > 1 THEN {twice} ELSE {value} END AS {prefix}{code}"
                     );
                 }
                 let _ = write!(
@@ -264,61 +307,145 @@ impl<'a> Sql<'a> {
         out
     }
 
+    /// `DECIMAL(precision, scale)`.
+    fn decimal(&self) -> String {
+        format!(
+            "DECIMAL({}, {})",
+            self.options.precision, self.options.scale
+        )
+    }
+
+    /// A test that is true for text a cast to the amount type could round or misread:
+    /// more decimals than the type keeps (anything after the point past the scale, spaces
+    /// included), an exponent (`1e-5`) or a digit separator (`5_0`). Anything else that is
+    /// not a number makes the cast itself fail (`+5`, `.5` and `5.` read as what they spell).
+    /// `joined`: the text is a report's amounts joined by `|`, which no amount holds.
+    fn unreadable(&self, text: &str, joined: bool) -> String {
+        let scale = self.options.scale as usize;
+        let has = |needle: &str| {
+            if self.spark() {
+                format!("instr({text}, '{needle}') > 0")
+            } else {
+                format!("contains({text}, '{needle}')")
+            }
+        };
+        let decimals = if joined {
+            let pattern = format!("'[.][^|]{{{}}}'", scale + 1);
+            if self.spark() {
+                format!("{text} RLIKE {pattern}")
+            } else {
+                format!("regexp_matches({text}, {pattern})")
+            }
+        } else {
+            format!("{text} LIKE '%.{}%'", "_".repeat(scale + 1))
+        };
+        format!("{} OR {} OR {} OR {decimals}", has("e"), has("E"), has("_"))
+    }
+
+    /// Why `text`, the amount of line `code`, stops the query.
+    fn refusal(&self, text: &str, code: LineCode) -> String {
+        format!(
+            "'line {code}: ' || {text} || ' is not an amount with at most {} decimals'",
+            self.options.scale
+        )
+    }
+
+    /// One amount from its text (NULL when blank), read exactly or stopping the query.
+    fn screened_cell(&self, text: &str, code: LineCode) -> String {
+        let message = format!(
+            "'report ' || {} || ': ' || {}",
+            self.report_id_text(),
+            self.refusal(text, code)
+        );
+        format!(
+            "CASE WHEN {} THEN {} ELSE CAST({text} AS {}) END",
+            self.unreadable(text, false),
+            self.raise(&message, &self.decimal()),
+            self.decimal()
+        )
+    }
+
+    /// The texts with `problem`: NULL when every amount of the report is a plain decimal
+    /// the type holds exactly, else what stops the query. The test runs once per report,
+    /// on its amounts joined by `|`: a few byte searches over one string cost far less than
+    /// a pattern per cell, and only a report that fails it is searched cell by cell for the
+    /// message.
+    fn screened(&self, lines: &[LineCode]) -> String {
+        if lines.is_empty() {
+            return format!(
+                "  SELECT *, CAST(NULL AS {}) AS problem FROM texts\n",
+                self.text_type()
+            );
+        }
+        let cells: Vec<String> = lines.iter().map(|code| format!("t{code}")).collect();
+        let reasons: Vec<String> = lines
+            .iter()
+            .zip(&cells)
+            .map(|(code, cell)| {
+                format!(
+                    "CASE WHEN {} THEN {} END",
+                    self.unreadable(cell, false),
+                    self.refusal(cell, *code)
+                )
+            })
+            .collect();
+        format!(
+            "  SELECT *, CASE WHEN {} THEN 'report ' || report_id || ': ' || concat_ws('; ', {}) END AS problem\n  FROM (SELECT *, concat_ws('|', {}) AS amounts FROM texts)\n",
+            self.unreadable("amounts", true),
+            reasons.join(", "),
+            cells.join(", ")
+        )
+    }
+
+    /// The amounts of the screened texts: each cast only where its report has no problem,
+    /// so no value is read from a report the screen refused, whichever columns a plan keeps.
+    fn parsed(&self, lines: &[LineCode], dated: bool) -> String {
+        let mut out = String::from("  SELECT report_id");
+        if dated {
+            out.push_str(", as_of");
+        }
+        let decimal = self.decimal();
+        let refused = self.raise("problem", &decimal);
+        for code in lines {
+            let _ = write!(
+                out,
+                ",\n    CASE WHEN problem IS NULL THEN CAST(t{code} AS {decimal}) ELSE {refused} END AS l{code}"
+            );
+        }
+        out.push_str("\n  FROM screened\n");
+        out
+    }
+
     fn report_id_text(&self) -> String {
         format!("CAST({} AS {})", self.ident("report_id"), self.text_type())
     }
 
-    /// An error that stops the query, typed as a decimal.
-    fn error(&self, message: &str) -> String {
-        let (precision, scale) = (self.options.precision, self.options.scale);
+    /// An error that stops the query, typed as `ty`.
+    fn raise(&self, message: &str, ty: &str) -> String {
         if self.spark() {
-            format!("CAST(raise_error({message}) AS DECIMAL({precision}, {scale}))")
+            format!("CAST(raise_error({message}) AS {ty})")
         } else {
-            format!("CAST(error({message}) AS DECIMAL({precision}, {scale}))")
+            format!("CAST(error({message}) AS {ty})")
         }
     }
 
-    /// One amount from its text: blank (null or empty) is NULL; a plain decimal with at
-    /// most `scale` decimals is read exactly; anything else stops the query.
-    fn amount(&self, column: &str, code: LineCode) -> String {
+    /// An amount from a column that must already be `DECIMAL(precision, scale)` (`--input
+    /// decimal`): checked on its type, which engines fold to a constant, so it costs nothing
+    /// per row.
+    fn declared(&self, column: &str, code: LineCode) -> String {
         let (precision, scale) = (self.options.precision, self.options.scale);
-        let refused = self.error(&format!(
-            "'report ' || {} || ': line {code}: ' || CAST({column} AS {}) || ' is not an amount with at most {scale} decimals'",
-            self.report_id_text(),
-            self.text_type()
-        ));
-        match self.options.input {
-            Input::Text => {
-                // What a cast could round or misread: more decimals than the type keeps
-                // (anything after the point past the scale, spaces included), an exponent
-                // (`1e-5`) or a digit separator (`5_0`); anything else that is not a number
-                // makes the cast itself fail (`+5`, `.5` and `5.` read as what they spell). An empty cell is NULL. Two LIKEs are the cheapest test the
-                // engines have: this is read for every cell of the table.
-                let text = format!("CAST({column} AS {})", self.text_type());
-                let decimals = format!("'%.{}%'", "_".repeat(scale as usize + 1));
-                let exponent = if self.spark() {
-                    format!("lower({text}) LIKE '%e%' OR instr({text}, '_') > 0")
-                } else {
-                    format!("{text} ILIKE '%e%' OR contains({text}, '_')")
-                };
-                format!(
-                    "CASE WHEN {text} IS NULL OR {text} = '' THEN NULL WHEN {text} LIKE {decimals} OR {exponent} THEN {refused} ELSE CAST({text} AS DECIMAL({precision}, {scale})) END"
-                )
-            }
-            // The column must already be DECIMAL(precision, scale): checked on its type,
-            // which engines fold to a constant, so it costs nothing per row.
-            Input::Decimal => {
-                let name = if self.spark() {
-                    format!("decimal({precision},{scale})")
-                } else {
-                    format!("DECIMAL({precision},{scale})")
-                };
-                let wrong = self.error(&format!(
-                    "'line {code}: the column is ' || typeof({column}) || ', not {name} (--input decimal)'"
-                ));
-                format!("CASE WHEN typeof({column}) = '{name}' THEN {column} ELSE {wrong} END")
-            }
-        }
+        let name = if self.spark() {
+            format!("decimal({precision},{scale})")
+        } else {
+            format!("DECIMAL({precision},{scale})")
+        };
+        let wrong = self.raise(
+            &format!(
+                "'line {code}: the column is ' || typeof({column}) || ', not {name} (--input decimal)'"
+            ),
+            &self.decimal(),
+        );
+        format!("CASE WHEN typeof({column}) = '{name}' THEN {column} ELSE {wrong} END")
     }
 
     /// The failing rows, one per failing rule per report.

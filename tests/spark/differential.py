@@ -84,6 +84,7 @@ def main():
     seconds = time.perf_counter() - start
     actual = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]))
               for r in rows}
+    refused = refusals(spark, query, lines, work)
     spark.stop()
     print(f"{rules}: {count} reports, {len(expected)} failing rules from check, "
           f"{len(actual)} rows from Spark {spark.version if hasattr(spark, 'version') else ''} "
@@ -95,6 +96,32 @@ def main():
         print("only in Spark:", only_spark)
         sys.exit(1)
     print("identical")
+    if refused:
+        print("amounts the type cannot hold did not stop the query:", refused)
+        sys.exit(1)
+    print("every amount the type cannot hold stopped the query")
+
+
+def refusals(spark, query, lines, work):
+    """The bad amounts (more decimals than the type keeps, exponents, digit separators,
+    not numbers) that did not stop the query, each tried in the first line the rules read,
+    in the second of three reports."""
+    missed = []
+    for bad in ("1.005", "1.0000001", "1e-5", "1E5", "5_0", "12abc"):
+        path = os.path.join(work, "bad.csv")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("report_id,as_of," + ",".join(lines) + "\n")
+            for n, first in enumerate(("1", bad, "2")):
+                fh.write(f"B{n},2024-06-30,{first}" + "," * (len(lines) - 1) + "\n")
+        spark.read.option("header", True).csv(path).createOrReplaceTempView("reports")
+        try:
+            spark.sql(query).collect()
+            missed.append(bad)
+        except Exception as error:  # noqa: BLE001 - any error stops the query
+            said = str(error)
+            if f"line {lines[0]}: {bad}" not in said and "CAST" not in said.upper():
+                missed.append(f"{bad} ({said[:200]})")
+    return missed
 
 
 if __name__ == "__main__":
