@@ -109,7 +109,8 @@ fn reports(lines: &[String], count: usize, seed: u64) -> String {
 
 /// A row of a violation table: report, rule, severity, status, then the four amounts as
 /// exact decimals.
-type Violation = (String, String, String, String, [Option<Decimal>; 4]);
+/// Report, rule, severity, status, the four amounts, and the message.
+type Violation = (String, String, String, String, [Option<Decimal>; 4], String);
 
 fn number(text: Option<&str>) -> Option<Decimal> {
     let text = text?.trim();
@@ -133,6 +134,7 @@ fn from_check(csv: &[u8]) -> BTreeSet<Violation> {
                 get(6),
                 get(7),
                 [8, 9, 10, 11].map(|i| number(r.get(i))),
+                get(12),
             )
         })
         .collect()
@@ -151,6 +153,7 @@ fn from_sql(lines: &str) -> BTreeSet<Violation> {
                 get(2),
                 get(3),
                 [4, 5, 6, 7].map(|i| number(row[i].as_deref())),
+                get(9),
             )
         })
         .collect()

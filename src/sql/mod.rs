@@ -468,21 +468,16 @@ impl<'a> Sql<'a> {
                 ("right_value", shown(&parts.right)),
                 ("difference", shown(&parts.difference)),
                 ("tolerance", shown(&parts.tolerance)),
+                ("description", self.optional(rule.description.as_deref())),
                 (
                     "message",
                     literal(self.options.dialect, &failure_message(rule)),
                 ),
-                (
-                    "citation",
-                    rule.citation.as_deref().map_or_else(
-                        || format!("CAST(NULL AS {text})"),
-                        |c| literal(self.options.dialect, c),
-                    ),
-                ),
+                ("citation", self.optional(rule.citation.as_deref())),
             ];
             structs.push(self.structure(&fields));
         }
-        let columns = "report_id, v.rule, v.severity, 'fail' AS status, v.left_value AS \"left\", v.right_value AS \"right\", v.difference, v.tolerance, v.message, v.citation";
+        let columns = "report_id, v.rule, v.severity, 'fail' AS status, v.left_value AS \"left\", v.right_value AS \"right\", v.difference, v.tolerance, v.description, v.message, v.citation";
         let columns = if self.spark() {
             columns.replace('"', "`")
         } else {
@@ -509,12 +504,10 @@ impl<'a> Sql<'a> {
         let text = self.text_type();
         let mut branches = Vec::with_capacity(compiled.len());
         for (index, (rule, parts)) in compiled.iter().enumerate() {
-            let citation = rule
-                .citation
-                .as_deref()
-                .map_or_else(|| format!("CAST(NULL AS {text})"), |c| literal(dialect, c));
+            let citation = self.optional(rule.citation.as_deref());
+            let description = self.optional(rule.description.as_deref());
             branches.push(format!(
-                "  SELECT report_id, {} AS rule, {} AS severity, 'fail' AS status, CAST({} AS {text}) AS `left`, CAST({} AS {text}) AS `right`, CAST({} AS {text}) AS difference, CAST({} AS {text}) AS tolerance, {} AS message, {citation} AS citation, {index} AS n\n  FROM typed\n  WHERE {}",
+                "  SELECT report_id, {} AS rule, {} AS severity, 'fail' AS status, CAST({} AS {text}) AS `left`, CAST({} AS {text}) AS `right`, CAST({} AS {text}) AS difference, CAST({} AS {text}) AS tolerance, {description} AS description, {} AS message, {citation} AS citation, {index} AS n\n  FROM typed\n  WHERE {}",
                 literal(dialect, &rule.id),
                 literal(dialect, rule.severity.as_str()),
                 parts.left.sql,
@@ -527,12 +520,20 @@ impl<'a> Sql<'a> {
         }
         if branches.is_empty() {
             branches.push(format!(
-                "  SELECT report_id, CAST(NULL AS {text}) AS rule, CAST(NULL AS {text}) AS severity, 'fail' AS status, CAST(NULL AS {text}) AS `left`, CAST(NULL AS {text}) AS `right`, CAST(NULL AS {text}) AS difference, CAST(NULL AS {text}) AS tolerance, CAST(NULL AS {text}) AS message, CAST(NULL AS {text}) AS citation, 0 AS n\n  FROM typed\n  WHERE FALSE"
+                "  SELECT report_id, CAST(NULL AS {text}) AS rule, CAST(NULL AS {text}) AS severity, 'fail' AS status, CAST(NULL AS {text}) AS `left`, CAST(NULL AS {text}) AS `right`, CAST(NULL AS {text}) AS difference, CAST(NULL AS {text}) AS tolerance, CAST(NULL AS {text}) AS description, CAST(NULL AS {text}) AS message, CAST(NULL AS {text}) AS citation, 0 AS n\n  FROM typed\n  WHERE FALSE"
             ));
         }
         format!(
-            "SELECT report_id, rule, severity, status, `left`, `right`, difference, tolerance, message, citation\nFROM (\n{}\n)\nORDER BY report_id, n\n",
+            "SELECT report_id, rule, severity, status, `left`, `right`, difference, tolerance, description, message, citation\nFROM (\n{}\n)\nORDER BY report_id, n\n",
             branches.join("\n  UNION ALL\n")
+        )
+    }
+
+    /// A text literal, or a typed NULL.
+    fn optional(&self, text: Option<&str>) -> String {
+        text.map_or_else(
+            || format!("CAST(NULL AS {})", self.text_type()),
+            |text| literal(self.options.dialect, text),
         )
     }
 

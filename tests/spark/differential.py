@@ -12,6 +12,7 @@ import csv
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,7 @@ def main():
     for row in csv.DictReader(check.stdout.splitlines()):
         expected.add((row["id"], row["rule"], row["severity"], row["status"],
                       number(row["left"]), number(row["right"]),
-                      number(row["difference"]), number(row["tolerance"])))
+                      number(row["difference"]), number(row["tolerance"]), row["message"]))
 
     from pyspark.sql import SparkSession
     spark = (SparkSession.builder.master("local[2]").appName("crossfoot-differential")
@@ -82,10 +83,11 @@ def main():
     start = time.perf_counter()
     rows = spark.sql(query).collect()
     seconds = time.perf_counter() - start
-    actual = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]))
-              for r in rows}
+    actual = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]),
+               r[9]) for r in rows}
     refused = refusals(spark, query, lines, work)
     spark.stop()
+    shutil.rmtree(work, ignore_errors=True)
     print(f"{rules}: {count} reports, {len(expected)} failing rules from check, "
           f"{len(actual)} rows from Spark {spark.version if hasattr(spark, 'version') else ''} "
           f"in {seconds:.1f} s")
