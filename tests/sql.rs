@@ -354,3 +354,23 @@ fn an_amount_the_type_cannot_hold_exactly_stops_the_query() {
         }
     }
 }
+
+#[test]
+fn a_rule_set_without_rules_gives_an_empty_table() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED a_rule_set_without_rules_gives_an_empty_table: no Python");
+        return;
+    };
+    let csv = "report_id,as_of,7010\nR1,2026-01-31,1\n";
+    let (_guard, dir) = scratch(&[
+        ("r.xfoot", "# no rules yet\n"),
+        ("r.csv", csv),
+        ("long.csv", &long(csv)),
+    ]);
+    for (layout, file) in [("wide", "r.csv"), ("long", "long.csv")] {
+        let query = crossfoot_in(&dir, &["sql", "--layout", layout, "r.xfoot"]);
+        assert_eq!(query.status.code(), Some(0), "{}", stderr(&query));
+        let rows = on_duckdb(&python, &dir, &query.stdout, file, &[]);
+        assert_eq!(rows, Ok(BTreeSet::new()), "{layout}");
+    }
+}

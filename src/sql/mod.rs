@@ -450,49 +450,58 @@ impl<'a> Sql<'a> {
 
     /// The failing rows, one per failing rule per report.
     fn rows(&self, compiled: &[(&CheckedRule, RuleParts)]) -> String {
+        let dialect = self.options.dialect;
         let text = self.text_type();
-        let mut structs = Vec::with_capacity(compiled.len());
-        for (index, (rule, parts)) in compiled.iter().enumerate() {
-            let shown = |value: &Typed| {
-                format!("CASE WHEN f{index} THEN CAST({} AS {text}) END", value.sql)
-            };
-            let fields = [
-                ("n", index.to_string()),
-                ("rule", literal(self.options.dialect, &rule.id)),
-                (
-                    "severity",
-                    literal(self.options.dialect, rule.severity.as_str()),
-                ),
-                ("failed", format!("f{index} AND {}", parts.present)),
-                ("left_value", shown(&parts.left)),
-                ("right_value", shown(&parts.right)),
-                ("difference", shown(&parts.difference)),
-                ("tolerance", shown(&parts.tolerance)),
-                ("description", self.optional(rule.description.as_deref())),
-                (
-                    "message",
-                    literal(self.options.dialect, &failure_message(rule)),
-                ),
-                ("citation", self.optional(rule.citation.as_deref())),
-            ];
-            structs.push(self.structure(&fields));
+        // Each failing report unnests the numbers of the rules it fails (a NULL for each
+        // other rule), and each field picks its value by the rule's number: only the
+        // failing rules' amounts are ever formatted.
+        let mut failed: Vec<String> = compiled
+            .iter()
+            .enumerate()
+            .map(|(index, (_, parts))| {
+                format!("CASE WHEN f{index} AND {} THEN {index} END", parts.present)
+            })
+            .collect();
+        if failed.is_empty() {
+            failed.push("CAST(NULL AS INTEGER)".to_owned());
         }
-        let columns = "report_id, v.rule, v.severity, 'fail' AS status, v.left_value AS \"left\", v.right_value AS \"right\", v.difference, v.tolerance, v.description, v.message, v.citation";
-        let columns = if self.spark() {
-            columns.replace('"', "`")
-        } else {
-            columns.to_owned()
+        let pick = |name: &str, value: &dyn Fn(&CheckedRule, &RuleParts) -> String| {
+            if compiled.is_empty() {
+                return format!("CAST(NULL AS {text}) AS {name}");
+            }
+            let mut out = String::from("CASE n");
+            for (index, (rule, parts)) in compiled.iter().enumerate() {
+                let _ = write!(out, " WHEN {index} THEN {}", value(rule, parts));
+            }
+            let _ = write!(out, " END AS {name}");
+            out
         };
-        let list = structs.join(",\n    ");
-        if self.spark() {
-            format!(
-                "SELECT {columns}\nFROM failing\nLATERAL VIEW INLINE(ARRAY(\n    {list}\n)) v\nWHERE v.failed\nORDER BY report_id, v.n\n"
-            )
-        } else {
-            format!(
-                "SELECT {columns}\nFROM (SELECT report_id, UNNEST([\n    {list}\n  ]) AS v FROM failing)\nWHERE v.failed\nORDER BY report_id, v.n\n"
-            )
-        }
+        let shown = |value: &Typed| format!("CAST({} AS {text})", value.sql);
+        let columns = [
+            pick("rule", &|rule, _| literal(dialect, &rule.id)),
+            pick("severity", &|rule, _| {
+                literal(dialect, rule.severity.as_str())
+            }),
+            "'fail' AS status".to_owned(),
+            pick("\"left\"", &|_, parts| shown(&parts.left)),
+            pick("\"right\"", &|_, parts| shown(&parts.right)),
+            pick("difference", &|_, parts| shown(&parts.difference)),
+            pick("tolerance", &|_, parts| shown(&parts.tolerance)),
+            pick("description", &|rule, _| {
+                self.optional(rule.description.as_deref())
+            }),
+            pick("message", &|rule, _| {
+                literal(dialect, &failure_message(rule))
+            }),
+            pick("citation", &|rule, _| {
+                self.optional(rule.citation.as_deref())
+            }),
+        ];
+        format!(
+            "SELECT report_id,\n  {}\nFROM (SELECT *, UNNEST([{}]) AS n FROM failing)\nWHERE n IS NOT NULL\nORDER BY report_id, n\n",
+            columns.join(",\n  "),
+            failed.join(", ")
+        )
     }
 
     /// Spark: one branch of a `UNION ALL` per rule, each reading the typed view. (Spark's
@@ -535,24 +544,6 @@ impl<'a> Sql<'a> {
             || format!("CAST(NULL AS {})", self.text_type()),
             |text| literal(self.options.dialect, text),
         )
-    }
-
-    fn structure(&self, fields: &[(&str, String)]) -> String {
-        let parts: Vec<String> = fields
-            .iter()
-            .map(|(name, value)| {
-                if self.spark() {
-                    format!("'{name}', {value}")
-                } else {
-                    format!("'{name}': {value}")
-                }
-            })
-            .collect();
-        if self.spark() {
-            format!("NAMED_STRUCT({})", parts.join(", "))
-        } else {
-            format!("{{{}}}", parts.join(", "))
-        }
     }
 }
 
