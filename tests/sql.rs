@@ -229,16 +229,19 @@ fn differential(python: &Path, rules: &Path, lines: &[String], count: usize, see
     let query = crossfoot(&["sql", "--layout", "long", rules]);
     let long = on_duckdb(python, &dir, &query.stdout, "long.csv", &[]).unwrap();
     assert_eq!(long, actual, "long = wide");
-    // Amounts already in DECIMAL(15, 2) columns (`--input decimal`) give the same rows.
+    // Amounts already in number columns (`--input decimal`) give the same rows: the
+    // query's own type, wider DECIMALs (cast down, checked) and the widest.
     let query = crossfoot(&["sql", "--input", "decimal", rules]);
-    let typed = on_duckdb(
-        python,
-        &dir,
-        &query.stdout,
-        "reports.csv",
-        &["--decimal", "15,2"],
-    );
-    assert_eq!(typed.unwrap(), actual, "decimal = text");
+    for width in ["15,2", "18,2", "38,2"] {
+        let typed = on_duckdb(
+            python,
+            &dir,
+            &query.stdout,
+            "reports.csv",
+            &["--decimal", width],
+        );
+        assert_eq!(typed.unwrap(), actual, "DECIMAL({width}) = text");
+    }
     assert!(
         !expected.is_empty(),
         "the reports fail no rule: a test that cannot fail"
@@ -373,4 +376,61 @@ fn a_rule_set_without_rules_gives_an_empty_table() {
         let rows = on_duckdb(&python, &dir, &query.stdout, file, &[]);
         assert_eq!(rows, Ok(BTreeSet::new()), "{layout}");
     }
+}
+
+#[test]
+fn number_columns_that_could_round_or_overflow_stop_the_query() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED number_columns_that_could_round_or_overflow_stop_the_query: no Python");
+        return;
+    };
+    let rules = "rule s \"a sum\"\n  7030 = 7010 + 7020\n";
+    let good = "report_id,7010,7020,7030\nR1,1,1,2\nR2,2,2,5\n";
+    let (_guard, dir) = scratch(&[
+        ("r.xfoot", rules),
+        ("good.csv", good),
+        (
+            "big.csv",
+            "report_id,7010,7020,7030\nR1,10000000000000,1,2\n",
+        ),
+    ]);
+    let query = crossfoot_in(&dir, &["sql", "--input", "decimal", "r.xfoot"]);
+    // Integers and narrower decimals are read exactly.
+    for column in ["BIGINT", "INTEGER", "DECIMAL(9,0)", "DECIMAL(12,1)"] {
+        let rows = on_duckdb(
+            &python,
+            &dir,
+            &query.stdout,
+            "good.csv",
+            &["--type", column],
+        );
+        assert_eq!(rows.unwrap().len(), 1, "{column}");
+    }
+    // A float or more decimals than the query keeps could round: refused by type.
+    for column in ["DOUBLE", "DECIMAL(18,3)", "VARCHAR"] {
+        let said = on_duckdb(
+            &python,
+            &dir,
+            &query.stdout,
+            "good.csv",
+            &["--type", column],
+        )
+        .unwrap_err();
+        assert!(
+            said.contains(&format!(
+                ": the column is {column}, not a DECIMAL with at most 2 decimals or an integer"
+            )),
+            "{column}: {said}"
+        );
+    }
+    // An amount past the query's 13 integer digits stops it.
+    let said = on_duckdb(
+        &python,
+        &dir,
+        &query.stdout,
+        "big.csv",
+        &["--decimal", "38,2"],
+    )
+    .unwrap_err();
+    assert!(said.contains("out of range"), "{said}");
 }

@@ -185,7 +185,7 @@ pub struct SqlArgs {
     #[arg(long, default_value_t = 2)]
     pub scale: u32,
     /// What the amount columns hold: `text` (checked to be plain decimals) or `decimal`
-    /// (numbers, checked to fit the type exactly).
+    /// (DECIMAL columns with at most `--scale` decimals, or integers, cast with a range check).
     #[arg(long, value_enum, default_value_t = SqlInput::Text)]
     pub input: SqlInput,
     /// When to use colour in diagnostics.

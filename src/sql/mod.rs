@@ -68,7 +68,8 @@ pub enum Input {
     /// Text (`'1234.56'`), as a CSV file read as text gives it.
     #[default]
     Text,
-    /// Numbers, in columns of type `DECIMAL(precision, scale)` exactly.
+    /// Numbers: `DECIMAL` columns with at most `scale` decimals, or integer columns, each
+    /// value cast to `DECIMAL(precision, scale)` by the engine's checked cast.
     Decimal,
 }
 
@@ -429,23 +430,48 @@ impl<'a> Sql<'a> {
         }
     }
 
-    /// An amount from a column that must already be `DECIMAL(precision, scale)` (`--input
-    /// decimal`): checked on its type, which engines fold to a constant, so it costs nothing
-    /// per row.
+    /// An amount from a number column (`--input decimal`): a `DECIMAL` of any width with at
+    /// most `scale` decimals, or an integer. The type is checked by name (engines fold
+    /// `typeof` to a constant, so the test costs nothing per row); a column with more
+    /// decimals, a float or text is refused, since casting those could round. The value is
+    /// cast to `DECIMAL(precision, scale)` by the engine's checked cast: an amount with more
+    /// digits stops the query, and a column already of that type is left as it is.
     fn declared(&self, column: &str, code: LineCode) -> String {
-        let (precision, scale) = (self.options.precision, self.options.scale);
-        let name = if self.spark() {
-            format!("decimal({precision},{scale})")
+        let scale = self.options.scale;
+        let scales = (0..=scale)
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join("|");
+        let (decimal, integers, matches) = if self.spark() {
+            (
+                "decimal",
+                "tinyint|smallint|int|bigint",
+                format!("typeof({column}) RLIKE"),
+            )
         } else {
-            format!("DECIMAL({precision},{scale})")
+            (
+                "DECIMAL",
+                "TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT",
+                format!("regexp_full_match(typeof({column}),"),
+            )
+        };
+        // Spark's pattern is a search: anchor it.
+        let pattern = format!("^({decimal}[(][0-9]+,({scales})[)]|{integers})$");
+        let test = if self.spark() {
+            format!("{matches} '{pattern}'")
+        } else {
+            format!("{matches} '{pattern}')")
         };
         let wrong = self.raise(
             &format!(
-                "'line {code}: the column is ' || typeof({column}) || ', not {name} (--input decimal)'"
+                "'line {code}: the column is ' || typeof({column}) || ', not a DECIMAL with at most {scale} decimals or an integer (--input decimal)'"
             ),
             &self.decimal(),
         );
-        format!("CASE WHEN typeof({column}) = '{name}' THEN {column} ELSE {wrong} END")
+        format!(
+            "CASE WHEN {test} THEN CAST({column} AS {}) ELSE {wrong} END",
+            self.decimal()
+        )
     }
 
     /// The failing rows, one per failing rule per report.

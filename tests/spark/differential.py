@@ -78,13 +78,22 @@ def main():
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "6g"))
              .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("OFF")
     spark.read.option("header", True).csv(path).createOrReplaceTempView("reports")
     start = time.perf_counter()
     rows = spark.sql(query).collect()
     seconds = time.perf_counter() - start
     actual = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]),
                r[9]) for r in rows}
+    # The same reports in number columns (`--input decimal`): DECIMAL(18,2), cast down to
+    # the query's DECIMAL(15,2) by Spark's checked cast.
+    decimal_query = subprocess.run([crossfoot, "sql", "--dialect", "spark", "--input", "decimal",
+                                    rules], check=True, capture_output=True, text=True).stdout
+    schema = "report_id STRING, as_of STRING, " + ", ".join(f"`{code}` DECIMAL(18,2)"
+                                                             for code in lines)
+    spark.read.option("header", True).schema(schema).csv(path).createOrReplaceTempView("reports")
+    typed = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]),
+              r[9]) for r in spark.sql(decimal_query).collect()}
     refused = refusals(spark, query, lines, work)
     spark.stop()
     shutil.rmtree(work, ignore_errors=True)
@@ -96,6 +105,10 @@ def main():
     if only_check or only_spark:
         print("only in check:", only_check)
         print("only in Spark:", only_spark)
+        sys.exit(1)
+    if typed != actual:
+        print("--input decimal over DECIMAL(18,2) columns differs:",
+              sorted(typed ^ actual, key=str)[:5])
         sys.exit(1)
     print("identical")
     if refused:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Run a query from `crossfoot sql` on DuckDB over a wide CSV file read as text.
 
-usage: run_duckdb.py QUERY.sql REPORTS.csv [--decimal P,S] [--time]
+usage: run_duckdb.py QUERY.sql REPORTS.csv [--decimal P,S | --type TYPE] [--time]
   --decimal P,S: read the line columns as DECIMAL(P,S) (for `crossfoot sql --input decimal`)
+  --type TYPE: read the line columns as TYPE (DOUBLE, BIGINT, ...)
 Prints each result row as a JSON array on stdout (or, with --time, the seconds it took
 and the number of rows, on stderr).
 """
@@ -19,12 +20,16 @@ def main():
     query = open(query_path, encoding="utf-8").read()
     con = duckdb.connect()
     path = csv_path.replace("'", "''")
+    typed = None
     if "--decimal" in sys.argv:
-        decimal = sys.argv[sys.argv.index("--decimal") + 1]
+        typed = f"DECIMAL({sys.argv[sys.argv.index('--decimal') + 1]})"
+    if "--type" in sys.argv:
+        typed = sys.argv[sys.argv.index("--type") + 1]
+    if typed:
         with open(csv_path, encoding="utf-8") as fh:
             header = fh.readline().strip().split(",")
         types = ", ".join(
-            f"'{c}': '{'VARCHAR' if c in ('report_id', 'as_of', 'line') else f'DECIMAL({decimal})'}'"
+            f"'{c}': '{'VARCHAR' if c in ('report_id', 'as_of', 'line') else typed}'"
             for c in header
         )
         con.execute(
