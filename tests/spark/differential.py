@@ -2,7 +2,9 @@
 """The Spark half of the proof that `crossfoot sql` is exact: generated reports are checked
 by `crossfoot check --format csv` and by the generated Spark query on a local PySpark
 session (ANSI mode on, CSV read as text), and the two violation tables must be identical
-(same reports, rules, severities, and the same exact amounts).
+(same reports, rules, severities, the same exact amounts and messages); so must the query's
+tables for the same reports in DECIMAL(18,2) columns (`--input decimal`) and in the long
+layout. Then every amount the type cannot hold must stop the query.
 
 usage: python differential.py CROSSFOOT RULES [REPORTS] [SEED]
   (pip install pyspark; Java 17 from Debian's openjdk-17-jre-headless)
@@ -94,6 +96,22 @@ def main():
     spark.read.option("header", True).schema(schema).csv(path).createOrReplaceTempView("reports")
     typed = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]),
               r[9]) for r in spark.sql(decimal_query).collect()}
+    # The same reports in the long layout (`report_id, as_of, line, amount`), pivoted in
+    # the query.
+    long_query = subprocess.run([crossfoot, "sql", "--dialect", "spark", "--layout", "long",
+                                 rules], check=True, capture_output=True, text=True).stdout
+    long_path = os.path.join(work, "long.csv")
+    with open(path, encoding="utf-8") as wide, open(long_path, "w", encoding="utf-8") as fh:
+        rows = csv.reader(wide)
+        header = next(rows)
+        fh.write("report_id,as_of,line,amount\n")
+        for row in rows:
+            for code, value in zip(header[2:], row[2:]):
+                if value:
+                    fh.write(f"{row[0]},{row[1]},{code},{value}\n")
+    spark.read.option("header", True).csv(long_path).createOrReplaceTempView("reports")
+    pivoted = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]),
+                r[9]) for r in spark.sql(long_query).collect()}
     refused = refusals(spark, query, lines, work)
     spark.stop()
     shutil.rmtree(work, ignore_errors=True)
@@ -109,6 +127,9 @@ def main():
     if typed != actual:
         print("--input decimal over DECIMAL(18,2) columns differs:",
               sorted(typed ^ actual, key=str)[:5])
+        sys.exit(1)
+    if pivoted != actual:
+        print("the long layout differs:", sorted(pivoted ^ actual, key=str)[:5])
         sys.exit(1)
     print("identical")
     if refused:
