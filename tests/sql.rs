@@ -434,3 +434,91 @@ fn number_columns_that_could_round_or_overflow_stop_the_query() {
     .unwrap_err();
     assert!(said.contains("out of range"), "{said}");
 }
+
+/// Defects found by trying to break the query, each a case where the query once answered
+/// differently from `check` without stopping.
+#[test]
+fn edge_cases_give_what_check_gives_or_stop() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED edge_cases_give_what_check_gives_or_stop: no Python");
+        return;
+    };
+    let sum = "rule f.sum \"c is a plus b\"\n  7030 = 7010 + 7020\n";
+    let dated = "rule f.dated \"a is b from 2024\"\n  effective from 2024-01-01\n  7010 = 7020\n";
+    let big = "rule f.big \"c is 99.9 times a\"\n  7030 = 99.9 * 7010\n";
+    let (_guard, dir) = scratch(&[
+        ("sum.xfoot", sum),
+        ("dated.xfoot", dated),
+        ("big.xfoot", big),
+        // A report without an id, with an amount the type cannot hold.
+        (
+            "noid.csv",
+            "report_id,7010,7020,7030\nR1,1,2,3\n,1.005,2,3.01\n",
+        ),
+        // A report without an id that fails: its id is empty, as `check` says.
+        ("noid_fails.csv", "report_id,7010,7020,7030\n,1,2,4\n"),
+        // A bad amount in a line only a rule out of its period reads.
+        (
+            "unread.csv",
+            "report_id,as_of,7010,7020\nR1,2023-06-30,12abc,1\nR2,2024-06-30,1,1\n",
+        ),
+        // A difference past 18 digits from amounts within 13.
+        (
+            "big.csv",
+            "report_id,7010,7030\nR1,9999999999999.99,-9999999999999.99\nR2,1,99.9\nR3,1,5\n",
+        ),
+        // Long layout: a line code that is not digits only.
+        (
+            "long_bad.csv",
+            "report_id,line,amount\nR1,7010.0,1\nR1,7020,2\nR1,7030,4\n",
+        ),
+        // Long layout: a line written twice in a report without an id.
+        (
+            "long_twice.csv",
+            "report_id,line,amount\n,7010,1\n,7010,5\n,7020,2\n,7030,3\n",
+        ),
+    ]);
+    let query = |rules: &str, layout: &str| {
+        let output = crossfoot_in(&dir, &["sql", "--layout", layout, rules]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        output.stdout
+    };
+    let stops = |rules: &str, layout: &str, csv: &str, says: &str| {
+        let said = on_duckdb(&python, &dir, &query(rules, layout), csv, &[]).unwrap_err();
+        assert!(said.contains(says), "{rules} {csv}: {said}");
+    };
+    stops(
+        "sum.xfoot",
+        "wide",
+        "noid.csv",
+        "report : line 7010: 1.005 is not",
+    );
+    stops(
+        "sum.xfoot",
+        "long",
+        "long_twice.csv",
+        "line 7010 appears twice",
+    );
+    stops(
+        "dated.xfoot",
+        "wide",
+        "unread.csv",
+        "report R1: line 7010: 12abc is not",
+    );
+    stops(
+        "sum.xfoot",
+        "long",
+        "long_bad.csv",
+        "7010.0 is not a line code",
+    );
+    for (rules, csv) in [("sum.xfoot", "noid_fails.csv"), ("big.xfoot", "big.csv")] {
+        let check = crossfoot_in(&dir, &["check", "--format", "csv", rules, csv]);
+        let expected = from_check(&check.stdout);
+        assert!(
+            !expected.is_empty(),
+            "{rules} {csv}: a test that cannot fail"
+        );
+        let actual = on_duckdb(&python, &dir, &query(rules, "wide"), csv, &[]).unwrap();
+        assert_eq!(actual, expected, "{rules} {csv}");
+    }
+}

@@ -176,7 +176,14 @@ impl<'a> Compiler<'a> {
     fn difference(&mut self, left: &Typed, right: &Typed, span: Span) -> Option<Typed> {
         let scale = left.scale.max(right.scale);
         let int = left.int.max(right.int) + 1;
-        let sql = format!("({}) - ({})", left.sql, right.sql);
+        // DuckDB subtracts two DECIMALs of up to 18 digits in 18 digits, with an overflow
+        // error: past 18, widen the left side so the engine subtracts in the bound's type.
+        let minuend = if self.options.dialect == Dialect::DuckDb && int + scale > 18 {
+            left.cast(int, scale)
+        } else {
+            left.sql.clone()
+        };
+        let sql = format!("({minuend}) - ({})", right.sql);
         self.bounded(Typed { sql, int, scale }, span)
             .map(|t| Typed {
                 sql: t.cast(int, scale),

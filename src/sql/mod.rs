@@ -135,15 +135,19 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
         let _ = write!(out, ",\n    {} AS f{index}", parts.violated);
     }
     out.push_str("\n  FROM typed\n),\nfailing AS (\n  SELECT * FROM checked WHERE ");
-    if compiled.is_empty() {
-        out.push_str("FALSE");
+    // A report whose text the screen refused is kept whatever its rules say, in either order
+    // an engine evaluates this OR, and stops the query below: so a bad amount stops it even
+    // in a line no rule in force reads.
+    let mut kept: Vec<String> = (0..compiled.len())
+        .map(|index| format!("f{index}"))
+        .collect();
+    if sql.screens_reports() {
+        kept.insert(0, "problem IS NOT NULL".to_owned());
     }
-    for index in 0..compiled.len() {
-        if index > 0 {
-            out.push_str(" OR ");
-        }
-        let _ = write!(out, "f{index}");
+    if kept.is_empty() {
+        kept.push("FALSE".to_owned());
     }
+    out.push_str(&kept.join(" OR "));
     out.push_str("\n)\n");
     out.push_str(&sql.rows(&compiled));
     Ok(out)
@@ -206,6 +210,12 @@ impl<'a> Sql<'a> {
             .join(".")
     }
 
+    /// Whether the query screens each report's text as a whole (DuckDB over text), with a
+    /// `problem` column that stops the query.
+    fn screens_reports(&self) -> bool {
+        self.options.input == Input::Text && !self.spark()
+    }
+
     fn text_type(&self) -> &'static str {
         if self.spark() { "STRING" } else { "VARCHAR" }
     }
@@ -223,9 +233,14 @@ impl<'a> Sql<'a> {
                 })
             ),
             // Spark runs one branch per rule, each keeping only the columns its rule reads:
-            // each amount is screened on its own, so a branch screens what it reads.
+            // each amount is screened on its own, so a branch screens what it reads, and one
+            // more branch screens every report as a whole (see `branches`).
             (Input::Text, Dialect::Spark) => format!(
-                "typed AS (\n{})",
+                "texts AS (\n{}),\nscreened AS (\n{}),\ntyped AS (\n{})",
+                self.source(lines, dated, ("t", text), |raw, _| {
+                    format!("NULLIF(CAST({raw} AS {text}), '')")
+                }),
+                self.screened(lines),
                 self.source(lines, dated, (amounts.0, &amounts.1), |raw, code| {
                     self.screened_cell(&format!("NULLIF(CAST({raw} AS {text}), '')"), code)
                 })
@@ -253,12 +268,7 @@ impl<'a> Sql<'a> {
         cell: impl Fn(&str, LineCode) -> String,
     ) -> String {
         let mut out = String::new();
-        let text = self.text_type();
-        let _ = write!(
-            out,
-            "  SELECT CAST({} AS {text}) AS report_id",
-            self.ident("report_id")
-        );
+        let _ = write!(out, "  SELECT {} AS report_id", self.report_id_text());
         match self.options.layout {
             Layout::Wide => {
                 if dated {
@@ -278,10 +288,9 @@ impl<'a> Sql<'a> {
                         self.ident("as_of")
                     );
                 }
-                let line = format!("TRIM(CAST({} AS {text}))", self.ident("line"));
                 let amount = self.ident("amount");
                 for code in lines {
-                    let here = format!("{line} = '{code}'");
+                    let here = format!("crossfoot_line = '{code}'");
                     let count = format!("COUNT(CASE WHEN {here} THEN 1 END)");
                     let raw = format!("MAX(CASE WHEN {here} THEN {amount} END)");
                     let value = cell(&raw, *code);
@@ -299,7 +308,8 @@ impl<'a> Sql<'a> {
                 }
                 let _ = write!(
                     out,
-                    "\n  FROM {}\n  GROUP BY {}\n",
+                    "\n  FROM (SELECT *, {} AS crossfoot_line FROM {}) AS input\n  GROUP BY {}\n",
+                    self.line_code(),
                     self.table(),
                     self.ident("report_id")
                 );
@@ -378,30 +388,43 @@ impl<'a> Sql<'a> {
                 self.text_type()
             );
         }
+        let decimal = self.decimal();
         let cells: Vec<String> = lines.iter().map(|code| format!("t{code}")).collect();
+        // A cell that is not a number at all: text the cast could not read.
+        let not_a_number = |code: &LineCode| format!("(t{code} IS NOT NULL AND r{code} IS NULL)");
         let reasons: Vec<String> = lines
             .iter()
             .zip(&cells)
             .map(|(code, cell)| {
                 format!(
-                    "CASE WHEN {} THEN {} END",
+                    "CASE WHEN {} OR {} THEN {} END",
                     self.unreadable(cell, false),
+                    not_a_number(code),
                     self.refusal(cell, *code)
                 )
             })
             .collect();
+        let unread: Vec<String> = lines.iter().map(not_a_number).collect();
+        let read: Vec<String> = lines
+            .iter()
+            .map(|code| format!("TRY_CAST(t{code} AS {decimal}) AS r{code}"))
+            .collect();
         format!(
-            "  SELECT *, CASE WHEN {} THEN 'report ' || report_id || ': ' || concat_ws('; ', {}) END AS problem\n  FROM (SELECT *, concat_ws('|', {}) AS amounts FROM texts)\n",
+            "  SELECT *, CASE WHEN {} OR {} THEN 'report ' || report_id || ': ' || concat_ws('; ', {}) END AS problem\n  FROM (SELECT *, concat_ws('|', {}) AS amounts,\n    {}\n    FROM texts)\n",
             self.unreadable("amounts", true),
+            unread.join(" OR "),
             reasons.join(", "),
-            cells.join(", ")
+            cells.join(", "),
+            read.join(",\n    ")
         )
     }
 
-    /// The amounts of the screened texts: each cast only where its report has no problem,
-    /// so no value is read from a report the screen refused, whichever columns a plan keeps.
+    /// The amounts of the screened texts, each read only where its report has no problem,
+    /// so no value is read from a report the screen refused, whichever columns a plan
+    /// keeps; `problem` goes on, so that every report with one stops the query, read or
+    /// not (see `compile`).
     fn parsed(&self, lines: &[LineCode], dated: bool) -> String {
-        let mut out = String::from("  SELECT report_id");
+        let mut out = String::from("  SELECT report_id, problem");
         if dated {
             out.push_str(", as_of");
         }
@@ -410,19 +433,46 @@ impl<'a> Sql<'a> {
         for code in lines {
             let _ = write!(
                 out,
-                ",\n    CASE WHEN problem IS NULL THEN CAST(t{code} AS {decimal}) ELSE {refused} END AS l{code}"
+                ",\n    CASE WHEN problem IS NULL THEN r{code} ELSE {refused} END AS l{code}"
             );
         }
         out.push_str("\n  FROM screened\n");
         out
     }
 
-    fn report_id_text(&self) -> String {
-        format!("CAST({} AS {})", self.ident("report_id"), self.text_type())
+    /// A long layout row's line code, as text: digits only (around spaces), as `check`
+    /// reads a long report; anything else (`7010.0`, `abc`, a float column) stops the query,
+    /// where matching it to no line would read the line as blank.
+    fn line_code(&self) -> String {
+        let line = format!("TRIM(CAST({} AS {}))", self.ident("line"), self.text_type());
+        let digits = if self.spark() {
+            format!("{line} RLIKE '^[0-9]+$'")
+        } else {
+            format!("regexp_full_match({line}, '[0-9]+')")
+        };
+        let refused = self.raise(
+            &format!(
+                "'report ' || {} || ': ' || {line} || ' is not a line code: a line code is digits only'",
+                self.report_id_text()
+            ),
+            self.text_type(),
+        );
+        format!("CASE WHEN {digits} THEN {line} ELSE {refused} END")
     }
 
-    /// An error that stops the query, typed as `ty`.
+    /// The report's id as text; a missing id is empty, as `check` reads it.
+    fn report_id_text(&self) -> String {
+        format!(
+            "COALESCE(CAST({} AS {}), '')",
+            self.ident("report_id"),
+            self.text_type()
+        )
+    }
+
+    /// An error that stops the query, typed as `ty`. The message is never NULL: DuckDB's
+    /// `error(NULL)` returns NULL instead of stopping.
     fn raise(&self, message: &str, ty: &str) -> String {
+        let message = format!("COALESCE({message}, 'crossfoot: an amount the query cannot read')");
         if self.spark() {
             format!("CAST(raise_error({message}) AS {ty})")
         } else {
@@ -488,6 +538,15 @@ impl<'a> Sql<'a> {
                 format!("CASE WHEN f{index} AND {} THEN {index} END", parts.present)
             })
             .collect();
+        if self.screens_reports() {
+            failed.insert(
+                0,
+                format!(
+                    "CASE WHEN problem IS NOT NULL THEN {} END",
+                    self.raise("problem", "INTEGER")
+                ),
+            );
+        }
         if failed.is_empty() {
             failed.push("CAST(NULL AS INTEGER)".to_owned());
         }
@@ -551,6 +610,14 @@ impl<'a> Sql<'a> {
                 parts.tolerance.sql,
                 literal(dialect, &failure_message(rule)),
                 parts.fail
+            ));
+        }
+        if self.options.input == Input::Text {
+            // Every report whose text the screen refuses stops the query, whether or not a
+            // rule in force reads the bad amount.
+            branches.push(format!(
+                "  SELECT report_id, {} AS rule, CAST(NULL AS {text}) AS severity, 'fail' AS status, CAST(NULL AS {text}) AS `left`, CAST(NULL AS {text}) AS `right`, CAST(NULL AS {text}) AS difference, CAST(NULL AS {text}) AS tolerance, CAST(NULL AS {text}) AS description, CAST(NULL AS {text}) AS message, CAST(NULL AS {text}) AS citation, -1 AS n\n  FROM screened\n  WHERE problem IS NOT NULL",
+                self.raise("problem", text)
             ));
         }
         if branches.is_empty() {

@@ -149,6 +149,8 @@ def refusals(spark, query, lines, work):
             fh.write("report_id,as_of," + ",".join(lines) + "\n")
             for n, first in enumerate(("1", bad, "2")):
                 fh.write(f"B{n},2024-06-30,{first}" + "," * (len(lines) - 1) + "\n")
+            # The same amount in the last line, with the report's other lines blank.
+            fh.write("B3,2024-06-30" + "," * len(lines) + bad + "\n")
         spark.read.option("header", True).csv(path).createOrReplaceTempView("reports")
         try:
             spark.sql(query).collect()
