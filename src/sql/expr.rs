@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Dialect, MAX_DIGITS, Options, RuleParts, SqlError, holds, tolerance_of};
+use super::{Dialect, MAX_DIGITS, Options, RuleParts, SqlError, fails, negated, tolerance_of};
 use crate::check::{CheckedRule, Cond, Func, Node, RuleSet};
 use crate::eval::{RoundMode, Value};
 use crate::source::{Source, Span};
@@ -103,20 +103,17 @@ impl<'a> Compiler<'a> {
         let tolerance = self.tolerance(tolerance, &left, &right)?;
         let scale = difference.scale.max(tolerance.scale);
         let int = difference.int.max(tolerance.int);
-        let holds = if rule.tolerance.is_none() {
+        let failing = if rule.tolerance.is_none() {
             // Without a tolerance the sides compare directly: engines compare DECIMALs of
             // any two types exactly.
-            let op = match rule.assertion.op {
-                CmpOp::Eq => "=",
-                CmpOp::Ne => "<>",
-                CmpOp::Lt => "<",
-                CmpOp::Le => "<=",
-                CmpOp::Gt => ">",
-                CmpOp::Ge => ">=",
-            };
-            format!("({}) {op} ({})", left.sql, right.sql)
+            format!(
+                "({}) {} ({})",
+                left.sql,
+                negated(rule.assertion.op),
+                right.sql
+            )
         } else {
-            holds(
+            fails(
                 rule.assertion.op,
                 &difference.cast(int, scale),
                 &tolerance.cast(int, scale),
@@ -139,7 +136,7 @@ impl<'a> Compiler<'a> {
         if let Some(condition) = condition {
             parts.push(format!("({condition})"));
         }
-        parts.push(format!("NOT ({holds})"));
+        parts.push(format!("({failing})"));
         let violated = parts.join(" AND ");
         let mut present = Vec::new();
         let blank: Vec<String> = (0..rule.assertion_lines)

@@ -653,14 +653,24 @@ pub(crate) fn tolerance_of(rule: &CheckedRule) -> Option<Tolerance> {
     rule.tolerance.map(|(tolerance, _)| tolerance)
 }
 
-/// The comparison of a difference with zero (and a tolerance).
-pub(crate) fn holds(op: CmpOp, difference: &str, tolerance: &str) -> String {
+/// The comparison that fails: `op` negated, between the two sides (both never NULL, so the
+/// negation is exact), as one comparison an engine filters on directly.
+pub(crate) fn negated(op: CmpOp) -> &'static str {
     match op {
-        CmpOp::Eq => format!("ABS({difference}) <= {tolerance}"),
-        CmpOp::Ne => format!("ABS({difference}) > {tolerance}"),
-        CmpOp::Lt => format!("{difference} < 0"),
-        CmpOp::Le => format!("{difference} <= 0"),
-        CmpOp::Gt => format!("{difference} > 0"),
-        CmpOp::Ge => format!("{difference} >= 0"),
+        CmpOp::Eq => "<>",
+        CmpOp::Ne => "=",
+        CmpOp::Lt => ">=",
+        CmpOp::Le => ">",
+        CmpOp::Gt => "<=",
+        CmpOp::Ge => "<",
+    }
+}
+
+/// The difference compared with zero (and a tolerance) the way that fails the rule.
+pub(crate) fn fails(op: CmpOp, difference: &str, tolerance: &str) -> String {
+    match op {
+        CmpOp::Eq => format!("ABS({difference}) > {tolerance}"),
+        CmpOp::Ne => format!("ABS({difference}) <= {tolerance}"),
+        _ => format!("{difference} {} 0", negated(op)),
     }
 }
