@@ -210,6 +210,16 @@ impl<'a> Sql<'a> {
             .join(".")
     }
 
+    /// Whether `text` holds a match of the regular expression `pattern` (anchor it for a
+    /// whole match; the pattern has no quote or backslash).
+    fn matches(&self, text: &str, pattern: &str) -> String {
+        if self.spark() {
+            format!("{text} RLIKE '{pattern}'")
+        } else {
+            format!("regexp_matches({text}, '{pattern}')")
+        }
+    }
+
     /// Whether the query screens each report's text as a whole (DuckDB over text), with a
     /// `problem` column that stops the query.
     fn screens_reports(&self) -> bool {
@@ -341,12 +351,7 @@ impl<'a> Sql<'a> {
             }
         };
         let decimals = if joined {
-            let pattern = format!("'[.][^|]{{{}}}'", scale + 1);
-            if self.spark() {
-                format!("{text} RLIKE {pattern}")
-            } else {
-                format!("regexp_matches({text}, {pattern})")
-            }
+            self.matches(text, &format!("[.][^|]{{{}}}", scale + 1))
         } else {
             format!("{text} LIKE '%.{}%'", "_".repeat(scale + 1))
         };
@@ -445,11 +450,7 @@ impl<'a> Sql<'a> {
     /// where matching it to no line would read the line as blank.
     fn line_code(&self) -> String {
         let line = format!("TRIM(CAST({} AS {}))", self.ident("line"), self.text_type());
-        let digits = if self.spark() {
-            format!("{line} RLIKE '^[0-9]+$'")
-        } else {
-            format!("regexp_full_match({line}, '[0-9]+')")
-        };
+        let digits = self.matches(&line, "^[0-9]+$");
         let refused = self.raise(
             &format!(
                 "'report ' || {} || ': ' || {line} || ' is not a line code: a line code is digits only'",
@@ -492,26 +493,18 @@ impl<'a> Sql<'a> {
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join("|");
-        let (decimal, integers, matches) = if self.spark() {
-            (
-                "decimal",
-                "tinyint|smallint|int|bigint",
-                format!("typeof({column}) RLIKE"),
-            )
+        let (decimal, integers) = if self.spark() {
+            ("decimal", "tinyint|smallint|int|bigint")
         } else {
             (
                 "DECIMAL",
                 "TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT",
-                format!("regexp_full_match(typeof({column}),"),
             )
         };
-        // Spark's pattern is a search: anchor it.
-        let pattern = format!("^({decimal}[(][0-9]+,({scales})[)]|{integers})$");
-        let test = if self.spark() {
-            format!("{matches} '{pattern}'")
-        } else {
-            format!("{matches} '{pattern}')")
-        };
+        let test = self.matches(
+            &format!("typeof({column})"),
+            &format!("^({decimal}[(][0-9]+,({scales})[)]|{integers})$"),
+        );
         let wrong = self.raise(
             &format!(
                 "'line {code}: the column is ' || typeof({column}) || ', not a DECIMAL with at most {scale} decimals or an integer (--input decimal)'"
