@@ -337,14 +337,7 @@ impl<'a> Compiler<'a> {
         let int = terms.iter().map(|(_, t)| t.int).max().unwrap_or(1) + carry_digits(count);
         let scale = terms.iter().map(|(_, t)| t.scale).max().unwrap_or(0);
         // The engine adds one digit to the wider operand: leave room for it.
-        self.bounded(
-            Typed {
-                sql: String::new(),
-                int: int + 1,
-                scale,
-            },
-            span,
-        )?;
+        self.room_for(int + 1, scale, span)?;
         let mut sql = String::new();
         if self.options.dialect == Dialect::DuckDb {
             // DuckDB adds in the wider operand's type, exactly or with an overflow error,
@@ -404,14 +397,7 @@ impl<'a> Compiler<'a> {
     fn product(&mut self, a: &Typed, b: &Typed, span: Span) -> Option<Typed> {
         let (int, scale) = (a.int + b.int, a.scale + b.scale);
         // Spark's product has one digit more than the factors': leave room for it.
-        self.bounded(
-            Typed {
-                sql: String::new(),
-                int: int + 1,
-                scale,
-            },
-            span,
-        )?;
+        self.room_for(int + 1, scale, span)?;
         // DuckDB multiplies two DECIMALs of up to 18 digits in 64 bits and keeps 18 digits:
         // past that, widen a factor so the engine's product has room for every digit.
         let width = int + scale;
@@ -610,6 +596,17 @@ impl<'a> Compiler<'a> {
             "may exceed DECIMAL(38)",
             "read the amounts with fewer digits (`--precision`), or check these reports with `crossfoot check`",
         )
+    }
+
+    /// Whether a value of `int` integer digits and `scale` decimals fits the engines'
+    /// DECIMAL (else the rule is refused at `span`).
+    fn room_for(&mut self, int: u32, scale: u32, span: Span) -> Option<()> {
+        let typed = Typed {
+            sql: String::new(),
+            int,
+            scale,
+        };
+        self.bounded(typed, span).map(|_| ())
     }
 
     fn refuse<T>(&mut self, span: Span, what: &str, label: &str, help: &str) -> Option<T> {
