@@ -13,7 +13,7 @@ use crate::check::{CheckedRule, Node};
 use crate::eval::{Amounts, EvalError, Facts, Sides, Status, Value};
 use crate::render::text::terminal;
 use crate::source::Span;
-use crate::syntax::ast::{CmpOp, Expectation, Severity};
+use crate::syntax::ast::{CmpOp, Expectation, LineKind, Severity};
 use crate::unit::Unit;
 
 /// A failing rule, or a rule whose arithmetic could not be carried out, ready to render.
@@ -196,7 +196,7 @@ fn in_percent(rule: &CheckedRule) -> bool {
     match rule.assertion.left {
         Node::Line {
             slot, prior: false, ..
-        } => rule.percent_slots.contains(&slot),
+        } => rule.kind(slot) == LineKind::Percent,
         _ => false,
     }
 }
@@ -206,15 +206,7 @@ fn in_percent(rule: &CheckedRule) -> bool {
 pub fn rounding_note(rule: &CheckedRule, sides: &Sides, unit: Unit) -> Option<String> {
     sides.band?;
     let difference = sides.difference?;
-    let zero = Value::ZERO;
-    let exactly = match rule.assertion.op {
-        CmpOp::Eq => difference == zero,
-        CmpOp::Ne => difference != zero,
-        CmpOp::Lt => difference < zero,
-        CmpOp::Le => difference <= zero,
-        CmpOp::Gt => difference > zero,
-        CmpOp::Ge => difference >= zero,
-    };
+    let exactly = rule.assertion.op.holds(difference.cmp(&Value::ZERO));
     if exactly {
         return None;
     }
@@ -410,7 +402,7 @@ fn line_labels<'a, A: Amounts + ?Sized>(
         .into_iter()
         .filter_map(move |(slot, span)| {
             let code = *rule.lines.get(slot)?;
-            let percent = if rule.percent_slots.contains(&slot) {
+            let percent = if rule.kind(slot) == LineKind::Percent {
                 "%"
             } else {
                 ""

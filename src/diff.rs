@@ -104,7 +104,7 @@ fn fields(rule: &CheckedRule) -> [(&'static str, Option<String>); 7] {
         ),
         (
             "tolerance",
-            rule.tolerance.map(|(t, _)| Print(&t).to_string()),
+            rule.tolerance.map(|(t, _)| Print(&t.written()).to_string()),
         ),
         ("condition", rule.condition_text().map(str::to_owned)),
         ("severity", Some(rule.severity.as_str().to_owned())),

@@ -35,6 +35,19 @@ impl Unit {
     /// Whole dollars: amounts as the FOCUS report prints them.
     pub const DOLLARS: Unit = Unit { exponent: 0 };
 
+    /// Every unit, dollars first.
+    pub const ALL: [Unit; 4] = [
+        Unit { exponent: 0 },
+        Unit { exponent: 3 },
+        Unit { exponent: 6 },
+        Unit { exponent: 9 },
+    ];
+
+    /// The unit as a number of dollars, written out: `1`, `1000`, …
+    pub fn digits(self) -> String {
+        format!("1{}", "0".repeat(usize::from(self.exponent)))
+    }
+
     /// Whether amounts are in dollars.
     pub fn is_dollars(self) -> bool {
         self.exponent == 0
@@ -74,7 +87,12 @@ impl FromStr for Unit {
         NAMES
             .iter()
             .find(|(name, exponent)| {
-                *name == lower || digits == format!("1{}", "0".repeat(usize::from(*exponent)))
+                *name == lower
+                    || digits
+                        == Unit {
+                            exponent: *exponent,
+                        }
+                        .digits()
             })
             .map(|(_, exponent)| Unit {
                 exponent: *exponent,

@@ -95,14 +95,30 @@ impl Rng {
     }
 }
 
-/// A wide CSV of `count` generated reports over `lines`, with an `as_of` column.
+/// A wide CSV of `count` generated reports over `lines`, with `as_of` and `unit` columns
+/// (each unit spelled as reports spell it, blank for dollars).
 fn reports(lines: &[String], count: usize, seed: u64) -> String {
     let mut rng = Rng(seed);
-    let mut text = format!("report_id,as_of,{}\n", lines.join(","));
+    let mut text = format!("report_id,as_of,unit,{}\n", lines.join(","));
     for n in 0..count {
         let as_of = ["2023-12-31", "2024-01-01", "2024-06-30", ""][rng.below(4) as usize];
+        let unit = [
+            "",
+            "",
+            "dollars",
+            "thousands",
+            "1000",
+            "Millions",
+            "1,000,000",
+            "billions",
+        ][rng.below(8) as usize];
+        let unit = if unit.contains(',') {
+            format!("\"{unit}\"")
+        } else {
+            unit.to_owned()
+        };
         let cells: Vec<String> = lines.iter().map(|_| rng.amount()).collect();
-        text.push_str(&format!("R{n:05},{as_of},{}\n", cells.join(",")));
+        text.push_str(&format!("R{n:05},{as_of},{unit},{}\n", cells.join(",")));
     }
     text
 }
@@ -159,20 +175,32 @@ fn from_sql(lines: &str) -> BTreeSet<Violation> {
         .collect()
 }
 
-/// The same reports in the long layout: `report_id,as_of,line,amount`, blank lines left out.
+/// The same reports in the long layout: `report_id,as_of[,unit],line,amount`, blank lines
+/// left out.
 fn long(wide: &str) -> String {
-    let mut rows = wide.lines();
-    let header: Vec<&str> = rows.next().unwrap_or_default().split(',').collect();
-    let mut text = String::from("report_id,as_of,line,amount\n");
-    for row in rows {
-        let cells: Vec<&str> = row.split(',').collect();
-        for (code, amount) in header.iter().zip(&cells).skip(2) {
+    let mut rows = csv::Reader::from_reader(wide.as_bytes());
+    let header: Vec<String> = rows.headers().unwrap().iter().map(str::to_owned).collect();
+    let meta = if header.get(2).map(String::as_str) == Some("unit") {
+        3
+    } else {
+        2
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut names: Vec<&str> = header[..meta].iter().map(String::as_str).collect();
+    names.extend(["line", "amount"]);
+    out.write_record(&names).unwrap();
+    for row in rows.records() {
+        let row = row.unwrap();
+        let cells: Vec<&str> = row.iter().collect();
+        for (code, amount) in header.iter().zip(&cells).skip(meta) {
             if !amount.is_empty() {
-                text.push_str(&format!("{},{},{code},{amount}\n", cells[0], cells[1]));
+                let mut record: Vec<&str> = cells[..meta].to_vec();
+                record.extend([code.as_str(), amount]);
+                out.write_record(&record).unwrap();
             }
         }
     }
-    text
+    String::from_utf8(out.into_inner().unwrap()).unwrap()
 }
 
 /// Run `query` (written to `dir`) on DuckDB over `csv` in `dir`: its rows, or what stopped
@@ -521,4 +549,109 @@ fn edge_cases_give_what_check_gives_or_stop() {
         let actual = on_duckdb(&python, &dir, &query(rules, "wide"), csv, &[]).unwrap();
         assert_eq!(actual, expected, "{rules} {csv}");
     }
+}
+
+// See: issue #24 (5)
+#[test]
+fn the_query_reads_money_constants_in_each_reports_unit() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED the_query_reads_money_constants_in_each_reports_unit: no Python");
+        return;
+    };
+    let rules = "rule nc.minimum \"Net capital of at least $250,000\"\n  3750 >= $250,000\n\
+                 rule nc.close \"Two lines a dollar apart\"\n  3760 = 3770 within $1\n";
+    // A in thousands holds 300 thousand; B in dollars 300 dollars; C's 0.3 million holds;
+    // D's 3760 and 3770 differ by 0.9 thousand: more than a dollar.
+    let csv = "report_id,unit,3750,3760,3770\nA,thousands,300,,\nB,,300,,\nC,1000000,0.3,,\nD,1000,250,10,10.9\n";
+    let (_guard, dir) = scratch(&[("r.xfoot", rules), ("r.csv", csv), ("long.csv", &long(csv))]);
+    let check = crossfoot_in(&dir, &["check", "--format", "csv", "r.xfoot", "r.csv"]);
+    let expected = from_check(&check.stdout);
+    let failing: Vec<(&str, &str)> = expected
+        .iter()
+        .map(|(report, rule, ..)| (report.as_str(), rule.as_str()))
+        .collect();
+    assert_eq!(failing, [("B", "nc.minimum"), ("D", "nc.close")]);
+    for (layout, file) in [("wide", "r.csv"), ("long", "long.csv")] {
+        let query = crossfoot_in(&dir, &["sql", "--layout", layout, "r.xfoot"]);
+        let rows = on_duckdb(&python, &dir, &query.stdout, file, &[]).unwrap();
+        assert_eq!(rows, expected, "{layout}");
+    }
+    // `--unit` says every report's unit instead: no column is read.
+    let query = crossfoot_in(&dir, &["sql", "--unit", "thousands", "r.xfoot"]);
+    let rows = on_duckdb(&python, &dir, &query.stdout, "r.csv", &[]).unwrap();
+    let failing: Vec<&str> = rows.iter().map(|(report, ..)| report.as_str()).collect();
+    assert_eq!(
+        failing,
+        ["C", "D"],
+        "in thousands, B's 300 holds and C's 0.3 does not"
+    );
+    // A unit `check` refuses stops the query.
+    std::fs::write(
+        dir.join("bad.csv"),
+        "report_id,unit,3750,3760,3770\nA,thousand,300,,\n",
+    )
+    .unwrap();
+    let query = crossfoot_in(&dir, &["sql", "r.xfoot"]);
+    let said = on_duckdb(&python, &dir, &query.stdout, "bad.csv", &[]).unwrap_err();
+    assert!(
+        said.contains("report A: `thousand` is not a unit"),
+        "{said}"
+    );
+}
+
+// See: issue #24 (6)
+#[test]
+fn the_query_refuses_the_dates_check_refuses() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED the_query_refuses_the_dates_check_refuses: no Python");
+        return;
+    };
+    let rules = "rule f.dated \"a is b from 2024\"\n  effective from 2024-01-01\n  7010 = 7020\n";
+    for bad in [
+        "2024-01-31 (BC)",
+        "2024/01/31",
+        "2024-1-31",
+        "2024-01-01T00:00:00",
+        "02024-01-01",
+        "2023-12-31Z",
+        "2023-02-29",
+    ] {
+        let csv = format!("report_id,as_of,7010,7020\nR1,{bad},1,2\n");
+        let (_guard, dir) = scratch(&[
+            ("r.xfoot", rules),
+            ("r.csv", &csv),
+            ("long.csv", &long(&csv)),
+        ]);
+        let check = crossfoot_in(&dir, &["check", "r.xfoot", "r.csv"]);
+        assert_eq!(check.status.code(), Some(2), "check refuses {bad}");
+        for (layout, file) in [("wide", "r.csv"), ("long", "long.csv")] {
+            let query = crossfoot_in(&dir, &["sql", "--layout", layout, "r.xfoot"]);
+            let said = on_duckdb(&python, &dir, &query.stdout, file, &[]).unwrap_err();
+            assert!(
+                said.contains(&format!("report R1: as_of `{bad}` is not a date")),
+                "{bad} ({layout}): {said}"
+            );
+        }
+    }
+}
+
+// See: issue #24 (6): the one divergence that stays, documented in docs/sql.md. The query
+// reads the columns of the lines its rules read (and `report_id`, `as_of`, `unit`): a
+// warehouse table carries other columns, so neither a column that is not a line nor a bad
+// amount in a line no rule reads stops it, where `check` refuses such a CSV file.
+#[test]
+fn the_query_reads_only_the_columns_its_rules_read() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED the_query_reads_only_the_columns_its_rules_read: no Python");
+        return;
+    };
+    let rules = "rule s \"a sum\"\n  7030 = 7010 + 7020\n";
+    let csv = "report_id,comment,7010,7020,7030,7040\nR1,late,1,1,3,12abc\n";
+    let (_guard, dir) = scratch(&[("r.xfoot", rules), ("r.csv", csv)]);
+    let check = crossfoot_in(&dir, &["check", "r.xfoot", "r.csv"]);
+    assert_eq!(check.status.code(), Some(2), "{}", stdout(&check));
+    let query = crossfoot_in(&dir, &["sql", "r.xfoot"]);
+    let rows = on_duckdb(&python, &dir, &query.stdout, "r.csv", &[]).unwrap();
+    let failing: Vec<&str> = rows.iter().map(|(_, rule, ..)| rule.as_str()).collect();
+    assert_eq!(failing, ["s"]);
 }

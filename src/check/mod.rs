@@ -13,7 +13,9 @@ use std::collections::HashMap;
 
 pub use catalogue::{Catalogue, LineInfo, PageInfo};
 pub use error::{CheckError, FirstDefinition};
-pub use rules::{CheckedExample, CheckedRule, Comparison, Cond, Func, Node, RuleSet};
+pub use rules::{
+    CheckedExample, CheckedRule, Comparison, Cond, Constant, Func, Money, Node, RuleSet, Within,
+};
 pub use units::Kind;
 
 use crate::date::{Date, Period};
@@ -365,14 +367,19 @@ fn check_rule(
     if errors.len() > before {
         return None;
     }
-    let declared = |slot: &usize| lines.get(*slot).and_then(|code| catalogue.line(*code));
-    let percent_slots = (0..lines.len())
-        .filter(|slot| declared(slot).is_some_and(|info| info.kind == LineKind::Percent))
-        .collect();
-    let total_slots = (0..assertion_lines)
-        .filter(|slot| declared(slot).is_some_and(|info| info.total))
+    let declared = |code: &LineCode| catalogue.line(*code);
+    let kinds: Vec<LineKind> = lines
+        .iter()
+        .map(|code| declared(code).map_or(LineKind::Money, |info| info.kind))
         .collect();
     let reads_prior = assertion.reads_prior() || condition.as_ref().is_some_and(Cond::reads_prior);
+    let plain = !reads_prior && kinds.iter().all(|kind| *kind == LineKind::Money);
+    let total_reads = rules::total_reads(&assertion, |slot| {
+        lines
+            .get(slot)
+            .and_then(declared)
+            .is_some_and(|info| info.total)
+    });
     Some(CheckedRule {
         id: rule.id.node.clone(),
         source,
@@ -384,14 +391,15 @@ fn check_rule(
         condition_span: rule.condition.as_ref().map(|c| c.span),
         assertion,
         assertion_span: rule.assertion.span,
-        tolerance: rule.tolerance.as_ref().map(|t| (t.node, t.span)),
+        tolerance: rule.tolerance.as_ref().map(|t| (t.node.into(), t.span)),
         period: Period::ALWAYS,
         effective_span: rule.effective.as_ref().map(|e| e.span),
         lines,
         slots: Vec::new(),
         assertion_lines,
-        percent_slots,
-        total_slots,
+        kinds,
+        plain,
+        total_reads,
         reads_prior,
         examples,
         texts: rules::Texts {

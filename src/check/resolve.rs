@@ -5,7 +5,9 @@ use crate::line::CodeMap;
 
 use crate::source::Source;
 
-use super::{Catalogue, CheckError, Comparison, Cond, Func, MAX_ROUND_PLACES, Node};
+use super::{
+    Catalogue, CheckError, Comparison, Cond, Constant, Func, MAX_ROUND_PLACES, Money, Node,
+};
 use crate::eval::RoundMode;
 use crate::line::LineCode;
 use crate::source::{Span, Spanned};
@@ -114,14 +116,12 @@ impl Resolver<'_> {
                 prior: false,
             },
             Expr::Money(value) => Node::Const {
-                value: (*value).into(),
+                value: Constant::Money(Money::new((*value).into())),
                 span: expr.span,
-                money: true,
             },
             Expr::Ratio(value) | Expr::Percent(value) => Node::Const {
-                value: (*value).into(),
+                value: Constant::Ratio((*value).into()),
                 span: expr.span,
-                money: false,
             },
             Expr::Name(name) => {
                 self.misplaced_name(name, expr.span);

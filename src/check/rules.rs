@@ -13,7 +13,8 @@ use crate::date::Period;
 use crate::eval::{RoundMode, Value};
 use crate::line::{CodeMap, LineCode};
 use crate::source::{Source, Span};
-use crate::syntax::ast::{BinOp, CmpOp, Expectation, Severity, Tolerance};
+use crate::syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Severity, Tolerance};
+use crate::unit::Unit;
 
 /// Rules that passed every static check, with the files they came from.
 ///
@@ -188,7 +189,7 @@ pub struct CheckedRule {
     /// Where the assertion is written.
     pub assertion_span: Span,
     /// How far apart the sides of `=` may be.
-    pub tolerance: Option<(Tolerance, Span)>,
+    pub tolerance: Option<(Within, Span)>,
     /// The days it is in force: its file's `effective` period narrowed by its own.
     pub period: Period,
     /// Where its own `effective` clause is written.
@@ -199,12 +200,15 @@ pub struct CheckedRule {
     pub slots: Vec<u32>,
     /// How many of [`lines`](Self::lines) the assertion uses (the rest only the condition).
     pub assertion_lines: usize,
-    /// The slots of the lines the catalogue declares `percent`: read as ratios (59.99 is
-    /// 0.5999).
-    pub percent_slots: Vec<usize>,
-    /// The slots of the assertion's lines the catalogue declares `total`: a blank one
-    /// skips the rule.
-    pub total_slots: Vec<usize>,
+    /// What each of [`lines`](Self::lines) holds, as the catalogue declares it: money
+    /// (the default), a percentage or a ratio.
+    pub(crate) kinds: Vec<LineKind>,
+    /// Whether every line the rule reads is money of the report itself (no percentage,
+    /// ratio or previous report): each amount is then read as it is printed.
+    pub(crate) plain: bool,
+    /// The reads of the assertion of lines the catalogue declares `total`, as (slot,
+    /// previous report): a blank one is unknown, and skips the rule.
+    pub(crate) total_reads: Vec<(usize, bool)>,
     /// Whether the rule reads the previous report (`prior(3750)`).
     pub reads_prior: bool,
     /// The examples that prove the rule, in source order.
@@ -222,6 +226,22 @@ pub(crate) struct Texts {
 }
 
 impl CheckedRule {
+    /// What the line in `slot` holds: money, a percentage or a ratio.
+    pub fn kind(&self, slot: usize) -> LineKind {
+        self.kinds.get(slot).copied().unwrap_or_default()
+    }
+
+    /// The reads of the assertion of `total` lines, as (slot, whether of the previous
+    /// report), in slot order: a blank one skips the rule.
+    pub fn total_reads(&self) -> &[(usize, bool)] {
+        &self.total_reads
+    }
+
+    /// Whether each line is read as printed: money of the report itself only.
+    pub(crate) fn is_plain(&self) -> bool {
+        self.plain
+    }
+
     /// The left side in canonical form, for messages.
     pub fn left_text(&self) -> &str {
         &self.texts.left
@@ -328,13 +348,10 @@ pub enum Node {
     },
     /// A money or ratio constant.
     Const {
-        /// Its value.
-        value: Value,
+        /// Its value: money, read in the report's unit, or a ratio.
+        value: Constant,
         /// Where it is written.
         span: Span,
-        /// Whether it is money (`$250,000`), which a report printed in thousands reads in
-        /// thousands.
-        money: bool,
     },
     /// `-x`
     Neg {
@@ -361,6 +378,113 @@ pub enum Node {
         /// The whole call.
         span: Span,
     },
+}
+
+/// A constant: money, which a report reads in the unit it is printed in, or a ratio, which
+/// has no unit. The two are different types, so nothing can read money without its unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Constant {
+    /// `$250,000`
+    Money(Money),
+    /// `8%` (0.08), `1.10`
+    Ratio(Value),
+}
+
+/// An amount of money written in a rule (`$250,000`, `within $1`): its value depends on
+/// the unit of the report that reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Money(Value);
+
+impl Money {
+    /// The amount of dollars written.
+    pub fn new(dollars: Value) -> Self {
+        Money(dollars)
+    }
+
+    /// What a report printed in `unit` reads: `$250,000` is 250 in thousands. `None` when
+    /// the exact quotient does not fit.
+    pub fn in_unit(self, unit: Unit) -> Option<Value> {
+        if unit.is_dollars() {
+            return Some(self.0);
+        }
+        self.0.checked_div(unit.factor()).map(Value::reduced)
+    }
+
+    /// The dollars as written, for messages and for changing the rule (mutants); never a
+    /// report's reading (see [`in_unit`](Self::in_unit)).
+    pub fn as_written(self) -> Value {
+        self.0
+    }
+}
+
+impl Constant {
+    /// Its value on a report printed in `unit`: the one reading of a constant.
+    pub fn in_unit(self, unit: Unit) -> Option<Value> {
+        match self {
+            Constant::Money(money) => money.in_unit(unit),
+            Constant::Ratio(ratio) => Some(ratio),
+        }
+    }
+
+    /// The value as written (money in dollars), for messages and mutants.
+    pub fn as_written(self) -> Value {
+        match self {
+            Constant::Money(money) => money.as_written(),
+            Constant::Ratio(ratio) => ratio,
+        }
+    }
+
+    /// Whether it is money.
+    pub fn is_money(self) -> bool {
+        matches!(self, Constant::Money(_))
+    }
+
+    /// Whether it is zero (in every unit).
+    pub fn is_zero(self) -> bool {
+        self.as_written().is_zero()
+    }
+
+    /// The same kind of constant with another value (as written).
+    pub fn with_value(self, value: Value) -> Constant {
+        match self {
+            Constant::Money(_) => Constant::Money(Money(value)),
+            Constant::Ratio(_) => Constant::Ratio(value),
+        }
+    }
+}
+
+/// A rule's tolerance, checked: `within $1` is money, read in the report's unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Within {
+    /// `within $1`
+    Amount(Money),
+    /// `within 0.01%`, as the ratio (0.0001), applied to the larger side.
+    Relative(Value),
+    /// `within rounding`: what the rounding of the printed figures allows.
+    Rounding,
+}
+
+impl Within {
+    /// The tolerance as written, for printing.
+    pub fn written(self) -> Tolerance {
+        match self {
+            Within::Amount(money) => {
+                Tolerance::Absolute(money.as_written().to_decimal().unwrap_or_default())
+            }
+            Within::Relative(ratio) => Tolerance::Relative(ratio.to_decimal().unwrap_or_default()),
+            Within::Rounding => Tolerance::Rounding,
+        }
+    }
+}
+
+impl From<Tolerance> for Within {
+    fn from(tolerance: Tolerance) -> Self {
+        match tolerance {
+            Tolerance::Absolute(amount) => Within::Amount(Money(amount.into())),
+            Tolerance::Relative(ratio) => Within::Relative(ratio.into()),
+            Tolerance::Rounding => Within::Rounding,
+        }
+    }
 }
 
 /// The built-in functions.
@@ -524,6 +648,28 @@ impl Node {
     }
 }
 
+/// The reads of `total` lines in an assertion, as (slot, previous report), each once, in
+/// slot order.
+pub(super) fn total_reads(
+    assertion: &Comparison,
+    total: impl Fn(usize) -> bool,
+) -> Vec<(usize, bool)> {
+    let mut reads = Vec::new();
+    for previous in [false, true] {
+        let mut found = Vec::new();
+        assertion.reads_written(previous, &mut found);
+        reads.extend(
+            found
+                .into_iter()
+                .filter(|(slot, _)| total(*slot))
+                .map(|(slot, _)| (slot, previous)),
+        );
+    }
+    reads.sort_unstable();
+    reads.dedup();
+    reads
+}
+
 /// The coefficient of a product: linear when exactly one factor, not a divisor, carries
 /// the line and every other factor is a constant.
 fn product_coefficient(first: &Node, rest: &[(BinOp, Span, Node)], slot: usize) -> Option<Value> {
@@ -555,10 +701,14 @@ fn product_coefficient(first: &Node, rest: &[(BinOp, Span, Node)], slot: usize) 
     }
 }
 
-/// The value of a node made of constants only.
+/// The value of a node made of ratio constants only: a factor that scales a line the same
+/// on every report (a money constant's value depends on the report's unit).
 fn constant(node: &Node) -> Option<Value> {
     match node {
-        Node::Const { value, .. } => Some(*value),
+        Node::Const {
+            value: Constant::Ratio(value),
+            ..
+        } => Some(*value),
         Node::Neg { inner, .. } => constant(inner).map(|v| -v),
         _ => None,
     }

@@ -330,6 +330,7 @@ pub fn sql(args: &SqlArgs) -> io::Result<ExitStatus> {
             SqlInput::Text => crate::sql::Input::Text,
             SqlInput::Decimal => crate::sql::Input::Decimal,
         },
+        unit: args.unit,
     };
     match crate::sql::compile(&checked.rules, &options) {
         Ok(query) => {

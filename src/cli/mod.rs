@@ -188,6 +188,12 @@ pub struct SqlArgs {
     /// (DECIMAL columns with at most `--scale` decimals, or integers, cast with a range check).
     #[arg(long, value_enum, default_value_t = SqlInput::Text)]
     pub input: SqlInput,
+    /// The unit every report's amounts are printed in (`dollars`, `thousands`, `millions`,
+    /// `billions`). Without it, each report's unit is read from the table's `unit` column
+    /// (blank is dollars) when a rule's verdict depends on it: a `$` constant or tolerance
+    /// other than zero.
+    #[arg(long)]
+    pub unit: Option<crate::unit::Unit>,
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,

@@ -12,9 +12,10 @@
 //! (wider, never narrower, than the exact set), so a rule is never failed that its figures
 //! could satisfy.
 
-use rust_decimal::Decimal;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
-use super::{Amounts, Band, Context, EvalError, Failed, rounded};
+use super::{Amounts, Band, Context, EvalError, Failed, read, rounded};
 use crate::check::{Comparison, Func, Node};
 use crate::eval::Value;
 use crate::source::Span;
@@ -25,8 +26,9 @@ use crate::syntax::ast::{BinOp, CmpOp};
 #[derive(Clone, Debug)]
 struct Affine {
     center: Value,
-    /// (figure, coefficient), a figure at most once.
-    terms: Vec<(usize, Value)>,
+    /// The coefficient of each figure, by key: a map, so a sum of many figures adds each
+    /// in logarithmic time.
+    terms: BTreeMap<usize, Value>,
     extra: Value,
 }
 
@@ -71,18 +73,17 @@ pub(super) fn of<A: Amounts + ?Sized>(
     })
 }
 
-/// Whether some difference in the band satisfies the comparison.
+/// Whether some difference in the band satisfies the comparison: whether the operator
+/// holds ([`CmpOp::holds`]) for one of the orderings a difference in the band can have.
 pub(super) fn holds(op: CmpOp, band: Band) -> bool {
     let zero = Value::ZERO;
-    let could_be_equal = band.low <= zero && zero <= band.high;
-    match op {
-        CmpOp::Eq => could_be_equal,
-        CmpOp::Ne => !could_be_equal,
-        CmpOp::Lt => band.low < zero,
-        CmpOp::Le => band.low <= zero,
-        CmpOp::Gt => band.high > zero,
-        CmpOp::Ge => band.high >= zero,
-    }
+    let below = (band.low < zero).then_some(Ordering::Less);
+    let equal = (band.low <= zero && zero <= band.high).then_some(Ordering::Equal);
+    let above = (band.high > zero).then_some(Ordering::Greater);
+    [below, equal, above]
+        .into_iter()
+        .flatten()
+        .any(|ordering| op.holds(ordering))
 }
 
 struct Walk<'c, 'a, A: ?Sized> {
@@ -96,7 +97,7 @@ struct Walk<'c, 'a, A: ?Sized> {
 impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
     fn spread(&mut self, node: &Node) -> Result<Affine, Failed> {
         match node {
-            Node::Line { slot, prior, .. } => self.figure(*slot, *prior),
+            Node::Line { slot, prior, span } => self.figure(*slot, *prior, *span),
             Node::Const { .. } => Ok(exact(self.ctx.value(node)?)),
             Node::Neg { inner, .. } => Ok(negate(self.spread(inner)?)),
             Node::Chain { first, rest, .. } => {
@@ -109,8 +110,8 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
                         BinOp::Mul => mul(acc, operand, self.span)?,
                         BinOp::Div => {
                             if !operand.is_exact() {
-                                self.absorbed.extend(acc.terms.iter().map(|(k, _)| *k));
-                                self.absorbed.extend(operand.terms.iter().map(|(k, _)| *k));
+                                self.absorbed.extend(acc.terms.keys().copied());
+                                self.absorbed.extend(operand.terms.keys().copied());
                             }
                             div(acc, operand, *span)?
                         }
@@ -122,30 +123,19 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
         }
     }
 
-    /// A printed figure: its value, give or take half a unit of its last digit.
-    fn figure(&mut self, slot: usize, prior: bool) -> Result<Affine, Failed> {
-        let value = self.ctx.line(slot, prior);
-        let amount = if prior {
-            self.ctx.amounts.prior(slot)
-        } else {
-            self.ctx.amounts.amount(slot)
-        };
-        let Some(amount) = amount else {
+    /// A printed figure: its value, give or take half a unit of its last digit, both as
+    /// the rule reads the line ([`read`](super::read)).
+    fn figure(&mut self, slot: usize, prior: bool, span: Span) -> Result<Affine, Failed> {
+        let value = self.ctx.line(slot, prior, span)?;
+        let Some(amount) = self.ctx.amount(slot, prior) else {
             return Ok(exact(value));
         };
-        let mut half = half_unit(amount).ok_or_else(|| overflow(self.span))?;
-        if prior {
-            half = self.ctx.in_own_unit(half);
-        }
-        if self.ctx.percent.contains(&slot) {
-            half = half
-                .checked_div(Value::whole(100))
-                .ok_or_else(|| overflow(self.span))?;
-        }
+        let half = read::half_unit(amount, self.ctx.scale(slot, prior))
+            .ok_or_else(|| overflow(self.span))?;
         let key = slot * 2 + usize::from(prior);
         Ok(Affine {
             center: value,
-            terms: vec![(key, half)],
+            terms: BTreeMap::from([(key, half)]),
             extra: Value::ZERO,
         })
     }
@@ -158,8 +148,7 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
         let span = self.span;
         if func != Func::Sum {
             for value in &spread {
-                self.absorbed
-                    .extend(value.terms.iter().map(|(key, _)| *key));
+                self.absorbed.extend(value.terms.keys().copied());
             }
         }
         let mut values = spread.into_iter();
@@ -199,20 +188,10 @@ impl<A: Amounts + ?Sized> Walk<'_, '_, A> {
     }
 }
 
-/// Half a unit of the last digit an amount is printed with: 0.5 for `1043796`, 0.005 for
-/// `59.99`.
-fn half_unit(amount: Decimal) -> Option<Value> {
-    let mut den: i128 = 2;
-    for _ in 0..amount.scale() {
-        den = den.checked_mul(10)?;
-    }
-    Value::fraction(1, den)
-}
-
 fn exact(value: Value) -> Affine {
     Affine {
         center: value,
-        terms: Vec::new(),
+        terms: BTreeMap::new(),
         extra: Value::ZERO,
     }
 }
@@ -248,7 +227,7 @@ impl Affine {
 
     /// The form times a constant.
     fn scaled(self, by: Value, span: Span) -> Result<Affine, Failed> {
-        let terms: Option<Vec<_>> = self
+        let terms: Option<BTreeMap<_, _>> = self
             .terms
             .into_iter()
             .map(|(figure, c)| Some((figure, c.checked_mul(by)?)))
@@ -276,7 +255,7 @@ fn from_interval(low: Value, high: Value, span: Span) -> Result<Affine, Failed> 
         .ok_or_else(|| overflow(span))?;
     Ok(Affine {
         center,
-        terms: Vec::new(),
+        terms: BTreeMap::new(),
         extra,
     })
 }
@@ -289,19 +268,21 @@ fn negate(form: Affine) -> Affine {
     }
 }
 
-fn add(mut a: Affine, b: Affine, span: Span) -> Result<Affine, Failed> {
+fn add(a: Affine, b: Affine, span: Span) -> Result<Affine, Failed> {
+    // The smaller form's terms go into the larger's: a long sum stays linear-logarithmic.
+    let (mut a, b) = if a.terms.len() < b.terms.len() {
+        (b, a)
+    } else {
+        (a, b)
+    };
     a.center = a
         .center
         .checked_add(b.center)
         .ok_or_else(|| overflow(span))?;
     a.extra = a.extra.checked_add(b.extra).ok_or_else(|| overflow(span))?;
     for (figure, c) in b.terms {
-        match a.terms.iter_mut().find(|(f, _)| *f == figure) {
-            Some((_, existing)) => {
-                *existing = existing.checked_add(c).ok_or_else(|| overflow(span))?;
-            }
-            None => a.terms.push((figure, c)),
-        }
+        let existing = a.terms.entry(figure).or_insert(Value::ZERO);
+        *existing = existing.checked_add(c).ok_or_else(|| overflow(span))?;
     }
     Ok(a)
 }

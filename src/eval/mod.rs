@@ -11,8 +11,11 @@
 
 mod band;
 mod error;
+pub mod read;
 mod root_cause;
 mod value;
+
+use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
@@ -20,11 +23,11 @@ pub use error::EvalError;
 pub use root_cause::{Candidate, root_causes};
 pub use value::{RoundMode, Value, ValueError};
 
-use crate::check::{CheckedRule, Comparison, Cond, Func, Node};
+use crate::check::{CheckedRule, Comparison, Cond, Func, Node, Within};
 use crate::date::Date;
 use crate::line::LineCode;
 use crate::source::Span;
-use crate::syntax::ast::{BinOp, CmpOp, Tolerance};
+use crate::syntax::ast::BinOp;
 pub use crate::unit::Unit;
 
 /// The amounts a rule reads, by the rule's own slot (its [`lines`](CheckedRule::lines)),
@@ -188,8 +191,9 @@ pub enum Skip {
     /// The rule's `effective` period does not cover the report's `as_of` (`None`: the
     /// report has no `as_of`, and the rule has a period).
     NotInForce(Option<Date>),
-    /// A line the catalogue declares a `total` is blank: unknown, not 0.
-    BlankTotal(LineCode),
+    /// A line the catalogue declares a `total` is blank: unknown, not 0 (`true`: on the
+    /// previous report).
+    BlankTotal(LineCode, bool),
     /// The rule reads the previous report, and there is none.
     NoPrior(NoPrior),
 }
@@ -213,7 +217,10 @@ impl Skip {
             Skip::ConditionFalse => "condition false".to_owned(),
             Skip::NotInForce(Some(date)) => format!("not in force on {date}"),
             Skip::NotInForce(None) => "not in force: the report has no as_of".to_owned(),
-            Skip::BlankTotal(code) => format!("total line {code} is blank"),
+            Skip::BlankTotal(code, false) => format!("total line {code} is blank"),
+            Skip::BlankTotal(code, true) => {
+                format!("total line {code} is blank on the prior report")
+            }
             Skip::NoPrior(NoPrior::NoAsOf) => "no prior report: the report has no as_of".to_owned(),
             Skip::NoPrior(NoPrior::NoneEarlier) => {
                 "no prior report: no earlier report of the firm".to_owned()
@@ -231,7 +238,7 @@ impl Skip {
             Skip::AllBlank => "all_lines_blank",
             Skip::ConditionFalse => "condition_false",
             Skip::NotInForce(_) => "not_in_force",
-            Skip::BlankTotal(_) => "blank_total",
+            Skip::BlankTotal(..) => "blank_total",
             Skip::NoPrior(_) => "no_prior",
         }
     }
@@ -346,13 +353,17 @@ fn run<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts, trace
     if all_blank {
         return Status::Skipped(Skip::AllBlank);
     }
-    if let Some(&slot) = rule
-        .total_slots
-        .iter()
-        .find(|&&slot| amounts.amount(slot).is_none())
-    {
+    let blank = |&&(slot, prior): &&(usize, bool)| {
+        let amount = if prior {
+            amounts.prior(slot)
+        } else {
+            amounts.amount(slot)
+        };
+        amount.is_none()
+    };
+    if let Some(&(slot, prior)) = rule.total_reads().iter().find(blank) {
         if let Some(&code) = rule.lines.get(slot) {
-            return Status::Skipped(Skip::BlankTotal(code));
+            return Status::Skipped(Skip::BlankTotal(code, prior));
         }
     }
     match evaluated {
@@ -397,11 +408,10 @@ type Failed = Box<EvalError>;
 
 struct Context<'a, A: ?Sized> {
     amounts: &'a A,
-    /// The slots of lines that hold percentages.
-    percent: &'a [usize],
-    /// What one printed unit is in dollars, when not 1: `$` constants are divided by it.
-    unit: Option<Value>,
-    /// What one unit of the previous report is in the report's units, when not 1.
+    rule: &'a CheckedRule,
+    /// The unit the report is printed in: `$` constants are read in it.
+    unit: Unit,
+    /// What one unit of the previous report's money is in the report's unit, when not 1.
     prior_scale: Option<Value>,
     roundings: Vec<Rounding>,
     /// Whether to record the roundings.
@@ -414,12 +424,13 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
     fn new(rule: &'a CheckedRule, amounts: &'a A, facts: Facts) -> Self {
         Context {
             amounts,
-            percent: &rule.percent_slots,
-            unit: (!facts.unit.is_dollars()).then(|| facts.unit.factor()),
-            prior_scale: (facts.prior_unit != facts.unit)
-                .then(|| facts.prior_unit.factor().checked_div(facts.unit.factor()))
-                .flatten()
-                .map(Value::reduced),
+            rule,
+            unit: facts.unit,
+            prior_scale: if rule.reads_prior {
+                facts.prior_scale()
+            } else {
+                None
+            },
             roundings: Vec::new(),
             trace: false,
             present: false,
@@ -429,7 +440,7 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
     fn assertion(
         &mut self,
         comparison: &Comparison,
-        tolerance: Option<(Tolerance, Span)>,
+        tolerance: Option<(Within, Span)>,
     ) -> Result<(bool, Sides), Failed> {
         let left = self.value(&comparison.left)?;
         let right = self.value(&comparison.right)?;
@@ -444,16 +455,20 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
         };
         let (tolerance, band) = match tolerance {
             None => (Value::ZERO, None),
-            Some((Tolerance::Absolute(amount), _)) => (self.money(Value::from(amount))?, None),
-            Some((Tolerance::Relative(ratio), span)) => {
-                let ratio = Value::from(ratio);
+            Some((Within::Amount(money), span)) => {
+                let amount = money
+                    .in_unit(self.unit)
+                    .ok_or_else(|| overflow("/", money.as_written(), self.unit.factor(), span))?;
+                (amount, None)
+            }
+            Some((Within::Relative(ratio), span)) => {
                 let larger = left.abs().max(right.abs());
                 let amount = ratio
                     .checked_mul(larger)
                     .ok_or_else(|| overflow("within", ratio, larger, span))?;
                 (amount, None)
             }
-            Some((Tolerance::Rounding, span)) => {
+            Some((Within::Rounding, span)) => {
                 let band = band::of(self, comparison, span)?;
                 let reach = difference.map(|d| band.reach(d));
                 let tolerance = reach.map_or(Value::ZERO, |(below, above)| below.max(above));
@@ -463,19 +478,15 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
         let holds = match band {
             Some(band) => band::holds(comparison.op, band),
             None => {
-                let within = match difference {
-                    Some(difference) => difference.abs() <= tolerance,
-                    None if tolerance.is_zero() => left == right,
+                // Within the tolerance, the sides count as equal (a tolerance is only
+                // allowed on `=` and `!=`; on the others it is zero).
+                let ordering = match difference {
+                    Some(difference) if difference.abs() <= tolerance => Ordering::Equal,
+                    Some(_) => left.cmp(&right),
+                    None if tolerance.is_zero() => left.cmp(&right),
                     None => return Err(overflow("-", left, right, comparison.op_span)),
                 };
-                match comparison.op {
-                    CmpOp::Eq => within,
-                    CmpOp::Ne => !within,
-                    CmpOp::Lt => left < right,
-                    CmpOp::Le => left <= right,
-                    CmpOp::Gt => left > right,
-                    CmpOp::Ge => left >= right,
-                }
+                comparison.op.holds(ordering)
             }
         };
         let sides = Sides {
@@ -487,21 +498,6 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
             roundings: Vec::new(),
         };
         Ok((holds, sides))
-    }
-
-    /// A `$` amount in the report's unit.
-    fn money(&self, value: Value) -> Result<Value, Failed> {
-        match self.unit {
-            None => Ok(value),
-            Some(unit) => value.checked_div(unit).map(Value::reduced).ok_or_else(|| {
-                Box::new(EvalError::Overflow {
-                    op: "/",
-                    left: value,
-                    right: unit,
-                    span: Span::new(0, 0),
-                })
-            }),
-        }
     }
 
     fn condition(&mut self, condition: &Cond) -> Result<bool, Failed> {
@@ -527,35 +523,29 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
             Cond::Compare(comparison) => {
                 let left = self.value(&comparison.left)?;
                 let right = self.value(&comparison.right)?;
-                match comparison.op {
-                    CmpOp::Eq => left == right,
-                    CmpOp::Ne => left != right,
-                    CmpOp::Lt => left < right,
-                    CmpOp::Le => left <= right,
-                    CmpOp::Gt => left > right,
-                    CmpOp::Ge => left >= right,
-                }
+                comparison.op.holds(left.cmp(&right))
             }
         })
     }
 
     fn value(&mut self, node: &Node) -> Result<Value, Failed> {
         match node {
-            Node::Line { slot, prior, .. } => Ok(self.line(*slot, *prior)),
-            Node::Const { value, money, span } => {
-                if *money {
-                    self.money(*value).map_err(|e| with_span(e, *span))
-                } else {
-                    Ok(*value)
-                }
-            }
+            Node::Line { slot, prior, span } => self.line(*slot, *prior, *span),
+            Node::Const { value, span } => value.in_unit(self.unit).ok_or_else(|| {
+                Box::new(EvalError::Overflow {
+                    op: "/",
+                    left: value.as_written(),
+                    right: self.unit.factor(),
+                    span: *span,
+                })
+            }),
             Node::Neg { inner, .. } => Ok(-self.value(inner)?),
             Node::Chain { first, rest, .. } => {
                 let mut acc = self.value(first)?;
                 for (op, span, operand) in rest {
                     // A line, the most common operand, is read in place.
                     let operand = match operand {
-                        Node::Line { slot, prior, .. } => self.line(*slot, *prior),
+                        Node::Line { slot, prior, span } => self.line(*slot, *prior, *span)?,
                         _ => self.value(operand)?,
                     };
                     acc = apply(*op, acc, operand, *span)?;
@@ -566,57 +556,55 @@ impl<'a, A: Amounts + ?Sized> Context<'a, A> {
         }
     }
 
-    /// The amount on the line in `slot` (of the previous report, for `prior`); blank
-    /// counts as 0, and a percentage is read as its ratio.
+    /// The amount on the line in `slot` (of the previous report, for `prior`) as the rule
+    /// reads it ([`read`]); blank counts as 0.
     #[inline(always)]
-    fn line(&mut self, slot: usize, prior: bool) -> Value {
-        if prior || !self.percent.is_empty() {
-            return self.line_read(slot, prior);
+    fn line(&mut self, slot: usize, prior: bool, span: Span) -> Result<Value, Failed> {
+        if !self.rule.is_plain() {
+            return self.line_read(slot, prior, span);
         }
-        // The common case, kept small enough to inline: a money line of the report.
-        match self.amounts.amount(slot) {
+        // The common case, kept small enough to inline: money of the report itself, read
+        // as printed (`read::scale` is none).
+        Ok(match self.amounts.amount(slot) {
             Some(amount) => {
                 self.present = true;
                 Value::from_decimal(amount)
             }
             None => Value::ZERO,
-        }
+        })
     }
 
-    /// [`line`](Self::line) for a line of the previous report or a rule with percentage
-    /// lines.
+    /// [`line`](Self::line) for a rule with a percentage or ratio line, or one that reads
+    /// the previous report.
     #[inline(never)]
-    fn line_read(&mut self, slot: usize, prior: bool) -> Value {
-        let amount = if prior {
+    fn line_read(&mut self, slot: usize, prior: bool, span: Span) -> Result<Value, Failed> {
+        let Some(amount) = self.amount(slot, prior) else {
+            return Ok(Value::ZERO);
+        };
+        self.present = true;
+        let scale = self.scale(slot, prior);
+        read::value(amount, scale).ok_or_else(|| {
+            Box::new(EvalError::Overflow {
+                op: "*",
+                left: Value::from_decimal(amount),
+                right: scale.unwrap_or(Value::ONE),
+                span,
+            })
+        })
+    }
+
+    /// The printed amount on the line in `slot`, of the report or the previous report.
+    fn amount(&self, slot: usize, prior: bool) -> Option<Decimal> {
+        if prior {
             self.amounts.prior(slot)
         } else {
             self.amounts.amount(slot)
-        };
-        match amount {
-            Some(amount) => {
-                self.present = true;
-                let mut value = Value::from_decimal(amount);
-                if prior {
-                    value = self.in_own_unit(value);
-                }
-                if self.percent.contains(&slot) {
-                    value.checked_div(Value::whole(100)).unwrap_or(value)
-                } else {
-                    value
-                }
-            }
-            None => Value::ZERO,
         }
     }
 
-    /// An amount of the previous report in the report's own unit (a previous report in
-    /// dollars read by one in thousands: divided by 1,000). Exact: one unit is a power of
-    /// ten of the other, and an amount has at most 28 digits.
-    fn in_own_unit(&self, value: Value) -> Value {
-        match self.prior_scale {
-            Some(scale) => value.checked_mul(scale).map_or(value, Value::reduced),
-            None => value,
-        }
+    /// What one printed unit of the line in `slot` is worth to the rule ([`read::scale`]).
+    fn scale(&self, slot: usize, prior: bool) -> Option<Value> {
+        read::scale(self.rule.kind(slot), prior, self.prior_scale)
     }
 
     fn call(&mut self, func: Func, args: &[Node], span: Span) -> Result<Value, Failed> {
@@ -682,14 +670,6 @@ fn rounded(
         Some(step) => value.round_to(step, mode),
         None => value.round(places.unwrap_or(0), mode),
     }
-}
-
-/// An overflow placed at `span` (a `$` constant divided into the report's unit).
-fn with_span(mut error: Failed, at: Span) -> Failed {
-    if let EvalError::Overflow { span, .. } = error.as_mut() {
-        *span = at;
-    }
-    error
 }
 
 /// One exact arithmetic step.

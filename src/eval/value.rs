@@ -83,6 +83,8 @@ impl Value {
     pub const ZERO: Value = Value { num: 0, den: 1 };
     /// One.
     pub const ONE: Value = Value { num: 1, den: 1 };
+    /// One hundredth: a percentage to its ratio.
+    pub const HUNDREDTH: Value = Value { num: 1, den: 100 };
 
     /// The whole number `n`.
     pub fn whole(n: i64) -> Value {

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::amount;
-use crate::check::{CheckedRule, Cond, Func, Node, RuleSet};
+use crate::check::{CheckedRule, Cond, Constant, Func, Node, RuleSet};
 use crate::eval::RoundMode;
 use crate::line::LineCode;
 use crate::source::Span;
@@ -136,7 +136,7 @@ fn entry(rules: &RuleSet, rule: &CheckedRule) -> Entry {
     capitalize(&mut statement);
     let mut facts = Vec::new();
     if let Some((tolerance, _)) = rule.tolerance {
-        facts.push(("Tolerance", tolerance_words(tolerance)));
+        facts.push(("Tolerance", tolerance_words(tolerance.written())));
     }
     if let Some(condition) = &rule.condition {
         facts.push(("Applies when", words.condition(condition)));
@@ -363,7 +363,13 @@ impl Words<'_> {
 
 /// Whether a node is a ratio constant (`8%`, `1.10`), read "8% of …".
 fn is_ratio(node: &Node) -> bool {
-    matches!(node, Node::Const { money: false, .. })
+    matches!(
+        node,
+        Node::Const {
+            value: Constant::Ratio(_),
+            ..
+        }
+    )
 }
 
 fn examples(rule: &CheckedRule) -> Examples {

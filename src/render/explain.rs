@@ -167,7 +167,7 @@ fn side_rows(
             if let Some(label) = rule.lines.get(*slot).and_then(|c| rules.label(*c)) {
                 let _ = write!(text, "  {label}");
             }
-            if blank && !*prior && rule.total_slots.contains(slot) {
+            if blank && rule.total_reads().contains(&(*slot, *prior)) {
                 text.push_str(" (blank total: the rule is skipped)");
             } else if blank {
                 text.push_str(" (blank, counted as 0)");

@@ -9,13 +9,13 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 use super::text::terminal;
 use super::{RunEnd, Sink};
 use crate::amount;
+use crate::check::Within;
 use crate::check::{CheckedRule, RuleSet};
 use crate::diagnostic::{RuleDiagnostic, difference_text};
 use crate::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
 use crate::eval::{Status, Verdict, root_causes};
 use crate::report::Unreadable;
 use crate::syntax::ast::Severity;
-use crate::syntax::ast::Tolerance;
 use crate::waiver::Waiver;
 
 /// Width the diagnostics wrap their prose at.
@@ -109,7 +109,7 @@ impl Human {
                 let status = outcome.outcome().as_str();
                 let why = match outcome.verdict {
                     Verdict::Skipped(skip) => format!(" ({})", skip.reason()),
-                    Verdict::Pass if matches!(rule.tolerance, Some((Tolerance::Rounding, _))) => {
+                    Verdict::Pass if matches!(rule.tolerance, Some((Within::Rounding, _))) => {
                         rounding_note(rule, result)
                     }
                     Verdict::Fail if rule.severity != Severity::Error => {

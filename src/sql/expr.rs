@@ -3,11 +3,12 @@
 
 use rust_decimal::Decimal;
 
-use super::{Dialect, MAX_DIGITS, Options, RuleParts, SqlError, fails, negated, tolerance_of};
-use crate::check::{CheckedRule, Cond, Func, Node, RuleSet};
-use crate::eval::{RoundMode, Value};
+use super::{Dialect, MAX_DIGITS, Options, RuleParts, SqlError, fails, tolerance_of};
+use crate::check::{CheckedRule, Cond, Constant, Func, Money, Node, RuleSet, Within};
+use crate::eval::{RoundMode, Value, read};
 use crate::source::{Source, Span};
-use crate::syntax::ast::{BinOp, CmpOp, Tolerance};
+use crate::syntax::ast::BinOp;
+use crate::unit::Unit;
 
 /// A SQL expression of type `DECIMAL(int + scale, scale)`: at most `int` digits before
 /// the point, exactly `scale` after it.
@@ -21,6 +22,24 @@ pub(crate) struct Typed {
 impl Typed {
     fn width(&self) -> u32 {
         (self.int + self.scale).max(1)
+    }
+
+    /// The value for each report's unit (`crossfoot_unit`): `dollars` unless the report's
+    /// unit is one of `others`, each cast to a type that holds them all.
+    pub(crate) fn by_unit(dollars: &Typed, others: &[(Unit, &Typed)]) -> Typed {
+        let all = || std::iter::once(dollars).chain(others.iter().map(|(_, t)| *t));
+        let int = all().map(|t| t.int).max().unwrap_or(dollars.int);
+        let scale = all().map(|t| t.scale).max().unwrap_or(dollars.scale);
+        let mut sql = String::from("CASE crossfoot_unit");
+        for (unit, typed) in others {
+            sql.push_str(&format!(
+                " WHEN {} THEN {}",
+                unit.exponent(),
+                typed.cast(int, scale)
+            ));
+        }
+        sql.push_str(&format!(" ELSE {} END", dollars.cast(int, scale)));
+        Typed { sql, int, scale }
     }
 
     /// `CAST(sql AS DECIMAL(…))` for bounds at least this value's.
@@ -52,21 +71,29 @@ pub(crate) fn literal(dialect: Dialect, text: &str) -> String {
     }
 }
 
-/// Compiles one rule.
+/// Compiles one rule for reports printed in one unit.
 pub(crate) struct Compiler<'a> {
     rules: &'a RuleSet,
     rule: &'a CheckedRule,
     options: &'a Options,
+    /// The unit of the reports this compilation is for: money constants are read in it.
+    unit: Unit,
     /// Why parts of the rule cannot be compiled.
     pub(crate) errors: Vec<SqlError>,
 }
 
 impl<'a> Compiler<'a> {
-    pub(crate) fn new(rules: &'a RuleSet, rule: &'a CheckedRule, options: &'a Options) -> Self {
+    pub(crate) fn new(
+        rules: &'a RuleSet,
+        rule: &'a CheckedRule,
+        options: &'a Options,
+        unit: Unit,
+    ) -> Self {
         Compiler {
             rules,
             rule,
             options,
+            unit,
             errors: Vec::new(),
         }
     }
@@ -83,7 +110,7 @@ impl<'a> Compiler<'a> {
             );
         }
         let tolerance = tolerance_of(rule);
-        if let Some(Tolerance::Rounding) = tolerance {
+        if let Some(Within::Rounding) = tolerance {
             let span = rule.tolerance.map_or(rule.assertion_span, |(_, span)| span);
             return self.refuse(
                 span,
@@ -109,7 +136,7 @@ impl<'a> Compiler<'a> {
             format!(
                 "({}) {} ({})",
                 left.sql,
-                negated(rule.assertion.op),
+                sql_op(rule.assertion.op.negated()),
                 right.sql
             )
         } else {
@@ -146,10 +173,12 @@ impl<'a> Compiler<'a> {
         if !blank.is_empty() {
             present.push(format!("({})", blank.join(" OR ")));
         }
+        // A rule that reads the previous report is refused above: every total it reads is
+        // of the report itself.
         for code in rule
-            .total_slots
+            .total_reads()
             .iter()
-            .filter_map(|slot| rule.lines.get(*slot))
+            .filter_map(|(slot, _)| rule.lines.get(*slot))
         {
             present.push(format!("l{code} IS NOT NULL"));
         }
@@ -190,7 +219,7 @@ impl<'a> Compiler<'a> {
 
     fn tolerance(
         &mut self,
-        tolerance: Option<Tolerance>,
+        tolerance: Option<Within>,
         left: &Typed,
         right: &Typed,
     ) -> Option<Typed> {
@@ -199,10 +228,10 @@ impl<'a> Compiler<'a> {
             .tolerance
             .map_or(self.rule.assertion_span, |(_, s)| s);
         match tolerance {
-            None | Some(Tolerance::Rounding) => Some(self.constant(Value::ZERO, span)?),
-            Some(Tolerance::Absolute(amount)) => self.constant(Value::from(amount), span),
-            Some(Tolerance::Relative(ratio)) => {
-                let ratio = self.constant(Value::from(ratio), span)?;
+            None | Some(Within::Rounding) => Some(self.constant(Value::ZERO, span)?),
+            Some(Within::Amount(money)) => self.money(money, span),
+            Some(Within::Relative(ratio)) => {
+                let ratio = self.constant(ratio, span)?;
                 let (int, scale) = (left.int.max(right.int), left.scale.max(right.scale));
                 let larger = Typed {
                     sql: format!(
@@ -245,15 +274,7 @@ impl<'a> Compiler<'a> {
                 let left = self.node(&comparison.left);
                 let right = self.node(&comparison.right);
                 let difference = self.difference(&left?, &right?, comparison.op_span)?;
-                let op = match comparison.op {
-                    CmpOp::Eq => "=",
-                    CmpOp::Ne => "<>",
-                    CmpOp::Lt => "<",
-                    CmpOp::Le => "<=",
-                    CmpOp::Gt => ">",
-                    CmpOp::Ge => ">=",
-                };
-                format!("{} {op} 0", difference.sql)
+                format!("{} {} 0", difference.sql, sql_op(comparison.op))
             }
         })
     }
@@ -266,7 +287,14 @@ impl<'a> Compiler<'a> {
                 }
                 self.line(*slot, *span)
             }
-            Node::Const { value, span, .. } => self.constant(*value, *span),
+            Node::Const {
+                value: Constant::Money(money),
+                span,
+            } => self.money(*money, *span),
+            Node::Const {
+                value: Constant::Ratio(ratio),
+                span,
+            } => self.constant(*ratio, *span),
             Node::Neg { inner, .. } => {
                 let inner = self.node(inner)?;
                 Some(Typed {
@@ -289,20 +317,36 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// A line's amount; blank is 0. A percentage line is read as its ratio.
+    /// A line's amount as the rule reads it ([`read::scale`]: a percentage as its ratio);
+    /// blank is 0.
     fn line(&mut self, slot: usize, span: Span) -> Option<Typed> {
         let code = self.rule.lines.get(slot)?;
         let (precision, scale) = (self.options.precision, self.options.scale);
-        let read = Typed {
+        let amount = Typed {
             sql: format!("COALESCE(l{code}, CAST(0 AS DECIMAL({precision}, {scale})))"),
             int: precision - scale,
             scale,
         };
-        if !self.rule.percent_slots.contains(&slot) {
-            return Some(read);
+        match read::scale(self.rule.kind(slot), false, None) {
+            None => Some(amount),
+            Some(factor) => {
+                let factor = self.constant(factor, span)?;
+                self.product(&amount, &factor, span)
+            }
         }
-        let hundredth = self.constant(Value::fraction(1, 100)?, span)?;
-        self.product(&read, &hundredth, span)
+    }
+
+    /// A money constant as a report printed in this compilation's unit reads it.
+    fn money(&mut self, money: Money, span: Span) -> Option<Typed> {
+        match money.in_unit(self.unit) {
+            Some(value) => self.constant(value, span),
+            None => self.refuse(
+                span,
+                "this amount has no exact value in the report's unit",
+                "too many digits",
+                "",
+            ),
+        }
     }
 
     /// A constant, exactly: it must have a finite decimal expansion.
@@ -420,7 +464,7 @@ impl<'a> Compiler<'a> {
 
     /// `1 / c` for a constant divisor, as an exact decimal constant.
     fn reciprocal(&mut self, divisor: &Node, span: Span) -> Option<Typed> {
-        let Some(value) = constant_value(divisor) else {
+        let Some(value) = constant_value(divisor, self.unit) else {
             return self.refuse(
                 span,
                 "it divides by a value that is not a constant",
@@ -640,11 +684,24 @@ fn digits(decimal: Decimal) -> (u32, u32) {
     (int, scale)
 }
 
-/// The value of a node made of constants only.
-fn constant_value(node: &Node) -> Option<Value> {
+/// The value of a node made of constants only, on reports printed in `unit`.
+fn constant_value(node: &Node, unit: Unit) -> Option<Value> {
     match node {
-        Node::Const { value, .. } => Some(*value),
-        Node::Neg { inner, .. } => constant_value(inner).map(|v| -v),
+        Node::Const { value, .. } => value.in_unit(unit),
+        Node::Neg { inner, .. } => constant_value(inner, unit).map(|v| -v),
         _ => None,
+    }
+}
+
+/// A comparison operator in SQL.
+pub(crate) fn sql_op(op: crate::syntax::ast::CmpOp) -> &'static str {
+    use crate::syntax::ast::CmpOp;
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "<>",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
     }
 }

@@ -15,15 +15,17 @@
 mod error;
 mod expr;
 
+use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 pub use error::SqlError;
-use expr::{Compiler, Typed, literal};
+use expr::{Compiler, Typed, literal, sql_op};
 
-use crate::check::{CheckedRule, RuleSet};
+use crate::check::{CheckedRule, RuleSet, Within};
 use crate::diagnostic::failure_message;
 use crate::line::LineCode;
-use crate::syntax::ast::{CmpOp, Tolerance};
+use crate::syntax::ast::CmpOp;
+use crate::unit::Unit;
 
 /// The SQL engine the query is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +62,10 @@ pub struct Options {
     /// Whether the amount columns hold text (validated as plain decimals) or numbers
     /// (checked to fit the type exactly).
     pub input: Input,
+    /// The unit every report is printed in; `None`: each report's own, from the table's
+    /// `unit` column (blank is dollars), read only when a rule's verdict depends on it (a
+    /// `$` constant or tolerance other than zero).
+    pub unit: Option<Unit>,
 }
 
 /// What the amount columns of the input table hold.
@@ -82,6 +88,7 @@ impl Default for Options {
             precision: 15,
             scale: 2,
             input: Input::Text,
+            unit: None,
         }
     }
 }
@@ -101,11 +108,14 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
     }
     let mut compiled = Vec::with_capacity(rules.rules().len());
     let mut errors = Vec::new();
+    let mut reads_unit = false;
     for rule in rules.rules() {
-        let mut compiler = Compiler::new(rules, rule, options);
-        match compiler.rule() {
-            Some(parts) if compiler.errors.is_empty() => compiled.push((rule, parts)),
-            _ => errors.append(&mut compiler.errors),
+        match compile_rule(rules, rule, options) {
+            Ok((parts, by_unit)) => {
+                reads_unit |= by_unit;
+                compiled.push((rule, parts));
+            }
+            Err(mut found) => errors.append(&mut found),
         }
     }
     if !errors.is_empty() {
@@ -113,7 +123,7 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
     }
     let lines = lines_read(rules);
     let dated = rules.rules().iter().any(|rule| !rule.period.is_always());
-    let sql = Sql::new(options);
+    let sql = Sql::new(options, reads_unit);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -153,6 +163,38 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
     Ok(out)
 }
 
+/// One rule compiled, and whether its parts depend on each report's unit (read from the
+/// `unit` column). The rule is compiled for reports printed in each unit, through the one
+/// reading of a money constant ([`Money::in_unit`](crate::check::Money::in_unit)); where
+/// the compilations differ, the parts pick by the report's unit.
+fn compile_rule(
+    rules: &RuleSet,
+    rule: &CheckedRule,
+    options: &Options,
+) -> Result<(RuleParts, bool), Vec<SqlError>> {
+    let units: &[Unit] = match &options.unit {
+        Some(unit) => std::slice::from_ref(unit),
+        None => &Unit::ALL,
+    };
+    let mut branches = Vec::with_capacity(units.len());
+    for &unit in units {
+        let mut compiler = Compiler::new(rules, rule, options, unit);
+        match compiler.rule() {
+            Some(parts) if compiler.errors.is_empty() => branches.push((unit, parts)),
+            _ => return Err(compiler.errors),
+        }
+    }
+    let mut branches = branches.into_iter();
+    let Some((_, first)) = branches.next() else {
+        return Err(Vec::new());
+    };
+    let others: Vec<(Unit, RuleParts)> = branches.collect();
+    if others.iter().all(|(_, parts)| parts.same_as(&first)) {
+        return Ok((first, false));
+    }
+    Ok((RuleParts::by_unit(first, others), true))
+}
+
 /// Every line the rules read, in slot order.
 fn lines_read(rules: &RuleSet) -> Vec<LineCode> {
     let mut lines: Vec<LineCode> = Vec::new();
@@ -182,14 +224,58 @@ pub(crate) struct RuleParts {
     pub(crate) tolerance: Typed,
 }
 
+impl RuleParts {
+    /// Whether two compilations are the same query.
+    fn same_as(&self, other: &RuleParts) -> bool {
+        self.fail == other.fail
+            && self.violated == other.violated
+            && self.left.sql == other.left.sql
+            && self.right.sql == other.right.sql
+            && self.difference.sql == other.difference.sql
+            && self.tolerance.sql == other.tolerance.sql
+    }
+
+    /// The parts of a rule compiled for dollars (`dollars`) and for other units, picked by
+    /// each report's unit (`crossfoot_unit`, the unit's power of ten).
+    fn by_unit(dollars: RuleParts, others: Vec<(Unit, RuleParts)>) -> RuleParts {
+        let pick = |part: &dyn Fn(&RuleParts) -> String| {
+            let mut sql = String::from("CASE crossfoot_unit");
+            for (unit, parts) in &others {
+                let _ = write!(sql, " WHEN {} THEN ({})", unit.exponent(), part(parts));
+            }
+            let _ = write!(sql, " ELSE ({}) END", part(&dollars));
+            sql
+        };
+        let typed = |part: &dyn Fn(&RuleParts) -> &Typed| {
+            let others: Vec<(Unit, &Typed)> = others.iter().map(|(u, p)| (*u, part(p))).collect();
+            Typed::by_unit(part(&dollars), &others)
+        };
+        RuleParts {
+            fail: pick(&|p| p.fail.clone()),
+            violated: pick(&|p| p.violated.clone()),
+            present: dollars.present.clone(),
+            left: typed(&|p| &p.left),
+            right: typed(&|p| &p.right),
+            difference: typed(&|p| &p.difference),
+            tolerance: typed(&|p| &p.tolerance),
+        }
+    }
+}
+
 /// Dialect-specific spellings.
 struct Sql<'a> {
     options: &'a Options,
+    /// Whether a rule's parts depend on each report's unit: the table's `unit` column is
+    /// read into `crossfoot_unit`.
+    reads_unit: bool,
 }
 
 impl<'a> Sql<'a> {
-    fn new(options: &'a Options) -> Self {
-        Sql { options }
+    fn new(options: &'a Options, reads_unit: bool) -> Self {
+        Sql {
+            options,
+            reads_unit,
+        }
     }
 
     fn spark(&self) -> bool {
@@ -282,7 +368,12 @@ impl<'a> Sql<'a> {
         match self.options.layout {
             Layout::Wide => {
                 if dated {
-                    let _ = write!(out, ",\n    CAST({} AS DATE) AS as_of", self.ident("as_of"));
+                    let date = self.date(&self.ident("as_of"));
+                    let _ = write!(out, ",\n    {date} AS as_of");
+                }
+                if self.reads_unit {
+                    let unit = self.unit(&self.ident("unit"));
+                    let _ = write!(out, ",\n    COALESCE({unit}, 0) AS crossfoot_unit");
                 }
                 for code in lines {
                     let column = self.ident(&code.to_string());
@@ -292,11 +383,14 @@ impl<'a> Sql<'a> {
             }
             Layout::Long => {
                 if dated {
-                    let _ = write!(
-                        out,
-                        ",\n    MAX(CAST({} AS DATE)) AS as_of",
-                        self.ident("as_of")
-                    );
+                    let date = self.date(&self.ident("as_of"));
+                    let one = self.one_per_report(&date, "as_of", "DATE");
+                    let _ = write!(out, ",\n    {one} AS as_of");
+                }
+                if self.reads_unit {
+                    let unit = self.unit(&self.ident("unit"));
+                    let one = self.one_per_report(&unit, "unit", "INTEGER");
+                    let _ = write!(out, ",\n    COALESCE({one}, 0) AS crossfoot_unit");
                 }
                 let amount = self.ident("amount");
                 for code in lines {
@@ -326,6 +420,65 @@ impl<'a> Sql<'a> {
             }
         }
         out
+    }
+
+    /// A report's date from the text of `column`: blank is none, `YYYY-MM-DD` a day that
+    /// exists is read, anything else stops the query, as `check` refuses it (no era, time,
+    /// zone, other separator or missing zero).
+    fn date(&self, column: &str) -> String {
+        let text = format!("NULLIF(TRIM(CAST({column} AS {})), '')", self.text_type());
+        let shaped = self.matches(&text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+        let refused = self.raise(
+            &format!(
+                "'report ' || {} || ': as_of `' || {text} || '` is not a date: write YYYY-MM-DD'",
+                self.report_id_text()
+            ),
+            "DATE",
+        );
+        format!(
+            "CASE WHEN {text} IS NULL THEN CAST(NULL AS DATE) WHEN {shaped} AND TRY_CAST({text} AS DATE) IS NOT NULL THEN CAST({text} AS DATE) ELSE {refused} END"
+        )
+    }
+
+    /// A report's unit from the text of `column`, as its power of ten (0, 3, 6, 9): blank is
+    /// none (dollars), each unit by its name or number as `check` reads it, anything else
+    /// stops the query.
+    fn unit(&self, column: &str) -> String {
+        let text = format!("NULLIF(TRIM(CAST({column} AS {})), '')", self.text_type());
+        let lower = format!("LOWER({text})");
+        let digits = format!("REPLACE(REPLACE({lower}, ',', ''), '_', '')");
+        let mut sql = format!("CASE WHEN {text} IS NULL THEN CAST(NULL AS INTEGER)");
+        for unit in Unit::ALL {
+            let _ = write!(
+                sql,
+                " WHEN {lower} = '{}' OR {digits} = '{}' THEN {}",
+                unit.name(),
+                unit.digits(),
+                unit.exponent()
+            );
+        }
+        let refused = self.raise(
+            &format!(
+                "'report ' || {} || ': `' || {text} || '` is not a unit: write `dollars`, `thousands`, `millions` or `billions` (or 1, 1000, 1000000, 1000000000)'",
+                self.report_id_text()
+            ),
+            "INTEGER",
+        );
+        let _ = write!(sql, " ELSE {refused} END");
+        sql
+    }
+
+    /// A long layout report's one value of `per_row` (a date or a unit, NULL where a row
+    /// leaves it blank): two different values among its rows stop the query.
+    fn one_per_report(&self, per_row: &str, name: &str, ty: &str) -> String {
+        let refused = self.raise(
+            &format!(
+                "'report ' || {} || ': its rows give two different values of {name}'",
+                self.report_id_text()
+            ),
+            ty,
+        );
+        format!("CASE WHEN MIN({per_row}) <> MAX({per_row}) THEN {refused} ELSE MAX({per_row}) END")
     }
 
     /// `DECIMAL(precision, scale)`.
@@ -361,7 +514,10 @@ impl<'a> Sql<'a> {
     /// Why `text`, the amount of line `code`, stops the query.
     fn refusal(&self, text: &str, code: LineCode) -> String {
         format!(
-            "'line {code}: ' || {text} || ' is not an amount with at most {} decimals'",
+            "'line {code}: ' || {text} || ' is not an amount of at most {} digits before the point and {} decimals (--precision {} --scale {})'",
+            self.options.precision - self.options.scale,
+            self.options.scale,
+            self.options.precision,
             self.options.scale
         )
     }
@@ -432,6 +588,9 @@ impl<'a> Sql<'a> {
         let mut out = String::from("  SELECT report_id, problem");
         if dated {
             out.push_str(", as_of");
+        }
+        if self.reads_unit {
+            out.push_str(", crossfoot_unit");
         }
         let decimal = self.decimal();
         let refused = self.raise("problem", &decimal);
@@ -641,29 +800,20 @@ pub(crate) fn ident(dialect: Dialect, name: &str) -> String {
     }
 }
 
-/// Whether the rule's tolerance is one the SQL form can express.
-pub(crate) fn tolerance_of(rule: &CheckedRule) -> Option<Tolerance> {
+/// The rule's tolerance.
+pub(crate) fn tolerance_of(rule: &CheckedRule) -> Option<Within> {
     rule.tolerance.map(|(tolerance, _)| tolerance)
 }
 
-/// The comparison that fails: `op` negated, between the two sides (both never NULL, so the
-/// negation is exact), as one comparison an engine filters on directly.
-pub(crate) fn negated(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "<>",
-        CmpOp::Ne => "=",
-        CmpOp::Lt => ">=",
-        CmpOp::Le => ">",
-        CmpOp::Gt => "<=",
-        CmpOp::Ge => "<",
-    }
-}
-
-/// The difference compared with zero (and a tolerance) the way that fails the rule.
+/// The difference compared with zero and a tolerance the way that fails the rule: the
+/// evaluator's decision ([`CmpOp::holds`] on the ordering, within the tolerance counting as
+/// equal) negated, as SQL. Both sides are never NULL, so the negation is exact.
 pub(crate) fn fails(op: CmpOp, difference: &str, tolerance: &str) -> String {
-    match op {
-        CmpOp::Eq => format!("ABS({difference}) > {tolerance}"),
-        CmpOp::Ne => format!("ABS({difference}) <= {tolerance}"),
-        _ => format!("{difference} {} 0", negated(op)),
+    let failing = op.negated();
+    let ordered = format!("{difference} {} 0", sql_op(failing));
+    if failing.holds(Ordering::Equal) {
+        format!("(ABS({difference}) <= {tolerance} OR {ordered})")
+    } else {
+        format!("(ABS({difference}) > {tolerance} AND {ordered})")
     }
 }

@@ -246,6 +246,44 @@ impl CmpOp {
             CmpOp::Ge => ">=",
         }
     }
+
+    /// Whether `left OP right` holds when `left` compares to `right` as `ordering`: the one
+    /// definition of each operator, which every interpreter uses (the evaluator, the
+    /// rounding band, diagnostics, the SQL compiler through [`negated`](Self::negated)).
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            CmpOp::Eq => ordering == Equal,
+            CmpOp::Ne => ordering != Equal,
+            CmpOp::Lt => ordering == Less,
+            CmpOp::Le => ordering != Greater,
+            CmpOp::Gt => ordering == Greater,
+            CmpOp::Ge => ordering != Less,
+        }
+    }
+
+    /// The operator that holds exactly where this one does not: `=` and `!=`, `<` and
+    /// `>=`, `<=` and `>`.
+    pub fn negated(self) -> CmpOp {
+        match self {
+            CmpOp::Eq => CmpOp::Ne,
+            CmpOp::Ne => CmpOp::Eq,
+            CmpOp::Lt => CmpOp::Ge,
+            CmpOp::Le => CmpOp::Gt,
+            CmpOp::Gt => CmpOp::Le,
+            CmpOp::Ge => CmpOp::Lt,
+        }
+    }
+
+    /// Every operator.
+    pub const ALL: [CmpOp; 6] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+    ];
 }
 
 /// A `when` condition.
@@ -326,5 +364,22 @@ impl BinOp {
     /// Whether the operator is `+` or `-` (the looser-binding level).
     pub fn is_additive(self) -> bool {
         matches!(self, BinOp::Add | BinOp::Sub)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CmpOp;
+    use std::cmp::Ordering;
+
+    #[test]
+    fn a_negated_operator_holds_exactly_where_the_operator_does_not() {
+        for op in CmpOp::ALL {
+            for ordering in [Ordering::Less, Ordering::Equal, Ordering::Greater] {
+                assert_ne!(op.holds(ordering), op.negated().holds(ordering), "{op:?}");
+            }
+            assert_eq!(op.negated().negated(), op);
+        }
+        assert!(CmpOp::Le.holds(Ordering::Equal) && !CmpOp::Lt.holds(Ordering::Equal));
     }
 }

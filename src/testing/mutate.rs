@@ -13,10 +13,10 @@
 use rust_decimal::Decimal;
 
 use super::{example_status, matches};
-use crate::check::{CheckedRule, Cond, Func, Node, RuleSet};
+use crate::check::{CheckedRule, Cond, Constant, Func, Node, RuleSet, Within};
 use crate::eval::{self, Value};
 use crate::source::Span;
-use crate::syntax::ast::{BinOp, CmpOp, Tolerance};
+use crate::syntax::ast::{BinOp, CmpOp};
 
 /// A changed copy of a rule.
 #[derive(Clone, Debug)]
@@ -198,7 +198,7 @@ fn comparisons(rule: &mut CheckedRule, f: &mut dyn FnMut(&mut CmpOp, Span)) {
     // non-strict comparison differ only when a band ends exactly on the boundary, which
     // printed figures (each ±5 in the digit after its last) almost never reach: those
     // mutants would survive every honest example. Conditions stay exact and are mutated.
-    if !matches!(rule.tolerance, Some((Tolerance::Rounding, _))) {
+    if !matches!(rule.tolerance, Some((Within::Rounding, _))) {
         f(&mut rule.assertion.op, rule.assertion.op_span);
     }
     if let Some(condition) = &mut rule.condition {
@@ -248,7 +248,8 @@ fn visit_cond(condition: &mut Cond, f: &mut dyn FnMut(&mut Node)) {
 fn money_sites(node: &Node, text: &dyn Fn(Span) -> String) -> usize {
     match node {
         Node::Const {
-            money: true, span, ..
+            value: Constant::Money(_),
+            span,
         } if text(*span).starts_with('$') => 2,
         _ => 0,
     }
@@ -272,7 +273,7 @@ fn move_money(
     } else {
         amount.checked_add(unit)?
     };
-    *value = Value::from(moved);
+    *value = value.with_value(Value::from(moved));
     let shown = if moved.is_sign_negative() {
         format!("-${}", crate::amount::format(-moved))
     } else {
@@ -392,7 +393,11 @@ fn apply(
         (Site::Constant, Node::Const { value, span, .. }) => {
             let written = text(*span);
             // One percentage point (0.01) more: 8% → 9%, 1.10 → 1.11.
-            *value = value.checked_add(Value::from(Decimal::new(1, 2)))?;
+            *value = value.with_value(
+                value
+                    .as_written()
+                    .checked_add(Value::from(Decimal::new(1, 2)))?,
+            );
             Some((
                 format!("`{written}` changed by 0.01 (one percentage point)"),
                 *span,
@@ -486,7 +491,7 @@ fn shape(rule: &CheckedRule, node: &Node) -> String {
                 code
             }
         }
-        Node::Const { value, .. } => format!("#{value}"),
+        Node::Const { value, .. } => format!("#{}", value.as_written()),
         Node::Neg { inner, .. } => format!("-({})", shape(rule, inner)),
         Node::Chain { first, rest, .. } => {
             let mut parts = vec![format!("+{}", shape(rule, first))];

@@ -29,7 +29,7 @@ def main():
         with open(csv_path, encoding="utf-8") as fh:
             header = fh.readline().strip().split(",")
         types = ", ".join(
-            f"'{c}': '{'VARCHAR' if c in ('report_id', 'as_of', 'line') else typed}'"
+            f"'{c}': '{'VARCHAR' if c in ('report_id', 'as_of', 'unit', 'line') else typed}'"
             for c in header
         )
         con.execute(

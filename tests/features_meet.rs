@@ -1,0 +1,152 @@
+//! Where two features cross: the verdicts of issue 24's findings, each as a user sees it
+//! (exit code and the line `check` prints), so a wrong verdict at a crossing cannot come
+//! back unnoticed. The random crossing of every feature with every other is
+//! `tests/crossing.rs`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
+
+mod common;
+
+use common::{crossfoot_in, scratch, stderr, stdout};
+
+/// `check -v --format json`'s one report: the status of each rule (`rule: status
+/// (reason)`), and the exit code.
+fn verdicts(files: &[(&str, &str)], args: &[&str]) -> (Vec<String>, Option<i32>) {
+    let (_guard, dir) = scratch(files);
+    let mut all = vec!["check", "--format", "json"];
+    all.extend(args);
+    let output = crossfoot_in(&dir, &all);
+    let json: serde_json::Value = match serde_json::from_str(&stdout(&output)) {
+        Ok(json) => json,
+        Err(_) => panic!("not JSON: {}\n{}", stdout(&output), stderr(&output)),
+    };
+    let mut found = Vec::new();
+    for report in json["reports"].as_array().unwrap() {
+        for result in report["results"].as_array().unwrap() {
+            let mut text = format!(
+                "{} {}: {}",
+                report["report"].as_str().unwrap_or_default(),
+                result["rule"].as_str().unwrap(),
+                result["status"].as_str().unwrap()
+            );
+            if let Some(reason) = result["reason"].as_str() {
+                text.push_str(&format!(" ({reason})"));
+            }
+            found.push(text);
+        }
+    }
+    (found, output.status.code())
+}
+
+const PERCENT_PACK: &str = "page nc \"Net capital\"\n  3860 \"Percentage of debt to debt-equity total\" percent\n  3750 \"Net capital\" total\n";
+
+// See: issue #24 (1)
+#[test]
+fn a_percentage_on_the_previous_report_has_no_unit() {
+    let rules = format!(
+        "{PERCENT_PACK}\nrule ratio.rise \"The percentage rose by at most 5 points\"\n  3860 <= prior(3860) + 5%\n"
+    );
+    let may = "firm: F\nas_of: 2024-05-31\nunit: thousands\nlines:\n  3860: 10.00\n";
+    let june = "firm: F\nas_of: 2024-06-30\nlines:\n  3860: 50.00\n";
+    let (found, code) = verdicts(
+        &[("r.xfoot", &rules), ("may.yaml", may), ("june.yaml", june)],
+        &["r.xfoot", "may.yaml", "june.yaml"],
+    );
+    assert_eq!(
+        found,
+        [
+            "may.yaml ratio.rise: skipped (no_prior)",
+            "june.yaml ratio.rise: fail"
+        ]
+    );
+    assert_eq!(code, Some(1));
+    // The same percentage, the later report in thousands: equal, whatever the units.
+    let rules = format!("{PERCENT_PACK}\nrule ratio.same \"Unchanged\"\n  3860 = prior(3860)\n");
+    let may = "firm: F\nas_of: 2024-05-31\nlines:\n  3860: 59.99\n";
+    let june = "firm: F\nas_of: 2024-06-30\nunit: thousands\nlines:\n  3860: 59.99\n";
+    let (found, code) = verdicts(
+        &[("r.xfoot", &rules), ("may.yaml", may), ("june.yaml", june)],
+        &["r.xfoot", "may.yaml", "june.yaml"],
+    );
+    assert_eq!(found[1], "june.yaml ratio.same: pass");
+    assert_eq!(code, Some(0));
+}
+
+// See: issue #24 (3)
+#[test]
+fn a_blank_total_on_the_previous_report_skips_the_rule() {
+    let rules = format!(
+        "{PERCENT_PACK}\nrule nc.growth \"Net capital grew by at most a fifth\"\n  3750 <= 120% * prior(3750)\n\
+         rule nc.drop \"Net capital fell by at most a fifth\"\n  3750 >= 80% * prior(3750)\n"
+    );
+    let may = "firm: F\nas_of: 2024-05-31\nlines:\n  3860: 10\n";
+    let june = "firm: F\nas_of: 2024-06-30\nlines:\n  3750: 100\n";
+    let (found, code) = verdicts(
+        &[("r.xfoot", &rules), ("may.yaml", may), ("june.yaml", june)],
+        &["r.xfoot", "june.yaml", "--prior", "may.yaml"],
+    );
+    assert_eq!(
+        found,
+        [
+            "june.yaml nc.growth: skipped (blank_total)",
+            "june.yaml nc.drop: skipped (blank_total)"
+        ]
+    );
+    assert_eq!(code, Some(0));
+    let (_guard, dir) = scratch(&[("r.xfoot", &rules), ("may.yaml", may), ("june.yaml", june)]);
+    let text = stdout(&crossfoot_in(
+        &dir,
+        &["check", "-v", "r.xfoot", "june.yaml", "--prior", "may.yaml"],
+    ));
+    assert!(
+        text.contains("total line 3750 is blank on the prior report"),
+        "{text}"
+    );
+}
+
+// See: issue #24 (4)
+#[test]
+fn not_equal_within_rounding_holds_when_the_figures_could_differ() {
+    let rules = "rule differ \"Two lines differ\"\n  1001 != 1002 within rounding\n";
+    for (a, b, status) in [
+        ("10", "10.2", "pass"),
+        ("10", "10", "pass"),
+        ("10.0", "10.0", "pass"),
+        ("0", "0.0", "pass"),
+    ] {
+        let report = format!("lines:\n  1001: {a}\n  1002: {b}\n");
+        let (found, _) = verdicts(
+            &[("r.xfoot", rules), ("r.yaml", &report)],
+            &["r.xfoot", "r.yaml"],
+        );
+        assert_eq!(found, [format!("r.yaml differ: {status}")], "{a} {b}");
+    }
+    // Never stricter than the rule without the clause.
+    let exact = "rule differ \"Two lines differ\"\n  1001 != 1002\n";
+    let (found, _) = verdicts(
+        &[
+            ("r.xfoot", exact),
+            ("r.yaml", "lines:\n  1001: 10\n  1002: 10.2\n"),
+        ],
+        &["r.xfoot", "r.yaml"],
+    );
+    assert_eq!(found, ["r.yaml differ: pass"]);
+}
+
+// See: issue #24 (4): where the band is a single point, `!=` fails as without it.
+#[test]
+fn not_equal_within_rounding_fails_only_on_a_band_of_one_point() {
+    // Both sides read the same figure: the difference is exactly 0 whatever it stood for.
+    let rules = "rule same \"A line differs from itself\"\n  1001 != 1001 + $0 within rounding\n";
+    let (found, code) = verdicts(
+        &[("r.xfoot", rules), ("r.yaml", "lines:\n  1001: 10\n")],
+        &["r.xfoot", "r.yaml"],
+    );
+    assert_eq!(found, ["r.yaml same: fail"]);
+    assert_eq!(code, Some(1));
+}
