@@ -150,3 +150,29 @@ fn not_equal_within_rounding_fails_only_on_a_band_of_one_point() {
     assert_eq!(found, ["r.yaml same: fail"]);
     assert_eq!(code, Some(1));
 }
+
+// See: issue #24 (11)
+#[test]
+fn a_misprinted_percentage_is_found_as_a_root_cause() {
+    // 3860 printed 60.00 where 3520 / (3520 + 3480) is 59.99%: the three rules that read it
+    // fail, and correcting the printed percentage clears them all.
+    let rules = format!(
+        "{PERCENT_PACK}  3520 \"Debt\"\n  3480 \"Equity\"\n\n\
+         rule ratio.debt \"Percentage of debt to debt-equity total\"\n  3860 = round(3520 / (3520 + 3480), 0.01%)\n\
+         rule ratio.cap \"At most 59.99%\"\n  3860 <= 59.99%\n\
+         rule ratio.same \"The same percentage again\"\n  3860 = 3861\n"
+    );
+    let rules = rules.replace(
+        "  3750 \"Net capital\" total\n",
+        "  3750 \"Net capital\" total\n  3861 \"Copy\" percent\n",
+    );
+    let report = "lines:\n  3520: 5999\n  3480: 4001\n  3860: 60.00\n  3861: 59.99\n";
+    let (_guard, dir) = scratch(&[("r.xfoot", &rules), ("r.yaml", report)]);
+    let output = crossfoot_in(&dir, &["check", "--format", "json", "r.xfoot", "r.yaml"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let causes = &json["reports"][0]["root_causes"];
+    assert_eq!(causes[0]["line"], "3860", "{causes:#}");
+    assert_eq!(causes[0]["amount"], "59.99", "{causes:#}");
+    let text = stdout(&crossfoot_in(&dir, &["check", "r.xfoot", "r.yaml"]));
+    assert!(text.contains("3860: 59.99 would clear 3 failing rules"), "{text}");
+}

@@ -9,7 +9,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Amounts, RowAmounts, Status, Value, Verdict, verdict};
+use super::{Amounts, RowAmounts, Status, Value, Verdict, read, verdict};
 use crate::check::RuleSet;
 use crate::engine::{Outcome, ReportResult};
 use crate::line::LineCode;
@@ -55,10 +55,17 @@ pub fn root_causes(rules: &RuleSet, result: &ReportResult) -> Vec<Candidate> {
             if coefficient.is_zero() {
                 continue;
             }
+            // The coefficient is of the line as the rule reads it; a printed amount is
+            // read times its scale (a percentage as its ratio), so the correction of the
+            // printed amount is the difference over both.
+            let coefficient = match read::scale(rule.kind(local), false, None) {
+                Some(scale) => coefficient.checked_mul(scale),
+                None => Some(coefficient),
+            };
             let current = Amounts::amount(&amounts, local).map_or(Value::ZERO, Value::from);
             // The corrected amount must be one a report can hold: an exact decimal.
-            let corrected = difference
-                .checked_div(coefficient)
+            let corrected = coefficient
+                .and_then(|coefficient| difference.checked_div(coefficient))
                 .and_then(|shift| current.checked_sub(shift))
                 .and_then(Value::to_decimal);
             let (Some(amount), Some(&slot)) = (corrected, rule.slots.get(local)) else {
