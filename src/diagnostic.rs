@@ -211,7 +211,11 @@ pub fn rounding_note(rule: &CheckedRule, sides: &Sides, unit: Unit) -> Option<St
         return None;
     }
     let percent = in_percent(rule);
-    let unit = if percent { Unit::DOLLARS } else { unit };
+    let unit = if rule.compares_money() {
+        unit
+    } else {
+        Unit::DOLLARS
+    };
     Some(format!(
         "difference {}, {}",
         shown(difference, percent),
@@ -235,7 +239,11 @@ fn failure_help(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
 pub fn failure_numbers(rule: &CheckedRule, sides: &Sides, unit: Unit) -> String {
     // A rule about a percentage line shows its numbers as percentages, as the form does.
     let percent = in_percent(rule);
-    let unit = if percent { Unit::DOLLARS } else { unit };
+    let unit = if rule.compares_money() {
+        unit
+    } else {
+        Unit::DOLLARS
+    };
     let left = shown(sides.left, percent);
     let right = shown(sides.right, percent);
     let has = match rule.assertion.left {

@@ -43,6 +43,15 @@ impl Unit {
         Unit { exponent: 9 },
     ];
 
+    /// A report's `unit` field, as every input form reads it: blank (empty or spaces) is
+    /// not given, so dollars; anything else a unit by name or number.
+    pub fn of_field(text: &str) -> Result<Unit, UnitError> {
+        if text.trim().is_empty() {
+            return Ok(Unit::DOLLARS);
+        }
+        text.parse()
+    }
+
     /// The unit as a number of dollars, written out: `1`, `1000`, …
     pub fn digits(self) -> String {
         format!("1{}", "0".repeat(usize::from(self.exponent)))

@@ -174,5 +174,60 @@ fn a_misprinted_percentage_is_found_as_a_root_cause() {
     assert_eq!(causes[0]["line"], "3860", "{causes:#}");
     assert_eq!(causes[0]["amount"], "59.99", "{causes:#}");
     let text = stdout(&crossfoot_in(&dir, &["check", "r.xfoot", "r.yaml"]));
-    assert!(text.contains("3860: 59.99 would clear 3 failing rules"), "{text}");
+    assert!(
+        text.contains("3860: 59.99 would clear 3 failing rules"),
+        "{text}"
+    );
+}
+
+// See: issue #24 (14)
+#[test]
+fn a_percentage_rule_says_no_unit_in_any_output() {
+    let rules = format!(
+        "{PERCENT_PACK}\nrule ratio.cap \"At most 59.99%\"\n  3860 <= 59.99%\n\
+         rule nc.minimum \"At least $250,000\"\n  3750 >= $250,000\n"
+    );
+    let report = "unit: thousands\nlines:\n  3860: 60.00\n  3750: 200\n";
+    let (_guard, dir) = scratch(&[("r.xfoot", &rules), ("r.yaml", report)]);
+    let csv = stdout(&crossfoot_in(
+        &dir,
+        &["check", "--format", "csv", "r.xfoot", "r.yaml"],
+    ));
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(
+        rows[0].contains("ratio.cap") && !rows[0].contains("amounts in"),
+        "{csv}"
+    );
+    assert!(
+        rows[1].contains("nc.minimum") && rows[1].contains("; amounts in thousands"),
+        "{csv}"
+    );
+    let human = stdout(&crossfoot_in(&dir, &["check", "r.xfoot", "r.yaml"]));
+    assert!(
+        human.contains("the report has 60%; the rule requires at most 59.99% (over by 0.01%)\n"),
+        "{human}"
+    );
+}
+
+// See: issue #24 (14)
+#[test]
+fn a_blank_unit_is_dollars_in_every_input_form() {
+    let rules = "rule nc.minimum \"At least $250,000\"\n  3750 >= $250,000\n";
+    for (name, text) in [
+        ("r.yaml", "unit: \"\"\nlines:\n  3750: 300\n"),
+        (
+            "r.json",
+            "{\"unit\": \" \", \"lines\": {\"3750\": \"300\"}}\n",
+        ),
+        (
+            "r.jsonl",
+            "{\"id\": \"A\", \"unit\": \"\", \"lines\": {\"3750\": \"300\"}}\n",
+        ),
+        ("r.csv", "report_id,unit,3750\nA,,300\n"),
+    ] {
+        let (found, code) = verdicts(&[("r.xfoot", rules), (name, text)], &["r.xfoot", name]);
+        assert_eq!(code, Some(1), "{name}: {found:?}");
+        assert!(found[0].ends_with("nc.minimum: fail"), "{name}: {found:?}");
+    }
 }

@@ -352,7 +352,7 @@ fn check_rule(
         errors,
         catalogue,
     };
-    units.assertion(&rule.assertion.node, rule.tolerance.as_ref());
+    let kind = units.assertion(&rule.assertion.node, rule.tolerance.as_ref());
     if let Some(condition) = &rule.condition {
         units.condition(&condition.node);
     }
@@ -400,6 +400,7 @@ fn check_rule(
         kinds,
         plain,
         total_reads,
+        money: kind != Some(Kind::Ratio),
         reads_prior,
         examples,
         texts: rules::Texts {

@@ -209,6 +209,8 @@ pub struct CheckedRule {
     /// The reads of the assertion of lines the catalogue declares `total`, as (slot,
     /// previous report): a blank one is unknown, and skips the rule.
     pub(crate) total_reads: Vec<(usize, bool)>,
+    /// Whether the assertion compares money (in the report's unit), not ratios.
+    pub(crate) money: bool,
     /// Whether the rule reads the previous report (`prior(3750)`).
     pub reads_prior: bool,
     /// The examples that prove the rule, in source order.
@@ -235,6 +237,12 @@ impl CheckedRule {
     /// report), in slot order: a blank one skips the rule.
     pub fn total_reads(&self) -> &[(usize, bool)] {
         &self.total_reads
+    }
+
+    /// Whether the assertion compares money, whose amounts are in the report's unit, or
+    /// ratios (percentages, pure numbers), which have no unit.
+    pub fn compares_money(&self) -> bool {
+        self.money
     }
 
     /// Whether each line is read as printed: money of the report itself only.

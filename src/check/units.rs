@@ -40,14 +40,18 @@ pub(super) struct Units<'a> {
 }
 
 impl Units<'_> {
+    /// Check an assertion's kinds; the kind of its sides when they agree.
     pub(super) fn assertion(
         &mut self,
         assertion: &Assertion,
         tolerance: Option<&Spanned<Tolerance>>,
-    ) {
+    ) -> Option<Kind> {
         let left = self.expr(&assertion.left);
         let right = self.expr(&assertion.right);
-        if let (Some(left), Some(right)) = (left, right) {
+        let (Some(left), Some(right)) = (left, right) else {
+            return None;
+        };
+        {
             if left != right {
                 self.mismatch(
                     "cannot compare money with a ratio".to_owned(),
@@ -71,6 +75,7 @@ impl Units<'_> {
                 }
             }
         }
+        (left == right).then_some(left)
     }
 
     pub(super) fn condition(&mut self, condition: &Condition) {
@@ -82,7 +87,9 @@ impl Units<'_> {
             }
             Condition::Not(inner) => self.condition(&inner.node),
             Condition::Blank { .. } => {}
-            Condition::Compare(assertion) => self.assertion(assertion, None),
+            Condition::Compare(assertion) => {
+                self.assertion(assertion, None);
+            }
         }
     }
 

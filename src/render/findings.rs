@@ -52,7 +52,12 @@ impl<'a> Finding<'a> {
     ) -> Self {
         let outcome = result.outcome();
         let status = report.status(rule);
-        let unit = report.row.meta.unit;
+        // Ratios have no unit: only a rule comparing money says the report's.
+        let unit = if rule.compares_money() {
+            report.row.meta.unit
+        } else {
+            crate::unit::Unit::DOLLARS
+        };
         let numbers = status.sides().map_or_else(String::new, |sides| {
             let in_unit = if unit.is_dollars() || sides.band.is_some() {
                 String::new()

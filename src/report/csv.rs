@@ -294,16 +294,10 @@ impl Block {
                         }
                     }
                 }
-                Column::Unit => {
-                    let text = String::from_utf8_lossy(text);
-                    match text.trim() {
-                        "" => {}
-                        text => match text.parse::<Unit>() {
-                            Ok(unit) => meta.unit = unit,
-                            Err(error) => problems.push(error.to_string()),
-                        },
-                    }
-                }
+                Column::Unit => match Unit::of_field(&String::from_utf8_lossy(text)) {
+                    Ok(unit) => meta.unit = unit,
+                    Err(error) => problems.push(error.to_string()),
+                },
             }
         }
         if count != self.columns.len() + 1 {

@@ -195,8 +195,8 @@ fn json_line(
     // `"unit": "thousands"` or `"unit": 1000`, as YAML and JSON files take it.
     let unit = shape.unit.map(RawValue::get).filter(|raw| *raw != "null");
     let unit = unit.map(|raw| match serde_json::from_str::<String>(raw) {
-        Ok(text) => text.parse::<Unit>(),
-        Err(_) => raw.parse::<Unit>(),
+        Ok(text) => Unit::of_field(&text),
+        Err(_) => Unit::of_field(raw),
     });
     match unit.transpose() {
         Ok(unit) => meta.unit = unit.unwrap_or_default(),

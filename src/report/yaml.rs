@@ -233,7 +233,7 @@ impl Reader<'_> {
         if is_null(&value) {
             return Some(Unit::DOLLARS);
         }
-        if let Ok(unit) = value.text.parse::<Unit>() {
+        if let Ok(unit) = Unit::of_field(&value.text) {
             return Some(unit);
         }
         self.errors.push(ReportError::Unit {
