@@ -6,10 +6,9 @@
 use serde::Serialize;
 
 use crate::check::{Catalogue, CheckedExample, CheckedRule, LineInfo, RuleSet};
-use crate::engine::{ReportResult, RuleResult, check_row};
+use crate::engine::{ReportResult, RuleResult};
 use crate::eval::{Skip, Status, Verdict};
 use crate::line::LineCode;
-use crate::report::{Report, Row};
 use crate::syntax::Print;
 
 /// One rule's change.
@@ -324,8 +323,15 @@ fn versions(rules: &RuleSet) -> std::collections::HashMap<&str, Vec<usize>> {
     found
 }
 
-/// Every verdict the change flips, report by report, rule by rule.
-pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
+/// Every verdict the change flips on one report, rule by rule: `before` is the report
+/// checked by the old rules, `after` by the new, each as `check` checks it (with its
+/// previous report).
+pub fn flips(
+    old: &RuleSet,
+    before: &ReportResult,
+    new: &RuleSet,
+    after: &ReportResult,
+) -> Vec<Flip> {
     // Every rule id of the new set, then those only the old set has, each once.
     let mut seen = std::collections::HashSet::new();
     let ids: Vec<&str> = new
@@ -337,36 +343,32 @@ pub fn flips(old: &RuleSet, new: &RuleSet, reports: &[Report]) -> Vec<Flip> {
         .collect();
     let (old_versions, new_versions) = (versions(old), versions(new));
     let mut found = Vec::new();
-    for report in reports {
-        let before = check_row(old, None, Row::of(old, report));
-        let after = check_row(new, None, Row::of(new, report));
-        for &id in &ids {
-            let was = status_in(old, &before, old_versions.get(id));
-            let now = status_in(new, &after, new_versions.get(id));
-            let (was_word, now_word) = (
-                was.map_or("absent", |(_, o)| word(o)),
-                now.map_or("absent", |(_, o)| word(o)),
-            );
-            if was_word == now_word {
-                continue;
-            }
-            let status = now.map(|(rule, _)| after.status(rule));
-            let detail = status.as_ref().and_then(Status::sides).map(|s| {
-                format!(
-                    "left {}, right {}, difference {}",
-                    crate::amount::format_value(s.left),
-                    crate::amount::format_value(s.right),
-                    crate::diagnostic::difference_text(s)
-                )
-            });
-            found.push(Flip {
-                report: report.meta().name(),
-                rule: id.to_owned(),
-                old: was_word.to_owned(),
-                new: now_word.to_owned(),
-                detail,
-            });
+    for &id in &ids {
+        let was = status_in(old, before, old_versions.get(id));
+        let now = status_in(new, after, new_versions.get(id));
+        let (was_word, now_word) = (
+            was.map_or("absent", |(_, o)| word(o)),
+            now.map_or("absent", |(_, o)| word(o)),
+        );
+        if was_word == now_word {
+            continue;
         }
+        let status = now.map(|(rule, _)| after.status(rule));
+        let detail = status.as_ref().and_then(Status::sides).map(|s| {
+            format!(
+                "left {}, right {}, difference {}",
+                crate::amount::format_value(s.left),
+                crate::amount::format_value(s.right),
+                crate::diagnostic::difference_text(s)
+            )
+        });
+        found.push(Flip {
+            report: after.row.meta.name(),
+            rule: id.to_owned(),
+            old: was_word.to_owned(),
+            new: now_word.to_owned(),
+            detail,
+        });
     }
     found
 }

@@ -299,7 +299,7 @@ impl Engine {
         if !self.rules.reads_prior() {
             return Err(NoPrior::NoneEarlier);
         }
-        PriorIndex::new(self.priors.iter().chain(batch)).lookup(meta)
+        PriorIndex::new(self.priors.iter().chain(batch).map(Earlier::Read)).lookup(meta)
     }
 
     /// Check every report `jobs` hold (see [`Inputs`](crate::report::Inputs)) and hand
@@ -349,8 +349,11 @@ impl Engine {
             .flat_map(|job| job.read(&self.rules, &mut spare))
             .map(|row| row.map(Arc::new))
             .collect();
-        let rows = read.iter().filter_map(|row| row.as_ref().ok());
-        let index = PriorIndex::new(self.priors.iter().chain(rows));
+        let rows = read.iter().map(|row| match row {
+            Ok(row) => Earlier::Read(row),
+            Err(unreadable) => Earlier::Unreadable(&unreadable.meta),
+        });
+        let index = PriorIndex::new(self.priors.iter().map(Earlier::Read).chain(rows));
         // Checked and written a chunk at a time, so the rendered output is never all held.
         for chunk in read.chunks(PRIOR_CHUNK) {
             let checked = crate::parallel::map_owned(chunk.iter().collect(), |row| {
@@ -460,27 +463,47 @@ fn check_row_into(
     }
 }
 
-/// Whether two rows are one report read twice: the same file, place, id and amounts.
+/// Whether two rows of one firm and date are one report as far as any rule can tell: the
+/// same unit and amounts. A report's identity is what it holds, never the path it was
+/// given by: one file given twice under two spellings (`may.yaml`, `./may.yaml`), as a
+/// report and as `--prior`, or two copies of it, is one previous report.
 fn same_report(a: &Row, b: &Row) -> bool {
-    a.meta.source == b.meta.source
-        && a.meta.place == b.meta.place
-        && a.meta.id == b.meta.id
-        && a.amounts == b.amounts
+    a.meta.unit == b.meta.unit && a.amounts == b.amounts
+}
+
+/// A report of a run that a later one may take as its previous report: read, or known only
+/// by the firm and date it could be read for.
+#[derive(Clone, Copy)]
+enum Earlier<'a> {
+    Read(&'a Arc<Row>),
+    Unreadable(&'a Meta),
+}
+
+impl<'a> Earlier<'a> {
+    fn meta(self) -> &'a Meta {
+        match self {
+            Earlier::Read(row) => &row.meta,
+            Earlier::Unreadable(meta) => meta,
+        }
+    }
 }
 
 /// Reports by firm and date, to find each report's previous one.
 struct PriorIndex<'a> {
     /// For each firm (`None`: reports without one), its dated reports by date.
-    firms: HashMap<Option<&'a str>, Vec<(Date, &'a Arc<Row>)>>,
+    firms: HashMap<Option<&'a str>, Vec<(Date, Earlier<'a>)>>,
 }
 
 impl<'a> PriorIndex<'a> {
-    fn new(rows: impl Iterator<Item = &'a Arc<Row>>) -> Self {
-        let mut firms: HashMap<Option<&str>, Vec<(Date, &Arc<Row>)>> = HashMap::new();
-        for row in rows {
-            if let Some(date) = row.meta.as_of {
-                let firm = row.meta.firm.as_deref();
-                firms.entry(firm).or_default().push((date, row));
+    fn new(reports: impl Iterator<Item = Earlier<'a>>) -> Self {
+        let mut firms: HashMap<Option<&str>, Vec<(Date, Earlier<'a>)>> = HashMap::new();
+        for report in reports {
+            let meta = report.meta();
+            if let Some(date) = meta.as_of {
+                firms
+                    .entry(meta.firm.as_deref())
+                    .or_default()
+                    .push((date, report));
             }
         }
         for reports in firms.values_mut() {
@@ -489,8 +512,9 @@ impl<'a> PriorIndex<'a> {
         PriorIndex { firms }
     }
 
-    /// The latest report of the same firm dated before `meta`'s report; two on that date
-    /// are ambiguous.
+    /// The latest report of the same firm dated before `meta`'s report. Two different
+    /// reports on that date are ambiguous; one that could not be read leaves none (an older
+    /// report is not the previous one).
     fn lookup(&self, meta: &Meta) -> Prior {
         let date = meta.as_of.ok_or(NoPrior::NoAsOf)?;
         let reports = self
@@ -498,22 +522,30 @@ impl<'a> PriorIndex<'a> {
             .get(&meta.firm.as_deref())
             .ok_or(NoPrior::NoneEarlier)?;
         let earlier = reports.partition_point(|(d, _)| *d < date);
-        let Some(&(latest, row)) = earlier.checked_sub(1).and_then(|i| reports.get(i)) else {
+        let Some(&(latest, _)) = earlier.checked_sub(1).and_then(|i| reports.get(i)) else {
             return Err(NoPrior::NoneEarlier);
         };
-        // Two reports on that day are ambiguous, unless they are the same report read
-        // twice (a file given both as a report and as `--prior`).
-        let same_day = reports
+        let mut that_day = reports
             .get(..earlier)
             .unwrap_or_default()
             .iter()
             .rev()
             .take_while(|(d, _)| *d == latest)
-            .any(|(_, other)| !same_report(other, row));
-        if same_day {
-            return Err(NoPrior::Ambiguous(latest));
+            .map(|(_, report)| *report);
+        let mut found: Option<&Arc<Row>> = None;
+        for report in &mut that_day {
+            match report {
+                Earlier::Unreadable(_) => return Err(NoPrior::Unreadable(latest)),
+                Earlier::Read(row) => match found {
+                    Some(first) if !same_report(first, row) => {
+                        return Err(NoPrior::Ambiguous(latest));
+                    }
+                    Some(_) => {}
+                    None => found = Some(row),
+                },
+            }
         }
-        Ok(Arc::clone(row))
+        found.map(Arc::clone).ok_or(NoPrior::NoneEarlier)
     }
 }
 

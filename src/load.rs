@@ -138,9 +138,18 @@ pub fn load_report(path: &Path) -> Result<Report, Vec<Error>> {
 
 /// A YAML or JSON report file, whatever its name (`--input-format yaml` or `json` said so).
 pub fn read_report(path: &Path) -> Result<Report, Vec<Error>> {
-    let source = read_source(path, MAX_REPORT_BYTES).map_err(|error| vec![error])?;
+    read_report_meta(path).map_err(|(_, errors)| errors)
+}
+
+/// [`read_report`], and for a report that cannot be used, what could be read of its firm
+/// and date.
+pub(crate) fn read_report_meta(path: &Path) -> Result<Report, (report::Meta, Vec<Error>)> {
+    let name = path.display().to_string();
+    let source = read_source(path, MAX_REPORT_BYTES)
+        .map_err(|error| (report::Meta::named(name), vec![error]))?;
     // YAML 1.2 reads JSON, so one reader serves both.
-    report::load_yaml(&source).map_err(|found| found.into_iter().map(Error::from).collect())
+    report::load_yaml_meta(&source)
+        .map_err(|(meta, found)| (meta, found.into_iter().map(Error::from).collect()))
 }
 
 /// The `.xfoot` files a rules path names, sorted: the file itself, or every `.xfoot` file

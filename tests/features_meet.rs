@@ -231,3 +231,146 @@ fn a_blank_unit_is_dollars_in_every_input_form() {
         assert!(found[0].ends_with("nc.minimum: fail"), "{name}: {found:?}");
     }
 }
+
+const DROP: &str =
+    "rule nc.drop \"Net capital fell by at most a fifth\"\n  3750 >= 80% * prior(3750)\n";
+
+// See: issue #24 (2)
+#[test]
+fn one_report_given_twice_under_two_spellings_counts_once() {
+    let may = "firm: F\nas_of: 2024-05-31\nlines:\n  3750: 100\n";
+    let june = "firm: F\nas_of: 2024-06-30\nlines:\n  3750: 50\n";
+    let files = [
+        ("r.xfoot", DROP),
+        ("may.yaml", may),
+        ("june.yaml", june),
+        ("reports/may.yaml", may),
+    ];
+    for args in [
+        &["r.xfoot", "june.yaml", "./may.yaml", "--prior", "may.yaml"][..],
+        &[
+            "r.xfoot",
+            "june.yaml",
+            "--prior",
+            "./may.yaml",
+            "--prior",
+            "may.yaml",
+        ],
+        &[
+            "r.xfoot",
+            "june.yaml",
+            "--prior",
+            "reports/may.yaml",
+            "--prior",
+            "may.yaml",
+        ],
+        &["r.xfoot", "reports", "june.yaml", "may.yaml"],
+    ] {
+        let (found, code) = verdicts(&files, args);
+        assert!(
+            found.contains(&"june.yaml nc.drop: fail".to_owned()),
+            "{args:?}: {found:?}"
+        );
+        assert_eq!(code, Some(1), "{args:?}");
+    }
+    // Two different reports of the firm on one date are ambiguous.
+    let other = "firm: F\nas_of: 2024-05-31\nlines:\n  3750: 90\n";
+    let (found, code) = verdicts(
+        &[
+            ("r.xfoot", DROP),
+            ("may.yaml", may),
+            ("other.yaml", other),
+            ("june.yaml", june),
+        ],
+        &[
+            "r.xfoot",
+            "june.yaml",
+            "--prior",
+            "may.yaml",
+            "--prior",
+            "other.yaml",
+        ],
+    );
+    assert_eq!(found, ["june.yaml nc.drop: skipped (no_prior)"]);
+    assert_eq!(code, Some(0));
+}
+
+// See: issue #24 (10)
+#[test]
+fn an_unreadable_previous_month_leaves_no_prior() {
+    let jan = "firm: F\nas_of: 2024-01-31\nlines:\n  3750: 100\n";
+    let feb = "firm: F\nas_of: 2024-02-29\nlines:\n  3750: 1O0\n";
+    let mar = "firm: F\nas_of: 2024-03-31\nlines:\n  3750: 85\n";
+    let files = [
+        ("r.xfoot", DROP),
+        ("jan.yaml", jan),
+        ("feb.yaml", feb),
+        ("mar.yaml", mar),
+    ];
+    let (found, code) = verdicts(&files, &["r.xfoot", "jan.yaml", "feb.yaml", "mar.yaml"]);
+    assert_eq!(
+        found,
+        [
+            "jan.yaml nc.drop: skipped (no_prior)",
+            "mar.yaml nc.drop: skipped (no_prior)"
+        ]
+    );
+    assert_eq!(code, Some(2), "February could not be read");
+    let (_guard, dir) = scratch(&files);
+    let text = stdout(&crossfoot_in(
+        &dir,
+        &["check", "-v", "r.xfoot", "jan.yaml", "feb.yaml", "mar.yaml"],
+    ));
+    assert!(
+        text.contains("no prior report: the report of the firm as of 2024-02-29 could not be read"),
+        "{text}"
+    );
+    // The same in every batch form: a CSV row and a JSON Lines line that cannot be read.
+    let csv =
+        "report_id,firm,as_of,3750\nJ,F,2024-01-31,100\nE,F,2024-02-29,1O0\nM,F,2024-03-31,85\n";
+    let jsonl = "{\"id\":\"J\",\"firm\":\"F\",\"as_of\":\"2024-01-31\",\"lines\":{\"3750\":\"100\"}}\n\
+                 {\"id\":\"E\",\"firm\":\"F\",\"as_of\":\"2024-02-29\",\"lines\":{\"3750\":\"1O0\"}}\n\
+                 {\"id\":\"M\",\"firm\":\"F\",\"as_of\":\"2024-03-31\",\"lines\":{\"3750\":\"85\"}}\n";
+    for (name, text) in [("r.csv", csv), ("r.jsonl", jsonl)] {
+        let (found, code) = verdicts(&[("r.xfoot", DROP), (name, text)], &["r.xfoot", name]);
+        assert_eq!(found.len(), 2, "{name}: {found:?}");
+        assert!(
+            found[1].ends_with("nc.drop: skipped (no_prior)"),
+            "{name}: {found:?}"
+        );
+        assert_eq!(code, Some(2));
+    }
+}
+
+// See: issue #24 (7)
+#[test]
+fn diff_finds_previous_reports_as_check_does() {
+    let old = "rule nc.drop \"Net capital fell by at most a fifth\"\n  3750 >= 80% * prior(3750)\n";
+    let new =
+        "rule nc.drop \"Net capital fell by at most three fifths\"\n  3750 >= 40% * prior(3750)\n";
+    let may = "firm: F\nas_of: 2024-05-31\nlines:\n  3750: 100\n";
+    let june = "firm: F\nas_of: 2024-06-30\nlines:\n  3750: 50\n";
+    let (_guard, dir) = scratch(&[
+        ("old.xfoot", old),
+        ("new.xfoot", new),
+        ("may.yaml", may),
+        ("june.yaml", june),
+    ]);
+    let flips = |args: &[&str]| {
+        let mut all = vec!["diff", "--format", "json", "old.xfoot", "new.xfoot"];
+        all.extend(args);
+        let output = crossfoot_in(&dir, &all);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["flips"].clone()
+    };
+    let found = flips(&["--reports", "may.yaml", "june.yaml"]);
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found:#}");
+    assert_eq!(found[0]["report"], "june.yaml");
+    assert_eq!(
+        (found[0]["old"].as_str(), found[0]["new"].as_str()),
+        (Some("fail"), Some("pass"))
+    );
+    // The previous report given with `--prior`, as `check --prior` takes it.
+    let found = flips(&["--reports", "june.yaml", "--prior", "may.yaml"]);
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found:#}");
+}

@@ -8,10 +8,11 @@ use serde::Serialize;
 use super::{DiffArgs, DiffFormat, ExitStatus, not_one, use_color, write_problems};
 use crate::check::RuleSet;
 use crate::diff::{Flip, LineChange, RuleChange, diff, diff_lines, flips};
+use crate::engine::{Engine, ReportResult};
 use crate::error::Error;
 use crate::load::load_rules;
 use crate::render::Human;
-use crate::report::{InputFormat, names, read_reports};
+use crate::report::{InputFormat, Inputs, names, read_reports};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -81,48 +82,46 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     })
 }
 
-/// The verdicts that flip on the reports of `--reports`: each report read once for each
-/// rule set (each reads only its own lines), the two put together and compared, a report
-/// at a time.
+/// The verdicts that flip on the reports of `--reports`: every report checked by each rule
+/// set exactly as `check` checks it (each reads only its own lines, and finds each
+/// report's previous report among the reports and in `--prior`), the two results of a
+/// report compared.
 fn flips_on_reports(
     args: &DiffArgs,
     old: &RuleSet,
     new: &RuleSet,
 ) -> Result<Vec<Flip>, Vec<Error>> {
-    if args.reports.iter().any(|path| path.as_os_str() == "-") {
+    if args
+        .reports
+        .iter()
+        .chain(&args.prior)
+        .any(|path| path.as_os_str() == "-")
+    {
         return Err(vec![Error::Io {
             path: "-".to_owned(),
             reason: "diff reads the reports once for each rule set, and standard input cannot be read twice; save it to a file".to_owned(),
         }]);
     }
     let wanted = args.report_id.as_deref();
-    let format = args.input_format.map(InputFormat::from);
-    let before = read_reports(old, args.reports.clone(), format);
-    let after = read_reports(new, args.reports.clone(), format);
-    let (mut found, mut flipped, mut errors) = (0, Vec::new(), Vec::new());
-    for pair in before.zip(after) {
-        match pair {
-            (Ok(mut report), Ok(other)) => {
-                if wanted.is_some_and(|wanted| !names(report.meta(), wanted)) {
-                    continue;
-                }
-                found += 1;
-                for (code, amount) in other.lines() {
-                    report.set_amount(code, Some(amount));
-                }
-                flipped.extend(flips(old, new, std::slice::from_ref(&report)));
-            }
-            (Err(unreadable), _) | (_, Err(unreadable)) => {
-                let in_the_way = match (wanted, &unreadable.meta.place) {
-                    (Some(wanted), Some(_)) => names(&unreadable.meta, wanted),
-                    _ => true,
-                };
-                if in_the_way {
-                    errors.extend(unreadable.errors);
-                }
-            }
+    let before = checked(args, old)?;
+    let after = checked(args, new)?;
+    let (mut found, mut flipped) = (0, Vec::new());
+    for (before, after) in before.iter().zip(&after) {
+        let (Some(before), Some(after)) = (before, after) else {
+            continue;
+        };
+        if wanted.is_some_and(|wanted| !names(&after.row.meta, wanted)) {
+            continue;
         }
+        found += 1;
+        flipped.extend(flips(old, before, new, after));
     }
+    let unreadable = before.iter().chain(&after).any(Option::is_none);
+    let mut errors = if unreadable {
+        unreadable_reports(args, old, wanted)
+    } else {
+        Vec::new()
+    };
     if let Some(problem) = wanted.and_then(|_| not_one(found, wanted, "")) {
         let inputs: Vec<String> = args
             .reports
@@ -139,6 +138,40 @@ fn flips_on_reports(
     } else {
         Err(errors)
     }
+}
+
+/// Every report of `--reports` checked by `rules` as `check` checks it, in input order
+/// (`None`: a report that could not be read).
+fn checked(args: &DiffArgs, rules: &RuleSet) -> Result<Vec<Option<ReportResult>>, Vec<Error>> {
+    let priors = super::read_reports(rules, &args.prior, None, None, usize::MAX)?.reports;
+    let engine = Engine::new(rules.clone()).with_priors(&priors);
+    let format = args.input_format.map(InputFormat::from);
+    let inputs = Inputs::new(engine.rules(), args.reports.clone(), format);
+    let mut results = Vec::new();
+    let Ok(()) = engine.check_each(inputs, |result| {
+        results.push(result.ok().cloned());
+        Ok::<(), std::convert::Infallible>(())
+    });
+    Ok(results)
+}
+
+/// Why the reports that could not be read could not be: each problem in the way (with
+/// `--report`, a row that is not the one named is not).
+fn unreadable_reports(args: &DiffArgs, rules: &RuleSet, wanted: Option<&str>) -> Vec<Error> {
+    let format = args.input_format.map(InputFormat::from);
+    let mut errors = Vec::new();
+    for read in read_reports(rules, args.reports.clone(), format) {
+        if let Err(unreadable) = read {
+            let in_the_way = match (wanted, &unreadable.meta.place) {
+                (Some(wanted), Some(_)) => names(&unreadable.meta, wanted),
+                _ => true,
+            };
+            if in_the_way {
+                errors.extend(unreadable.errors);
+            }
+        }
+    }
+    errors
 }
 
 fn shown(value: &Option<String>) -> String {

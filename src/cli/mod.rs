@@ -101,6 +101,10 @@ pub struct DiffArgs {
     /// Only the report with this `id` (or place: `row 7`, `line 12`).
     #[arg(long = "report", value_name = "ID")]
     pub report_id: Option<String>,
+    /// A previous report (repeatable): looked up by rules that read `prior(…)`, as `check
+    /// --prior` does, not compared itself.
+    #[arg(long, value_name = "FILE")]
+    pub prior: Vec<PathBuf>,
     /// What the report inputs hold, when their extension does not say.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,

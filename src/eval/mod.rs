@@ -207,6 +207,8 @@ pub enum NoPrior {
     NoneEarlier,
     /// More than one report of the firm has the latest earlier date.
     Ambiguous(Date),
+    /// The firm's latest earlier report, of this date, could not be read.
+    Unreadable(Date),
 }
 
 impl Skip {
@@ -227,6 +229,9 @@ impl Skip {
             }
             Skip::NoPrior(NoPrior::Ambiguous(date)) => {
                 format!("no prior report: more than one report of the firm as of {date}")
+            }
+            Skip::NoPrior(NoPrior::Unreadable(date)) => {
+                format!("no prior report: the report of the firm as of {date} could not be read")
             }
         }
     }

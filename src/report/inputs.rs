@@ -13,10 +13,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::{Meta, Place, Report, Row, Spare, csv, jsonl, load_yaml};
+use super::{Meta, Place, Report, Row, Spare, csv, jsonl, load_yaml_meta};
 use crate::check::RuleSet;
 use crate::error::Error;
-use crate::load::{MAX_REPORT_BYTES, read_report};
+use crate::load::{MAX_REPORT_BYTES, read_report_meta};
 use crate::source::Source;
 
 /// How a report input is written.
@@ -153,16 +153,16 @@ impl Job {
     pub fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         match self.0 {
             Kind::File(path) => vec![
-                read_report(&path)
+                read_report_meta(&path)
                     .map(|report| Row::of(rules, &report))
-                    .map_err(|errors| Unreadable::file(&path.display().to_string(), errors)),
+                    .map_err(|(meta, errors)| Unreadable { meta, errors }),
             ],
             Kind::Text(source) => vec![
-                load_yaml(&source)
+                load_yaml_meta(&source)
                     .map(|report| Row::of(rules, &report))
-                    .map_err(|errors| {
-                        let errors = errors.into_iter().map(Error::from).collect();
-                        Unreadable::file(source.name(), errors)
+                    .map_err(|(meta, errors)| Unreadable {
+                        meta,
+                        errors: errors.into_iter().map(Error::from).collect(),
                     }),
             ],
             Kind::Csv(block) => block.read(rules, spare),

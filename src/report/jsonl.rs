@@ -202,10 +202,12 @@ fn json_line(
         Ok(unit) => meta.unit = unit.unwrap_or_default(),
         Err(error) => problems.push(error.to_string()),
     }
+    // The date is kept even when an amount is bad: an unreadable report still tells a later
+    // one that its previous report could not be read.
+    meta.as_of = as_of;
     if !problems.is_empty() {
         return Err(Unreadable::batch(meta, problems.join("; ")));
     }
-    meta.as_of = as_of;
     Ok(Row {
         meta,
         amounts,

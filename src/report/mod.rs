@@ -27,6 +27,7 @@ fn firm(text: &str) -> Option<String> {
 }
 pub use inputs::{InputFormat, Inputs, Job, Unreadable, directory, names, read_reports};
 pub use yaml::load_yaml;
+pub(crate) use yaml::load_yaml_meta;
 
 use crate::check::RuleSet;
 use crate::date::Date;

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use miette::SourceSpan;
 use saphyr_parser::{Event, Parser, ScalarStyle, StrInput};
 
-use super::{Report, ReportError};
+use super::{Meta, Report, ReportError};
 use crate::amount::{self, AmountError};
 use crate::date::Date;
 use crate::line::LineCode;
@@ -24,17 +24,25 @@ const KEYS: [&str; 5] = ["lines", "firm", "as_of", "id", "unit"];
 
 /// Read a YAML report. On failure, every problem found, in file order.
 pub fn load_yaml(source: &Source) -> Result<Report, Vec<ReportError>> {
+    load_yaml_meta(source).map_err(|(_, errors)| errors)
+}
+
+/// [`load_yaml`], and for a report that cannot be used, what could be read of its metadata
+/// (its firm and date, when they were readable): an unreadable report is still the firm's
+/// report of that date, which a later report's `prior(…)` must not pass over.
+pub(crate) fn load_yaml_meta(source: &Source) -> Result<Report, (Meta, Vec<ReportError>)> {
     let mut reader = Reader {
         text: source.text(),
         ascii: source.text().is_ascii(),
         src: source.named(),
         parser: Parser::new_from_str(source.text()),
         errors: Vec::new(),
+        meta: Meta::named(source.name()),
     };
     let report = reader.document(source.name());
     match report {
         Some(report) if reader.errors.is_empty() => Ok(report),
-        _ => Err(reader.errors),
+        _ => Err((reader.meta, reader.errors)),
     }
 }
 
@@ -63,6 +71,8 @@ struct Reader<'s> {
     src: Source,
     parser: Parser<'s, StrInput<'s>>,
     errors: Vec<ReportError>,
+    /// The metadata read so far, kept when the report turns out unreadable.
+    meta: Meta,
 }
 
 impl Reader<'_> {
@@ -124,6 +134,7 @@ impl Reader<'_> {
                     self.skip_value()?;
                 }
             }
+            self.meta.clone_from(&report.meta);
         }
         if !has_lines {
             return self.no_lines(start);
