@@ -70,6 +70,13 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Whether an output that lists findings lists this one: a failure, waived or not, and
+    /// a rule that could not be evaluated (not a pass or a skip). The one decision every
+    /// output makes (`--results failing`, SARIF, GitHub, CSV, HTML).
+    pub fn is_finding(self) -> bool {
+        matches!(self, Outcome::Fail | Outcome::Waived | Outcome::Error)
+    }
+
     /// The word in machine output: `pass`, `fail`, `waived`, `skipped`, `error`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -82,7 +82,7 @@ impl Render for Csv<'_> {
         }
         let report = report_cells(&result.row.meta);
         let mut rows = writer(out);
-        let wanted = |outcome| matches!(outcome, Outcome::Fail | Outcome::Waived | Outcome::Error);
+        let wanted = Outcome::is_finding;
         for (_, finding) in findings(self.engine, result, wanted) {
             let sides = finding.status.sides();
             let value =

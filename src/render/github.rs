@@ -60,7 +60,7 @@ impl<'a> Github<'a> {
 
 impl Render for Github<'_> {
     fn render(&self, result: &ReportResult, out: &mut Vec<u8>) {
-        let wanted = |outcome| matches!(outcome, Outcome::Fail | Outcome::Waived | Outcome::Error);
+        let wanted = Outcome::is_finding;
         for (index, finding) in findings(self.engine, result, wanted) {
             let place = self.places.get(index).map_or("", String::as_str);
             let _ = writeln!(

@@ -172,7 +172,7 @@ impl<'h, 'a> Report<'h, 'a> {
             let kind = outcome.outcome();
             outcomes.push(kind);
             findings.push(
-                matches!(kind, Outcome::Fail | Outcome::Waived | Outcome::Error)
+                kind.is_finding()
                     .then(|| Finding::of(engine, result, rule, outcome)),
             );
         }
@@ -692,10 +692,7 @@ impl<'h, 'a> Report<'h, 'a> {
             .copied()
             .filter(|&i| {
                 self.html.listed == Listed::All
-                    || matches!(
-                        self.outcomes.get(i),
-                        Some(Outcome::Fail | Outcome::Waived | Outcome::Error)
-                    )
+                    || self.outcomes.get(i).is_some_and(|o| o.is_finding())
             })
             .collect();
         if listed.is_empty() {

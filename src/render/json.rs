@@ -13,7 +13,7 @@ use super::text::{self, json_string};
 use super::{Held, Render, RunEnd, Sink};
 use crate::check::CheckedRule;
 use crate::diagnostic;
-use crate::engine::{Engine, Outcome, ReportResult, RuleResult};
+use crate::engine::{Engine, ReportResult, RuleResult};
 use crate::eval::{Amounts, Skip, Status, root_causes};
 use crate::report::Unreadable;
 
@@ -272,12 +272,7 @@ impl<'a> Json<'a> {
         for ((rule, outcome), fixed) in result.results(self.engine.rules()).zip(&self.rules) {
             let listed = match self.listed {
                 Listed::All => true,
-                Listed::Failing => {
-                    matches!(
-                        outcome.outcome(),
-                        Outcome::Fail | Outcome::Waived | Outcome::Error
-                    )
-                }
+                Listed::Failing => outcome.outcome().is_finding(),
             };
             if !listed {
                 continue;

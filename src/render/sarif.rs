@@ -67,7 +67,7 @@ impl<'a> Sarif<'a> {
 
 impl Render for Sarif<'_> {
     fn render(&self, result: &ReportResult, out: &mut Vec<u8>) {
-        let wanted = |outcome| matches!(outcome, Outcome::Fail | Outcome::Waived | Outcome::Error);
+        let wanted = Outcome::is_finding;
         // `out` may hold other reports' bytes: a comma only between this report's results.
         let mut first = true;
         for (index, finding) in findings(self.engine, result, wanted) {
