@@ -518,6 +518,19 @@ pub enum Func {
 }
 
 impl Comparison {
+    /// Each line both sides read, as (slot, whether of the previous report), each once.
+    pub fn reads(&self) -> Vec<(usize, bool)> {
+        let mut reads = Vec::new();
+        for previous in [false, true] {
+            let mut found = Vec::new();
+            self.reads_written(previous, &mut found);
+            reads.extend(found.into_iter().map(|(slot, _)| (slot, previous)));
+        }
+        reads.sort_unstable();
+        reads.dedup();
+        reads
+    }
+
     /// Whether either side reads the previous report.
     pub fn reads_prior(&self) -> bool {
         self.left.reads_prior() || self.right.reads_prior()
@@ -662,19 +675,8 @@ pub(super) fn total_reads(
     assertion: &Comparison,
     total: impl Fn(usize) -> bool,
 ) -> Vec<(usize, bool)> {
-    let mut reads = Vec::new();
-    for previous in [false, true] {
-        let mut found = Vec::new();
-        assertion.reads_written(previous, &mut found);
-        reads.extend(
-            found
-                .into_iter()
-                .filter(|(slot, _)| total(*slot))
-                .map(|(slot, _)| (slot, previous)),
-        );
-    }
-    reads.sort_unstable();
-    reads.dedup();
+    let mut reads = assertion.reads();
+    reads.retain(|(slot, _)| total(*slot));
     reads
 }
 

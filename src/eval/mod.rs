@@ -352,8 +352,13 @@ fn run<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts, trace
     let all_blank = rule.assertion_lines > 0
         && match evaluated {
             Ok(_) => !ctx.present,
-            Err(_) => (0..rule.assertion_lines)
-                .all(|slot| amounts.amount(slot).is_none() && amounts.prior(slot).is_none()),
+            // The evaluation stopped part way: every line the assertion reads, on the report
+            // or the previous report as it reads it.
+            Err(_) => rule
+                .assertion
+                .reads()
+                .into_iter()
+                .all(|(slot, prior)| ctx.amount(slot, prior).is_none()),
         };
     if all_blank {
         return Status::Skipped(Skip::AllBlank);

@@ -59,9 +59,14 @@ pub fn scratch(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
     (dir, path)
 }
 
-/// Run `crossfoot` in `dir` (so paths in its output are relative to it).
+/// Run `crossfoot` in `dir` (so paths in its output are relative to it). `CROSSFOOT_BIN`
+/// names another build to run instead (to see a test fail on a build before a fix).
 pub fn crossfoot_in(dir: &Path, args: &[&str]) -> Output {
-    cargo_bin_cmd!("crossfoot")
+    let mut command = match std::env::var_os("CROSSFOOT_BIN") {
+        Some(binary) => assert_cmd::Command::new(binary),
+        None => cargo_bin_cmd!("crossfoot"),
+    };
+    command
         .current_dir(dir)
         .env_remove("NO_COLOR")
         .args(args)
