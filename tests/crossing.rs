@@ -225,3 +225,123 @@ fn the_reference_sees_every_outcome() {
     }
     let _ = Outcome::Pass;
 }
+
+/// A Python that can `import duckdb`: `CROSSFOOT_PYTHON`, or the venv `.ci/run` makes.
+fn duckdb_python() -> std::path::PathBuf {
+    let candidates = [
+        std::env::var_os("CROSSFOOT_PYTHON").map(std::path::PathBuf::from),
+        Some(common::root().join("target/py/bin/python")),
+    ];
+    for candidate in candidates.into_iter().flatten() {
+        let works = std::process::Command::new(&candidate)
+            .args(["-c", "import duckdb"])
+            .output()
+            .is_ok_and(|output| output.status.success());
+        if works {
+            return candidate;
+        }
+    }
+    panic!(
+        "no Python with DuckDB: run `python3 -m venv target/py && target/py/bin/pip install duckdb==1.5.6` (as .ci/run does), or set CROSSFOOT_PYTHON"
+    );
+}
+
+/// The rules of a pack the SQL query holds: those that read no previous report and are not
+/// `within rounding`, less any the compiler refuses (a divisor that is not a constant, …).
+fn sql_rules(pack: &Pack) -> Vec<crossing_model::Rule> {
+    let mut rules: Vec<_> = pack
+        .rules
+        .iter()
+        .filter(|r| r.sql_candidate())
+        .cloned()
+        .collect();
+    loop {
+        let source = crossfoot::source::Source::new("sql.xfoot", pack.rules_text_of(&rules));
+        let checked = crossfoot::load::check_sources(vec![source]).expect("the pack checks");
+        let options = crossfoot::sql::Options {
+            precision: 18,
+            scale: 4,
+            ..crossfoot::sql::Options::default()
+        };
+        let refused: Vec<String> = match crossfoot::sql::compile(&checked.rules, &options) {
+            Ok(_) => return rules,
+            Err(errors) => errors
+                .into_iter()
+                .filter_map(|error| match error {
+                    crossfoot::sql::SqlError::Inexact { rule, .. } => Some(rule),
+                    _ => None,
+                })
+                .collect(),
+        };
+        assert!(!refused.is_empty(), "a refusal without a rule");
+        rules.retain(|rule| !refused.contains(&rule.id));
+    }
+}
+
+#[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md (.ci/run installs it and runs this)"]
+fn the_query_agrees_with_the_reference_on_crossed_packs() {
+    let python = duckdb_python();
+    let (mut compared, mut failing) = (0usize, 0usize);
+    for seed in seeds() {
+        let pack = Pack::generate(seed);
+        let rules = sql_rules(&pack);
+        if rules.is_empty() {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sql.xfoot"), pack.rules_text_of(&rules)).unwrap();
+        std::fs::write(dir.path().join("reports.csv"), pack.sql_csv()).unwrap();
+        let query = crossfoot_in(
+            dir.path(),
+            &["sql", "--precision", "18", "--scale", "4", "sql.xfoot"],
+        );
+        assert_eq!(
+            query.status.code(),
+            Some(0),
+            "seed {seed}: {}",
+            stderr(&query)
+        );
+        std::fs::write(dir.path().join("query.sql"), &query.stdout).unwrap();
+        let run = std::process::Command::new(&python)
+            .arg(common::root().join("tests/sql/run_duckdb.py"))
+            .arg(dir.path().join("query.sql"))
+            .arg(dir.path().join("reports.csv"))
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "seed {seed} (CROSSING_SEED={seed}): the query stopped: {}\n{}",
+            String::from_utf8_lossy(&run.stderr),
+            pack.rules_text_of(&rules)
+        );
+        let (expected, unknown) = pack.sql_rows(&rules);
+        let mut found = std::collections::BTreeSet::new();
+        for line in String::from_utf8(run.stdout).unwrap().lines() {
+            let row: Vec<Option<String>> = serde_json::from_str(line).unwrap();
+            let get = |i: usize| row[i].clone().unwrap_or_default();
+            if unknown.contains(&(get(0), get(1))) {
+                continue;
+            }
+            let number = |i: usize| crossing_model::parse_decimal(&get(i));
+            found.insert((get(0), get(1), number(4), number(5)));
+        }
+        let expected: std::collections::BTreeSet<_> = expected
+            .into_iter()
+            .filter(|(report, rule, ..)| !unknown.contains(&(report.clone(), rule.clone())))
+            .collect();
+        let missing: Vec<_> = expected.difference(&found).take(5).collect();
+        let extra: Vec<_> = found.difference(&expected).take(5).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "seed {seed} (CROSSING_SEED={seed}): only the reference fails {missing:?}; only the query {extra:?}\n{}",
+            pack.rules_text_of(&rules)
+        );
+        compared += rules.len() * pack.reports.iter().filter(|r| r.readable()).count();
+        failing += expected.len();
+    }
+    eprintln!(
+        "{compared} rule-report cases on DuckDB, {failing} failing rows, as the reference says"
+    );
+    assert!(compared >= 3_000, "only {compared} cases reached the query");
+}

@@ -748,6 +748,11 @@ fn print(mantissa: i128, scale: u32, fancy: bool) -> String {
 
 impl Pack {
     pub fn rules_text(&self) -> String {
+        self.rules_text_of(&self.rules)
+    }
+
+    /// The catalogue and the given rules as a rule file.
+    pub fn rules_text_of(&self, rules: &[Rule]) -> String {
         let mut text = String::from("page p \"Generated\"\n");
         for line in &self.lines {
             let flag = match line.kind {
@@ -758,7 +763,7 @@ impl Pack {
             let total = if line.total { " total" } else { "" };
             let _ = writeln!(text, "  {} \"line {}\"{flag}{total}", line.code, line.code);
         }
-        for rule in &self.rules {
+        for rule in rules {
             let _ = write!(text, "\nrule {} \"generated\"\n", rule.id);
             if rule.warning {
                 text.push_str("  severity warning\n");
@@ -1584,4 +1589,99 @@ impl Ord for Report {
     fn cmp(&self, other: &Self) -> Ordering {
         self.id.cmp(&other.id)
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The SQL query's share
+
+impl Rule {
+    /// Whether the SQL query can hold the rule at all: it reads no previous report and is
+    /// not `within rounding` (the query refuses both; other refusals are found by compiling).
+    pub fn sql_candidate(&self) -> bool {
+        let mut found = Vec::new();
+        reads(&self.left, &mut found);
+        reads(&self.right, &mut found);
+        !found.iter().any(|(_, prior)| *prior)
+            && !self.cond.as_ref().is_some_and(cond_reads_prior)
+            && !matches!(self.tol, Tol::Rounding)
+    }
+}
+
+impl Pack {
+    /// The readable reports as a wide CSV file for the query: plain amounts (no separators
+    /// or parentheses, which the query refuses), `as_of` and `unit` columns.
+    pub fn sql_csv(&self) -> String {
+        let mut csv = String::from("report_id,as_of,unit");
+        for line in &self.lines {
+            let _ = write!(csv, ",{}", line.code);
+        }
+        csv.push('\n');
+        for report in self.reports.iter().filter(|r| r.readable()) {
+            let _ = write!(
+                csv,
+                "{},{},{}",
+                report.id,
+                report.date.map_or("", |d| DATES[d as usize]),
+                report.unit_text
+            );
+            for line in &self.lines {
+                let amount = report.lines.get(&line.code);
+                let text = amount.map(|a| print(a.mantissa, a.scale, false));
+                let _ = write!(csv, ",{}", text.unwrap_or_default());
+            }
+            csv.push('\n');
+        }
+        csv
+    }
+
+    /// The rows the query must give for `rules`: each readable report and each rule the
+    /// reference fails (waived or not: the query knows no waivers), with both sides; and
+    /// the (report, rule) pairs the reference cannot decide (its arithmetic overflowed).
+    pub fn sql_rows(
+        &self,
+        rules: &[Rule],
+    ) -> (
+        std::collections::BTreeSet<(String, String, Q, Q)>,
+        std::collections::BTreeSet<(String, String)>,
+    ) {
+        let mut rows = std::collections::BTreeSet::new();
+        let mut unknown = std::collections::BTreeSet::new();
+        for report in self.reports.iter().filter(|r| r.readable()) {
+            let prior = self.prior_of(report);
+            for rule in rules {
+                rational::overflowed();
+                let verdict = decide(self, rule, report, prior);
+                if rational::overflowed() {
+                    unknown.insert((report.id.clone(), rule.id.clone()));
+                    continue;
+                }
+                if verdict != Verdict::Exact(Outcome::Fail) {
+                    continue;
+                }
+                let reading = Reading {
+                    pack: self,
+                    report,
+                    prior: None,
+                };
+                let (Ok(left), Ok(right)) = (reading.eval(&rule.left), reading.eval(&rule.right))
+                else {
+                    continue;
+                };
+                rows.insert((report.id.clone(), rule.id.clone(), left, right));
+            }
+        }
+        (rows, unknown)
+    }
+}
+
+/// A decimal's text as an exact rational.
+pub fn parse_decimal(text: &str) -> Q {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mantissa: i128 = format!("{whole}{fraction}").parse().expect("a decimal");
+    let value = Q::new(mantissa, 10i128.pow(fraction.len() as u32));
+    if negative { value.neg() } else { value }
 }
