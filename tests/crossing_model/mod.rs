@@ -15,7 +15,7 @@
 mod rational;
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -1637,15 +1637,9 @@ impl Pack {
     /// The rows the query must give for `rules`: each readable report and each rule the
     /// reference fails (waived or not: the query knows no waivers), with both sides; and
     /// the (report, rule) pairs the reference cannot decide (its arithmetic overflowed).
-    pub fn sql_rows(
-        &self,
-        rules: &[Rule],
-    ) -> (
-        std::collections::BTreeSet<(String, String, Q, Q)>,
-        std::collections::BTreeSet<(String, String)>,
-    ) {
-        let mut rows = std::collections::BTreeSet::new();
-        let mut unknown = std::collections::BTreeSet::new();
+    pub fn sql_rows(&self, rules: &[Rule]) -> (BTreeSet<SqlRow>, BTreeSet<(String, String)>) {
+        let mut rows = BTreeSet::new();
+        let mut unknown = BTreeSet::new();
         for report in self.reports.iter().filter(|r| r.readable()) {
             let prior = self.prior_of(report);
             for rule in rules {
@@ -1673,6 +1667,9 @@ impl Pack {
         (rows, unknown)
     }
 }
+
+/// A row of the query: report, rule, left and right side.
+pub type SqlRow = (String, String, Q, Q);
 
 /// A decimal's text as an exact rational.
 pub fn parse_decimal(text: &str) -> Q {
