@@ -31,9 +31,15 @@ use std::path::Path;
 use common::{crossfoot_in, stderr, stdout};
 use crossing_model::{Case, Outcome, Pack, Verdict};
 
-/// The seeds whose packs reproduced issue 24's findings with the build before its fixes
-/// (each found by this generator): kept so they run whatever `CROSSING_SEEDS` says.
-const REGRESSION_SEEDS: &[u64] = &[];
+/// Seeds whose packs failed on the build before issue 24's fixes (81e6986), each a
+/// finding of that issue found again by this generator, kept so they run whatever
+/// `CROSSING_SEEDS` says: a report given twice or an unreadable month read as the previous
+/// report (3, 4, 5), a rule that reads no `prior(…)` failing with an error where its lines
+/// are all blank because the previous report had amounts (10, 21), `!=` within rounding
+/// stricter than without (17, 19), a blank total on the previous report counted as 0
+/// (25, 32), a percentage on the previous report rescaled by the reports' units, in an
+/// assertion and in a condition (43, 68, 73, 85).
+const REGRESSION_SEEDS: &[u64] = &[3, 4, 5, 10, 17, 19, 21, 25, 32, 43, 68, 73, 85];
 
 fn seeds() -> Vec<u64> {
     if let Ok(seed) = std::env::var("CROSSING_SEED") {
