@@ -62,6 +62,9 @@ pub enum Command {
     /// Rewrite rule files in the canonical layout.
     Fmt(FmtArgs),
     /// Show how each rule (or the named ones) evaluates on one report, step by step.
+    #[command(
+        after_help = "Exit status: 0 every rule explained holds (or was skipped), 1 one of severity error\nfails, 2 the rules or the report could not be used, or a rule's arithmetic failed."
+    )]
     Explain(ExplainArgs),
     /// List, per page of the line catalogue, the lines no rule reads and the lines that
     /// several rules target.
