@@ -117,7 +117,8 @@ impl Human {
                     }
                     _ => String::new(),
                 };
-                writeln!(out, "  {status:<7} {}{why}", rule.id)?;
+                let name = crate::check::version_name(rule);
+                writeln!(out, "  {status:<7} {name}{why}")?;
             }
         }
         writeln!(out, "{}", self.summary_line(rules, result, deny_warnings))
