@@ -164,6 +164,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Waiver(Box<crate::waiver::WaiverError>),
 
+    /// A `pack.yaml` that cannot be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Pack(Box<crate::pack::PackError>),
+
     /// A rule with no exact SQL form.
     #[error(transparent)]
     #[diagnostic(transparent)]

@@ -48,6 +48,7 @@ pub mod line;
 pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod pack;
 mod parallel;
 pub mod record;
 pub mod render;

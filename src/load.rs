@@ -213,6 +213,11 @@ fn not_rules(path: &Path) -> Option<Error> {
                 "`crossfoot test DIR` runs the tests under DIR with the rules there: `crossfoot test {dir}` if the rules are beside it"
             ),
         )
+    } else if name == crate::pack::FILE_NAME {
+        (
+            "a pack file",
+            "`pack.yaml` names the rule set beside it and its version; give the directory: `crossfoot check DIR REPORT`".to_owned(),
+        )
     } else if name == crate::waiver::FILE_NAME {
         (
             "a waivers file",

@@ -465,6 +465,10 @@ impl<'a> HumanSink<'a> {
 
 impl Sink for HumanSink<'_> {
     fn report(&mut self, result: &ReportResult, _rendered: &[u8]) -> io::Result<()> {
+        if let (0, true, Some(pack)) = (self.seen, self.human.verbose, self.engine.pack()) {
+            // Which version of the pack checked the reports, before the first of them.
+            writeln!(self.out, "rule pack {pack}")?;
+        }
         self.seen += 1;
         let holds = result.summary.holds();
         if !holds && self.detailed < MAX_DETAILED_REPORTS {
