@@ -61,6 +61,16 @@ pub mod unit;
 pub mod waiver;
 mod yaml;
 
+/// The README's library example, compiled and run as a doctest so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// `docs/library.md`'s examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+pub struct LibraryDoctests;
+
 pub use check::RuleSet;
 pub use engine::{Engine, ExitStatus, Outcome, ReportResult, RuleResult, Summary, Tally};
 pub use error::Error;
