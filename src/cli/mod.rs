@@ -646,8 +646,21 @@ pub(super) fn not_one(found: usize, wanted: Option<&str>, what: &str) -> Option<
 /// `.yaml`, `.json`, `.jsonl` or `.csv` file): the arguments are in the wrong order, and
 /// the problem says the right one, with the rule set found among the reports first.
 pub(super) fn misordered(command: &str, rules: &Path, reports: &[PathBuf]) -> Option<Error> {
+    // A pack, waivers or test file is not a report: the rules path's own message says
+    // what it is.
+    let side_file = |path: &Path| {
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| {
+                name == crate::pack::FILE_NAME
+                    || name == crate::waiver::FILE_NAME
+                    || name.ends_with(".test.yaml")
+                    || name.ends_with(".test.yml")
+            })
+    };
     let report_like = |path: &Path| {
-        path == Path::new("-") || crate::report::InputFormat::of(path).is_some() && !path.is_dir()
+        path == Path::new("-")
+            || crate::report::InputFormat::of(path).is_some() && !path.is_dir() && !side_file(path)
     };
     if !report_like(rules) {
         return None;
