@@ -17,7 +17,7 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossfoot::check::{RuleSet, check};
 use crossfoot::engine::Engine;
-use crossfoot::load::{load_report, rule_files};
+use crossfoot::load::{read_report, rule_files};
 use crossfoot::report::Inputs;
 use crossfoot::source::Source;
 use crossfoot::syntax::parse;
@@ -75,7 +75,7 @@ fn benches(c: &mut Criterion) {
     });
 
     let engine = Engine::new(parse_and_check(&pack));
-    let report = load_report(Path::new("examples/hsbc-2020-07.yaml")).unwrap();
+    let report = read_report(Path::new("examples/hsbc-2020-07.yaml")).unwrap();
     c.bench_function("check the filing", |b| {
         b.iter(|| engine.check(black_box(&report)))
     });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate docs/html-view.png, the README's picture of the HTML view: the shipped example
-# with line 7190 one dollar too high (README's example), checked with `--format html`, then
+# Regenerate docs/html-view.png, docs/outputs.md's picture of the HTML view: the shipped example
+# with line 7190 one dollar too high (the README's example), checked with `--format html`, then
 # a screenshot by headless Chromium (Debian's `chromium`; CROSSFOOT_CHROMIUM names another
 # binary), made smaller with pngquant and optipng when they are installed.
 # Usage: docs/html-view.sh    (writes target/html-view/ and docs/html-view.png)

@@ -202,10 +202,110 @@ fn grouped(negative: bool, whole: &str, fraction: &str) -> String {
     out
 }
 
+/// What to write instead of a text that is not an amount, for the spellings spreadsheets
+/// and printed statements use: the accounting zero `-`, scientific notation `1.76E+09`,
+/// and a magnitude suffix `$1.2M`. `None` for any other text.
+pub fn advice(text: &str) -> Option<String> {
+    let text = text.trim();
+    if matches!(text, "-" | "–" | "—" | "--" | "$-" | "$ -" | "- $") {
+        return Some(
+            "a dash alone is how a spreadsheet prints zero: write `0`, or leave the line out if it is blank"
+                .to_owned(),
+        );
+    }
+    if let Some(full) = exponent(text) {
+        let full = full
+            .map(|full| format!(" (`{full}` if nothing was dropped)"))
+            .unwrap_or_default();
+        return Some(format!(
+            "`{text}` is a spreadsheet's scientific notation, which shows only some digits: format the cell as a number before exporting, so the amount has every digit{full}"
+        ));
+    }
+    if let Some((full, number, unit)) = magnitude(text) {
+        let full = full.to_string();
+        return Some(format!(
+            "write the amount in full, `{full}`; or, if the whole report is printed in {unit}, write `{number}` and say `unit: {unit}` in the report"
+        ));
+    }
+    None
+}
+
+/// `1.76E+09`: whether the text is scientific notation, and the exact amount it writes
+/// (`1760000000`) when that fits an amount.
+fn exponent(text: &str) -> Option<Option<String>> {
+    let (mantissa, power) = text.split_once(['e', 'E'])?;
+    let mantissa = mantissa.trim_start_matches('$');
+    let unsigned = mantissa.strip_prefix('-').unwrap_or(mantissa);
+    let power = power.strip_prefix('+').unwrap_or(power);
+    let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    let unsigned_power = power.strip_prefix('-').unwrap_or(power);
+    if unsigned.is_empty()
+        || !unsigned.chars().all(|c| c.is_ascii_digit() || c == '.')
+        || unsigned.matches('.').count() > 1
+        || !digits(unsigned_power)
+    {
+        return None;
+    }
+    let full = || -> Option<String> {
+        let power: i32 = power.parse().ok()?;
+        if power.unsigned_abs() > 28 {
+            return None;
+        }
+        let mut scale = Decimal::ONE;
+        for _ in 0..power.unsigned_abs() {
+            scale = scale.checked_mul(Decimal::TEN)?;
+        }
+        let value = Decimal::from_str_exact(mantissa).ok()?;
+        let value = if power >= 0 {
+            value.checked_mul(scale)?
+        } else {
+            value.checked_div(scale)?
+        };
+        Some(value.normalize().to_string())
+    };
+    Some(full())
+}
+
+/// `$1.2M` → (1200000, `1.2`, `millions`): an amount written with a magnitude suffix.
+pub(crate) fn magnitude(text: &str) -> Option<(Decimal, String, &'static str)> {
+    let body = text.strip_prefix('$').unwrap_or(text).trim();
+    let split = body.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, suffix) = body.split_at(split);
+    let (factor, unit): (u64, &'static str) = match suffix.trim().to_ascii_lowercase().as_str() {
+        "k" | "thousand" | "thousands" => (1_000, "thousands"),
+        "m" | "mm" | "mn" | "mio" | "million" | "millions" => (1_000_000, "millions"),
+        "b" | "bn" | "billion" | "billions" => (1_000_000_000, "billions"),
+        _ => return None,
+    };
+    let number = number.trim().replace(',', "");
+    let value = Decimal::from_str_exact(&number).ok()?;
+    let full = value.checked_mul(Decimal::from(factor))?.normalize();
+    Some((full, number, unit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn advises_on_spreadsheet_spellings() {
+        let said = |text: &str| advice(text).unwrap_or_default();
+        assert!(said(" - ").starts_with("a dash alone is how a spreadsheet prints zero"));
+        assert!(said("-").contains("write `0`"));
+        assert!(said("1.76E+09").contains("(`1760000000` if nothing was dropped)"));
+        assert!(said("2.5e-3").contains("`0.0025`"));
+        assert_eq!(
+            said("$1.2M"),
+            "write the amount in full, `1200000`; or, if the whole report is printed in millions, write `1.2` and say `unit: millions` in the report"
+        );
+        assert!(said("350k").contains("`350000`") && said("350k").contains("unit: thousands"));
+        assert!(said("$3bn").contains("`3000000000`"));
+        assert_eq!(advice("12abc"), None);
+        assert_eq!(advice("1.2.3"), None);
+        assert_eq!(advice("e5"), None);
+        assert!(said("1e400").ends_with("so the amount has every digit"));
+    }
 
     fn dec(text: &str) -> Decimal {
         Decimal::from_str(text).unwrap()

@@ -36,17 +36,34 @@ pub struct Target {
     pub line: String,
     /// The rules whose assertion is `line = …`.
     pub rules: Vec<String>,
+    /// When one of them is dated (`effective`): each rule's period, in the order of
+    /// `rules` (`from 2014-01-01`, `every day`), so versions of one rule are told apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<String>,
+}
+
+impl Target {
+    /// Each rule as people read it: its id, with its period when it is dated.
+    pub fn names(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .enumerate()
+            .map(|(i, id)| match self.periods.get(i) {
+                Some(period) if period != "every day" => format!("{id} ({period})"),
+                _ => id.clone(),
+            })
+            .collect()
+    }
 }
 
 /// The coverage of a rule set's catalogue (empty when it declares no pages).
 pub fn coverage(rules: &RuleSet) -> Coverage {
     let referenced = |code: LineCode| rules.rules().iter().any(|rule| rule.lines.contains(&code));
-    let targeting = |code: LineCode| -> Vec<String> {
+    let targeting = |code: LineCode| -> Vec<&crate::check::CheckedRule> {
         rules
             .rules()
             .iter()
             .filter(|rule| rule.assertion.op == CmpOp::Eq && target(rule) == Some(code))
-            .map(|rule| rule.id.clone())
             .collect()
     };
     let pages = rules
@@ -67,10 +84,16 @@ pub fn coverage(rules: &RuleSet) -> Coverage {
                 .lines
                 .iter()
                 .filter_map(|code| {
-                    let rules = targeting(*code);
-                    (rules.len() > 1).then(|| Target {
+                    let targets = targeting(*code);
+                    let dated = targets.iter().any(|rule| !rule.period.is_always());
+                    (targets.len() > 1).then(|| Target {
                         line: code.to_string(),
-                        rules,
+                        rules: targets.iter().map(|rule| rule.id.clone()).collect(),
+                        periods: if dated {
+                            targets.iter().map(|rule| rule.period.to_string()).collect()
+                        } else {
+                            Vec::new()
+                        },
                     })
                 })
                 .collect(),

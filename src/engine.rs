@@ -21,6 +21,8 @@ pub struct Engine {
     waivers: Option<Waivers>,
     /// Reports given only as previous reports (`--prior FILE`): looked up, never checked.
     priors: Vec<Arc<Row>>,
+    /// The rule pack's name and version, from its `pack.yaml`.
+    pack: Option<crate::pack::Pack>,
 }
 
 /// How many reports a run with previous reports checks at a time.
@@ -257,7 +259,20 @@ impl Engine {
             rules,
             waivers: None,
             priors: Vec::new(),
+            pack: None,
         }
+    }
+
+    /// The same engine with the rule pack's name and version (its `pack.yaml`), which
+    /// the outputs and the run record name.
+    pub fn with_pack(mut self, pack: Option<crate::pack::Pack>) -> Self {
+        self.pack = pack;
+        self
+    }
+
+    /// The rule pack's name and version, when its rules have a `pack.yaml`.
+    pub fn pack(&self) -> Option<&crate::pack::Pack> {
+        self.pack.as_ref()
     }
 
     /// The same engine with reports that serve only as previous reports (`--prior`): a

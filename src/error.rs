@@ -86,12 +86,47 @@ pub enum Error {
     #[diagnostic(
         code(crossfoot::report::format),
         help(
-            "reports are YAML (`.yaml`, `.yml`), JSON of the same shape (`.json`), JSON Lines (`.jsonl`) or CSV (`.csv`); name the format with `--input-format`"
+            "reports are YAML (`.yaml`, `.yml`), JSON of the same shape (`.json`), JSON Lines (`.jsonl`, `.ndjson`) or CSV (`.csv`); name the format with `--input-format`"
         )
     )]
     ReportFormat {
         /// The path as given.
         path: String,
+    },
+
+    /// `july.xlsx`: a spreadsheet workbook, which crossfoot does not read.
+    #[error("`{path}` is a spreadsheet workbook, which crossfoot does not read yet")]
+    #[diagnostic(
+        code(crossfoot::report::workbook),
+        help(
+            "export the sheet as CSV and check the `.csv` file: either a `report_id` column and one column per line code (a row per report), or `line,amount` rows (one report)"
+        )
+    )]
+    Workbook {
+        /// The path as given.
+        path: String,
+    },
+
+    /// `crossfoot lint july.yaml`: a report, a test or a waivers file where rule files go.
+    #[error("`{path}` is {what}, not a rule file")]
+    #[diagnostic(code(crossfoot::usage::not_rules), help("{suggestion}"))]
+    NotRuleFile {
+        /// The path as given.
+        path: String,
+        /// What it is: `a report`, `a whole-report test`, `a waivers file`.
+        what: &'static str,
+        /// The command that uses it, or where it goes.
+        suggestion: String,
+    },
+
+    /// `crossfoot diff rules/focus main`: a git revision where the new rule set goes.
+    #[error("`{given}` is a git revision, not a rule set: the revision comes first")]
+    #[diagnostic(code(crossfoot::usage::revision_order), help("{suggestion}"))]
+    RevisionSecond {
+        /// The revision, as given for NEW.
+        given: String,
+        /// The command in the right order.
+        suggestion: String,
     },
 
     /// A row of a CSV file or a line of a JSON Lines file that is not a report.
@@ -128,6 +163,11 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Waiver(Box<crate::waiver::WaiverError>),
+
+    /// A `pack.yaml` that cannot be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Pack(Box<crate::pack::PackError>),
 
     /// A rule with no exact SQL form.
     #[error(transparent)]

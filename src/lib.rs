@@ -48,6 +48,7 @@ pub mod line;
 pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod pack;
 mod parallel;
 pub mod record;
 pub mod render;
@@ -59,6 +60,16 @@ pub mod testing;
 pub mod unit;
 pub mod waiver;
 mod yaml;
+
+/// The README's library example, compiled and run as a doctest so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// `docs/library.md`'s examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+pub struct LibraryDoctests;
 
 pub use check::RuleSet;
 pub use engine::{Engine, ExitStatus, Outcome, ReportResult, RuleResult, Summary, Tally};

@@ -108,6 +108,27 @@ pub fn git_sources(revision: &str, path: &Path) -> Result<Vec<Source>, Error> {
         .collect()
 }
 
+/// Whether `revision` names a commit of the git repository that holds `near` (a file or
+/// directory): `main`, `HEAD~1`, a hash. False when there is no git or no repository.
+pub fn is_git_revision(revision: &str, near: &Path) -> bool {
+    if revision.starts_with('-') || revision.is_empty() {
+        return false;
+    }
+    let dir = if near.is_dir() {
+        near
+    } else {
+        near.parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    git(
+        dir,
+        &["rev-parse", "--verify", "--quiet"],
+        Path::new(&format!("{revision}^{{commit}}")),
+    )
+    .is_ok()
+}
+
 /// Run `git ARGS LAST` in `dir` and return its standard output as text.
 fn git(dir: &Path, args: &[&str], last: &Path) -> Result<String, String> {
     let output = std::process::Command::new("git")
@@ -123,17 +144,6 @@ fn git(dir: &Path, args: &[&str], last: &Path) -> Result<String, String> {
         return Err(first.trim_start_matches("fatal: ").to_owned());
     }
     String::from_utf8(output.stdout).map_err(|_| "the file is not UTF-8 text".to_owned())
-}
-
-/// Read one report; its format comes from its extension.
-pub fn load_report(path: &Path) -> Result<Report, Vec<Error>> {
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !matches!(extension, "yaml" | "yml" | "json") {
-        return Err(vec![Error::ReportFormat {
-            path: path.display().to_string(),
-        }]);
-    }
-    read_report(path)
 }
 
 /// A YAML or JSON report file, whatever its name (`--input-format yaml` or `json` said so).
@@ -157,6 +167,9 @@ pub(crate) fn read_report_meta(path: &Path) -> Result<Report, (report::Meta, Vec
 pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     let metadata = fs::metadata(path).map_err(|error| io_error(path, &error))?;
     if !metadata.is_dir() {
+        if let Some(error) = not_rules(path) {
+            return Err(error);
+        }
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
@@ -181,6 +194,72 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     }
     found.sort();
     Ok(found)
+}
+
+/// Why a file given where rule files go is not one: a report, a whole-report test, a
+/// waivers file or a spreadsheet (by its name, as [`report::InputFormat::of`] decides
+/// what a report is). `None` for anything else, which is read as a rule file.
+fn not_rules(path: &Path) -> Option<Error> {
+    let name = path.file_name()?.to_str()?;
+    let shown = path.display().to_string();
+    let dir = match path.parent().map(|dir| dir.display().to_string()) {
+        Some(dir) if !dir.is_empty() => dir,
+        _ => ".".to_owned(),
+    };
+    let (what, suggestion) = if name.ends_with(".test.yaml") || name.ends_with(".test.yml") {
+        // The shipped layout keeps tests in `PACK/tests/`: the pack is the directory above.
+        let dir = match path.parent() {
+            Some(parent) if parent.file_name().is_some_and(|n| n == "tests") => parent
+                .parent()
+                .map(|pack| pack.display().to_string())
+                .filter(|pack| !pack.is_empty())
+                .unwrap_or_else(|| ".".to_owned()),
+            _ => dir,
+        };
+        (
+            "a whole-report test",
+            format!(
+                "`crossfoot test DIR` runs the tests under DIR with the rules there: `crossfoot test {dir}` if the rules are beside it"
+            ),
+        )
+    } else if name == crate::pack::FILE_NAME {
+        (
+            "a pack file",
+            "`pack.yaml` names the rule set beside it and its version; give the directory: `crossfoot check DIR REPORT`".to_owned(),
+        )
+    } else if name == crate::waiver::FILE_NAME {
+        (
+            "a waivers file",
+            format!(
+                "waivers are read by `crossfoot check`, from the rules' directory or with `--waivers {shown}`"
+            ),
+        )
+    } else if report::InputFormat::of(path).is_some() {
+        (
+            "a report",
+            format!(
+                "rule files end in `.xfoot`; to check this report, `crossfoot check RULES {shown}`"
+            ),
+        )
+    } else if matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
+    ) {
+        (
+            "a spreadsheet workbook",
+            "rule files end in `.xfoot`; reports are YAML, JSON, JSON Lines or CSV (export the sheet as CSV)".to_owned(),
+        )
+    } else {
+        return None;
+    };
+    Some(Error::NotRuleFile {
+        path: shown,
+        what,
+        suggestion,
+    })
 }
 
 /// The files under a directory, recursively, that `keep` accepts, sorted. A directory or

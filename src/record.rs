@@ -22,6 +22,9 @@ use crate::eval::{Skip, Verdict};
 pub struct RunRecord {
     /// The crossfoot version that ran.
     pub crossfoot: String,
+    /// The rule pack's name and version, when its rules have a `pack.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<crate::pack::Pack>,
     /// When it ran, UTC, RFC 3339.
     pub time: String,
     /// The day waiver expiry was judged on.

@@ -232,26 +232,6 @@ fn the_reference_sees_every_outcome() {
     let _ = Outcome::Pass;
 }
 
-/// A Python that can `import duckdb`: `CROSSFOOT_PYTHON`, or the venv `.ci/run` makes.
-fn duckdb_python() -> std::path::PathBuf {
-    let candidates = [
-        std::env::var_os("CROSSFOOT_PYTHON").map(std::path::PathBuf::from),
-        Some(common::root().join("target/py/bin/python")),
-    ];
-    for candidate in candidates.into_iter().flatten() {
-        let works = std::process::Command::new(&candidate)
-            .args(["-c", "import duckdb"])
-            .output()
-            .is_ok_and(|output| output.status.success());
-        if works {
-            return candidate;
-        }
-    }
-    panic!(
-        "no Python with DuckDB: run `python3 -m venv target/py && target/py/bin/pip install duckdb==1.5.6` (as .ci/run does), or set CROSSFOOT_PYTHON"
-    );
-}
-
 /// The rules of a pack the SQL query holds: those that read no previous report and are not
 /// `within rounding`, less any the compiler refuses (a divisor that is not a constant, …).
 fn sql_rules(pack: &Pack) -> Vec<crossing_model::Rule> {
@@ -285,9 +265,9 @@ fn sql_rules(pack: &Pack) -> Vec<crossing_model::Rule> {
 }
 
 #[test]
-#[ignore = "needs DuckDB: see CONTRIBUTING.md (.ci/run installs it and runs this)"]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn the_query_agrees_with_the_reference_on_crossed_packs() {
-    let python = duckdb_python();
+    let python = common::engines::duckdb_python();
     let (mut compared, mut failing) = (0usize, 0usize);
     for seed in seeds() {
         let pack = Pack::generate(seed);

@@ -17,7 +17,7 @@ use crossfoot::check::{CheckedRule, Node, RuleSet};
 use crossfoot::engine::{Engine, ReportResult};
 use crossfoot::eval::{self, Status};
 use crossfoot::line::LineCode;
-use crossfoot::load::{load_report, load_rules};
+use crossfoot::load::{load_rules, read_report};
 use crossfoot::render::{JsonReport, json_report};
 use crossfoot::report::Report;
 use crossfoot::syntax::ast::{BinOp, CmpOp};
@@ -35,7 +35,7 @@ fn pack() -> RuleSet {
 }
 
 fn filing() -> Report {
-    load_report(Path::new("examples/hsbc-2020-07.yaml")).unwrap()
+    read_report(Path::new("examples/hsbc-2020-07.yaml")).unwrap()
 }
 
 fn code(text: &str) -> LineCode {

@@ -503,7 +503,12 @@ fn a_run_record_verifies_until_a_file_changes() {
     let files = record["files"].as_array().unwrap();
     let roles: Vec<&str> = files.iter().map(|f| f["role"].as_str().unwrap()).collect();
     assert_eq!(roles.iter().filter(|r| **r == "rules").count(), 6);
-    assert_eq!(roles[6..], ["report", "report", "waivers"]);
+    assert_eq!(roles[6..], ["report", "report", "waivers", "pack"]);
+    // See: issue #23. The record names the version of the pack that checked the reports.
+    assert_eq!(
+        record["pack"],
+        serde_json::json!({"name": "focus", "version": "2026.12.0"})
+    );
     assert!(
         files
             .iter()
@@ -516,7 +521,7 @@ fn a_run_record_verifies_until_a_file_changes() {
     assert_eq!(verified.status.code(), Some(0), "{}", seen(&verified));
     assert!(
         stdout(&verified).ends_with(
-            "ok: the record matches: 9 files unchanged, the same results on 2 reports\n"
+            "ok: the record matches: 10 files unchanged, the same results on 2 reports\n"
         )
     );
 

@@ -4,6 +4,9 @@
 //! Python wheel, pinned as `../shared/peers/requirements.txt` pins it), and the two
 //! violation tables must hold the same rows with the same amounts. Rules with no exact SQL
 //! form are refused at their span; the queries for the shipped pack are snapshots.
+//!
+//! The tests that run a query need DuckDB and are ignored by default: `cargo test --test
+//! sql -- --include-ignored` runs them (CONTRIBUTING.md says how to install the wheel).
 
 #![allow(
     clippy::unwrap_used,
@@ -15,42 +18,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use rust_decimal::Decimal;
 
+use common::engines::duckdb_python;
 use common::{crossfoot, crossfoot_in, root, scratch, stderr, stdout};
-
-/// A Python that can `import duckdb`: `CROSSFOOT_PYTHON`, the venv `.ci/run` makes, the
-/// benchmarks' venv, or `python3`. `None` when there is no Python at all.
-fn python() -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(path) = std::env::var_os("CROSSFOOT_PYTHON") {
-        candidates.push(path.into());
-    }
-    candidates.push(root().join("target/py/bin/python"));
-    candidates.push(root().join("target/bench/.venv/bin/python"));
-    candidates.push("python3".into());
-    let mut any_python = false;
-    for candidate in candidates {
-        let Ok(output) = Command::new(&candidate)
-            .args(["-c", "import duckdb"])
-            .output()
-        else {
-            continue;
-        };
-        any_python = true;
-        if output.status.success() {
-            return Some(candidate);
-        }
-    }
-    assert!(
-        !any_python,
-        "Python is here but no DuckDB: run `python3 -m venv target/py && target/py/bin/pip install duckdb==1.5.6` (as .ci/run does)"
-    );
-    None
-}
 
 /// A small deterministic generator (64-bit LCG).
 struct Rng(u64);
@@ -305,11 +279,9 @@ fn lines_of(rules: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn the_query_fails_exactly_what_check_fails() {
-    let Some(python) = python() else {
-        eprintln!("SKIPPED the_query_fails_exactly_what_check_fails: no Python on this machine");
-        return;
-    };
+    let python = duckdb_python();
     let features = root().join("tests/fixtures/sql/features.xfoot");
     let lines: Vec<String> = (7010..=7075)
         .map(|n| n.to_string())
@@ -348,11 +320,9 @@ fn the_shipped_packs_queries() {
 }
 
 #[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn an_amount_the_type_cannot_hold_exactly_stops_the_query() {
-    let Some(python) = python() else {
-        eprintln!("SKIPPED an_amount_the_type_cannot_hold_exactly_stops_the_query: no Python");
-        return;
-    };
+    let python = duckdb_python();
     // The bad amount sits in a report the rule passes once the amount is rounded to cents
     // (1.00 + 1 = 2.00), between two good reports: a screen that only looked at failing
     // reports, or at the columns a plan keeps, would pass it.
@@ -387,11 +357,9 @@ fn an_amount_the_type_cannot_hold_exactly_stops_the_query() {
 }
 
 #[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn a_rule_set_without_rules_gives_an_empty_table() {
-    let Some(python) = python() else {
-        eprintln!("SKIPPED a_rule_set_without_rules_gives_an_empty_table: no Python");
-        return;
-    };
+    let python = duckdb_python();
     let csv = "report_id,as_of,7010\nR1,2026-01-31,1\n";
     let (_guard, dir) = scratch(&[
         ("r.xfoot", "# no rules yet\n"),
@@ -407,11 +375,9 @@ fn a_rule_set_without_rules_gives_an_empty_table() {
 }
 
 #[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn number_columns_that_could_round_or_overflow_stop_the_query() {
-    let Some(python) = python() else {
-        eprintln!("SKIPPED number_columns_that_could_round_or_overflow_stop_the_query: no Python");
-        return;
-    };
+    let python = duckdb_python();
     let rules = "rule s \"a sum\"\n  7030 = 7010 + 7020\n";
     let good = "report_id,7010,7020,7030\nR1,1,1,2\nR2,2,2,5\n";
     let (_guard, dir) = scratch(&[
@@ -466,11 +432,9 @@ fn number_columns_that_could_round_or_overflow_stop_the_query() {
 /// Defects found by trying to break the query, each a case where the query once answered
 /// differently from `check` without stopping.
 #[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn edge_cases_give_what_check_gives_or_stop() {
-    let Some(python) = python() else {
-        eprintln!("SKIPPED edge_cases_give_what_check_gives_or_stop: no Python");
-        return;
-    };
+    let python = duckdb_python();
     let sum = "rule f.sum \"c is a plus b\"\n  7030 = 7010 + 7020\n";
     let dated = "rule f.dated \"a is b from 2024\"\n  effective from 2024-01-01\n  7010 = 7020\n";
     let big = "rule f.big \"c is 99.9 times a\"\n  7030 = 99.9 * 7010\n";
@@ -553,11 +517,9 @@ fn edge_cases_give_what_check_gives_or_stop() {
 
 // See: issue #24 (5)
 #[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn the_query_reads_money_constants_in_each_reports_unit() {
-    let Some(python) = python() else {
-        eprintln!("SKIPPED the_query_reads_money_constants_in_each_reports_unit: no Python");
-        return;
-    };
+    let python = duckdb_python();
     let rules = "rule nc.minimum \"Net capital of at least $250,000\"\n  3750 >= $250,000\n\
                  rule nc.close \"Two lines a dollar apart\"\n  3760 = 3770 within $1\n";
     // A in thousands holds 300 thousand; B in dollars 300 dollars; C's 0.3 million holds;
@@ -601,11 +563,9 @@ fn the_query_reads_money_constants_in_each_reports_unit() {
 
 // See: issue #24 (6)
 #[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn the_query_refuses_the_dates_check_refuses() {
-    let Some(python) = python() else {
-        eprintln!("SKIPPED the_query_refuses_the_dates_check_refuses: no Python");
-        return;
-    };
+    let python = duckdb_python();
     let rules = "rule f.dated \"a is b from 2024\"\n  effective from 2024-01-01\n  7010 = 7020\n";
     for bad in [
         "2024-01-31 (BC)",
@@ -640,11 +600,9 @@ fn the_query_refuses_the_dates_check_refuses() {
 // warehouse table carries other columns, so neither a column that is not a line nor a bad
 // amount in a line no rule reads stops it, where `check` refuses such a CSV file.
 #[test]
+#[ignore = "needs DuckDB: see CONTRIBUTING.md"]
 fn the_query_reads_only_the_columns_its_rules_read() {
-    let Some(python) = python() else {
-        eprintln!("SKIPPED the_query_reads_only_the_columns_its_rules_read: no Python");
-        return;
-    };
+    let python = duckdb_python();
     let rules = "rule s \"a sum\"\n  7030 = 7010 + 7020\n";
     let csv = "report_id,comment,7010,7020,7030,7040\nR1,late,1,1,3,12abc\n";
     let (_guard, dir) = scratch(&[("r.xfoot", rules), ("r.csv", csv)]);

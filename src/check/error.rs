@@ -309,6 +309,30 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    /// `7190 = 7180 - 7060` with the example `passes 7180 = 1411, 7050 = 2096, …`.
+    #[error("the example sets line {code}, which `{rule}` does not read")]
+    #[diagnostic(
+        code(crossfoot::check::unread_example_line),
+        severity(Warning),
+        help(
+            "`{rule}` reads {reads}; an example line the rule does not read is most likely a code that changed in the rule but not in its examples"
+        )
+    )]
+    UnreadExampleLine {
+        /// The line the example sets.
+        code: String,
+        /// The rule.
+        rule: String,
+        /// The lines the rule reads, `7190, 7180, 7060`.
+        reads: String,
+        /// The rule file.
+        #[source_code]
+        src: Source,
+        /// The line in the example.
+        #[label("not read by the rule")]
+        span: SourceSpan,
+    },
+
     /// `7180 = 7070 + 7080` in one rule and `7180 = 7070 + 7090` in another.
     #[error(
         "line {line} is asserted equal to two different formulas, in `{first_rule}` and `{rule}`"
@@ -379,6 +403,7 @@ impl CheckError {
             | CheckError::DivisionByZero { span, .. }
             | CheckError::ConflictingTotals { span, .. }
             | CheckError::MissingSignRule { span, .. }
+            | CheckError::UnreadExampleLine { span, .. }
             | CheckError::DuplicateExampleLine { span, .. } => span,
             CheckError::ToleranceOnInequality { op_span, .. } => op_span,
             CheckError::Units { left, .. } => left,
@@ -390,7 +415,9 @@ impl CheckError {
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
-            CheckError::ConflictingTotals { .. } | CheckError::MissingSignRule { .. }
+            CheckError::ConflictingTotals { .. }
+                | CheckError::MissingSignRule { .. }
+                | CheckError::UnreadExampleLine { .. }
         )
     }
 }

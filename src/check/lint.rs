@@ -86,6 +86,39 @@ fn is_zero_literal(expr: &Expr) -> bool {
     }
 }
 
+/// An example that sets a line its rule does not read: most likely a line code that
+/// changed in the rule and not in its examples (the example then tests a blank line).
+/// A warning at each such line of a `passes` or `fails` example, `prior(…)` amounts
+/// included. A `skips` example may set other lines on purpose: they describe the report
+/// the rule is skipped on (a condensed layout that gives a detail line and leaves the
+/// total blank).
+pub(super) fn unread_example_lines(
+    rule: &Rule,
+    reads: &[LineCode],
+    src: &Source,
+    warnings: &mut Vec<CheckError>,
+) {
+    let read: Vec<String> = reads.iter().map(ToString::to_string).collect();
+    for example in &rule.examples {
+        if example.node.expect == crate::syntax::ast::Expectation::Skips {
+            continue;
+        }
+        let set = example.node.lines.iter().chain(&example.node.prior);
+        for (code, _) in set {
+            if reads.contains(&code.node) {
+                continue;
+            }
+            warnings.push(CheckError::UnreadExampleLine {
+                code: code.node.to_string(),
+                rule: rule.id.node.clone(),
+                reads: read.join(", "),
+                src: src.clone(),
+                span: code.span.into(),
+            });
+        }
+    }
+}
+
 /// A line asserted equal to two different formulas by unconditional rules.
 pub(super) fn conflicting_totals(rules: &[CheckedRule], srcs: &[Source], problems: &mut Problems) {
     let mut totals: CodeMap<Vec<&CheckedRule>> = CodeMap::default();

@@ -48,6 +48,18 @@ impl Problems {
     }
 }
 
+/// How the outputs people read name a rule: its id, followed for a dated rule by its
+/// period, `capital.customer_margin (from 2014-01-01)`, so the versions of one rule
+/// (same id, different `effective` periods) never look like duplicates. Machine
+/// outputs keyed by id (JSON, SARIF) keep the id alone.
+pub fn version_name(rule: &CheckedRule) -> std::borrow::Cow<'_, str> {
+    if rule.period.is_always() {
+        std::borrow::Cow::Borrowed(&rule.id)
+    } else {
+        std::borrow::Cow::Owned(format!("{} ({})", rule.id, rule.period))
+    }
+}
+
 /// Check parsed rule files as one rule set. On failure, every error and warning, in
 /// source order.
 pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>> {
@@ -367,6 +379,7 @@ fn check_rule(
     if errors.len() > before {
         return None;
     }
+    lint::unread_example_lines(rule, &lines, src, errors);
     let declared = |code: &LineCode| catalogue.line(*code);
     let kinds: Vec<LineKind> = lines
         .iter()

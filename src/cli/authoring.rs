@@ -9,12 +9,14 @@ use super::{
     write_problems,
 };
 use crate::check::Checked;
+use crate::engine::Outcome;
 use crate::error::Error;
 use crate::load::{
     MAX_RULE_FILE_BYTES, STDIN_NAME, check_sources, load_rules, read_source, read_stdin, rule_files,
 };
 use crate::render::Human;
 use crate::source::Source;
+use crate::syntax::ast::Severity;
 use crate::syntax::format_source;
 
 /// `crossfoot lint`: every static problem of a rule set on stdout, then a count.
@@ -230,7 +232,10 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         .with_priors(&priors)
         .check(&report);
     let mut first = true;
-    for rule in rules.rules() {
+    // As `check` would end on the rules explained: 1 when one of severity `error`
+    // fails, 2 when one cannot be evaluated.
+    let mut status = ExitStatus::Pass;
+    for (rule, outcome) in rules.rules().iter().zip(&result.results) {
         if !args.rule_ids.is_empty() && !args.rule_ids.contains(&rule.id) {
             continue;
         }
@@ -239,9 +244,15 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         }
         first = false;
         write!(out, "{}", crate::render::explain(rules, rule, &result))?;
+        let this = match outcome.outcome() {
+            Outcome::Fail if rule.severity == Severity::Error => ExitStatus::Fail,
+            Outcome::Error => ExitStatus::Error,
+            _ => ExitStatus::Pass,
+        };
+        status = status.max(this);
     }
     out.flush()?;
-    Ok(ExitStatus::Pass)
+    Ok(status)
 }
 
 /// `crossfoot doc`: the rule book, on stdout or in `--output`; with `--check`, whether

@@ -101,6 +101,13 @@ pub(super) fn run_check(
         )?;
         return Ok(failed(ExitStatus::Error));
     }
+    let pack = match crate::pack::find(&args.rules) {
+        Ok(pack) => pack,
+        Err(error) => {
+            write_problems(&problems, &[error], err)?;
+            return Ok(failed(ExitStatus::Error));
+        }
+    };
     let today = args.today.unwrap_or_else(Date::today);
     let waivers = match load_waivers(waivers_path.as_deref(), &rules, today) {
         Ok(waivers) => waivers,
@@ -140,14 +147,17 @@ pub(super) fn run_check(
             "warning: --prior is given, but no rule reads the previous report (`prior(…)`)"
         )?;
     }
+    let (pack, pack_path) = pack.unzip();
     let engine = Engine::new(rules)
         .with_waivers(waivers)
-        .with_priors(&priors);
+        .with_priors(&priors)
+        .with_pack(pack);
     let (status, results) = run_reports(args, colors, &engine, out, err)?;
     let record = match (&args.record, results) {
         (Some(_), Some(results)) => Some(make_record(
             args,
-            waivers_path.as_deref(),
+            (waivers_path.as_deref(), pack_path.as_deref()),
+            engine.pack(),
             today,
             status,
             results,
@@ -354,19 +364,24 @@ fn load_waivers(
     }
 }
 
-/// The record of a finished run.
+/// The record of a finished run: `read` holds the waivers file and the pack file, when
+/// there were some.
 fn make_record(
     args: &CheckArgs,
-    waivers: Option<&Path>,
+    read: (Option<&Path>, Option<&Path>),
+    pack: Option<&crate::pack::Pack>,
     today: Date,
     status: ExitStatus,
     results: Vec<ReportResults>,
 ) -> io::Result<RunRecord> {
+    let (waivers, pack_file) = read;
     let rule_files = rule_files(&args.rules).map_err(|e| io::Error::other(e.to_string()))?;
-    let files = record::files_read(&rule_files, &args.reports, waivers);
+    let mut files = record::files_read(&rule_files, &args.reports, waivers);
+    files.extend(pack_file.map(|path| (path.to_path_buf(), "pack")));
     let files = record::digests(&files).map_err(io::Error::other)?;
     Ok(RunRecord {
         crossfoot: env!("CARGO_PKG_VERSION").to_owned(),
+        pack: pack.cloned(),
         time: Date::now_utc(),
         today: today.to_string(),
         inputs: record::Inputs {

@@ -29,6 +29,10 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    if let Some(problem) = revision_second(args) {
+        write_problems(&problems, &[problem], &mut err)?;
+        return Ok(ExitStatus::Error);
+    }
     let old = if !args.old.exists() && args.new.exists() {
         // `crossfoot diff main rules/`: OLD is a git revision of NEW's path.
         let revision = args.old.to_string_lossy();
@@ -79,6 +83,25 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         ExitStatus::Pass
     } else {
         ExitStatus::Fail
+    })
+}
+
+/// `crossfoot diff rules/focus main`: NEW is no path but a git revision, so the
+/// arguments are swapped; the problem gives the command in the right order.
+fn revision_second(args: &DiffArgs) -> Option<Error> {
+    if args.new.exists() || !args.old.exists() {
+        return None;
+    }
+    let revision = args.new.to_str()?;
+    if !crate::load::is_git_revision(revision, &args.old) {
+        return None;
+    }
+    Some(Error::RevisionSecond {
+        given: revision.to_owned(),
+        suggestion: format!(
+            "`crossfoot diff OLD NEW` compares NEW with OLD, where OLD may be a revision: `crossfoot diff {revision} {}`",
+            args.old.display()
+        ),
     })
 }
 

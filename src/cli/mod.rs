@@ -3,12 +3,14 @@
 mod authoring;
 mod check;
 mod diff;
+mod install;
 mod output;
 mod test;
 mod verify;
 
 pub use authoring::{coverage, explain, fmt, lint};
 pub use check::check;
+pub use install::{completions, man, reference_markdown};
 pub use test::test;
 
 use std::io::{self, IsTerminal, Write};
@@ -28,14 +30,21 @@ Examples:
   crossfoot check rules/focus/cftc/1-segregation.xfoot july.yaml august.yaml
   crossfoot check rules/focus reports.csv entities/ daily.jsonl
   crossfoot check --format sarif --output results.sarif rules/focus report.yaml
-  crossfoot check --format html --output july.html rules/focus reports/
+  crossfoot check --format html --output july.html rules/focus reports/";
 
+/// The exit status of `check`, said after its examples in `--help`.
+const EXIT_STATUS: &str = "\
 Exit status: 0 every rule holds, 1 a rule of severity error failed,
 2 the rules or a report could not be used.";
 
+/// The text after `--help` of `crossfoot` and `crossfoot check`.
+fn check_after_help() -> String {
+    format!("{EXAMPLES}\n\n{EXIT_STATUS}")
+}
+
 /// Check regulatory reports against rules written the way the form reads.
 #[derive(Debug, Parser)]
-#[command(name = "crossfoot", version, about, after_help = EXAMPLES)]
+#[command(name = "crossfoot", version, about, after_help = check_after_help())]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -46,13 +55,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check reports against a rule set.
-    #[command(after_help = EXAMPLES)]
+    #[command(after_help = check_after_help())]
     Check(CheckArgs),
     /// Run the static checks on a rule set, without a report.
     Lint(LintArgs),
     /// Rewrite rule files in the canonical layout.
     Fmt(FmtArgs),
     /// Show how each rule (or the named ones) evaluates on one report, step by step.
+    #[command(
+        after_help = "Exit status: 0 every rule explained holds (or was skipped), 1 one of severity error\nfails, 2 the rules or the report could not be used, or a rule's arithmetic failed."
+    )]
     Explain(ExplainArgs),
     /// List, per page of the line catalogue, the lines no rule reads and the lines that
     /// several rules target.
@@ -74,6 +86,36 @@ pub enum Command {
     /// diagnostics, hover, definitions, references, formatting, completion, quick fixes.
     #[cfg(feature = "lsp")]
     Lsp(LspArgs),
+    /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish.
+    #[command(after_help = COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of crossfoot, or of one of its commands.
+    #[command(after_help = "Example:\n  crossfoot man > ~/.local/share/man/man1/crossfoot.1")]
+    Man(ManArgs),
+}
+
+/// The examples of `crossfoot completions --help`.
+const COMPLETIONS: &str = "\
+Examples:
+  crossfoot completions bash > ~/.local/share/bash-completion/completions/crossfoot
+  crossfoot completions zsh > ~/.zfunc/_crossfoot      # with fpath+=~/.zfunc before compinit
+  crossfoot completions fish > ~/.config/fish/completions/crossfoot.fish
+  crossfoot completions powershell >> $PROFILE";
+
+/// `crossfoot completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `crossfoot man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (`check`, `diff`, …) whose own page to print, `crossfoot-COMMAND(1)`;
+    /// the page of `crossfoot` itself when absent.
+    pub command: Option<String>,
 }
 
 /// `crossfoot lsp`.
@@ -471,6 +513,8 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test(&args),
         Command::Diff(args) => diff::run(&args),
         Command::VerifyRecord(args) => verify::verify_record(&args),
+        Command::Completions(args) => completions(&args),
+        Command::Man(args) => man(&args),
         #[cfg(feature = "lsp")]
         Command::Lsp(_) => return lsp(),
     };
@@ -612,8 +656,21 @@ pub(super) fn not_one(found: usize, wanted: Option<&str>, what: &str) -> Option<
 /// `.yaml`, `.json`, `.jsonl` or `.csv` file): the arguments are in the wrong order, and
 /// the problem says the right one, with the rule set found among the reports first.
 pub(super) fn misordered(command: &str, rules: &Path, reports: &[PathBuf]) -> Option<Error> {
+    // A pack, waivers or test file is not a report: the rules path's own message says
+    // what it is.
+    let side_file = |path: &Path| {
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| {
+                name == crate::pack::FILE_NAME
+                    || name == crate::waiver::FILE_NAME
+                    || name.ends_with(".test.yaml")
+                    || name.ends_with(".test.yml")
+            })
+    };
     let report_like = |path: &Path| {
-        path == Path::new("-") || crate::report::InputFormat::of(path).is_some() && !path.is_dir()
+        path == Path::new("-")
+            || crate::report::InputFormat::of(path).is_some() && !path.is_dir() && !side_file(path)
     };
     if !report_like(rules) {
         return None;

@@ -34,7 +34,7 @@ pub fn coverage_text(coverage: &Coverage) -> String {
                 "  {} is the target of {} rules: {}",
                 target.line,
                 target.rules.len(),
-                target.rules.join(", ")
+                target.names().join(", ")
             );
         }
     }

@@ -8,7 +8,9 @@
 //!
 //! Each report's index row is rendered on the worker that checked it. The full sections
 //! are capped ([`MAX_HTML_DETAILED`]), so the sink renders them for the reports it keeps,
-//! in input order, and nothing is rendered only to be dropped. The index comes before the
+//! and nothing is rendered only to be dropped. The index and the sections list the
+//! reports that do not hold (and the inputs that could not be read) first, each group in
+//! input order, numbered by its place in the input. The index comes before the
 //! sections in the document, so both are held (in memory up to [`Held::MEMORY`], then in
 //! a temporary file) and the document is written when the run ends.
 
@@ -886,7 +888,12 @@ pub struct HtmlSink<'a> {
     unreadable: usize,
     /// The first report's name, for the title of a run of one report.
     first: Option<String>,
+    /// Index rows of the reports that do not hold and of the inputs that could not be
+    /// read, which the index lists first; then those of the reports that hold.
+    index_failing: Held,
     index: Held,
+    /// Sections in the same order: reports that do not hold first.
+    sections_failing: Held,
     sections: Held,
 }
 
@@ -903,7 +910,9 @@ impl<'a> HtmlSink<'a> {
             not_shown: 0,
             unreadable: 0,
             first: None,
+            index_failing: Held::default(),
             index: Held::default(),
+            sections_failing: Held::default(),
             sections: Held::default(),
         }
     }
@@ -948,7 +957,12 @@ impl Sink for HtmlSink<'_> {
             put!(row, "<a href=\"#r{n}\">{name}</a>");
             let mut section = String::new();
             self.html.section(result, n, &mut section);
-            self.sections.push(section.as_bytes(), b"")?;
+            let sections = if holds {
+                &mut self.sections
+            } else {
+                &mut self.sections_failing
+            };
+            sections.push(section.as_bytes(), b"")?;
         } else {
             self.not_shown += 1;
             put!(
@@ -960,7 +974,11 @@ impl Sink for HtmlSink<'_> {
         let mut entry = row.into_bytes();
         entry.extend_from_slice(rendered);
         entry.extend_from_slice(b"</tr>\n");
-        self.index.push(&entry, b"")
+        if holds {
+            self.index.push(&entry, b"")
+        } else {
+            self.index_failing.push(&entry, b"")
+        }
     }
 
     fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
@@ -975,7 +993,7 @@ impl Sink for HtmlSink<'_> {
             meta.as_of.map(|d| d.to_string()).unwrap_or_default(),
             html(&unreadable.message(), false)
         );
-        self.index.push(row.as_bytes(), b"")
+        self.index_failing.push(row.as_bytes(), b"")
     }
 
     fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {
@@ -1035,11 +1053,13 @@ impl Sink for HtmlSink<'_> {
                     if self.not_shown == 1 { " is" } else { "s are" },
                 );
             }
-            head.push_str("<table class=\"index\">\n<caption>Every report of the run, in input order, with its status</caption>\n<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">Report</th><th scope=\"col\">Firm</th><th scope=\"col\">As of</th><th scope=\"col\">Status</th><th scope=\"col\">Rules</th><th scope=\"col\">Rules that do not hold</th></tr></thead>\n<tbody>\n");
+            head.push_str("<table class=\"index\">\n<caption>Every report of the run with its status: those that do not hold (or could not be read) first, then those that hold, each numbered by its place in the input</caption>\n<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">Report</th><th scope=\"col\">Firm</th><th scope=\"col\">As of</th><th scope=\"col\">Status</th><th scope=\"col\">Rules</th><th scope=\"col\">Rules that do not hold</th></tr></thead>\n<tbody>\n");
             self.out.write_all(head.as_bytes())?;
+            self.index_failing.write_to(self.out)?;
             self.index.write_to(self.out)?;
             self.out.write_all(b"</tbody>\n</table>\n</section>\n")?;
         }
+        self.sections_failing.write_to(self.out)?;
         self.sections.write_to(self.out)?;
         let mut tail = String::new();
         if !end.warnings.is_empty() {

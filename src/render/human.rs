@@ -117,7 +117,8 @@ impl Human {
                     }
                     _ => String::new(),
                 };
-                writeln!(out, "  {status:<7} {}{why}", rule.id)?;
+                let name = crate::check::version_name(rule);
+                writeln!(out, "  {status:<7} {name}{why}")?;
             }
         }
         writeln!(out, "{}", self.summary_line(rules, result, deny_warnings))
@@ -464,6 +465,10 @@ impl<'a> HumanSink<'a> {
 
 impl Sink for HumanSink<'_> {
     fn report(&mut self, result: &ReportResult, _rendered: &[u8]) -> io::Result<()> {
+        if let (0, true, Some(pack)) = (self.seen, self.human.verbose, self.engine.pack()) {
+            // Which version of the pack checked the reports, before the first of them.
+            writeln!(self.out, "rule pack {pack}")?;
+        }
         self.seen += 1;
         let holds = result.summary.holds();
         if !holds && self.detailed < MAX_DETAILED_REPORTS {

@@ -53,6 +53,9 @@ pub struct JsonReport {
     /// `as_of:` from the report.
     #[serde(default)]
     pub as_of: Option<String>,
+    /// The rule pack that checked it (`pack.yaml` beside the rules), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<crate::pack::Pack>,
     /// How the report stands: `ok`, `info`, `warning`, `fail` or `error` (the word the human
     /// summary gives it).
     #[serde(default)]
@@ -247,6 +250,13 @@ impl<'a> Json<'a> {
                 Some(date) => json_string(out, &date.to_string()),
                 None => out.extend_from_slice(b"null"),
             }
+            out.push(b'}');
+        }
+        if let Some(pack) = self.engine.pack() {
+            out.extend_from_slice(b",\"pack\":{\"name\":");
+            json_string(out, pack.name());
+            out.extend_from_slice(b",\"version\":");
+            json_string(out, pack.version());
             out.push(b'}');
         }
         out.extend_from_slice(b",\"status\":\"");

@@ -33,7 +33,7 @@ impl<'a> Junit<'a> {
                 (
                     format!(
                         "    <testcase name=\"{}\" classname=\"",
-                        xml(&rule.id, true)
+                        xml(&crate::check::version_name(rule), true)
                     ),
                     format!("\" file=\"{}\" line=\"{}\"", xml(&file, true), start.0),
                 )

@@ -433,7 +433,10 @@ pub(super) fn cell(text: &[u8]) -> Result<Option<Decimal>, String> {
     }
     amount::parse(text)
         .map(Some)
-        .map_err(|error| error.to_string())
+        .map_err(|error| match amount::advice(text) {
+            Some(advice) => format!("{error}: {advice}"),
+            None => error.to_string(),
+        })
 }
 
 /// `-?digits(.digits)?` with at most 18 digits, straight to a decimal.

@@ -5,6 +5,9 @@ use crate::source::Source;
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
+/// How amounts are written, for an amount that cannot be read.
+pub const AMOUNT_HELP: &str = "write amounts like `1762813855`, `\"4,207,049,429\"`, `\"(168,780,790)\"` or `-168780790`; leave a line out, or write `~`, for a blank";
+
 /// A report that cannot be used as written. Each carries the file, so it renders alone.
 #[derive(Debug, Error, Diagnostic)]
 pub enum ReportError {
@@ -101,17 +104,15 @@ pub enum ReportError {
 
     /// `7010: 12abc`
     #[error("line {code}: {reason}")]
-    #[diagnostic(
-        code(crossfoot::report::amount),
-        help(
-            "write amounts like `1762813855`, `\"4,207,049,429\"`, `\"(168,780,790)\"` or `-168780790`; leave a line out, or write `~`, for a blank"
-        )
-    )]
+    #[diagnostic(code(crossfoot::report::amount))]
     Amount {
         /// The line.
         code: String,
         /// Why the amount cannot be read.
         reason: String,
+        /// What to write instead: [`AMOUNT_HELP`], or advice for the spelling used.
+        #[help]
+        help: String,
         /// The report file.
         #[source_code]
         src: Source,

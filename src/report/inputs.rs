@@ -33,15 +33,35 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
-    /// The format a path's extension names.
+    /// The format a path's extension names: what decides, everywhere, whether a file is a
+    /// report and how it is read (`check`, directories, `*.test.yaml`, `explain`, `diff`).
     pub fn of(path: &Path) -> Option<Self> {
-        match path.extension()?.to_str()? {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "yaml" | "yml" => Some(InputFormat::Yaml),
             "json" => Some(InputFormat::Json),
             "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
             "csv" => Some(InputFormat::Csv),
             _ => None,
         }
+    }
+
+    /// The format of a report file, or why it is not one: [`InputFormat::of`], with a
+    /// diagnostic that says what to do with a spreadsheet workbook or a rule file.
+    pub fn for_path(path: &Path) -> Result<Self, Error> {
+        if let Some(format) = Self::of(path) {
+            return Ok(format);
+        }
+        let name = path.display().to_string();
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        Err(match extension.as_deref() {
+            Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "numbers") => {
+                Error::Workbook { path: name }
+            }
+            _ => Error::ReportFormat { path: name },
+        })
     }
 }
 
@@ -106,6 +126,33 @@ pub fn read_reports<'a>(
     })
 }
 
+/// The one report the input at `path` holds, read as `check` reads it (any form
+/// [`InputFormat::of`] names): what a whole-report test (`*.test.yaml`) checks. A file
+/// that holds no report, or several, is an error.
+pub fn read_one(rules: &RuleSet, path: &Path) -> Result<Report, Vec<Error>> {
+    let mut reports = Vec::new();
+    let mut errors = Vec::new();
+    for read in read_reports(rules, vec![path.to_path_buf()], None) {
+        match read {
+            Ok(report) => reports.push(report),
+            Err(unreadable) => errors.extend(unreadable.errors),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let count = reports.len();
+    match (reports.pop(), count) {
+        (Some(report), 1) => Ok(report),
+        _ => Err(vec![Error::Io {
+            path: path.display().to_string(),
+            reason: format!(
+                "a whole-report test checks one report, and this file holds {count}; give it a file with one"
+            ),
+        }]),
+    }
+}
+
 /// Whether `wanted` (from `--report`) names a report: its `id`, or its place in its file
 /// as the output writes it (`row 7`, `line 12`).
 pub fn names(meta: &Meta, wanted: &str) -> bool {
@@ -117,15 +164,11 @@ pub fn names(meta: &Meta, wanted: &str) -> bool {
     meta.id.as_deref() == Some(wanted) || place.as_deref() == Some(wanted)
 }
 
-/// The report files of a directory, recursively, sorted: what a directory given to
-/// `check` stands for.
+/// The report files of a directory, recursively, sorted: every file [`InputFormat::of`]
+/// calls a report (YAML, JSON, JSON Lines, CSV). What a directory given to `check`
+/// stands for.
 pub fn directory(path: &Path) -> Result<Vec<PathBuf>, Error> {
-    crate::load::files_under(path, |file| {
-        matches!(
-            InputFormat::of(file),
-            Some(InputFormat::Yaml | InputFormat::Json)
-        )
-    })
+    crate::load::files_under(path, |file| InputFormat::of(file).is_some())
 }
 
 /// A piece of input that reads into rows: a report file, a block of CSV rows or of JSON
@@ -231,24 +274,31 @@ impl<'a> Inputs<'a> {
             if files.is_empty() {
                 return failed(Error::Io {
                     path: name,
-                    reason: "the directory holds no reports (`.yaml`, `.yml` or `.json` files)"
+                    reason: "the directory holds no reports (`.yaml`, `.yml`, `.json`, `.jsonl` or `.csv` files)"
                         .to_owned(),
                 });
             }
-            return Box::new(files.into_iter().map(|file| Job(Kind::File(file))));
+            // Each file is read as its own extension says, whatever `--input-format` says
+            // of the inputs named on the command line.
+            let rules = self.rules;
+            return Box::new(files.into_iter().flat_map(move |file| {
+                match InputFormat::for_path(&file) {
+                    Ok(format) => file_jobs(rules, &file, format),
+                    Err(error) => Box::new(std::iter::once(Job::failed(
+                        file.display().to_string(),
+                        error,
+                    ))),
+                }
+            }));
         }
-        let Some(format) = self.format.or_else(|| InputFormat::of(path)) else {
-            return failed(Error::ReportFormat { path: name });
-        };
-        match format {
-            InputFormat::Yaml | InputFormat::Json => {
-                Box::new(std::iter::once(Job(Kind::File(path.to_path_buf()))))
-            }
-            InputFormat::Jsonl | InputFormat::Csv => match open(path) {
-                Ok(file) => self.stream(Box::new(file), name, format),
-                Err(error) => failed(error),
+        let format = match self.format {
+            Some(format) => format,
+            None => match InputFormat::for_path(path) {
+                Ok(format) => format,
+                Err(error) => return failed(error),
             },
-        }
+        };
+        file_jobs(self.rules, path, format)
     }
 
     /// The jobs of a stream in `format`.
@@ -258,27 +308,57 @@ impl<'a> Inputs<'a> {
         name: String,
         format: InputFormat,
     ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
-        match format {
-            InputFormat::Csv => csv::jobs(reader, name, self.rules),
-            InputFormat::Jsonl => Box::new(jsonl::Blocks::new(reader, name)),
-            InputFormat::Yaml | InputFormat::Json => {
-                let mut bytes = Vec::new();
-                let read = reader.take(MAX_REPORT_BYTES + 1).read_to_end(&mut bytes);
-                let job = match read {
-                    Err(error) => Job::failed(
-                        name.clone(),
-                        Error::Io {
-                            path: name,
-                            reason: error.to_string(),
-                        },
-                    ),
-                    Ok(_) => match text_of(bytes, &name) {
-                        Ok(text) => Job(Kind::Text(Source::new(name, text))),
-                        Err(error) => Job::failed(name, error),
+        stream(self.rules, reader, name, format)
+    }
+}
+
+/// The jobs of one report file in `format`.
+fn file_jobs<'a>(
+    rules: &'a RuleSet,
+    path: &Path,
+    format: InputFormat,
+) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+    match format {
+        InputFormat::Yaml | InputFormat::Json => {
+            Box::new(std::iter::once(Job(Kind::File(path.to_path_buf()))))
+        }
+        InputFormat::Jsonl | InputFormat::Csv => match open(path) {
+            Ok(file) => stream(rules, Box::new(file), path.display().to_string(), format),
+            Err(error) => Box::new(std::iter::once(Job::failed(
+                path.display().to_string(),
+                error,
+            ))),
+        },
+    }
+}
+
+/// The jobs of a stream in `format`.
+fn stream<'a>(
+    rules: &'a RuleSet,
+    reader: Box<dyn Read + Send>,
+    name: String,
+    format: InputFormat,
+) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+    match format {
+        InputFormat::Csv => csv::jobs(reader, name, rules),
+        InputFormat::Jsonl => Box::new(jsonl::Blocks::new(reader, name)),
+        InputFormat::Yaml | InputFormat::Json => {
+            let mut bytes = Vec::new();
+            let read = reader.take(MAX_REPORT_BYTES + 1).read_to_end(&mut bytes);
+            let job = match read {
+                Err(error) => Job::failed(
+                    name.clone(),
+                    Error::Io {
+                        path: name,
+                        reason: error.to_string(),
                     },
-                };
-                Box::new(std::iter::once(job))
-            }
+                ),
+                Ok(_) => match text_of(bytes, &name) {
+                    Ok(text) => Job(Kind::Text(Source::new(name, text))),
+                    Err(error) => Job::failed(name, error),
+                },
+            };
+            Box::new(std::iter::once(job))
         }
     }
 }

@@ -25,7 +25,7 @@ fn firm(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
-pub use inputs::{InputFormat, Inputs, Job, Unreadable, directory, names, read_reports};
+pub use inputs::{InputFormat, Inputs, Job, Unreadable, directory, names, read_one, read_reports};
 pub use yaml::load_yaml;
 pub(crate) use yaml::load_yaml_meta;
 

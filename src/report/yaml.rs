@@ -201,6 +201,8 @@ impl Reader<'_> {
                 self.errors.push(ReportError::Amount {
                     code: code.to_string(),
                     reason,
+                    help: amount::advice(&value.text)
+                        .unwrap_or_else(|| super::error::AMOUNT_HELP.to_owned()),
                     src: self.src.clone(),
                     span: self.span(value.span),
                 });

@@ -65,6 +65,38 @@ pub(super) fn keyword(candidates: &[&str], token: &str) -> Option<String> {
     Some(format!("did you mean `{meant}`?"))
 }
 
+/// Advice for an amount spelled as a person or a spreadsheet writes it, where the grammar
+/// gave up at `at`: `8 %` (a space before the percent sign), `$1.2M` (a magnitude suffix).
+pub(super) fn spelling(text: &str, at: usize) -> Option<String> {
+    let rest = text.get(at..)?;
+    if rest.starts_with('%') {
+        let before = text.get(..at)?;
+        let number = before.trim_end();
+        if number.len() < before.len() && number.ends_with(|c: char| c.is_ascii_digit()) {
+            let digits = number
+                .rsplit(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .next()
+                .unwrap_or(number);
+            return Some(format!(
+                "remove the space: a percentage is written `{digits}%`"
+            ));
+        }
+    }
+    if rest.starts_with('$') {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '$' | '.' | ','))
+            .collect();
+        if let Some((full, _, unit)) = crate::amount::magnitude(&word) {
+            return Some(format!(
+                "write the amount in full, `${}`: constants are in dollars, and a report printed in {unit} says `unit: {unit}` (its `$` constants are then read in {unit})",
+                crate::amount::format(full)
+            ));
+        }
+    }
+    None
+}
+
 /// `within 5`: a tolerance is money or a percentage. What was expected and how to write
 /// it, when the bare number follows `within`.
 pub(super) fn tolerance(text: &str, at: usize, token: &str) -> Option<(String, String)> {
@@ -205,6 +237,26 @@ mod tests {
         assert_eq!(keyword(&clauses, "frobnicate"), None);
         // Only keywords the grammar accepts there.
         assert_eq!(keyword(&["rule", "page"], "where"), None);
+    }
+
+    #[test]
+    fn advises_on_amount_spellings() {
+        let text = "rule a \"a\"\n  7010 >= 8 % * 7020\n";
+        let at = text.find('%').unwrap();
+        assert_eq!(
+            spelling(text, at).as_deref(),
+            Some("remove the space: a percentage is written `8%`")
+        );
+        let text = "rule a \"a\"\n  7010 >= $1.2M\n";
+        let at = text.find('$').unwrap();
+        assert_eq!(
+            spelling(text, at).as_deref(),
+            Some(
+                "write the amount in full, `$1,200,000`: constants are in dollars, and a report printed in millions says `unit: millions` (its `$` constants are then read in millions)"
+            )
+        );
+        assert_eq!(spelling("7010 >= 8%", 9), None);
+        assert_eq!(spelling("7010 >= $12", 8), None);
     }
 
     #[test]

@@ -758,6 +758,7 @@ impl<'s> Builder<'s> {
             .copied()
             .collect();
         let help = help
+            .or_else(|| hints::spelling(self.text, at))
             .or_else(|| hints::keyword(&keywords, token))
             .or_else(|| advice(&expected, &words));
         SyntaxError::Unexpected {

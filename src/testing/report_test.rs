@@ -14,7 +14,7 @@ use crate::check::{CheckedRule, RuleSet};
 use crate::engine::{ReportResult, check_row};
 use crate::error::{Error, TestFileError};
 use crate::eval::{Skip, Verdict};
-use crate::load::{MAX_REPORT_BYTES, load_report, read_source};
+use crate::load::{MAX_REPORT_BYTES, read_source};
 use crate::report::Row;
 use crate::source::{Source, Span};
 use crate::yaml::{self, Node};
@@ -185,7 +185,7 @@ pub fn run_report_test<'a>(
     rules: &'a RuleSet,
     test: &ReportTest,
 ) -> Result<(ReportResult, Vec<ReportCase<'a>>), Vec<Error>> {
-    let report = load_report(&test.report)?;
+    let report = crate::report::read_one(rules, &test.report)?;
     let result = check_row(rules, None, Row::of(rules, &report));
     let mut cases = Vec::new();
     for (index, (rule, outcome)) in rules.rules().iter().zip(&result.results).enumerate() {

@@ -4,6 +4,8 @@
 #![allow(dead_code, reason = "each test binary uses some of the helpers")]
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+pub mod engines;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
