@@ -71,6 +71,11 @@ impl Unit {
         factor
     }
 
+    /// Its position in [`Unit::ALL`].
+    pub(crate) fn index(self) -> usize {
+        usize::from(self.exponent / 3)
+    }
+
     /// The power of ten.
     pub fn exponent(self) -> u8 {
         self.exponent

@@ -393,7 +393,7 @@ fn check_rule(
             .and_then(declared)
             .is_some_and(|info| info.total)
     });
-    Some(CheckedRule {
+    let mut checked = CheckedRule {
         id: rule.id.node.clone(),
         source,
         span: *span,
@@ -424,7 +424,10 @@ fn check_rule(
                 .as_ref()
                 .map(|c| Print(&c.node).to_string().into()),
         },
-    })
+        linear: None,
+    };
+    checked.linear = crate::eval::linear::Plan::of(&checked);
+    Some(checked)
 }
 
 /// A rule's examples: lines known to the catalogue, each once.

@@ -217,6 +217,8 @@ pub struct CheckedRule {
     pub examples: Vec<CheckedExample>,
     /// Its assertion and condition in canonical form, printed from the syntax tree.
     pub(crate) texts: Texts,
+    /// The evaluator's fast path for a flat sum, when the rule is one.
+    pub(crate) linear: Option<crate::eval::linear::Plan>,
 }
 
 /// A rule's parts as the canonical printer writes them, for messages.

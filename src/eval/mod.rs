@@ -11,6 +11,7 @@
 
 mod band;
 mod error;
+pub(crate) mod linear;
 pub mod read;
 mod root_cause;
 mod value;
@@ -315,32 +316,119 @@ pub struct Rounding {
 /// Evaluate one rule on the amounts of a report: its status, with both sides and each
 /// rounding on the way.
 pub fn evaluate_rule<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts) -> Status {
-    run(rule, amounts, facts, true)
+    match run::<A, KeepSides>(rule, amounts, facts) {
+        Decided::Skipped(skip) => Status::Skipped(skip),
+        Decided::Error(error) => Status::Error(error),
+        Decided::Holds(true, sides) => Status::Pass(sides),
+        Decided::Holds(false, sides) => Status::Fail(sides),
+    }
 }
 
-/// The same evaluation, keeping only the verdict: [`evaluate_rule`] without recording the
-/// roundings, so `verdict(…) == evaluate_rule(…).verdict()` by construction.
+/// The same evaluation, keeping only the verdict: [`evaluate_rule`] without the sides, so
+/// `verdict(…) == evaluate_rule(…).verdict()` by construction (one [`run`] decides both).
 pub fn verdict<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts) -> Verdict {
-    run(rule, amounts, facts, false).verdict()
+    match run::<A, KeepVerdict>(rule, amounts, facts) {
+        Decided::Skipped(skip) => Verdict::Skipped(skip),
+        Decided::Error(_) => Verdict::Error,
+        Decided::Holds(true, ()) => Verdict::Pass,
+        Decided::Holds(false, ()) => Verdict::Fail,
+    }
 }
 
-/// The one evaluation of a rule; `trace` records the roundings.
-fn run<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts, trace: bool) -> Status {
+/// What [`run`] decided: a status whose sides are what the caller keeps.
+enum Decided<S> {
+    Skipped(Skip),
+    Error(EvalError),
+    /// Evaluated: whether the assertion holds, and its sides as kept.
+    Holds(bool, S),
+}
+
+/// How much of an assertion's evaluation a caller keeps: the one place where the two
+/// callers of [`run`] differ.
+trait Keep {
+    /// The sides kept.
+    type Sides;
+    /// Whether to record the roundings.
+    const TRACE: bool;
+    /// Whether the assertion holds, and its sides as kept.
+    fn assess<A: Amounts + ?Sized>(
+        ctx: &mut Context<'_, A>,
+        rule: &CheckedRule,
+    ) -> Result<(bool, Self::Sides), Failed>;
+    /// The sides with the roundings of the assertion.
+    fn keep_roundings(sides: Self::Sides, roundings: Vec<Rounding>) -> Self::Sides;
+}
+
+/// Both sides, the difference, the tolerance and each rounding ([`evaluate_rule`]).
+struct KeepSides;
+
+impl Keep for KeepSides {
+    type Sides = Sides;
+    const TRACE: bool = true;
+
+    fn assess<A: Amounts + ?Sized>(
+        ctx: &mut Context<'_, A>,
+        rule: &CheckedRule,
+    ) -> Result<(bool, Sides), Failed> {
+        ctx.assertion(&rule.assertion, rule.tolerance)
+    }
+
+    fn keep_roundings(mut sides: Sides, roundings: Vec<Rounding>) -> Sides {
+        sides.roundings = roundings;
+        sides
+    }
+}
+
+/// Only whether the assertion holds ([`verdict`]). A flat sum is summed on the fast
+/// fraction path ([`linear`]): the same exact `left - right` in one pass of integer
+/// arithmetic, compared by the same operator.
+struct KeepVerdict;
+
+impl Keep for KeepVerdict {
+    type Sides = ();
+    const TRACE: bool = false;
+
+    fn assess<A: Amounts + ?Sized>(
+        ctx: &mut Context<'_, A>,
+        rule: &CheckedRule,
+    ) -> Result<(bool, ()), Failed> {
+        if let Some(sum) = rule
+            .linear
+            .as_ref()
+            .and_then(|plan| plan.sum(ctx.amounts, ctx.unit))
+        {
+            ctx.present = sum.present;
+            return Ok((rule.assertion.op.holds(sum.ordering), ()));
+        }
+        ctx.assertion(&rule.assertion, rule.tolerance)
+            .map(|(holds, _)| (holds, ()))
+    }
+
+    fn keep_roundings((): (), _: Vec<Rounding>) {}
+}
+
+/// The one evaluation of a rule: whether it is in force, its previous report, its
+/// condition, its assertion, then whether it read only blank lines or a blank total.
+fn run<A: Amounts + ?Sized, K: Keep>(
+    rule: &CheckedRule,
+    amounts: &A,
+    facts: Facts,
+) -> Decided<K::Sides> {
     if let Err(skip) = in_force(rule, facts.as_of) {
-        return Status::Skipped(skip);
+        return Decided::Skipped(skip);
     }
     if rule.reads_prior {
         if let Err(why) = amounts.prior_report() {
-            return Status::Skipped(Skip::NoPrior(why));
+            return Decided::Skipped(Skip::NoPrior(why));
         }
     }
     let mut ctx = Context::new(rule, amounts, facts);
-    ctx.trace = trace;
+    ctx.trace = K::TRACE;
     if let Some(condition) = &rule.condition {
         match ctx.condition(condition) {
             Ok(true) => {}
-            Ok(false) => return Status::Skipped(Skip::ConditionFalse),
-            Err(error) => return Status::Error(*error),
+            Ok(false) => return Decided::Skipped(Skip::ConditionFalse),
+            Err(error) => return Decided::Error(*error),
         }
         ctx.roundings.clear();
     }
@@ -348,7 +436,7 @@ fn run<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts, trace
     // would come to. Evaluating reads every line of the assertion (nothing short-circuits),
     // so when it succeeds, whether it met an amount says whether all were blank.
     ctx.present = false;
-    let evaluated = ctx.assertion(&rule.assertion, rule.tolerance);
+    let evaluated = K::assess(&mut ctx, rule);
     let all_blank = rule.assertion_lines > 0
         && match evaluated {
             Ok(_) => !ctx.present,
@@ -361,7 +449,7 @@ fn run<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts, trace
                 .all(|(slot, prior)| ctx.amount(slot, prior).is_none()),
         };
     if all_blank {
-        return Status::Skipped(Skip::AllBlank);
+        return Decided::Skipped(Skip::AllBlank);
     }
     let blank = |&&(slot, prior): &&(usize, bool)| {
         let amount = if prior {
@@ -373,19 +461,13 @@ fn run<A: Amounts + ?Sized>(rule: &CheckedRule, amounts: &A, facts: Facts, trace
     };
     if let Some(&(slot, prior)) = rule.total_reads().iter().find(blank) {
         if let Some(&code) = rule.lines.get(slot) {
-            return Status::Skipped(Skip::BlankTotal(code, prior));
+            return Decided::Skipped(Skip::BlankTotal(code, prior));
         }
     }
+    let roundings = std::mem::take(&mut ctx.roundings);
     match evaluated {
-        Ok((holds, mut sides)) => {
-            sides.roundings = ctx.roundings;
-            if holds {
-                Status::Pass(sides)
-            } else {
-                Status::Fail(sides)
-            }
-        }
-        Err(error) => Status::Error(*error),
+        Ok((holds, sides)) => Decided::Holds(holds, K::keep_roundings(sides, roundings)),
+        Err(error) => Decided::Error(*error),
     }
 }
 

@@ -445,9 +445,9 @@ fn fast_decimal(text: &[u8]) -> Option<Decimal> {
         (b'-', rest) => (true, rest),
         _ => (false, text),
     };
-    // At most 18 digits (and a point), so the mantissa cannot overflow an i64.
-    let points = usize::from(memchr::memchr(b'.', digits).is_some());
-    if digits.is_empty() || digits.len() > 18 + points {
+    // At most 18 digits (and a point), so the mantissa cannot overflow an i64. A short
+    // cell is known to be so without looking for its point.
+    if digits.is_empty() || digits.len() > 19 || (digits.len() == 19 && !digits.contains(&b'.')) {
         return None;
     }
     let mut mantissa: i64 = 0;

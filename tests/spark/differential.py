@@ -22,6 +22,11 @@ import time
 from decimal import Decimal
 
 
+# Each report's unit, as a CSV may spell it (blank is dollars): the query reads the `unit`
+# column wherever a rule's verdict depends on it, as `check` does.
+UNITS = ("", "", "dollars", "thousands", "1000", "Millions", "billions")
+
+
 def amount(rng):
     kind = rng.randrange(10)
     if kind == 0:
@@ -59,10 +64,11 @@ def main():
     work = tempfile.mkdtemp(prefix="crossfoot-spark-")
     path = os.path.join(work, "reports.csv")
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write("report_id,as_of," + ",".join(lines) + "\n")
+        fh.write("report_id,as_of,unit," + ",".join(lines) + "\n")
         for n in range(count):
             as_of = rng.choice(("2023-12-31", "2024-01-01", "2024-06-30", ""))
-            fh.write(f"R{n:05},{as_of}," + ",".join(amount(rng) for _ in lines) + "\n")
+            unit = rng.choice(UNITS)
+            fh.write(f"R{n:05},{as_of},{unit}," + ",".join(amount(rng) for _ in lines) + "\n")
     check = subprocess.run([crossfoot, "check", "--format", "csv", rules, path],
                            capture_output=True, text=True)
     if check.returncode == 2:
@@ -91,24 +97,24 @@ def main():
     # the query's DECIMAL(15,2) by Spark's checked cast.
     decimal_query = subprocess.run([crossfoot, "sql", "--dialect", "spark", "--input", "decimal",
                                     rules], check=True, capture_output=True, text=True).stdout
-    schema = "report_id STRING, as_of STRING, " + ", ".join(f"`{code}` DECIMAL(18,2)"
+    schema = "report_id STRING, as_of STRING, unit STRING, " + ", ".join(f"`{code}` DECIMAL(18,2)"
                                                              for code in lines)
     spark.read.option("header", True).schema(schema).csv(path).createOrReplaceTempView("reports")
     typed = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]),
               r[9]) for r in spark.sql(decimal_query).collect()}
-    # The same reports in the long layout (`report_id, as_of, line, amount`), pivoted in
-    # the query.
+    # The same reports in the long layout (`report_id, as_of, unit, line, amount`), pivoted
+    # in the query.
     long_query = subprocess.run([crossfoot, "sql", "--dialect", "spark", "--layout", "long",
                                  rules], check=True, capture_output=True, text=True).stdout
     long_path = os.path.join(work, "long.csv")
     with open(path, encoding="utf-8") as wide, open(long_path, "w", encoding="utf-8") as fh:
         rows = csv.reader(wide)
         header = next(rows)
-        fh.write("report_id,as_of,line,amount\n")
+        fh.write("report_id,as_of,unit,line,amount\n")
         for row in rows:
-            for code, value in zip(header[2:], row[2:]):
+            for code, value in zip(header[3:], row[3:]):
                 if value:
-                    fh.write(f"{row[0]},{row[1]},{code},{value}\n")
+                    fh.write(f"{row[0]},{row[1]},{row[2]},{code},{value}\n")
     spark.read.option("header", True).csv(long_path).createOrReplaceTempView("reports")
     pivoted = {(r[0], r[1], r[2], r[3], number(r[4]), number(r[5]), number(r[6]), number(r[7]),
                 r[9]) for r in spark.sql(long_query).collect()}
@@ -146,11 +152,11 @@ def refusals(spark, query, lines, work):
     for bad in ("1.005", "1.0000001", "1e-5", "1E5", "5_0", "12abc"):
         path = os.path.join(work, "bad.csv")
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write("report_id,as_of," + ",".join(lines) + "\n")
+            fh.write("report_id,as_of,unit," + ",".join(lines) + "\n")
             for n, first in enumerate(("1", bad, "2")):
-                fh.write(f"B{n},2024-06-30,{first}" + "," * (len(lines) - 1) + "\n")
+                fh.write(f"B{n},2024-06-30,,{first}" + "," * (len(lines) - 1) + "\n")
             # The same amount in the last line, with the report's other lines blank.
-            fh.write("B3,2024-06-30" + "," * len(lines) + bad + "\n")
+            fh.write("B3,2024-06-30," + "," * len(lines) + bad + "\n")
         spark.read.option("header", True).csv(path).createOrReplaceTempView("reports")
         try:
             spark.sql(query).collect()
