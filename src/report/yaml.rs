@@ -25,8 +25,6 @@ const KEYS: [&str; 5] = ["lines", "firm", "as_of", "id", "unit"];
 /// Read a YAML report. On failure, every problem found, in file order.
 pub fn load_yaml(source: &Source) -> Result<Report, Vec<ReportError>> {
     let mut reader = Reader {
-        text: source.text(),
-        ascii: source.text().is_ascii(),
         src: source.named(),
         parser: Parser::new_from_str(source.text()),
         errors: Vec::new(),
@@ -58,8 +56,6 @@ enum Item {
 }
 
 struct Reader<'s> {
-    text: &'s str,
-    ascii: bool,
     src: Source,
     parser: Parser<'s, StrInput<'s>>,
     errors: Vec<ReportError>,
@@ -310,10 +306,7 @@ impl Reader<'_> {
             Item::SequenceStart(span) => ("a list", *span),
             Item::SequenceEnd(span) => ("the end of a list", *span),
             Item::Marker(span) => ("a document marker", *span),
-            Item::End => (
-                "the end of the file",
-                Span::new(self.text.len(), self.text.len()),
-            ),
+            Item::End => ("the end of the file", Span::new(usize::MAX, usize::MAX)),
         };
         self.structure(expected, found, span)
     }
@@ -378,13 +371,7 @@ impl Reader<'_> {
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        if self.ascii {
-            return char_index.min(self.text.len());
-        }
-        self.text
-            .char_indices()
-            .nth(char_index)
-            .map_or(self.text.len(), |(byte, _)| byte)
+        self.src.byte_of_char(char_index)
     }
 }
 
