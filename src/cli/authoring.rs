@@ -15,7 +15,7 @@ use crate::load::{
 };
 use crate::render::Human;
 use crate::source::Source;
-use crate::syntax::format_source;
+use crate::syntax::format_aligned;
 
 /// `crossfoot lint`: every static problem of a rule set on stdout, then a count.
 pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
@@ -134,7 +134,7 @@ fn fmt_source(
     check: bool,
     out: &mut dyn Write,
 ) -> io::Result<Result<ExitStatus, Vec<Error>>> {
-    let formatted = match format_source(source) {
+    let (formatted, aligned) = match format_aligned(source) {
         Ok(formatted) => formatted,
         Err(errors) => return Ok(Err(errors.into_iter().map(Error::from).collect())),
     };
@@ -143,11 +143,14 @@ fn fmt_source(
         if formatted == source.text() {
             return Ok(Ok(ExitStatus::Pass));
         }
-        let diff = similar::TextDiff::from_lines(source.text(), &formatted)
-            .unified_diff()
-            .context_radius(3)
-            .header(name, name)
-            .to_string();
+        // Each declaration starts a piece of the diff on both sides.
+        let canonical = Source::new(name, formatted.as_str());
+        let line = |source: &Source, at: usize| source.line_col(at).0.saturating_sub(1);
+        let anchors: Vec<(usize, usize)> = aligned
+            .into_iter()
+            .map(|(old, new)| (line(source, old), line(&canonical, new)))
+            .collect();
+        let diff = super::textdiff::unified(name, name, source.text(), &formatted, &anchors);
         write!(out, "{diff}")?;
         return Ok(Ok(ExitStatus::Fail));
     }
@@ -270,13 +273,9 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Pass);
         }
         let name = path.display().to_string();
-        let diff = similar::TextDiff::from_lines(&current, &text);
-        write!(
-            out,
-            "{}",
-            diff.unified_diff()
-                .header(&name, &format!("{name} (current)"))
-        )?;
+        let current_name = format!("{name} (current)");
+        let diff = super::textdiff::unified(&name, &current_name, &current, &text, &[]);
+        write!(out, "{diff}")?;
         writeln!(
             err,
             "{name} is not the current rule book: run `crossfoot doc {} --output {name}`",

@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod output;
 mod test;
+mod textdiff;
 mod verify;
 
 pub use authoring::{coverage, explain, fmt, lint};
