@@ -158,7 +158,10 @@ fn fmt_source(
         None => out.write_all(formatted.as_bytes())?,
         Some(_) if formatted == source.text() => {}
         Some(file) => {
-            std::fs::write(file, &formatted)?;
+            // Whole or not at all, the file's permissions and links kept.
+            let mut staged = crate::files::Staged::rewrite(file)?;
+            staged.write_all(formatted.as_bytes())?;
+            staged.finish()?;
             writeln!(out, "formatted {name}")?;
         }
     }
@@ -253,6 +256,15 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    if let (Some(path), false) = (&args.output, args.check) {
+        // Decided before anything is read: the book never replaces a file of the rule set.
+        let mut guard = crate::files::WriteGuard::new();
+        guard.rules(&args.rules);
+        if let Some(problem) = guard.refused("--output", path) {
+            writeln!(err, "error: {problem}")?;
+            return Ok(ExitStatus::Error);
+        }
+    }
     let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
         return Ok(ExitStatus::Error);
     };
@@ -268,7 +280,18 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
         return Ok(ExitStatus::Pass);
     };
     if args.check {
-        let current = std::fs::read_to_string(path).unwrap_or_default();
+        // No book yet reads as an empty one; a FIFO or a directory is refused, not waited on.
+        let current = if std::fs::symlink_metadata(path).is_ok() {
+            match read_source(path, crate::load::MAX_REPORT_BYTES) {
+                Ok(source) => source.text().to_owned(),
+                Err(error) => {
+                    write_problems(&problems, &[error], &mut err)?;
+                    return Ok(ExitStatus::Error);
+                }
+            }
+        } else {
+            String::new()
+        };
         if current == text {
             return Ok(ExitStatus::Pass);
         }
@@ -283,8 +306,12 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
         )?;
         return Ok(ExitStatus::Fail);
     }
-    if let Err(error) = std::fs::write(path, text) {
-        writeln!(err, "error: {}: {error}", path.display())?;
+    let written = crate::files::Staged::create(path).and_then(|mut staged| {
+        staged.write_all(text.as_bytes())?;
+        staged.finish()
+    });
+    if let Err(error) = written {
+        writeln!(err, "error: cannot write {}: {error}", path.display())?;
         return Ok(ExitStatus::Error);
     }
     Ok(ExitStatus::Pass)
