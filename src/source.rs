@@ -9,6 +9,19 @@ use std::sync::{Arc, OnceLock};
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
+/// Whether a character changes how text around it is shown instead of being shown: a
+/// control character (escape sequences start with one) or a bidirectional control
+/// (U+202E, the right-to-left override, makes `abc` read `cba`). Untrusted text is never
+/// shown with one in it: each output escapes them (see `render::text`), and a diagnostic
+/// quotes a source with each of their bytes as `?`.
+pub fn acts_on_display(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// A half-open byte range `start..end` into one source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
@@ -189,11 +202,11 @@ impl Source {
         self.clone()
     }
 
-    /// The text a diagnostic shows: the text itself, or, when it holds control characters
-    /// a terminal would act on, a copy with each of their bytes as `?`.
+    /// The text a diagnostic shows: the text itself, or, when it holds characters a
+    /// terminal would act on ([`acts_on_display`]), a copy with each of their bytes as `?`.
     fn shown(&self) -> &str {
         let shown = self.shown.get_or_init(|| {
-            let acted_on = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+            let acted_on = |c: char| acts_on_display(c) && !matches!(c, '\n' | '\r' | '\t');
             if !self.text.chars().any(acted_on) {
                 return None;
             }

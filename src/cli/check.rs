@@ -107,6 +107,7 @@ pub(super) fn run_check(
         }
         Err(errors) => {
             write_problems(&problems, &errors, err)?;
+            stopped(args, &args.rules, errors, out)?;
             return Ok(failed(ExitStatus::Error));
         }
     };
@@ -124,6 +125,9 @@ pub(super) fn run_check(
         Ok(waivers) => waivers,
         Err(errors) => {
             write_problems(&problems, &errors, err)?;
+            if let Some(path) = &waivers_path {
+                stopped(args, path, errors, out)?;
+            }
             return Ok(failed(ExitStatus::Error));
         }
     };
@@ -176,6 +180,36 @@ pub(super) fn run_check(
         status,
         results,
         record,
+    })
+}
+
+/// A run that stops before any report because `input` (the rules, the waivers) cannot be
+/// used: with `--format json` or `jsonl` on standard output, the document is printed all
+/// the same, its problem under `errors`, so a program reading it gets JSON, not nothing.
+/// (A file named with `--output` is not written: a run that stops leaves none.)
+fn stopped(
+    args: &CheckArgs,
+    input: &Path,
+    errors: Vec<Error>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let lines = match args.format {
+        Format::Json => false,
+        Format::Jsonl => true,
+        _ => return Ok(()),
+    };
+    if args.output.is_some() {
+        return Ok(());
+    }
+    let unusable = crate::report::Unreadable {
+        meta: crate::report::Meta::named(input.display().to_string()),
+        errors,
+    };
+    let mut sink = JsonSink::new(out, lines);
+    sink.unreadable(&unusable)?;
+    sink.finish(&RunEnd {
+        totals: crate::engine::Totals::default(),
+        warnings: &[],
     })
 }
 

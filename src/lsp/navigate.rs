@@ -122,8 +122,10 @@ fn location(file: &AnalyzedFile, span: Span) -> Option<Location> {
 }
 
 /// Text shown as it is in Markdown, in the middle of a line: the characters that mark
-/// emphasis, code, links, HTML, tables and entities escaped.
+/// emphasis, code, links, HTML, tables and entities escaped, and control and
+/// bidirectional characters shown as `\u{202e}` (as in every output).
 fn escape(text: &str) -> String {
+    let text = crate::render::text::terminal(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(

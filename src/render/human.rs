@@ -458,7 +458,7 @@ impl<'a> HumanSink<'a> {
 
     /// A line on the error stream.
     pub fn say(&mut self, line: &str) -> io::Result<()> {
-        writeln!(self.err, "{line}")
+        writeln!(self.err, "{}", super::text::terminal_lines(line))
     }
 }
 

@@ -101,12 +101,13 @@ impl Meta {
             Some(Place::Row(row)) => format!("{source} row {row}"),
             Some(Place::Line(line)) => format!("{source} line {line}"),
         };
+        // The id as it is: each output escapes what it cannot show (render::text).
         match &self.id {
             Some(id) if id.chars().nth(MAX_ID_SHOWN).is_some() => {
                 let start: String = id.chars().take(MAX_ID_SHOWN).collect();
-                format!("{place} ({}…)", start.escape_debug())
+                format!("{place} ({start}…)")
             }
-            Some(id) => format!("{place} ({})", id.escape_debug()),
+            Some(id) => format!("{place} ({id})"),
             None => place,
         }
     }
