@@ -728,3 +728,42 @@ fn check_json_prints_a_document_when_the_rules_cannot_be_used() {
     let line: serde_json::Value = serde_json::from_slice(&lines.stdout).unwrap();
     assert_eq!(line["report"], "bad.xfoot");
 }
+
+// See: issue #24 (12)
+/// A rule file with a thousand unknown codes on one 9 KB line shows fifty problems, each
+/// with its line cut around the code, and counts the rest; it wrote 14 MB before.
+#[test]
+fn a_thousand_problems_on_one_line_show_fifty_and_count_the_rest() {
+    let codes: Vec<String> = (1000..2000).map(|code| code.to_string()).collect();
+    let text = format!(
+        "page p \"P\"\n  7190 \"Excess\"\n\nrule a.many \"x\"\n  7190 = {}\n",
+        codes.join(" + ")
+    );
+    let (_tmp, dir) = common::scratch(&[("many.xfoot", &text)]);
+    for args in [
+        &["lint", "many.xfoot"][..],
+        &["check", "many.xfoot", "june.yaml"],
+    ] {
+        let output = within(&dir, args);
+        assert_eq!(output.status.code(), Some(2));
+        let text = seen(&output);
+        assert!(text.len() < 40_000, "{} bytes", text.len());
+        assert_eq!(text.matches("is not in the line catalogue").count(), 50);
+        assert!(
+            text.contains("× line 1049 is not in the line catalogue"),
+            "{text}"
+        );
+        assert!(!text.contains("line 1050 is not"), "{text}");
+        assert!(
+            text.contains("… and 950 more problems in many.xfoot not shown"),
+            "{text}"
+        );
+        for line in text.lines() {
+            assert!(line.chars().count() < 150, "{line}");
+        }
+    }
+    assert!(
+        stdout(&within(&dir, &["lint", "many.xfoot"]))
+            .ends_with("many.xfoot: 1000 errors, 0 warnings\n")
+    );
+}

@@ -656,10 +656,7 @@ pub(super) fn write_problems(
     errors: &[Error],
     err: &mut dyn Write,
 ) -> io::Result<()> {
-    for error in errors {
-        write!(err, "{}", human.diagnostic(error))?;
-    }
-    Ok(())
+    human.problems(errors, err)
 }
 
 pub(super) fn use_color(choice: Color, terminal: bool) -> bool {
