@@ -126,12 +126,15 @@ fn formula(rule: &CheckedRule) -> String {
 /// in order.
 pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
     let pairs = pair_up(old.rules(), new.rules());
+    let mut paired_old = vec![false; old.rules().len()];
+    for &o in pairs.iter().flatten() {
+        if let Some(slot) = paired_old.get_mut(o) {
+            *slot = true;
+        }
+    }
     let mut changes = Vec::new();
-    for (index, rule) in new.rules().iter().enumerate() {
-        let before = pairs
-            .iter()
-            .find(|(_, n)| *n == index)
-            .and_then(|(o, _)| old.rules().get(*o));
+    for (rule, pair) in new.rules().iter().zip(&pairs) {
+        let before = pair.and_then(|o| old.rules().get(o));
         match before {
             None => changes.push(RuleChange::Added {
                 rule: label(rule),
@@ -154,8 +157,8 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
             }
         }
     }
-    for (index, rule) in old.rules().iter().enumerate() {
-        if !pairs.iter().any(|(o, _)| *o == index) {
+    for (rule, paired) in old.rules().iter().zip(&paired_old) {
+        if !paired {
             changes.push(RuleChange::Removed {
                 rule: label(rule),
                 formula: formula(rule),
@@ -258,29 +261,43 @@ pub fn diff_lines(old: &RuleSet, new: &RuleSet) -> Vec<LineChange> {
     changes
 }
 
-/// (old index, new index) of the rules that are the same rule: same id and first day,
-/// then the remaining versions of an id in order.
-fn pair_up(old: &[CheckedRule], new: &[CheckedRule]) -> Vec<(usize, usize)> {
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    let taken =
-        |pairs: &[(usize, usize)], o: usize, n: usize| pairs.iter().any(|&(a, b)| a == o || b == n);
-    let exact = |a: &CheckedRule, b: &CheckedRule| a.id == b.id && a.period.from == b.period.from;
-    let same_id = |a: &CheckedRule, b: &CheckedRule| a.id == b.id;
-    for same in [
-        &exact as &dyn Fn(&CheckedRule, &CheckedRule) -> bool,
-        &same_id,
-    ] {
-        for (n, rule) in new.iter().enumerate() {
-            let found = old
-                .iter()
-                .enumerate()
-                .find(|&(o, before)| !taken(&pairs, o, n) && same(before, rule));
-            if let Some((o, _)) = found {
-                pairs.push((o, n));
-            }
+/// For each rule of the new set, the index of the same rule in the old set, if any: same
+/// id and first day, then the remaining versions of an id in order. Found through maps
+/// keyed by id, so pairing takes time linear in the rules.
+fn pair_up(old: &[CheckedRule], new: &[CheckedRule]) -> Vec<Option<usize>> {
+    use std::collections::{HashMap, VecDeque};
+    let mut paired: Vec<Option<usize>> = vec![None; new.len()];
+    let mut taken = vec![false; old.len()];
+    // Each id's first day's versions in the old set, in order.
+    let mut exact: HashMap<(&str, Option<crate::date::Date>), VecDeque<usize>> = HashMap::new();
+    for (o, rule) in old.iter().enumerate() {
+        exact
+            .entry((rule.id.as_str(), rule.period.from))
+            .or_default()
+            .push_back(o);
+    }
+    for (rule, pair) in new.iter().zip(&mut paired) {
+        let key = (rule.id.as_str(), rule.period.from);
+        *pair = exact.get_mut(&key).and_then(VecDeque::pop_front);
+        if let Some(slot) = pair.and_then(|o| taken.get_mut(o)) {
+            *slot = true;
         }
     }
-    pairs
+    // The versions left over pair up by id alone, in order.
+    let mut by_id: HashMap<&str, VecDeque<usize>> = HashMap::new();
+    for ((o, rule), taken) in old.iter().enumerate().zip(&taken) {
+        if !taken {
+            by_id.entry(rule.id.as_str()).or_default().push_back(o);
+        }
+    }
+    for (rule, pair) in new.iter().zip(&mut paired) {
+        if pair.is_none() {
+            *pair = by_id
+                .get_mut(rule.id.as_str())
+                .and_then(VecDeque::pop_front);
+        }
+    }
+    paired
 }
 
 /// The rule's id, with its period when it has one: `cap.x (from 2014-01-01)`.
@@ -371,4 +388,59 @@ pub fn flips(
         });
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    fn rules(text: &str) -> RuleSet {
+        crate::load::check_sources(vec![Source::new("t.xfoot", text)])
+            .unwrap()
+            .rules
+    }
+
+    fn changed(old: &str, new: &str) -> Vec<String> {
+        diff(&rules(old), &rules(new))
+            .iter()
+            .map(|change| match change {
+                RuleChange::Added { rule, .. } => format!("added {rule}"),
+                RuleChange::Removed { rule, .. } => format!("removed {rule}"),
+                RuleChange::Changed { rule, fields } => {
+                    let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+                    format!("changed {rule}: {}", names.join(", "))
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn versions_pair_by_id_and_first_day_then_in_order() {
+        let old = "rule a\n  effective until 2014-01-01\n  7010 = 7020\n\n\
+                   rule a\n  effective from 2014-01-01\n  7010 = 7030\n\n\
+                   rule b\n  7010 = 7040\n";
+        // The versions swapped in the file still pair by their first day.
+        let swapped = "rule b\n  7010 = 7040\n\n\
+                       rule a\n  effective from 2014-01-01\n  7010 = 7030\n\n\
+                       rule a\n  effective until 2014-01-01\n  7010 = 7020\n";
+        assert!(
+            changed(old, swapped).is_empty(),
+            "{:?}",
+            changed(old, swapped)
+        );
+        // A first day moved pairs by id, in order; a new id is added, a gone one removed.
+        let moved = "rule a\n  effective until 2015-01-01\n  7010 = 7020\n\n\
+                     rule a\n  effective from 2015-01-01\n  7010 = 7030\n\n\
+                     rule c\n  7010 = 7040\n";
+        assert_eq!(
+            changed(old, moved),
+            [
+                "changed a (until 2015-01-01): effective",
+                "changed a (from 2015-01-01): effective",
+                "added c",
+                "removed b"
+            ]
+        );
+    }
 }

@@ -44,6 +44,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod files;
 pub mod line;
 pub mod load;
 #[cfg(feature = "lsp")]

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::check::{self, Checked};
 use crate::error::Error;
+use crate::files::open_regular;
 use crate::report::{self, Report};
 use crate::source::Source;
 use crate::syntax;
@@ -285,24 +286,12 @@ pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<Path
     Ok(found)
 }
 
-/// Read a text file: size-limited, UTF-8, a byte-order mark dropped.
+/// Read a text file: size-limited, UTF-8, a byte-order mark dropped. What is not a
+/// regular file is refused without being opened ([`open_regular`]).
 pub fn read_source(path: &Path, limit: u64) -> Result<Source, Error> {
-    let name = path.display().to_string();
-    // Look before opening: opening a FIFO would block until something writes to it.
-    let metadata = fs::metadata(path).map_err(|error| io_error(path, &error))?;
-    if !metadata.is_file() {
-        let reason = if metadata.is_dir() {
-            "it is a directory"
-        } else {
-            "it is not a regular file"
-        };
-        return Err(Error::Io {
-            path: name,
-            reason: reason.to_owned(),
-        });
-    }
-    let file = fs::File::open(path).map_err(|error| io_error(path, &error))?;
-    source_from(file, name, limit, metadata.len())
+    let file = open_regular(path)?;
+    let size = file.metadata().map_or(0, |metadata| metadata.len());
+    source_from(file, path.display().to_string(), limit, size)
 }
 
 /// The name a text read from standard input goes by in diagnostics.

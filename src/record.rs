@@ -5,16 +5,17 @@
 //! file read, and every result. `verify-record FILE` hashes the files again, re-runs the
 //! same check on the same day, and says whether both still match.
 
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::check::RuleSet;
 use crate::engine::{Outcome, ReportResult};
+use crate::error::Error;
 use crate::eval::{Skip, Verdict};
+use crate::files::open_regular;
 
 /// The record of one run, as written to the file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -113,13 +114,17 @@ fn skipped(id: &str, skip: Skip) -> String {
     format!("{id} ({})", skip.reason())
 }
 
-/// The lower-case hex SHA-256 of a file's bytes.
-pub fn sha256_file(path: &Path) -> io::Result<String> {
-    let mut file = File::open(path)?;
+/// The lower-case hex SHA-256 of a file's bytes; what is not a regular file is refused
+/// without being opened, as every file crossfoot reads ([`open_regular`]).
+pub fn sha256_file(path: &Path) -> Result<String, Error> {
+    let mut file = open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 64 * 1024];
     loop {
-        let read = file.read(&mut buffer)?;
+        let read = file.read(&mut buffer).map_err(|error| Error::Io {
+            path: path.display().to_string(),
+            reason: crate::load::reason(&error),
+        })?;
         let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
             break;
         };
@@ -162,20 +167,114 @@ pub fn files_read(
     files
 }
 
-/// Digest every file; a file that cannot be read is an error naming it.
-pub fn digests(files: &[(PathBuf, &'static str)]) -> Result<Vec<FileDigest>, String> {
+/// Digest every file, each named as `name` gives it (relative to the record's directory);
+/// a file that cannot be read is an error naming it.
+pub fn digests(
+    files: &[(PathBuf, &'static str)],
+    name: impl Fn(&Path) -> String,
+) -> Result<Vec<FileDigest>, Error> {
     files
         .iter()
         .map(|(path, role)| {
-            let sha256 =
-                sha256_file(path).map_err(|error| format!("{}: {error}", path.display()))?;
             Ok(FileDigest {
-                path: path.display().to_string(),
+                path: name(path),
                 role: (*role).to_owned(),
-                sha256,
+                sha256: sha256_file(path)?,
             })
         })
         .collect()
+}
+
+/// A record's own directory, which every path it names lies under: a record written by
+/// `check --record` names its files relative to it, and `verify-record` reads nothing
+/// else, from wherever it is run.
+#[derive(Clone, Debug)]
+pub struct RecordDir {
+    /// The directory, as the record's path gives it (`.` for a bare name).
+    dir: PathBuf,
+    /// The same, canonical.
+    canonical: PathBuf,
+}
+
+impl RecordDir {
+    /// The directory of the record at `record` (which need not exist yet).
+    pub fn of(record: &Path) -> Result<RecordDir, String> {
+        let dir = match record.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let canonical = dir
+            .canonicalize()
+            .map_err(|error| format!("{}: {}", dir.display(), crate::load::reason(&error)))?;
+        Ok(RecordDir { dir, canonical })
+    }
+
+    /// The directory, as given.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// How a record names `input` (a path as given on the command line): relative to the
+    /// record's directory, `/`-separated. An input outside the directory (or reached only
+    /// through a link out of it), or whose name is not UTF-8, cannot be recorded.
+    pub fn name(&self, input: &Path) -> Result<String, String> {
+        let outside = || {
+            format!(
+                "`{}` is not inside the record's directory `{}`; a record names its files relative to its own directory, so write the record where every input is below it",
+                input.display(),
+                self.dir.display()
+            )
+        };
+        let place = crate::files::absolute(input).ok_or_else(outside)?;
+        let relative = place.strip_prefix(&self.canonical).map_err(|_| outside())?;
+        let mut parts = Vec::new();
+        for part in relative.components() {
+            match part {
+                Component::Normal(part) => parts.push(part.to_str().ok_or_else(|| {
+                    format!(
+                        "`{}` is not UTF-8; a record names its files in UTF-8, so rename it",
+                        input.display()
+                    )
+                })?),
+                _ => return Err(outside()),
+            }
+        }
+        if parts.is_empty() {
+            return Err(format!(
+                "`{}` is the record's own directory; write the record where every input is below it",
+                input.display()
+            ));
+        }
+        Ok(parts.join("/"))
+    }
+
+    /// A path a record names, checked to lie under the record's directory before anything
+    /// is opened: relative, with no `..`, and not leaving the directory through a link.
+    /// The path stays relative (to the record's directory).
+    pub fn confine(&self, recorded: &str) -> Result<PathBuf, String> {
+        let refuse = |why: &str| {
+            format!("`{recorded}` {why}; a record names only files below its own directory")
+        };
+        let path = Path::new(recorded);
+        if recorded.is_empty() {
+            return Err(refuse("is empty"));
+        }
+        for part in path.components() {
+            match part {
+                Component::Normal(_) => {}
+                Component::ParentDir => return Err(refuse("goes up with `..`")),
+                Component::RootDir | Component::Prefix(_) => return Err(refuse("is absolute")),
+                Component::CurDir => return Err(refuse("has a `.` in it")),
+            }
+        }
+        // Through links: the deepest part of the path that exists must be inside.
+        let joined = self.canonical.join(path);
+        let existing = joined.ancestors().find_map(|at| at.canonicalize().ok());
+        match existing {
+            Some(at) if at.starts_with(&self.canonical) => Ok(path.to_path_buf()),
+            _ => Err(refuse("leads out of the directory through a link")),
+        }
+    }
 }
 
 /// What differs between a record and a re-run.
@@ -196,7 +295,9 @@ impl Verification {
     }
 }
 
-/// Compare recorded digests with the files as they are now.
+/// Compare recorded digests with the files as they are now (the paths as recorded,
+/// read from the current directory). Only whether each matches is said, never what a
+/// file holds.
 pub fn compare_files(recorded: &[FileDigest], verification: &mut Verification) {
     for file in recorded {
         match sha256_file(Path::new(&file.path)) {
@@ -209,9 +310,15 @@ pub fn compare_files(recorded: &[FileDigest], verification: &mut Verification) {
                     short(&now)
                 ),
             )),
-            Err(error) => verification
-                .files
-                .push((file.path.clone(), format!("cannot be read: {error}"))),
+            Err(error) => {
+                let why = match error {
+                    Error::Io { reason, .. } => reason,
+                    other => other.to_string(),
+                };
+                verification
+                    .files
+                    .push((file.path.clone(), format!("missing or unreadable: {why}")));
+            }
         }
     }
 }
@@ -229,7 +336,12 @@ pub fn compare_results(
     if recorded.len() != now.len() {
         verification.results.push((
             "(the run)".to_owned(),
-            format!("{} reports recorded, {} now", recorded.len(), now.len()),
+            format!(
+                "{} report{} recorded, {} now",
+                recorded.len(),
+                crate::engine::plural(recorded.len()),
+                now.len()
+            ),
         ));
     }
     for (before, after) in recorded.iter().zip(now) {

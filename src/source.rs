@@ -9,6 +9,19 @@ use std::sync::{Arc, OnceLock};
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
+/// Whether a character changes how text around it is shown instead of being shown: a
+/// control character (escape sequences start with one) or a bidirectional control
+/// (U+202E, the right-to-left override, makes `abc` read `cba`). Untrusted text is never
+/// shown with one in it: each output escapes them (see `render::text`), and a diagnostic
+/// quotes a source with each of their bytes as `?`.
+pub fn acts_on_display(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// A half-open byte range `start..end` into one source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
@@ -93,7 +106,14 @@ pub struct Source {
     /// The text as a diagnostic shows it, when it differs: control characters (escape
     /// sequences among them) as `?`, byte for byte, so every span still fits.
     shown: Arc<OnceLock<Option<Arc<str>>>>,
+    /// For a text that is not ASCII, the byte offset of every [`CHAR_STEP`]th character,
+    /// found the first time a character position is asked for.
+    char_marks: Arc<OnceLock<Option<Vec<usize>>>>,
 }
+
+/// How many characters apart [`Source::byte_of_char`]'s marks are: a position is found
+/// from the nearest mark before it, in at most this many steps.
+const CHAR_STEP: usize = 64;
 
 impl PartialEq for Source {
     fn eq(&self, other: &Self) -> bool {
@@ -111,6 +131,7 @@ impl Source {
             text: text.into(),
             line_starts: Arc::default(),
             shown: Arc::default(),
+            char_marks: Arc::default(),
         }
     }
 
@@ -146,16 +167,46 @@ impl Source {
         (line, column)
     }
 
+    /// The byte offset of the character at `index` (counted from 0; the end of the text
+    /// for an index past it). Parsers that count in characters (the YAML parser) give
+    /// their positions this way; each is found in constant time from marks made in one
+    /// pass over the text, so the positions of every event of a large file take linear
+    /// time, ASCII or not.
+    pub fn byte_of_char(&self, index: usize) -> usize {
+        let marks = self.char_marks.get_or_init(|| {
+            if self.text.is_ascii() {
+                return None;
+            }
+            let marks = self
+                .text
+                .char_indices()
+                .step_by(CHAR_STEP)
+                .map(|(at, _)| at)
+                .collect();
+            Some(marks)
+        });
+        let Some(marks) = marks else {
+            return index.min(self.text.len());
+        };
+        let Some(&mark) = marks.get(index / CHAR_STEP) else {
+            return self.text.len();
+        };
+        let rest = self.text.get(mark..).unwrap_or("");
+        rest.char_indices()
+            .nth(index % CHAR_STEP)
+            .map_or(self.text.len(), |(at, _)| mark + at)
+    }
+
     /// The source as a diagnostic attaches it (a cheap copy: the text is shared).
     pub fn named(&self) -> Source {
         self.clone()
     }
 
-    /// The text a diagnostic shows: the text itself, or, when it holds control characters
-    /// a terminal would act on, a copy with each of their bytes as `?`.
+    /// The text a diagnostic shows: the text itself, or, when it holds characters a
+    /// terminal would act on ([`acts_on_display`]), a copy with each of their bytes as `?`.
     fn shown(&self) -> &str {
         let shown = self.shown.get_or_init(|| {
-            let acted_on = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+            let acted_on = |c: char| acts_on_display(c) && !matches!(c, '\n' | '\r' | '\t');
             if !self.text.chars().any(acted_on) {
                 return None;
             }
@@ -240,6 +291,20 @@ mod tests {
         assert_eq!(source.line_col(2), (1, 3), "the line end is on its line");
         assert_eq!(source.line_col(9), (3, 1), "the end of the text");
         assert_eq!(source.line_col(99), (3, 1), "past the end");
+    }
+
+    #[test]
+    fn byte_of_char_finds_characters_in_any_text() {
+        for text in ["", "abc", "é", "aé€\u{1F600}b", &"xé".repeat(200)] {
+            let source = Source::new("t", text);
+            let expected: Vec<usize> = text.char_indices().map(|(at, _)| at).collect();
+            for (index, at) in expected.iter().enumerate() {
+                assert_eq!(source.byte_of_char(index), *at, "{text:?} {index}");
+            }
+            for past in [expected.len(), expected.len() + 1, usize::MAX] {
+                assert_eq!(source.byte_of_char(past), text.len(), "{text:?} {past}");
+            }
+        }
     }
 
     #[test]

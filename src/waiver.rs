@@ -147,9 +147,11 @@ impl Waivers {
     /// Waivers of rules the set does not have: errors, as a typo would silently waive
     /// nothing.
     pub fn check_rules(&self, rules: &RuleSet) -> Vec<WaiverError> {
+        let ids: std::collections::HashSet<&str> =
+            rules.rules().iter().map(|rule| rule.id.as_str()).collect();
         self.waivers
             .iter()
-            .filter(|waiver| !rules.rules().iter().any(|r| r.id == waiver.rule.node))
+            .filter(|waiver| !ids.contains(waiver.rule.node.as_str()))
             .map(|waiver| WaiverError::UnknownRule {
                 rule: waiver.rule.node.clone(),
                 src: self.source.named(),
@@ -280,7 +282,13 @@ fn entry_of(
     let mut fields: Fields<'_> = HashMap::new();
     let mut errors = Vec::new();
     for (key, value) in pairs {
-        let (Node::Scalar { text: key, .. }, Node::Scalar { text, span, .. }) = (key, value) else {
+        let (
+            Node::Scalar { text: key, .. },
+            Node::Scalar {
+                text, span, quoted, ..
+            },
+        ) = (key, value)
+        else {
             errors.push(problem(
                 "expected `field: value`".to_owned(),
                 value.span(),
@@ -300,7 +308,10 @@ fn entry_of(
         ];
         match known.iter().find(|k| *k == key) {
             Some(name) => {
-                if fields.insert(name, (text.trim(), *span)).is_some() {
+                // YAML's null (`~`, `null`, nothing) is no value; quoted, it is the text.
+                let null = !quoted && matches!(text.as_str(), "~" | "null" | "Null" | "NULL");
+                let text = if null { "" } else { text.trim() };
+                if fields.insert(name, (text, *span)).is_some() {
                     errors.push(problem(format!("`{key}` is given twice"), *span, FIELDS));
                 }
             }
@@ -309,9 +320,7 @@ fn entry_of(
     }
     let mut required = |name: &str| -> Option<(&str, Span)> {
         match fields.get(name) {
-            Some(&(text, span)) if !text.is_empty() && text != "~" && text != "null" => {
-                Some((text, span))
-            }
+            Some(&(text, span)) if !text.is_empty() => Some((text, span)),
             _ => {
                 errors.push(problem(
                     format!("the waiver has no `{name}`"),
@@ -367,6 +376,15 @@ fn entry_of(
         (None, None) => None,
     };
     let firm = fields.get("firm").map(|&(text, _)| text.to_owned());
+    if let Some(&("", at)) = fields.get("firm") {
+        // An empty firm would cover no report, and a null one is no firm at all: either
+        // way the waiver would not do what it reads as doing.
+        errors.push(problem(
+            "`firm` is empty".to_owned(),
+            at,
+            "name the firm as its reports write it, or leave `firm` out to cover every firm's reports on the dates given",
+        ));
+    }
     if firm.is_none() && dates.is_none() {
         errors.push(problem(
             "the waiver does not say which reports it covers".to_owned(),
@@ -478,5 +496,22 @@ mod tests {
             ),
             ["`from 2020-02-01 until 2020-02-01` covers no day"]
         );
+    }
+
+    // See: issue #30 (11): an empty or null firm covered nothing, or a firm named "~".
+    #[test]
+    fn an_empty_or_null_firm_is_refused_and_a_quoted_one_is_a_name() {
+        let with_firm = |firm: &str| {
+            format!(
+                "waivers:\n  - rule: a\n    firm: {firm}\n    as_of: 2020-07-31\n    justification: j\n    approver: b\n    expires: 2021-01-01\n"
+            )
+        };
+        for firm in ["\"\"", "''", "~", "null", "NULL", "\"  \"", ""] {
+            let errors = parse(&with_firm(firm)).unwrap_err();
+            let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            assert_eq!(messages, ["`firm` is empty"], "firm: {firm}");
+        }
+        let quoted = parse(&with_firm("\"~\"")).unwrap();
+        assert_eq!(quoted.waivers()[0].firm.as_deref(), Some("~"));
     }
 }

@@ -48,17 +48,8 @@ pub struct YamlError {
 
 /// Parse the single document of `source`.
 pub fn parse(source: &Source) -> Result<Node, YamlError> {
-    let text = source.text();
-    let byte = |index: usize| -> usize {
-        if text.is_ascii() {
-            index.min(text.len())
-        } else {
-            text.char_indices()
-                .nth(index)
-                .map_or(text.len(), |(b, _)| b)
-        }
-    };
-    let mut parser = Parser::new_from_str(text);
+    let byte = |index: usize| source.byte_of_char(index);
+    let mut parser = Parser::new_from_str(source.text());
     // Open containers: their items so far and where they started.
     let mut stack: Vec<(Vec<Node>, Span, bool)> = Vec::new();
     let mut root = None;

@@ -726,3 +726,47 @@ fn hostile_input_never_brings_the_server_down() {
     );
     assert!(!said.contains("panicked"), "{said}");
 }
+
+// See: issue #24 (8)
+/// A header claiming a message larger than any the server reads ends the session with
+/// the reason (exit 1), instead of the server allocating it and being killed.
+#[test]
+fn a_message_claiming_a_huge_length_ends_the_session_with_the_reason() {
+    for length in ["999999999999999", "99999999999"] {
+        let mut client = Client::initialized();
+        let stdin = client.stdin.as_mut().unwrap();
+        write!(stdin, "Content-Length: {length}\r\n\r\n{{").unwrap();
+        stdin.flush().unwrap();
+        let (status, said) = client.exit();
+        assert_eq!(status.code(), Some(1), "{said}");
+        assert_eq!(
+            said,
+            format!(
+                "error: cannot talk to the editor: a message of {length} bytes is larger than the limit of 67108864 bytes\n"
+            )
+        );
+    }
+}
+
+// See: issue #24 (9)
+/// Hover on a line that 60,000 rules read answers with the count and the first rules,
+/// as on a line that one rule reads (the list was quadratic in the rules).
+#[test]
+fn hover_on_a_line_many_rules_read_lists_the_first_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("page seg \"Segregation\"\n  7190 \"Excess\"\n\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("rule r.n{i}\n  7190 >= $0\n\n"));
+    }
+    let mut client = Client::initialized();
+    let uri = uri_of(&dir.path().join("many.xfoot"));
+    client.open(&uri, &text);
+    let answer = client.at("textDocument/hover", &uri, 1, 3);
+    let value = answer["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("Read by 60000 rules:\n- `r.n0` \n"),
+        "{value}"
+    );
+    assert!(value.ends_with("- … and 59980 more\n"), "{value}");
+    assert_eq!(client.shut_down().code(), Some(0));
+}

@@ -17,7 +17,7 @@ use crate::load::{
 use crate::render::Human;
 use crate::source::Source;
 use crate::syntax::ast::Severity;
-use crate::syntax::format_source;
+use crate::syntax::format_aligned;
 
 /// `crossfoot lint`: every static problem of a rule set on stdout, then a count.
 pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
@@ -136,7 +136,7 @@ fn fmt_source(
     check: bool,
     out: &mut dyn Write,
 ) -> io::Result<Result<ExitStatus, Vec<Error>>> {
-    let formatted = match format_source(source) {
+    let (formatted, aligned) = match format_aligned(source) {
         Ok(formatted) => formatted,
         Err(errors) => return Ok(Err(errors.into_iter().map(Error::from).collect())),
     };
@@ -145,11 +145,14 @@ fn fmt_source(
         if formatted == source.text() {
             return Ok(Ok(ExitStatus::Pass));
         }
-        let diff = similar::TextDiff::from_lines(source.text(), &formatted)
-            .unified_diff()
-            .context_radius(3)
-            .header(name, name)
-            .to_string();
+        // Each declaration starts a piece of the diff on both sides.
+        let canonical = Source::new(name, formatted.as_str());
+        let line = |source: &Source, at: usize| source.line_col(at).0.saturating_sub(1);
+        let anchors: Vec<(usize, usize)> = aligned
+            .into_iter()
+            .map(|(old, new)| (line(source, old), line(&canonical, new)))
+            .collect();
+        let diff = super::textdiff::unified(name, name, source.text(), &formatted, &anchors);
         write!(out, "{diff}")?;
         return Ok(Ok(ExitStatus::Fail));
     }
@@ -157,7 +160,10 @@ fn fmt_source(
         None => out.write_all(formatted.as_bytes())?,
         Some(_) if formatted == source.text() => {}
         Some(file) => {
-            std::fs::write(file, &formatted)?;
+            // Whole or not at all, the file's permissions and links kept.
+            let mut staged = crate::files::Staged::rewrite(file)?;
+            staged.write_all(formatted.as_bytes())?;
+            staged.finish()?;
             writeln!(out, "formatted {name}")?;
         }
     }
@@ -261,6 +267,15 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    if let (Some(path), false) = (&args.output, args.check) {
+        // Decided before anything is read: the book never replaces a file of the rule set.
+        let mut guard = crate::files::WriteGuard::new();
+        guard.rules(&args.rules);
+        if let Some(problem) = guard.refused("--output", path) {
+            writeln!(err, "error: {problem}")?;
+            return Ok(ExitStatus::Error);
+        }
+    }
     let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
         return Ok(ExitStatus::Error);
     };
@@ -276,18 +291,25 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
         return Ok(ExitStatus::Pass);
     };
     if args.check {
-        let current = std::fs::read_to_string(path).unwrap_or_default();
+        // No book yet reads as an empty one; a FIFO or a directory is refused, not waited on.
+        let current = if std::fs::symlink_metadata(path).is_ok() {
+            match read_source(path, crate::load::MAX_REPORT_BYTES) {
+                Ok(source) => source.text().to_owned(),
+                Err(error) => {
+                    write_problems(&problems, &[error], &mut err)?;
+                    return Ok(ExitStatus::Error);
+                }
+            }
+        } else {
+            String::new()
+        };
         if current == text {
             return Ok(ExitStatus::Pass);
         }
         let name = path.display().to_string();
-        let diff = similar::TextDiff::from_lines(&current, &text);
-        write!(
-            out,
-            "{}",
-            diff.unified_diff()
-                .header(&name, &format!("{name} (current)"))
-        )?;
+        let current_name = format!("{name} (current)");
+        let diff = super::textdiff::unified(&name, &current_name, &current, &text, &[]);
+        write!(out, "{diff}")?;
         writeln!(
             err,
             "{name} is not the current rule book: run `crossfoot doc {} --output {name}`",
@@ -295,8 +317,12 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
         )?;
         return Ok(ExitStatus::Fail);
     }
-    if let Err(error) = std::fs::write(path, text) {
-        writeln!(err, "error: {}: {error}", path.display())?;
+    let written = crate::files::Staged::create(path).and_then(|mut staged| {
+        staged.write_all(text.as_bytes())?;
+        staged.finish()
+    });
+    if let Err(error) = written {
+        writeln!(err, "error: cannot write {}: {error}", path.display())?;
         return Ok(ExitStatus::Error);
     }
     Ok(ExitStatus::Pass)

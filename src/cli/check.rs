@@ -4,15 +4,16 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::output::{self, Pipe, Staged};
+use super::output::{self, Pipe};
 use super::{CheckArgs, Deny, Format, Results, use_color, write_problems};
 use crate::check::RuleSet;
 use crate::date::Date;
 use crate::engine::ReportResult;
 use crate::engine::{Engine, ExitStatus, RunWarning, Tally};
 use crate::error::Error;
+use crate::files::{Staged, remove_stale};
 use crate::load::{load_rules, read_source, rule_files};
-use crate::record::{self, ReportResults, RunRecord};
+use crate::record::{self, RecordDir, ReportResults, RunRecord};
 use crate::render::{
     Csv, CsvSink, Github, GithubSink, Html, HtmlSink, Human, HumanSink, Json, JsonSink, Junit,
     JunitSink, Listed, Nothing, Render, RunEnd, Sarif, SarifSink, Sink,
@@ -29,7 +30,7 @@ pub fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         err: use_color(args.color, io::stderr().is_terminal()),
     };
     let mut out = Pipe::new(super::stdout());
-    let ran = run_check(args, colors, &mut out, &mut err)?;
+    let ran = run_check(args, colors, false, &mut out, &mut err)?;
     out.flush()?;
     if let (Some(path), Some(record)) = (&args.record, &ran.record) {
         let mut file = Staged::create(path)?;
@@ -47,16 +48,20 @@ pub(super) struct Colors {
     pub err: bool,
 }
 
-/// What a check run came to: its exit status and, with `--record`, its record.
+/// What a check run came to: its exit status, every report's results when they were
+/// asked for, and with `--record`, its record.
 pub(super) struct Ran {
     pub status: ExitStatus,
+    pub results: Option<Vec<ReportResults>>,
     pub record: Option<RunRecord>,
 }
 
-/// The whole of `check`, writing to the given streams.
+/// The whole of `check`, writing to the given streams; with `collect`, every report's
+/// results are kept (as `--record` keeps them).
 pub(super) fn run_check(
     args: &CheckArgs,
     colors: Colors,
+    collect: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Ran> {
@@ -64,6 +69,7 @@ pub(super) fn run_check(
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let failed = |status| Ran {
         status,
+        results: None,
         record: None,
     };
     if let Some(problem) = super::misordered("check", &args.rules, &args.reports) {
@@ -71,12 +77,24 @@ pub(super) fn run_check(
         return Ok(failed(ExitStatus::Error));
     }
     let waivers_path = waivers_path(args);
+    // Nothing is read or written before what is written is known to be no input, and a
+    // record to name only files below its own directory.
     if let Some(problem) = output::refused(args, waivers_path.as_deref()) {
         writeln!(err, "error: {problem}")?;
         return Ok(failed(ExitStatus::Error));
     }
+    let names = match &args.record {
+        Some(record) => match recordable(args, record, waivers_path.as_deref()) {
+            Ok(names) => Some(names),
+            Err(problem) => {
+                writeln!(err, "error: --record {}: {problem}", record.display())?;
+                return Ok(failed(ExitStatus::Error));
+            }
+        },
+        None => None,
+    };
     for path in [&args.output, &args.record].into_iter().flatten() {
-        output::remove_stale(path)?;
+        remove_stale(path)?;
     }
     let rules = match load_rules(&args.rules) {
         Ok(checked) => {
@@ -89,6 +107,7 @@ pub(super) fn run_check(
         }
         Err(errors) => {
             write_problems(&problems, &errors, err)?;
+            stopped(args, &args.rules, errors, out)?;
             return Ok(failed(ExitStatus::Error));
         }
     };
@@ -113,23 +132,12 @@ pub(super) fn run_check(
         Ok(waivers) => waivers,
         Err(errors) => {
             write_problems(&problems, &errors, err)?;
+            if let Some(path) = &waivers_path {
+                stopped(args, path, errors, out)?;
+            }
             return Ok(failed(ExitStatus::Error));
         }
     };
-    if args.record.is_some() && !args.prior.is_empty() {
-        writeln!(
-            err,
-            "error: --record does not yet keep --prior reports; give the previous reports among the reports checked"
-        )?;
-        return Ok(failed(ExitStatus::Error));
-    }
-    if args.record.is_some() && args.reports.iter().any(|p| p.as_os_str() == "-") {
-        writeln!(
-            err,
-            "error: --record needs report files it can hash again; standard input cannot be"
-        )?;
-        return Ok(failed(ExitStatus::Error));
-    }
     if let Some(problem) = super::prior_from_stdin(&args.prior) {
         writeln!(err, "error: {problem}")?;
         return Ok(failed(ExitStatus::Error));
@@ -152,19 +160,60 @@ pub(super) fn run_check(
         .with_waivers(waivers)
         .with_priors(&priors)
         .with_pack(pack);
-    let (status, results) = run_reports(args, colors, &engine, out, err)?;
-    let record = match (&args.record, results) {
-        (Some(_), Some(results)) => Some(make_record(
-            args,
-            (waivers_path.as_deref(), pack_path.as_deref()),
-            engine.pack(),
-            today,
-            status,
-            results,
-        )?),
+    let collect = collect || names.is_some();
+    let (status, results) = run_reports(args, colors, &engine, collect, out, err)?;
+    let record = match (&names, &results) {
+        (Some(names), Some(collected)) => {
+            let read = (waivers_path.as_deref(), pack_path.as_deref());
+            match make_record(args, names, read, engine.pack(), today, status, collected) {
+                Ok(record) => Some(record),
+                Err(problem) => {
+                    writeln!(err, "error: --record: no record written: {problem}")?;
+                    return Ok(Ran {
+                        status: ExitStatus::Error,
+                        results,
+                        record: None,
+                    });
+                }
+            }
+        }
         _ => None,
     };
-    Ok(Ran { status, record })
+    Ok(Ran {
+        status,
+        results,
+        record,
+    })
+}
+
+/// A run that stops before any report because `input` (the rules, the waivers) cannot be
+/// used: with `--format json` or `jsonl` on standard output, the document is printed all
+/// the same, its problem under `errors`, so a program reading it gets JSON, not nothing.
+/// (A file named with `--output` is not written: a run that stops leaves none.)
+fn stopped(
+    args: &CheckArgs,
+    input: &Path,
+    errors: Vec<Error>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let lines = match args.format {
+        Format::Json => false,
+        Format::Jsonl => true,
+        _ => return Ok(()),
+    };
+    if args.output.is_some() {
+        return Ok(());
+    }
+    let unusable = crate::report::Unreadable {
+        meta: crate::report::Meta::named(input.display().to_string()),
+        errors,
+    };
+    let mut sink = JsonSink::new(out, lines);
+    sink.unreadable(&unusable)?;
+    sink.finish(&RunEnd {
+        totals: crate::engine::Totals::default(),
+        warnings: &[],
+    })
 }
 
 /// Check every report and feed the outputs; the exit status, and every report's results
@@ -173,6 +222,7 @@ fn run_reports(
     args: &CheckArgs,
     colors: Colors,
     engine: &Engine,
+    collect: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<(ExitStatus, Option<Vec<ReportResults>>)> {
@@ -191,6 +241,7 @@ fn run_reports(
         args,
         colors,
         engine,
+        collect,
         human_out,
         machine_out,
         err,
@@ -209,6 +260,7 @@ fn feed(
     args: &CheckArgs,
     colors: Colors,
     engine: &Engine,
+    collect: bool,
     human_out: &mut dyn Write,
     machine_out: &mut dyn Write,
     err: &mut dyn Write,
@@ -225,7 +277,7 @@ fn feed(
         None => (Box::new(Nothing) as Box<dyn Render + '_>, None),
     };
     let mut tally = Tally::new(engine, deny_warnings);
-    let mut results = args.record.is_some().then(Vec::new);
+    let mut results = collect.then(Vec::new);
     let inputs = Inputs::new(engine.rules(), args.reports.clone(), input_format);
     let render_one = |result: &ReportResult, bytes: &mut Vec<u8>| render.render(result, bytes);
     engine.check_rendered(inputs, &render_one, |checked| -> io::Result<()> {
@@ -326,7 +378,9 @@ fn machine<'a>(
     })
 }
 
-/// `--waivers`, or `waivers.yaml` beside the rules when it exists.
+/// `--waivers`, or `waivers.yaml` beside the rules when there is one. One that is there
+/// but is not a file to read (a FIFO, a directory, a broken link) is named all the same,
+/// so reading it says why rather than the run going on without waivers.
 fn waivers_path(args: &CheckArgs) -> Option<PathBuf> {
     if let Some(path) = &args.waivers {
         return Some(path.clone());
@@ -337,7 +391,7 @@ fn waivers_path(args: &CheckArgs) -> Option<PathBuf> {
         args.rules.parent()?.to_path_buf()
     };
     let beside = dir.join(waiver::FILE_NAME);
-    beside.is_file().then_some(beside)
+    std::fs::symlink_metadata(&beside).is_ok().then_some(beside)
 }
 
 /// Read and check the waivers file, if there is one.
@@ -364,34 +418,110 @@ fn load_waivers(
     }
 }
 
-/// The record of a finished run: `read` holds the waivers file and the pack file, when
-/// there were some.
+/// How a record names the run's files: each input as given, and the same relative to the
+/// record's directory.
+pub(super) struct RecordNames {
+    /// (the path as given, its name in the record), longest first.
+    inputs: Vec<(String, String)>,
+}
+
+impl RecordNames {
+    /// The record's name for a file read through one of the inputs (the input itself, or a
+    /// file under an input directory); its path as given otherwise.
+    fn file(&self, path: &str) -> String {
+        for (given, recorded) in &self.inputs {
+            let Some(rest) = path.strip_prefix(given.as_str()) else {
+                continue;
+            };
+            if rest.is_empty() {
+                return recorded.clone();
+            }
+            let separated = given.ends_with('/') || rest.starts_with('/');
+            if separated {
+                return format!("{recorded}/{}", rest.trim_start_matches('/'));
+            }
+        }
+        path.to_owned()
+    }
+}
+
+/// Whether the run can be recorded: no report from standard input, no `--prior` yet, and
+/// every input below the record's directory (so the record names it relative to that
+/// directory, and `verify-record` reads nothing outside it). Decided before anything is
+/// read.
+fn recordable(
+    args: &CheckArgs,
+    record: &Path,
+    waivers: Option<&Path>,
+) -> Result<RecordNames, String> {
+    if !args.prior.is_empty() {
+        return Err(
+            "a record does not yet keep --prior reports; give the previous reports among the reports checked"
+                .to_owned(),
+        );
+    }
+    if args.reports.iter().any(|p| p.as_os_str() == "-") {
+        return Err(
+            "a record needs report files it can hash again; standard input cannot be".to_owned(),
+        );
+    }
+    let dir = RecordDir::of(record)?;
+    let mut inputs = Vec::new();
+    // The rule set's `pack.yaml`, when it has one, is hashed too: beside a rules file, it
+    // is not under the rules input.
+    let pack = crate::pack::path_for(&args.rules).filter(|path| path.is_file());
+    let given = std::iter::once(args.rules.as_path())
+        .chain(args.reports.iter().map(PathBuf::as_path))
+        .chain(waivers)
+        .chain(pack.as_deref());
+    for path in given {
+        let name = dir.name(path)?;
+        let shown = path.to_str().ok_or_else(|| {
+            format!(
+                "`{}` is not UTF-8; a record names its files in UTF-8, so rename it",
+                path.display()
+            )
+        })?;
+        inputs.push((shown.to_owned(), name));
+    }
+    inputs.sort_by_key(|(given, _)| std::cmp::Reverse(given.len()));
+    Ok(RecordNames { inputs })
+}
+
+/// The record of a finished run, its files named relative to the record's directory; why
+/// not, when a file it read can no longer be hashed. `read` holds the waivers file and the
+/// pack file, when there were some.
 fn make_record(
     args: &CheckArgs,
+    names: &RecordNames,
     read: (Option<&Path>, Option<&Path>),
     pack: Option<&crate::pack::Pack>,
     today: Date,
     status: ExitStatus,
-    results: Vec<ReportResults>,
-) -> io::Result<RunRecord> {
+    results: &[ReportResults],
+) -> Result<RunRecord, String> {
     let (waivers, pack_file) = read;
-    let rule_files = rule_files(&args.rules).map_err(|e| io::Error::other(e.to_string()))?;
+    let rule_files = rule_files(&args.rules).map_err(|e| e.to_string())?;
     let mut files = record::files_read(&rule_files, &args.reports, waivers);
     files.extend(pack_file.map(|path| (path.to_path_buf(), "pack")));
-    let files = record::digests(&files).map_err(io::Error::other)?;
+    let name = |path: &Path| names.file(&path.display().to_string());
+    let files = record::digests(&files, name).map_err(|e| e.to_string())?;
+    let results = results
+        .iter()
+        .map(|result| ReportResults {
+            report: names.file(&result.report),
+            ..result.clone()
+        })
+        .collect();
     Ok(RunRecord {
         crossfoot: env!("CARGO_PKG_VERSION").to_owned(),
         pack: pack.cloned(),
         time: Date::now_utc(),
         today: today.to_string(),
         inputs: record::Inputs {
-            rules: args.rules.display().to_string(),
-            reports: args
-                .reports
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect(),
-            waivers: waivers.map(|p| p.display().to_string()),
+            rules: name(&args.rules),
+            reports: args.reports.iter().map(|p| name(p)).collect(),
+            waivers: waivers.map(name),
             input_format: args
                 .input_format
                 .map(|f| format!("{f:?}").to_ascii_lowercase()),

@@ -64,7 +64,11 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         }
     };
     let text = match args.format {
-        DiffFormat::Human => human(&changes, &lines, flipped.as_deref()),
+        // Descriptions, labels and report names are the inputs' text: escaped.
+        DiffFormat::Human => {
+            crate::render::text::terminal_lines(&human(&changes, &lines, flipped.as_deref()))
+                .into_owned()
+        }
         DiffFormat::Markdown => markdown(&changes, &lines, flipped.as_deref()),
         DiffFormat::Json => {
             let output = Output {

@@ -6,6 +6,7 @@ mod diff;
 mod install;
 mod output;
 mod test;
+mod textdiff;
 mod verify;
 
 pub use authoring::{coverage, explain, fmt, lint};
@@ -722,10 +723,7 @@ pub(super) fn write_problems(
     errors: &[Error],
     err: &mut dyn Write,
 ) -> io::Result<()> {
-    for error in errors {
-        write!(err, "{}", human.diagnostic(error))?;
-    }
-    Ok(())
+    human.problems(errors, err)
 }
 
 pub(super) fn use_color(choice: Color, terminal: bool) -> bool {

@@ -1,6 +1,7 @@
 //! Completion: the catalogue's line codes with their labels where a number is being
 //! written, the keywords and functions where a word is.
 
+use crate::render::text::terminal;
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionItemLabelDetails, Documentation, Position,
 };
@@ -127,17 +128,20 @@ fn line_codes(analysis: &Analysis) -> impl Iterator<Item = CompletionItem> + '_ 
         } else {
             format!(" ({})", flags.join(", "))
         };
+        // The rule file's text, shown as text (escaped, as in every output).
+        let label = terminal(&declaration.label).into_owned();
         CompletionItem {
             label: declaration.code.to_string(),
             label_details: Some(CompletionItemLabelDetails {
                 detail: None,
-                description: Some(declaration.label.clone()),
+                description: Some(label.clone()),
             }),
             kind: Some(CompletionItemKind::CONSTANT),
-            detail: Some(declaration.label.clone()),
+            detail: Some(label),
             documentation: Some(Documentation::String(format!(
                 "page {}: {}{flags}",
-                declaration.page, declaration.page_title
+                declaration.page,
+                terminal(&declaration.page_title)
             ))),
             ..CompletionItem::default()
         }

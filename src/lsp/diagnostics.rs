@@ -97,11 +97,13 @@ pub fn unplaced(error: &Error, file: usize) -> Problem {
 }
 
 /// The message and, on the next line, the help.
+/// What the rule files say is escaped, as in every output (a label may hold U+202E).
 fn message(error: &dyn miette::Diagnostic) -> String {
-    match error.help() {
+    let text = match error.help() {
         Some(help) => format!("{error}\nhelp: {help}"),
         None => error.to_string(),
-    }
+    };
+    crate::render::text::terminal_lines(&text).into_owned()
 }
 
 fn severity(severity: Option<miette::Severity>) -> DiagnosticSeverity {
@@ -148,7 +150,7 @@ fn related_information(
         if let Some(text) = label.label() {
             related.push(DiagnosticRelatedInformation {
                 location: Location::new(uri.clone(), files.range(file, span_of(&label))),
-                message: text.to_owned(),
+                message: crate::render::text::terminal(text).into_owned(),
             });
         }
     }
@@ -163,7 +165,7 @@ fn related_information(
         };
         related.push(DiagnosticRelatedInformation {
             location: Location::new(uri, files.range(place, span_of(label))),
-            message: other.to_string(),
+            message: crate::render::text::terminal_lines(&other.to_string()).into_owned(),
         });
     }
     related

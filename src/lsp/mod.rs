@@ -20,17 +20,20 @@ mod index;
 mod navigate;
 mod server;
 mod text;
+mod transport;
 mod uri;
 mod words;
 mod workspace;
 
 pub use error::LspError;
 pub use server::{Ending, serve};
+pub use transport::{MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, read_message};
 
 /// Serve the protocol on standard input and output until the editor says `exit` or
-/// closes the connection.
+/// closes the connection, or sends a message that cannot be read (one larger than
+/// [`MAX_MESSAGE_BYTES`] among them): then the reason.
 pub fn run_stdio() -> Result<Ending, LspError> {
-    let (connection, threads) = lsp_server::Connection::stdio();
+    let (connection, threads) = transport::stdio();
     let ending = serve(&connection);
     // The writer thread ends once every sender is gone, after writing what is queued.
     drop(connection);

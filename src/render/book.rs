@@ -644,19 +644,22 @@ fn anchor(id: &str) -> String {
 }
 
 /// Text for a Markdown table cell or paragraph: `|`, `\`, `*`, `_`, `` ` ``, `<`, `[` and
-/// `]` escaped, line ends as spaces.
+/// `]` escaped, line ends as spaces, control and bidirectional characters shown as
+/// `\u{1b}` (as every output shows them).
 fn md(text: &str) -> String {
+    let lines: String = text
+        .chars()
+        .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c })
+        .collect();
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' | '\\' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
+    for c in super::text::terminal(&lines).chars() {
+        if matches!(
+            c,
+            '|' | '\\' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '#'
+        ) {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }

@@ -46,5 +46,5 @@ pub fn coverage_text(coverage: &Coverage) -> String {
         plural(coverage.pages.len()),
         lines - unreferenced
     );
-    out
+    super::text::terminal_lines(&out).into_owned()
 }

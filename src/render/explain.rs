@@ -90,7 +90,8 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> St
     write_rows(&mut out, &rows);
     let _ = writeln!(out);
     let _ = writeln!(out, "  {}", verdict(rule, &outcome));
-    out
+    // Labels, descriptions and citations come from the rule files: shown, never acted on.
+    super::text::terminal_lines(&out).into_owned()
 }
 
 /// `seg.excess: Excess (deficiency) funds …` then the citation and where the rule is.

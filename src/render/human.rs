@@ -24,6 +24,17 @@ const WIDTH: usize = 120;
 /// How many reports get their full diagnostics; the rest of a batch gets a line each.
 pub const MAX_DETAILED_REPORTS: usize = 10;
 
+/// How many problems of one file are shown; the rest are counted.
+pub const MAX_PROBLEMS_PER_FILE: usize = 50;
+
+/// The file a diagnostic points into, when it quotes one.
+fn file_of(diagnostic: &dyn Diagnostic) -> Option<String> {
+    let source = diagnostic.source_code()?;
+    let label = diagnostic.labels()?.next()?;
+    let contents = source.read_span(label.inner(), 0, 0).ok()?;
+    contents.name().map(str::to_owned)
+}
+
 /// Renders diagnostics and summaries for people.
 #[derive(Debug)]
 pub struct Human {
@@ -53,19 +64,58 @@ impl Human {
     }
 
     /// Render any diagnostic as text, control characters in its message, help and labels
-    /// escaped: they may quote a report's text, which must not drive the terminal.
+    /// escaped: they may quote a report's text, which must not drive the terminal. A long
+    /// source line is cut around the labels on it (see [`excerpt`](super::excerpt)).
     pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) -> String {
         let mut out = String::new();
         if self
             .handler
-            .render_report(&mut out, &Escaped(diagnostic))
+            .render_report(&mut out, &Escaped::new(diagnostic))
             .is_err()
         {
             // Rendering into a String only fails if a Display impl fails; fall back to the
             // bare message rather than lose the problem.
-            out = format!("error: {diagnostic}\n");
+            out = format!("error: {}\n", terminal(&diagnostic.to_string()));
         }
         out
+    }
+
+    /// Render problems with the inputs, at most [`MAX_PROBLEMS_PER_FILE`] of each file,
+    /// then how many more that file has: a file with thousands of problems on one line
+    /// writes a screenful, not megabytes. (`lint`'s count still counts them all.)
+    pub fn problems(&self, errors: &[crate::error::Error], out: &mut dyn Write) -> io::Result<()> {
+        let mut shown: Vec<(String, usize)> = Vec::new();
+        for error in errors {
+            if let Some(file) = file_of(error) {
+                let count = match shown.iter_mut().find(|(name, _)| *name == file) {
+                    Some((_, count)) => count,
+                    None => {
+                        shown.push((file, 0));
+                        match shown.last_mut() {
+                            Some((_, count)) => count,
+                            None => continue,
+                        }
+                    }
+                };
+                *count += 1;
+                if *count > MAX_PROBLEMS_PER_FILE {
+                    continue;
+                }
+            }
+            write!(out, "{}", self.diagnostic(error))?;
+        }
+        for (file, count) in shown {
+            if count > MAX_PROBLEMS_PER_FILE {
+                writeln!(
+                    out,
+                    "… and {} more problem{} in {} not shown\n",
+                    count - MAX_PROBLEMS_PER_FILE,
+                    plural(count - MAX_PROBLEMS_PER_FILE),
+                    terminal(&file)
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// One report in full: each failing rule's diagnostic on `out`, each rule that could
@@ -354,18 +404,60 @@ pub fn totals_line(totals: &Totals) -> String {
     line
 }
 
-/// A diagnostic whose words are shown with [`terminal`]'s escapes.
-struct Escaped<'a>(&'a dyn Diagnostic);
+/// A diagnostic whose words are shown with [`terminal`]'s escapes, its long source lines
+/// cut around its labels, and the same for its related diagnostics.
+struct Escaped<'a> {
+    inner: &'a dyn Diagnostic,
+    labels: Option<Vec<miette::LabeledSpan>>,
+    /// The lines shown, when one is too long to show whole.
+    excerpt: Option<super::excerpt::Excerpt>,
+    related: Vec<Escaped<'a>>,
+}
+
+impl<'a> Escaped<'a> {
+    fn new(inner: &'a dyn Diagnostic) -> Self {
+        let labels: Option<Vec<miette::LabeledSpan>> = inner.labels().map(|labels| {
+            labels
+                .map(|label| {
+                    let text = label.label().map(|text| terminal(text).into_owned());
+                    if label.primary() {
+                        miette::LabeledSpan::new_primary_with_span(text, *label.inner())
+                    } else {
+                        miette::LabeledSpan::new_with_span(text, *label.inner())
+                    }
+                })
+                .collect()
+        });
+        let cut = match (inner.source_code(), &labels) {
+            (Some(source), Some(labels)) => super::excerpt::Excerpt::of(source, labels),
+            _ => None,
+        };
+        let (labels, excerpt) = match cut {
+            Some((excerpt, moved)) => (Some(moved), Some(excerpt)),
+            None => (labels, None),
+        };
+        let related = inner
+            .related()
+            .map(|related| related.map(Escaped::new).collect())
+            .unwrap_or_default();
+        Escaped {
+            inner,
+            labels,
+            excerpt,
+            related,
+        }
+    }
+}
 
 impl std::fmt::Debug for Escaped<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.0, f)
+        std::fmt::Debug::fmt(self.inner, f)
     }
 }
 
 impl std::fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&terminal(&self.0.to_string()))
+        f.write_str(&terminal(&self.inner.to_string()))
     }
 }
 
@@ -373,39 +465,42 @@ impl std::error::Error for Escaped<'_> {}
 
 impl Diagnostic for Escaped<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.0.code()
+        self.inner.code()
     }
     fn severity(&self) -> Option<miette::Severity> {
-        self.0.severity()
+        self.inner.severity()
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         // Help runs over lines of its own making; within them, nothing is let through.
-        let help = self.0.help()?.to_string();
+        let help = self.inner.help()?.to_string();
         let lines: Vec<String> = help.split('\n').map(|l| terminal(l).into_owned()).collect();
         Some(Box::new(lines.join("\n")))
     }
     fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.0.url()
+        self.inner.url()
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.0.source_code()
+        match &self.excerpt {
+            Some(excerpt) => Some(excerpt),
+            None => self.inner.source_code(),
+        }
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let labels = self.0.labels()?.map(|label| {
-            let text = label.label().map(|text| terminal(text).into_owned());
-            if label.primary() {
-                miette::LabeledSpan::new_primary_with_span(text, *label.inner())
-            } else {
-                miette::LabeledSpan::new_with_span(text, *label.inner())
-            }
-        });
-        Some(Box::new(labels))
+        let labels = self.labels.as_ref()?;
+        Some(Box::new(labels.iter().cloned()))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        self.0.related()
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related
+                .iter()
+                .map(|related| related as &dyn Diagnostic),
+        ))
     }
     fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
-        self.0.diagnostic_source()
+        self.inner.diagnostic_source()
     }
 }
 
@@ -451,15 +546,12 @@ impl<'a> HumanSink<'a> {
 
     /// Problems with the inputs, on the error stream, rendered by `problems`.
     pub fn problems(&mut self, problems: &Human, errors: &[crate::error::Error]) -> io::Result<()> {
-        for error in errors {
-            write!(self.err, "{}", problems.diagnostic(error))?;
-        }
-        Ok(())
+        problems.problems(errors, self.err)
     }
 
     /// A line on the error stream.
     pub fn say(&mut self, line: &str) -> io::Result<()> {
-        writeln!(self.err, "{line}")
+        writeln!(self.err, "{}", super::text::terminal_lines(line))
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod book;
 mod coverage;
 mod csv;
+mod excerpt;
 mod explain;
 mod findings;
 mod github;

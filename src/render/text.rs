@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 
 use crate::eval::Value;
+use crate::source::acts_on_display;
 
 /// `text` as a JSON string, quotes included.
 pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
@@ -36,11 +37,13 @@ pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
 }
 
 /// `text` for XML, in an attribute or an element: markup characters as entities, line
-/// breaks as `&#10;` in attributes; characters XML 1.0 cannot hold become U+FFFD.
+/// breaks and tabs as `&#10;`, `&#9;` (but line breaks in an element), other control
+/// characters and bidirectional controls written as `\u{1b}` as [`terminal`] writes them,
+/// and the two characters XML 1.0 cannot hold (U+FFFE, U+FFFF) as U+FFFD.
 pub(crate) fn xml(text: &str, attribute: bool) -> Cow<'_, str> {
     let plain = text.chars().all(|c| {
         !matches!(c, '&' | '<' | '>' | '"' | '\'' | '\u{FFFE}' | '\u{FFFF}')
-            && (c >= ' ' || (!attribute && c == '\n'))
+            && (!acts_on_display(c) || (!attribute && c == '\n'))
     });
     if plain {
         return Cow::Borrowed(text);
@@ -57,7 +60,10 @@ pub(crate) fn xml(text: &str, attribute: bool) -> Cow<'_, str> {
             '\n' | '\t' | '\r' => {
                 let _ = write!(out, "&#{};", u32::from(c));
             }
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if acts_on_display(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -65,14 +71,14 @@ pub(crate) fn xml(text: &str, attribute: bool) -> Cow<'_, str> {
 }
 
 /// `text` for HTML, in an element or an attribute: `&`, `<`, `>`, `"` and `'` as
-/// entities, and control characters written as `\u{1b}` as [`terminal`] writes them (a
-/// page would not show them); with `lines`, line breaks (`\r\n` too) and tabs are kept, for
-/// `<pre>`.
+/// entities, and control characters and bidirectional controls written as `\u{1b}` as
+/// [`terminal`] writes them (a page would not show them, or would show the text around
+/// them reordered); with `lines`, line breaks (`\r\n` too) and tabs are kept, for `<pre>`.
 pub(crate) fn html(text: &str, lines: bool) -> Cow<'_, str> {
     let kept = |c: char| lines && matches!(c, '\n' | '\r' | '\t');
     let plain = text
         .chars()
-        .all(|c| !matches!(c, '&' | '<' | '>' | '"' | '\'') && (!c.is_control() || kept(c)));
+        .all(|c| !matches!(c, '&' | '<' | '>' | '"' | '\'') && (!acts_on_display(c) || kept(c)));
     if plain {
         return Cow::Borrowed(text);
     }
@@ -85,7 +91,7 @@ pub(crate) fn html(text: &str, lines: bool) -> Cow<'_, str> {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c if kept(c) => out.push(c),
-            c if c.is_control() => {
+            c if acts_on_display(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
@@ -94,18 +100,40 @@ pub(crate) fn html(text: &str, lines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Untrusted text (a report id, a firm, a label) as a terminal may show it: control
-/// characters, escape sequences among them, written as `\u{1b}`.
+/// Untrusted text (a report id, a firm, a label, a rule's description) as a terminal, a
+/// log, an editor or a pull-request comment may show it: control characters (escape
+/// sequences among them) and bidirectional controls (U+202E) written as `\u{1b}`,
+/// `\u{202e}`. Every output that shows text from the inputs goes through it, or through
+/// [`html`] for a page.
 pub fn terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(acts_on_display) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
+        if acts_on_display(c) {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
         } else {
             out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A whole text for a terminal, line by line: each line as [`terminal`] shows it, the
+/// line breaks kept. For outputs made of plain lines (explain, coverage, diff).
+pub fn terminal_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && acts_on_display(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(body) => {
+                out.push_str(&terminal(body));
+                out.push('\n');
+            }
+            None => out.push_str(&terminal(line)),
         }
     }
     Cow::Owned(out)
@@ -249,5 +277,13 @@ mod tests {
     fn terminal_text_shows_control_characters() {
         assert_eq!(terminal("R1\u{1b}[31m"), "R1\\u{1b}[31m");
         assert_eq!(terminal("plain"), "plain");
+        assert_eq!(terminal("abc\u{202e}fed"), "abc\\u{202e}fed");
+        assert_eq!(terminal("\u{2066}x\u{2069}é"), "\\u{2066}x\\u{2069}é");
+    }
+
+    #[test]
+    fn a_page_shows_bidirectional_controls_escaped() {
+        assert_eq!(html("id\u{202e}cod.exe", false), "id\\u{202e}cod.exe");
+        assert_eq!(html("a \"quoted\" id", false), "a &quot;quoted&quot; id");
     }
 }

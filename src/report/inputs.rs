@@ -379,15 +379,7 @@ impl Iterator for Inputs<'_> {
 
 /// Open a batch file for reading, refusing what is not a regular file (a FIFO would block).
 fn open(path: &Path) -> Result<File, Error> {
-    let io_error = |reason: String| Error::Io {
-        path: path.display().to_string(),
-        reason,
-    };
-    let metadata = std::fs::metadata(path).map_err(|e| io_error(crate::load::reason(&e)))?;
-    if !metadata.is_file() {
-        return Err(io_error("it is not a regular file".to_owned()));
-    }
-    File::open(path).map_err(|e| io_error(crate::load::reason(&e)))
+    crate::files::open_regular(path)
 }
 
 /// A whole input's bytes as text: at most the report size limit, UTF-8, a byte-order mark

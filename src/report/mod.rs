@@ -91,17 +91,24 @@ impl Meta {
     /// How a report is named in messages: the file, and in a batch file its row or line
     /// and id: `reports.csv row 42 (R000041)`.
     pub fn name(&self) -> String {
+        self.name_in(&self.source)
+    }
+
+    /// The report's name with its file called `source` (a run record names each file
+    /// relative to the record's directory).
+    pub fn name_in(&self, source: &str) -> String {
         let place = match self.place {
-            None => return self.source.to_string(),
-            Some(Place::Row(row)) => format!("{} row {row}", self.source),
-            Some(Place::Line(line)) => format!("{} line {line}", self.source),
+            None => return source.to_owned(),
+            Some(Place::Row(row)) => format!("{source} row {row}"),
+            Some(Place::Line(line)) => format!("{source} line {line}"),
         };
+        // The id as it is: each output escapes what it cannot show (render::text).
         match &self.id {
             Some(id) if id.chars().nth(MAX_ID_SHOWN).is_some() => {
                 let start: String = id.chars().take(MAX_ID_SHOWN).collect();
-                format!("{place} ({}…)", start.escape_debug())
+                format!("{place} ({start}…)")
             }
-            Some(id) => format!("{place} ({})", id.escape_debug()),
+            Some(id) => format!("{place} ({id})"),
             None => place,
         }
     }

@@ -32,8 +32,6 @@ pub fn load_yaml(source: &Source) -> Result<Report, Vec<ReportError>> {
 /// report of that date, which a later report's `prior(…)` must not pass over.
 pub(crate) fn load_yaml_meta(source: &Source) -> Result<Report, (Meta, Vec<ReportError>)> {
     let mut reader = Reader {
-        text: source.text(),
-        ascii: source.text().is_ascii(),
         src: source.named(),
         parser: Parser::new_from_str(source.text()),
         errors: Vec::new(),
@@ -66,8 +64,6 @@ enum Item {
 }
 
 struct Reader<'s> {
-    text: &'s str,
-    ascii: bool,
     src: Source,
     parser: Parser<'s, StrInput<'s>>,
     errors: Vec<ReportError>,
@@ -323,10 +319,7 @@ impl Reader<'_> {
             Item::SequenceStart(span) => ("a list", *span),
             Item::SequenceEnd(span) => ("the end of a list", *span),
             Item::Marker(span) => ("a document marker", *span),
-            Item::End => (
-                "the end of the file",
-                Span::new(self.text.len(), self.text.len()),
-            ),
+            Item::End => ("the end of the file", Span::new(usize::MAX, usize::MAX)),
         };
         self.structure(expected, found, span)
     }
@@ -391,13 +384,7 @@ impl Reader<'_> {
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        if self.ascii {
-            return char_index.min(self.text.len());
-        }
-        self.text
-            .char_indices()
-            .nth(char_index)
-            .map_or(self.text.len(), |(byte, _)| byte)
+        self.src.byte_of_char(char_index)
     }
 }
 

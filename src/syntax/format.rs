@@ -25,23 +25,40 @@ pub const MAX_WIDTH: usize = 100;
 
 /// Parse, format and check a rule file; the canonical text.
 pub fn format_source(source: &Source) -> Result<String, Vec<SyntaxError>> {
+    format_aligned(source).map(|(formatted, _)| formatted)
+}
+
+/// Where each declaration starts in a source and in its canonical text (byte offsets, in
+/// order): the places a diff of the two can be cut at.
+pub type Aligned = Vec<(usize, usize)>;
+
+/// [`format_source`], with where each declaration starts in both texts.
+pub fn format_aligned(source: &Source) -> Result<(String, Aligned), Vec<SyntaxError>> {
     let file = parse(source)?;
     let formatted = format(source, &file);
     let again = Source::new(source.name(), formatted.as_str());
-    let sound = match parse(&again) {
-        Ok(reparsed) => {
-            reparsed == file && comments(&formatted).len() == comments(source.text()).len()
-        }
-        Err(_) => false,
-    };
-    if sound {
-        Ok(formatted)
-    } else {
-        Err(vec![SyntaxError::Unsound {
+    let reparsed = parse(&again).ok().filter(|reparsed| {
+        *reparsed == file && comments(&formatted).len() == comments(source.text()).len()
+    });
+    let Some(reparsed) = reparsed else {
+        return Err(vec![SyntaxError::Unsound {
             src: source.named(),
             span: Span::new(0, 0).into(),
-        }])
-    }
+        }]);
+    };
+    let starts = |file: &RuleFile| -> Vec<usize> {
+        let items = file.items.iter().map(|item| match item {
+            Item::Rule(rule) => rule.span.start,
+            Item::Page(page) => page.span.start,
+        });
+        file.effective
+            .iter()
+            .map(|e| e.span.start)
+            .chain(items)
+            .collect()
+    };
+    let aligned = starts(&file).into_iter().zip(starts(&reparsed)).collect();
+    Ok((formatted, aligned))
 }
 
 /// The canonical text of a parsed file. `source` is the text it was parsed from, for its

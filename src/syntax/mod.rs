@@ -9,6 +9,6 @@ mod parser;
 mod print;
 
 pub use error::SyntaxError;
-pub use format::{MAX_WIDTH, format, format_source};
+pub use format::{MAX_WIDTH, format, format_aligned, format_source};
 pub use parser::{MAX_NESTING, parse};
 pub use print::{Print, percent_text, ratio_text};
