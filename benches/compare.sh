@@ -12,6 +12,8 @@
 #   benches/compare.sh                       # 1, 1,000, 100,000 and 1,000,000 reports
 #   SIZES=1000,100000 RUNS=5 benches/compare.sh
 #   SIZES=100000 PEERS= LARGE= benches/compare.sh   # crossfoot's outputs only
+#   BEFORE=/tmp/old/target/release/crossfoot SIZES=100000 PEERS=decimal FORMATS= SQL= \
+#     LARGE= benches/compare.sh                      # another build of crossfoot beside this one
 #
 # Writes target/bench/results.md (the table) and target/bench/results.json (every run).
 set -euo pipefail
@@ -44,6 +46,7 @@ done
   --data-root "$work/data" --sizes "$sizes" --runs "$runs" --formats csv \
   --peers "${PEERS-decimal,pandas,vtl-duckdb,duckdb}" \
   --peer "crossfoot=bash $root/benches/crossfoot-peer.sh $root/target/release/crossfoot {data}" \
+  ${BEFORE:+--peer} ${BEFORE:+"crossfoot-before=env CROSSFOOT_LABEL=crossfoot-before bash $root/benches/crossfoot-peer.sh $BEFORE {data}"} \
   "${format_peers[@]}" \
   --peer "rust-baseline=$root/target/release/examples/baseline_cftc {data}/reports.csv" \
   ${SQL-'--peer'} ${SQL-"crossfoot-sql-duckdb=bash $root/benches/sql-peer.sh $root/target/release/crossfoot {data} $work/.venv/bin/python text"} \

@@ -36,8 +36,9 @@ fi
 summary=$("$crossfoot" "${args[@]}" "$pack" "$data/reports.csv" | tail -n 1) || true
 # "100000 reports: 99000 ok, 1000 failed (1855 rule failures)"
 echo "$summary"
-label=crossfoot
-[ "$format" = human ] || label="crossfoot --format $format --results $results"
+# CROSSFOOT_LABEL names another build in the table (compare.sh's BEFORE=).
+label=${CROSSFOOT_LABEL:-crossfoot}
+[ "$format" = human ] || label="$label --format $format --results $results"
 echo "$summary" | awk -v label="$label" '{
   gsub(/[(),:]/, " ");
   for (i = 1; i <= NF; i++) {
