@@ -8,8 +8,8 @@
 //! reports of one date that differ, unreadable reports). The batch is checked as a
 //! directory of YAML files, as JSON Lines and as a wide CSV file, and a few reports alone
 //! with their previous reports given by `--prior`; every verdict must be the same in every
-//! form, and the reference's. `tests/sql.rs`'s `the_query_agrees_on_crossed_packs` runs
-//! the same packs through the SQL query.
+//! form, and the reference's. The ignored tests at the end run the same packs through the
+//! SQL query on DuckDB and on Spark (`cargo test --test crossing -- --include-ignored`).
 //!
 //! A failure names its seed; `CROSSING_SEED=N cargo test --test crossing` runs that one,
 //! `CROSSING_SEEDS=N` runs N seeds (default 60, about 16,000 rule-report cases).
@@ -234,7 +234,7 @@ fn the_reference_sees_every_outcome() {
 
 /// The rules of a pack the SQL query holds: those that read no previous report and are not
 /// `within rounding`, less any the compiler refuses (a divisor that is not a constant, …).
-fn sql_rules(pack: &Pack) -> Vec<crossing_model::Rule> {
+fn sql_rules(pack: &Pack, dialect: crossfoot::sql::Dialect) -> Vec<crossing_model::Rule> {
     let mut rules: Vec<_> = pack
         .rules
         .iter()
@@ -245,6 +245,7 @@ fn sql_rules(pack: &Pack) -> Vec<crossing_model::Rule> {
         let source = crossfoot::source::Source::new("sql.xfoot", pack.rules_text_of(&rules));
         let checked = crossfoot::load::check_sources(vec![source]).expect("the pack checks");
         let options = crossfoot::sql::Options {
+            dialect,
             precision: 18,
             scale: 4,
             ..crossfoot::sql::Options::default()
@@ -270,17 +271,133 @@ fn the_query_agrees_with_the_reference_on_crossed_packs() {
     let python = common::engines::duckdb_python();
     let (mut compared, mut failing) = (0usize, 0usize);
     for seed in seeds() {
-        let pack = Pack::generate(seed);
-        let rules = sql_rules(&pack);
-        if rules.is_empty() {
+        let Some(job) = QueryJob::write(seed, crossfoot::sql::Dialect::DuckDb) else {
             continue;
+        };
+        let run = std::process::Command::new(&python)
+            .arg(common::root().join("tests/sql/run_duckdb.py"))
+            .arg(job.dir.path().join("query.sql"))
+            .arg(job.dir.path().join("reports.csv"))
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "seed {seed} (CROSSING_SEED={seed}): the query stopped: {}\n{}",
+            String::from_utf8_lossy(&run.stderr),
+            job.pack.rules_text_of(&job.rules)
+        );
+        let (cases, rows) = job.compare(&String::from_utf8(run.stdout).unwrap());
+        compared += cases;
+        failing += rows;
+    }
+    eprintln!(
+        "{compared} rule-report cases on DuckDB, {failing} failing rows, as the reference says"
+    );
+    let one_seed = std::env::var_os("CROSSING_SEED").is_some();
+    assert!(
+        one_seed || compared >= 3_000,
+        "only {compared} cases reached the query"
+    );
+}
+
+/// The crossed packs through the Spark query, in one Spark session: the first 20 seeds
+/// and the regression seeds (a JVM and Spark's planning make each pack take about a
+/// second).
+#[test]
+#[ignore = "needs PySpark and Java: see CONTRIBUTING.md"]
+fn the_spark_query_agrees_with_the_reference_on_crossed_packs() {
+    let python = common::engines::spark_python();
+    let mut seeds = seeds();
+    if std::env::var_os("CROSSING_SEED").is_none() && std::env::var_os("CROSSING_SEEDS").is_none() {
+        seeds.retain(|seed| *seed <= 20 || REGRESSION_SEEDS.contains(seed));
+    }
+    let jobs: Vec<(u64, QueryJob)> = seeds
+        .into_iter()
+        .filter_map(|seed| Some((seed, QueryJob::write(seed, crossfoot::sql::Dialect::Spark)?)))
+        .collect();
+    let list = tempfile::NamedTempFile::new().unwrap();
+    let lines: String = jobs
+        .iter()
+        .map(|(_, job)| {
+            let at = |name: &str| job.dir.path().join(name).display().to_string();
+            format!(
+                "{}\t{}\t{}\n",
+                at("query.sql"),
+                at("reports.csv"),
+                at("rows.jsonl")
+            )
+        })
+        .collect();
+    std::fs::write(list.path(), lines).unwrap();
+    let run = std::process::Command::new(&python)
+        .arg(common::root().join("tests/spark/run_many.py"))
+        .arg(list.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "Spark did not run: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (mut compared, mut failing) = (0usize, 0usize);
+    for (seed, job) in &jobs {
+        let rows = job.dir.path().join("rows.jsonl");
+        let stopped = std::fs::read_to_string(rows.with_extension("jsonl.error"));
+        assert!(
+            stopped.is_err(),
+            "seed {seed} (CROSSING_SEED={seed}): the Spark query stopped: {}\n{}",
+            stopped.unwrap_or_default(),
+            job.pack.rules_text_of(&job.rules)
+        );
+        let (cases, rows) = job.compare(&std::fs::read_to_string(rows).unwrap());
+        compared += cases;
+        failing += rows;
+    }
+    eprintln!(
+        "{compared} rule-report cases on Spark, {failing} failing rows, as the reference says"
+    );
+    let one_seed = std::env::var_os("CROSSING_SEED").is_some();
+    assert!(
+        one_seed || compared >= 1_000,
+        "only {compared} cases reached the query"
+    );
+}
+
+/// One crossed pack written for an engine: the rules the query can compile exactly, the
+/// reports as a wide CSV file, and the query.
+struct QueryJob {
+    pack: Pack,
+    rules: Vec<crossing_model::Rule>,
+    dir: tempfile::TempDir,
+}
+
+impl QueryJob {
+    /// The pack of `seed` and its query in `dialect`; `None` when no rule compiles.
+    fn write(seed: u64, dialect: crossfoot::sql::Dialect) -> Option<QueryJob> {
+        let pack = Pack::generate(seed);
+        let rules = sql_rules(&pack, dialect);
+        if rules.is_empty() {
+            return None;
         }
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("sql.xfoot"), pack.rules_text_of(&rules)).unwrap();
         std::fs::write(dir.path().join("reports.csv"), pack.sql_csv()).unwrap();
+        let name = match dialect {
+            crossfoot::sql::Dialect::DuckDb => "duckdb",
+            crossfoot::sql::Dialect::Spark => "spark",
+        };
         let query = crossfoot_in(
             dir.path(),
-            &["sql", "--precision", "18", "--scale", "4", "sql.xfoot"],
+            &[
+                "sql",
+                "--dialect",
+                name,
+                "--precision",
+                "18",
+                "--scale",
+                "4",
+                "sql.xfoot",
+            ],
         );
         assert_eq!(
             query.status.code(),
@@ -289,21 +406,16 @@ fn the_query_agrees_with_the_reference_on_crossed_packs() {
             stderr(&query)
         );
         std::fs::write(dir.path().join("query.sql"), &query.stdout).unwrap();
-        let run = std::process::Command::new(&python)
-            .arg(common::root().join("tests/sql/run_duckdb.py"))
-            .arg(dir.path().join("query.sql"))
-            .arg(dir.path().join("reports.csv"))
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "seed {seed} (CROSSING_SEED={seed}): the query stopped: {}\n{}",
-            String::from_utf8_lossy(&run.stderr),
-            pack.rules_text_of(&rules)
-        );
-        let (expected, unknown) = pack.sql_rows(&rules);
+        Some(QueryJob { pack, rules, dir })
+    }
+
+    /// The query's rows (JSON arrays, one a line) against the reference: the rule-report
+    /// cases compared and the failing rows, or a panic naming the seed.
+    fn compare(&self, rows: &str) -> (usize, usize) {
+        let seed = self.pack.seed;
+        let (expected, unknown) = self.pack.sql_rows(&self.rules);
         let mut found = std::collections::BTreeSet::new();
-        for line in String::from_utf8(run.stdout).unwrap().lines() {
+        for line in rows.lines() {
             let row: Vec<Option<String>> = serde_json::from_str(line).unwrap();
             let get = |i: usize| row[i].clone().unwrap_or_default();
             if unknown.contains(&(get(0), get(1))) {
@@ -321,13 +433,9 @@ fn the_query_agrees_with_the_reference_on_crossed_packs() {
         assert!(
             missing.is_empty() && extra.is_empty(),
             "seed {seed} (CROSSING_SEED={seed}): only the reference fails {missing:?}; only the query {extra:?}\n{}",
-            pack.rules_text_of(&rules)
+            self.pack.rules_text_of(&self.rules)
         );
-        compared += rules.len() * pack.reports.iter().filter(|r| r.readable()).count();
-        failing += expected.len();
+        let readable = self.pack.reports.iter().filter(|r| r.readable()).count();
+        (self.rules.len() * readable, expected.len())
     }
-    eprintln!(
-        "{compared} rule-report cases on DuckDB, {failing} failing rows, as the reference says"
-    );
-    assert!(compared >= 3_000, "only {compared} cases reached the query");
 }
