@@ -393,7 +393,7 @@ fn check_rule(
             .and_then(declared)
             .is_some_and(|info| info.total)
     });
-    let mut checked = CheckedRule {
+    Some(CheckedRule {
         id: rule.id.node.clone(),
         source,
         span: *span,
@@ -425,9 +425,7 @@ fn check_rule(
                 .map(|c| Print(&c.node).to_string().into()),
         },
         linear: None,
-    };
-    checked.linear = crate::eval::linear::Plan::of(&checked);
-    Some(checked)
+    })
 }
 
 /// A rule's examples: lines known to the catalogue, each once.

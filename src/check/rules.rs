@@ -58,6 +58,7 @@ impl RuleSet {
                     })
                 })
                 .collect();
+            rule.linear = crate::eval::linear::Plan::of(rule);
         }
         for page in catalogue.pages() {
             for code in &page.lines {
@@ -217,7 +218,9 @@ pub struct CheckedRule {
     pub examples: Vec<CheckedExample>,
     /// Its assertion and condition in canonical form, printed from the syntax tree.
     pub(crate) texts: Texts,
-    /// The evaluator's fast path for a flat sum, when the rule is one.
+    /// The evaluator's fast path for a flat sum, when the rule is one: made from the
+    /// assertion once the rule's lines have row slots, and made again for every changed
+    /// copy ([`CheckedRule::changed`]).
     pub(crate) linear: Option<crate::eval::linear::Plan>,
 }
 
@@ -248,6 +251,13 @@ impl CheckedRule {
     }
 
     /// Whether each line is read as printed: money of the report itself only.
+    /// The rule after its assertion, condition or tolerance changed (a mutant): what is
+    /// derived from them made again.
+    pub(crate) fn changed(mut self) -> CheckedRule {
+        self.linear = crate::eval::linear::Plan::of(&self);
+        self
+    }
+
     pub(crate) fn is_plain(&self) -> bool {
         self.plain
     }

@@ -19,6 +19,8 @@
 
 use std::cmp::Ordering;
 
+use rust_decimal::Decimal;
+
 use super::Amounts;
 use crate::check::{CheckedRule, Constant, Money, Node};
 use crate::syntax::ast::BinOp;
@@ -28,12 +30,23 @@ use crate::unit::Unit;
 /// denominator `d > 0`, so the sum's sign is the sides' ordering.
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
-    /// Each written read of a line: its slot and coefficient over the common denominator.
-    terms: Vec<(usize, i64)>,
+    /// Each written read of a line, with its coefficient over the common denominator.
+    terms: Vec<Term>,
     /// The `$` constants of `left - right`, summed, with their signs, times the common
     /// denominator, as a report in each unit of [`Unit::ALL`] reads them: (mantissa,
     /// decimal places). `None` where that has no exact decimal (the walk decides).
     constant: [Option<(i128, u32)>; 4],
+    /// The most the sum's magnitude can reach while every amount has the decimals of the
+    /// first and a mantissa within `i64`: the constant's magnitude plus each term's most.
+    reach: i128,
+}
+
+/// One written read of a line: the rule's slot, the row's, and the coefficient.
+#[derive(Clone, Copy, Debug)]
+struct Term {
+    slot: usize,
+    global: u32,
+    coefficient: i64,
 }
 
 /// What the plan found on a report: how `left` compares with `right`, and whether any line
@@ -54,7 +67,9 @@ const MAX_COEFFICIENT: i128 = 1_000_000_000_000;
 
 impl Plan {
     /// The plan of a rule without a tolerance whose lines are all money of the report
-    /// itself and whose assertion is a flat sum; `None` for any other.
+    /// itself and whose assertion is a flat sum; `None` for any other, and for a rule whose
+    /// lines have no row slots yet. Made where the rule set numbers its lines, and again for
+    /// every changed copy of a rule (a mutant).
     pub(crate) fn of(rule: &CheckedRule) -> Option<Plan> {
         if !rule.is_plain() || rule.tolerance.is_some() {
             return None;
@@ -73,12 +88,18 @@ impl Plan {
             }
         }
         let mut scaled = Vec::with_capacity(terms.lines.len());
+        let mut reach: i128 = 0;
         for (slot, (p, q)) in terms.lines {
             let coefficient = p.checked_mul(denominator / q)?;
             if coefficient.abs() > MAX_COEFFICIENT {
                 return None;
             }
-            scaled.push((slot, i64::try_from(coefficient).ok()?));
+            reach = reach.checked_add(coefficient.abs().checked_mul(i128::from(i64::MAX))?)?;
+            scaled.push(Term {
+                slot,
+                global: *rule.slots.get(slot)?,
+                coefficient: i64::try_from(coefficient).ok()?,
+            });
         }
         let constant = Unit::ALL.map(|unit| match terms.constant {
             None => Some((0, 0)),
@@ -93,19 +114,32 @@ impl Plan {
         Some(Plan {
             terms: scaled,
             constant,
+            reach,
         })
     }
 
     /// How the sides compare on the amounts of a report printed in `unit`, when the sum
-    /// stays in range.
+    /// stays in range. A report's row is read by the row's slots, any other amounts by the
+    /// rule's: the same amounts ([`Amounts::row`]).
+    #[inline]
     pub(crate) fn sum<A: Amounts + ?Sized>(&self, amounts: &A, unit: Unit) -> Option<Sum> {
+        match amounts.row() {
+            Some(row) => self.sum_of(unit, |term| {
+                row.get(term.global as usize).copied().flatten()
+            }),
+            None => self.sum_of(unit, |term| amounts.amount(term.slot)),
+        }
+    }
+
+    #[inline]
+    fn sum_of(&self, unit: Unit, amount: impl Fn(&Term) -> Option<Decimal>) -> Option<Sum> {
         let (constant, places) = (*self.constant.get(unit.index())?)?;
-        let mut sum = Accumulator::new(constant, places)?;
+        let mut sum = Accumulator::new(constant, places, self.reach)?;
         let mut present = false;
-        for &(slot, coefficient) in &self.terms {
-            if let Some(amount) = amounts.amount(slot) {
+        for term in &self.terms {
+            if let Some(amount) = amount(term) {
                 present = true;
-                sum.add(amount.mantissa(), amount.scale(), coefficient)?;
+                sum.add(amount.mantissa(), amount.scale(), term.coefficient)?;
             }
         }
         Some(Sum {
@@ -115,20 +149,22 @@ impl Plan {
     }
 }
 
-/// A running sum of scaled mantissas at the most decimal places seen, with the sum of
-/// their magnitudes kept under [`BOUND`].
+/// A running sum of scaled mantissas at the most decimal places seen. `bound` is at least
+/// the sum of the magnitudes added so far (and of those the plan's reach allows for): the
+/// common case adds without counting, since the reach covers it; a rescaled sum or a wide
+/// mantissa counts exactly, and past [`BOUND`] the walk decides.
 struct Accumulator {
     total: i128,
-    magnitude: i128,
+    bound: i128,
     places: u32,
 }
 
 impl Accumulator {
-    fn new(constant: i128, places: u32) -> Option<Accumulator> {
-        let magnitude = constant.checked_abs()?;
-        (magnitude <= BOUND).then_some(Accumulator {
+    fn new(constant: i128, places: u32, reach: i128) -> Option<Accumulator> {
+        let bound = constant.checked_abs()?.checked_add(reach)?;
+        (bound <= BOUND).then_some(Accumulator {
             total: constant,
-            magnitude,
+            bound,
             places,
         })
     }
@@ -136,39 +172,34 @@ impl Accumulator {
     /// Adds `coefficient × mantissa / 10^places`.
     #[inline]
     fn add(&mut self, mantissa: i128, places: u32, coefficient: i64) -> Option<()> {
-        if places != self.places {
-            return self.add_rescaled(mantissa, places, coefficient);
+        match i64::try_from(mantissa) {
+            // The common case: the plan's reach, counted in `bound`, covers this term, and
+            // `bound` is within `BOUND`, so neither the product nor the sum can overflow.
+            Ok(small) if places == self.places => {
+                self.total += i128::from(small) * i128::from(coefficient);
+                Some(())
+            }
+            _ => self.add_counted(mantissa, places, coefficient),
         }
-        // The common case: a mantissa of at most 63 bits (under 9.2 × 10^18) times a
-        // coefficient of at most 40 bits cannot overflow `i128`.
-        let term = match i64::try_from(mantissa) {
-            Ok(small) => i128::from(small) * i128::from(coefficient),
-            Err(_) => mantissa.checked_mul(i128::from(coefficient))?,
-        };
-        self.push(term)
     }
 
-    /// [`add`](Self::add) for an amount with other decimal places than the sum so far: the
-    /// one with fewer is scaled up.
+    /// [`add`](Self::add) for an amount with other decimal places than the sum so far (the
+    /// one with fewer is scaled up) or a mantissa past `i64`: every step checked, its
+    /// magnitude counted.
     #[cold]
-    fn add_rescaled(&mut self, mantissa: i128, places: u32, coefficient: i64) -> Option<()> {
+    fn add_counted(&mut self, mantissa: i128, places: u32, coefficient: i64) -> Option<()> {
         if places > self.places {
             let up = ten(places - self.places)?;
             self.total = self.total.checked_mul(up)?;
-            self.magnitude = self.magnitude.checked_mul(up)?;
+            self.bound = self.bound.checked_mul(up)?;
             self.places = places;
         }
         let term = mantissa
             .checked_mul(i128::from(coefficient))?
             .checked_mul(ten(self.places - places)?)?;
-        self.push(term)
-    }
-
-    #[inline]
-    fn push(&mut self, term: i128) -> Option<()> {
         self.total = self.total.checked_add(term)?;
-        self.magnitude = self.magnitude.checked_add(term.checked_abs()?)?;
-        (self.magnitude <= BOUND).then_some(())
+        self.bound = self.bound.checked_add(term.checked_abs()?)?;
+        (self.bound <= BOUND).then_some(())
     }
 }
 
@@ -307,7 +338,7 @@ mod tests {
 
     use rust_decimal::Decimal;
 
-    use super::super::{Facts, Unit, evaluate_rule, verdict};
+    use super::super::{Facts, RowAmounts, Unit, evaluate_rule, verdict};
     use crate::check::check;
     use crate::source::Source;
     use crate::syntax;
@@ -371,7 +402,13 @@ mod tests {
         let mut planned = 0;
         for case in 0..3000 {
             let op = ["=", "!=", "<", "<=", ">", ">="][rng.below(6) as usize];
-            let text = format!("rule t\n  {} {op} {}\n", side(&mut rng), side(&mut rng));
+            // A rule before it takes the first row slots, so the rule's slots and the
+            // row's differ.
+            let text = format!(
+                "rule before\n  7990 = 7991 + 7040\n\nrule t\n  {} {op} {}\n",
+                side(&mut rng),
+                side(&mut rng)
+            );
             let source = Source::new("t.xfoot", text.clone());
             let file = syntax::parse(&source).expect("the generator writes rules that parse");
             // A side of constants only is refused by the checker: not a rule to try.
@@ -379,7 +416,7 @@ mod tests {
                 continue;
             };
             let set = checked.rules;
-            let rule = &set.rules()[0];
+            let rule = &set.rules()[1];
             planned += usize::from(rule.linear.is_some());
             for _ in 0..20 {
                 let amounts: Vec<Option<Decimal>> =
@@ -395,6 +432,19 @@ mod tests {
                     verdict(rule, amounts.as_slice(), facts),
                     walked,
                     "case {case}: {text} on {amounts:?} in {unit:?}"
+                );
+                // The same amounts as a report's row, read by the row's slots.
+                let row: Vec<Option<Decimal>> = (0..set.width())
+                    .map(|global| {
+                        let slot = rule.slots.iter().position(|&g| g as usize == global)?;
+                        amounts[slot]
+                    })
+                    .collect();
+                let as_row = RowAmounts::new(rule, &row);
+                assert_eq!(
+                    verdict(rule, &as_row, facts),
+                    walked,
+                    "case {case} as a row: {text} on {amounts:?} in {unit:?}"
                 );
             }
         }

@@ -46,6 +46,12 @@ pub trait Amounts {
     fn prior(&self, _slot: usize) -> Option<Decimal> {
         None
     }
+
+    /// The report's whole row, when these amounts are one: the same amounts by the rule
+    /// set's slots ([`CheckedRule::slots`] maps the rule's to them), a shorter way to them.
+    fn row(&self) -> Option<&[Option<Decimal>]> {
+        None
+    }
 }
 
 impl Amounts for [Option<Decimal>] {
@@ -131,6 +137,10 @@ impl Amounts for RowAmounts<'_> {
     fn prior(&self, slot: usize) -> Option<Decimal> {
         let global = *self.slots.get(slot)?;
         self.prior.ok()?.get(global as usize).copied().flatten()
+    }
+
+    fn row(&self) -> Option<&[Option<Decimal>]> {
+        Some(self.row)
     }
 }
 

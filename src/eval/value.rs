@@ -193,8 +193,9 @@ impl Value {
         } else {
             (other, self)
         };
-        if large.den % small.den == 0 {
-            let num = small.num.checked_mul(large.den / small.den)?;
+        let (times, rest) = div_rem(large.den, small.den);
+        if rest == 0 {
+            let num = small.num.checked_mul(times)?;
             return Value::fraction(num.checked_add(large.num)?, large.den);
         }
         let num = self
@@ -256,7 +257,7 @@ impl Value {
 
     /// The value rounded to a whole number as `mode` says.
     fn to_whole(self, mode: RoundMode) -> Option<i128> {
-        let (quotient, remainder) = (self.num / self.den, self.num % self.den);
+        let (quotient, remainder) = div_rem(self.num, self.den);
         if remainder == 0 {
             return Some(quotient);
         }
@@ -517,6 +518,17 @@ fn wide_mul(a: u128, b: u128) -> (u128, u128) {
 }
 
 /// The greatest common divisor of two integers, positive (1 when both are zero).
+/// `num / den` and `num % den` for a positive `den`, in one 64-bit division when both fit
+/// (the common case: a printed amount over a power of ten).
+#[inline]
+fn div_rem(num: i128, den: i128) -> (i128, i128) {
+    match (i64::try_from(num), i64::try_from(den)) {
+        // `den` is positive, so `n / d` cannot overflow.
+        (Ok(n), Ok(d)) if d > 0 => (i128::from(n / d), i128::from(n % d)),
+        _ => (num / den, num % den),
+    }
+}
+
 fn gcd(a: i128, b: i128) -> i128 {
     let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
     if a == 0 || b == 0 {

@@ -86,7 +86,7 @@ pub fn mutants(rules: &RuleSet, rule: &CheckedRule) -> Vec<Mutant> {
                 found.push(Mutant {
                     description,
                     span,
-                    rule: mutant,
+                    rule: mutant.changed(),
                 });
             }
         }
@@ -97,7 +97,7 @@ pub fn mutants(rules: &RuleSet, rule: &CheckedRule) -> Vec<Mutant> {
         found.push(Mutant {
             description: format!("remove `{}`", text(span)),
             span,
-            rule: mutant,
+            rule: mutant.changed(),
         });
     }
     boundaries(rule, &text, &mut found);
@@ -125,7 +125,7 @@ fn boundaries(rule: &CheckedRule, text: &dyn Fn(Span) -> String, found: &mut Vec
             found.push(Mutant {
                 description,
                 span,
-                rule: mutant,
+                rule: mutant.changed(),
             });
         }
     }
@@ -151,7 +151,7 @@ fn boundaries(rule: &CheckedRule, text: &dyn Fn(Span) -> String, found: &mut Vec
             found.push(Mutant {
                 description,
                 span,
-                rule: mutant,
+                rule: mutant.changed(),
             });
         }
     }
@@ -180,14 +180,14 @@ fn conditions(rule: &CheckedRule, text: &dyn Fn(Span) -> String, found: &mut Vec
     found.push(Mutant {
         description: format!("negate `{written}`"),
         span,
-        rule: negated,
+        rule: negated.changed(),
     });
     let mut removed = rule.clone();
     removed.condition = None;
     found.push(Mutant {
         description: format!("remove `{written}`"),
         span,
-        rule: removed,
+        rule: removed.changed(),
     });
 }
 
@@ -463,7 +463,7 @@ fn swaps(rule: &CheckedRule, found: &mut Vec<Mutant>) {
             found.push(Mutant {
                 description: format!("swap {code_a} and {code_b}"),
                 span: rule.assertion_span,
-                rule: mutant,
+                rule: mutant.changed(),
             });
         }
     }
@@ -591,6 +591,34 @@ mod tests {
             .into_iter()
             .map(|m| m.description)
             .collect()
+    }
+
+    /// A mutant is a changed rule: the evaluator's verdict on it is its own, never the
+    /// original's (the fast path of a flat sum is made again for it).
+    #[test]
+    fn a_mutant_is_evaluated_as_changed() {
+        let source = Source::new("t.xfoot", "rule t 7190 = 7180 - 7060 + 7070 - $5");
+        let rules = crate::load::check_sources(vec![source]).unwrap().rules;
+        let rule = &rules.rules()[0];
+        let row: Vec<Option<rust_decimal::Decimal>> = [20, 30, 20, 15]
+            .iter()
+            .map(|&n| Some(rust_decimal::Decimal::from(n)))
+            .collect();
+        let facts = crate::eval::Facts::default();
+        let mut differ = 0;
+        for mutant in mutants(&rules, rule) {
+            let amounts = crate::eval::RowAmounts::new(&mutant.rule, &row);
+            let walked = crate::eval::evaluate_rule(&mutant.rule, &amounts, facts).verdict();
+            assert_eq!(
+                crate::eval::verdict(&mutant.rule, &amounts, facts),
+                walked,
+                "{}",
+                mutant.description
+            );
+            let original = crate::eval::verdict(rule, &amounts, facts);
+            differ += usize::from(walked != original);
+        }
+        assert!(differ > 0, "no mutant changed the verdict");
     }
 
     #[test]
