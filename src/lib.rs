@@ -49,6 +49,7 @@ pub mod line;
 pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod number;
 pub mod pack;
 mod parallel;
 pub mod record;

@@ -768,7 +768,7 @@ mod tests {
         assert_eq!(c("7030"), Some("-0.5".parse().unwrap()));
         assert_eq!(c("7040"), None);
         assert_eq!(c("7050"), Some("2".parse().unwrap()));
-        assert_eq!(c("7010"), Some(crate::eval::Value::ZERO));
+        assert_eq!(c("7010"), Some(crate::number::Value::ZERO));
     }
 
     #[test]
@@ -781,7 +781,7 @@ mod tests {
             *func,
             Func::Round {
                 places: Some(2),
-                mode: crate::eval::RoundMode::HalfAwayFromZero
+                mode: crate::number::RoundMode::HalfAwayFromZero
             }
         );
         assert_eq!(args.len(), 1);

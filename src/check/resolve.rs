@@ -8,8 +8,8 @@ use crate::source::Source;
 use super::{
     Catalogue, CheckError, Comparison, Cond, Constant, Func, MAX_ROUND_PLACES, Money, Node,
 };
-use crate::eval::RoundMode;
 use crate::line::LineCode;
+use crate::number::RoundMode;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{Assertion, Condition, Expr};
 

@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 
 use super::Catalogue;
 use crate::date::Period;
-use crate::eval::{RoundMode, Value};
 use crate::line::{CodeMap, LineCode};
+use crate::number::{RoundMode, Value};
 use crate::source::{Source, Span};
 use crate::syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Severity, Tolerance};
 use crate::unit::Unit;
