@@ -56,6 +56,7 @@ pub mod record;
 pub mod render;
 pub mod report;
 pub mod source;
+mod spelling;
 pub mod sql;
 pub mod syntax;
 pub mod testing;

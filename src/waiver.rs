@@ -207,7 +207,7 @@ fn similar_rule(rules: &RuleSet, id: &str) -> Option<String> {
         .iter()
         .map(|rule| rule.id.as_str())
         .filter(|candidate| candidate.starts_with(prefix))
-        .min_by_key(|candidate| crate::check::edit_distance(candidate, id))
+        .min_by_key(|candidate| crate::spelling::edit_distance(candidate, id))
         .map(|candidate| format!("did you mean `{candidate}`?"))
 }
 

@@ -24,7 +24,6 @@ use crate::source::{Source, Span, Spanned};
 use crate::syntax::Print;
 use crate::syntax::ast::{CmpOp, Item, LineKind, Page, Rule, RuleFile, Tolerance};
 use resolve::Resolver;
-pub(crate) use resolve::edit_distance;
 use units::Units;
 
 /// The most decimal places `round` may keep (all a decimal can hold).

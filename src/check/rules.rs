@@ -146,7 +146,12 @@ impl RuleSet {
         let reach = (typed.chars().count() / 4).max(2);
         let near = || {
             ids()
-                .map(|id| (super::edit_distance(&id.to_ascii_lowercase(), &typed), id))
+                .map(|id| {
+                    (
+                        crate::spelling::edit_distance(&id.to_ascii_lowercase(), &typed),
+                        id,
+                    )
+                })
                 .filter(|(distance, _)| *distance <= reach)
                 .min_by_key(|(distance, _)| *distance)
                 .map(|(_, id)| id)
