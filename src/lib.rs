@@ -55,6 +55,7 @@ mod parallel;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod root_cause;
 pub mod source;
 mod spelling;
 pub mod sql;

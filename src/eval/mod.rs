@@ -13,7 +13,6 @@ mod band;
 mod error;
 pub(crate) mod linear;
 pub mod read;
-mod root_cause;
 
 use std::cmp::Ordering;
 
@@ -21,7 +20,6 @@ use rust_decimal::Decimal;
 
 pub use crate::number::{RoundMode, Value, ValueError};
 pub use error::EvalError;
-pub use root_cause::{Candidate, root_causes};
 
 use crate::check::{CheckedRule, Comparison, Cond, Func, Node, Within};
 use crate::date::Date;
