@@ -143,7 +143,7 @@ fn linear(c: &mut Criterion) {
         let result = engine.check(&report);
         assert!(result.summary.failed >= n);
         c.bench_function(&format!("root causes, {n} failing rules"), |b| {
-            b.iter(|| crossfoot::eval::root_causes(engine.rules(), black_box(&result)))
+            b.iter(|| crossfoot::root_cause::root_causes(engine.rules(), black_box(&result)))
         });
     }
     for n in [2_000, 4_000] {

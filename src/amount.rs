@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::eval::Value;
+use crate::number::Value;
 
 /// Why a text is not an amount.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

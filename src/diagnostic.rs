@@ -11,8 +11,8 @@ use crate::source::Source;
 use crate::amount;
 use crate::check::{CheckedRule, Node};
 use crate::eval::{Amounts, EvalError, Facts, Sides, Status, Value};
-use crate::render::text::terminal;
 use crate::source::Span;
+use crate::source::terminal;
 use crate::syntax::ast::{CmpOp, Expectation, LineKind, Severity};
 use crate::unit::Unit;
 
@@ -86,7 +86,7 @@ impl RuleDiagnostic {
             Expectation::Fails => "fail",
             Expectation::Skips => "be skipped",
         };
-        let got = crate::testing::verdict_words(status);
+        let got = verdict_words(status);
         let message = format!("this example expects the rule to {expected}, but it {got}");
         let (mut help, mut labels) = match status {
             Status::Fail(sides) => (
@@ -458,4 +458,14 @@ fn rounding_labels(sides: &Sides) -> Vec<LabeledSpan> {
             LabeledSpan::new_with_span(Some(text), rounding.span)
         })
         .collect()
+}
+
+/// A verdict in the words of an example: `passes`, `fails`, `is skipped`, `cannot be evaluated`.
+pub fn verdict_words(status: &Status) -> &'static str {
+    match status {
+        Status::Pass(_) => "passes",
+        Status::Fail(_) => "fails",
+        Status::Skipped(_) => "is skipped",
+        Status::Error(_) => "cannot be evaluated",
+    }
 }

@@ -820,7 +820,9 @@ impl<'a> Tally<'a> {
         }
         self.status = self.status.max(status);
         if let (Some(usage), Some(waivers)) = (&mut self.usage, self.engine.waivers()) {
-            usage.add(waivers, result);
+            let meta = &result.row.meta;
+            let waived = result.results.iter().filter_map(|r| r.waiver);
+            usage.add(waivers, meta.firm.as_deref(), meta.as_of, waived);
         }
         if result.row.meta.as_of.is_none() && self.dated_rules > 0 {
             if self.undated.0.is_none() {

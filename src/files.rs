@@ -23,7 +23,7 @@ pub fn open_regular(path: &Path) -> Result<File, Error> {
     };
     let io = |error: io::Error| Error::Io {
         path: path.display().to_string(),
-        reason: crate::load::reason(&error),
+        reason: reason(&error),
     };
     // Look before opening: opening a FIFO would block until something writes to it.
     let metadata = fs::metadata(path).map_err(io)?;
@@ -154,7 +154,7 @@ impl WriteGuard {
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| READ_FROM_RULES.contains(&e))
             };
-            for file in crate::load::files_under(path, readable).unwrap_or_default() {
+            for file in files_under(path, readable).unwrap_or_default() {
                 self.file(Role::Rules, &file);
             }
         } else {
@@ -182,7 +182,7 @@ impl WriteGuard {
                 if let Ok(dir) = path.canonicalize() {
                     self.input_dirs.push((role, dir));
                 }
-                for file in crate::load::files_under(path, |_| true).unwrap_or_default() {
+                for file in files_under(path, |_| true).unwrap_or_default() {
                     self.file(role, &file);
                 }
             } else {
@@ -431,6 +431,45 @@ impl Drop for Staged {
     }
 }
 
+/// The files under a directory, recursively, that `keep` accepts, sorted. A directory or
+/// entry that cannot be read is an error naming it: passing over it would drop reports
+/// (or tests) without a word.
+pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, Error> {
+    let mut found = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, &error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| io_error(&dir, &error))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|error| io_error(&path, &error))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if keep(&path) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+pub(crate) fn io_error(path: &Path, error: &std::io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        reason: reason(error),
+    }
+}
+
+/// What went wrong with a file, in words.
+pub(crate) fn reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,5 +548,12 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep");
         assert!(!std::fs::symlink_metadata(&out).unwrap().is_symlink());
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "results");
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_read_is_an_error() {
+        let error = files_under(Path::new("Cargo.toml"), |_| true).unwrap_err();
+        assert!(error.to_string().contains("Cargo.toml"), "{error}");
+        assert!(files_under(Path::new("rules"), |_| true).unwrap().len() > 3);
     }
 }

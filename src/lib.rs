@@ -49,12 +49,15 @@ pub mod line;
 pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod number;
 pub mod pack;
 mod parallel;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod root_cause;
 pub mod source;
+mod spelling;
 pub mod sql;
 pub mod syntax;
 pub mod testing;

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::check::{self, Checked};
 use crate::error::Error;
+pub use crate::files::files_under;
+use crate::files::io_error;
 use crate::files::open_regular;
+pub(crate) use crate::files::reason;
 use crate::report::{self, Report};
 use crate::source::Source;
 use crate::syntax;
@@ -263,29 +266,6 @@ fn not_rules(path: &Path) -> Option<Error> {
     })
 }
 
-/// The files under a directory, recursively, that `keep` accepts, sorted. A directory or
-/// entry that cannot be read is an error naming it: passing over it would drop reports
-/// (or tests) without a word.
-pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, Error> {
-    let mut found = Vec::new();
-    let mut pending = vec![path.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, &error))?;
-        for entry in entries {
-            let entry = entry.map_err(|error| io_error(&dir, &error))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(|error| io_error(&path, &error))?;
-            if kind.is_dir() {
-                pending.push(path);
-            } else if keep(&path) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
 /// Read a text file: size-limited, UTF-8, a byte-order mark dropped. What is not a
 /// regular file is refused without being opened ([`open_regular`]).
 pub fn read_source(path: &Path, limit: u64) -> Result<Source, Error> {
@@ -327,32 +307,4 @@ fn source_from(reader: impl Read, name: String, limit: u64, size: u64) -> Result
         None => text,
     };
     Ok(Source::new(name, text))
-}
-
-fn io_error(path: &Path, error: &std::io::Error) -> Error {
-    Error::Io {
-        path: path.display().to_string(),
-        reason: reason(error),
-    }
-}
-
-/// What went wrong with a file, in words.
-pub(crate) fn reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => error.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_directory_that_cannot_be_read_is_an_error() {
-        let error = files_under(Path::new("Cargo.toml"), |_| true).unwrap_err();
-        assert!(error.to_string().contains("Cargo.toml"), "{error}");
-        assert!(files_under(Path::new("rules"), |_| true).unwrap().len() > 3);
-    }
 }

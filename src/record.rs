@@ -123,7 +123,7 @@ pub fn sha256_file(path: &Path) -> Result<String, Error> {
     loop {
         let read = file.read(&mut buffer).map_err(|error| Error::Io {
             path: path.display().to_string(),
-            reason: crate::load::reason(&error),
+            reason: crate::files::reason(&error),
         })?;
         let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
             break;
@@ -205,7 +205,7 @@ impl RecordDir {
         };
         let canonical = dir
             .canonicalize()
-            .map_err(|error| format!("{}: {}", dir.display(), crate::load::reason(&error)))?;
+            .map_err(|error| format!("{}: {}", dir.display(), crate::files::reason(&error)))?;
         Ok(RecordDir { dir, canonical })
     }
 

@@ -4,7 +4,9 @@
 //! [`Span`] (byte offsets). The text itself lives once, in a [`Source`], and is attached
 //! to a diagnostic only when one is built.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock};
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
@@ -20,6 +22,45 @@ pub fn acts_on_display(c: char) -> bool {
             c,
             '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
         )
+}
+
+/// Untrusted text (a report id, a firm, a label, a rule's description) as a terminal, a
+/// log, an editor or a pull-request comment may show it: control characters (escape
+/// sequences among them) and bidirectional controls (U+202E) written as `\u{1b}`,
+/// `\u{202e}`. Every output that shows text from the inputs goes through it, or through
+/// the render layer's HTML escaping for a page.
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(acts_on_display) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if acts_on_display(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A whole text for a terminal, line by line: each line as [`terminal`] shows it, the
+/// line breaks kept. For outputs made of plain lines (explain, coverage, diff).
+pub fn terminal_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && acts_on_display(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(body) => {
+                out.push_str(&terminal(body));
+                out.push('\n');
+            }
+            None => out.push_str(&terminal(line)),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// A half-open byte range `start..end` into one source text.

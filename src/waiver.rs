@@ -22,7 +22,6 @@ pub use error::WaiverError;
 
 use crate::check::RuleSet;
 use crate::date::{Date, Period};
-use crate::engine::ReportResult;
 use crate::source::{Source, Span, Spanned};
 use crate::yaml::{self, Node};
 
@@ -81,19 +80,25 @@ pub struct Usage {
 }
 
 impl Usage {
-    /// Count a report: the live waivers that cover it, and the failures they waived.
-    pub fn add(&mut self, waivers: &Waivers, result: &ReportResult) {
-        let meta = &result.row.meta;
+    /// Count a report of `firm` as of `as_of`: the live waivers that cover it, and the
+    /// failures they waived (`waived`, the index of the waiver that accepted each).
+    pub fn add(
+        &mut self,
+        waivers: &Waivers,
+        firm: Option<&str>,
+        as_of: Option<Date>,
+        waived: impl IntoIterator<Item = usize>,
+    ) {
         for &index in waivers.live.values().flatten() {
             let covers = waivers
                 .waivers
                 .get(index)
-                .is_some_and(|waiver| waiver.covers(meta.firm.as_deref(), meta.as_of));
+                .is_some_and(|waiver| waiver.covers(firm, as_of));
             if let (true, Some(count)) = (covers, self.covered.get_mut(index)) {
                 *count += 1;
             }
         }
-        for index in result.results.iter().filter_map(|r| r.waiver) {
+        for index in waived {
             if let Some(count) = self.waived.get_mut(index) {
                 *count += 1;
             }
@@ -207,7 +212,7 @@ fn similar_rule(rules: &RuleSet, id: &str) -> Option<String> {
         .iter()
         .map(|rule| rule.id.as_str())
         .filter(|candidate| candidate.starts_with(prefix))
-        .min_by_key(|candidate| crate::check::edit_distance(candidate, id))
+        .min_by_key(|candidate| crate::spelling::edit_distance(candidate, id))
         .map(|candidate| format!("did you mean `{candidate}`?"))
 }
 

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crossfoot::check::{CheckedRule, Node, RuleSet};
 use crossfoot::engine::{Engine, ReportResult};
-use crossfoot::eval::{self, Status};
+use crossfoot::eval::Status;
 use crossfoot::line::LineCode;
 use crossfoot::load::{load_rules, read_report};
 use crossfoot::render::{JsonReport, json_report};
@@ -292,7 +292,7 @@ fn the_changed_total_ranks_first_among_root_causes() {
         let changed = moved(&report, line, Decimal::from(1_000));
         let evaluation = engine.check(&changed);
         assert!(evaluation.summary.failed >= 2, "{line}");
-        let causes = eval::root_causes(engine.rules(), &evaluation);
+        let causes = crossfoot::root_cause::root_causes(engine.rules(), &evaluation);
         let first = &causes[0];
         assert_eq!(first.line, line, "{line}: {causes:?}");
         assert_eq!(

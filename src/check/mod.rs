@@ -24,7 +24,6 @@ use crate::source::{Source, Span, Spanned};
 use crate::syntax::Print;
 use crate::syntax::ast::{CmpOp, Item, LineKind, Page, Rule, RuleFile, Tolerance};
 use resolve::Resolver;
-pub(crate) use resolve::edit_distance;
 use units::Units;
 
 /// The most decimal places `round` may keep (all a decimal can hold).
@@ -766,7 +765,7 @@ mod tests {
         assert_eq!(c("7030"), Some("-0.5".parse().unwrap()));
         assert_eq!(c("7040"), None);
         assert_eq!(c("7050"), Some("2".parse().unwrap()));
-        assert_eq!(c("7010"), Some(crate::eval::Value::ZERO));
+        assert_eq!(c("7010"), Some(crate::number::Value::ZERO));
     }
 
     #[test]
@@ -779,7 +778,7 @@ mod tests {
             *func,
             Func::Round {
                 places: Some(2),
-                mode: crate::eval::RoundMode::HalfAwayFromZero
+                mode: crate::number::RoundMode::HalfAwayFromZero
             }
         );
         assert_eq!(args.len(), 1);

@@ -8,9 +8,10 @@ use crate::source::Source;
 use super::{
     Catalogue, CheckError, Comparison, Cond, Constant, Func, MAX_ROUND_PLACES, Money, Node,
 };
-use crate::eval::RoundMode;
 use crate::line::LineCode;
+use crate::number::RoundMode;
 use crate::source::{Span, Spanned};
+use crate::spelling::edit_distance;
 use crate::syntax::ast::{Assertion, Condition, Expr};
 
 /// Up to this many lines, a rule's lines are found by scanning them, without a map.
@@ -381,27 +382,4 @@ pub(super) fn function_help(name: &str) -> String {
         Some(known) => format!("did you mean `{known}`? The functions are {list}"),
         None => format!("the functions are {list}"),
     }
-}
-
-/// Levenshtein distance, for suggestions.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let cost = usize::from(ca != *cb);
-            let value = (above + 1).min(left + 1).min(diagonal + cost);
-            diagonal = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
 }

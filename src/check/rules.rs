@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 
 use super::Catalogue;
 use crate::date::Period;
-use crate::eval::{RoundMode, Value};
 use crate::line::{CodeMap, LineCode};
+use crate::number::{RoundMode, Value};
 use crate::source::{Source, Span};
 use crate::syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Severity, Tolerance};
 use crate::unit::Unit;
@@ -147,7 +147,12 @@ impl RuleSet {
         let reach = (typed.chars().count() / 4).max(2);
         let near = || {
             ids()
-                .map(|id| (super::edit_distance(&id.to_ascii_lowercase(), &typed), id))
+                .map(|id| {
+                    (
+                        crate::spelling::edit_distance(&id.to_ascii_lowercase(), &typed),
+                        id,
+                    )
+                })
                 .filter(|(distance, _)| *distance <= reach)
                 .min_by_key(|(distance, _)| *distance)
                 .map(|(_, id)| id)

@@ -60,7 +60,7 @@ pub fn verify_record(args: &VerifyArgs) -> io::Result<ExitStatus> {
         let message = format!(
             "cannot go to the record's directory `{}`: {}",
             dir.dir().display(),
-            crate::load::reason(&error)
+            crate::files::reason(&error)
         );
         return refuse(&mut err, &message);
     }

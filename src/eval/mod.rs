@@ -13,16 +13,13 @@ mod band;
 mod error;
 pub(crate) mod linear;
 pub mod read;
-mod root_cause;
-mod value;
 
 use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
+pub use crate::number::{RoundMode, Value, ValueError};
 pub use error::EvalError;
-pub use root_cause::{Candidate, root_causes};
-pub use value::{RoundMode, Value, ValueError};
 
 use crate::check::{CheckedRule, Comparison, Cond, Func, Node, Within};
 use crate::date::Date;

@@ -28,9 +28,10 @@ use crate::amount;
 use crate::check::{CheckedRule, RuleSet};
 use crate::diagnostic::failure_numbers;
 use crate::engine::{Engine, Outcome, ReportResult, RunWarning, Standing};
-use crate::eval::{Amounts, Candidate, Status, root_causes};
+use crate::eval::{Amounts, Status};
 use crate::line::LineCode;
 use crate::report::Unreadable;
+use crate::root_cause::{Candidate, root_causes};
 use crate::syntax::ast::{LineKind, Severity};
 
 /// How many reports a page shows in full, as the human output does with its 10: the first

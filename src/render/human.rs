@@ -13,8 +13,9 @@ use crate::check::Within;
 use crate::check::{CheckedRule, RuleSet};
 use crate::diagnostic::{RuleDiagnostic, difference_text};
 use crate::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
-use crate::eval::{Status, Verdict, root_causes};
+use crate::eval::{Status, Verdict};
 use crate::report::Unreadable;
+use crate::root_cause::root_causes;
 use crate::syntax::ast::Severity;
 use crate::waiver::Waiver;
 

@@ -14,8 +14,9 @@ use super::{Held, Render, RunEnd, Sink};
 use crate::check::CheckedRule;
 use crate::diagnostic;
 use crate::engine::{Engine, ReportResult, RuleResult};
-use crate::eval::{Amounts, Skip, Status, root_causes};
+use crate::eval::{Amounts, Skip, Status};
 use crate::report::Unreadable;
+use crate::root_cause::root_causes;
 
 /// The whole output of `crossfoot check --format json`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::eval::Value;
 use crate::source::acts_on_display;
+pub use crate::source::{terminal, terminal_lines};
 
 /// `text` as a JSON string, quotes included.
 pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
@@ -95,45 +96,6 @@ pub(crate) fn html(text: &str, lines: bool) -> Cow<'_, str> {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Untrusted text (a report id, a firm, a label, a rule's description) as a terminal, a
-/// log, an editor or a pull-request comment may show it: control characters (escape
-/// sequences among them) and bidirectional controls (U+202E) written as `\u{1b}`,
-/// `\u{202e}`. Every output that shows text from the inputs goes through it, or through
-/// [`html`] for a page.
-pub fn terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(acts_on_display) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if acts_on_display(c) {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// A whole text for a terminal, line by line: each line as [`terminal`] shows it, the
-/// line breaks kept. For outputs made of plain lines (explain, coverage, diff).
-pub fn terminal_lines(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c != '\n' && acts_on_display(c)) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for line in text.split_inclusive('\n') {
-        match line.strip_suffix('\n') {
-            Some(body) => {
-                out.push_str(&terminal(body));
-                out.push('\n');
-            }
-            None => out.push_str(&terminal(line)),
         }
     }
     Cow::Owned(out)

@@ -168,7 +168,7 @@ pub fn names(meta: &Meta, wanted: &str) -> bool {
 /// calls a report (YAML, JSON, JSON Lines, CSV). What a directory given to `check`
 /// stands for.
 pub fn directory(path: &Path) -> Result<Vec<PathBuf>, Error> {
-    crate::load::files_under(path, |file| InputFormat::of(file).is_some())
+    crate::files::files_under(path, |file| InputFormat::of(file).is_some())
 }
 
 /// A piece of input that reads into rows: a report file, a block of CSV rows or of JSON

@@ -2,7 +2,7 @@
 //! up: a parenthesis left open, a tolerance without its unit, a keyword mistyped or
 //! borrowed from another language (`where` for `when`).
 
-use crate::check::edit_distance;
+use crate::spelling::edit_distance;
 
 /// Words people write for a keyword, and the keyword they mean.
 const SYNONYMS: [(&str, &str); 31] = [

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::check::{CheckedExample, CheckedRule, RuleSet};
 use crate::date::Date;
+pub use crate::diagnostic::verdict_words;
 use crate::eval::{Facts, NoPrior, Status, WithPrior, evaluate_rule};
 use crate::line::LineCode;
 use crate::syntax::ast::Expectation;
@@ -113,14 +114,4 @@ pub fn matches(expect: Expectation, status: &Status) -> bool {
             | (Expectation::Fails, Status::Fail(_))
             | (Expectation::Skips, Status::Skipped(_))
     )
-}
-
-/// A verdict in the words of an example: `passes`, `fails`, `is skipped`, `cannot be evaluated`.
-pub fn verdict_words(status: &Status) -> &'static str {
-    match status {
-        Status::Pass(_) => "passes",
-        Status::Fail(_) => "fails",
-        Status::Skipped(_) => "is skipped",
-        Status::Error(_) => "cannot be evaluated",
-    }
 }

@@ -93,7 +93,7 @@ pub fn test_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     if !path.is_dir() {
         return Ok(Vec::new());
     }
-    crate::load::files_under(path, |file| file.to_string_lossy().ends_with(".test.yaml"))
+    crate::files::files_under(path, |file| file.to_string_lossy().ends_with(".test.yaml"))
 }
 
 /// Read a test file, checking its rule ids against the rule set.

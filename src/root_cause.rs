@@ -1,5 +1,5 @@
-//! Root causes: when several rules fail, which single line, corrected to which amount,
-//! would clear the most failures.
+//! Root causes, an analysis of a report's results: when several rules fail, which single
+//! line, corrected to which amount, would clear the most failures.
 //!
 //! Each failing `=` rule that is linear in a line says what that line would have to hold
 //! for the rule to hold: `x - difference / coefficient`. Every such candidate is then
@@ -9,9 +9,9 @@
 
 use rust_decimal::Decimal;
 
-use super::{Amounts, RowAmounts, Status, Value, Verdict, read, verdict};
 use crate::check::RuleSet;
 use crate::engine::{Outcome, ReportResult};
+use crate::eval::{Amounts, RowAmounts, Status, Value, Verdict, read, verdict};
 use crate::line::LineCode;
 use crate::syntax::ast::CmpOp;
 
@@ -121,7 +121,7 @@ impl Amounts for Corrected<'_> {
         }
     }
 
-    fn prior_report(&self) -> Result<(), super::NoPrior> {
+    fn prior_report(&self) -> Result<(), crate::eval::NoPrior> {
         self.view.prior_report()
     }
 
