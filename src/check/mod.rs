@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod error;
+pub(crate) mod linear;
 mod lint;
 mod resolve;
 mod rules;

@@ -58,7 +58,7 @@ impl RuleSet {
                     })
                 })
                 .collect();
-            rule.linear = crate::eval::linear::Plan::of(rule);
+            rule.linear = super::linear::Plan::of(rule);
         }
         for page in catalogue.pages() {
             for code in &page.lines {
@@ -226,7 +226,7 @@ pub struct CheckedRule {
     /// The evaluator's fast path for a flat sum, when the rule is one: made from the
     /// assertion once the rule's lines have row slots, and made again for every changed
     /// copy ([`CheckedRule::changed`]).
-    pub(crate) linear: Option<crate::eval::linear::Plan>,
+    pub(crate) linear: Option<super::linear::Plan>,
 }
 
 /// A rule's parts as the canonical printer writes them, for messages.
@@ -259,7 +259,7 @@ impl CheckedRule {
     /// The rule after its assertion, condition or tolerance changed (a mutant): what is
     /// derived from them made again.
     pub(crate) fn changed(mut self) -> CheckedRule {
-        self.linear = crate::eval::linear::Plan::of(&self);
+        self.linear = super::linear::Plan::of(&self);
         self
     }
 

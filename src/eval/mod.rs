@@ -11,7 +11,6 @@
 
 mod band;
 mod error;
-pub(crate) mod linear;
 pub mod read;
 
 use std::cmp::Ordering;
@@ -387,7 +386,7 @@ impl Keep for KeepSides {
 }
 
 /// Only whether the assertion holds ([`verdict`]). A flat sum is summed on the fast
-/// fraction path ([`linear`]): the same exact `left - right` in one pass of integer
+/// fraction path (`check::linear`): the same exact `left - right` in one pass of integer
 /// arithmetic, compared by the same operator.
 struct KeepVerdict;
 

@@ -9,7 +9,7 @@
 //! decimals, in `i128`.
 //!
 //! It is a step inside the one evaluator, not a second one: it gives only the ordering of
-//! the two sides (and whether any line it read held an amount), and [`run`](super::run)
+//! the two sides (and whether any line it read held an amount), and `eval::run`
 //! decides the rest as for any rule (in force, condition, blank lines and totals, the
 //! operator). Every value is exact, so the sum is the exact difference the tree walk
 //! computes; the plan is made only where the walk's every intermediate value is one of the
@@ -21,8 +21,8 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use super::Amounts;
 use crate::check::{CheckedRule, Constant, Money, Node};
+use crate::eval::Amounts;
 use crate::syntax::ast::BinOp;
 use crate::unit::Unit;
 
@@ -106,7 +106,7 @@ impl Plan {
             Some(money) => {
                 let times = money
                     .in_unit(unit)?
-                    .checked_mul(super::Value::whole(i64::try_from(denominator).ok()?))?;
+                    .checked_mul(crate::eval::Value::whole(i64::try_from(denominator).ok()?))?;
                 let decimal = times.to_decimal()?;
                 Some((decimal.mantissa(), decimal.scale()))
             }
@@ -338,8 +338,8 @@ mod tests {
 
     use rust_decimal::Decimal;
 
-    use super::super::{Facts, RowAmounts, Unit, evaluate_rule, verdict};
     use crate::check::check;
+    use crate::eval::{Facts, RowAmounts, Unit, evaluate_rule, verdict};
     use crate::source::Source;
     use crate::syntax;
 
