@@ -66,16 +66,6 @@ const LAYERS: &[&str] = &[
 /// upward reference not listed here.
 const KNOWN_UPWARD: &[(&str, &str, &str)] = &[
     (
-        "check",
-        "eval",
-        "the linear plan a checked rule carries is built by eval::linear",
-    ),
-    (
-        "check",
-        "report",
-        "a unit test builds a Report; it belongs with report's tests",
-    ),
-    (
         "error",
         "pack",
         "PackError joins the whole-program Error, which pack returns",

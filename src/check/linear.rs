@@ -8,9 +8,10 @@
 //! common denominator, and the evaluator sums the printed mantissas scaled to one number of
 //! decimals, in `i128`.
 //!
-//! It is a step inside the one evaluator, not a second one: it gives only the ordering of
-//! the two sides (and whether any line it read held an amount), and `eval::run`
-//! decides the rest as for any rule (in force, condition, blank lines and totals, the
+//! The plan is made here, where the rule set numbers its lines (and again for a changed
+//! copy of a rule), and run by the evaluator (`eval::linear`). It is a step inside the one
+//! evaluator, not a second one: it gives only the ordering of the two sides (and whether
+//! any line it read held an amount), and the evaluator decides the rest as for any rule (in force, condition, blank lines and totals, the
 //! operator). Every value is exact, so the sum is the exact difference the tree walk
 //! computes; the plan is made only where the walk's every intermediate value is one of the
 //! plan's partial sums (a flat sum of such terms), and it sums in a range where those
@@ -21,8 +22,8 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use crate::check::{CheckedRule, Constant, Money, Node};
-use crate::eval::Amounts;
+use super::{CheckedRule, Constant, Money, Node};
+use crate::number::Value;
 use crate::syntax::ast::BinOp;
 use crate::unit::Unit;
 
@@ -106,7 +107,7 @@ impl Plan {
             Some(money) => {
                 let times = money
                     .in_unit(unit)?
-                    .checked_mul(crate::eval::Value::whole(i64::try_from(denominator).ok()?))?;
+                    .checked_mul(Value::whole(i64::try_from(denominator).ok()?))?;
                 let decimal = times.to_decimal()?;
                 Some((decimal.mantissa(), decimal.scale()))
             }
@@ -118,17 +119,25 @@ impl Plan {
         })
     }
 
-    /// How the sides compare on the amounts of a report printed in `unit`, when the sum
-    /// stays in range. A report's row is read by the row's slots, any other amounts by the
-    /// rule's: the same amounts ([`Amounts::row`]).
+    /// How the sides compare on a report's row (the rule set's slots) printed in `unit`,
+    /// when the sum stays in range.
     #[inline]
-    pub(crate) fn sum<A: Amounts + ?Sized>(&self, amounts: &A, unit: Unit) -> Option<Sum> {
-        match amounts.row() {
-            Some(row) => self.sum_of(unit, |term| {
-                row.get(term.global as usize).copied().flatten()
-            }),
-            None => self.sum_of(unit, |term| amounts.amount(term.slot)),
-        }
+    pub(crate) fn sum_row(&self, row: &[Option<Decimal>], unit: Unit) -> Option<Sum> {
+        self.sum_of(unit, |term| {
+            row.get(term.global as usize).copied().flatten()
+        })
+    }
+
+    /// How the sides compare on amounts read by the rule's own slots, printed in `unit`,
+    /// when the sum stays in range: the same amounts as [`sum_row`](Plan::sum_row) reads
+    /// by the row's slots.
+    #[inline]
+    pub(crate) fn sum_slots(
+        &self,
+        amount: impl Fn(usize) -> Option<Decimal>,
+        unit: Unit,
+    ) -> Option<Sum> {
+        self.sum_of(unit, |term| amount(term.slot))
     }
 
     #[inline]
@@ -328,126 +337,4 @@ fn lcm(a: i128, b: i128) -> Option<i128> {
         return Some(0);
     }
     (a / g).checked_mul(b)
-}
-
-#[cfg(test)]
-mod tests {
-    //! The plan is the walk's own arithmetic in another order; these cases try the places
-    //! where the two could part: mixed decimal places, ratio coefficients, `$` constants
-    //! in every unit, blank lines, amounts near the bound, and `/`.
-
-    use rust_decimal::Decimal;
-
-    use crate::check::check;
-    use crate::eval::{Facts, RowAmounts, Unit, evaluate_rule, verdict};
-    use crate::source::Source;
-    use crate::syntax;
-
-    /// A small deterministic generator (xorshift), so a failure names its case.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
-
-    fn term(rng: &mut Rng) -> String {
-        let line = 7000 + rng.below(6) * 10;
-        match rng.below(6) {
-            0 => format!("{}% * {line}", rng.below(250)),
-            1 => format!("{line} * 0.{}", rng.below(1000)),
-            2 => format!("{line} / {}.5", rng.below(7)),
-            3 => format!(
-                "${}{:03}.{:02}",
-                1 + rng.below(900),
-                rng.below(1000),
-                rng.below(100)
-            ),
-            _ => line.to_string(),
-        }
-    }
-
-    fn side(rng: &mut Rng) -> String {
-        let mut text = term(rng);
-        for _ in 0..rng.below(4) {
-            let op = if rng.below(2) == 0 { "+" } else { "-" };
-            text = format!("{text} {op} {}", term(rng));
-        }
-        if rng.below(5) == 0 {
-            text = format!("-({text})");
-        }
-        text
-    }
-
-    fn amount(rng: &mut Rng) -> Option<Decimal> {
-        let digits = match rng.below(8) {
-            0 => return None,
-            1 => 10i64.pow(18) - 1 - rng.below(1000) as i64,
-            _ => rng.below(1 << 40) as i64,
-        };
-        let signed = if rng.below(3) == 0 { -digits } else { digits };
-        Some(Decimal::new(signed, rng.below(5) as u32))
-    }
-
-    #[test]
-    fn the_plan_gives_the_walks_verdict_on_flat_sums() {
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut planned = 0;
-        for case in 0..3000 {
-            let op = ["=", "!=", "<", "<=", ">", ">="][rng.below(6) as usize];
-            // A rule before it takes the first row slots, so the rule's slots and the
-            // row's differ.
-            let text = format!(
-                "rule before\n  7990 = 7991 + 7040\n\nrule t\n  {} {op} {}\n",
-                side(&mut rng),
-                side(&mut rng)
-            );
-            let source = Source::new("t.xfoot", text.clone());
-            let file = syntax::parse(&source).expect("the generator writes rules that parse");
-            // A side of constants only is refused by the checker: not a rule to try.
-            let Ok(checked) = check(vec![(source, file)]) else {
-                continue;
-            };
-            let set = checked.rules;
-            let rule = &set.rules()[1];
-            planned += usize::from(rule.linear.is_some());
-            for _ in 0..20 {
-                let amounts: Vec<Option<Decimal>> =
-                    rule.lines.iter().map(|_| amount(&mut rng)).collect();
-                let unit = Unit::ALL[rng.below(4) as usize];
-                let facts = Facts {
-                    as_of: None,
-                    unit,
-                    prior_unit: unit,
-                };
-                let walked = evaluate_rule(rule, amounts.as_slice(), facts).verdict();
-                assert_eq!(
-                    verdict(rule, amounts.as_slice(), facts),
-                    walked,
-                    "case {case}: {text} on {amounts:?} in {unit:?}"
-                );
-                // The same amounts as a report's row, read by the row's slots.
-                let row: Vec<Option<Decimal>> = (0..set.width())
-                    .map(|global| {
-                        let slot = rule.slots.iter().position(|&g| g as usize == global)?;
-                        amounts[slot]
-                    })
-                    .collect();
-                let as_row = RowAmounts::new(rule, &row);
-                assert_eq!(
-                    verdict(rule, &as_row, facts),
-                    walked,
-                    "case {case} as a row: {text} on {amounts:?} in {unit:?}"
-                );
-            }
-        }
-        assert!(planned > 2000, "only {planned} of 3000 rules had a plan");
-    }
 }

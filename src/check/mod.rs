@@ -555,10 +555,6 @@ mod tests {
         let cash = "7010".parse().unwrap();
         assert_eq!(set.slot(cash), Some(3));
         assert!(set.readers(3).is_empty());
-        let report = crate::report::Report::from_lines("r", [(cash, 5.into())]);
-        let row = crate::report::Row::of(&set, &report);
-        assert_eq!(row.amounts[3], Some(5.into()));
-        assert!(row.unknown.is_empty());
     }
 
     #[test]

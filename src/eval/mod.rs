@@ -11,6 +11,7 @@
 
 mod band;
 mod error;
+pub(crate) mod linear;
 pub mod read;
 
 use std::cmp::Ordering;
@@ -386,7 +387,7 @@ impl Keep for KeepSides {
 }
 
 /// Only whether the assertion holds ([`verdict`]). A flat sum is summed on the fast
-/// fraction path (`check::linear`): the same exact `left - right` in one pass of integer
+/// fraction path ([`linear`]): the same exact `left - right` in one pass of integer
 /// arithmetic, compared by the same operator.
 struct KeepVerdict;
 
@@ -401,7 +402,7 @@ impl Keep for KeepVerdict {
         if let Some(sum) = rule
             .linear
             .as_ref()
-            .and_then(|plan| plan.sum(ctx.amounts, ctx.unit))
+            .and_then(|plan| linear::sum(plan, ctx.amounts, ctx.unit))
         {
             ctx.present = sum.present;
             return Ok((rule.assertion.op.holds(sum.ordering), ()));

@@ -295,3 +295,24 @@ impl Row {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    #[test]
+    fn a_declared_line_no_rule_reads_has_its_place_in_the_row() {
+        let text = "page seg \"Segregation\"\n  7010 \"cash\"\n  7060 \"required\"\n  7180 \"total\"\n  7190 \"excess\"\n\nrule t 7190 = 7180 - 7060\n";
+        let source = Source::new("t.xfoot", text);
+        let file = crate::syntax::parse(&source).unwrap();
+        let set = crate::check::check(vec![(source, file)]).unwrap().rules;
+        let cash: LineCode = "7010".parse().unwrap();
+        assert_eq!(set.slot(cash), Some(3));
+        let report = Report::from_lines("r", [(cash, 5.into())]);
+        let row = Row::of(&set, &report);
+        assert_eq!(row.amounts[3], Some(5.into()));
+        assert!(row.unknown.is_empty());
+        assert_eq!(row.report(&set), report);
+    }
+}
