@@ -17,9 +17,10 @@ use crossfoot::check::{CheckedRule, Node, RuleSet};
 use crossfoot::engine::{Engine, ReportResult};
 use crossfoot::eval::Status;
 use crossfoot::line::LineCode;
-use crossfoot::load::{load_rules, read_report};
+use crossfoot::load::load_rules;
 use crossfoot::render::{JsonReport, json_report};
 use crossfoot::report::Report;
+use crossfoot::report::read_report;
 use crossfoot::syntax::ast::{BinOp, CmpOp};
 use rust_decimal::Decimal;
 

@@ -486,9 +486,9 @@ pub fn json_report(engine: &Engine, result: &ReportResult) -> String {
 }
 
 /// A problem with an input as a JSON object: `{"status":"unreadable","report":…,"message":…}`.
-fn problem(out: &mut Vec<u8>, unreadable: &Unreadable, message: &str) {
+fn problem(out: &mut Vec<u8>, name: &str, message: &str) {
     out.extend_from_slice(b"{\"status\":\"unreadable\",\"report\":");
-    json_string(out, &unreadable.name());
+    json_string(out, name);
     out.extend_from_slice(b",\"message\":");
     json_string(out, message);
     out.push(b'}');
@@ -513,6 +513,19 @@ impl<'a> JsonSink<'a> {
             errors: Held::default(),
         }
     }
+
+    /// An input that could not be used, named `name` (a report, or the rules or waivers
+    /// a run stopped at), with every problem in one line: an entry of `errors`.
+    pub fn input_problem(&mut self, name: &str, message: &str) -> io::Result<()> {
+        let mut entry = Vec::new();
+        problem(&mut entry, name, message);
+        if self.lines {
+            entry.push(b'\n');
+            self.out.write_all(&entry)
+        } else {
+            self.errors.push(&entry, b",")
+        }
+    }
 }
 
 impl Sink for JsonSink<'_> {
@@ -533,14 +546,7 @@ impl Sink for JsonSink<'_> {
     }
 
     fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
-        let mut entry = Vec::new();
-        problem(&mut entry, unreadable, &unreadable.message());
-        if self.lines {
-            entry.push(b'\n');
-            self.out.write_all(&entry)
-        } else {
-            self.errors.push(&entry, b",")
-        }
+        self.input_problem(&unreadable.name(), &unreadable.message())
     }
 
     fn finish(&mut self, _end: &RunEnd<'_>) -> io::Result<()> {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-pub use error::ReportError;
+pub use error::{FormatError, ReportError};
 
 /// A firm's name as every input form reads it: without surrounding blanks, and none when
 /// nothing is left.
@@ -25,9 +25,11 @@ fn firm(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
-pub use inputs::{InputFormat, Inputs, Job, Unreadable, directory, names, read_one, read_reports};
+pub use inputs::{
+    InputFormat, Inputs, Job, Unreadable, directory, names, read_one, read_report, read_reports,
+};
 pub use yaml::load_yaml;
-pub(crate) use yaml::load_yaml_meta;
+use yaml::load_yaml_meta;
 
 use crate::check::RuleSet;
 use crate::date::Date;
