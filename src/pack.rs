@@ -28,6 +28,7 @@ const MAX_LENGTH: usize = 64;
 
 /// A rule pack's name and version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pack {
     name: String,
     version: String,
