@@ -406,7 +406,6 @@ fn check_rule(
         assertion_span: rule.assertion.span,
         tolerance: rule.tolerance.as_ref().map(|t| (t.node.into(), t.span)),
         period: Period::ALWAYS,
-        effective_span: rule.effective.as_ref().map(|e| e.span),
         lines,
         slots: Vec::new(),
         assertion_lines,

@@ -186,7 +186,8 @@ pub fn directory(path: &Path) -> Result<Vec<PathBuf>, FileError> {
 }
 
 /// A piece of input that reads into rows: a report file, a block of CSV rows or of JSON
-/// Lines, or what could not be read.
+/// Lines, or what could not be read. [`Inputs`] makes them and an
+/// [`Engine`](crate::engine::Engine) reads and checks them; nothing else looks inside.
 #[derive(Debug)]
 pub struct Job(pub(super) Kind);
 
@@ -207,7 +208,7 @@ pub(super) enum Kind {
 impl Job {
     /// Read the reports the job holds, in order.
     /// Rows take their buffers from `spare` when it has some.
-    pub fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
+    pub(crate) fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         match self.0 {
             Kind::File(path) => vec![
                 read_report_meta(&path)
@@ -226,7 +227,7 @@ impl Job {
     }
 
     /// About how much work the job is, in bytes of input.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         match &self.0 {
             Kind::File(_) | Kind::Text(_) | Kind::Done(_) => 4096,
             Kind::Csv(block) => block.len(),

@@ -205,11 +205,11 @@ impl Report {
 /// Rows given back after use, so a batch does not allocate a row per report: the next
 /// rows are made in their buffers, on the thread that reads them.
 #[derive(Debug, Default)]
-pub struct Spare(Vec<Row>);
+pub(crate) struct Spare(Vec<Row>);
 
 impl Spare {
     /// Keep a row for another.
-    pub fn keep(&mut self, row: Row) {
+    pub(crate) fn keep(&mut self, row: Row) {
         self.0.push(row);
     }
 
