@@ -17,8 +17,9 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossfoot::check::{RuleSet, check};
 use crossfoot::engine::Engine;
-use crossfoot::load::{read_report, rule_files};
+use crossfoot::load::rule_files;
 use crossfoot::report::Inputs;
+use crossfoot::report::read_report;
 use crossfoot::source::Source;
 use crossfoot::syntax::parse;
 

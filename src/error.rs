@@ -4,21 +4,28 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::check::CheckError;
+use crate::files::FileError;
+use crate::pack::PackError;
 use crate::report::ReportError;
 use crate::syntax::SyntaxError;
 
 /// Why a rule set or a report could not be used.
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
-    /// A path that does not exist or cannot be read.
+    /// An input the command cannot use, in words of its own: `no report is `R7``.
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code(crossfoot::io))]
     Io {
         /// The path as given.
         path: String,
-        /// The operating system's words.
+        /// Why.
         reason: String,
     },
+
+    /// A file that cannot be read as text.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(FileError),
 
     /// `crossfoot check report.yaml rules.xfoot`: a report where the rules go.
     #[error("`{given}` is a report, but the rule set comes first")]
@@ -47,29 +54,6 @@ pub enum Error {
         reason: String,
     },
 
-    /// A file that is not UTF-8 text.
-    #[error("`{path}` is not UTF-8 text")]
-    #[diagnostic(
-        code(crossfoot::encoding),
-        help("save the file as UTF-8 (a byte-order mark and CRLF line endings are fine)")
-    )]
-    NotUtf8 {
-        /// The path as given.
-        path: String,
-    },
-
-    /// A file larger than crossfoot reads.
-    #[error("`{path}` is {size} bytes; the limit is {limit} bytes")]
-    #[diagnostic(code(crossfoot::too_large))]
-    TooLarge {
-        /// The path as given.
-        path: String,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
-
     /// A directory with no `.xfoot` files.
     #[error("no rule files (`*.xfoot`) in `{path}`")]
     #[diagnostic(
@@ -78,32 +62,6 @@ pub enum Error {
     )]
     NoRuleFiles {
         /// The directory as given.
-        path: String,
-    },
-
-    /// A report whose format cannot be told from its name.
-    #[error("cannot tell the format of report `{path}`")]
-    #[diagnostic(
-        code(crossfoot::report::format),
-        help(
-            "reports are YAML (`.yaml`, `.yml`), JSON of the same shape (`.json`), JSON Lines (`.jsonl`, `.ndjson`) or CSV (`.csv`); name the format with `--input-format`"
-        )
-    )]
-    ReportFormat {
-        /// The path as given.
-        path: String,
-    },
-
-    /// `july.xlsx`: a spreadsheet workbook, which crossfoot does not read.
-    #[error("`{path}` is a spreadsheet workbook, which crossfoot does not read yet")]
-    #[diagnostic(
-        code(crossfoot::report::workbook),
-        help(
-            "export the sheet as CSV and check the `.csv` file: either a `report_id` column and one column per line code (a row per report), or `line,amount` rows (one report)"
-        )
-    )]
-    Workbook {
-        /// The path as given.
         path: String,
     },
 
@@ -127,16 +85,6 @@ pub enum Error {
         given: String,
         /// The command in the right order.
         suggestion: String,
-    },
-
-    /// A row of a CSV file or a line of a JSON Lines file that is not a report.
-    #[error("{report}: {message}")]
-    #[diagnostic(code(crossfoot::report::batch))]
-    Batch {
-        /// The file and the row or line.
-        report: String,
-        /// What is wrong.
-        message: String,
     },
 
     /// A whole-report test file that cannot be used.
@@ -167,7 +115,7 @@ pub enum Error {
     /// A `pack.yaml` that cannot be used.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Pack(Box<crate::pack::PackError>),
+    Pack(Box<PackError>),
 
     /// A rule with no exact SQL form.
     #[error(transparent)]
@@ -231,5 +179,17 @@ impl From<ReportError> for Error {
 impl From<crate::waiver::WaiverError> for Error {
     fn from(error: crate::waiver::WaiverError) -> Self {
         Error::Waiver(Box::new(error))
+    }
+}
+
+impl From<FileError> for Error {
+    fn from(error: FileError) -> Self {
+        Error::File(error)
+    }
+}
+
+impl From<PackError> for Error {
+    fn from(error: PackError) -> Self {
+        Error::Pack(Box::new(error))
     }
 }

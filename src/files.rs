@@ -8,23 +8,88 @@
 //! the run, and then written by [`Staged`]: beside its name, moved there once whole.
 
 use std::fs::{self, File, Metadata};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::source::Source;
+
+/// The largest rule file crossfoot reads (and `pack.yaml`, `waivers.yaml`).
+pub const MAX_RULE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest report file crossfoot reads.
+pub const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A file that cannot be read as text.
+#[derive(Debug, Error, Diagnostic)]
+pub enum FileError {
+    /// A path that does not exist or cannot be opened or read.
+    #[error("cannot read `{path}`: {}", reason(error))]
+    #[diagnostic(code(crossfoot::io))]
+    Io {
+        /// The path as given.
+        path: String,
+        /// What the operating system said. (Not the diagnostic's cause: its words are in
+        /// the message already.)
+        error: io::Error,
+    },
+
+    /// A directory, a FIFO, a device or a socket where a file goes ([`open_regular`]).
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(crossfoot::io))]
+    NotRegular {
+        /// The path as given.
+        path: String,
+        /// `it is a directory` or `it is not a regular file`.
+        reason: &'static str,
+    },
+
+    /// A file that is not UTF-8 text.
+    #[error("`{path}` is not UTF-8 text")]
+    #[diagnostic(
+        code(crossfoot::encoding),
+        help("save the file as UTF-8 (a byte-order mark and CRLF line endings are fine)")
+    )]
+    NotUtf8 {
+        /// The path as given.
+        path: String,
+    },
+
+    /// A file larger than crossfoot reads.
+    #[error("`{path}` is {size} bytes; the limit is {limit} bytes")]
+    #[diagnostic(code(crossfoot::too_large))]
+    TooLarge {
+        /// The path as given.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl FileError {
+    /// Why the file could not be opened or read, in words (`no such file or directory`,
+    /// `it is a directory`); `None` for a file that was read but cannot be used.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            FileError::Io { error, .. } => Some(reason(error)),
+            FileError::NotRegular { reason, .. } => Some((*reason).to_owned()),
+            FileError::NotUtf8 { .. } | FileError::TooLarge { .. } => None,
+        }
+    }
+}
 
 /// Open a file to read, refusing what is not a regular file: a directory, a FIFO (which
 /// would block until something writes to it), a device such as `/dev/zero` (which never
 /// ends) or a socket. Links are followed.
-pub fn open_regular(path: &Path) -> Result<File, Error> {
-    let refuse = |reason: &str| Error::Io {
+pub fn open_regular(path: &Path) -> Result<File, FileError> {
+    let refuse = |reason: &'static str| FileError::NotRegular {
         path: path.display().to_string(),
-        reason: reason.to_owned(),
+        reason,
     };
-    let io = |error: io::Error| Error::Io {
-        path: path.display().to_string(),
-        reason: reason(&error),
-    };
+    let io = |error: io::Error| io_error(path, error);
     // Look before opening: opening a FIFO would block until something writes to it.
     let metadata = fs::metadata(path).map_err(io)?;
     if let Some(reason) = not_regular(&metadata) {
@@ -142,9 +207,10 @@ impl WriteGuard {
         WriteGuard::default()
     }
 
-    /// A rule set: a rule file (and the `waivers.yaml` beside it), or a directory and every
-    /// file under it crossfoot could read.
-    pub fn rules(&mut self, path: &Path) {
+    /// A rule set: a rule file (and the files named `beside` next to it, which are read
+    /// with it: `waiver::FILE_NAME`), or a directory and every file under it crossfoot
+    /// could read.
+    pub fn rules(&mut self, path: &Path, beside: &[&str]) {
         if path.is_dir() {
             if let Ok(dir) = path.canonicalize() {
                 self.rules_dirs.push(dir);
@@ -160,8 +226,10 @@ impl WriteGuard {
         } else {
             self.file(Role::Rules, path);
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-            let beside = dir.unwrap_or(Path::new(".")).join(crate::waiver::FILE_NAME);
-            self.beside.extend(absolute(&beside));
+            for name in beside {
+                let beside = dir.unwrap_or(Path::new(".")).join(name);
+                self.beside.extend(absolute(&beside));
+            }
         }
     }
 
@@ -434,15 +502,15 @@ impl Drop for Staged {
 /// The files under a directory, recursively, that `keep` accepts, sorted. A directory or
 /// entry that cannot be read is an error naming it: passing over it would drop reports
 /// (or tests) without a word.
-pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, Error> {
+pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, FileError> {
     let mut found = Vec::new();
     let mut pending = vec![path.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, &error))?;
+        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, error))?;
         for entry in entries {
-            let entry = entry.map_err(|error| io_error(&dir, &error))?;
+            let entry = entry.map_err(|error| io_error(&dir, error))?;
             let path = entry.path();
-            let kind = entry.file_type().map_err(|error| io_error(&path, &error))?;
+            let kind = entry.file_type().map_err(|error| io_error(&path, error))?;
             if kind.is_dir() {
                 pending.push(path);
             } else if keep(&path) {
@@ -454,11 +522,73 @@ pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<Path
     Ok(found)
 }
 
-pub(crate) fn io_error(path: &Path, error: &std::io::Error) -> Error {
-    Error::Io {
+/// A failed read of `path`, keeping what the operating system said.
+pub(crate) fn io_error(path: &Path, error: io::Error) -> FileError {
+    FileError::Io {
         path: path.display().to_string(),
-        reason: reason(error),
+        error,
     }
+}
+
+/// Read a text file: size-limited, UTF-8, a byte-order mark dropped. What is not a
+/// regular file is refused without being opened ([`open_regular`]).
+pub fn read_source(path: &Path, limit: u64) -> Result<Source, FileError> {
+    let file = open_regular(path)?;
+    let size = file.metadata().map_or(0, |metadata| metadata.len());
+    source_from(file, path.display().to_string(), limit, size)
+}
+
+/// The name a text read from standard input goes by in diagnostics.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Read standard input as a text named [`STDIN_NAME`], as [`read_source`] reads a file:
+/// size-limited, UTF-8, a byte-order mark dropped.
+pub fn read_stdin(limit: u64) -> Result<Source, FileError> {
+    source_from(io::stdin().lock(), STDIN_NAME.to_owned(), limit, 0)
+}
+
+/// The text `reader` holds, named `name`; `size` is what the file system says it holds.
+fn source_from(
+    reader: impl Read,
+    name: String,
+    limit: u64,
+    size: u64,
+) -> Result<Source, FileError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| FileError::Io {
+            path: name.clone(),
+            error,
+        })?;
+    let text = text_of(bytes, &name, limit, size)?;
+    Ok(Source::new(name, text))
+}
+
+/// A whole input's bytes as text: at most `limit` bytes, UTF-8, a byte-order mark
+/// dropped. `size` is what the file system says the file holds, when that is more.
+pub(crate) fn text_of(
+    bytes: Vec<u8>,
+    name: &str,
+    limit: u64,
+    size: u64,
+) -> Result<String, FileError> {
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > limit {
+        return Err(FileError::TooLarge {
+            path: name.to_owned(),
+            size: size.max(read),
+            limit,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| FileError::NotUtf8 {
+        path: name.to_owned(),
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
 }
 
 /// What went wrong with a file, in words.
@@ -485,7 +615,7 @@ mod tests {
             .unwrap();
         assert!(made.success());
         let reason = |path: &Path| match open_regular(path) {
-            Err(Error::Io { reason, .. }) => reason,
+            Err(error) => error.reason().unwrap(),
             other => panic!("{other:?}"),
         };
         assert_eq!(reason(&fifo), "it is not a regular file");

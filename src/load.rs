@@ -1,23 +1,14 @@
 //! Reading rule sets and reports from disk.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::check::{self, Checked};
 use crate::error::Error;
-pub use crate::files::files_under;
-use crate::files::io_error;
-use crate::files::open_regular;
-pub(crate) use crate::files::reason;
-use crate::report::{self, Report};
+use crate::files::{MAX_RULE_FILE_BYTES, io_error, read_source};
+use crate::report;
 use crate::source::Source;
 use crate::syntax;
-
-/// The largest rule file crossfoot reads.
-pub const MAX_RULE_FILE_BYTES: u64 = 16 * 1024 * 1024;
-/// The largest report file crossfoot reads.
-pub const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Read, parse and check a rule set: one `.xfoot` file, or every `.xfoot` file under a
 /// directory (recursively, in path order), with the warnings found. On failure, every
@@ -29,7 +20,7 @@ pub fn load_rules(path: &Path) -> Result<Checked, Vec<Error>> {
     for path in paths {
         match read_source(&path, MAX_RULE_FILE_BYTES) {
             Ok(source) => sources.push(source),
-            Err(error) => errors.push(error),
+            Err(error) => errors.push(Error::from(error)),
         }
     }
     if !errors.is_empty() {
@@ -150,26 +141,10 @@ fn git(dir: &Path, args: &[&str], last: &Path) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|_| "the file is not UTF-8 text".to_owned())
 }
 
-/// A YAML or JSON report file, whatever its name (`--input-format yaml` or `json` said so).
-pub fn read_report(path: &Path) -> Result<Report, Vec<Error>> {
-    read_report_meta(path).map_err(|(_, errors)| errors)
-}
-
-/// [`read_report`], and for a report that cannot be used, what could be read of its firm
-/// and date.
-pub(crate) fn read_report_meta(path: &Path) -> Result<Report, (report::Meta, Vec<Error>)> {
-    let name = path.display().to_string();
-    let source = read_source(path, MAX_REPORT_BYTES)
-        .map_err(|error| (report::Meta::named(name), vec![error]))?;
-    // YAML 1.2 reads JSON, so one reader serves both.
-    report::load_yaml_meta(&source)
-        .map_err(|(meta, found)| (meta, found.into_iter().map(Error::from).collect()))
-}
-
 /// The `.xfoot` files a rules path names, sorted: the file itself, or every `.xfoot` file
 /// under a directory.
 pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
-    let metadata = fs::metadata(path).map_err(|error| io_error(path, &error))?;
+    let metadata = fs::metadata(path).map_err(|error| io_error(path, error))?;
     if !metadata.is_dir() {
         if let Some(error) = not_rules(path) {
             return Err(error);
@@ -179,11 +154,11 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();
     let mut pending = vec![path.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, &error))?;
+        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, error))?;
         for entry in entries {
-            let entry = entry.map_err(|error| io_error(&dir, &error))?;
+            let entry = entry.map_err(|error| io_error(&dir, error))?;
             let path = entry.path();
-            let kind = entry.file_type().map_err(|error| io_error(&path, &error))?;
+            let kind = entry.file_type().map_err(|error| io_error(&path, error))?;
             if kind.is_dir() {
                 pending.push(path);
             } else if path.extension().is_some_and(|e| e == "xfoot") {
@@ -264,47 +239,4 @@ fn not_rules(path: &Path) -> Option<Error> {
         what,
         suggestion,
     })
-}
-
-/// Read a text file: size-limited, UTF-8, a byte-order mark dropped. What is not a
-/// regular file is refused without being opened ([`open_regular`]).
-pub fn read_source(path: &Path, limit: u64) -> Result<Source, Error> {
-    let file = open_regular(path)?;
-    let size = file.metadata().map_or(0, |metadata| metadata.len());
-    source_from(file, path.display().to_string(), limit, size)
-}
-
-/// The name a text read from standard input goes by in diagnostics.
-pub const STDIN_NAME: &str = "<stdin>";
-
-/// Read standard input as a text named [`STDIN_NAME`], as [`read_source`] reads a file:
-/// size-limited, UTF-8, a byte-order mark dropped.
-pub fn read_stdin(limit: u64) -> Result<Source, Error> {
-    source_from(std::io::stdin().lock(), STDIN_NAME.to_owned(), limit, 0)
-}
-
-/// The text `reader` holds, named `name`; `size` is what the file system says it holds.
-fn source_from(reader: impl Read, name: String, limit: u64, size: u64) -> Result<Source, Error> {
-    let mut bytes = Vec::new();
-    reader
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| Error::Io {
-            path: name.clone(),
-            reason: reason(&error),
-        })?;
-    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if read > limit {
-        return Err(Error::TooLarge {
-            path: name,
-            size: size.max(read),
-            limit,
-        });
-    }
-    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { path: name.clone() })?;
-    let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => text,
-    };
-    Ok(Source::new(name, text))
 }

@@ -16,8 +16,7 @@ use miette::{Diagnostic, SourceSpan};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::error::Error as CrossfootError;
-use crate::load::{MAX_RULE_FILE_BYTES, read_source};
+use crate::files::{FileError, MAX_RULE_FILE_BYTES, read_source};
 use crate::source::{Source, Span};
 use crate::yaml::{self, Node};
 
@@ -29,6 +28,7 @@ const MAX_LENGTH: usize = 64;
 
 /// A rule pack's name and version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Pack {
     name: String,
     version: String,
@@ -53,6 +53,19 @@ impl std::fmt::Display for Pack {
     }
 }
 
+/// A `pack.yaml` that cannot be read or used.
+#[derive(Debug, Error, Diagnostic)]
+pub enum PackError {
+    /// The file cannot be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(#[from] FileError),
+    /// What it says cannot be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Manifest(#[from] ManifestError),
+}
+
 /// A `pack.yaml` that cannot be used: what is wrong, and where.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
@@ -62,7 +75,7 @@ impl std::fmt::Display for Pack {
         "a pack file is `pack: NAME` and `version: VERSION`, e.g. `pack: focus` and `version: 2026.12.0`"
     )
 )]
-pub struct PackError {
+pub struct ManifestError {
     /// What is wrong.
     pub message: String,
     /// The pack file.
@@ -90,18 +103,18 @@ pub fn path_for(rules: &Path) -> Option<PathBuf> {
 
 /// The pack of the rule set at `rules`: `None` when there is no `pack.yaml`, an error
 /// when there is one that cannot be read or used.
-pub fn find(rules: &Path) -> Result<Option<(Pack, PathBuf)>, CrossfootError> {
+pub fn find(rules: &Path) -> Result<Option<(Pack, PathBuf)>, PackError> {
     let Some(path) = path_for(rules).filter(|path| path.is_file()) else {
         return Ok(None);
     };
     let source = read_source(&path, MAX_RULE_FILE_BYTES)?;
-    let pack = parse(&source).map_err(|error| CrossfootError::Pack(Box::new(error)))?;
+    let pack = parse(&source)?;
     Ok(Some((pack, path)))
 }
 
 /// Read a pack file's text.
-pub fn parse(source: &Source) -> Result<Pack, PackError> {
-    let problem = |message: String, span: Span| PackError {
+pub fn parse(source: &Source) -> Result<Pack, ManifestError> {
+    let problem = |message: String, span: Span| ManifestError {
         message,
         src: source.clone(),
         span: span.into(),

@@ -15,7 +15,7 @@ use crate::check::RuleSet;
 use crate::engine::{Outcome, ReportResult};
 use crate::error::Error;
 use crate::eval::{Skip, Verdict};
-use crate::files::open_regular;
+use crate::files::{FileError, open_regular};
 
 /// The record of one run, as written to the file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -116,15 +116,14 @@ fn skipped(id: &str, skip: Skip) -> String {
 
 /// The lower-case hex SHA-256 of a file's bytes; what is not a regular file is refused
 /// without being opened, as every file crossfoot reads ([`open_regular`]).
-pub fn sha256_file(path: &Path) -> Result<String, Error> {
+pub fn sha256_file(path: &Path) -> Result<String, FileError> {
     let mut file = open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 64 * 1024];
     loop {
-        let read = file.read(&mut buffer).map_err(|error| Error::Io {
-            path: path.display().to_string(),
-            reason: crate::files::reason(&error),
-        })?;
+        let read = file
+            .read(&mut buffer)
+            .map_err(|error| crate::files::io_error(path, error))?;
         let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
             break;
         };
@@ -311,10 +310,7 @@ pub fn compare_files(recorded: &[FileDigest], verification: &mut Verification) {
                 ),
             )),
             Err(error) => {
-                let why = match error {
-                    Error::Io { reason, .. } => reason,
-                    other => other.to_string(),
-                };
+                let why = error.reason().unwrap_or_else(|| error.to_string());
                 verification
                     .files
                     .push((file.path.clone(), format!("missing or unreadable: {why}")));

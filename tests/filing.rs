@@ -17,9 +17,10 @@ use crossfoot::check::{CheckedRule, Node, RuleSet};
 use crossfoot::engine::{Engine, ReportResult};
 use crossfoot::eval::Status;
 use crossfoot::line::LineCode;
-use crossfoot::load::{load_rules, read_report};
+use crossfoot::load::load_rules;
 use crossfoot::render::{JsonReport, json_report};
 use crossfoot::report::Report;
+use crossfoot::report::read_report;
 use crossfoot::syntax::ast::{BinOp, CmpOp};
 use rust_decimal::Decimal;
 
@@ -94,12 +95,12 @@ fn coefficient(node: &Node, slot: usize) -> Option<i64> {
 
 /// For an equality rule linear in `line`, the difference a +$1 move must produce.
 fn linear_difference(rule: &CheckedRule, line: LineCode) -> Option<i64> {
-    let slot = rule.lines.iter().position(|&l| l == line)?;
-    if rule.assertion.op != CmpOp::Eq || rule.condition.is_some() {
+    let slot = rule.lines().iter().position(|&l| l == line)?;
+    if rule.assertion().op != CmpOp::Eq || rule.condition().is_some() {
         return None;
     }
-    let left = coefficient(&rule.assertion.left, slot)?;
-    let right = coefficient(&rule.assertion.right, slot)?;
+    let left = coefficient(&rule.assertion().left, slot)?;
+    let right = coefficient(&rule.assertion().right, slot)?;
     (left != right).then_some(left - right)
 }
 
@@ -113,8 +114,8 @@ fn every_rule_holds_on_the_filing() {
     for (rule, _) in evaluation.results(rules) {
         match &evaluation.status(rule) {
             Status::Pass(_) => {}
-            Status::Skipped(_) => skipped.push(rule.id.as_str()),
-            other => panic!("{} does not hold on the filing: {other:?}", rule.id),
+            Status::Skipped(_) => skipped.push(rule.id()),
+            other => panic!("{} does not hold on the filing: {other:?}", rule.id()),
         }
     }
     assert_eq!(rules.rules().len(), 58);
@@ -138,8 +139,12 @@ fn every_rule_holds_on_the_filing() {
 #[test]
 fn every_rule_has_a_description_and_a_citation() {
     for rule in pack().rules() {
-        assert!(rule.description.is_some(), "{} has no description", rule.id);
-        assert!(rule.citation.is_some(), "{} has no citation", rule.id);
+        assert!(
+            rule.description().is_some(),
+            "{} has no description",
+            rule.id()
+        );
+        assert!(rule.citation().is_some(), "{} has no citation", rule.id());
     }
 }
 
@@ -148,7 +153,11 @@ fn moving_a_line_by_one_dollar_fails_exactly_the_rules_it_breaks() {
     let engine = Engine::new(pack());
     let rules = engine.rules();
     let report = filing();
-    let mut lines: Vec<LineCode> = rules.rules().iter().flat_map(|r| r.lines.clone()).collect();
+    let mut lines: Vec<LineCode> = rules
+        .rules()
+        .iter()
+        .flat_map(|r| r.lines().to_vec())
+        .collect();
     lines.sort();
     lines.dedup();
     let mut table = String::new();
@@ -159,22 +168,22 @@ fn moving_a_line_by_one_dollar_fails_exactly_the_rules_it_breaks() {
                 .into_iter()
                 .collect();
         for rule in rules.rules() {
-            let reads_line = rule.lines.contains(&line);
+            let reads_line = rule.lines().contains(&line);
             if let Some(expected) = linear_difference(rule, line) {
                 // The moved line is no longer blank, so the rule is never skipped.
                 linear_checks += 1;
                 assert_eq!(
-                    failed.get(&rule.id).map(String::as_str),
+                    failed.get(rule.id()).map(String::as_str),
                     Some(expected.to_string().as_str()),
                     "{line} + $1 must fail {} with difference {expected}",
-                    rule.id
+                    rule.id()
                 );
             }
-            if failed.contains_key(&rule.id) {
+            if failed.contains_key(rule.id()) {
                 assert!(
                     reads_line,
                     "{line} + $1 failed {}, which does not read it",
-                    rule.id
+                    rule.id()
                 );
             }
         }
@@ -258,7 +267,7 @@ fn explain_on_the_filing() {
         "capital.early_warning.minimum_dollar",
         "dealer.total",
     ] {
-        let rule = rules.rules().iter().find(|r| r.id == id).unwrap();
+        let rule = rules.rules().iter().find(|r| r.id() == id).unwrap();
         insta::assert_snapshot!(id, crossfoot::render::explain(&rules, rule, &result));
     }
 }
@@ -266,7 +275,11 @@ fn explain_on_the_filing() {
 /// Lines that more than one unconditional `=` rule reads linearly: changing one fails
 /// several rules, and only its own correction clears them all.
 fn shared_totals(rules: &RuleSet) -> Vec<LineCode> {
-    let mut lines: Vec<LineCode> = rules.rules().iter().flat_map(|r| r.lines.clone()).collect();
+    let mut lines: Vec<LineCode> = rules
+        .rules()
+        .iter()
+        .flat_map(|r| r.lines().to_vec())
+        .collect();
     lines.sort();
     lines.dedup();
     lines

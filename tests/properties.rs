@@ -39,8 +39,8 @@ fn sums() -> &'static (Vec<&'static CheckedRule>, Vec<LineCode>) {
     static SUMS: OnceLock<(Vec<&'static CheckedRule>, Vec<LineCode>)> = OnceLock::new();
     SUMS.get_or_init(|| {
         let linear = |rule: &CheckedRule| {
-            (0..rule.assertion_lines).all(|slot| {
-                rule.assertion
+            (0..rule.assertion_lines()).all(|slot| {
+                rule.assertion()
                     .right
                     .coefficient(slot)
                     .is_some_and(|c| c.is_whole())
@@ -50,17 +50,17 @@ fn sums() -> &'static (Vec<&'static CheckedRule>, Vec<LineCode>) {
             .rules()
             .iter()
             .filter(|r| {
-                r.condition.is_none() && r.assertion.op == CmpOp::Eq && r.tolerance.is_none()
+                r.condition().is_none() && r.assertion().op == CmpOp::Eq && r.tolerance().is_none()
             })
             .filter(|r| {
-                matches!(r.assertion.left, crossfoot::check::Node::Line { .. }) && linear(r)
+                matches!(r.assertion().left, crossfoot::check::Node::Line { .. }) && linear(r)
             })
             .collect();
-        let target = |r: &CheckedRule| r.lines[0];
+        let target = |r: &CheckedRule| r.lines()[0];
         let targets: Vec<LineCode> = candidates.iter().map(|r| target(r)).collect();
         let mut leaves: Vec<LineCode> = candidates
             .iter()
-            .flat_map(|r| r.lines.iter().copied())
+            .flat_map(|r| r.lines().iter().copied())
             .filter(|l| !targets.contains(l))
             .collect();
         leaves.sort();
@@ -71,7 +71,7 @@ fn sums() -> &'static (Vec<&'static CheckedRule>, Vec<LineCode>) {
         while !pending.is_empty() {
             let before = pending.len();
             pending.retain(|rule| {
-                let ready = rule.lines.iter().skip(1).all(|l| known.contains(l));
+                let ready = rule.lines().iter().skip(1).all(|l| known.contains(l));
                 if ready {
                     ordered.push(*rule);
                     known.push(target(rule));
@@ -93,11 +93,14 @@ fn consistent(leaves: &[Decimal]) -> Report {
         .zip(leaves.iter().copied())
         .collect();
     for rule in rules {
-        let row: Vec<Option<Decimal>> =
-            rule.lines.iter().map(|l| amounts.get(l).copied()).collect();
+        let row: Vec<Option<Decimal>> = rule
+            .lines()
+            .iter()
+            .map(|l| amounts.get(l).copied())
+            .collect();
         let facts = crossfoot::eval::Facts::default();
-        let total = value_of(rule, &rule.assertion.right, row.as_slice(), facts).unwrap();
-        amounts.insert(rule.lines[0], total.to_decimal().unwrap());
+        let total = value_of(rule, &rule.assertion().right, row.as_slice(), facts).unwrap();
+        amounts.insert(rule.lines()[0], total.to_decimal().unwrap());
     }
     Report::from_lines("generated", amounts)
 }
@@ -126,12 +129,12 @@ proptest! {
         let report = consistent(&leaves[..leaf_codes.len()]);
         let evaluation = evaluate(pack(), &report);
         for (rule, _) in evaluation.results(pack()) {
-            if rules.iter().any(|r| r.id == rule.id) {
-                prop_assert!(matches!(evaluation.status(rule), Status::Pass(_)), "{} does not hold: {:?}", rule.id, evaluation.status(rule));
+            if rules.iter().any(|r| r.id() == rule.id()) {
+                prop_assert!(matches!(evaluation.status(rule), Status::Pass(_)), "{} does not hold: {:?}", rule.id(), evaluation.status(rule));
             }
         }
         // Move one line the sums read by `delta`.
-        let mut lines: Vec<LineCode> = rules.iter().flat_map(|r| r.lines.iter().copied()).collect();
+        let mut lines: Vec<LineCode> = rules.iter().flat_map(|r| r.lines().iter().copied()).collect();
         lines.sort();
         lines.dedup();
         let line = *pick.get(&lines);
@@ -139,20 +142,20 @@ proptest! {
         changed.set_amount(line, Some(report.amount(line).unwrap_or_default() + delta));
         let evaluation = evaluate(pack(), &changed);
         for (rule, _) in evaluation.results(pack()) {
-            if !rules.iter().any(|r| r.id == rule.id) {
+            if !rules.iter().any(|r| r.id() == rule.id()) {
                 continue;
             }
-            let slot = rule.lines.iter().position(|l| *l == line);
-            let coefficient = slot.map(|s| rule.assertion.left.coefficient(s).unwrap().checked_sub(rule.assertion.right.coefficient(s).unwrap()).unwrap());
+            let slot = rule.lines().iter().position(|l| *l == line);
+            let coefficient = slot.map(|s| rule.assertion().left.coefficient(s).unwrap().checked_sub(rule.assertion().right.coefficient(s).unwrap()).unwrap());
             match coefficient {
                 Some(c) if !c.is_zero() => {
                     let expected = c.checked_mul(delta.into()).unwrap();
                     match &evaluation.status(rule) {
-                        Status::Fail(sides) => prop_assert_eq!(sides.difference, Some(expected), "{}", rule.id),
-                        other => prop_assert!(false, "{} should fail by {}, got {:?}", rule.id, expected, other),
+                        Status::Fail(sides) => prop_assert_eq!(sides.difference, Some(expected), "{}", rule.id()),
+                        other => prop_assert!(false, "{} should fail by {}, got {:?}", rule.id(), expected, other),
                     }
                 }
-                _ => prop_assert!(matches!(evaluation.status(rule), Status::Pass(_)), "{} should still hold", rule.id),
+                _ => prop_assert!(matches!(evaluation.status(rule), Status::Pass(_)), "{} should still hold", rule.id()),
             }
         }
     }
@@ -403,7 +406,7 @@ proptest! {
         for rule in rules.rules() {
             prop_assert!(
                 matches!(result.status(rule), Status::Pass(_)),
-                "{} on {figures:?}: {:?}", rule.id, result.status(rule)
+                "{} on {figures:?}: {:?}", rule.id(), result.status(rule)
             );
         }
         // The sum reads four figures: a band of ±2 around the printed difference.

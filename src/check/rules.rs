@@ -58,7 +58,7 @@ impl RuleSet {
                     })
                 })
                 .collect();
-            rule.linear = crate::eval::linear::Plan::of(rule);
+            rule.linear = super::linear::Plan::of(rule);
         }
         for page in catalogue.pages() {
             for code in &page.lines {
@@ -175,37 +175,35 @@ impl RuleSet {
 #[derive(Clone, Debug)]
 pub struct CheckedRule {
     /// `seg.excess`
-    pub id: String,
+    pub(crate) id: String,
     /// Index of its file in [`RuleSet::sources`].
-    pub source: usize,
+    pub(crate) source: usize,
     /// The whole rule in its file.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The form's wording.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The regulation it comes from.
-    pub citation: Option<String>,
+    pub(crate) citation: Option<String>,
     /// How much a failure matters.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// When the rule applies; always when absent.
-    pub condition: Option<Cond>,
+    pub(crate) condition: Option<Cond>,
     /// Where the `when` clause is written.
-    pub condition_span: Option<Span>,
+    pub(crate) condition_span: Option<Span>,
     /// What must hold.
-    pub assertion: Comparison,
+    pub(crate) assertion: Comparison,
     /// Where the assertion is written.
-    pub assertion_span: Span,
+    pub(crate) assertion_span: Span,
     /// How far apart the sides of `=` may be.
-    pub tolerance: Option<(Within, Span)>,
+    pub(crate) tolerance: Option<(Within, Span)>,
     /// The days it is in force: its file's `effective` period narrowed by its own.
-    pub period: Period,
-    /// Where its own `effective` clause is written.
-    pub effective_span: Option<Span>,
+    pub(crate) period: Period,
     /// Each line the rule reads, once, in order of first use (assertion first).
-    pub lines: Vec<LineCode>,
+    pub(crate) lines: Vec<LineCode>,
     /// The set's slot of each of [`lines`](Self::lines).
-    pub slots: Vec<u32>,
+    pub(crate) slots: Vec<u32>,
     /// How many of [`lines`](Self::lines) the assertion uses (the rest only the condition).
-    pub assertion_lines: usize,
+    pub(crate) assertion_lines: usize,
     /// What each of [`lines`](Self::lines) holds, as the catalogue declares it: money
     /// (the default), a percentage or a ratio.
     pub(crate) kinds: Vec<LineKind>,
@@ -218,15 +216,15 @@ pub struct CheckedRule {
     /// Whether the assertion compares money (in the report's unit), not ratios.
     pub(crate) money: bool,
     /// Whether the rule reads the previous report (`prior(3750)`).
-    pub reads_prior: bool,
+    pub(crate) reads_prior: bool,
     /// The examples that prove the rule, in source order.
-    pub examples: Vec<CheckedExample>,
+    pub(crate) examples: Vec<CheckedExample>,
     /// Its assertion and condition in canonical form, printed from the syntax tree.
     pub(crate) texts: Texts,
     /// The evaluator's fast path for a flat sum, when the rule is one: made from the
     /// assertion once the rule's lines have row slots, and made again for every changed
     /// copy ([`CheckedRule::changed`]).
-    pub(crate) linear: Option<crate::eval::linear::Plan>,
+    pub(crate) linear: Option<super::linear::Plan>,
 }
 
 /// A rule's parts as the canonical printer writes them, for messages.
@@ -238,6 +236,69 @@ pub(crate) struct Texts {
 }
 
 impl CheckedRule {
+    /// Its id: `seg.excess`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The form's wording, from `rule ID "description"`.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The regulation it comes from (`cite "…"`).
+    pub fn citation(&self) -> Option<&str> {
+        self.citation.as_deref()
+    }
+
+    /// How much a failure matters.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// When the rule applies (`when …`); always when `None`.
+    pub fn condition(&self) -> Option<&Cond> {
+        self.condition.as_ref()
+    }
+
+    /// What must hold.
+    pub fn assertion(&self) -> &Comparison {
+        &self.assertion
+    }
+
+    /// How far apart the sides of `=` may be (`within …`).
+    pub fn tolerance(&self) -> Option<&Within> {
+        self.tolerance.as_ref().map(|(within, _)| within)
+    }
+
+    /// The days it is in force: its file's `effective` period narrowed by its own.
+    pub fn period(&self) -> &Period {
+        &self.period
+    }
+
+    /// Each line the rule reads, once, in order of first use (assertion first): the rule's
+    /// slots.
+    pub fn lines(&self) -> &[LineCode] {
+        &self.lines
+    }
+
+    /// The rule set's slot of each of [`lines`](Self::lines): where a report's row
+    /// ([`RuleSet::slot`]) holds its amount.
+    pub fn slots(&self) -> &[u32] {
+        &self.slots
+    }
+
+    /// How many of [`lines`](Self::lines) the assertion reads (the rest only the
+    /// condition).
+    pub fn assertion_lines(&self) -> usize {
+        self.assertion_lines
+    }
+
+    /// The examples that prove the rule, in source order.
+    pub fn examples(&self) -> &[CheckedExample] {
+        &self.examples
+    }
+
     /// What the line in `slot` holds: money, a percentage or a ratio.
     pub fn kind(&self, slot: usize) -> LineKind {
         self.kinds.get(slot).copied().unwrap_or_default()
@@ -259,7 +320,7 @@ impl CheckedRule {
     /// The rule after its assertion, condition or tolerance changed (a mutant): what is
     /// derived from them made again.
     pub(crate) fn changed(mut self) -> CheckedRule {
-        self.linear = crate::eval::linear::Plan::of(&self);
+        self.linear = super::linear::Plan::of(&self);
         self
     }
 

@@ -11,9 +11,8 @@ use super::{
 use crate::check::Checked;
 use crate::engine::Outcome;
 use crate::error::Error;
-use crate::load::{
-    MAX_RULE_FILE_BYTES, STDIN_NAME, check_sources, load_rules, read_source, read_stdin, rule_files,
-};
+use crate::files::{MAX_RULE_FILE_BYTES, STDIN_NAME, read_source, read_stdin};
+use crate::load::{check_sources, load_rules, rule_files};
 use crate::render::Human;
 use crate::source::Source;
 use crate::syntax::ast::Severity;
@@ -64,7 +63,7 @@ pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
 /// A rule set from a path, or from standard input for `-` (one file).
 fn rules_at(path: &Path) -> Result<Checked, Vec<Error>> {
     if path == Path::new("-") {
-        let source = read_stdin(MAX_RULE_FILE_BYTES).map_err(|error| vec![error])?;
+        let source = read_stdin(MAX_RULE_FILE_BYTES).map_err(|error| vec![error.into()])?;
         return check_sources(vec![source]);
     }
     load_rules(path)
@@ -96,13 +95,13 @@ pub fn fmt(args: &FmtArgs) -> io::Result<ExitStatus> {
     let mut status = ExitStatus::Pass;
     for path in &args.paths {
         let sources: Vec<(Option<PathBuf>, Result<Source, Error>)> = if path == stdin {
-            vec![(None, read_stdin(MAX_RULE_FILE_BYTES))]
+            vec![(None, read_stdin(MAX_RULE_FILE_BYTES).map_err(Error::from))]
         } else {
             match rule_files(path) {
                 Ok(files) => files
                     .into_iter()
                     .map(|file| {
-                        let source = read_source(&file, MAX_RULE_FILE_BYTES);
+                        let source = read_source(&file, MAX_RULE_FILE_BYTES).map_err(Error::from);
                         (Some(file), source)
                     })
                     .collect(),
@@ -270,7 +269,7 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     if let (Some(path), false) = (&args.output, args.check) {
         // Decided before anything is read: the book never replaces a file of the rule set.
         let mut guard = crate::files::WriteGuard::new();
-        guard.rules(&args.rules);
+        guard.rules(&args.rules, &[crate::waiver::FILE_NAME]);
         if let Some(problem) = guard.refused("--output", path) {
             writeln!(err, "error: {problem}")?;
             return Ok(ExitStatus::Error);
@@ -293,10 +292,10 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     if args.check {
         // No book yet reads as an empty one; a FIFO or a directory is refused, not waited on.
         let current = if std::fs::symlink_metadata(path).is_ok() {
-            match read_source(path, crate::load::MAX_REPORT_BYTES) {
+            match read_source(path, crate::files::MAX_REPORT_BYTES) {
                 Ok(source) => source.text().to_owned(),
                 Err(error) => {
-                    write_problems(&problems, &[error], &mut err)?;
+                    write_problems(&problems, &[Error::from(error)], &mut err)?;
                     return Ok(ExitStatus::Error);
                 }
             }

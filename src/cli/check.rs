@@ -11,8 +11,9 @@ use crate::date::Date;
 use crate::engine::ReportResult;
 use crate::engine::{Engine, ExitStatus, RunWarning, Tally};
 use crate::error::Error;
+use crate::files::{MAX_RULE_FILE_BYTES, read_source};
 use crate::files::{Staged, remove_stale};
-use crate::load::{load_rules, read_source, rule_files};
+use crate::load::{load_rules, rule_files};
 use crate::record::{self, RecordDir, ReportResults, RunRecord};
 use crate::render::{
     Csv, CsvSink, Github, GithubSink, Html, HtmlSink, Human, HumanSink, Json, JsonSink, Junit,
@@ -123,7 +124,7 @@ pub(super) fn run_check(
     let pack = match crate::pack::find(&args.rules) {
         Ok(pack) => pack,
         Err(error) => {
-            write_problems(&problems, &[error], err)?;
+            write_problems(&problems, &[Error::from(error)], err)?;
             return Ok(failed(ExitStatus::Error));
         }
     };
@@ -204,12 +205,9 @@ fn stopped(
     if args.output.is_some() {
         return Ok(());
     }
-    let unusable = crate::report::Unreadable {
-        meta: crate::report::Meta::named(input.display().to_string()),
-        errors,
-    };
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
     let mut sink = JsonSink::new(out, lines);
-    sink.unreadable(&unusable)?;
+    sink.input_problem(&input.display().to_string(), &messages.join("; "))?;
     sink.finish(&RunEnd {
         totals: crate::engine::Totals::default(),
         warnings: &[],
@@ -403,7 +401,7 @@ fn load_waivers(
     let Some(path) = path else {
         return Ok(None);
     };
-    let source = read_source(path, crate::load::MAX_RULE_FILE_BYTES).map_err(|e| vec![e])?;
+    let source = read_source(path, MAX_RULE_FILE_BYTES).map_err(|e| vec![e.into()])?;
     let waivers = Waivers::parse(source, today)
         .map_err(|found| found.into_iter().map(Error::from).collect::<Vec<_>>())?;
     let unknown: Vec<Error> = waivers

@@ -194,7 +194,7 @@ fn unreadable_reports(args: &DiffArgs, rules: &RuleSet, wanted: Option<&str>) ->
                 _ => true,
             };
             if in_the_way {
-                errors.extend(unreadable.errors);
+                errors.extend(unreadable.errors.into_iter().map(Error::from));
             }
         }
     }

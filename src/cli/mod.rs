@@ -616,9 +616,9 @@ pub(super) fn read_reports(
                     _ => true,
                 };
                 if in_the_way {
-                    errors.extend(unreadable.errors);
+                    errors.extend(unreadable.errors.into_iter().map(Error::from));
                 } else if passed_over.len() < 10 {
-                    passed_over.extend(unreadable.errors);
+                    passed_over.extend(unreadable.errors.into_iter().map(Error::from));
                 }
             }
         }

@@ -31,7 +31,7 @@ pub(super) fn refused(args: &CheckArgs, waivers: Option<&Path>) -> Option<String
         }
     }
     let mut guard = WriteGuard::new();
-    guard.rules(&args.rules);
+    guard.rules(&args.rules, &[crate::waiver::FILE_NAME]);
     if let Some(waivers) = waivers {
         guard.waivers(waivers);
     }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use super::check::{Colors, run_check};
 use super::{CheckArgs, Color, Deny, ExitStatus, Format, InputFormatArg, Results, VerifyArgs};
-use crate::load::{MAX_REPORT_BYTES, read_source};
+use crate::files::{MAX_REPORT_BYTES, read_source};
 use crate::record::{RecordDir, RunRecord, Verification, compare_files, compare_results};
 use crate::render::text::terminal;
 

@@ -45,7 +45,7 @@ pub trait Amounts {
     }
 
     /// The report's whole row, when these amounts are one: the same amounts by the rule
-    /// set's slots ([`CheckedRule::slots`] maps the rule's to them), a shorter way to them.
+    /// set's slots ([`CheckedRule::slots()`] maps the rule's to them), a shorter way to them.
     fn row(&self) -> Option<&[Option<Decimal>]> {
         None
     }
@@ -98,7 +98,7 @@ pub struct Facts {
 pub struct RowAmounts<'a> {
     /// The report's row: an amount for each slot of the set.
     pub row: &'a [Option<Decimal>],
-    /// The rule's slots in the set ([`CheckedRule::slots`]).
+    /// The rule's slots in the set ([`CheckedRule::slots()`]).
     pub slots: &'a [u32],
     /// The previous report's row, or why there is none.
     pub prior: Result<&'a [Option<Decimal>], NoPrior>,
@@ -402,7 +402,7 @@ impl Keep for KeepVerdict {
         if let Some(sum) = rule
             .linear
             .as_ref()
-            .and_then(|plan| plan.sum(ctx.amounts, ctx.unit))
+            .and_then(|plan| linear::sum(plan, ctx.amounts, ctx.unit))
         {
             ctx.present = sum.present;
             return Ok((rule.assertion.op.holds(sum.ordering), ()));

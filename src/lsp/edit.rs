@@ -8,7 +8,7 @@ use lsp_types::{
 
 use super::text::LineIndex;
 use super::workspace::Analysis;
-use crate::load::MAX_RULE_FILE_BYTES;
+use crate::files::MAX_RULE_FILE_BYTES;
 use crate::source::Source;
 
 /// The whole document in `fmt`'s layout: one edit, none when it is already canonical,

@@ -14,7 +14,7 @@ use super::error::LspError;
 
 /// The largest message read, as the largest report file: a document's text is at most a
 /// rule file (16 MiB), and JSON's escapes can make that several times longer.
-pub const MAX_MESSAGE_BYTES: u64 = crate::load::MAX_REPORT_BYTES;
+pub const MAX_MESSAGE_BYTES: u64 = crate::files::MAX_REPORT_BYTES;
 
 /// The longest header line read (`Content-Length: …`, `Content-Type: …`).
 pub const MAX_HEADER_BYTES: u64 = 8 * 1024;

@@ -12,8 +12,9 @@ use super::index::{Declaration, FileIndex, RuleEntry};
 use super::text::LineIndex;
 use super::uri;
 use crate::error::Error;
+use crate::files::{FileError, MAX_RULE_FILE_BYTES, read_source};
 use crate::line::LineCode;
-use crate::load::{self, MAX_RULE_FILE_BYTES};
+use crate::load;
 use crate::source::{Source, Span};
 
 /// How a document is known: by its path (a `file:` URI), or by its URI (any other).
@@ -347,7 +348,7 @@ fn read(key: &DocKey, document: Option<&Document>) -> Option<(Option<Uri>, Resul
         (Some(document), _) => Some((Some(document.uri.clone()), buffer(key, &document.text))),
         (None, DocKey::File(path)) => Some((
             uri::from_path(path),
-            load::read_source(path, MAX_RULE_FILE_BYTES),
+            read_source(path, MAX_RULE_FILE_BYTES).map_err(Error::from),
         )),
         (None, DocKey::Buffer(_)) => None,
     }
@@ -399,11 +400,11 @@ fn problems(
 fn buffer(key: &DocKey, text: &str) -> Result<Source, Error> {
     let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
     if size > MAX_RULE_FILE_BYTES {
-        return Err(Error::TooLarge {
+        return Err(Error::from(FileError::TooLarge {
             path: key.name(),
             size,
             limit: MAX_RULE_FILE_BYTES,
-        });
+        }));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     Ok(Source::new(key.name(), text))

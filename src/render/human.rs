@@ -84,7 +84,7 @@ impl Human {
     /// Render problems with the inputs, at most [`MAX_PROBLEMS_PER_FILE`] of each file,
     /// then how many more that file has: a file with thousands of problems on one line
     /// writes a screenful, not megabytes. (`lint`'s count still counts them all.)
-    pub fn problems(&self, errors: &[crate::error::Error], out: &mut dyn Write) -> io::Result<()> {
+    pub fn problems<E: Diagnostic>(&self, errors: &[E], out: &mut dyn Write) -> io::Result<()> {
         let mut shown: Vec<(String, usize)> = Vec::new();
         for error in errors {
             if let Some(file) = file_of(error) {
@@ -546,7 +546,7 @@ impl<'a> HumanSink<'a> {
     }
 
     /// Problems with the inputs, on the error stream, rendered by `problems`.
-    pub fn problems(&mut self, problems: &Human, errors: &[crate::error::Error]) -> io::Result<()> {
+    pub fn problems<E: Diagnostic>(&mut self, problems: &Human, errors: &[E]) -> io::Result<()> {
         problems.problems(errors, self.err)
     }
 

@@ -3,7 +3,9 @@
 //! amount is `null`.
 //!
 //! [`Json`] writes a report object (on the worker that checked the report); the types
-//! below are the contract as Rust types, for programs that read the output.
+//! below are the contract as Rust types, for programs that read the output. They refuse
+//! keys they do not know, and `tests/json_contract.rs` parses real output of every feature
+//! into them, validates it against the schema and serializes it back to the same JSON.
 
 use std::io::{self, Write};
 
@@ -20,6 +22,7 @@ use crate::root_cause::root_causes;
 
 /// The whole output of `crossfoot check --format json`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonOutput {
     /// One entry per report that could be read, in the order given.
     pub reports: Vec<JsonReport>,
@@ -30,9 +33,10 @@ pub struct JsonOutput {
 
 /// A report that could not be used.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonProblem {
     /// `unreadable`: in JSON Lines, every line has a `status`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The report's name: its file, and its row or line.
     pub report: String,
@@ -42,6 +46,7 @@ pub struct JsonProblem {
 
 /// One report's results.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonReport {
     /// The report's path.
     pub report: String,
@@ -54,12 +59,20 @@ pub struct JsonReport {
     /// `as_of:` from the report.
     #[serde(default)]
     pub as_of: Option<String>,
+    /// The unit its amounts are printed in (`thousands`, `millions`, `billions`); absent
+    /// for dollars. Every amount of its results is in this unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// The previous report (the same firm's latest dated before this one), when a rule
+    /// reads it (`prior(…)`) and the run has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<JsonPrior>,
     /// The rule pack that checked it (`pack.yaml` beside the rules), when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pack: Option<crate::pack::Pack>,
     /// How the report stands: `ok`, `info`, `warning`, `fail` or `error` (the word the human
     /// summary gives it).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `failing` when only the rules that did not pass are listed (`--results failing`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,8 +86,19 @@ pub struct JsonReport {
     pub root_causes: Vec<JsonRootCause>,
 }
 
+/// A report's previous report, as `prior(…)` reads it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct JsonPrior {
+    /// Its name: its file, and its row or line.
+    pub report: String,
+    /// Its `as_of:`.
+    pub as_of: String,
+}
+
 /// A line whose correction would clear failing rules.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonRootCause {
     /// The line.
     pub line: String,
@@ -90,6 +114,7 @@ pub struct JsonRootCause {
 
 /// How many rules ended how.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonSummary {
     /// Rules evaluated.
     pub rules: usize,
@@ -108,6 +133,7 @@ pub struct JsonSummary {
 
 /// The waiver that covers a `waived` result.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonWaiver {
     /// Why the exception is accepted.
     pub justification: String,
@@ -119,6 +145,7 @@ pub struct JsonWaiver {
 
 /// One rule on one report.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonResult {
     /// The rule id.
     pub rule: String,
@@ -128,10 +155,12 @@ pub struct JsonResult {
     pub severity: String,
     /// Where the rule's assertion is written.
     pub source: JsonSource,
-    /// The human message, for `fail` and `error`.
+    /// The human message: for `fail`, `waived` and `error`, and for a rule skipped for a
+    /// reason other than blank lines or a false condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Why it was skipped: `all_lines_blank`, `condition_false` or `not_in_force`.
+    /// Why it was skipped: `all_lines_blank`, `condition_false`, `not_in_force`,
+    /// `blank_total` or `no_prior`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// For `waived`: the waiver.
@@ -145,12 +174,30 @@ pub struct JsonResult {
     pub difference: Option<String>,
     /// The tolerance as an amount.
     pub tolerance: Option<String>,
+    /// For `within rounding`: how far the difference could have been from its printed
+    /// figures before they were rounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<JsonBand>,
     /// Every line the rule reads, with its amount; `null` is blank (counted as 0).
     pub lines: Vec<JsonLine>,
 }
 
+/// The range `within rounding` allows: the least and most the difference could have been
+/// before the printed figures were rounded.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct JsonBand {
+    /// The least.
+    pub low: String,
+    /// The most.
+    pub high: String,
+    /// How many printed figures the rule read.
+    pub figures: usize,
+}
+
 /// A rule's place in its file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonSource {
     /// The rule file.
     pub file: String,
@@ -162,14 +209,30 @@ pub struct JsonSource {
 
 /// One line code and its amount.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct JsonLine {
     /// The code.
     pub code: String,
     /// The amount, or `null` when blank.
     pub amount: Option<String>,
-    /// For a line read on the previous report: its amount there (`null` when blank).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// For a line read on the previous report: its amount there (`Some(None)`, `null` in
+    /// JSON, when blank); `None` when the key is absent.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub prior: Option<Option<String>>,
+}
+
+/// A key that is present, even as `null`: `Some(…)` (serde reads `null` into an
+/// `Option<Option<T>>` as `None`, the same as an absent key).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// Which results a report object lists.
@@ -486,9 +549,9 @@ pub fn json_report(engine: &Engine, result: &ReportResult) -> String {
 }
 
 /// A problem with an input as a JSON object: `{"status":"unreadable","report":…,"message":…}`.
-fn problem(out: &mut Vec<u8>, unreadable: &Unreadable, message: &str) {
+fn problem(out: &mut Vec<u8>, name: &str, message: &str) {
     out.extend_from_slice(b"{\"status\":\"unreadable\",\"report\":");
-    json_string(out, &unreadable.name());
+    json_string(out, name);
     out.extend_from_slice(b",\"message\":");
     json_string(out, message);
     out.push(b'}');
@@ -513,6 +576,19 @@ impl<'a> JsonSink<'a> {
             errors: Held::default(),
         }
     }
+
+    /// An input that could not be used, named `name` (a report, or the rules or waivers
+    /// a run stopped at), with every problem in one line: an entry of `errors`.
+    pub fn input_problem(&mut self, name: &str, message: &str) -> io::Result<()> {
+        let mut entry = Vec::new();
+        problem(&mut entry, name, message);
+        if self.lines {
+            entry.push(b'\n');
+            self.out.write_all(&entry)
+        } else {
+            self.errors.push(&entry, b",")
+        }
+    }
 }
 
 impl Sink for JsonSink<'_> {
@@ -533,14 +609,7 @@ impl Sink for JsonSink<'_> {
     }
 
     fn unreadable(&mut self, unreadable: &Unreadable) -> io::Result<()> {
-        let mut entry = Vec::new();
-        problem(&mut entry, unreadable, &unreadable.message());
-        if self.lines {
-            entry.push(b'\n');
-            self.out.write_all(&entry)
-        } else {
-            self.errors.push(&entry, b",")
-        }
+        self.input_problem(&unreadable.name(), &unreadable.message())
     }
 
     fn finish(&mut self, _end: &RunEnd<'_>) -> io::Result<()> {

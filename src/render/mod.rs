@@ -33,8 +33,8 @@ pub use github::{Github, GithubSink};
 pub use html::{Html, HtmlSink, MAX_HTML_DETAILED};
 pub use human::{Human, HumanSink, MAX_DETAILED_REPORTS, totals_line};
 pub use json::{
-    Json, JsonLine, JsonOutput, JsonProblem, JsonReport, JsonResult, JsonRootCause, JsonSink,
-    JsonSource, JsonSummary, JsonWaiver, Listed, json_report,
+    Json, JsonBand, JsonLine, JsonOutput, JsonPrior, JsonProblem, JsonReport, JsonResult,
+    JsonRootCause, JsonSink, JsonSource, JsonSummary, JsonWaiver, Listed, json_report,
 };
 pub use junit::{Junit, JunitSink, TestCase, test_junit};
 pub use sarif::{Sarif, SarifSink};

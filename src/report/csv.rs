@@ -12,13 +12,12 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
-use super::{Meta, Place, Row, Spare};
+use super::{Meta, Place, ReportError, Row, Spare};
 use crate::amount;
 use crate::check::RuleSet;
 use crate::date::Date;
-use crate::error::Error;
+use crate::files::{FileError, MAX_REPORT_BYTES};
 use crate::line::LineCode;
-use crate::load::MAX_REPORT_BYTES;
 use crate::unit::Unit;
 
 /// What a column of a wide CSV file after `report_id` holds.
@@ -341,12 +340,12 @@ fn long<R: Read, B: Boundaries>(
             Err(message) => return Err(Unreadable::batch(Meta::named(name), message)),
         }
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_REPORT_BYTES {
-            let error = Error::TooLarge {
+            let error = FileError::TooLarge {
                 path: name.to_owned(),
                 size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
                 limit: MAX_REPORT_BYTES,
             };
-            return Err(Unreadable::file(name, vec![error]));
+            return Err(Unreadable::file(name, vec![error.into()]));
         }
     }
     let mut lines: Vec<(LineCode, Decimal)> = Vec::new();
@@ -380,7 +379,7 @@ fn long<R: Read, B: Boundaries>(
     if !errors.is_empty() {
         let errors = errors
             .into_iter()
-            .map(|message| Error::Batch {
+            .map(|message| ReportError::Batch {
                 report: name.to_owned(),
                 message,
             })

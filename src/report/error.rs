@@ -1,5 +1,6 @@
 //! Everything that can be wrong with a report file.
 
+use crate::files::FileError;
 use crate::source::Source;
 
 use miette::{Diagnostic, SourceSpan};
@@ -8,9 +9,60 @@ use thiserror::Error;
 /// How amounts are written, for an amount that cannot be read.
 pub const AMOUNT_HELP: &str = "write amounts like `1762813855`, `\"4,207,049,429\"`, `\"(168,780,790)\"` or `-168780790`; leave a line out, or write `~`, for a blank";
 
-/// A report that cannot be used as written. Each carries the file, so it renders alone.
+/// A report that cannot be read, or used as written. Each carries the file, so it
+/// renders alone.
 #[derive(Debug, Error, Diagnostic)]
 pub enum ReportError {
+    /// A report file that cannot be read as text.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(#[from] FileError),
+
+    /// A file whose name does not say it is a report.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Format(#[from] FormatError),
+
+    /// `-` without `--input-format`: standard input has no name to tell its format by.
+    #[error("cannot read `{path}`: say what standard input holds with --input-format")]
+    #[diagnostic(code(crossfoot::io))]
+    StdinFormat {
+        /// `-`.
+        path: String,
+    },
+
+    /// A directory given as reports that holds none.
+    #[error(
+        "cannot read `{path}`: the directory holds no reports (`.yaml`, `.yml`, `.json`, `.jsonl` or `.csv` files)"
+    )]
+    #[diagnostic(code(crossfoot::io))]
+    EmptyDirectory {
+        /// The directory as given.
+        path: String,
+    },
+
+    /// A whole-report test's report file that holds no report, or several.
+    #[error(
+        "cannot read `{path}`: a whole-report test checks one report, and this file holds {count}; give it a file with one"
+    )]
+    #[diagnostic(code(crossfoot::io))]
+    NotOne {
+        /// The file as given.
+        path: String,
+        /// How many reports it holds.
+        count: usize,
+    },
+
+    /// A row of a CSV file or a line of a JSON Lines file that is not a report.
+    #[error("{report}: {message}")]
+    #[diagnostic(code(crossfoot::report::batch))]
+    Batch {
+        /// The file and the row or line.
+        report: String,
+        /// What is wrong.
+        message: String,
+    },
+
     /// `lines: [`: not YAML at all.
     #[error("the report is not valid YAML: {message}")]
     #[diagnostic(code(crossfoot::report::yaml))]
@@ -201,5 +253,36 @@ pub enum ReportError {
         /// The second document.
         #[label("a second document starts here")]
         span: SourceSpan,
+    },
+}
+
+/// A file given as a report whose name does not say how it is written
+/// ([`InputFormat::for_path`](super::InputFormat::for_path)).
+#[derive(Debug, Error, Diagnostic)]
+pub enum FormatError {
+    /// A report whose format cannot be told from its name.
+    #[error("cannot tell the format of report `{path}`")]
+    #[diagnostic(
+        code(crossfoot::report::format),
+        help(
+            "reports are YAML (`.yaml`, `.yml`), JSON of the same shape (`.json`), JSON Lines (`.jsonl`, `.ndjson`) or CSV (`.csv`); name the format with `--input-format`"
+        )
+    )]
+    Unknown {
+        /// The path as given.
+        path: String,
+    },
+
+    /// `july.xlsx`: a spreadsheet workbook, which crossfoot does not read.
+    #[error("`{path}` is a spreadsheet workbook, which crossfoot does not read yet")]
+    #[diagnostic(
+        code(crossfoot::report::workbook),
+        help(
+            "export the sheet as CSV and check the `.csv` file: either a `report_id` column and one column per line code (a row per report), or `line,amount` rows (one report)"
+        )
+    )]
+    Workbook {
+        /// The path as given.
+        path: String,
     },
 }

@@ -13,10 +13,11 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::{Meta, Place, Report, Row, Spare, csv, jsonl, load_yaml_meta};
+use super::{
+    FormatError, Meta, Place, Report, ReportError, Row, Spare, csv, jsonl, load_yaml_meta,
+};
 use crate::check::RuleSet;
-use crate::error::Error;
-use crate::load::{MAX_REPORT_BYTES, read_report_meta};
+use crate::files::{FileError, MAX_REPORT_BYTES, read_source, text_of};
 use crate::source::Source;
 
 /// How a report input is written.
@@ -47,7 +48,7 @@ impl InputFormat {
 
     /// The format of a report file, or why it is not one: [`InputFormat::of`], with a
     /// diagnostic that says what to do with a spreadsheet workbook or a rule file.
-    pub fn for_path(path: &Path) -> Result<Self, Error> {
+    pub fn for_path(path: &Path) -> Result<Self, FormatError> {
         if let Some(format) = Self::of(path) {
             return Ok(format);
         }
@@ -58,9 +59,9 @@ impl InputFormat {
             .map(str::to_ascii_lowercase);
         Err(match extension.as_deref() {
             Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "numbers") => {
-                Error::Workbook { path: name }
+                FormatError::Workbook { path: name }
             }
-            _ => Error::ReportFormat { path: name },
+            _ => FormatError::Unknown { path: name },
         })
     }
 }
@@ -71,14 +72,14 @@ pub struct Unreadable {
     /// Which report: its file, and for a batch file its row or line (and id, when read).
     pub meta: Meta,
     /// The problems.
-    pub errors: Vec<Error>,
+    pub errors: Vec<ReportError>,
 }
 
 impl Unreadable {
     /// One problem with one report (a row or line of a batch file, or a whole file).
     pub(super) fn batch(meta: Meta, message: String) -> Self {
         Unreadable {
-            errors: vec![Error::Batch {
+            errors: vec![ReportError::Batch {
                 report: meta.name(),
                 message,
             }],
@@ -87,7 +88,7 @@ impl Unreadable {
     }
 
     /// Problems with a whole file.
-    pub(super) fn file(name: &str, errors: Vec<Error>) -> Self {
+    pub(super) fn file(name: &str, errors: Vec<ReportError>) -> Self {
         Unreadable {
             meta: Meta::named(name),
             errors,
@@ -129,7 +130,7 @@ pub fn read_reports<'a>(
 /// The one report the input at `path` holds, read as `check` reads it (any form
 /// [`InputFormat::of`] names): what a whole-report test (`*.test.yaml`) checks. A file
 /// that holds no report, or several, is an error.
-pub fn read_one(rules: &RuleSet, path: &Path) -> Result<Report, Vec<Error>> {
+pub fn read_one(rules: &RuleSet, path: &Path) -> Result<Report, Vec<ReportError>> {
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     for read in read_reports(rules, vec![path.to_path_buf()], None) {
@@ -144,13 +145,26 @@ pub fn read_one(rules: &RuleSet, path: &Path) -> Result<Report, Vec<Error>> {
     let count = reports.len();
     match (reports.pop(), count) {
         (Some(report), 1) => Ok(report),
-        _ => Err(vec![Error::Io {
+        _ => Err(vec![ReportError::NotOne {
             path: path.display().to_string(),
-            reason: format!(
-                "a whole-report test checks one report, and this file holds {count}; give it a file with one"
-            ),
+            count,
         }]),
     }
+}
+
+/// A YAML or JSON report file, whatever its name (`--input-format yaml` or `json` said so).
+pub fn read_report(path: &Path) -> Result<Report, Vec<ReportError>> {
+    read_report_meta(path).map_err(|(_, errors)| errors)
+}
+
+/// [`read_report`], and for a report that cannot be used, what could be read of its firm
+/// and date.
+fn read_report_meta(path: &Path) -> Result<Report, (Meta, Vec<ReportError>)> {
+    let name = path.display().to_string();
+    let source = read_source(path, MAX_REPORT_BYTES)
+        .map_err(|error| (Meta::named(name), vec![ReportError::from(error)]))?;
+    // YAML 1.2 reads JSON, so one reader serves both.
+    load_yaml_meta(&source)
 }
 
 /// Whether `wanted` (from `--report`) names a report: its `id`, or its place in its file
@@ -167,12 +181,13 @@ pub fn names(meta: &Meta, wanted: &str) -> bool {
 /// The report files of a directory, recursively, sorted: every file [`InputFormat::of`]
 /// calls a report (YAML, JSON, JSON Lines, CSV). What a directory given to `check`
 /// stands for.
-pub fn directory(path: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn directory(path: &Path) -> Result<Vec<PathBuf>, FileError> {
     crate::files::files_under(path, |file| InputFormat::of(file).is_some())
 }
 
 /// A piece of input that reads into rows: a report file, a block of CSV rows or of JSON
-/// Lines, or what could not be read.
+/// Lines, or what could not be read. [`Inputs`] makes them and an
+/// [`Engine`](crate::engine::Engine) reads and checks them; nothing else looks inside.
 #[derive(Debug)]
 pub struct Job(pub(super) Kind);
 
@@ -193,7 +208,7 @@ pub(super) enum Kind {
 impl Job {
     /// Read the reports the job holds, in order.
     /// Rows take their buffers from `spare` when it has some.
-    pub fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
+    pub(crate) fn read(self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         match self.0 {
             Kind::File(path) => vec![
                 read_report_meta(&path)
@@ -203,10 +218,7 @@ impl Job {
             Kind::Text(source) => vec![
                 load_yaml_meta(&source)
                     .map(|report| Row::of(rules, &report))
-                    .map_err(|(meta, errors)| Unreadable {
-                        meta,
-                        errors: errors.into_iter().map(Error::from).collect(),
-                    }),
+                    .map_err(|(meta, errors)| Unreadable { meta, errors }),
             ],
             Kind::Csv(block) => block.read(rules, spare),
             Kind::Jsonl(block) => block.read(rules, spare),
@@ -215,7 +227,7 @@ impl Job {
     }
 
     /// About how much work the job is, in bytes of input.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         match &self.0 {
             Kind::File(_) | Kind::Text(_) | Kind::Done(_) => 4096,
             Kind::Csv(block) => block.len(),
@@ -223,7 +235,7 @@ impl Job {
         }
     }
 
-    fn failed(name: String, error: Error) -> Job {
+    fn failed(name: String, error: ReportError) -> Job {
         Job(Kind::Done(vec![Err(Unreadable::file(&name, vec![error]))]))
     }
 }
@@ -251,7 +263,7 @@ impl<'a> Inputs<'a> {
     /// The jobs of one path.
     fn jobs(&self, path: &Path) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
         let name = path.display().to_string();
-        let failed = |error: Error| -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+        let failed = |error: ReportError| -> Box<dyn Iterator<Item = Job> + Send + 'a> {
             Box::new(std::iter::once(Job::failed(
                 path.display().to_string(),
                 error,
@@ -259,24 +271,17 @@ impl<'a> Inputs<'a> {
         };
         if path == Path::new("-") {
             let Some(format) = self.format else {
-                return failed(Error::Io {
-                    path: name,
-                    reason: "say what standard input holds with --input-format".to_owned(),
-                });
+                return failed(ReportError::StdinFormat { path: name });
             };
             return self.stream(Box::new(io::stdin()), name, format);
         }
         if path.is_dir() {
             let files = match directory(path) {
                 Ok(files) => files,
-                Err(error) => return failed(error),
+                Err(error) => return failed(error.into()),
             };
             if files.is_empty() {
-                return failed(Error::Io {
-                    path: name,
-                    reason: "the directory holds no reports (`.yaml`, `.yml`, `.json`, `.jsonl` or `.csv` files)"
-                        .to_owned(),
-                });
+                return failed(ReportError::EmptyDirectory { path: name });
             }
             // Each file is read as its own extension says, whatever `--input-format` says
             // of the inputs named on the command line.
@@ -286,7 +291,7 @@ impl<'a> Inputs<'a> {
                     Ok(format) => file_jobs(rules, &file, format),
                     Err(error) => Box::new(std::iter::once(Job::failed(
                         file.display().to_string(),
-                        error,
+                        error.into(),
                     ))),
                 }
             }));
@@ -295,7 +300,7 @@ impl<'a> Inputs<'a> {
             Some(format) => format,
             None => match InputFormat::for_path(path) {
                 Ok(format) => format,
-                Err(error) => return failed(error),
+                Err(error) => return failed(error.into()),
             },
         };
         file_jobs(self.rules, path, format)
@@ -326,7 +331,7 @@ fn file_jobs<'a>(
             Ok(file) => stream(rules, Box::new(file), path.display().to_string(), format),
             Err(error) => Box::new(std::iter::once(Job::failed(
                 path.display().to_string(),
-                error,
+                error.into(),
             ))),
         },
     }
@@ -346,16 +351,10 @@ fn stream<'a>(
             let mut bytes = Vec::new();
             let read = reader.take(MAX_REPORT_BYTES + 1).read_to_end(&mut bytes);
             let job = match read {
-                Err(error) => Job::failed(
-                    name.clone(),
-                    Error::Io {
-                        path: name,
-                        reason: error.to_string(),
-                    },
-                ),
-                Ok(_) => match text_of(bytes, &name) {
+                Err(error) => Job::failed(name.clone(), FileError::Io { path: name, error }.into()),
+                Ok(_) => match text_of(bytes, &name, MAX_REPORT_BYTES, 0) {
                     Ok(text) => Job(Kind::Text(Source::new(name, text))),
-                    Err(error) => Job::failed(name, error),
+                    Err(error) => Job::failed(name, error.into()),
                 },
             };
             Box::new(std::iter::once(job))
@@ -378,28 +377,8 @@ impl Iterator for Inputs<'_> {
 }
 
 /// Open a batch file for reading, refusing what is not a regular file (a FIFO would block).
-fn open(path: &Path) -> Result<File, Error> {
+fn open(path: &Path) -> Result<File, FileError> {
     crate::files::open_regular(path)
-}
-
-/// A whole input's bytes as text: at most the report size limit, UTF-8, a byte-order mark
-/// dropped.
-fn text_of(bytes: Vec<u8>, name: &str) -> Result<String, Error> {
-    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if size > MAX_REPORT_BYTES {
-        return Err(Error::TooLarge {
-            path: name.to_owned(),
-            size,
-            limit: MAX_REPORT_BYTES,
-        });
-    }
-    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
-        path: name.to_owned(),
-    })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => text,
-    })
 }
 
 /// The size of a block of a batch file read at once.

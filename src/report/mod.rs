@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-pub use error::ReportError;
+pub use error::{FormatError, ReportError};
 
 /// A firm's name as every input form reads it: without surrounding blanks, and none when
 /// nothing is left.
@@ -25,9 +25,11 @@ fn firm(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
-pub use inputs::{InputFormat, Inputs, Job, Unreadable, directory, names, read_one, read_reports};
+pub use inputs::{
+    InputFormat, Inputs, Job, Unreadable, directory, names, read_one, read_report, read_reports,
+};
 pub use yaml::load_yaml;
-pub(crate) use yaml::load_yaml_meta;
+use yaml::load_yaml_meta;
 
 use crate::check::RuleSet;
 use crate::date::Date;
@@ -203,11 +205,11 @@ impl Report {
 /// Rows given back after use, so a batch does not allocate a row per report: the next
 /// rows are made in their buffers, on the thread that reads them.
 #[derive(Debug, Default)]
-pub struct Spare(Vec<Row>);
+pub(crate) struct Spare(Vec<Row>);
 
 impl Spare {
     /// Keep a row for another.
-    pub fn keep(&mut self, row: Row) {
+    pub(crate) fn keep(&mut self, row: Row) {
         self.0.push(row);
     }
 
@@ -293,5 +295,26 @@ impl Row {
             meta: self.meta.clone(),
             lines: lines.collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    #[test]
+    fn a_declared_line_no_rule_reads_has_its_place_in_the_row() {
+        let text = "page seg \"Segregation\"\n  7010 \"cash\"\n  7060 \"required\"\n  7180 \"total\"\n  7190 \"excess\"\n\nrule t 7190 = 7180 - 7060\n";
+        let source = Source::new("t.xfoot", text);
+        let file = crate::syntax::parse(&source).unwrap();
+        let set = crate::check::check(vec![(source, file)]).unwrap().rules;
+        let cash: LineCode = "7010".parse().unwrap();
+        assert_eq!(set.slot(cash), Some(3));
+        let report = Report::from_lines("r", [(cash, 5.into())]);
+        let row = Row::of(&set, &report);
+        assert_eq!(row.amounts[3], Some(5.into()));
+        assert!(row.unknown.is_empty());
+        assert_eq!(row.report(&set), report);
     }
 }

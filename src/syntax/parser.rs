@@ -1291,7 +1291,7 @@ mod pieces_tests {
         let mut files = Vec::new();
         for dir in ["rules", "tests/fixtures", "tests/hostile"] {
             files.extend(
-                crate::load::files_under(std::path::Path::new(dir), |path| {
+                crate::files::files_under(std::path::Path::new(dir), |path| {
                     path.extension().is_some_and(|e| e == "xfoot")
                 })
                 .unwrap(),

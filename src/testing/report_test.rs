@@ -14,7 +14,7 @@ use crate::check::{CheckedRule, RuleSet};
 use crate::engine::{ReportResult, check_row};
 use crate::error::{Error, TestFileError};
 use crate::eval::{Skip, Verdict};
-use crate::load::{MAX_REPORT_BYTES, read_source};
+use crate::files::{MAX_REPORT_BYTES, read_source};
 use crate::report::Row;
 use crate::source::{Source, Span};
 use crate::yaml::{self, Node};
@@ -94,11 +94,12 @@ pub fn test_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
         return Ok(Vec::new());
     }
     crate::files::files_under(path, |file| file.to_string_lossy().ends_with(".test.yaml"))
+        .map_err(Error::from)
 }
 
 /// Read a test file, checking its rule ids against the rule set.
 pub fn load_report_test(path: &Path, rules: &RuleSet) -> Result<ReportTest, Vec<Error>> {
-    let source = read_source(path, MAX_REPORT_BYTES).map_err(|e| vec![e])?;
+    let source = read_source(path, MAX_REPORT_BYTES).map_err(|e| vec![e.into()])?;
     let problem = |message: String, span: Span, help: Option<&str>| {
         Error::TestFile(Box::new(TestFileError {
             message,
@@ -185,7 +186,8 @@ pub fn run_report_test<'a>(
     rules: &'a RuleSet,
     test: &ReportTest,
 ) -> Result<(ReportResult, Vec<ReportCase<'a>>), Vec<Error>> {
-    let report = crate::report::read_one(rules, &test.report)?;
+    let report = crate::report::read_one(rules, &test.report)
+        .map_err(|errors| errors.into_iter().map(Error::from).collect::<Vec<_>>())?;
     let result = check_row(rules, None, Row::of(rules, &report));
     let mut cases = Vec::new();
     for (index, (rule, outcome)) in rules.rules().iter().zip(&result.results).enumerate() {

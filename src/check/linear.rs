@@ -1,0 +1,340 @@
+//! The fast fraction path: a flat linear rule's verdict from its amounts' digits, in one
+//! pass of integer arithmetic.
+//!
+//! Most rules of a form are sums: `7190 = 7180 - 7060`, `7040 = 7010 + 7020 + 7030`,
+//! `7425 = 8% * 7415` or `7050 >= $0`. For such a rule `left - right` is
+//! `Σ cᵢ × lineᵢ + k`, and its sign decides the verdict. The plan keeps each term as it is
+//! written (a line, a ratio constant times a line, a `$` constant), its coefficient over a
+//! common denominator, and the evaluator sums the printed mantissas scaled to one number of
+//! decimals, in `i128`.
+//!
+//! The plan is made here, where the rule set numbers its lines (and again for a changed
+//! copy of a rule), and run by the evaluator (`eval::linear`). It is a step inside the one
+//! evaluator, not a second one: it gives only the ordering of the two sides (and whether
+//! any line it read held an amount), and the evaluator decides the rest as for any rule (in force, condition, blank lines and totals, the
+//! operator). Every value is exact, so the sum is the exact difference the tree walk
+//! computes; the plan is made only where the walk's every intermediate value is one of the
+//! plan's partial sums (a flat sum of such terms), and it sums in a range where those
+//! cannot overflow either. Past that range, and for anything else (a tolerance, a previous
+//! report, a percentage line, a `round` or `max`), the evaluator walks the tree.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use super::{CheckedRule, Constant, Money, Node};
+use crate::number::Value;
+use crate::syntax::ast::BinOp;
+use crate::unit::Unit;
+
+/// A rule as a flat sum: `left - right` is `(Σ coefficientᵢ × lineᵢ + k) / d` for a common
+/// denominator `d > 0`, so the sum's sign is the sides' ordering.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    /// Each written read of a line, with its coefficient over the common denominator.
+    terms: Vec<Term>,
+    /// The `$` constants of `left - right`, summed, with their signs, times the common
+    /// denominator, as a report in each unit of [`Unit::ALL`] reads them: (mantissa,
+    /// decimal places). `None` where that has no exact decimal (the walk decides).
+    constant: [Option<(i128, u32)>; 4],
+    /// The most the sum's magnitude can reach while every amount has the decimals of the
+    /// first and a mantissa within `i64`: the constant's magnitude plus each term's most.
+    reach: i128,
+}
+
+/// One written read of a line: the rule's slot, the row's, and the coefficient.
+#[derive(Clone, Copy, Debug)]
+struct Term {
+    slot: usize,
+    global: u32,
+    coefficient: i64,
+}
+
+/// What the plan found on a report: how `left` compares with `right`, and whether any line
+/// read held an amount.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sum {
+    pub(crate) ordering: Ordering,
+    pub(crate) present: bool,
+}
+
+/// The most the sum of the terms' magnitudes may reach for the plan to decide: well inside
+/// `i128`, so neither the plan nor the walk can overflow on the way.
+const BOUND: i128 = 10i128.pow(37);
+
+/// The largest common denominator and coefficient a plan keeps.
+const MAX_DENOMINATOR: i128 = 1_000_000_000;
+const MAX_COEFFICIENT: i128 = 1_000_000_000_000;
+
+impl Plan {
+    /// The plan of a rule without a tolerance whose lines are all money of the report
+    /// itself and whose assertion is a flat sum; `None` for any other, and for a rule whose
+    /// lines have no row slots yet. Made where the rule set numbers its lines, and again for
+    /// every changed copy of a rule (a mutant).
+    pub(crate) fn of(rule: &CheckedRule) -> Option<Plan> {
+        if !rule.is_plain() || rule.tolerance.is_some() {
+            return None;
+        }
+        let mut terms = Terms::default();
+        terms.side(&rule.assertion.left, 1)?;
+        terms.side(&rule.assertion.right, -1)?;
+        if terms.lines.is_empty() {
+            return None;
+        }
+        let mut denominator: i128 = 1;
+        for (_, (_, q)) in &terms.lines {
+            denominator = lcm(denominator, *q)?;
+            if denominator > MAX_DENOMINATOR {
+                return None;
+            }
+        }
+        let mut scaled = Vec::with_capacity(terms.lines.len());
+        let mut reach: i128 = 0;
+        for (slot, (p, q)) in terms.lines {
+            let coefficient = p.checked_mul(denominator / q)?;
+            if coefficient.abs() > MAX_COEFFICIENT {
+                return None;
+            }
+            reach = reach.checked_add(coefficient.abs().checked_mul(i128::from(i64::MAX))?)?;
+            scaled.push(Term {
+                slot,
+                global: *rule.slots.get(slot)?,
+                coefficient: i64::try_from(coefficient).ok()?,
+            });
+        }
+        let constant = Unit::ALL.map(|unit| match terms.constant {
+            None => Some((0, 0)),
+            Some(money) => {
+                let times = money
+                    .in_unit(unit)?
+                    .checked_mul(Value::whole(i64::try_from(denominator).ok()?))?;
+                let decimal = times.to_decimal()?;
+                Some((decimal.mantissa(), decimal.scale()))
+            }
+        });
+        Some(Plan {
+            terms: scaled,
+            constant,
+            reach,
+        })
+    }
+
+    /// How the sides compare on a report's row (the rule set's slots) printed in `unit`,
+    /// when the sum stays in range.
+    #[inline]
+    pub(crate) fn sum_row(&self, row: &[Option<Decimal>], unit: Unit) -> Option<Sum> {
+        self.sum_of(unit, |term| {
+            row.get(term.global as usize).copied().flatten()
+        })
+    }
+
+    /// How the sides compare on amounts read by the rule's own slots, printed in `unit`,
+    /// when the sum stays in range: the same amounts as [`sum_row`](Plan::sum_row) reads
+    /// by the row's slots.
+    #[inline]
+    pub(crate) fn sum_slots(
+        &self,
+        amount: impl Fn(usize) -> Option<Decimal>,
+        unit: Unit,
+    ) -> Option<Sum> {
+        self.sum_of(unit, |term| amount(term.slot))
+    }
+
+    #[inline]
+    fn sum_of(&self, unit: Unit, amount: impl Fn(&Term) -> Option<Decimal>) -> Option<Sum> {
+        let (constant, places) = (*self.constant.get(unit.index())?)?;
+        let mut sum = Accumulator::new(constant, places, self.reach)?;
+        let mut present = false;
+        for term in &self.terms {
+            if let Some(amount) = amount(term) {
+                present = true;
+                sum.add(amount.mantissa(), amount.scale(), term.coefficient)?;
+            }
+        }
+        Some(Sum {
+            ordering: sum.total.cmp(&0),
+            present,
+        })
+    }
+}
+
+/// A running sum of scaled mantissas at the most decimal places seen. `bound` is at least
+/// the sum of the magnitudes added so far (and of those the plan's reach allows for): the
+/// common case adds without counting, since the reach covers it; a rescaled sum or a wide
+/// mantissa counts exactly, and past [`BOUND`] the walk decides.
+struct Accumulator {
+    total: i128,
+    bound: i128,
+    places: u32,
+}
+
+impl Accumulator {
+    fn new(constant: i128, places: u32, reach: i128) -> Option<Accumulator> {
+        let bound = constant.checked_abs()?.checked_add(reach)?;
+        (bound <= BOUND).then_some(Accumulator {
+            total: constant,
+            bound,
+            places,
+        })
+    }
+
+    /// Adds `coefficient × mantissa / 10^places`.
+    #[inline]
+    fn add(&mut self, mantissa: i128, places: u32, coefficient: i64) -> Option<()> {
+        match i64::try_from(mantissa) {
+            // The common case: the plan's reach, counted in `bound`, covers this term, and
+            // `bound` is within `BOUND`, so neither the product nor the sum can overflow.
+            Ok(small) if places == self.places => {
+                self.total += i128::from(small) * i128::from(coefficient);
+                Some(())
+            }
+            _ => self.add_counted(mantissa, places, coefficient),
+        }
+    }
+
+    /// [`add`](Self::add) for an amount with other decimal places than the sum so far (the
+    /// one with fewer is scaled up) or a mantissa past `i64`: every step checked, its
+    /// magnitude counted.
+    #[cold]
+    fn add_counted(&mut self, mantissa: i128, places: u32, coefficient: i64) -> Option<()> {
+        if places > self.places {
+            let up = ten(places - self.places)?;
+            self.total = self.total.checked_mul(up)?;
+            self.bound = self.bound.checked_mul(up)?;
+            self.places = places;
+        }
+        let term = mantissa
+            .checked_mul(i128::from(coefficient))?
+            .checked_mul(ten(self.places - places)?)?;
+        self.total = self.total.checked_add(term)?;
+        self.bound = self.bound.checked_add(term.checked_abs()?)?;
+        (self.bound <= BOUND).then_some(())
+    }
+}
+
+/// The written terms of `left - right`, as a flat sum.
+#[derive(Default)]
+struct Terms {
+    /// (slot, (numerator, denominator)) per written read of a line.
+    lines: Vec<(usize, (i128, i128))>,
+    constant: Option<Money>,
+}
+
+impl Terms {
+    /// The terms of `node`, with `sign` (+1 or -1); `None` when it is not a flat sum.
+    fn side(&mut self, node: &Node, sign: i128) -> Option<()> {
+        match node {
+            Node::Line {
+                slot, prior: false, ..
+            } => self.lines.push((*slot, (sign, 1))),
+            Node::Const {
+                value: Constant::Money(money),
+                ..
+            } => {
+                let value = money.as_written();
+                let signed = if sign < 0 { -value } else { value };
+                let sum = match self.constant {
+                    Some(other) => other.as_written().checked_add(signed)?,
+                    None => signed,
+                };
+                self.constant = Some(Money::new(sum));
+            }
+            Node::Neg { inner, .. } => self.side(inner, -sign)?,
+            Node::Chain { first, rest, .. } if rest.iter().all(|(op, ..)| op.is_additive()) => {
+                self.side(first, sign)?;
+                for (op, _, operand) in rest {
+                    let sign = if *op == BinOp::Sub { -sign } else { sign };
+                    self.side(operand, sign)?;
+                }
+            }
+            Node::Chain { first, rest, .. } => self.product(first, rest, sign)?,
+            Node::Call {
+                func: crate::check::Func::Sum,
+                args,
+                ..
+            } => {
+                for arg in args {
+                    self.side(arg, sign)?;
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// `c * line`, `line * c` or `line / c` with `c` a ratio constant: one line, one
+    /// factor, so the walk's product is the term itself.
+    fn product(
+        &mut self,
+        first: &Node,
+        rest: &[(BinOp, crate::source::Span, Node)],
+        sign: i128,
+    ) -> Option<()> {
+        let [(op, _, second)] = rest else {
+            return None;
+        };
+        let (slot, ratio, divide) = match (first, second, op) {
+            (
+                Node::Line {
+                    slot, prior: false, ..
+                },
+                Node::Const {
+                    value: Constant::Ratio(c),
+                    ..
+                },
+                BinOp::Mul,
+            ) => (*slot, *c, false),
+            (
+                Node::Line {
+                    slot, prior: false, ..
+                },
+                Node::Const {
+                    value: Constant::Ratio(c),
+                    ..
+                },
+                BinOp::Div,
+            ) => (*slot, *c, true),
+            (
+                Node::Const {
+                    value: Constant::Ratio(c),
+                    ..
+                },
+                Node::Line {
+                    slot, prior: false, ..
+                },
+                BinOp::Mul,
+            ) => (*slot, *c, false),
+            _ => return None,
+        };
+        let (p, q) = ratio.parts();
+        let (p, q) = if divide { (q, p) } else { (p, q) };
+        if p == 0 && divide {
+            return None;
+        }
+        let (p, q) = if q < 0 { (-p, -q) } else { (p, q) };
+        self.lines.push((slot, (p.checked_mul(sign)?, q)));
+        Some(())
+    }
+}
+
+/// 10^places, within `i128`.
+fn ten(places: u32) -> Option<i128> {
+    10i128.checked_pow(places)
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+fn lcm(a: i128, b: i128) -> Option<i128> {
+    let g = gcd(a, b);
+    if g == 0 {
+        return Some(0);
+    }
+    (a / g).checked_mul(b)
+}
