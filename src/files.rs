@@ -170,7 +170,8 @@ pub struct WriteGuard {
     /// Rules directories, canonical: a file there that crossfoot would read (a rule file,
     /// waivers, tests, reports) would change the next run.
     rules_dirs: Vec<PathBuf>,
-    /// `waivers.yaml` beside a rule file given alone: it would be read as its waivers.
+    /// `waivers.yaml` and `pack.yaml` beside a rule file given alone: they would be read
+    /// with it.
     beside: Vec<PathBuf>,
 }
 
@@ -208,7 +209,7 @@ impl WriteGuard {
     }
 
     /// A rule set: a rule file (and the files named `beside` next to it, which are read
-    /// with it: `waiver::FILE_NAME`), or a directory and every file under it crossfoot
+    /// with it: `waiver::FILE_NAME`, `pack::FILE_NAME`), or a directory and every file under it crossfoot
     /// could read.
     pub fn rules(&mut self, path: &Path, beside: &[&str]) {
         if path.is_dir() {
@@ -309,7 +310,7 @@ impl WriteGuard {
         }
         if self.beside.contains(&place) {
             return Some(format!(
-                "{flag} {shown} is where the next run would look for the rules' waivers; write it elsewhere"
+                "{flag} {shown} is beside the rule file, where the next run would read it (as its waivers or its pack); write it elsewhere"
             ));
         }
         None

@@ -571,7 +571,20 @@ fn outputs_never_land_where_the_rules_are_read() {
     says(
         &within(&dir, &beside),
         2,
-        "--output rules/waivers.yaml is where the next run would look for the rules' waivers",
+        "--output rules/waivers.yaml is beside the rule file, where the next run would read it",
+    );
+    // So is the pack manifest beside a rule file given alone.
+    let pack = beside.map(|arg| {
+        if arg == "rules/waivers.yaml" {
+            "rules/pack.yaml"
+        } else {
+            arg
+        }
+    });
+    says(
+        &within(&dir, &pack),
+        2,
+        "--output rules/pack.yaml is beside the rule file, where the next run would read it",
     );
     let after = within(&dir, &["check", "rules", "june.yaml"]);
     assert_eq!(after.status.code(), Some(0), "{}", seen(&after));

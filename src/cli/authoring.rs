@@ -269,7 +269,10 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     if let (Some(path), false) = (&args.output, args.check) {
         // Decided before anything is read: the book never replaces a file of the rule set.
         let mut guard = crate::files::WriteGuard::new();
-        guard.rules(&args.rules, &[crate::waiver::FILE_NAME]);
+        guard.rules(
+            &args.rules,
+            &[crate::waiver::FILE_NAME, crate::pack::FILE_NAME],
+        );
         if let Some(problem) = guard.refused("--output", path) {
             writeln!(err, "error: {problem}")?;
             return Ok(ExitStatus::Error);

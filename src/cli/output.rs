@@ -31,7 +31,10 @@ pub(super) fn refused(args: &CheckArgs, waivers: Option<&Path>) -> Option<String
         }
     }
     let mut guard = WriteGuard::new();
-    guard.rules(&args.rules, &[crate::waiver::FILE_NAME]);
+    guard.rules(
+        &args.rules,
+        &[crate::waiver::FILE_NAME, crate::pack::FILE_NAME],
+    );
     if let Some(waivers) = waivers {
         guard.waivers(waivers);
     }
