@@ -15,15 +15,18 @@
 //! operator). Every value is exact, so the sum is the exact difference the tree walk
 //! computes; the plan is made only where the walk's every intermediate value is one of the
 //! plan's partial sums (a flat sum of such terms), and it sums in a range where those
-//! cannot overflow either. Past that range, and for anything else (a tolerance, a previous
-//! report, a percentage line, a `round` or `max`), the evaluator walks the tree.
+//! cannot overflow either. A `round` of a line (or of a ratio times a line, to places), and
+//! a `max` or `min` of lines, is a piece whose value comes from the very functions the walk
+//! calls ([`Value::round`], [`Value::max`], …) and is added in exactly. Past that range, and
+//! for anything else (a tolerance, a previous report, a percentage line, a step, `abs`), the
+//! evaluator walks the tree.
 
 use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use super::{CheckedRule, Constant, Money, Node};
-use crate::number::Value;
+use super::{CheckedRule, Constant, Func, Money, Node};
+use crate::number::{RoundMode, Value};
 use crate::syntax::ast::BinOp;
 use crate::unit::Unit;
 
@@ -33,6 +36,8 @@ use crate::unit::Unit;
 pub(crate) struct Plan {
     /// Each written read of a line, with its coefficient over the common denominator.
     terms: Vec<Term>,
+    /// Each `round`, `max` or `min` of lines, with its coefficient.
+    pieces: Vec<Piece>,
     /// The `$` constants of `left - right`, summed, with their signs, times the common
     /// denominator, as a report in each unit of [`Unit::ALL`] reads them: (mantissa,
     /// decimal places). `None` where that has no exact decimal (the walk decides).
@@ -48,6 +53,56 @@ struct Term {
     slot: usize,
     global: u32,
     coefficient: i64,
+}
+
+/// A `round`, `max` or `min` of lines: its value on a report comes from the functions the
+/// walk calls ([`Value::from_decimal`], [`Value::checked_mul`], [`Value::round`],
+/// [`Value::max`], [`Value::min`]), so it is the walk's value; the plan only adds it in.
+#[derive(Clone, Debug)]
+struct Piece {
+    kind: PieceKind,
+    /// The lines read: (the rule's slot, the row's).
+    reads: Vec<(usize, u32)>,
+    /// The sign times the common denominator.
+    coefficient: i64,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum PieceKind {
+    /// `round(ratio × line, places)` in `mode`.
+    Round {
+        ratio: Value,
+        places: u32,
+        mode: RoundMode,
+    },
+    /// The greatest of the lines (blank is 0).
+    Max,
+    /// The least.
+    Min,
+}
+
+impl Piece {
+    /// The piece's value on amounts read by `amount`, and whether a line held one; `None`
+    /// where the walk's own step has no exact result (the walk then says so).
+    fn value(&self, amount: &impl Fn(usize, u32) -> Option<Decimal>) -> Option<(Value, bool)> {
+        let mut present = false;
+        let mut values = self.reads.iter().map(|&(slot, global)| {
+            let read = amount(slot, global);
+            present |= read.is_some();
+            read.map_or(Value::ZERO, Value::from_decimal)
+        });
+        let first = values.next()?;
+        let value = match self.kind {
+            PieceKind::Round {
+                ratio,
+                places,
+                mode,
+            } => ratio.checked_mul(first)?.round(places, mode)?,
+            PieceKind::Max => values.fold(first, Value::max),
+            PieceKind::Min => values.fold(first, Value::min),
+        };
+        Some((value, present))
+    }
 }
 
 /// What the plan found on a report: how `left` compares with `right`, and whether any line
@@ -78,7 +133,7 @@ impl Plan {
         let mut terms = Terms::default();
         terms.side(&rule.assertion.left, 1)?;
         terms.side(&rule.assertion.right, -1)?;
-        if terms.lines.is_empty() {
+        if terms.lines.is_empty() && terms.pieces.is_empty() {
             return None;
         }
         let mut denominator: i128 = 1;
@@ -102,6 +157,19 @@ impl Plan {
                 coefficient: i64::try_from(coefficient).ok()?,
             });
         }
+        let mut pieces = Vec::with_capacity(terms.pieces.len());
+        for (kind, slots, sign) in terms.pieces {
+            let reads = slots
+                .into_iter()
+                .map(|slot| Some((slot, *rule.slots.get(slot)?)))
+                .collect::<Option<Vec<_>>>()?;
+            let coefficient = i64::try_from(sign.checked_mul(denominator)?).ok()?;
+            pieces.push(Piece {
+                kind,
+                reads,
+                coefficient,
+            });
+        }
         let constant = Unit::ALL.map(|unit| match terms.constant {
             None => Some((0, 0)),
             Some(money) => {
@@ -114,6 +182,7 @@ impl Plan {
         });
         Some(Plan {
             terms: scaled,
+            pieces,
             constant,
             reach,
         })
@@ -123,8 +192,8 @@ impl Plan {
     /// when the sum stays in range.
     #[inline]
     pub(crate) fn sum_row(&self, row: &[Option<Decimal>], unit: Unit) -> Option<Sum> {
-        self.sum_of(unit, |term| {
-            row.get(term.global as usize).copied().flatten()
+        self.sum_of(unit, |_, global| {
+            row.get(global as usize).copied().flatten()
         })
     }
 
@@ -137,25 +206,45 @@ impl Plan {
         amount: impl Fn(usize) -> Option<Decimal>,
         unit: Unit,
     ) -> Option<Sum> {
-        self.sum_of(unit, |term| amount(term.slot))
+        self.sum_of(unit, |slot, _| amount(slot))
     }
 
+    /// The sum, reading each line by (the rule's slot, the row's).
     #[inline]
-    fn sum_of(&self, unit: Unit, amount: impl Fn(&Term) -> Option<Decimal>) -> Option<Sum> {
+    fn sum_of(&self, unit: Unit, amount: impl Fn(usize, u32) -> Option<Decimal>) -> Option<Sum> {
         let (constant, places) = (*self.constant.get(unit.index())?)?;
         let mut sum = Accumulator::new(constant, places, self.reach)?;
         let mut present = false;
         for term in &self.terms {
-            if let Some(amount) = amount(term) {
+            if let Some(amount) = amount(term.slot, term.global) {
                 present = true;
                 sum.add(amount.mantissa(), amount.scale(), term.coefficient)?;
             }
+        }
+        for piece in &self.pieces {
+            let (value, read) = piece.value(&amount)?;
+            present |= read;
+            let (mantissa, places) = decimal_parts(value)?;
+            sum.add_counted(mantissa, places, piece.coefficient)?;
         }
         Some(Sum {
             ordering: sum.total.cmp(&0),
             present,
         })
     }
+}
+
+/// A value as (mantissa, decimal places), when its denominator is a power of ten (every
+/// piece's is: a printed amount, or one rounded to places).
+fn decimal_parts(value: Value) -> Option<(i128, u32)> {
+    let (num, den) = value.parts();
+    let mut places = 0;
+    let mut power: i128 = 1;
+    while power < den {
+        power = power.checked_mul(10)?;
+        places += 1;
+    }
+    (power == den).then_some((num, places))
 }
 
 /// A running sum of scaled mantissas at the most decimal places seen. `bound` is at least
@@ -217,6 +306,8 @@ impl Accumulator {
 struct Terms {
     /// (slot, (numerator, denominator)) per written read of a line.
     lines: Vec<(usize, (i128, i128))>,
+    /// (kind, the slots it reads, sign) per `round`, `max` or `min` piece.
+    pieces: Vec<(PieceKind, Vec<usize>, i128)>,
     constant: Option<Money>,
 }
 
@@ -249,7 +340,7 @@ impl Terms {
             }
             Node::Chain { first, rest, .. } => self.product(first, rest, sign)?,
             Node::Call {
-                func: crate::check::Func::Sum,
+                func: Func::Sum,
                 args,
                 ..
             } => {
@@ -257,6 +348,7 @@ impl Terms {
                     self.side(arg, sign)?;
                 }
             }
+            Node::Call { func, args, .. } => self.piece(*func, args, sign)?,
             _ => return None,
         }
         Some(())
@@ -270,51 +362,110 @@ impl Terms {
         rest: &[(BinOp, crate::source::Span, Node)],
         sign: i128,
     ) -> Option<()> {
-        let [(op, _, second)] = rest else {
-            return None;
-        };
-        let (slot, ratio, divide) = match (first, second, op) {
-            (
-                Node::Line {
-                    slot, prior: false, ..
-                },
-                Node::Const {
-                    value: Constant::Ratio(c),
-                    ..
-                },
-                BinOp::Mul,
-            ) => (*slot, *c, false),
-            (
-                Node::Line {
-                    slot, prior: false, ..
-                },
-                Node::Const {
-                    value: Constant::Ratio(c),
-                    ..
-                },
-                BinOp::Div,
-            ) => (*slot, *c, true),
-            (
-                Node::Const {
-                    value: Constant::Ratio(c),
-                    ..
-                },
-                Node::Line {
-                    slot, prior: false, ..
-                },
-                BinOp::Mul,
-            ) => (*slot, *c, false),
-            _ => return None,
-        };
-        let (p, q) = ratio.parts();
-        let (p, q) = if divide { (q, p) } else { (p, q) };
-        if p == 0 && divide {
-            return None;
-        }
-        let (p, q) = if q < 0 { (-p, -q) } else { (p, q) };
+        let (slot, p, q) = scaled_line(first, rest)?;
         self.lines.push((slot, (p.checked_mul(sign)?, q)));
         Some(())
     }
+
+    /// `round(line)` or `round(c * line, places)` (any mode, no step), or `max`/`min` of
+    /// lines: a piece whose value the plan computes with the walk's own functions.
+    fn piece(&mut self, func: Func, args: &[Node], sign: i128) -> Option<()> {
+        let kind = match (func, args) {
+            (
+                Func::Round {
+                    places: Some(places),
+                    mode,
+                },
+                [inner],
+            ) => {
+                let (slot, p, q) = match inner {
+                    Node::Line {
+                        slot, prior: false, ..
+                    } => (*slot, 1, 1),
+                    Node::Chain { first, rest, .. } => scaled_line(first, rest)?,
+                    _ => return None,
+                };
+                let ratio = Value::fraction(p, q)?;
+                self.pieces.push((
+                    PieceKind::Round {
+                        ratio,
+                        places,
+                        mode,
+                    },
+                    vec![slot],
+                    sign,
+                ));
+                return Some(());
+            }
+            (Func::Max, _) => PieceKind::Max,
+            (Func::Min, _) => PieceKind::Min,
+            _ => return None,
+        };
+        let slots = args
+            .iter()
+            .map(|arg| match arg {
+                Node::Line {
+                    slot, prior: false, ..
+                } => Some(*slot),
+                _ => None,
+            })
+            .collect::<Option<Vec<usize>>>()?;
+        if slots.is_empty() {
+            return None;
+        }
+        self.pieces.push((kind, slots, sign));
+        Some(())
+    }
+}
+
+/// `c * line`, `line * c` or `line / c` with `c` a ratio constant, as (slot, p, q) with
+/// `p / q` the factor and `q > 0`.
+fn scaled_line(
+    first: &Node,
+    rest: &[(BinOp, crate::source::Span, Node)],
+) -> Option<(usize, i128, i128)> {
+    let [(op, _, second)] = rest else {
+        return None;
+    };
+    let (slot, ratio, divide) = match (first, second, op) {
+        (
+            Node::Line {
+                slot, prior: false, ..
+            },
+            Node::Const {
+                value: Constant::Ratio(c),
+                ..
+            },
+            BinOp::Mul,
+        ) => (*slot, *c, false),
+        (
+            Node::Line {
+                slot, prior: false, ..
+            },
+            Node::Const {
+                value: Constant::Ratio(c),
+                ..
+            },
+            BinOp::Div,
+        ) => (*slot, *c, true),
+        (
+            Node::Const {
+                value: Constant::Ratio(c),
+                ..
+            },
+            Node::Line {
+                slot, prior: false, ..
+            },
+            BinOp::Mul,
+        ) => (*slot, *c, false),
+        _ => return None,
+    };
+    let (p, q) = ratio.parts();
+    let (p, q) = if divide { (q, p) } else { (p, q) };
+    if p == 0 && divide {
+        return None;
+    }
+    Some(if q < 0 { (slot, -p, -q) } else { (slot, p, q) })
 }
 
 /// 10^places, within `i128`.

@@ -25,7 +25,8 @@ pub(crate) fn sum<A: Amounts + ?Sized>(plan: &Plan, amounts: &A, unit: Unit) -> 
 mod tests {
     //! The plan is the walk's own arithmetic in another order; these cases try the places
     //! where the two could part: mixed decimal places, ratio coefficients, `$` constants
-    //! in every unit, blank lines, amounts near the bound, and `/`.
+    //! in every unit, blank lines, amounts near the bound, `/`, and `round`, `max` and
+    //! `min` pieces in every rounding mode.
 
     use rust_decimal::Decimal;
 
@@ -51,7 +52,14 @@ mod tests {
 
     fn term(rng: &mut Rng) -> String {
         let line = 7000 + rng.below(6) * 10;
-        match rng.below(6) {
+        let other = 7000 + rng.below(6) * 10;
+        let mode =
+            ["", ", half_even", ", toward_zero", ", floor", ", ceiling"][rng.below(5) as usize];
+        match rng.below(10) {
+            6 => format!("round({}% * {line}{mode})", rng.below(250)),
+            7 => format!("round({line} / {}.5, {}{mode})", rng.below(7), rng.below(3)),
+            8 => format!("max({line}, {other})"),
+            9 => format!("min({line}, {other}, 7050)"),
             0 => format!("{}% * {line}", rng.below(250)),
             1 => format!("{line} * 0.{}", rng.below(1000)),
             2 => format!("{line} / {}.5", rng.below(7)),
