@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::check::{self, Checked};
 use crate::error::Error;
-use crate::files::{MAX_RULE_FILE_BYTES, io_error, read_source};
+use crate::files::{MAX_RULE_FILE_BYTES, files_under, io_error, read_source};
 use crate::report;
 use crate::source::Source;
 use crate::syntax;
@@ -151,27 +151,12 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
         }
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut found = Vec::new();
-    let mut pending = vec![path.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, error))?;
-        for entry in entries {
-            let entry = entry.map_err(|error| io_error(&dir, error))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(|error| io_error(&path, error))?;
-            if kind.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "xfoot") {
-                found.push(path);
-            }
-        }
-    }
+    let found = files_under(path, |file| file.extension().is_some_and(|e| e == "xfoot"))?;
     if found.is_empty() {
         return Err(Error::NoRuleFiles {
             path: path.display().to_string(),
         });
     }
-    found.sort();
     Ok(found)
 }
 
