@@ -15,13 +15,13 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use crossfoot::check::{RuleSet, check};
-use crossfoot::engine::Engine;
-use crossfoot::load::rule_files;
 use crossfoot::report::Inputs;
 use crossfoot::report::read_report;
 use crossfoot::source::Source;
-use crossfoot::syntax::parse;
+use crossfoot_core::check::{RuleSet, check};
+use crossfoot_core::engine::Engine;
+use crossfoot_core::load::rule_files;
+use crossfoot_syntax::parse;
 
 /// The shipped pack's files, read once.
 fn shipped() -> Vec<Source> {
@@ -144,7 +144,7 @@ fn linear(c: &mut Criterion) {
         let result = engine.check(&report);
         assert!(result.summary.failed >= n);
         c.bench_function(&format!("root causes, {n} failing rules"), |b| {
-            b.iter(|| crossfoot::root_cause::root_causes(engine.rules(), black_box(&result)))
+            b.iter(|| crossfoot_core::root_cause::root_causes(engine.rules(), black_box(&result)))
         });
     }
     for n in [2_000, 4_000] {

@@ -1,11 +1,13 @@
 //! Crossfoot: an exact, friendly rules language for regulatory reports.
 //!
 //! Rules are written the way the form reads (`7190 = 7180 - 7060`), checked once, and
-//! evaluated on reports in exact arithmetic. Data flows one way: text → [`syntax`] (the
-//! pest grammar, a typed tree with spans) → [`check`] (a [`RuleSet`]) → [`eval`] (one
-//! status per rule) → [`render`] (human, JSON, SARIF, …). An [`Engine`] owns a run: the
-//! rule set and its waivers, every report read the same way whatever its format
-//! ([`report`]), and one [`ReportResult`] per report that every output reads.
+//! evaluated on reports in exact arithmetic. This crate is the small facade an embedder
+//! depends on: load rules from sources or files, an [`Engine`] that checks reports, reports
+//! from text or files, the results, and their diagnostics and outputs. The work is done by
+//! the workspace's crates, in one direction: `crossfoot-syntax` (rule text → AST) →
+//! `crossfoot-core` (the compiler, the evaluator, report readers, the engine, the
+//! analyses) → `crossfoot-render` (every output) → `crossfoot-sql`, `crossfoot-lsp` and
+//! `crossfoot-cli` (the command, behind the default `cli` feature).
 //!
 //! ```
 //! use crossfoot::{Engine, Outcome, source::Source};
@@ -33,37 +35,41 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod amount;
-pub mod check;
-#[cfg(feature = "cli")]
-pub mod cli;
-pub mod coverage;
-pub mod date;
-pub mod diagnostic;
-pub mod diff;
-pub mod engine;
-pub mod error;
-pub mod eval;
-pub mod files;
-pub mod line;
-pub mod load;
-#[cfg(feature = "lsp")]
-pub mod lsp;
-pub mod number;
-pub mod pack;
-mod parallel;
-pub mod record;
-pub mod render;
-pub mod report;
-pub mod root_cause;
-pub mod source;
-mod spelling;
-pub mod sql;
-pub mod syntax;
-pub mod testing;
-pub mod unit;
-pub mod waiver;
-mod yaml;
+/// Source text: a rule file or a report, with its name, for diagnostics.
+pub mod source {
+    pub use crossfoot_syntax::source::Source;
+}
+
+/// Rules from sources or from files: parsed, checked, ready for an [`Engine`](crate::Engine).
+pub mod load {
+    pub use crossfoot_core::check::{Checked, CheckedRule};
+    pub use crossfoot_core::load::{check_sources, load_rules};
+}
+
+/// Reports from text or files, in every form `crossfoot check` reads.
+pub mod report {
+    pub use crossfoot_core::report::{
+        InputFormat, Inputs, Report, ReportError, Row, Unreadable, load_yaml, read_report,
+        read_reports,
+    };
+}
+
+/// What a run found: each rule's verdict on a report and the numbers behind it.
+pub mod results {
+    pub use crossfoot_core::engine::{
+        ExitStatus, Outcome, ReportResult, RuleResult, Summary, Tally,
+    };
+    pub use crossfoot_core::eval::{Sides, Skip, Status, Value, Verdict};
+}
+
+/// Results for people and programs: the human diagnostics, JSON and the other outputs of
+/// `crossfoot check`.
+pub mod render {
+    pub use crossfoot_render::{
+        Csv, CsvSink, Github, GithubSink, Html, HtmlSink, Human, HumanSink, Json, JsonOutput,
+        JsonSink, Junit, JunitSink, Render, Sarif, SarifSink, Sink, json_report,
+    };
+}
 
 /// The README's library example, compiled and run as a doctest so it cannot go stale.
 #[cfg(doctest)]
@@ -75,7 +81,8 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../docs/library.md")]
 pub struct LibraryDoctests;
 
-pub use check::RuleSet;
-pub use engine::{Engine, ExitStatus, Outcome, ReportResult, RuleResult, Summary, Tally};
-pub use error::Error;
+pub use crossfoot_core::RuleSet;
+pub use crossfoot_core::engine::Engine;
+pub use crossfoot_core::error::Error;
 pub use report::{Inputs, Report, Row};
+pub use results::{ExitStatus, Outcome, ReportResult, RuleResult, Summary, Tally};

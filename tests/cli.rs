@@ -16,7 +16,7 @@ use std::fs;
 use std::process::Output;
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use crossfoot::render::{JsonOutput, JsonResult};
+use crossfoot_render::{JsonOutput, JsonResult};
 
 const PACK: &str = "rules/focus";
 const FILING: &str = "examples/hsbc-2020-07.yaml";
@@ -354,7 +354,8 @@ fn help_shows_examples_and_version_is_set() {
 fn coverage_of_the_shipped_pack() {
     let output = crossfoot(&["coverage", "--format", "json", PACK]);
     assert_eq!(code(&output), 0);
-    let coverage: crossfoot::coverage::Coverage = serde_json::from_slice(&output.stdout).unwrap();
+    let coverage: crossfoot_core::coverage::Coverage =
+        serde_json::from_slice(&output.stdout).unwrap();
     let pages: Vec<(&str, usize)> = coverage
         .pages
         .iter()

@@ -234,7 +234,7 @@ fn the_reference_sees_every_outcome() {
 
 /// The rules of a pack the SQL query holds: those that read no previous report and are not
 /// `within rounding`, less any the compiler refuses (a divisor that is not a constant, …).
-fn sql_rules(pack: &Pack, dialect: crossfoot::sql::Dialect) -> Vec<crossing_model::Rule> {
+fn sql_rules(pack: &Pack, dialect: crossfoot_sql::Dialect) -> Vec<crossing_model::Rule> {
     let mut rules: Vec<_> = pack
         .rules
         .iter()
@@ -244,18 +244,18 @@ fn sql_rules(pack: &Pack, dialect: crossfoot::sql::Dialect) -> Vec<crossing_mode
     loop {
         let source = crossfoot::source::Source::new("sql.xfoot", pack.rules_text_of(&rules));
         let checked = crossfoot::load::check_sources(vec![source]).expect("the pack checks");
-        let options = crossfoot::sql::Options {
+        let options = crossfoot_sql::Options {
             dialect,
             precision: 18,
             scale: 4,
-            ..crossfoot::sql::Options::default()
+            ..crossfoot_sql::Options::default()
         };
-        let refused: Vec<String> = match crossfoot::sql::compile(&checked.rules, &options) {
+        let refused: Vec<String> = match crossfoot_sql::compile(&checked.rules, &options) {
             Ok(_) => return rules,
             Err(errors) => errors
                 .into_iter()
                 .filter_map(|error| match error {
-                    crossfoot::sql::SqlError::Inexact { rule, .. } => Some(rule),
+                    crossfoot_sql::SqlError::Inexact { rule, .. } => Some(rule),
                     _ => None,
                 })
                 .collect(),
@@ -271,7 +271,7 @@ fn the_query_agrees_with_the_reference_on_crossed_packs() {
     let python = common::engines::duckdb_python();
     let (mut compared, mut failing) = (0usize, 0usize);
     for seed in seeds() {
-        let Some(job) = QueryJob::write(seed, crossfoot::sql::Dialect::DuckDb) else {
+        let Some(job) = QueryJob::write(seed, crossfoot_sql::Dialect::DuckDb) else {
             continue;
         };
         let run = std::process::Command::new(&python)
@@ -313,7 +313,7 @@ fn the_spark_query_agrees_with_the_reference_on_crossed_packs() {
     }
     let jobs: Vec<(u64, QueryJob)> = seeds
         .into_iter()
-        .filter_map(|seed| Some((seed, QueryJob::write(seed, crossfoot::sql::Dialect::Spark)?)))
+        .filter_map(|seed| Some((seed, QueryJob::write(seed, crossfoot_sql::Dialect::Spark)?)))
         .collect();
     let list = tempfile::NamedTempFile::new().unwrap();
     let lines: String = jobs
@@ -373,7 +373,7 @@ struct QueryJob {
 
 impl QueryJob {
     /// The pack of `seed` and its query in `dialect`; `None` when no rule compiles.
-    fn write(seed: u64, dialect: crossfoot::sql::Dialect) -> Option<QueryJob> {
+    fn write(seed: u64, dialect: crossfoot_sql::Dialect) -> Option<QueryJob> {
         let pack = Pack::generate(seed);
         let rules = sql_rules(&pack, dialect);
         if rules.is_empty() {
@@ -383,8 +383,8 @@ impl QueryJob {
         std::fs::write(dir.path().join("sql.xfoot"), pack.rules_text_of(&rules)).unwrap();
         std::fs::write(dir.path().join("reports.csv"), pack.sql_csv()).unwrap();
         let name = match dialect {
-            crossfoot::sql::Dialect::DuckDb => "duckdb",
-            crossfoot::sql::Dialect::Spark => "spark",
+            crossfoot_sql::Dialect::DuckDb => "duckdb",
+            crossfoot_sql::Dialect::Spark => "spark",
         };
         let query = crossfoot_in(
             dir.path(),

@@ -39,7 +39,7 @@ fn current(path: &str, generated: &str) {
 #[cfg(feature = "lsp")]
 #[test]
 fn the_cli_reference_is_generated_from_the_arguments() {
-    current("docs/cli.md", &crossfoot::cli::reference_markdown());
+    current("docs/cli.md", &crossfoot_cli::reference_markdown());
 }
 
 /// The Markdown files a reader follows links through.

@@ -13,15 +13,15 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crossfoot::check::{CheckedRule, Node, RuleSet};
-use crossfoot::engine::{Engine, ReportResult};
-use crossfoot::eval::Status;
-use crossfoot::line::LineCode;
 use crossfoot::load::load_rules;
-use crossfoot::render::{JsonReport, json_report};
 use crossfoot::report::Report;
 use crossfoot::report::read_report;
-use crossfoot::syntax::ast::{BinOp, CmpOp};
+use crossfoot_core::check::{CheckedRule, Node, RuleSet};
+use crossfoot_core::engine::{Engine, ReportResult};
+use crossfoot_core::eval::Status;
+use crossfoot_render::{JsonReport, json_report};
+use crossfoot_syntax::ast::{BinOp, CmpOp};
+use crossfoot_syntax::line::LineCode;
 use rust_decimal::Decimal;
 
 fn pack() -> RuleSet {
@@ -258,7 +258,7 @@ fn explain_on_the_filing() {
     let rules = pack();
     let mut report = filing();
     report.set_amount(code("7190"), Some("198161468".parse().unwrap()));
-    let result = crossfoot::engine::Engine::new(rules.clone()).check(&report);
+    let result = crossfoot_core::engine::Engine::new(rules.clone()).check(&report);
     for id in [
         "seg.excess",
         "seg.total_funds",
@@ -268,7 +268,7 @@ fn explain_on_the_filing() {
         "dealer.total",
     ] {
         let rule = rules.rules().iter().find(|r| r.id() == id).unwrap();
-        insta::assert_snapshot!(id, crossfoot::render::explain(&rules, rule, &result));
+        insta::assert_snapshot!(id, crossfoot_render::explain(&rules, rule, &result));
     }
 }
 
@@ -305,7 +305,7 @@ fn the_changed_total_ranks_first_among_root_causes() {
         let changed = moved(&report, line, Decimal::from(1_000));
         let evaluation = engine.check(&changed);
         assert!(evaluation.summary.failed >= 2, "{line}");
-        let causes = crossfoot::root_cause::root_causes(engine.rules(), &evaluation);
+        let causes = crossfoot_core::root_cause::root_causes(engine.rules(), &evaluation);
         let first = &causes[0];
         assert_eq!(first.line, line, "{line}: {causes:?}");
         assert_eq!(

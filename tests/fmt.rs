@@ -12,9 +12,9 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use crossfoot::load::rule_files;
 use crossfoot::source::Source;
-use crossfoot::syntax::{format_source, parse};
+use crossfoot_core::load::rule_files;
+use crossfoot_syntax::{format_source, parse};
 
 #[test]
 fn messy_files_format_canonically() {

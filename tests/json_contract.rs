@@ -27,7 +27,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use crossfoot::render::{JsonOutput, JsonProblem, JsonReport};
+use crossfoot_render::{JsonOutput, JsonProblem, JsonReport};
 use serde_json::Value;
 use tempfile::TempDir;
 

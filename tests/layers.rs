@@ -1,13 +1,16 @@
-//! The crate's top-level modules form layers, and every reference points down.
+//! Data flows one way, and the compiler and this test keep it so.
 //!
 //! `ARCHITECTURE.md` says data flows one way: syntax → the checked rule set → evaluation
 //! and reports → the engine → the analyses → render, SQL, the language server and the
-//! command. Nothing in the compiler keeps that so inside one crate, so this test does: it
-//! reads every `src/**/*.rs`, finds each reference from one top-level module to another
+//! command. Between crates Cargo enforces it: a crate cannot name a crate above it, and
+//! [`CRATES`] lists each crate with the crates it may depend on, checked against its
+//! `Cargo.toml`. Inside a crate nothing in the compiler does, so this test reads every
+//! `src/**/*.rs` of each crate, finds each reference from one top-level module to another
 //! (`crate::name…` in `use` trees and paths, `super::` chains that climb out of a
 //! top-level module, and names the crate root re-exports), and fails on any reference
-//! that points up [`LAYERS`], naming the file and line. A module missing from
-//! [`LAYERS`] fails too, so a new module has to be placed before it can land.
+//! that points up the crate's layers (so there is no import cycle among its top-level
+//! modules), naming the file and line. A module missing from its crate's layers fails
+//! too, so a new module has to be placed before it can land.
 //!
 //! Comments (doc links included), strings and character literals are blanked before the
 //! scan: only code counts. Unit tests inside a module count like the module's code, so a
@@ -18,55 +21,128 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The top-level modules of `src/`, from the bottom layer to the top. A module may refer
-/// only to modules listed before it.
-const LAYERS: &[&str] = &[
-    // The number type, spelling suggestions, source text, and the smallest vocabulary.
-    "number",
-    "spelling",
-    "source",
-    // The one guard between crossfoot and the file system; reading a text file.
-    "files",
-    "parallel",
-    "yaml",
-    "line",
-    "date",
-    "unit",
-    "amount",
-    // Rule text → AST.
-    "syntax",
-    // AST → the checked rule set.
-    "check",
-    // The one evaluator, and the diagnostic of one result.
-    "eval",
-    "diagnostic",
-    // Checked rules compiled to SQL; waivers files.
-    "sql",
-    "waiver",
-    // Rule packs and reports, each with its own error type; the whole-program error
-    // above them; rule files.
-    "pack",
-    "report",
-    "error",
-    "load",
-    // A rule set checking reports.
-    "engine",
-    // The analyses.
-    "root_cause",
-    "coverage",
-    "diff",
-    "testing",
-    "record",
-    // Results for people and programs, the language server, the command.
-    "render",
-    "lsp",
-    "cli",
-];
+/// A crate of the workspace: its directory, the workspace crates it may depend on, and
+/// its top-level modules from the bottom layer to the top (a module may refer only to
+/// modules listed before it).
+struct Crate {
+    dir: &'static str,
+    name: &'static str,
+    depends_on: &'static [&'static str],
+    layers: &'static [&'static str],
+}
 
-/// References that still point up, each with what would put it right. Issue 25 removes
-/// them; the test fails when one of them is gone (so the list only shrinks) and on any
-/// upward reference not listed here.
-const KNOWN_UPWARD: &[(&str, &str, &str)] = &[];
+/// Every crate of the workspace, from the bottom to the top.
+const CRATES: &[Crate] = &[
+    Crate {
+        dir: "crates/syntax",
+        name: "crossfoot-syntax",
+        depends_on: &[],
+        layers: &[
+            // The number type, spelling suggestions, source text, the smallest vocabulary.
+            "number", "spelling", "source", "line", "date", "amount",
+            // Rule text → AST, and back.
+            "error", "ast", "hints", "print", "parser", "format",
+        ],
+    },
+    Crate {
+        dir: "crates/core",
+        name: "crossfoot-core",
+        depends_on: &["crossfoot-syntax"],
+        layers: &[
+            // The one guard between crossfoot and the file system; threads; YAML events.
+            "files",
+            "parallel",
+            "yaml",
+            "unit",
+            // AST → the checked rule set.
+            "check",
+            // The one evaluator, and the diagnostic of one result.
+            "eval",
+            "diagnostic",
+            // Waivers, rule packs and reports (each with its own error type), the error
+            // of a whole run above them, rule files.
+            "waiver",
+            "pack",
+            "report",
+            "error",
+            "load",
+            // A rule set checking reports.
+            "engine",
+            // The analyses.
+            "root_cause",
+            "coverage",
+            "diff",
+            "testing",
+            "record",
+        ],
+    },
+    Crate {
+        dir: "crates/sql",
+        name: "crossfoot-sql",
+        depends_on: &["crossfoot-syntax", "crossfoot-core"],
+        layers: &["error", "expr"],
+    },
+    Crate {
+        dir: "crates/render",
+        name: "crossfoot-render",
+        depends_on: &["crossfoot-syntax", "crossfoot-core"],
+        layers: &[
+            "text", "excerpt", "coverage", "explain", "book", "human", "findings", "json", "csv",
+            "github", "junit", "sarif", "html",
+        ],
+    },
+    Crate {
+        dir: "crates/lsp",
+        name: "crossfoot-lsp",
+        depends_on: &["crossfoot-syntax", "crossfoot-core", "crossfoot-render"],
+        layers: &[
+            "error",
+            "uri",
+            "text",
+            "index",
+            "words",
+            "diagnostics",
+            "transport",
+            "workspace",
+            "edit",
+            "complete",
+            "navigate",
+            "server",
+        ],
+    },
+    Crate {
+        dir: "crates/cli",
+        name: "crossfoot-cli",
+        depends_on: &[
+            "crossfoot-syntax",
+            "crossfoot-core",
+            "crossfoot-render",
+            "crossfoot-sql",
+            "crossfoot-lsp",
+        ],
+        layers: &[
+            "textdiff",
+            "output",
+            "install",
+            "authoring",
+            "check",
+            "verify",
+            "test",
+            "diff",
+        ],
+    },
+    Crate {
+        dir: ".",
+        name: "crossfoot",
+        depends_on: &[
+            "crossfoot-syntax",
+            "crossfoot-core",
+            "crossfoot-render",
+            "crossfoot-cli",
+        ],
+        layers: &[],
+    },
+];
 
 /// One reference from a file to another top-level module.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,37 +155,94 @@ struct Edge {
 
 #[test]
 fn every_reference_between_top_level_modules_points_down() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let (modules, edges) = scan_crate(&src);
-    let rank: BTreeMap<&str, usize> = LAYERS.iter().enumerate().map(|(i, m)| (*m, i)).collect();
-
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut problems = String::new();
+    for krate in CRATES {
+        layering(krate, &root.join(krate.dir), &mut problems);
+    }
+    assert!(problems.is_empty(), "the layering is broken:\n{problems}");
+}
+
+#[test]
+fn each_crate_depends_only_on_the_crates_below_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut problems = String::new();
+    let mut dirs: Vec<String> = fs::read_dir(root.join("crates"))
+        .unwrap()
+        .map(|e| format!("crates/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    dirs.sort();
+    for dir in &dirs {
+        if !CRATES.iter().any(|c| c.dir == dir) {
+            let _ = writeln!(
+                problems,
+                "`{dir}` is not placed in CRATES in tests/layers.rs"
+            );
+        }
+    }
+    for (rank, krate) in CRATES.iter().enumerate() {
+        let manifest = fs::read_to_string(root.join(krate.dir).join("Cargo.toml")).unwrap();
+        let name_line = format!("name = \"{}\"", krate.name);
+        if !manifest.contains(&name_line) {
+            let _ = writeln!(problems, "{}/Cargo.toml is not `{}`", krate.dir, krate.name);
+        }
+        let below: Vec<&str> = CRATES[..rank].iter().map(|c| c.name).collect();
+        let mut section = "";
+        for line in manifest.lines() {
+            if line.starts_with('[') {
+                section = if line == "[workspace.dependencies]" {
+                    ""
+                } else {
+                    line
+                };
+            }
+            let Some(dep) = line.split(['.', ' ', '=']).next() else {
+                continue;
+            };
+            if !dep.starts_with("crossfoot-") || !section.ends_with("dependencies]") {
+                continue;
+            }
+            // A test may use any crate below; the code only the crates it names.
+            let named = section == "[dev-dependencies]" || krate.depends_on.contains(&dep);
+            if !named || !below.contains(&dep) {
+                let _ = writeln!(
+                    problems,
+                    "{}/Cargo.toml: `{}` depends on `{dep}`, which is not listed below it",
+                    krate.dir, krate.name
+                );
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the crates are out of order:\n{problems}"
+    );
+}
+
+/// The problems with one crate's layering: unplaced modules, upward references, cycles.
+fn layering(krate: &Crate, dir: &Path, problems: &mut String) {
+    let (modules, edges) = scan_crate(&dir.join("src"), krate.dir);
+    let rank: BTreeMap<&str, usize> = krate
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (*m, i))
+        .collect();
     for module in &modules {
         if !rank.contains_key(module.as_str()) {
             let _ = writeln!(
                 problems,
-                "`{module}` is not placed in LAYERS in tests/layers.rs"
+                "`{module}` of {} is not placed in CRATES in tests/layers.rs",
+                krate.name
             );
         }
     }
-    for listed in LAYERS {
+    for listed in krate.layers {
         if !modules.contains(*listed) {
             let _ = writeln!(
                 problems,
-                "LAYERS lists `{listed}`, which src/ does not have"
-            );
-        }
-    }
-    let known = |edge: &Edge| {
-        KNOWN_UPWARD
-            .iter()
-            .any(|(f, t, _)| *f == edge.from && *t == edge.to)
-    };
-    for (from, to, why) in KNOWN_UPWARD {
-        if !edges.iter().any(|e| e.from == *from && e.to == *to) {
-            let _ = writeln!(
-                problems,
-                "`{from}` no longer refers to `{to}` ({why}): remove it from KNOWN_UPWARD"
+                "CRATES lists `{listed}` for {}, which it does not have",
+                krate.name
             );
         }
     }
@@ -118,7 +251,7 @@ fn every_reference_between_top_level_modules_points_down() {
         else {
             continue;
         };
-        if to >= from && !known(edge) {
+        if to >= from {
             let _ = writeln!(
                 problems,
                 "{}:{}: `{}` refers to `{}`, which is not below it",
@@ -126,11 +259,14 @@ fn every_reference_between_top_level_modules_points_down() {
             );
         }
     }
-    let unlisted: Vec<Edge> = edges.iter().filter(|e| !known(e)).cloned().collect();
-    for cycle in cycles(&unlisted) {
-        let _ = writeln!(problems, "import cycle: {}", cycle.join(" → "));
+    for cycle in cycles(&edges) {
+        let _ = writeln!(
+            problems,
+            "{}: import cycle: {}",
+            krate.name,
+            cycle.join(" → ")
+        );
     }
-    assert!(problems.is_empty(), "the layering is broken:\n{problems}");
 }
 
 #[test]
@@ -207,8 +343,8 @@ fn an_upward_reference_is_caught() {
     assert_eq!(cycles(&edges), [vec!["engine", "eval", "engine"]]);
 }
 
-/// Every top-level module of `src/` and every reference between two of them.
-fn scan_crate(src: &Path) -> (BTreeSet<String>, Vec<Edge>) {
+/// Every top-level module of a crate's `src/` and every reference between two of them.
+fn scan_crate(src: &Path, dir: &str) -> (BTreeSet<String>, Vec<Edge>) {
     let lib = fs::read_to_string(src.join("lib.rs")).unwrap_or_default();
     let lib_tokens = tokens(&blank(&lib));
     let modules = declared_modules(&lib_tokens);
@@ -224,7 +360,11 @@ fn scan_crate(src: &Path) -> (BTreeSet<String>, Vec<Edge>) {
         let Ok(text) = fs::read_to_string(&file) else {
             continue;
         };
-        let shown = Path::new("src").join(relative).display().to_string();
+        let shown = Path::new(dir)
+            .join("src")
+            .join(relative)
+            .display()
+            .to_string();
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
         scan_text(&text, &path, &shown, &modules, &roots, &mut edges);
     }

@@ -14,13 +14,13 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crossfoot::check::{CheckedRule, RuleSet};
-use crossfoot::engine::{ReportResult, check_row};
-use crossfoot::eval::{Status, value_of};
-use crossfoot::line::LineCode;
 use crossfoot::report::{Report, Row};
 use crossfoot::source::Source;
-use crossfoot::syntax::ast::CmpOp;
+use crossfoot_core::check::{CheckedRule, RuleSet};
+use crossfoot_core::engine::{ReportResult, check_row};
+use crossfoot_core::eval::{Status, value_of};
+use crossfoot_syntax::ast::CmpOp;
+use crossfoot_syntax::line::LineCode;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -53,7 +53,7 @@ fn sums() -> &'static (Vec<&'static CheckedRule>, Vec<LineCode>) {
                 r.condition().is_none() && r.assertion().op == CmpOp::Eq && r.tolerance().is_none()
             })
             .filter(|r| {
-                matches!(r.assertion().left, crossfoot::check::Node::Line { .. }) && linear(r)
+                matches!(r.assertion().left, crossfoot_core::check::Node::Line { .. }) && linear(r)
             })
             .collect();
         let target = |r: &CheckedRule| r.lines()[0];
@@ -98,7 +98,7 @@ fn consistent(leaves: &[Decimal]) -> Report {
             .iter()
             .map(|l| amounts.get(l).copied())
             .collect();
-        let facts = crossfoot::eval::Facts::default();
+        let facts = crossfoot_core::eval::Facts::default();
         let total = value_of(rule, &rule.assertion().right, row.as_slice(), facts).unwrap();
         amounts.insert(rule.lines()[0], total.to_decimal().unwrap());
     }
@@ -163,8 +163,8 @@ proptest! {
     #[test]
     fn amount_spellings_read_back_exactly(cents in -10i128.pow(26)..10i128.pow(26), scale in 0u32..4) {
         let value = Decimal::from_i128_with_scale(cents, scale);
-        let magnitude = crossfoot::amount::format(value.abs());
-        let mut spellings = vec![value.to_string(), crossfoot::amount::format(value)];
+        let magnitude = crossfoot_syntax::amount::format(value.abs());
+        let mut spellings = vec![value.to_string(), crossfoot_syntax::amount::format(value)];
         if value.is_sign_negative() && !value.is_zero() {
             spellings.push(format!("({magnitude})"));
             spellings.push(format!("(${magnitude})"));
@@ -173,7 +173,7 @@ proptest! {
             spellings.push(format!("${magnitude}"));
         }
         for spelling in spellings {
-            prop_assert_eq!(crossfoot::amount::parse(&spelling), Ok(value), "{}", spelling);
+            prop_assert_eq!(crossfoot_syntax::amount::parse(&spelling), Ok(value), "{}", spelling);
         }
     }
 
@@ -189,8 +189,8 @@ proptest! {
             symbols[ops[0]], ratio[ops[0]], symbols[ops[1]].replace('*', "+").replace('/', "-"), symbols[ops[2]].replace('*', "+").replace('/', "-"),
         );
         let source = Source::new("p.xfoot", text);
-        let file = crossfoot::syntax::parse(&source).unwrap();
-        let rules = crossfoot::check::check(vec![(source, file)]).unwrap().rules;
+        let file = crossfoot_syntax::parse(&source).unwrap();
+        let rules = crossfoot_core::check::check(vec![(source, file)]).unwrap().rules;
         let codes = ["7010", "7020", "7030", "7040"];
         let report = Report::from_lines(
             "r",
@@ -253,12 +253,12 @@ proptest! {
     #[test]
     fn fmt_is_idempotent_and_keeps_the_rules(text in rule_file()) {
         let source = Source::new("g.xfoot", text.as_str());
-        let original = crossfoot::syntax::parse(&source);
+        let original = crossfoot_syntax::parse(&source);
         prop_assume!(original.is_ok());
-        let once = crossfoot::syntax::format_source(&source).unwrap();
-        let twice = crossfoot::syntax::format_source(&Source::new("g.xfoot", once.as_str())).unwrap();
+        let once = crossfoot_syntax::format_source(&source).unwrap();
+        let twice = crossfoot_syntax::format_source(&Source::new("g.xfoot", once.as_str())).unwrap();
         prop_assert_eq!(&once, &twice);
-        let reparsed = crossfoot::syntax::parse(&Source::new("g.xfoot", once.as_str())).unwrap();
+        let reparsed = crossfoot_syntax::parse(&Source::new("g.xfoot", once.as_str())).unwrap();
         prop_assert_eq!(reparsed, original.unwrap());
     }
 }
@@ -316,12 +316,12 @@ proptest! {
         prop_assume!(!gaps(&text).is_empty());
         let commented = with_comments(&text, &picks);
         let source = Source::new("g.xfoot", commented.as_str());
-        let original = crossfoot::syntax::parse(&source);
+        let original = crossfoot_syntax::parse(&source);
         prop_assume!(original.is_ok());
-        let once = crossfoot::syntax::format_source(&source);
+        let once = crossfoot_syntax::format_source(&source);
         prop_assert!(once.is_ok(), "fmt refused:\n{commented}");
         let once = once.unwrap();
-        let twice = crossfoot::syntax::format_source(&Source::new("g.xfoot", once.as_str())).unwrap();
+        let twice = crossfoot_syntax::format_source(&Source::new("g.xfoot", once.as_str())).unwrap();
         prop_assert_eq!(&once, &twice);
         prop_assert_eq!(once.matches(" # c").count() + once.matches("\n# c").count() + usize::from(once.starts_with("# c")), commented.matches(" # c").count());
     }
@@ -338,11 +338,11 @@ proptest! {
         let text = std::fs::read_to_string(file).unwrap();
         let commented = with_comments(&text, &picks);
         let source = Source::new(file, commented.as_str());
-        prop_assert!(crossfoot::syntax::parse(&source).is_ok());
-        let once = crossfoot::syntax::format_source(&source);
+        prop_assert!(crossfoot_syntax::parse(&source).is_ok());
+        let once = crossfoot_syntax::format_source(&source);
         prop_assert!(once.is_ok(), "fmt refused {file} with comments at {picks:?}");
         let once = once.unwrap();
-        let twice = crossfoot::syntax::format_source(&Source::new(file, once.as_str())).unwrap();
+        let twice = crossfoot_syntax::format_source(&Source::new(file, once.as_str())).unwrap();
         prop_assert_eq!(once, twice);
     }
 }
@@ -354,8 +354,10 @@ fn rounding_rules() -> &'static RuleSet {
         let text = "rule sum \"a sum\"\n  7030 = 7010 + 7020 - 7040 within rounding\n\
                     rule share \"a share\"\n  7050 = 7010 + 50% * 7020 within rounding\n";
         let source = Source::new("rounding.xfoot", text);
-        let file = crossfoot::syntax::parse(&source).unwrap();
-        crossfoot::check::check(vec![(source, file)]).unwrap().rules
+        let file = crossfoot_syntax::parse(&source).unwrap();
+        crossfoot_core::check::check(vec![(source, file)])
+            .unwrap()
+            .rules
     })
 }
 
@@ -383,7 +385,7 @@ proptest! {
         let total = a + b - c;
         let share = a + b / Decimal::TWO;
         let named = |unit: u32| if unit == 3 { "thousands" } else { "millions" };
-        let unit_of = named(unit).parse::<crossfoot::unit::Unit>().unwrap();
+        let unit_of = named(unit).parse::<crossfoot_core::unit::Unit>().unwrap();
         let figures = [
             ("7010", printed(a, unit)),
             ("7020", printed(b, unit)),
@@ -422,7 +424,7 @@ proptest! {
         if let Status::Fail(sides) = result.status(sum) {
             let band = sides.band.unwrap();
             prop_assert_eq!(band.figures, 4);
-            let two = crossfoot::eval::Value::whole(2);
+            let two = crossfoot_core::eval::Value::whole(2);
             prop_assert_eq!(sides.difference.unwrap().checked_sub(band.low).unwrap(), two);
             prop_assert_eq!(band.high.checked_sub(sides.difference.unwrap()).unwrap(), two);
         }

@@ -22,7 +22,7 @@ fn the_shipped_pack_passes_its_tests_and_kills_every_mutant() {
     );
     assert!(lines[1].ends_with(" passed, 0 failed"), "{stdout}");
     // Every rule has at least one passing and one failing example.
-    for file in crossfoot::load::rule_files(Path::new("rules")).unwrap() {
+    for file in crossfoot_core::load::rule_files(Path::new("rules")).unwrap() {
         let text = std::fs::read_to_string(&file).unwrap();
         for rule in text.split("\nrule ").skip(1) {
             let id = rule.split_whitespace().next().unwrap();

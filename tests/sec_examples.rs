@@ -17,7 +17,7 @@ use common::{crossfoot, crossfoot_in, root, scratch, seen, stderr, stdout};
 use std::collections::BTreeMap;
 use std::process::Output;
 
-use crossfoot::render::{JsonOutput, JsonReport};
+use crossfoot_render::{JsonOutput, JsonReport};
 
 const PACK: &str = "examples/sec";
 const HSBC: &str = "examples/sec/hsbc-securities-usa-2008-12.yaml";
@@ -224,7 +224,7 @@ fn holds_with_skips(schedule: &str, skipped: &[(&str, &str, Option<&str>)]) -> J
     report
 }
 
-fn result<'a>(report: &'a JsonReport, rule: &str) -> &'a crossfoot::render::JsonResult {
+fn result<'a>(report: &'a JsonReport, rule: &str) -> &'a crossfoot_render::JsonResult {
     report
         .results
         .iter()

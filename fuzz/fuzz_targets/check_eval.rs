@@ -8,9 +8,9 @@
 //! dated a month earlier) is given for `prior(…)`.
 #![no_main]
 
-use crossfoot::engine::Engine;
-use crossfoot::report::{Inputs, Report};
-use crossfoot::source::Source;
+use crossfoot_core::engine::Engine;
+use crossfoot_core::report::{Inputs, Report};
+use crossfoot_syntax::source::Source;
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 
@@ -19,12 +19,12 @@ fuzz_target!(|data: &[u8]| {
     let (rules, amounts) = data.split_at(split);
     let Ok(text) = std::str::from_utf8(rules) else { return };
     let source = Source::new("fuzz.xfoot", text);
-    let Ok(checked) = crossfoot::load::check_sources(vec![source]) else { return };
+    let Ok(checked) = crossfoot_core::load::check_sources(vec![source]) else { return };
     let engine = Engine::new(checked.rules);
     let rules = engine.rules();
     let setting = amounts.get(1).copied().unwrap_or(0);
     let unit = ["dollars", "thousands", "millions"][usize::from(setting % 3)];
-    let Ok(unit) = unit.parse::<crossfoot::unit::Unit>() else { return };
+    let Ok(unit) = unit.parse::<crossfoot_core::unit::Unit>() else { return };
     let with_prior = setting & 4 != 0;
     let mut bytes = amounts.iter().copied().skip(2);
     let mut lines = Vec::new();
@@ -54,8 +54,8 @@ fuzz_target!(|data: &[u8]| {
     for (rule, outcome) in result.results(rules) {
         assert_eq!(result.status(rule).verdict(), outcome.verdict, "the verdict is the evaluation's");
     }
-    let _ = crossfoot::eval::root_causes(rules, &result);
-    let _ = crossfoot::render::json_report(&engine, &result);
+    let _ = crossfoot_core::root_cause::root_causes(rules, &result);
+    let _ = crossfoot_render::json_report(&engine, &result);
 
     // The same amounts as a wide CSV row: the same verdicts.
     let dir = std::env::temp_dir().join(format!("crossfoot-fuzz-eval-{}", std::process::id()));

@@ -2,8 +2,8 @@
 //! itself and must never refuse), and formatting the result again changes nothing.
 #![no_main]
 
-use crossfoot::source::Source;
-use crossfoot::syntax::{format_source, parse};
+use crossfoot_syntax::source::Source;
+use crossfoot_syntax::{format_source, parse};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

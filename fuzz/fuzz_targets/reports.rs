@@ -4,16 +4,16 @@
 
 use std::sync::OnceLock;
 
-use crossfoot::engine::Engine;
-use crossfoot::report::{InputFormat, Inputs, load_yaml};
-use crossfoot::source::Source;
+use crossfoot_core::engine::Engine;
+use crossfoot_core::report::{InputFormat, Inputs, load_yaml};
+use crossfoot_syntax::source::Source;
 use libfuzzer_sys::fuzz_target;
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let text = "rule a 7190 = 7180 - 7060\nrule b 7425 = round(8% * 7415)\nrule c 7050 >= $0\n";
-        let checked = crossfoot::load::check_sources(vec![Source::new("r.xfoot", text)]);
+        let checked = crossfoot_core::load::check_sources(vec![Source::new("r.xfoot", text)]);
         Engine::new(checked.expect("the fixed rules check").rules)
     })
 }

@@ -7,7 +7,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
-use crossfoot::record::{RecordDir, RunRecord, Verification, compare_results};
+use crossfoot_core::record::{RecordDir, RunRecord, Verification, compare_results};
 use libfuzzer_sys::fuzz_target;
 
 /// A record's directory: a rule file, a report, a subdirectory, and a link to `/etc`.

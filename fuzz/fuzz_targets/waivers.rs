@@ -5,10 +5,10 @@
 
 use std::sync::OnceLock;
 
-use crossfoot::check::RuleSet;
-use crossfoot::date::Date;
-use crossfoot::source::Source;
-use crossfoot::waiver::Waivers;
+use crossfoot_core::check::RuleSet;
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::source::Source;
+use crossfoot_core::waiver::Waivers;
 use libfuzzer_sys::fuzz_target;
 use miette::Diagnostic;
 
@@ -17,7 +17,7 @@ fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
     RULES.get_or_init(|| {
         let text = "rule seg.excess \"x\"\n  7190 = 7180 - 7060\n\nrule seg.sign \"y\"\n  7033 <= $0\n";
-        match crossfoot::load::check_sources(vec![Source::new("pack.xfoot", text)]) {
+        match crossfoot_core::load::check_sources(vec![Source::new("pack.xfoot", text)]) {
             Ok(checked) => checked.rules,
             Err(_) => std::process::abort(),
         }

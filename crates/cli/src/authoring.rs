@@ -8,15 +8,15 @@ use super::{
     LintArgs, SqlArgs, SqlDialect, SqlInput, SqlLayout, not_one, read_reports, use_color,
     write_problems,
 };
-use crate::check::Checked;
-use crate::engine::Outcome;
-use crate::error::Error;
-use crate::files::{MAX_RULE_FILE_BYTES, STDIN_NAME, read_source, read_stdin};
-use crate::load::{check_sources, load_rules, rule_files};
-use crate::render::Human;
-use crate::source::Source;
-use crate::syntax::ast::Severity;
-use crate::syntax::format_aligned;
+use crossfoot_core::check::Checked;
+use crossfoot_core::engine::Outcome;
+use crossfoot_core::error::Error;
+use crossfoot_core::files::{MAX_RULE_FILE_BYTES, STDIN_NAME, read_source, read_stdin};
+use crossfoot_core::load::{check_sources, load_rules, rule_files};
+use crossfoot_render::Human;
+use crossfoot_syntax::ast::Severity;
+use crossfoot_syntax::format_aligned;
+use crossfoot_syntax::source::Source;
 
 /// `crossfoot lint`: every static problem of a rule set on stdout, then a count.
 pub fn lint(args: &LintArgs) -> io::Result<ExitStatus> {
@@ -160,7 +160,7 @@ fn fmt_source(
         Some(_) if formatted == source.text() => {}
         Some(file) => {
             // Whole or not at all, the file's permissions and links kept.
-            let mut staged = crate::files::Staged::rewrite(file)?;
+            let mut staged = crossfoot_core::files::Staged::rewrite(file)?;
             staged.write_all(formatted.as_bytes())?;
             staged.finish()?;
             writeln!(out, "formatted {name}")?;
@@ -200,7 +200,7 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
     let unknown: Vec<&String> = args
         .rule_ids
         .iter()
-        .filter(|id| !rules.rules().iter().any(|r| &&r.id == id))
+        .filter(|id| !rules.rules().iter().any(|r| &r.id() == id))
         .collect();
     if !unknown.is_empty() {
         for id in unknown {
@@ -233,7 +233,7 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
             priors.extend(batch.reports);
         }
     }
-    let result = crate::engine::Engine::new(rules.clone())
+    let result = crossfoot_core::engine::Engine::new(rules.clone())
         .with_priors(&priors)
         .check(&report);
     let mut first = true;
@@ -241,16 +241,16 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
     // fails, 2 when one cannot be evaluated.
     let mut status = ExitStatus::Pass;
     for (rule, outcome) in rules.rules().iter().zip(&result.results) {
-        if !args.rule_ids.is_empty() && !args.rule_ids.contains(&rule.id) {
+        if !args.rule_ids.is_empty() && !args.rule_ids.iter().any(|id| id == rule.id()) {
             continue;
         }
         if !first {
             writeln!(out)?;
         }
         first = false;
-        write!(out, "{}", crate::render::explain(rules, rule, &result))?;
+        write!(out, "{}", crossfoot_render::explain(rules, rule, &result))?;
         let this = match outcome.outcome() {
-            Outcome::Fail if rule.severity == Severity::Error => ExitStatus::Fail,
+            Outcome::Fail if rule.severity() == Severity::Error => ExitStatus::Fail,
             Outcome::Error => ExitStatus::Error,
             _ => ExitStatus::Pass,
         };
@@ -268,10 +268,13 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
     if let (Some(path), false) = (&args.output, args.check) {
         // Decided before anything is read: the book never replaces a file of the rule set.
-        let mut guard = crate::files::WriteGuard::new();
+        let mut guard = crossfoot_core::files::WriteGuard::new();
         guard.rules(
             &args.rules,
-            &[crate::waiver::FILE_NAME, crate::pack::FILE_NAME],
+            &[
+                crossfoot_core::waiver::FILE_NAME,
+                crossfoot_core::pack::FILE_NAME,
+            ],
         );
         if let Some(problem) = guard.refused("--output", path) {
             writeln!(err, "error: {problem}")?;
@@ -282,7 +285,7 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
         return Ok(ExitStatus::Error);
     };
     let title = args.rules.display().to_string();
-    let book = crate::render::book::book(&checked.rules, &title);
+    let book = crossfoot_render::book::book(&checked.rules, &title);
     let text = match args.format {
         DocFormat::Markdown => book.markdown(),
         DocFormat::Html => book.html(),
@@ -295,7 +298,7 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     if args.check {
         // No book yet reads as an empty one; a FIFO or a directory is refused, not waited on.
         let current = if std::fs::symlink_metadata(path).is_ok() {
-            match read_source(path, crate::files::MAX_REPORT_BYTES) {
+            match read_source(path, crossfoot_core::files::MAX_REPORT_BYTES) {
                 Ok(source) => source.text().to_owned(),
                 Err(error) => {
                     write_problems(&problems, &[Error::from(error)], &mut err)?;
@@ -319,7 +322,7 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
         )?;
         return Ok(ExitStatus::Fail);
     }
-    let written = crate::files::Staged::create(path).and_then(|mut staged| {
+    let written = crossfoot_core::files::Staged::create(path).and_then(|mut staged| {
         staged.write_all(text.as_bytes())?;
         staged.finish()
     });
@@ -353,33 +356,32 @@ pub fn sql(args: &SqlArgs) -> io::Result<ExitStatus> {
     let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
         return Ok(ExitStatus::Error);
     };
-    let options = crate::sql::Options {
+    let options = crossfoot_sql::Options {
         dialect: match args.dialect {
-            SqlDialect::Duckdb => crate::sql::Dialect::DuckDb,
-            SqlDialect::Spark => crate::sql::Dialect::Spark,
+            SqlDialect::Duckdb => crossfoot_sql::Dialect::DuckDb,
+            SqlDialect::Spark => crossfoot_sql::Dialect::Spark,
         },
         layout: match args.layout {
-            SqlLayout::Wide => crate::sql::Layout::Wide,
-            SqlLayout::Long => crate::sql::Layout::Long,
+            SqlLayout::Wide => crossfoot_sql::Layout::Wide,
+            SqlLayout::Long => crossfoot_sql::Layout::Long,
         },
         table: args.table.clone(),
         precision: args.precision,
         scale: args.scale,
         input: match args.input {
-            SqlInput::Text => crate::sql::Input::Text,
-            SqlInput::Decimal => crate::sql::Input::Decimal,
+            SqlInput::Text => crossfoot_sql::Input::Text,
+            SqlInput::Decimal => crossfoot_sql::Input::Decimal,
         },
         unit: args.unit,
     };
-    match crate::sql::compile(&checked.rules, &options) {
+    match crossfoot_sql::compile(&checked.rules, &options) {
         Ok(query) => {
             out.write_all(query.as_bytes())?;
             out.flush()?;
             Ok(ExitStatus::Pass)
         }
         Err(errors) => {
-            let errors: Vec<Error> = errors.into_iter().map(Error::from).collect();
-            write_problems(&problems, &errors, &mut err)?;
+            problems.problems(&errors, &mut err)?;
             Ok(ExitStatus::Error)
         }
     }
@@ -393,9 +395,9 @@ pub fn coverage(args: &CoverageArgs) -> io::Result<ExitStatus> {
     let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
         return Ok(ExitStatus::Error);
     };
-    let coverage = crate::coverage::coverage(&checked.rules);
+    let coverage = crossfoot_core::coverage::coverage(&checked.rules);
     match args.format {
-        CoverageFormat::Human => write!(out, "{}", crate::render::coverage_text(&coverage))?,
+        CoverageFormat::Human => write!(out, "{}", crossfoot_render::coverage_text(&coverage))?,
         CoverageFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &coverage).map_err(io::Error::other)?;
             writeln!(out)?;

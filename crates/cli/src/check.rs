@@ -6,21 +6,21 @@ use std::path::{Path, PathBuf};
 
 use super::output::{self, Pipe};
 use super::{CheckArgs, Deny, Format, Results, use_color, write_problems};
-use crate::check::RuleSet;
-use crate::date::Date;
-use crate::engine::ReportResult;
-use crate::engine::{Engine, ExitStatus, RunWarning, Tally};
-use crate::error::Error;
-use crate::files::{MAX_RULE_FILE_BYTES, read_source};
-use crate::files::{Staged, remove_stale};
-use crate::load::{load_rules, rule_files};
-use crate::record::{self, RecordDir, ReportResults, RunRecord};
-use crate::render::{
+use crossfoot_core::check::RuleSet;
+use crossfoot_core::engine::ReportResult;
+use crossfoot_core::engine::{Engine, ExitStatus, RunWarning, Tally};
+use crossfoot_core::error::Error;
+use crossfoot_core::files::{MAX_RULE_FILE_BYTES, read_source};
+use crossfoot_core::files::{Staged, remove_stale};
+use crossfoot_core::load::{load_rules, rule_files};
+use crossfoot_core::record::{self, RecordDir, ReportResults, RunRecord};
+use crossfoot_core::report::{InputFormat, Inputs};
+use crossfoot_core::waiver::{self, Waivers};
+use crossfoot_render::{
     Csv, CsvSink, Github, GithubSink, Html, HtmlSink, Human, HumanSink, Json, JsonSink, Junit,
     JunitSink, Listed, Nothing, Render, RunEnd, Sarif, SarifSink, Sink,
 };
-use crate::report::{InputFormat, Inputs};
-use crate::waiver::{self, Waivers};
+use crossfoot_syntax::date::Date;
 
 /// `crossfoot check`: results on stdout (or the machine format in `--output`), problems
 /// with the inputs on stderr.
@@ -121,7 +121,7 @@ pub(super) fn run_check(
         )?;
         return Ok(failed(ExitStatus::Error));
     }
-    let pack = match crate::pack::find(&args.rules) {
+    let pack = match crossfoot_core::pack::find(&args.rules) {
         Ok(pack) => pack,
         Err(error) => {
             write_problems(&problems, &[Error::from(error)], err)?;
@@ -209,7 +209,7 @@ fn stopped(
     let mut sink = JsonSink::new(out, lines);
     sink.input_problem(&input.display().to_string(), &messages.join("; "))?;
     sink.finish(&RunEnd {
-        totals: crate::engine::Totals::default(),
+        totals: crossfoot_core::engine::Totals::default(),
         warnings: &[],
     })
 }
@@ -467,7 +467,7 @@ fn recordable(
     let mut inputs = Vec::new();
     // The rule set's `pack.yaml`, when it has one, is hashed too: beside a rules file, it
     // is not under the rules input.
-    let pack = crate::pack::path_for(&args.rules).filter(|path| path.is_file());
+    let pack = crossfoot_core::pack::path_for(&args.rules).filter(|path| path.is_file());
     let given = std::iter::once(args.rules.as_path())
         .chain(args.reports.iter().map(PathBuf::as_path))
         .chain(waivers)
@@ -493,7 +493,7 @@ fn make_record(
     args: &CheckArgs,
     names: &RecordNames,
     read: (Option<&Path>, Option<&Path>),
-    pack: Option<&crate::pack::Pack>,
+    pack: Option<&crossfoot_core::pack::Pack>,
     today: Date,
     status: ExitStatus,
     results: &[ReportResults],

@@ -6,13 +6,13 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 
 use super::{DiffArgs, DiffFormat, ExitStatus, not_one, use_color, write_problems};
-use crate::check::RuleSet;
-use crate::diff::{Flip, LineChange, RuleChange, diff, diff_lines, flips};
-use crate::engine::{Engine, ReportResult};
-use crate::error::Error;
-use crate::load::load_rules;
-use crate::render::Human;
-use crate::report::{InputFormat, Inputs, names, read_reports};
+use crossfoot_core::check::RuleSet;
+use crossfoot_core::diff::{Flip, LineChange, RuleChange, diff, diff_lines, flips};
+use crossfoot_core::engine::{Engine, ReportResult};
+use crossfoot_core::error::Error;
+use crossfoot_core::load::load_rules;
+use crossfoot_core::report::{InputFormat, Inputs, names, read_reports};
+use crossfoot_render::Human;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -36,9 +36,9 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     let old = if !args.old.exists() && args.new.exists() {
         // `crossfoot diff main rules/`: OLD is a git revision of NEW's path.
         let revision = args.old.to_string_lossy();
-        crate::load::git_sources(&revision, &args.new)
+        crossfoot_core::load::git_sources(&revision, &args.new)
             .map_err(|error| vec![error])
-            .and_then(crate::load::check_sources)
+            .and_then(crossfoot_core::load::check_sources)
     } else {
         load_rules(&args.old)
     };
@@ -66,7 +66,7 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     let text = match args.format {
         // Descriptions, labels and report names are the inputs' text: escaped.
         DiffFormat::Human => {
-            crate::render::text::terminal_lines(&human(&changes, &lines, flipped.as_deref()))
+            crossfoot_render::text::terminal_lines(&human(&changes, &lines, flipped.as_deref()))
                 .into_owned()
         }
         DiffFormat::Markdown => markdown(&changes, &lines, flipped.as_deref()),
@@ -97,7 +97,7 @@ fn revision_second(args: &DiffArgs) -> Option<Error> {
         return None;
     }
     let revision = args.new.to_str()?;
-    if !crate::load::is_git_revision(revision, &args.old) {
+    if !crossfoot_core::load::is_git_revision(revision, &args.old) {
         return None;
     }
     Some(Error::RevisionSecond {
@@ -232,7 +232,7 @@ fn line_counts(lines: &[LineChange]) -> String {
 }
 
 /// A field's change as two lines, old then new, under a rule or a line.
-fn field_lines(out: &mut String, field: &crate::diff::FieldChange) {
+fn field_lines(out: &mut String, field: &crossfoot_core::diff::FieldChange) {
     let label = format!("{}:", field.field);
     let _ = writeln!(out, "  {label:<13}{}", shown(&field.old));
     let _ = writeln!(out, "  {:<11}→ {}", "", shown(&field.new));
@@ -310,7 +310,7 @@ fn human(changes: &[RuleChange], lines: &[LineChange], flipped: Option<&[Flip]>)
 /// escaped too, so nothing in a rule or a report's name can end the cell or the table, or
 /// write HTML. (Formulas, in code spans, hold no backtick.)
 fn markdown(changes: &[RuleChange], lines: &[LineChange], flipped: Option<&[Flip]>) -> String {
-    let code = |text: &str| crate::render::text::terminal(text).replace('|', "\\|");
+    let code = |text: &str| crossfoot_render::text::terminal(text).replace('|', "\\|");
     let cell = |text: &str| {
         code(text)
             .replace('&', "&amp;")

@@ -142,7 +142,7 @@ pub fn reference_markdown() -> String {
     let mut md = String::new();
     md.push_str(
         "# Command-line reference\n\n\
-         <!-- Generated from the clap definitions in src/cli/mod.rs by\n     \
+         <!-- Generated from the clap definitions in crates/cli/src/lib.rs by\n     \
          `UPDATE_DOCS=1 cargo test --test docs`; do not edit by hand. -->\n\n",
     );
     md.push_str(&format!(

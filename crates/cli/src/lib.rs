@@ -1,4 +1,17 @@
 //! The command line: arguments, output streams and the exit status.
+//!
+//! The top of the workspace: it only parses arguments, picks outputs and sets the exit
+//! code; the run itself is `crossfoot-core`'s, its outputs `crossfoot-render`'s.
+#![forbid(unsafe_code)]
+
+/// mimalloc rather than the system allocator: checking a large rule set makes millions of
+/// small allocations on every core, where glibc's per-thread arenas spend as much time
+/// growing heaps and faulting pages as the work itself. On the 100,000-rule benchmark
+/// pack it halves parsing and checking (see the README's benchmarks). Built without
+/// transparent huge pages (`no_thp`): asking for them makes the kernel compact memory to
+/// find 2 MB pages, which on a busy machine cost more than the pages save.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod authoring;
 mod check;
@@ -20,10 +33,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::date::Date;
-pub use crate::engine::ExitStatus;
-use crate::error::Error;
-use crate::render::Human;
+pub use crossfoot_core::engine::ExitStatus;
+use crossfoot_core::error::Error;
+use crossfoot_render::Human;
+use crossfoot_syntax::date::Date;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -45,7 +58,12 @@ fn check_after_help() -> String {
 
 /// Check regulatory reports against rules written the way the form reads.
 #[derive(Debug, Parser)]
-#[command(name = "crossfoot", version, about, after_help = check_after_help())]
+#[command(
+    name = "crossfoot",
+    version,
+    about = "An exact, friendly rules language for regulatory reports (FOCUS / 1-FR-FCM)",
+    after_help = check_after_help()
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -240,7 +258,7 @@ pub struct SqlArgs {
     /// (blank is dollars) when a rule's verdict depends on it: a `$` constant or tolerance
     /// other than zero.
     #[arg(long)]
-    pub unit: Option<crate::unit::Unit>,
+    pub unit: Option<crossfoot_core::unit::Unit>,
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -423,13 +441,13 @@ pub enum InputFormatArg {
     Csv,
 }
 
-impl From<InputFormatArg> for crate::report::InputFormat {
+impl From<InputFormatArg> for crossfoot_core::report::InputFormat {
     fn from(format: InputFormatArg) -> Self {
         match format {
-            InputFormatArg::Yaml => crate::report::InputFormat::Yaml,
-            InputFormatArg::Json => crate::report::InputFormat::Json,
-            InputFormatArg::Jsonl => crate::report::InputFormat::Jsonl,
-            InputFormatArg::Csv => crate::report::InputFormat::Csv,
+            InputFormatArg::Yaml => crossfoot_core::report::InputFormat::Yaml,
+            InputFormatArg::Json => crossfoot_core::report::InputFormat::Json,
+            InputFormatArg::Jsonl => crossfoot_core::report::InputFormat::Jsonl,
+            InputFormatArg::Csv => crossfoot_core::report::InputFormat::Csv,
         }
     }
 }
@@ -494,10 +512,9 @@ pub enum Deny {
     Warnings,
 }
 
-impl From<ExitStatus> for ExitCode {
-    fn from(status: ExitStatus) -> Self {
-        ExitCode::from(status as u8)
-    }
+/// The process's exit code for a run's status: 0, 1 or 2.
+fn exit_code(status: ExitStatus) -> ExitCode {
+    ExitCode::from(status as u8)
 }
 
 /// Parse the arguments and run; the process's exit code.
@@ -520,12 +537,12 @@ pub fn run() -> ExitCode {
         Command::Lsp(_) => return lsp(),
     };
     match status {
-        Ok(status) => status.into(),
+        Ok(status) => exit_code(status),
         // A closed pipe (`crossfoot … | head`) is a normal end.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
             let _ = writeln!(io::stderr(), "error: cannot write output: {error}");
-            ExitStatus::Error.into()
+            exit_code(ExitStatus::Error)
         }
     }
 }
@@ -534,7 +551,7 @@ pub fn run() -> ExitCode {
 /// protocol says), with the reason on standard error when the connection failed.
 #[cfg(feature = "lsp")]
 fn lsp() -> ExitCode {
-    match crate::lsp::run_stdio() {
+    match crossfoot_lsp::run_stdio() {
         Ok(ending) => ExitCode::from(ending.code()),
         Err(error) => {
             let _ = writeln!(io::stderr(), "error: {error}");
@@ -546,7 +563,7 @@ fn lsp() -> ExitCode {
 /// Standard output for results: line by line to a terminal, in large blocks otherwise
 /// (the standard handle is line-buffered always, and scans every byte it is given for a
 /// newline: a cost that shows on a gigabyte of JSON).
-pub(super) fn stdout() -> Box<dyn Write> {
+pub(crate) fn stdout() -> Box<dyn Write> {
     let stdout = io::stdout();
     if stdout.is_terminal() {
         return Box::new(stdout.lock());
@@ -567,15 +584,15 @@ fn block_buffered(_stdout: &io::Stdout) -> Option<Box<dyn Write>> {
 }
 
 /// The reports of `--reports`/REPORT that `--report` picks.
-pub(super) struct Picked {
+pub(crate) struct Picked {
     /// The reports kept, in order (at most the number asked for).
-    pub reports: Vec<crate::report::Report>,
+    pub reports: Vec<crossfoot_core::report::Report>,
     /// How many the inputs hold that `--report` picks (all, without it).
     pub found: usize,
 }
 
 /// `--prior -`: standard input is for the reports checked, not for previous ones.
-pub(super) fn prior_from_stdin(priors: &[PathBuf]) -> Option<String> {
+pub(crate) fn prior_from_stdin(priors: &[PathBuf]) -> Option<String> {
     priors
         .iter()
         .any(|path| path.as_os_str() == "-")
@@ -586,8 +603,8 @@ pub(super) fn prior_from_stdin(priors: &[PathBuf]) -> Option<String> {
 /// names (every one, without `wanted`) and counting the rest; every problem with the
 /// inputs that is in the way otherwise. With `wanted`, a row that cannot be read and is
 /// not the one named is not in the way, unless nothing is found: then it may be why.
-pub(super) fn read_reports(
-    rules: &crate::check::RuleSet,
+pub(crate) fn read_reports(
+    rules: &crossfoot_core::check::RuleSet,
     paths: &[PathBuf],
     format: Option<InputFormatArg>,
     wanted: Option<&str>,
@@ -599,11 +616,12 @@ pub(super) fn read_reports(
     };
     let mut errors = Vec::new();
     let mut passed_over = Vec::new();
-    let format = format.map(crate::report::InputFormat::from);
-    for read in crate::report::read_reports(rules, paths.to_vec(), format) {
+    let format = format.map(crossfoot_core::report::InputFormat::from);
+    for read in crossfoot_core::report::read_reports(rules, paths.to_vec(), format) {
         match read {
             Ok(report) => {
-                if wanted.is_none_or(|wanted| crate::report::names(report.meta(), wanted)) {
+                if wanted.is_none_or(|wanted| crossfoot_core::report::names(report.meta(), wanted))
+                {
                     picked.found += 1;
                     if picked.reports.len() < keep {
                         picked.reports.push(report);
@@ -612,7 +630,9 @@ pub(super) fn read_reports(
             }
             Err(unreadable) => {
                 let in_the_way = match (wanted, &unreadable.meta.place) {
-                    (Some(wanted), Some(_)) => crate::report::names(&unreadable.meta, wanted),
+                    (Some(wanted), Some(_)) => {
+                        crossfoot_core::report::names(&unreadable.meta, wanted)
+                    }
                     _ => true,
                 };
                 if in_the_way {
@@ -641,7 +661,7 @@ pub(super) fn read_reports(
 
 /// What is wrong when `--report` (or its absence) does not pick exactly one report, said
 /// of the inputs (`r.csv: no report is `R7``).
-pub(super) fn not_one(found: usize, wanted: Option<&str>, what: &str) -> Option<String> {
+pub(crate) fn not_one(found: usize, wanted: Option<&str>, what: &str) -> Option<String> {
     match (found, wanted) {
         (1, _) => None,
         (0, Some(wanted)) => Some(format!("no report is `{wanted}`")),
@@ -656,29 +676,31 @@ pub(super) fn not_one(found: usize, wanted: Option<&str>, what: &str) -> Option<
 /// When the rules path of `crossfoot COMMAND RULES REPORT...` names a report (`-`, or a
 /// `.yaml`, `.json`, `.jsonl` or `.csv` file): the arguments are in the wrong order, and
 /// the problem says the right one, with the rule set found among the reports first.
-pub(super) fn misordered(command: &str, rules: &Path, reports: &[PathBuf]) -> Option<Error> {
+pub(crate) fn misordered(command: &str, rules: &Path, reports: &[PathBuf]) -> Option<Error> {
     // A pack, waivers or test file is not a report: the rules path's own message says
     // what it is.
     let side_file = |path: &Path| {
         path.file_name()
             .and_then(|name| name.to_str())
             .is_some_and(|name| {
-                name == crate::pack::FILE_NAME
-                    || name == crate::waiver::FILE_NAME
+                name == crossfoot_core::pack::FILE_NAME
+                    || name == crossfoot_core::waiver::FILE_NAME
                     || name.ends_with(".test.yaml")
                     || name.ends_with(".test.yml")
             })
     };
     let report_like = |path: &Path| {
         path == Path::new("-")
-            || crate::report::InputFormat::of(path).is_some() && !path.is_dir() && !side_file(path)
+            || crossfoot_core::report::InputFormat::of(path).is_some()
+                && !path.is_dir()
+                && !side_file(path)
     };
     if !report_like(rules) {
         return None;
     }
     let rule_like = |path: &&PathBuf| {
         path.extension().is_some_and(|e| e == "xfoot")
-            || path.is_dir() && crate::load::rule_files(path).is_ok()
+            || path.is_dir() && crossfoot_core::load::rule_files(path).is_ok()
     };
     let shown = |path: &Path| {
         let text = path.display().to_string();
@@ -718,7 +740,7 @@ pub(super) fn misordered(command: &str, rules: &Path, reports: &[PathBuf]) -> Op
     })
 }
 
-pub(super) fn write_problems(
+pub(crate) fn write_problems(
     human: &Human,
     errors: &[Error],
     err: &mut dyn Write,
@@ -726,7 +748,7 @@ pub(super) fn write_problems(
     human.problems(errors, err)
 }
 
-pub(super) fn use_color(choice: Color, terminal: bool) -> bool {
+pub(crate) fn use_color(choice: Color, terminal: bool) -> bool {
     match choice {
         Color::Always => true,
         Color::Never => false,

@@ -1,13 +1,13 @@
 //! The files `check` writes (`--output`, `--record`) and standard output: never one of the
 //! inputs (the library's [`WriteGuard`]), never a stale or partial file that looks like a
-//! finished run ([`Staged`](crate::files::Staged)), and a reader that stops early
+//! finished run ([`Staged`](crossfoot_core::files::Staged)), and a reader that stops early
 //! (`| head`) does not cut the files short or change the exit status.
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use super::CheckArgs;
-use crate::files::{Role, WriteGuard, absolute};
+use crossfoot_core::files::{Role, WriteGuard, absolute};
 
 /// Why a file `check` would write must not be written, when it must not: decided before
 /// anything is read or written.
@@ -33,7 +33,10 @@ pub(super) fn refused(args: &CheckArgs, waivers: Option<&Path>) -> Option<String
     let mut guard = WriteGuard::new();
     guard.rules(
         &args.rules,
-        &[crate::waiver::FILE_NAME, crate::pack::FILE_NAME],
+        &[
+            crossfoot_core::waiver::FILE_NAME,
+            crossfoot_core::pack::FILE_NAME,
+        ],
     );
     if let Some(waivers) = waivers {
         guard.waivers(waivers);

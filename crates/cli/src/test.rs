@@ -3,12 +3,12 @@
 use std::io::{self, IsTerminal, Write};
 
 use super::{ExitStatus, TestArgs, TestFormat, use_color, write_problems};
-use crate::load::load_rules;
-use crate::render::Human;
+use crossfoot_core::load::load_rules;
+use crossfoot_render::Human;
 
 /// `crossfoot test`: examples, whole-report tests and, with `--mutate`, mutants.
 pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
-    use crate::testing;
+    use crossfoot_core::testing;
 
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
@@ -22,19 +22,19 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
         }
     };
     let rules = &checked.rules;
-    let mut cases: Vec<crate::render::TestCase> = Vec::new();
+    let mut cases: Vec<crossfoot_render::TestCase> = Vec::new();
     for run in testing::run_examples(rules) {
         let diagnostic = (!run.ok).then(|| {
-            human.diagnostic(&crate::diagnostic::RuleDiagnostic::example(
+            human.diagnostic(&crossfoot_core::diagnostic::RuleDiagnostic::example(
                 rules,
                 run.rule,
                 &run.status,
-                &crate::eval::WithPrior {
+                &crossfoot_core::eval::WithPrior {
                     current: &run.amounts,
                     prior: run
                         .prior
                         .as_deref()
-                        .ok_or(crate::eval::NoPrior::NoneEarlier),
+                        .ok_or(crossfoot_core::eval::NoPrior::NoneEarlier),
                 },
                 run.example.expect,
                 run.example.span,
@@ -43,11 +43,11 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
         let (line, _) = rules
             .source_of(run.rule)
             .map_or((0, 0), |s| s.line_col(run.example.span.start));
-        cases.push(crate::render::TestCase {
+        cases.push(crossfoot_render::TestCase {
             suite: "examples".to_owned(),
             name: format!(
                 "{} {} (line {line})",
-                run.rule.id,
+                run.rule.id(),
                 run.example.expect.as_str()
             ),
             failure: diagnostic,
@@ -86,11 +86,11 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
                 let mut text = format!(
                     "{}: rule `{}` should {}, but it {got}\n",
                     file.display(),
-                    case.rule.id,
+                    case.rule.id(),
                     case.expected.as_str()
                 );
                 let amounts = result.amounts(case.rule);
-                if let Some(diagnostic) = crate::diagnostic::RuleDiagnostic::new(
+                if let Some(diagnostic) = crossfoot_core::diagnostic::RuleDiagnostic::new(
                     rules,
                     case.rule,
                     &status,
@@ -101,9 +101,9 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
                 }
                 text
             });
-            cases.push(crate::render::TestCase {
+            cases.push(crossfoot_render::TestCase {
                 suite: file.display().to_string(),
-                name: case.rule.id.clone(),
+                name: case.rule.id().to_owned(),
                 failure,
             });
         }
@@ -114,16 +114,16 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
         let killed = runs.iter().filter(|r| r.killed).count();
         for run in &runs {
             let failure = (!run.killed).then(|| {
-                human.diagnostic(&crate::diagnostic::RuleDiagnostic::survivor(
+                human.diagnostic(&crossfoot_core::diagnostic::RuleDiagnostic::survivor(
                     rules,
                     run.rule,
                     &run.mutant.description,
                     run.mutant.span,
                 ))
             });
-            cases.push(crate::render::TestCase {
+            cases.push(crossfoot_render::TestCase {
                 suite: "mutants".to_owned(),
-                name: format!("{}: {}", run.rule.id, run.mutant.description),
+                name: format!("{}: {}", run.rule.id(), run.mutant.description),
                 failure,
             });
         }
@@ -147,7 +147,7 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
             }
             writeln!(out, "{passed} passed, {failed} failed")?;
         }
-        TestFormat::Junit => write!(out, "{}", crate::render::test_junit(&cases))?,
+        TestFormat::Junit => write!(out, "{}", crossfoot_render::test_junit(&cases))?,
     }
     out.flush()?;
     Ok(if unusable {

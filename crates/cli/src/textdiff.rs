@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use similar::{Algorithm, DiffOp, capture_diff_slices, group_diff_ops};
 
-use crate::render::text::terminal;
+use crossfoot_render::text::terminal;
 
 /// Lines (of both sides together) a piece may have to be diffed line by line; a larger
 /// one is shown replaced whole, so no piece costs more than this squared.

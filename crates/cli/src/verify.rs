@@ -12,9 +12,9 @@ use std::path::PathBuf;
 
 use super::check::{Colors, run_check};
 use super::{CheckArgs, Color, Deny, ExitStatus, Format, InputFormatArg, Results, VerifyArgs};
-use crate::files::{MAX_REPORT_BYTES, read_source};
-use crate::record::{RecordDir, RunRecord, Verification, compare_files, compare_results};
-use crate::render::text::terminal;
+use crossfoot_core::files::{MAX_REPORT_BYTES, read_source};
+use crossfoot_core::record::{RecordDir, RunRecord, Verification, compare_files, compare_results};
+use crossfoot_render::text::terminal;
 
 /// `crossfoot verify-record FILE`: exit 0 when the record matches, 1 when it does not, 2
 /// when it cannot be read or names a file outside its directory.
@@ -60,7 +60,7 @@ pub fn verify_record(args: &VerifyArgs) -> io::Result<ExitStatus> {
         let message = format!(
             "cannot go to the record's directory `{}`: {}",
             dir.dir().display(),
-            crate::files::reason(&error)
+            crossfoot_core::files::reason(&error)
         );
         return refuse(&mut err, &message);
     }
@@ -167,7 +167,7 @@ fn write_verification(
             out,
             "ok: the record matches: {} file{} unchanged, the same results on {reports} report{}",
             verification.unchanged,
-            crate::engine::plural(verification.unchanged),
+            crossfoot_core::engine::plural(verification.unchanged),
             if reports == 1 { "" } else { "s" }
         )
     } else {
@@ -175,9 +175,9 @@ fn write_verification(
             out,
             "MISMATCH: {} file{} changed or missing, {} result{} {}",
             verification.files.len(),
-            crate::engine::plural(verification.files.len()),
+            crossfoot_core::engine::plural(verification.files.len()),
             verification.results.len(),
-            crate::engine::plural(verification.results.len()),
+            crossfoot_core::engine::plural(verification.results.len()),
             if verification.results.len() == 1 {
                 "differs"
             } else {

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::check::RuleSet;
-use crate::line::LineCode;
-use crate::syntax::ast::CmpOp;
+use crossfoot_syntax::ast::CmpOp;
+use crossfoot_syntax::line::LineCode;
 
 /// Coverage of every page of the catalogue.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -6,15 +6,15 @@ use std::fmt;
 use miette::{Diagnostic, LabeledSpan, Severity as MietteSeverity, SourceCode};
 
 use crate::check::RuleSet;
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
-use crate::amount;
 use crate::check::{CheckedRule, Node};
 use crate::eval::{Amounts, EvalError, Facts, Sides, Status, Value};
-use crate::source::Span;
-use crate::source::terminal;
-use crate::syntax::ast::{CmpOp, Expectation, LineKind, Severity};
 use crate::unit::Unit;
+use crossfoot_syntax::amount;
+use crossfoot_syntax::ast::{CmpOp, Expectation, LineKind, Severity};
+use crossfoot_syntax::source::Span;
+use crossfoot_syntax::source::terminal;
 
 /// A failing rule, or a rule whose arithmetic could not be carried out, ready to render.
 #[derive(Debug)]

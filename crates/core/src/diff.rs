@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::check::{Catalogue, CheckedExample, CheckedRule, LineInfo, RuleSet};
 use crate::engine::{ReportResult, RuleResult};
 use crate::eval::{Skip, Status, Verdict};
-use crate::line::LineCode;
-use crate::syntax::Print;
+use crossfoot_syntax::Print;
+use crossfoot_syntax::line::LineCode;
 
 /// One rule's change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -269,7 +269,8 @@ fn pair_up(old: &[CheckedRule], new: &[CheckedRule]) -> Vec<Option<usize>> {
     let mut paired: Vec<Option<usize>> = vec![None; new.len()];
     let mut taken = vec![false; old.len()];
     // Each id's first day's versions in the old set, in order.
-    let mut exact: HashMap<(&str, Option<crate::date::Date>), VecDeque<usize>> = HashMap::new();
+    let mut exact: HashMap<(&str, Option<crossfoot_syntax::date::Date>), VecDeque<usize>> =
+        HashMap::new();
     for (o, rule) in old.iter().enumerate() {
         exact
             .entry((rule.id.as_str(), rule.period.from))
@@ -374,8 +375,8 @@ pub fn flips(
         let detail = status.as_ref().and_then(Status::sides).map(|s| {
             format!(
                 "left {}, right {}, difference {}",
-                crate::amount::format_value(s.left),
-                crate::amount::format_value(s.right),
+                crossfoot_syntax::amount::format_value(s.left),
+                crossfoot_syntax::amount::format_value(s.right),
                 crate::diagnostic::difference_text(s)
             )
         });
@@ -393,7 +394,7 @@ pub fn flips(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Source;
+    use crossfoot_syntax::source::Source;
 
     fn rules(text: &str) -> RuleSet {
         crate::load::check_sources(vec![Source::new("t.xfoot", text)])

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::check::{CheckedRule, RuleSet};
-use crate::date::Date;
 use crate::error::Error;
 use crate::eval::{Facts, NoPrior, RowAmounts, Skip, Status, Verdict, evaluate_rule, verdict};
-use crate::line::LineCode;
 use crate::report::{Job, Meta, Report, Row, Spare, Unreadable};
-use crate::syntax::ast::Severity;
 use crate::waiver::{Usage, Waivers};
+use crossfoot_syntax::ast::Severity;
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
 
 /// A rule set ready to check reports, with the waivers that accept some failures.
 #[derive(Debug)]
@@ -1045,6 +1045,6 @@ impl std::fmt::Display for RunWarning {
 }
 
 /// `s` for a count other than one.
-pub(crate) fn plural(count: usize) -> &'static str {
+pub fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }

@@ -7,7 +7,7 @@ use crate::check::CheckError;
 use crate::files::FileError;
 use crate::pack::PackError;
 use crate::report::ReportError;
-use crate::syntax::SyntaxError;
+use crossfoot_syntax::SyntaxError;
 
 /// Why a rule set or a report could not be used.
 #[derive(Debug, Error, Diagnostic)]
@@ -116,11 +116,6 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Pack(Box<PackError>),
-
-    /// A rule with no exact SQL form.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Sql(Box<crate::sql::SqlError>),
 }
 
 /// A problem in a whole-report test file (`*.test.yaml`).
@@ -132,7 +127,7 @@ pub struct TestFileError {
     pub message: String,
     /// The test file.
     #[source_code]
-    pub src: crate::source::Source,
+    pub src: crossfoot_syntax::source::Source,
     /// Where.
     #[label("here")]
     pub span: miette::SourceSpan,
@@ -155,12 +150,6 @@ impl Error {
 impl From<SyntaxError> for Error {
     fn from(error: SyntaxError) -> Self {
         Error::Syntax(Box::new(error))
-    }
-}
-
-impl From<crate::sql::SqlError> for Error {
-    fn from(error: crate::sql::SqlError) -> Self {
-        Error::Sql(Box::new(error))
     }
 }
 

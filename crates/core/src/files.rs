@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
 /// The largest rule file crossfoot reads (and `pack.yaml`, `waivers.yaml`).
 pub const MAX_RULE_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -593,7 +593,7 @@ pub(crate) fn text_of(
 }
 
 /// What went wrong with a file, in words.
-pub(crate) fn reason(error: &std::io::Error) -> String {
+pub fn reason(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
@@ -685,6 +685,7 @@ mod tests {
     fn a_directory_that_cannot_be_read_is_an_error() {
         let error = files_under(Path::new("Cargo.toml"), |_| true).unwrap_err();
         assert!(error.to_string().contains("Cargo.toml"), "{error}");
-        assert!(files_under(Path::new("rules"), |_| true).unwrap().len() > 3);
+        let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        assert!(files_under(&rules, |_| true).unwrap().len() > 3);
     }
 }

@@ -7,8 +7,8 @@ use crate::check::{self, Checked};
 use crate::error::Error;
 use crate::files::{MAX_RULE_FILE_BYTES, files_under, io_error, read_source};
 use crate::report;
-use crate::source::Source;
-use crate::syntax;
+use crossfoot_syntax as syntax;
+use crossfoot_syntax::source::Source;
 
 /// Read, parse and check a rule set: one `.xfoot` file, or every `.xfoot` file under a
 /// directory (recursively, in path order), with the warnings found. On failure, every

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::files::{FileError, MAX_RULE_FILE_BYTES, read_source};
-use crate::source::{Source, Span};
 use crate::yaml::{self, Node};
+use crossfoot_syntax::source::{Source, Span};
 
 /// The name of a pack's manifest.
 pub const FILE_NAME: &str = "pack.yaml";

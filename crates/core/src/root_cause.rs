@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use crate::check::RuleSet;
 use crate::engine::{Outcome, ReportResult};
 use crate::eval::{Amounts, RowAmounts, Status, Value, Verdict, read, verdict};
-use crate::line::LineCode;
-use crate::syntax::ast::CmpOp;
+use crossfoot_syntax::ast::CmpOp;
+use crossfoot_syntax::line::LineCode;
 
 /// One line whose correction would clear failing rules.
 #[derive(Clone, Debug, PartialEq, Eq)]

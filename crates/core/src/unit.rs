@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
-use crate::number::Value;
+use crossfoot_syntax::number::Value;
 
 /// The unit of a report's amounts: 10^(3k) dollars.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -21,9 +21,9 @@ use std::collections::HashMap;
 pub use error::WaiverError;
 
 use crate::check::RuleSet;
-use crate::date::{Date, Period};
-use crate::source::{Source, Span, Spanned};
 use crate::yaml::{self, Node};
+use crossfoot_syntax::date::{Date, Period};
+use crossfoot_syntax::source::{Source, Span, Spanned};
 
 /// The file name looked for beside a pack.
 pub const FILE_NAME: &str = "waivers.yaml";
@@ -212,7 +212,7 @@ fn similar_rule(rules: &RuleSet, id: &str) -> Option<String> {
         .iter()
         .map(|rule| rule.id.as_str())
         .filter(|candidate| candidate.starts_with(prefix))
-        .min_by_key(|candidate| crate::spelling::edit_distance(candidate, id))
+        .min_by_key(|candidate| crossfoot_syntax::spelling::edit_distance(candidate, id))
         .map(|candidate| format!("did you mean `{candidate}`?"))
 }
 

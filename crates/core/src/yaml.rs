@@ -5,7 +5,7 @@
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-use crate::source::{Source, Span};
+use crossfoot_syntax::source::{Source, Span};
 
 /// The deepest nesting accepted.
 pub const MAX_DEPTH: usize = 16;

@@ -1,7 +1,7 @@
 //! Completion: the catalogue's line codes with their labels where a number is being
 //! written, the keywords and functions where a word is.
 
-use crate::render::text::terminal;
+use crossfoot_render::text::terminal;
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionItemLabelDetails, Documentation, Position,
 };
@@ -9,7 +9,7 @@ use lsp_types::{
 use super::text::LineIndex;
 use super::words;
 use super::workspace::Analysis;
-use crate::eval::RoundMode;
+use crossfoot_core::eval::RoundMode;
 
 /// The keywords of the language, with what each introduces.
 const KEYWORDS: [(&str, &str); 25] = [

@@ -9,10 +9,10 @@ use lsp_types::{
 };
 use miette::{Diagnostic as _, LabeledSpan};
 
-use crate::check::CheckError;
-use crate::error::Error;
-use crate::line::LineCode;
-use crate::source::Span;
+use crossfoot_core::check::CheckError;
+use crossfoot_core::error::Error;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::Span;
 
 /// A problem of the rule set, placed in one of its files.
 #[derive(Clone, Debug)]
@@ -103,7 +103,7 @@ fn message(error: &dyn miette::Diagnostic) -> String {
         Some(help) => format!("{error}\nhelp: {help}"),
         None => error.to_string(),
     };
-    crate::render::text::terminal_lines(&text).into_owned()
+    crossfoot_render::text::terminal_lines(&text).into_owned()
 }
 
 fn severity(severity: Option<miette::Severity>) -> DiagnosticSeverity {
@@ -150,7 +150,7 @@ fn related_information(
         if let Some(text) = label.label() {
             related.push(DiagnosticRelatedInformation {
                 location: Location::new(uri.clone(), files.range(file, span_of(&label))),
-                message: crate::render::text::terminal(text).into_owned(),
+                message: crossfoot_render::text::terminal(text).into_owned(),
             });
         }
     }
@@ -165,7 +165,7 @@ fn related_information(
         };
         related.push(DiagnosticRelatedInformation {
             location: Location::new(uri, files.range(place, span_of(label))),
-            message: crate::render::text::terminal_lines(&other.to_string()).into_owned(),
+            message: crossfoot_render::text::terminal_lines(&other.to_string()).into_owned(),
         });
     }
     related

@@ -8,8 +8,8 @@ use lsp_types::{
 
 use super::text::LineIndex;
 use super::workspace::Analysis;
-use crate::files::MAX_RULE_FILE_BYTES;
-use crate::source::Source;
+use crossfoot_core::files::MAX_RULE_FILE_BYTES;
+use crossfoot_syntax::source::Source;
 
 /// The whole document in `fmt`'s layout: one edit, none when it is already canonical,
 /// and `None` when it does not parse (or formatting would change its rules): the text is
@@ -18,7 +18,7 @@ pub fn format(name: &str, text: &str) -> Option<Vec<TextEdit>> {
     if u64::try_from(text.len()).unwrap_or(u64::MAX) > MAX_RULE_FILE_BYTES {
         return None;
     }
-    let formatted = crate::syntax::format_source(&Source::new(name, text)).ok()?;
+    let formatted = crossfoot_syntax::format_source(&Source::new(name, text)).ok()?;
     if formatted == text {
         return Some(Vec::new());
     }

@@ -3,9 +3,9 @@
 //! given an amount in an example). Built from the library's syntax tree, so a code is
 //! what the grammar says it is: `$7,190`, `71.90`, `8%`, a comment or a string never are.
 
-use crate::line::LineCode;
-use crate::source::{Span, Spanned};
-use crate::syntax::ast::{Assertion, Condition, Expr, LineKind, Page, Rule, RuleFile};
+use crossfoot_syntax::ast::{Assertion, Condition, Expr, LineKind, Page, Rule, RuleFile};
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::{Span, Spanned};
 
 /// A line a page declares.
 #[derive(Clone, Debug)]
@@ -221,10 +221,10 @@ impl Reads {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Source;
+    use crossfoot_syntax::source::Source;
 
     fn index(text: &str) -> FileIndex {
-        FileIndex::new(&crate::syntax::parse(&Source::new("t.xfoot", text)).unwrap())
+        FileIndex::new(&crossfoot_syntax::parse(&Source::new("t.xfoot", text)).unwrap())
     }
 
     fn code(text: &str) -> LineCode {

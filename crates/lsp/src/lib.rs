@@ -1,11 +1,11 @@
 //! `crossfoot lsp`: a language server for rule files, over standard input and output.
 //!
 //! The server is a thin layer over the library: a document's rule set is every `.xfoot`
-//! file under its directory (as [`load_rules`](crate::load::load_rules) reads a
+//! file under its directory (as [`load_rules`](crossfoot_core::load::load_rules) reads a
 //! directory), with each open buffer's text in place of its file's, and it is checked by
-//! [`check_sources`](crate::load::check_sources), the checks `crossfoot lint` runs. Their
+//! [`check_sources`](crossfoot_core::load::check_sources), the checks `crossfoot lint` runs. Their
 //! diagnostics are published with their spans turned into the protocol's positions; the
-//! formatter is [`format_source`](crate::syntax::format_source), `crossfoot fmt`'s; the
+//! formatter is [`format_source`](crossfoot_syntax::format_source), `crossfoot fmt`'s; the
 //! line codes a hover, a definition or a reference is about come from the library's
 //! syntax tree. Nothing is parsed or checked twice over in another way.
 //!

@@ -4,8 +4,8 @@ use lsp_types::{Hover, HoverContents, Location, MarkupContent, MarkupKind, Posit
 
 use super::words;
 use super::workspace::{Analysis, AnalyzedFile};
-use crate::line::LineCode;
-use crate::source::Span;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::Span;
 
 /// The most rules a hover lists by name.
 const MAX_LISTED_RULES: usize = 20;
@@ -127,7 +127,7 @@ fn location(file: &AnalyzedFile, span: Span) -> Option<Location> {
 /// emphasis, code, links, HTML, tables and entities escaped, and control and
 /// bidirectional characters shown as `\u{202e}` (as in every output).
 fn escape(text: &str) -> String {
-    let text = crate::render::text::terminal(text);
+    let text = crossfoot_render::text::terminal(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(

@@ -8,7 +8,7 @@
 
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
-use crate::source::Span;
+use crossfoot_syntax::source::Span;
 
 /// Where each line of a text starts, for turning offsets into positions and back.
 #[derive(Clone, Debug)]

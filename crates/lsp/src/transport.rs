@@ -14,7 +14,7 @@ use super::error::LspError;
 
 /// The largest message read, as the largest report file: a document's text is at most a
 /// rule file (16 MiB), and JSON's escapes can make that several times longer.
-pub const MAX_MESSAGE_BYTES: u64 = crate::files::MAX_REPORT_BYTES;
+pub const MAX_MESSAGE_BYTES: u64 = crossfoot_core::files::MAX_REPORT_BYTES;
 
 /// The longest header line read (`Content-Length: …`, `Content-Type: …`).
 pub const MAX_HEADER_BYTES: u64 = 8 * 1024;
@@ -98,14 +98,14 @@ pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, LspErro
         let Some((name, value)) = header.split_once(": ") else {
             return Err(LspError::Frame(format!(
                 "`{}` is not a header",
-                crate::render::text::terminal(&header)
+                crossfoot_render::text::terminal(&header)
             )));
         };
         if name.eq_ignore_ascii_case("Content-Length") {
             let value: u64 = value.trim().parse().map_err(|_| {
                 LspError::Frame(format!(
                     "Content-Length `{}` is not a number of bytes",
-                    crate::render::text::terminal(value)
+                    crossfoot_render::text::terminal(value)
                 ))
             })?;
             length = Some(value);

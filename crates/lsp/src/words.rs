@@ -3,8 +3,8 @@
 //! the cursor while a file does not parse. Whenever the file parses, a line code is found
 //! through the tree instead ([`super::index`]).
 
-use crate::line::LineCode;
-use crate::source::Span;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::Span;
 
 /// Whether the end of a line's text is inside a comment or a string.
 pub fn in_comment_or_string(line: &str) -> bool {

@@ -11,11 +11,11 @@ use super::diagnostics::{self, Files, Problem};
 use super::index::{Declaration, FileIndex, RuleEntry};
 use super::text::LineIndex;
 use super::uri;
-use crate::error::Error;
-use crate::files::{FileError, MAX_RULE_FILE_BYTES, read_source};
-use crate::line::LineCode;
-use crate::load;
-use crate::source::{Source, Span};
+use crossfoot_core::error::Error;
+use crossfoot_core::files::{FileError, MAX_RULE_FILE_BYTES, read_source};
+use crossfoot_core::load;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::{Source, Span};
 
 /// How a document is known: by its path (a `file:` URI), or by its URI (any other).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -361,7 +361,7 @@ fn index(
     source: &Source,
     last_parsed: &mut HashMap<DocKey, FileIndex>,
 ) -> (Option<FileIndex>, bool) {
-    match crate::syntax::parse(source) {
+    match crossfoot_syntax::parse(source) {
         Ok(file) => {
             let index = FileIndex::new(&file);
             last_parsed.insert(key.clone(), index.clone());

@@ -8,12 +8,12 @@
 
 use std::fmt::Write as _;
 
-use crate::amount;
-use crate::check::{CheckedRule, Cond, Constant, Func, Node, RuleSet};
-use crate::eval::RoundMode;
-use crate::line::LineCode;
-use crate::source::Span;
-use crate::syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Tolerance};
+use crossfoot_core::check::{CheckedRule, Cond, Constant, Func, Node, RuleSet};
+use crossfoot_core::eval::RoundMode;
+use crossfoot_syntax::amount;
+use crossfoot_syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Tolerance};
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::Span;
 
 /// The rule book of a rule set.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,7 +87,7 @@ pub fn book(rules: &RuleSet, title: &str) -> Book {
     for rule in rules.rules() {
         let entry = entry(rules, rule);
         let page = rule
-            .lines
+            .lines()
             .first()
             .and_then(|code| catalogue.line(*code))
             .map(|info| info.page);
@@ -126,7 +126,7 @@ fn entry(rules: &RuleSet, rule: &CheckedRule) -> Entry {
         rule,
         mentioned: std::cell::RefCell::new(Vec::new()),
     };
-    let comparison = &rule.assertion;
+    let comparison = &rule.assertion();
     let mut statement = format!(
         "{} {} {}.",
         words.node(&comparison.left, false),
@@ -135,26 +135,26 @@ fn entry(rules: &RuleSet, rule: &CheckedRule) -> Entry {
     );
     capitalize(&mut statement);
     let mut facts = Vec::new();
-    if let Some((tolerance, _)) = rule.tolerance {
+    if let Some(tolerance) = rule.tolerance() {
         facts.push(("Tolerance", tolerance_words(tolerance.written())));
     }
-    if let Some(condition) = &rule.condition {
+    if let Some(condition) = rule.condition() {
         facts.push(("Applies when", words.condition(condition)));
     }
-    if !rule.period.is_always() {
-        facts.push(("In force", rule.period.to_string()));
+    if !rule.period().is_always() {
+        facts.push(("In force", rule.period().to_string()));
     }
-    facts.push(("Severity", rule.severity.as_str().to_owned()));
-    if let Some(citation) = &rule.citation {
-        facts.push(("Citation", citation.clone()));
+    facts.push(("Severity", rule.severity().as_str().to_owned()));
+    if let Some(citation) = rule.citation() {
+        facts.push(("Citation", citation.to_owned()));
     }
     if let Some(source) = rules.source_of(rule) {
-        let (line, _) = source.line_col(rule.span.start);
+        let (line, _) = source.line_col(rule.span().start);
         facts.push(("Source", format!("{}:{line}", source.name())));
     }
     Entry {
-        id: rule.id.clone(),
-        description: rule.description.clone(),
+        id: rule.id().to_owned(),
+        description: rule.description().map(str::to_owned),
         statement,
         facts,
         examples: examples(rule),
@@ -289,7 +289,7 @@ impl Words<'_> {
 
     /// "line 7190 (Excess (deficiency) funds in segregation)", "… on the previous report".
     fn line(&self, slot: usize, prior: bool) -> String {
-        let Some(code) = self.rule.lines.get(slot) else {
+        let Some(code) = self.rule.lines().get(slot) else {
             return String::new();
         };
         let mut text = format!("line {code}");
@@ -374,7 +374,7 @@ fn is_ratio(node: &Node) -> bool {
 
 fn examples(rule: &CheckedRule) -> Examples {
     let mut columns: Vec<(LineCode, bool)> = Vec::new();
-    for example in &rule.examples {
+    for example in rule.examples() {
         let prior = example
             .prior
             .iter()
@@ -392,7 +392,7 @@ fn examples(rule: &CheckedRule) -> Examples {
         }
     }
     let rows = rule
-        .examples
+        .examples()
         .iter()
         .map(|example| {
             let cells = columns
@@ -672,9 +672,9 @@ fn h(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::check;
-    use crate::source::Source;
-    use crate::syntax;
+    use crossfoot_core::check::check;
+    use crossfoot_syntax as syntax;
+    use crossfoot_syntax::source::Source;
 
     fn book_of(text: &str) -> Book {
         let source = Source::new("t.xfoot", text);

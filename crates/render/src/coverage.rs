@@ -1,9 +1,9 @@
 //! `crossfoot coverage` for people.
 
-use crate::engine::plural;
+use crossfoot_core::engine::plural;
 use std::fmt::Write as _;
 
-use crate::coverage::Coverage;
+use crossfoot_core::coverage::Coverage;
 
 /// Per page: its size, the lines no rule reads, the lines several rules target.
 pub fn coverage_text(coverage: &Coverage) -> String {

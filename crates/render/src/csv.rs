@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use super::findings::findings;
 use super::{Render, RunEnd, Sink};
-use crate::engine::{Engine, Outcome, ReportResult};
-use crate::report::{Meta, Place, Unreadable};
+use crossfoot_core::engine::{Engine, Outcome, ReportResult};
+use crossfoot_core::report::{Meta, Place, Unreadable};
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 15] = [
@@ -85,10 +85,11 @@ impl Render for Csv<'_> {
         let wanted = Outcome::is_finding;
         for (_, finding) in findings(self.engine, result, wanted) {
             let sides = finding.status.sides();
-            let value =
-                |v: Option<crate::eval::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+            let value = |v: Option<crossfoot_core::eval::Value>| {
+                v.map(|v| v.to_string()).unwrap_or_default()
+            };
             let cells = [
-                finding.rule.id.clone(),
+                finding.rule.id().to_owned(),
                 finding.severity().as_str().to_owned(),
                 finding.outcome.as_str().to_owned(),
                 value(sides.map(|s| s.left)),

@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
-use crate::amount;
-use crate::check::{CheckedRule, Func, Node, RuleSet};
-use crate::diagnostic::{difference_text, failure_message};
-use crate::engine::ReportResult;
-use crate::eval::{self, Amounts, Facts, RowAmounts, Skip, Status};
+use crossfoot_core::check::{CheckedRule, Func, Node, RuleSet};
+use crossfoot_core::diagnostic::{difference_text, failure_message};
+use crossfoot_core::engine::ReportResult;
+use crossfoot_core::eval::{self, Amounts, Facts, RowAmounts, Skip, Status};
+use crossfoot_syntax::amount;
 
 /// A rule's status on a report and the amounts it read.
 struct Explained<'a> {
@@ -43,15 +43,15 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> St
         out,
         "  {} {} {}",
         rule.left_text(),
-        rule.assertion.op.as_str(),
+        rule.assertion().op.as_str(),
         rule.right_text()
     );
-    if let Some((_, span)) = rule.tolerance {
+    if let Some(span) = rule.tolerance_span() {
         let _ = writeln!(out, "  {}", source_text(rules, rule, span));
     }
-    if let Some(condition) = &rule.condition {
+    if let Some(condition) = &rule.condition() {
         let when = rule
-            .condition_span
+            .condition_span()
             .map(|s| source_text(rules, rule, s))
             .unwrap_or_default();
         let verdict = match eval::condition_holds(rule, condition, outcome.amounts, outcome.facts) {
@@ -67,7 +67,7 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> St
         rules,
         rule,
         &outcome,
-        &rule.assertion.left,
+        &rule.assertion().left,
         0,
         "",
         &mut rows,
@@ -75,14 +75,14 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> St
     rows.push(Row {
         depth: 0,
         op: "",
-        text: rule.assertion.op.as_str().to_owned(),
+        text: rule.assertion().op.as_str().to_owned(),
         amount: None,
     });
     side_rows(
         rules,
         rule,
         &outcome,
-        &rule.assertion.right,
+        &rule.assertion().right,
         0,
         "",
         &mut rows,
@@ -96,16 +96,16 @@ pub fn explain(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> St
 
 /// `seg.excess: Excess (deficiency) funds …` then the citation and where the rule is.
 fn heading(rules: &RuleSet, rule: &CheckedRule) -> String {
-    let mut text = rule.id.clone();
-    if let Some(description) = &rule.description {
+    let mut text = rule.id().to_owned();
+    if let Some(description) = rule.description() {
         let _ = write!(text, ": {description}");
     }
     let mut about = Vec::new();
-    if let Some(citation) = &rule.citation {
-        about.push(citation.clone());
+    if let Some(citation) = rule.citation() {
+        about.push(citation.to_owned());
     }
     if let Some(source) = rules.source_of(rule) {
-        let (line, _) = source.line_col(rule.assertion_span.start);
+        let (line, _) = source.line_col(rule.assertion_span().start);
         about.push(format!("{}:{line}", source.name()));
     }
     if !about.is_empty() {
@@ -155,7 +155,7 @@ fn side_rows(
     match node {
         Node::Line { slot, prior, .. } => {
             let code = rule
-                .lines
+                .lines()
                 .get(*slot)
                 .map(ToString::to_string)
                 .unwrap_or_default();
@@ -165,7 +165,7 @@ fn side_rows(
             } else {
                 (outcome.amounts.amount(*slot).is_none(), code.clone())
             };
-            if let Some(label) = rule.lines.get(*slot).and_then(|c| rules.label(*c)) {
+            if let Some(label) = rule.lines().get(*slot).and_then(|c| rules.label(*c)) {
                 let _ = write!(text, "  {label}");
             }
             if blank && rule.total_reads().contains(&(*slot, *prior)) {
@@ -243,7 +243,11 @@ fn side_rows(
 }
 
 /// The rule's own text at a span, on one line.
-fn source_text(rules: &RuleSet, rule: &CheckedRule, span: crate::source::Span) -> String {
+fn source_text(
+    rules: &RuleSet,
+    rule: &CheckedRule,
+    span: crossfoot_syntax::source::Span,
+) -> String {
     let text = rules.source_of(rule).map(|s| s.slice(span)).unwrap_or("");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -285,23 +289,23 @@ fn write_rows(out: &mut String, rows: &[Row]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::check;
-    use crate::source::Source;
-    use crate::syntax;
+    use crossfoot_core::check::check;
+    use crossfoot_syntax as syntax;
+    use crossfoot_syntax::source::Source;
     use rust_decimal::Decimal;
 
     fn explain_text(rules: &str, lines: &[(&str, &str)]) -> String {
         let source = Source::new("t.xfoot", rules);
         let file = syntax::parse(&source).unwrap();
         let set = check(vec![(source, file)]).unwrap().rules;
-        let report = crate::Report::from_lines(
+        let report = crossfoot_core::report::Report::from_lines(
             "r.yaml",
             lines
                 .iter()
                 .map(|(c, a)| (c.parse().unwrap(), a.parse::<Decimal>().unwrap())),
         );
-        let row = crate::report::Row::of(&set, &report);
-        let result = crate::engine::check_row(&set, None, row);
+        let row = crossfoot_core::report::Row::of(&set, &report);
+        let result = crossfoot_core::engine::check_row(&set, None, row);
         explain(&set, &set.rules()[0], &result)
     }
 

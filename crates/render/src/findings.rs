@@ -4,12 +4,12 @@
 
 use super::Human;
 use super::text::terminal;
-use crate::amount;
-use crate::check::CheckedRule;
-use crate::diagnostic::{RuleDiagnostic, allowance, difference_text, failure_message};
-use crate::engine::{Engine, Outcome, ReportResult, RuleResult};
-use crate::eval::{Skip, Status};
-use crate::syntax::ast::Severity;
+use crossfoot_core::check::CheckedRule;
+use crossfoot_core::diagnostic::{RuleDiagnostic, allowance, difference_text, failure_message};
+use crossfoot_core::engine::{Engine, Outcome, ReportResult, RuleResult};
+use crossfoot_core::eval::{Skip, Status};
+use crossfoot_syntax::amount;
+use crossfoot_syntax::ast::Severity;
 
 /// One rule's outcome on one report, ready for any format.
 pub struct Finding<'a> {
@@ -56,7 +56,7 @@ impl<'a> Finding<'a> {
         let unit = if rule.compares_money() {
             report.row.meta.unit
         } else {
-            crate::unit::Unit::DOLLARS
+            crossfoot_core::unit::Unit::DOLLARS
         };
         let numbers = status.sides().map_or_else(String::new, |sides| {
             let in_unit = if unit.is_dollars() || sides.band.is_some() {
@@ -140,7 +140,7 @@ impl<'a> Finding<'a> {
 
     /// The severity a failure of this rule carries.
     pub fn severity(&self) -> Severity {
-        self.rule.severity
+        self.rule.severity()
     }
 }
 
@@ -151,7 +151,7 @@ pub(crate) fn location(
     rule: &CheckedRule,
 ) -> (String, (usize, usize), (usize, usize)) {
     let source = engine.rules().source_of(rule);
-    let span = rule.assertion_span;
+    let span = rule.assertion_span();
     let start = source.map_or((1, 1), |s| s.line_col(span.start));
     let end = source.map_or((1, 1), |s| s.line_col(span.end));
     let file = source.map(|s| s.name().to_owned()).unwrap_or_default();

@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use super::findings::{Finding, fails_the_run, findings, location};
 use super::text::terminal;
 use super::{Render, RunEnd, Sink};
-use crate::engine::{Engine, Outcome, ReportResult, RunWarning};
-use crate::report::{Place, Unreadable};
-use crate::syntax::ast::Severity;
+use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning};
+use crossfoot_core::report::{Place, Unreadable};
+use crossfoot_syntax::ast::Severity;
 
 /// Writes the commands for a report's failures.
 pub struct Github<'a> {
@@ -35,7 +35,7 @@ impl<'a> Github<'a> {
                     start.1,
                     end.0,
                     end.1,
-                    property(&rule.id)
+                    property(rule.id())
                 )
             })
             .collect();

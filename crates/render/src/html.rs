@@ -24,15 +24,15 @@ use super::findings::{Finding, fails_the_run};
 use super::human::{counts, totals_line};
 use super::text::{html, terminal};
 use super::{Held, Listed, Render, RunEnd, Sink};
-use crate::amount;
-use crate::check::{CheckedRule, RuleSet};
-use crate::diagnostic::failure_numbers;
-use crate::engine::{Engine, Outcome, ReportResult, RunWarning, Standing};
-use crate::eval::{Amounts, Status};
-use crate::line::LineCode;
-use crate::report::Unreadable;
-use crate::root_cause::{Candidate, root_causes};
-use crate::syntax::ast::{LineKind, Severity};
+use crossfoot_core::check::{CheckedRule, RuleSet};
+use crossfoot_core::diagnostic::failure_numbers;
+use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning, Standing};
+use crossfoot_core::eval::{Amounts, Status};
+use crossfoot_core::report::Unreadable;
+use crossfoot_core::root_cause::{Candidate, root_causes};
+use crossfoot_syntax::amount;
+use crossfoot_syntax::ast::{LineKind, Severity};
+use crossfoot_syntax::line::LineCode;
 
 /// How many reports a page shows in full, as the human output does with its 10: the first
 /// this many reports that do not hold, and the reports that hold among the first this many
@@ -86,7 +86,7 @@ impl<'a> Html<'a> {
         let mut groups = vec![Vec::new(); catalogue.pages().len() + 1];
         for (index, rule) in rules.rules().iter().enumerate() {
             let page = rule
-                .lines
+                .lines()
                 .first()
                 .and_then(|code| catalogue.line(*code))
                 .map_or(catalogue.pages().len(), |info| info.page);
@@ -139,7 +139,7 @@ impl Render for Html<'_> {
                     text.push_str(", ");
                 }
                 first = false;
-                put!(text, "<code>{}</code>", html(&rule.id, false));
+                put!(text, "<code>{}</code>", html(rule.id(), false));
             }
         }
         text.push_str("</td>");
@@ -194,7 +194,7 @@ impl<'h, 'a> Report<'h, 'a> {
                 continue;
             }
             for (slot, _) in rule.occurrences() {
-                if let Some(code) = rule.lines.get(slot) {
+                if let Some(code) = rule.lines().get(slot) {
                     let readers = marks.entry(*code).or_default();
                     if readers.last() != Some(&index) {
                         readers.push(index);
@@ -318,7 +318,7 @@ impl<'h, 'a> Report<'h, 'a> {
                     Some(format!(
                         "<a href=\"#{}-rule{i}\"><code>{}</code></a>",
                         self.anchor,
-                        html(&rule.id, false)
+                        html(rule.id(), false)
                     ))
                 })
                 .collect::<Vec<_>>()
@@ -362,7 +362,7 @@ impl<'h, 'a> Report<'h, 'a> {
                 Some(format!(
                     "<a href=\"#{}-rule{i}\"><code>{}</code></a>",
                     self.anchor,
-                    html(&rule.id, false)
+                    html(rule.id(), false)
                 ))
             })
             .collect();
@@ -381,7 +381,7 @@ impl<'h, 'a> Report<'h, 'a> {
                 .breaks
                 .iter()
                 .filter_map(|&i| self.rules.rules().get(i))
-                .map(|rule| format!("<code>{}</code>", html(&rule.id, false)))
+                .map(|rule| format!("<code>{}</code>", html(rule.id(), false)))
                 .collect();
             put!(out, ", but would break {}", broken.join(", "));
         }
@@ -511,7 +511,7 @@ impl<'h, 'a> Report<'h, 'a> {
                 let ids: Vec<String> = failing
                     .iter()
                     .filter_map(|&&i| self.rules.rules().get(i))
-                    .map(|rule| html(&rule.id, false).into_owned())
+                    .map(|rule| html(rule.id(), false).into_owned())
                     .collect();
                 format!(" data-failing=\"{}\"", ids.join(" "))
             };
@@ -556,7 +556,7 @@ impl<'h, 'a> Report<'h, 'a> {
                     outcome.as_str(),
                     outcome_icon(outcome),
                     outcome.as_str(),
-                    html(&rule.id, false)
+                    html(rule.id(), false)
                 );
             }
             out.push_str("</td></tr>\n");
@@ -581,10 +581,10 @@ impl<'h, 'a> Report<'h, 'a> {
             out,
             "<article class=\"card c-{} severity-{}\" id=\"{id}\" aria-labelledby=\"{id}-h\">\n<h4 id=\"{id}-h\">{} {}{}</h4>\n",
             outcome.as_str(),
-            rule.severity.as_str(),
+            rule.severity().as_str(),
             outcome_tag(outcome),
             text.id,
-            severity_note(rule.severity, outcome, self.html.deny_warnings)
+            severity_note(rule.severity(), outcome, self.html.deny_warnings)
         );
         if !text.description.is_empty() || !text.citation.is_empty() {
             out.push_str("<p class=\"desc\">");
@@ -651,12 +651,12 @@ impl<'h, 'a> Report<'h, 'a> {
 
     /// The lines a rule reads, with the report's amounts (and the previous report's).
     fn write_read_lines(&self, out: &mut String, rule: &CheckedRule) {
-        if rule.lines.is_empty() {
+        if rule.lines().is_empty() {
             return;
         }
         let a = &self.anchor;
         let amounts = self.result.amounts(rule);
-        let prior: Vec<usize> = match (rule.reads_prior, &self.result.prior) {
+        let prior: Vec<usize> = match (rule.reads_prior(), &self.result.prior) {
             (true, Ok(_)) => rule.prior_occurrences().iter().map(|(s, _)| *s).collect(),
             _ => Vec::new(),
         };
@@ -664,9 +664,9 @@ impl<'h, 'a> Report<'h, 'a> {
         put!(
             out,
             "<table class=\"read\">\n<caption>Lines <code>{}</code> reads</caption>\n<thead><tr><th scope=\"col\">Line</th><th scope=\"col\">Label</th><th scope=\"col\" class=\"num\">Amount</th></tr></thead>\n<tbody>\n",
-            html(&rule.id, false)
+            html(rule.id(), false)
         );
-        for (slot, code) in rule.lines.iter().enumerate() {
+        for (slot, code) in rule.lines().iter().enumerate() {
             let kind = self.kind(*code);
             let label = html(self.rules.label(*code).unwrap_or(""), false);
             if current.contains(&slot) {
@@ -734,7 +734,7 @@ impl<'h, 'a> Report<'h, 'a> {
                 text.description.clone()
             };
             match result.verdict {
-                crate::eval::Verdict::Skipped(skip) => put!(
+                crossfoot_core::eval::Verdict::Skipped(skip) => put!(
                     why,
                     " <span class=\"why\">(skipped: {})</span>",
                     html(&skip.reason(), false)
@@ -755,7 +755,7 @@ impl<'h, 'a> Report<'h, 'a> {
                 "<tr class=\"o-{}\"><th scope=\"row\">{name}</th><td>{}{}</td><td>{why}</td></tr>\n",
                 outcome.as_str(),
                 outcome_tag(outcome),
-                severity_note(rule.severity, outcome, self.html.deny_warnings)
+                severity_note(rule.severity(), outcome, self.html.deny_warnings)
             );
         }
         out.push_str("</tbody>\n</table>\n");
@@ -773,23 +773,21 @@ impl<'h, 'a> Report<'h, 'a> {
 /// A rule's fixed text, escaped.
 fn rule_text(rules: &RuleSet, rule: &CheckedRule) -> RuleText {
     let source = rules.source_of(rule);
-    let line = source.map_or(0, |s| s.line_col(rule.assertion_span.start).0);
+    let line = source.map_or(0, |s| s.line_col(rule.assertion_span().start).0);
     let name = source.map_or("", |s| s.name());
     RuleText {
-        id: format!("<code>{}</code>", html(&rule.id, false)),
+        id: format!("<code>{}</code>", html(rule.id(), false)),
         description: rule
-            .description
-            .as_deref()
+            .description()
             .map(|d| html(d, false).into_owned())
             .unwrap_or_default(),
         citation: rule
-            .citation
-            .as_deref()
+            .citation()
             .map(|c| html(c, false).into_owned())
             .unwrap_or_default(),
         place: format!("{}:{line}", html(name, false)),
-        assertion: html(source.map_or("", |s| s.slice(rule.assertion_span)), false).into_owned(),
-        source: html(source.map_or("", |s| s.slice(rule.span)), true).into_owned(),
+        assertion: html(source.map_or("", |s| s.slice(rule.assertion_span())), false).into_owned(),
+        source: html(source.map_or("", |s| s.slice(rule.span())), true).into_owned(),
     }
 }
 

@@ -8,16 +8,16 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 use super::text::terminal;
 use super::{RunEnd, Sink};
-use crate::amount;
-use crate::check::Within;
-use crate::check::{CheckedRule, RuleSet};
-use crate::diagnostic::{RuleDiagnostic, difference_text};
-use crate::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
-use crate::eval::{Status, Verdict};
-use crate::report::Unreadable;
-use crate::root_cause::root_causes;
-use crate::syntax::ast::Severity;
-use crate::waiver::Waiver;
+use crossfoot_core::check::Within;
+use crossfoot_core::check::{CheckedRule, RuleSet};
+use crossfoot_core::diagnostic::{RuleDiagnostic, difference_text};
+use crossfoot_core::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
+use crossfoot_core::eval::{Status, Verdict};
+use crossfoot_core::report::Unreadable;
+use crossfoot_core::root_cause::root_causes;
+use crossfoot_core::waiver::Waiver;
+use crossfoot_syntax::amount;
+use crossfoot_syntax::ast::Severity;
 
 /// Width the diagnostics wrap their prose at.
 const WIDTH: usize = 120;
@@ -160,15 +160,15 @@ impl Human {
                 let status = outcome.outcome().as_str();
                 let why = match outcome.verdict {
                     Verdict::Skipped(skip) => format!(" ({})", skip.reason()),
-                    Verdict::Pass if matches!(rule.tolerance, Some((Within::Rounding, _))) => {
+                    Verdict::Pass if matches!(rule.tolerance(), Some(Within::Rounding)) => {
                         rounding_note(rule, result)
                     }
-                    Verdict::Fail if rule.severity != Severity::Error => {
-                        format!(" (severity {})", rule.severity.as_str())
+                    Verdict::Fail if rule.severity() != Severity::Error => {
+                        format!(" (severity {})", rule.severity().as_str())
                     }
                     _ => String::new(),
                 };
-                let name = crate::check::version_name(rule);
+                let name = crossfoot_core::check::version_name(rule);
                 writeln!(out, "  {status:<7} {name}{why}")?;
             }
         }
@@ -272,7 +272,7 @@ fn ids<'a>(rules: &'a RuleSet, result: &'a ReportResult, wanted: Outcome) -> Vec
     result
         .results(rules)
         .filter(|(_, outcome)| outcome.outcome() == wanted)
-        .map(|(rule, _)| rule.id.as_str())
+        .map(|(rule, _)| rule.id())
         .collect()
 }
 
@@ -289,7 +289,7 @@ fn root_cause_text(rules: &RuleSet, result: &ReportResult) -> String {
     let ids = |indices: &[usize]| -> String {
         indices
             .iter()
-            .filter_map(|&i| all.get(i).map(|r| r.id.as_str()))
+            .filter_map(|&i| all.get(i).map(|r| r.id()))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -336,8 +336,8 @@ fn waived_text(rule: &CheckedRule, status: &Status, waiver: Option<&Waiver>) -> 
     };
     let mut text = format!(
         "waived: `{}` fails ({}): {numbers}",
-        rule.id,
-        crate::diagnostic::failure_message(rule),
+        rule.id(),
+        crossfoot_core::diagnostic::failure_message(rule),
     );
     if let Some(waiver) = waiver {
         let _ = write!(
@@ -615,7 +615,73 @@ fn rounding_note(rule: &CheckedRule, result: &ReportResult) -> String {
     let status = result.status(rule);
     status
         .sides()
-        .and_then(|sides| crate::diagnostic::rounding_note(rule, sides, result.row.meta.unit))
+        .and_then(|sides| {
+            crossfoot_core::diagnostic::rounding_note(rule, sides, result.row.meta.unit)
+        })
         .map(|note| format!(" ({note})"))
         .unwrap_or_default()
+}
+
+/// How [`excerpt`](super::excerpt) cuts long lines, as the human output shows it.
+#[cfg(test)]
+mod excerpt_tests {
+    use super::Human;
+    use crossfoot_syntax::source::Source;
+
+    /// The human rendering of an error at `at..at + len` in `text`.
+    fn shown(text: &str, at: usize, len: usize) -> String {
+        let labels = vec![miette::LabeledSpan::new_primary_with_span(
+            Some("here".to_owned()),
+            (at, len),
+        )];
+        let report = miette::miette!(labels = labels, "a problem")
+            .with_source_code(Source::new("t.xfoot", text));
+        Human::new(false, false).diagnostic(report.as_ref())
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_label_and_keeps_its_place() {
+        let line = format!("  7190 = {}9999 + 1", "1000 + ".repeat(2_000));
+        let text = format!("rule a \"x\"\n{line}\nrule b \"y\"\n");
+        let at = text.find("9999").unwrap();
+        let out = shown(&text, at, 4);
+        assert!(out.len() < 1_000, "{out}");
+        let column = line.find("9999").unwrap() + 1;
+        assert!(out.contains(&format!("[t.xfoot:2:{column}]")), "{out}");
+        let cut = out.lines().find(|l| l.contains("9999")).unwrap();
+        // Sixty characters before the label, the end of the line after it.
+        assert_eq!(
+            cut,
+            " 2 │ …0 + 1000 + 1000 + 1000 + 1000 + 1000 + 1000 + 1000 + 1000 + 9999 + 1"
+        );
+        // The underline is under the code it labels.
+        let under = out.lines().find(|l| l.contains("──")).unwrap();
+        let column = |line: &str, at: usize| line.get(..at).map(|l| l.chars().count());
+        assert_eq!(
+            under.find('─').and_then(|at| column(under, at)),
+            cut.find("9999").and_then(|at| column(cut, at))
+        );
+    }
+
+    #[test]
+    fn short_lines_are_shown_whole() {
+        let text = "rule a \"x\"\n  7190 = 1000 + 9999\n";
+        let out = shown(text, text.find("9999").unwrap(), 4);
+        assert!(!out.contains('…'), "{out}");
+        assert!(out.contains(" 2 │   7190 = 1000 + 9999\n"), "{out}");
+    }
+
+    #[test]
+    fn a_long_label_keeps_both_ends_and_lines_around_it_are_cut_too() {
+        let long = format!("  7190 = {}1", "é + ".repeat(100));
+        let text = format!("{long}\r\n{long}\r\n{long}\r\n");
+        let start = long.len() + 2;
+        let out = shown(&text, start + 2, long.len() - 2);
+        for line in out.lines() {
+            assert!(line.chars().count() < 200, "{line}");
+        }
+        assert!(out.contains(" 2 │   7190 = é + é"), "{out}");
+        assert!(out.contains("é + 1\n"), "{out}");
+        assert_eq!(out.matches('…').count(), 3, "{out}");
+    }
 }

@@ -13,12 +13,12 @@ use serde::{Deserialize, Serialize};
 
 use super::text::{self, json_string};
 use super::{Held, Render, RunEnd, Sink};
-use crate::check::CheckedRule;
-use crate::diagnostic;
-use crate::engine::{Engine, ReportResult, RuleResult};
-use crate::eval::{Amounts, Skip, Status};
-use crate::report::Unreadable;
-use crate::root_cause::root_causes;
+use crossfoot_core::check::CheckedRule;
+use crossfoot_core::diagnostic;
+use crossfoot_core::engine::{Engine, ReportResult, RuleResult};
+use crossfoot_core::eval::{Amounts, Skip, Status};
+use crossfoot_core::report::Unreadable;
+use crossfoot_core::root_cause::root_causes;
 
 /// The whole output of `crossfoot check --format json`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub struct JsonReport {
     pub prior: Option<JsonPrior>,
     /// The rule pack that checked it (`pack.yaml` beside the rules), when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pack: Option<crate::pack::Pack>,
+    pub pack: Option<crossfoot_core::pack::Pack>,
     /// How the report stands: `ok`, `info`, `warning`, `fail` or `error` (the word the human
     /// summary gives it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -433,7 +433,7 @@ impl<'a> Json<'a> {
         }
         out.extend_from_slice(b",\"lines\":[");
         let amounts = report.amounts(rule);
-        let prior_slots: Vec<usize> = match (rule.reads_prior, &report.prior) {
+        let prior_slots: Vec<usize> = match (rule.reads_prior(), &report.prior) {
             (true, Ok(_)) => rule.prior_occurrences().iter().map(|(s, _)| *s).collect(),
             _ => Vec::new(),
         };
@@ -464,7 +464,7 @@ impl<'a> Json<'a> {
                 if n > 0 {
                     out.push(b',');
                 }
-                json_string(out, &rule.id);
+                json_string(out, rule.id());
             }
             out.push(b']');
         };
@@ -504,11 +504,11 @@ fn string_or_null<T>(out: &mut Vec<u8>, value: Option<T>, write: fn(&mut Vec<u8>
 /// A rule's fixed text.
 fn rule_text(engine: &Engine, rule: &CheckedRule) -> RuleText {
     let source = engine.rules().source_of(rule);
-    let (line, column) = source.map_or((0, 0), |s| s.line_col(rule.assertion_span.start));
+    let (line, column) = source.map_or((0, 0), |s| s.line_col(rule.assertion_span().start));
     let mut head = b"{\"rule\":".to_vec();
-    json_string(&mut head, &rule.id);
+    json_string(&mut head, rule.id());
     head.extend_from_slice(b",\"severity\":\"");
-    head.extend_from_slice(rule.severity.as_str().as_bytes());
+    head.extend_from_slice(rule.severity().as_str().as_bytes());
     head.extend_from_slice(b"\",\"source\":{\"file\":");
     json_string(&mut head, source.map_or("", |s| s.name()));
     head.extend_from_slice(b",\"line\":");
@@ -519,7 +519,7 @@ fn rule_text(engine: &Engine, rule: &CheckedRule) -> RuleText {
     let mut message = Vec::new();
     json_string(&mut message, &diagnostic::failure_message(rule));
     let lines = rule
-        .lines
+        .lines()
         .iter()
         .map(|code| {
             let mut text = b"{\"code\":\"".to_vec();

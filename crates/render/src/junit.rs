@@ -10,8 +10,8 @@ use std::io::{self, Write};
 use super::findings::{Finding, fails_the_run, location};
 use super::text::{Utf8, terminal, xml};
 use super::{Render, RunEnd, Sink};
-use crate::engine::{Engine, Outcome, ReportResult, RunWarning};
-use crate::report::Unreadable;
+use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning};
+use crossfoot_core::report::Unreadable;
 
 /// Writes a report's test suite.
 pub struct Junit<'a> {
@@ -33,7 +33,7 @@ impl<'a> Junit<'a> {
                 (
                     format!(
                         "    <testcase name=\"{}\" classname=\"",
-                        xml(&crate::check::version_name(rule), true)
+                        xml(&crossfoot_core::check::version_name(rule), true)
                     ),
                     format!("\" file=\"{}\" line=\"{}\"", xml(&file, true), start.0),
                 )

@@ -39,8 +39,8 @@ pub use json::{
 pub use junit::{Junit, JunitSink, TestCase, test_junit};
 pub use sarif::{Sarif, SarifSink};
 
-use crate::engine::{ReportResult, RunWarning, Totals};
-use crate::report::Unreadable;
+use crossfoot_core::engine::{ReportResult, RunWarning, Totals};
+use crossfoot_core::report::Unreadable;
 
 /// What an output writes for one report, made on a worker thread.
 pub trait Render: Sync {

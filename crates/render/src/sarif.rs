@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 use super::findings::{Finding, findings, location};
 use super::text::json_string;
 use super::{Held, Render, RunEnd, Sink};
-use crate::check::CheckedRule;
-use crate::engine::{Engine, Outcome, ReportResult, RunWarning};
-use crate::report::{Place, Unreadable};
-use crate::syntax::ast::Severity;
+use crossfoot_core::check::CheckedRule;
+use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning};
+use crossfoot_core::report::{Place, Unreadable};
+use crossfoot_syntax::ast::Severity;
 
 /// Writes a report's results.
 pub struct Sarif<'a> {
@@ -35,7 +35,7 @@ impl<'a> Sarif<'a> {
             .map(|(index, rule)| {
                 let (file, start, end) = location(engine, rule);
                 let value = json!({
-                    "ruleId": rule.id,
+                    "ruleId": rule.id(),
                     "ruleIndex": index,
                     "locations": [{
                         "physicalLocation": {
@@ -217,18 +217,18 @@ fn severity_level(severity: Severity) -> &'static str {
 }
 
 fn descriptor(rule: &CheckedRule) -> Value {
-    let description = rule.description.clone().unwrap_or_else(|| rule.id.clone());
-    let full = match &rule.citation {
+    let description = rule.description().unwrap_or(rule.id()).to_owned();
+    let full = match rule.citation() {
         Some(citation) => format!("{description} ({citation})"),
         None => description.clone(),
     };
     json!({
-        "id": rule.id,
-        "name": rule.id,
+        "id": rule.id(),
+        "name": rule.id(),
         "shortDescription": { "text": description },
         "fullDescription": { "text": full },
-        "defaultConfiguration": { "level": severity_level(rule.severity) },
-        "properties": { "citation": rule.citation },
+        "defaultConfiguration": { "level": severity_level(rule.severity()) },
+        "properties": { "citation": rule.citation() },
     })
 }
 

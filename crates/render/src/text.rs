@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use crate::eval::Value;
-use crate::source::acts_on_display;
-pub use crate::source::{terminal, terminal_lines};
+use crossfoot_core::eval::Value;
+use crossfoot_syntax::source::acts_on_display;
+pub use crossfoot_syntax::source::{terminal, terminal_lines};
 
 /// `text` as a JSON string, quotes included.
 pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {

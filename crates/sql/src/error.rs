@@ -3,7 +3,7 @@
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
 /// A rule (or the options) with no exact SQL form.
 #[derive(Debug, Error, Diagnostic)]

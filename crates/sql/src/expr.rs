@@ -4,11 +4,11 @@
 use rust_decimal::Decimal;
 
 use super::{Dialect, MAX_DIGITS, Options, RuleParts, SqlError, fails, tolerance_of};
-use crate::check::{CheckedRule, Cond, Constant, Func, Money, Node, RuleSet, Within};
-use crate::eval::{RoundMode, Value, read};
-use crate::source::{Source, Span};
-use crate::syntax::ast::BinOp;
-use crate::unit::Unit;
+use crossfoot_core::check::{CheckedRule, Cond, Constant, Func, Money, Node, RuleSet, Within};
+use crossfoot_core::eval::{RoundMode, Value, read};
+use crossfoot_core::unit::Unit;
+use crossfoot_syntax::ast::BinOp;
+use crossfoot_syntax::source::{Source, Span};
 
 /// A SQL expression of type `DECIMAL(int + scale, scale)`: at most `int` digits before
 /// the point, exactly `scale` after it.
@@ -101,9 +101,9 @@ impl<'a> Compiler<'a> {
     /// The rule's failure predicate and numbers.
     pub(crate) fn rule(&mut self) -> Option<RuleParts> {
         let rule = self.rule;
-        if rule.reads_prior {
+        if rule.reads_prior() {
             return self.refuse(
-                rule.assertion_span,
+                rule.assertion_span(),
                 "it reads the previous report (`prior(…)`)",
                 "reads another report",
                 "check rules that compare periods with `crossfoot check`, which finds each report's previous one",
@@ -111,7 +111,7 @@ impl<'a> Compiler<'a> {
         }
         let tolerance = tolerance_of(rule);
         if let Some(Within::Rounding) = tolerance {
-            let span = rule.tolerance.map_or(rule.assertion_span, |(_, span)| span);
+            let span = rule.tolerance_span().unwrap_or(rule.assertion_span());
             return self.refuse(
                 span,
                 "`within rounding` depends on how each amount was printed",
@@ -119,29 +119,29 @@ impl<'a> Compiler<'a> {
                 "check reports printed in thousands or millions with `crossfoot check`",
             );
         }
-        let left = self.node(&rule.assertion.left);
-        let right = self.node(&rule.assertion.right);
-        let condition = match &rule.condition {
+        let left = self.node(&rule.assertion().left);
+        let right = self.node(&rule.assertion().right);
+        let condition = match &rule.condition() {
             Some(condition) => Some(self.condition(condition)?),
             None => None,
         };
         let (left, right) = (left?, right?);
-        let difference = self.difference(&left, &right, rule.assertion_span)?;
+        let difference = self.difference(&left, &right, rule.assertion_span())?;
         let tolerance = self.tolerance(tolerance, &left, &right)?;
         let scale = difference.scale.max(tolerance.scale);
         let int = difference.int.max(tolerance.int);
-        let failing = if rule.tolerance.is_none() {
+        let failing = if rule.tolerance().is_none() {
             // Without a tolerance the sides compare directly: engines compare DECIMALs of
             // any two types exactly.
             format!(
                 "({}) {} ({})",
                 left.sql,
-                sql_op(rule.assertion.op.negated()),
+                sql_op(rule.assertion().op.negated()),
                 right.sql
             )
         } else {
             fails(
-                rule.assertion.op,
+                rule.assertion().op,
                 &difference.cast(int, scale),
                 &tolerance.cast(int, scale),
             )
@@ -150,12 +150,12 @@ impl<'a> Compiler<'a> {
         // compared under COALESCE), and every value fits its proven type, so the parts
         // combine with AND, which engines evaluate column-wise, faster than CASE.
         let mut parts: Vec<String> = Vec::new();
-        if !rule.period.is_always() {
+        if !rule.period().is_always() {
             let mut bounds = Vec::new();
-            if let Some(from) = rule.period.from {
+            if let Some(from) = rule.period().from {
                 bounds.push(format!("as_of >= DATE '{from}'"));
             }
-            if let Some(until) = rule.period.until {
+            if let Some(until) = rule.period().until {
                 bounds.push(format!("as_of < DATE '{until}'"));
             }
             parts.push(format!("COALESCE({}, FALSE)", bounds.join(" AND ")));
@@ -166,8 +166,8 @@ impl<'a> Compiler<'a> {
         parts.push(format!("({failing})"));
         let violated = parts.join(" AND ");
         let mut present = Vec::new();
-        let blank: Vec<String> = (0..rule.assertion_lines)
-            .filter_map(|slot| rule.lines.get(slot))
+        let blank: Vec<String> = (0..rule.assertion_lines())
+            .filter_map(|slot| rule.lines().get(slot))
             .map(|code| format!("l{code} IS NOT NULL"))
             .collect();
         if !blank.is_empty() {
@@ -178,7 +178,7 @@ impl<'a> Compiler<'a> {
         for code in rule
             .total_reads()
             .iter()
-            .filter_map(|(slot, _)| rule.lines.get(*slot))
+            .filter_map(|(slot, _)| rule.lines().get(*slot))
         {
             present.push(format!("l{code} IS NOT NULL"));
         }
@@ -225,8 +225,8 @@ impl<'a> Compiler<'a> {
     ) -> Option<Typed> {
         let span = self
             .rule
-            .tolerance
-            .map_or(self.rule.assertion_span, |(_, s)| s);
+            .tolerance_span()
+            .unwrap_or(self.rule.assertion_span());
         match tolerance {
             None | Some(Within::Rounding) => Some(self.constant(Value::ZERO, span)?),
             Some(Within::Amount(money)) => self.money(money, span),
@@ -263,7 +263,7 @@ impl<'a> Compiler<'a> {
             }
             Cond::Not(inner) => format!("NOT ({})", self.condition(inner)?),
             Cond::Blank { slot, blank, .. } => {
-                let code = self.rule.lines.get(*slot)?;
+                let code = self.rule.lines().get(*slot)?;
                 if *blank {
                     format!("l{code} IS NULL")
                 } else {
@@ -320,7 +320,7 @@ impl<'a> Compiler<'a> {
     /// A line's amount as the rule reads it ([`read::scale`]: a percentage as its ratio);
     /// blank is 0.
     fn line(&mut self, slot: usize, span: Span) -> Option<Typed> {
-        let code = self.rule.lines.get(slot)?;
+        let code = self.rule.lines().get(slot)?;
         let (precision, scale) = (self.options.precision, self.options.scale);
         let amount = Typed {
             sql: format!("COALESCE(l{code}, CAST(0 AS DECIMAL({precision}, {scale})))"),
@@ -660,7 +660,7 @@ impl<'a> Compiler<'a> {
             .map(Source::named)
             .unwrap_or_else(|| Source::new("", ""));
         self.errors.push(SqlError::Inexact {
-            rule: self.rule.id.clone(),
+            rule: self.rule.id().to_owned(),
             what: what.to_owned(),
             src,
             span: span.into(),
@@ -694,8 +694,8 @@ fn constant_value(node: &Node, unit: Unit) -> Option<Value> {
 }
 
 /// A comparison operator in SQL.
-pub(crate) fn sql_op(op: crate::syntax::ast::CmpOp) -> &'static str {
-    use crate::syntax::ast::CmpOp;
+pub(crate) fn sql_op(op: crossfoot_syntax::ast::CmpOp) -> &'static str {
+    use crossfoot_syntax::ast::CmpOp;
     match op {
         CmpOp::Eq => "=",
         CmpOp::Ne => "<>",

@@ -21,11 +21,11 @@ use std::fmt::Write as _;
 pub use error::SqlError;
 use expr::{Compiler, Typed, literal, sql_op};
 
-use crate::check::{CheckedRule, RuleSet, Within};
-use crate::diagnostic::failure_message;
-use crate::line::LineCode;
-use crate::syntax::ast::CmpOp;
-use crate::unit::Unit;
+use crossfoot_core::check::{CheckedRule, RuleSet, Within};
+use crossfoot_core::diagnostic::failure_message;
+use crossfoot_core::unit::Unit;
+use crossfoot_syntax::ast::CmpOp;
+use crossfoot_syntax::line::LineCode;
 
 /// The SQL engine the query is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +122,7 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
         return Err(errors);
     }
     let lines = lines_read(rules);
-    let dated = rules.rules().iter().any(|rule| !rule.period.is_always());
+    let dated = rules.rules().iter().any(|rule| !rule.period().is_always());
     let sql = Sql::new(options, reads_unit);
     let mut out = String::new();
     let _ = writeln!(
@@ -165,7 +165,7 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
 
 /// One rule compiled, and whether its parts depend on each report's unit (read from the
 /// `unit` column). The rule is compiled for reports printed in each unit, through the one
-/// reading of a money constant ([`Money::in_unit`](crate::check::Money::in_unit)); where
+/// reading of a money constant ([`Money::in_unit`](crossfoot_core::check::Money::in_unit)); where
 /// the compilations differ, the parts pick by the report's unit.
 fn compile_rule(
     rules: &RuleSet,
@@ -199,7 +199,7 @@ fn compile_rule(
 fn lines_read(rules: &RuleSet) -> Vec<LineCode> {
     let mut lines: Vec<LineCode> = Vec::new();
     for rule in rules.rules() {
-        for code in &rule.lines {
+        for code in rule.lines() {
             if !lines.contains(code) {
                 lines.push(*code);
             }
@@ -715,24 +715,20 @@ impl<'a> Sql<'a> {
         };
         let shown = |value: &Typed| format!("CAST({} AS {text})", value.sql);
         let columns = [
-            pick("rule", &|rule, _| literal(dialect, &rule.id)),
+            pick("rule", &|rule, _| literal(dialect, rule.id())),
             pick("severity", &|rule, _| {
-                literal(dialect, rule.severity.as_str())
+                literal(dialect, rule.severity().as_str())
             }),
             "'fail' AS status".to_owned(),
             pick("\"left\"", &|_, parts| shown(&parts.left)),
             pick("\"right\"", &|_, parts| shown(&parts.right)),
             pick("difference", &|_, parts| shown(&parts.difference)),
             pick("tolerance", &|_, parts| shown(&parts.tolerance)),
-            pick("description", &|rule, _| {
-                self.optional(rule.description.as_deref())
-            }),
+            pick("description", &|rule, _| self.optional(rule.description())),
             pick("message", &|rule, _| {
                 literal(dialect, &failure_message(rule))
             }),
-            pick("citation", &|rule, _| {
-                self.optional(rule.citation.as_deref())
-            }),
+            pick("citation", &|rule, _| self.optional(rule.citation())),
         ];
         format!(
             "SELECT report_id,\n  {}\nFROM (SELECT *, UNNEST([{}]) AS n FROM failing)\nWHERE n IS NOT NULL\nORDER BY report_id, n\n",
@@ -750,12 +746,12 @@ impl<'a> Sql<'a> {
         let text = self.text_type();
         let mut branches = Vec::with_capacity(compiled.len());
         for (index, (rule, parts)) in compiled.iter().enumerate() {
-            let citation = self.optional(rule.citation.as_deref());
-            let description = self.optional(rule.description.as_deref());
+            let citation = self.optional(rule.citation());
+            let description = self.optional(rule.description());
             branches.push(format!(
                 "  SELECT report_id, {} AS rule, {} AS severity, 'fail' AS status, CAST({} AS {text}) AS `left`, CAST({} AS {text}) AS `right`, CAST({} AS {text}) AS difference, CAST({} AS {text}) AS tolerance, {description} AS description, {} AS message, {citation} AS citation, {index} AS n\n  FROM typed\n  WHERE {}",
-                literal(dialect, &rule.id),
-                literal(dialect, rule.severity.as_str()),
+                literal(dialect, rule.id()),
+                literal(dialect, rule.severity().as_str()),
                 parts.left.sql,
                 parts.right.sql,
                 parts.difference.sql,
@@ -802,7 +798,7 @@ pub(crate) fn ident(dialect: Dialect, name: &str) -> String {
 
 /// The rule's tolerance.
 pub(crate) fn tolerance_of(rule: &CheckedRule) -> Option<Within> {
-    rule.tolerance.map(|(tolerance, _)| tolerance)
+    rule.tolerance().copied()
 }
 
 /// The difference compared with zero and a tolerance the way that fails the rule: the

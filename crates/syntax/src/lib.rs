@@ -1,5 +1,18 @@
-//! Text → typed AST: the grammar (`grammar/crossfoot.pest`), the tree it builds, the
-//! canonical printer and the formatter.
+//! Crossfoot's syntax: rule text → a typed AST with byte spans on every node.
+//!
+//! The bottom of the workspace. The exact number type ([`number`]) and the reading of an
+//! amount's text ([`amount`]), source text ([`source`]), line codes ([`line`]) and dates
+//! ([`date`]) are here because a rule's text holds all of them; then the grammar
+//! (`grammar/crossfoot.pest`), the tree it builds, the canonical printer and the
+//! formatter. Nothing here knows what a rule means: that is `crossfoot-core`'s compiler.
+#![forbid(unsafe_code)]
+
+pub mod amount;
+pub mod date;
+pub mod line;
+pub mod number;
+pub mod source;
+pub mod spelling;
 
 pub mod ast;
 mod error;

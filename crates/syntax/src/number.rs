@@ -279,7 +279,7 @@ impl Value {
     }
 
     /// The same value in lowest terms.
-    pub(crate) fn reduced(self) -> Value {
+    pub fn reduced(self) -> Value {
         if self.den == 1 {
             return self;
         }
@@ -434,7 +434,7 @@ impl Value {
     /// For a value held over a power of ten (every amount, and every sum and product of
     /// amounts): its sign, whole part, fraction digits as a number, and how many places
     /// they fill; the same digits [`Display`](fmt::Display) writes.
-    pub(crate) fn plain_parts(self) -> Option<(bool, u128, u128, usize)> {
+    pub fn plain_parts(self) -> Option<(bool, u128, u128, usize)> {
         let places = places_of(self.den)?;
         let magnitude = self.num.unsigned_abs();
         let den = self.den.unsigned_abs();

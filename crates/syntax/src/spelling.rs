@@ -1,9 +1,9 @@
 //! The nearest known name to a misspelt one: the one measure every "did you mean"
 //! suggestion uses, in rule files (lines, functions, rule ids), their syntax hints and
-//! waivers files. It sits at the bottom of the crate so that every layer can suggest.
+//! waivers files. It sits at the bottom of the workspace so that every layer can suggest.
 
 /// Levenshtein distance, for suggestions.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -1,11 +1,11 @@
 //! The line catalogue: every line of the form, its label, its page, and whether the form
 //! prints it as a deduction. Built from the `page` declarations of a rule set.
 
-use crate::line::CodeMap;
+use crossfoot_syntax::line::CodeMap;
 
-use crate::line::LineCode;
-use crate::source::Span;
-use crate::syntax::ast::LineKind;
+use crossfoot_syntax::ast::LineKind;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::Span;
 
 /// The declared lines of a rule set. Empty when no file declares a page, and then any
 /// line code may be used.

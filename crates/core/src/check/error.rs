@@ -1,7 +1,7 @@
 //! Problems `check` finds in rules that parsed.
 
-use crate::line::LineCode;
-use crate::source::Source;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::Source;
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;

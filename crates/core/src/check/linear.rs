@@ -26,9 +26,9 @@ use std::cmp::Ordering;
 use rust_decimal::Decimal;
 
 use super::{CheckedRule, Constant, Func, Money, Node};
-use crate::number::{RoundMode, Value};
-use crate::syntax::ast::BinOp;
 use crate::unit::Unit;
+use crossfoot_syntax::ast::BinOp;
+use crossfoot_syntax::number::{RoundMode, Value};
 
 /// A rule as a flat sum: `left - right` is `(Σ coefficientᵢ × lineᵢ + k) / d` for a common
 /// denominator `d > 0`, so the sum's sign is the sides' ordering.
@@ -359,7 +359,7 @@ impl Terms {
     fn product(
         &mut self,
         first: &Node,
-        rest: &[(BinOp, crate::source::Span, Node)],
+        rest: &[(BinOp, crossfoot_syntax::source::Span, Node)],
         sign: i128,
     ) -> Option<()> {
         let (slot, p, q) = scaled_line(first, rest)?;
@@ -422,7 +422,7 @@ impl Terms {
 /// `p / q` the factor and `q > 0`.
 fn scaled_line(
     first: &Node,
-    rest: &[(BinOp, crate::source::Span, Node)],
+    rest: &[(BinOp, crossfoot_syntax::source::Span, Node)],
 ) -> Option<(usize, i128, i128)> {
     let [(op, _, second)] = rest else {
         return None;

@@ -1,12 +1,12 @@
 //! Rules that parse and resolve but cannot do their job: trivial rules, division by a
 //! literal zero, conflicting totals, deduction lines without a sign rule.
 
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
 use super::{Catalogue, CheckError, CheckedRule, FirstDefinition, Node, Problems, single_line};
-use crate::line::{CodeMap, LineCode};
-use crate::source::Spanned;
-use crate::syntax::ast::{BinOp, CmpOp, Condition, Expr, Rule};
+use crossfoot_syntax::ast::{BinOp, CmpOp, Condition, Expr, Rule};
+use crossfoot_syntax::line::{CodeMap, LineCode};
+use crossfoot_syntax::source::Spanned;
 
 /// `$1 = $1` (constants only) and `7010 = 7010` (the same formula on both sides).
 pub(super) fn trivial(
@@ -100,7 +100,7 @@ pub(super) fn unread_example_lines(
 ) {
     let read: Vec<String> = reads.iter().map(ToString::to_string).collect();
     for example in &rule.examples {
-        if example.node.expect == crate::syntax::ast::Expectation::Skips {
+        if example.node.expect == crossfoot_syntax::ast::Expectation::Skips {
             continue;
         }
         let set = example.node.lines.iter().chain(&example.node.prior);

@@ -19,11 +19,11 @@ pub use rules::{
 };
 pub use units::Kind;
 
-use crate::date::{Date, Period};
-use crate::line::{BuildCodeHasher, CodeMap, LineCode};
-use crate::source::{Source, Span, Spanned};
-use crate::syntax::Print;
-use crate::syntax::ast::{CmpOp, Item, LineKind, Page, Rule, RuleFile, Tolerance};
+use crossfoot_syntax::Print;
+use crossfoot_syntax::ast::{CmpOp, Item, LineKind, Page, Rule, RuleFile, Tolerance};
+use crossfoot_syntax::date::{Date, Period};
+use crossfoot_syntax::line::{BuildCodeHasher, CodeMap, LineCode};
+use crossfoot_syntax::source::{Source, Span, Spanned};
 use resolve::Resolver;
 use units::Units;
 
@@ -505,8 +505,8 @@ fn single_line(rule: &CheckedRule, node: &Node) -> Option<LineCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax;
-    use crate::syntax::Print;
+    use crossfoot_syntax as syntax;
+    use crossfoot_syntax::Print;
 
     fn check_texts(texts: &[&str]) -> Result<RuleSet, Vec<CheckError>> {
         let files = texts
@@ -564,7 +564,7 @@ mod tests {
         let ast = file.rules().next().unwrap().node.clone();
         let set = check_texts(&[text]).unwrap();
         let rule = &set.rules()[0];
-        let print = |e: &crate::syntax::ast::Expr| Print(e).to_string();
+        let print = |e: &crossfoot_syntax::ast::Expr| Print(e).to_string();
         assert_eq!(rule.left_text(), print(&ast.assertion.node.left.node));
         assert_eq!(rule.right_text(), print(&ast.assertion.node.right.node));
         assert_eq!(
@@ -761,7 +761,7 @@ mod tests {
         assert_eq!(c("7030"), Some("-0.5".parse().unwrap()));
         assert_eq!(c("7040"), None);
         assert_eq!(c("7050"), Some("2".parse().unwrap()));
-        assert_eq!(c("7010"), Some(crate::number::Value::ZERO));
+        assert_eq!(c("7010"), Some(crossfoot_syntax::number::Value::ZERO));
     }
 
     #[test]
@@ -774,7 +774,7 @@ mod tests {
             *func,
             Func::Round {
                 places: Some(2),
-                mode: crate::number::RoundMode::HalfAwayFromZero
+                mode: crossfoot_syntax::number::RoundMode::HalfAwayFromZero
             }
         );
         assert_eq!(args.len(), 1);

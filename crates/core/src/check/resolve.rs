@@ -1,18 +1,18 @@
 //! AST expressions → resolved [`Node`]s: functions looked up, line codes numbered into the
 //! rule's slots and checked against the catalogue.
 
-use crate::line::CodeMap;
+use crossfoot_syntax::line::CodeMap;
 
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
 use super::{
     Catalogue, CheckError, Comparison, Cond, Constant, Func, MAX_ROUND_PLACES, Money, Node,
 };
-use crate::line::LineCode;
-use crate::number::RoundMode;
-use crate::source::{Span, Spanned};
-use crate::spelling::edit_distance;
-use crate::syntax::ast::{Assertion, Condition, Expr};
+use crossfoot_syntax::ast::{Assertion, Condition, Expr};
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::number::RoundMode;
+use crossfoot_syntax::source::{Span, Spanned};
+use crossfoot_syntax::spelling::edit_distance;
 
 /// Up to this many lines, a rule's lines are found by scanning them, without a map.
 const SCAN_LINES: usize = 16;
@@ -358,8 +358,8 @@ impl Resolver<'_> {
 /// A bare integer as the money it most likely is: `250000` → `$250,000`.
 fn as_money(code: LineCode) -> String {
     let digits = code.to_string();
-    let value = crate::amount::parse(&digits).unwrap_or_default();
-    format!("${}", crate::amount::format(value))
+    let value = crossfoot_syntax::amount::parse(&digits).unwrap_or_default();
+    format!("${}", crossfoot_syntax::amount::format(value))
 }
 
 /// "did you mean 7190 Excess (deficiency) funds in segregation?", or how to declare it.

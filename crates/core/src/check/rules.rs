@@ -9,12 +9,12 @@ use std::sync::OnceLock;
 use rust_decimal::Decimal;
 
 use super::Catalogue;
-use crate::date::Period;
-use crate::line::{CodeMap, LineCode};
-use crate::number::{RoundMode, Value};
-use crate::source::{Source, Span};
-use crate::syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Severity, Tolerance};
 use crate::unit::Unit;
+use crossfoot_syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Severity, Tolerance};
+use crossfoot_syntax::date::Period;
+use crossfoot_syntax::line::{CodeMap, LineCode};
+use crossfoot_syntax::number::{RoundMode, Value};
+use crossfoot_syntax::source::{Source, Span};
 
 /// Rules that passed every static check, with the files they came from.
 ///
@@ -149,7 +149,7 @@ impl RuleSet {
             ids()
                 .map(|id| {
                     (
-                        crate::spelling::edit_distance(&id.to_ascii_lowercase(), &typed),
+                        crossfoot_syntax::spelling::edit_distance(&id.to_ascii_lowercase(), &typed),
                         id,
                     )
                 })
@@ -239,6 +239,36 @@ impl CheckedRule {
     /// Its id: `seg.excess`.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// Which of the rule set's [`sources`](RuleSet::sources) it was written in.
+    pub fn source(&self) -> usize {
+        self.source
+    }
+
+    /// Whether it reads a previous report's line (`prior(…)`).
+    pub fn reads_prior(&self) -> bool {
+        self.reads_prior
+    }
+
+    /// The whole rule in its source, from `rule` to its last clause.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The condition's text in its source (`when …`), when it has one.
+    pub fn condition_span(&self) -> Option<Span> {
+        self.condition_span
+    }
+
+    /// The assertion's text in its source.
+    pub fn assertion_span(&self) -> Span {
+        self.assertion_span
+    }
+
+    /// The `within …` clause's text in its source, when it has one.
+    pub fn tolerance_span(&self) -> Option<Span> {
+        self.tolerance.as_ref().map(|(_, span)| *span)
     }
 
     /// The form's wording, from `rule ID "description"`.

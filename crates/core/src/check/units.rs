@@ -5,12 +5,12 @@
 //! the `max` of money and a ratio, multiplying money by money and dividing a ratio by money
 //! are errors.
 
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
 use super::Catalogue;
 use super::CheckError;
-use crate::source::{Span, Spanned};
-use crate::syntax::ast::{Assertion, BinOp, Condition, Expr, LineKind, Tolerance};
+use crossfoot_syntax::ast::{Assertion, BinOp, Condition, Expr, LineKind, Tolerance};
+use crossfoot_syntax::source::{Span, Spanned};
 
 /// The kind of an amount.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use super::{Amounts, Band, Context, EvalError, Failed, read, rounded};
 use crate::check::{Comparison, Func, Node};
 use crate::eval::Value;
-use crate::source::Span;
-use crate::syntax::ast::{BinOp, CmpOp};
+use crossfoot_syntax::ast::{BinOp, CmpOp};
+use crossfoot_syntax::source::Span;
 
 /// A value that is `center`, plus `Σ coefficient × e` over the figures (each `e` anywhere
 /// in −1..=1, the same `e` wherever a figure is read), plus anything within `extra`.

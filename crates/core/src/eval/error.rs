@@ -3,8 +3,8 @@
 use thiserror::Error;
 
 use super::Value;
-use crate::amount;
-use crate::source::Span;
+use crossfoot_syntax::amount;
+use crossfoot_syntax::source::Span;
 
 /// An operation with no exact result: the rule is neither passed nor failed.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

@@ -32,8 +32,8 @@ mod tests {
 
     use super::super::{Facts, RowAmounts, Unit, evaluate_rule, verdict};
     use crate::check::check;
-    use crate::source::Source;
-    use crate::syntax;
+    use crossfoot_syntax as syntax;
+    use crossfoot_syntax::source::Source;
 
     /// A small deterministic generator (xorshift), so a failure names its case.
     struct Rng(u64);

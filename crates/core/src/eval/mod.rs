@@ -18,15 +18,15 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-pub use crate::number::{RoundMode, Value, ValueError};
+pub use crossfoot_syntax::number::{RoundMode, Value, ValueError};
 pub use error::EvalError;
 
 use crate::check::{CheckedRule, Comparison, Cond, Func, Node, Within};
-use crate::date::Date;
-use crate::line::LineCode;
-use crate::source::Span;
-use crate::syntax::ast::BinOp;
 pub use crate::unit::Unit;
+use crossfoot_syntax::ast::BinOp;
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::Span;
 
 /// The amounts a rule reads, by the rule's own slot (its [`lines`](CheckedRule::lines)),
 /// on the report and on the previous report of the same firm.
@@ -799,8 +799,8 @@ fn apply(op: BinOp, left: Value, right: Value, span: Span) -> Result<Value, Fail
 mod tests {
     use super::*;
     use crate::check::check;
-    use crate::source::Source;
-    use crate::syntax;
+    use crossfoot_syntax as syntax;
+    use crossfoot_syntax::source::Source;
     use std::str::FromStr;
 
     fn dec(text: &str) -> Decimal {

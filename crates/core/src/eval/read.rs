@@ -15,7 +15,7 @@
 use rust_decimal::Decimal;
 
 use super::{Facts, Value};
-use crate::syntax::ast::LineKind;
+use crossfoot_syntax::ast::LineKind;
 
 /// 1/100: a percentage as printed, to its ratio.
 const HUNDREDTH: Value = Value::HUNDREDTH;

@@ -13,12 +13,12 @@ use rust_decimal::Decimal;
 
 use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
 use super::{Meta, Place, ReportError, Row, Spare};
-use crate::amount;
 use crate::check::RuleSet;
-use crate::date::Date;
 use crate::files::{FileError, MAX_REPORT_BYTES};
-use crate::line::LineCode;
 use crate::unit::Unit;
+use crossfoot_syntax::amount;
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
 
 /// What a column of a wide CSV file after `report_id` holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Everything that can be wrong with a report file.
 
 use crate::files::FileError;
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
@@ -197,7 +197,7 @@ pub enum ReportError {
         /// The value as written.
         text: String,
         /// What is wrong with it.
-        reason: crate::date::DateError,
+        reason: crossfoot_syntax::date::DateError,
         /// The report file.
         #[source_code]
         src: Source,

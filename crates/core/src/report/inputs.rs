@@ -18,7 +18,7 @@ use super::{
 };
 use crate::check::RuleSet;
 use crate::files::{FileError, MAX_REPORT_BYTES, read_source, text_of};
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
 /// How a report input is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,9 +12,9 @@ use super::csv::cell;
 use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
 use super::{Meta, Place, Row, Spare};
 use crate::check::RuleSet;
-use crate::date::Date;
-use crate::line::LineCode;
 use crate::unit::Unit;
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
 
 /// Lines of a JSON Lines file, with the number of the first.
 #[derive(Debug)]

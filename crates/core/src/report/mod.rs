@@ -32,10 +32,10 @@ pub use yaml::load_yaml;
 use yaml::load_yaml_meta;
 
 use crate::check::RuleSet;
-use crate::date::Date;
 use crate::eval::Facts;
-use crate::line::LineCode;
 use crate::unit::Unit;
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
 
 /// What identifies a report, besides its amounts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -301,13 +301,13 @@ impl Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Source;
+    use crossfoot_syntax::source::Source;
 
     #[test]
     fn a_declared_line_no_rule_reads_has_its_place_in_the_row() {
         let text = "page seg \"Segregation\"\n  7010 \"cash\"\n  7060 \"required\"\n  7180 \"total\"\n  7190 \"excess\"\n\nrule t 7190 = 7180 - 7060\n";
         let source = Source::new("t.xfoot", text);
-        let file = crate::syntax::parse(&source).unwrap();
+        let file = crossfoot_syntax::parse(&source).unwrap();
         let set = crate::check::check(vec![(source, file)]).unwrap().rules;
         let cash: LineCode = "7010".parse().unwrap();
         assert_eq!(set.slot(cash), Some(3));

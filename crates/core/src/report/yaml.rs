@@ -13,11 +13,11 @@ use miette::SourceSpan;
 use saphyr_parser::{Event, Parser, ScalarStyle, StrInput};
 
 use super::{Meta, Report, ReportError};
-use crate::amount::{self, AmountError};
-use crate::date::Date;
-use crate::line::LineCode;
-use crate::source::{Source, Span};
 use crate::unit::Unit;
+use crossfoot_syntax::amount::{self, AmountError};
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::source::{Source, Span};
 
 /// The top-level keys a report may have.
 const KEYS: [&str; 5] = ["lines", "firm", "as_of", "id", "unit"];

@@ -7,12 +7,12 @@ mod report_test;
 use rust_decimal::Decimal;
 
 use crate::check::{CheckedExample, CheckedRule, RuleSet};
-use crate::date::Date;
 pub use crate::diagnostic::verdict_words;
 use crate::eval::{Facts, NoPrior, Status, WithPrior, evaluate_rule};
-use crate::line::LineCode;
-use crate::syntax::ast::Expectation;
 use crate::unit::Unit;
+use crossfoot_syntax::ast::Expectation;
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
 
 pub use mutate::{Mutant, MutantRun, mutants, run_mutants};
 pub use report_test::{

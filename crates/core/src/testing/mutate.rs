@@ -15,8 +15,8 @@ use rust_decimal::Decimal;
 use super::{example_status, matches};
 use crate::check::{CheckedRule, Cond, Constant, Func, Node, RuleSet, Within};
 use crate::eval::{self, Value};
-use crate::source::Span;
-use crate::syntax::ast::{BinOp, CmpOp};
+use crossfoot_syntax::ast::{BinOp, CmpOp};
+use crossfoot_syntax::source::Span;
 
 /// A changed copy of a rule.
 #[derive(Clone, Debug)]
@@ -275,9 +275,9 @@ fn move_money(
     };
     *value = value.with_value(Value::from(moved));
     let shown = if moved.is_sign_negative() {
-        format!("-${}", crate::amount::format(-moved))
+        format!("-${}", crossfoot_syntax::amount::format(-moved))
     } else {
-        format!("${}", crate::amount::format(moved))
+        format!("${}", crossfoot_syntax::amount::format(moved))
     };
     Some((format!("`{written}` → `{shown}`"), *span))
 }
@@ -580,7 +580,7 @@ fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Source;
+    use crossfoot_syntax::source::Source;
 
     fn descriptions(text: &str) -> Vec<String> {
         let source = Source::new("t.xfoot", text);

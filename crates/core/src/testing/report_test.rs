@@ -16,8 +16,8 @@ use crate::error::{Error, TestFileError};
 use crate::eval::{Skip, Verdict};
 use crate::files::{MAX_REPORT_BYTES, read_source};
 use crate::report::Row;
-use crate::source::{Source, Span};
 use crate::yaml::{self, Node};
+use crossfoot_syntax::source::{Source, Span};
 
 /// A status a test expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Problems with a waivers file, and warnings about its waivers after a run.
 
-use crate::source::Source;
+use crossfoot_syntax::source::Source;
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
