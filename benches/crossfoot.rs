@@ -18,7 +18,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use crossfoot::report::Inputs;
 use crossfoot::report::read_report;
 use crossfoot::source::Source;
-use crossfoot_core::check::{RuleSet, check};
+use crossfoot_core::compile::{RuleSet, compile};
 use crossfoot_core::engine::Engine;
 use crossfoot_core::load::rule_files;
 use crossfoot_syntax::parse;
@@ -61,7 +61,7 @@ fn parse_and_check(sources: &[Source]) -> RuleSet {
         .iter()
         .map(|s| (s.clone(), parse(s).unwrap()))
         .collect();
-    check(files).unwrap().rules
+    compile(files).unwrap().rules
 }
 
 fn benches(c: &mut Criterion) {

@@ -42,7 +42,7 @@ pub mod source {
 
 /// Rules from sources or from files: parsed, checked, ready for an [`Engine`](crate::Engine).
 pub mod load {
-    pub use crossfoot_core::check::{Checked, CheckedRule};
+    pub use crossfoot_core::compile::{Checked, CheckedRule};
     pub use crossfoot_core::load::{check_sources, load_rules};
 }
 

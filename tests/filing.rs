@@ -16,7 +16,7 @@ use std::path::Path;
 use crossfoot::load::load_rules;
 use crossfoot::report::Report;
 use crossfoot::report::read_report;
-use crossfoot_core::check::{CheckedRule, Node, RuleSet};
+use crossfoot_core::compile::{CheckedRule, Node, RuleSet};
 use crossfoot_core::engine::{Engine, ReportResult};
 use crossfoot_core::eval::Status;
 use crossfoot_render::{JsonReport, json_report};

@@ -54,8 +54,8 @@ const CRATES: &[Crate] = &[
             "parallel",
             "yaml",
             "unit",
-            // AST → the checked rule set.
-            "check",
+            // The compiler: AST → the checked rule set.
+            "compile",
             // The one evaluator, and the diagnostic of one result.
             "eval",
             "diagnostic",

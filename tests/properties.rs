@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use crossfoot::report::{Report, Row};
 use crossfoot::source::Source;
-use crossfoot_core::check::{CheckedRule, RuleSet};
+use crossfoot_core::compile::{CheckedRule, RuleSet};
 use crossfoot_core::engine::{ReportResult, check_row};
 use crossfoot_core::eval::{Status, value_of};
 use crossfoot_syntax::ast::CmpOp;
@@ -53,7 +53,10 @@ fn sums() -> &'static (Vec<&'static CheckedRule>, Vec<LineCode>) {
                 r.condition().is_none() && r.assertion().op == CmpOp::Eq && r.tolerance().is_none()
             })
             .filter(|r| {
-                matches!(r.assertion().left, crossfoot_core::check::Node::Line { .. }) && linear(r)
+                matches!(
+                    r.assertion().left,
+                    crossfoot_core::compile::Node::Line { .. }
+                ) && linear(r)
             })
             .collect();
         let target = |r: &CheckedRule| r.lines()[0];
@@ -190,7 +193,7 @@ proptest! {
         );
         let source = Source::new("p.xfoot", text);
         let file = crossfoot_syntax::parse(&source).unwrap();
-        let rules = crossfoot_core::check::check(vec![(source, file)]).unwrap().rules;
+        let rules = crossfoot_core::compile::compile(vec![(source, file)]).unwrap().rules;
         let codes = ["7010", "7020", "7030", "7040"];
         let report = Report::from_lines(
             "r",
@@ -355,7 +358,7 @@ fn rounding_rules() -> &'static RuleSet {
                     rule share \"a share\"\n  7050 = 7010 + 50% * 7020 within rounding\n";
         let source = Source::new("rounding.xfoot", text);
         let file = crossfoot_syntax::parse(&source).unwrap();
-        crossfoot_core::check::check(vec![(source, file)])
+        crossfoot_core::compile::compile(vec![(source, file)])
             .unwrap()
             .rules
     })

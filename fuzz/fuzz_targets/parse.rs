@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let source = Source::new("fuzz.xfoot", text);
     match parse(&source) {
         Ok(file) => {
-            if let Err(errors) = crossfoot_core::check::check(vec![(source, file)]) {
+            if let Err(errors) = crossfoot_core::compile::compile(vec![(source, file)]) {
                 for error in errors {
                     let shown = error.to_string();
                     assert!(!shown.contains("bug in crossfoot"), "internal error: {shown}");

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use crossfoot_core::check::RuleSet;
+use crossfoot_core::compile::RuleSet;
 use crossfoot_syntax::date::Date;
 use crossfoot_syntax::source::Source;
 use crossfoot_core::waiver::Waivers;

@@ -8,7 +8,7 @@ use super::{
     LintArgs, SqlArgs, SqlDialect, SqlInput, SqlLayout, not_one, read_reports, use_color,
     write_problems,
 };
-use crossfoot_core::check::Checked;
+use crossfoot_core::compile::Checked;
 use crossfoot_core::engine::Outcome;
 use crossfoot_core::error::Error;
 use crossfoot_core::files::{MAX_RULE_FILE_BYTES, STDIN_NAME, read_source, read_stdin};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::output::{self, Pipe};
 use super::{CheckArgs, Deny, Format, Results, use_color, write_problems};
-use crossfoot_core::check::RuleSet;
+use crossfoot_core::compile::RuleSet;
 use crossfoot_core::engine::ReportResult;
 use crossfoot_core::engine::{Engine, ExitStatus, RunWarning, Tally};
 use crossfoot_core::error::Error;

@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 
 use super::{DiffArgs, DiffFormat, ExitStatus, not_one, use_color, write_problems};
-use crossfoot_core::check::RuleSet;
+use crossfoot_core::compile::RuleSet;
 use crossfoot_core::diff::{Flip, LineChange, RuleChange, diff, diff_lines, flips};
 use crossfoot_core::engine::{Engine, ReportResult};
 use crossfoot_core::error::Error;

@@ -604,7 +604,7 @@ pub(crate) fn prior_from_stdin(priors: &[PathBuf]) -> Option<String> {
 /// inputs that is in the way otherwise. With `wanted`, a row that cannot be read and is
 /// not the one named is not in the way, unless nothing is found: then it may be why.
 pub(crate) fn read_reports(
-    rules: &crossfoot_core::check::RuleSet,
+    rules: &crossfoot_core::compile::RuleSet,
     paths: &[PathBuf],
     format: Option<InputFormatArg>,
     wanted: Option<&str>,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crossfoot_syntax::ast::CmpOp;
 use crossfoot_syntax::line::LineCode;
 
@@ -59,7 +59,7 @@ impl Target {
 /// The coverage of a rule set's catalogue (empty when it declares no pages).
 pub fn coverage(rules: &RuleSet) -> Coverage {
     let referenced = |code: LineCode| rules.rules().iter().any(|rule| rule.lines.contains(&code));
-    let targeting = |code: LineCode| -> Vec<&crate::check::CheckedRule> {
+    let targeting = |code: LineCode| -> Vec<&crate::compile::CheckedRule> {
         rules
             .rules()
             .iter()
@@ -103,9 +103,9 @@ pub fn coverage(rules: &RuleSet) -> Coverage {
 }
 
 /// The line a rule's left side is, when it is one line.
-fn target(rule: &crate::check::CheckedRule) -> Option<LineCode> {
+fn target(rule: &crate::compile::CheckedRule) -> Option<LineCode> {
     match rule.assertion.left {
-        crate::check::Node::Line { slot, .. } => rule.lines.get(slot).copied(),
+        crate::compile::Node::Line { slot, .. } => rule.lines.get(slot).copied(),
         _ => None,
     }
 }

@@ -5,10 +5,10 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, Severity as MietteSeverity, SourceCode};
 
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crossfoot_syntax::source::Source;
 
-use crate::check::{CheckedRule, Node};
+use crate::compile::{CheckedRule, Node};
 use crate::eval::{Amounts, EvalError, Facts, Sides, Status, Value};
 use crate::unit::Unit;
 use crossfoot_syntax::amount;

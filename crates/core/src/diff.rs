@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::check::{Catalogue, CheckedExample, CheckedRule, LineInfo, RuleSet};
+use crate::compile::{Catalogue, CheckedExample, CheckedRule, LineInfo, RuleSet};
 use crate::engine::{ReportResult, RuleResult};
 use crate::eval::{Skip, Status, Verdict};
 use crossfoot_syntax::Print;

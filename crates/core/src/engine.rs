@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::check::{CheckedRule, RuleSet};
+use crate::compile::{CheckedRule, RuleSet};
 use crate::error::Error;
 use crate::eval::{Facts, NoPrior, RowAmounts, Skip, Status, Verdict, evaluate_rule, verdict};
 use crate::report::{Job, Meta, Report, Row, Spare, Unreadable};

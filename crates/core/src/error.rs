@@ -3,7 +3,7 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::check::CheckError;
+use crate::compile::CheckError;
 use crate::files::FileError;
 use crate::pack::PackError;
 use crate::report::ReportError;

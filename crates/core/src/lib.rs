@@ -1,6 +1,6 @@
 //! Crossfoot's core: what a rule means and what it says about a report.
 //!
-//! Above `crossfoot-syntax` (the text of rules), in one direction: [`check`] compiles
+//! Above `crossfoot-syntax` (the text of rules), in one direction: [`compile`] compiles
 //! the syntax tree into a checked [`RuleSet`]; [`eval`] evaluates it in exact
 //! arithmetic; [`report`] reads reports in every form the same way; an
 //! [`Engine`](engine::Engine) owns a run (rules, waivers, reports, one
@@ -9,7 +9,7 @@
 //! shown to people and programs is `crossfoot-render`'s; SQL is `crossfoot-sql`'s.
 #![forbid(unsafe_code)]
 
-pub mod check;
+pub mod compile;
 pub mod coverage;
 pub mod diagnostic;
 pub mod diff;
@@ -28,4 +28,4 @@ pub mod unit;
 pub mod waiver;
 mod yaml;
 
-pub use check::RuleSet;
+pub use compile::RuleSet;

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::check::{self, Checked};
+use crate::compile::{self, Checked};
 use crate::error::Error;
 use crate::files::{MAX_RULE_FILE_BYTES, files_under, io_error, read_source};
 use crate::report;
@@ -43,7 +43,7 @@ pub fn check_sources(sources: Vec<Source>) -> Result<Checked, Vec<Error>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    check::check(files).map_err(|found| found.into_iter().map(Error::from).collect())
+    compile::compile(files).map_err(|found| found.into_iter().map(Error::from).collect())
 }
 
 /// The rule files under `path` as committed at `revision`, read with the `git` command

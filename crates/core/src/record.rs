@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crate::engine::{Outcome, ReportResult};
 use crate::error::Error;
 use crate::eval::{Skip, Verdict};

@@ -9,7 +9,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crate::engine::{Outcome, ReportResult};
 use crate::eval::{Amounts, RowAmounts, Status, Value, Verdict, read, verdict};
 use crossfoot_syntax::ast::CmpOp;

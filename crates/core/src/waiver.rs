@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 pub use error::WaiverError;
 
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crate::yaml::{self, Node};
 use crossfoot_syntax::date::{Date, Period};
 use crossfoot_syntax::source::{Source, Span, Spanned};

@@ -9,7 +9,7 @@ use lsp_types::{
 };
 use miette::{Diagnostic as _, LabeledSpan};
 
-use crossfoot_core::check::CheckError;
+use crossfoot_core::compile::CheckError;
 use crossfoot_core::error::Error;
 use crossfoot_syntax::line::LineCode;
 use crossfoot_syntax::source::Span;

@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use crossfoot_core::check::{CheckedRule, Cond, Constant, Func, Node, RuleSet};
+use crossfoot_core::compile::{CheckedRule, Cond, Constant, Func, Node, RuleSet};
 use crossfoot_core::eval::RoundMode;
 use crossfoot_syntax::amount;
 use crossfoot_syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Tolerance};
@@ -672,14 +672,14 @@ fn h(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossfoot_core::check::check;
+    use crossfoot_core::compile::compile;
     use crossfoot_syntax as syntax;
     use crossfoot_syntax::source::Source;
 
     fn book_of(text: &str) -> Book {
         let source = Source::new("t.xfoot", text);
         let file = syntax::parse(&source).unwrap();
-        let rules = check(vec![(source, file)]).unwrap().rules;
+        let rules = compile(vec![(source, file)]).unwrap().rules;
         book(&rules, "t.xfoot")
     }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crossfoot_core::check::{CheckedRule, Func, Node, RuleSet};
+use crossfoot_core::compile::{CheckedRule, Func, Node, RuleSet};
 use crossfoot_core::diagnostic::{difference_text, failure_message};
 use crossfoot_core::engine::ReportResult;
 use crossfoot_core::eval::{self, Amounts, Facts, RowAmounts, Skip, Status};
@@ -289,7 +289,7 @@ fn write_rows(out: &mut String, rows: &[Row]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossfoot_core::check::check;
+    use crossfoot_core::compile::compile;
     use crossfoot_syntax as syntax;
     use crossfoot_syntax::source::Source;
     use rust_decimal::Decimal;
@@ -297,7 +297,7 @@ mod tests {
     fn explain_text(rules: &str, lines: &[(&str, &str)]) -> String {
         let source = Source::new("t.xfoot", rules);
         let file = syntax::parse(&source).unwrap();
-        let set = check(vec![(source, file)]).unwrap().rules;
+        let set = compile(vec![(source, file)]).unwrap().rules;
         let report = crossfoot_core::report::Report::from_lines(
             "r.yaml",
             lines

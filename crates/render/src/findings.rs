@@ -4,7 +4,7 @@
 
 use super::Human;
 use super::text::terminal;
-use crossfoot_core::check::CheckedRule;
+use crossfoot_core::compile::CheckedRule;
 use crossfoot_core::diagnostic::{RuleDiagnostic, allowance, difference_text, failure_message};
 use crossfoot_core::engine::{Engine, Outcome, ReportResult, RuleResult};
 use crossfoot_core::eval::{Skip, Status};

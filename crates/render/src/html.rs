@@ -24,7 +24,7 @@ use super::findings::{Finding, fails_the_run};
 use super::human::{counts, totals_line};
 use super::text::{html, terminal};
 use super::{Held, Listed, Render, RunEnd, Sink};
-use crossfoot_core::check::{CheckedRule, RuleSet};
+use crossfoot_core::compile::{CheckedRule, RuleSet};
 use crossfoot_core::diagnostic::failure_numbers;
 use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning, Standing};
 use crossfoot_core::eval::{Amounts, Status};

@@ -8,8 +8,8 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 use super::text::terminal;
 use super::{RunEnd, Sink};
-use crossfoot_core::check::Within;
-use crossfoot_core::check::{CheckedRule, RuleSet};
+use crossfoot_core::compile::Within;
+use crossfoot_core::compile::{CheckedRule, RuleSet};
 use crossfoot_core::diagnostic::{RuleDiagnostic, difference_text};
 use crossfoot_core::engine::{Engine, Outcome, ReportResult, Standing, Summary, Totals, plural};
 use crossfoot_core::eval::{Status, Verdict};
@@ -168,7 +168,7 @@ impl Human {
                     }
                     _ => String::new(),
                 };
-                let name = crossfoot_core::check::version_name(rule);
+                let name = crossfoot_core::compile::version_name(rule);
                 writeln!(out, "  {status:<7} {name}{why}")?;
             }
         }

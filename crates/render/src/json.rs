@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::text::{self, json_string};
 use super::{Held, Render, RunEnd, Sink};
-use crossfoot_core::check::CheckedRule;
+use crossfoot_core::compile::CheckedRule;
 use crossfoot_core::diagnostic;
 use crossfoot_core::engine::{Engine, ReportResult, RuleResult};
 use crossfoot_core::eval::{Amounts, Skip, Status};

@@ -33,7 +33,7 @@ impl<'a> Junit<'a> {
                 (
                     format!(
                         "    <testcase name=\"{}\" classname=\"",
-                        xml(&crossfoot_core::check::version_name(rule), true)
+                        xml(&crossfoot_core::compile::version_name(rule), true)
                     ),
                     format!("\" file=\"{}\" line=\"{}\"", xml(&file, true), start.0),
                 )

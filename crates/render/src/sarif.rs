@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::findings::{Finding, findings, location};
 use super::text::json_string;
 use super::{Held, Render, RunEnd, Sink};
-use crossfoot_core::check::CheckedRule;
+use crossfoot_core::compile::CheckedRule;
 use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning};
 use crossfoot_core::report::{Place, Unreadable};
 use crossfoot_syntax::ast::Severity;

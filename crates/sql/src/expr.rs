@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::{Dialect, MAX_DIGITS, Options, RuleParts, SqlError, fails, tolerance_of};
-use crossfoot_core::check::{CheckedRule, Cond, Constant, Func, Money, Node, RuleSet, Within};
+use crossfoot_core::compile::{CheckedRule, Cond, Constant, Func, Money, Node, RuleSet, Within};
 use crossfoot_core::eval::{RoundMode, Value, read};
 use crossfoot_core::unit::Unit;
 use crossfoot_syntax::ast::BinOp;

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 pub use error::SqlError;
 use expr::{Compiler, Typed, literal, sql_op};
 
-use crossfoot_core::check::{CheckedRule, RuleSet, Within};
+use crossfoot_core::compile::{CheckedRule, RuleSet, Within};
 use crossfoot_core::diagnostic::failure_message;
 use crossfoot_core::unit::Unit;
 use crossfoot_syntax::ast::CmpOp;
@@ -165,7 +165,7 @@ pub fn compile(rules: &RuleSet, options: &Options) -> Result<String, Vec<SqlErro
 
 /// One rule compiled, and whether its parts depend on each report's unit (read from the
 /// `unit` column). The rule is compiled for reports printed in each unit, through the one
-/// reading of a money constant ([`Money::in_unit`](crossfoot_core::check::Money::in_unit)); where
+/// reading of a money constant ([`Money::in_unit`](crossfoot_core::compile::Money::in_unit)); where
 /// the compilations differ, the parts pick by the report's unit.
 fn compile_rule(
     rules: &RuleSet,

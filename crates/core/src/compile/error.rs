@@ -1,4 +1,4 @@
-//! Problems `check` finds in rules that parsed.
+//! Problems the compiler finds in rules that parsed.
 
 use crossfoot_syntax::line::LineCode;
 use crossfoot_syntax::source::Source;

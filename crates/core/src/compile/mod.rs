@@ -1,4 +1,4 @@
-//! AST → checked rule set. Builds the line catalogue, resolves functions and line codes,
+//! The compiler: AST → checked rule set. Builds the line catalogue, resolves functions and line codes,
 //! checks units, and looks for rules that cannot do their job. Every problem of the whole
 //! set is collected, in source order, before giving up.
 
@@ -62,7 +62,7 @@ pub fn version_name(rule: &CheckedRule) -> std::borrow::Cow<'_, str> {
 
 /// Check parsed rule files as one rule set. On failure, every error and warning, in
 /// source order.
-pub fn check(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>> {
+pub fn compile(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckError>> {
     let srcs: Vec<Source> = files.iter().map(|(source, _)| source.named()).collect();
     let mut problems = Problems(Vec::new());
     let pages = files
@@ -518,7 +518,7 @@ mod tests {
                 (source, file)
             })
             .collect();
-        check(files).map(|checked| checked.rules)
+        compile(files).map(|checked| checked.rules)
     }
 
     fn errors(texts: &[&str]) -> Vec<String> {
@@ -624,7 +624,7 @@ mod tests {
                 (source.clone(), syntax::parse(&source).unwrap())
             })
             .collect();
-        check(files)
+        compile(files)
             .unwrap()
             .warnings
             .iter()

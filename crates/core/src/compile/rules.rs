@@ -1,6 +1,6 @@
 //! The checked rule set: what the evaluator runs.
 //!
-//! Only [`check`](super::check) builds these, so the evaluator never sees a rule with an
+//! Only [`compile`](super::compile) builds these, so the evaluator never sees a rule with an
 //! unknown function, a wrong arity or a duplicate id. Line codes are resolved to slots in
 //! the rule's own [`CheckedRule::lines`] list, so a report is read once per line per rule.
 

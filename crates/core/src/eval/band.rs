@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::{Amounts, Band, Context, EvalError, Failed, read, rounded};
-use crate::check::{Comparison, Func, Node};
+use crate::compile::{Comparison, Func, Node};
 use crate::eval::Value;
 use crossfoot_syntax::ast::{BinOp, CmpOp};
 use crossfoot_syntax::source::Span;

@@ -7,7 +7,7 @@
 //! blank lines and totals, the operator).
 
 use super::Amounts;
-use crate::check::linear::{Plan, Sum};
+use crate::compile::linear::{Plan, Sum};
 use crate::unit::Unit;
 
 /// How the sides of `plan`'s rule compare on `amounts` printed in `unit`, when the sum
@@ -31,7 +31,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::super::{Facts, RowAmounts, Unit, evaluate_rule, verdict};
-    use crate::check::check;
+    use crate::compile::compile;
     use crossfoot_syntax as syntax;
     use crossfoot_syntax::source::Source;
 
@@ -111,7 +111,7 @@ mod tests {
             let source = Source::new("t.xfoot", text.clone());
             let file = syntax::parse(&source).expect("the generator writes rules that parse");
             // A side of constants only is refused by the checker: not a rule to try.
-            let Ok(checked) = check(vec![(source, file)]) else {
+            let Ok(checked) = compile(vec![(source, file)]) else {
                 continue;
             };
             let set = checked.rules;

@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 pub use crossfoot_syntax::number::{RoundMode, Value, ValueError};
 pub use error::EvalError;
 
-use crate::check::{CheckedRule, Comparison, Cond, Func, Node, Within};
+use crate::compile::{CheckedRule, Comparison, Cond, Func, Node, Within};
 pub use crate::unit::Unit;
 use crossfoot_syntax::ast::BinOp;
 use crossfoot_syntax::date::Date;
@@ -798,7 +798,7 @@ fn apply(op: BinOp, left: Value, right: Value, span: Span) -> Result<Value, Fail
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::check;
+    use crate::compile::compile;
     use crossfoot_syntax as syntax;
     use crossfoot_syntax::source::Source;
     use std::str::FromStr;
@@ -814,7 +814,7 @@ mod tests {
     fn run(rule: &str, lines: &[(&str, &str)]) -> Status {
         let source = Source::new("t.xfoot", format!("rule t {rule}"));
         let file = syntax::parse(&source).unwrap();
-        let set = check(vec![(source, file)]).unwrap().rules;
+        let set = compile(vec![(source, file)]).unwrap().rules;
         let rule = &set.rules()[0];
         let amounts: Vec<Option<Decimal>> = rule
             .lines

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
 use super::{Meta, Place, ReportError, Row, Spare};
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crate::files::{FileError, MAX_REPORT_BYTES};
 use crate::unit::Unit;
 use crossfoot_syntax::amount;

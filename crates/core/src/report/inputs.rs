@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use super::{
     FormatError, Meta, Place, Report, ReportError, Row, Spare, csv, jsonl, load_yaml_meta,
 };
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crate::files::{FileError, MAX_REPORT_BYTES, read_source, text_of};
 use crossfoot_syntax::source::Source;
 

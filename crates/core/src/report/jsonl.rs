@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use super::csv::cell;
 use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
 use super::{Meta, Place, Row, Spare};
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crate::unit::Unit;
 use crossfoot_syntax::date::Date;
 use crossfoot_syntax::line::LineCode;

@@ -31,7 +31,7 @@ pub use inputs::{
 pub use yaml::load_yaml;
 use yaml::load_yaml_meta;
 
-use crate::check::RuleSet;
+use crate::compile::RuleSet;
 use crate::eval::Facts;
 use crate::unit::Unit;
 use crossfoot_syntax::date::Date;
@@ -308,7 +308,7 @@ mod tests {
         let text = "page seg \"Segregation\"\n  7010 \"cash\"\n  7060 \"required\"\n  7180 \"total\"\n  7190 \"excess\"\n\nrule t 7190 = 7180 - 7060\n";
         let source = Source::new("t.xfoot", text);
         let file = crossfoot_syntax::parse(&source).unwrap();
-        let set = crate::check::check(vec![(source, file)]).unwrap().rules;
+        let set = crate::compile::compile(vec![(source, file)]).unwrap().rules;
         let cash: LineCode = "7010".parse().unwrap();
         assert_eq!(set.slot(cash), Some(3));
         let report = Report::from_lines("r", [(cash, 5.into())]);

@@ -6,7 +6,7 @@ mod report_test;
 
 use rust_decimal::Decimal;
 
-use crate::check::{CheckedExample, CheckedRule, RuleSet};
+use crate::compile::{CheckedExample, CheckedRule, RuleSet};
 pub use crate::diagnostic::verdict_words;
 use crate::eval::{Facts, NoPrior, Status, WithPrior, evaluate_rule};
 use crate::unit::Unit;

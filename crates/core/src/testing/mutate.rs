@@ -13,7 +13,7 @@
 use rust_decimal::Decimal;
 
 use super::{example_status, matches};
-use crate::check::{CheckedRule, Cond, Constant, Func, Node, RuleSet, Within};
+use crate::compile::{CheckedRule, Cond, Constant, Func, Node, RuleSet, Within};
 use crate::eval::{self, Value};
 use crossfoot_syntax::ast::{BinOp, CmpOp};
 use crossfoot_syntax::source::Span;

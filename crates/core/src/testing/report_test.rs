@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::{CheckedRule, RuleSet};
+use crate::compile::{CheckedRule, RuleSet};
 use crate::engine::{ReportResult, check_row};
 use crate::error::{Error, TestFileError};
 use crate::eval::{Skip, Verdict};
