@@ -39,7 +39,7 @@ const CRATES: &[Crate] = &[
         depends_on: &[],
         layers: &[
             // The number type, spelling suggestions, source text, the smallest vocabulary.
-            "number", "spelling", "source", "line", "date", "amount",
+            "number", "spelling", "source", "line", "date", "amount", "lexer",
             // Rule text → AST, and back.
             "error", "ast", "hints", "print", "parser", "format",
         ],

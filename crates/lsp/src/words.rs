@@ -3,28 +3,14 @@
 //! the cursor while a file does not parse. Whenever the file parses, a line code is found
 //! through the tree instead ([`super::index`]).
 
+use crossfoot_syntax::lexer;
 use crossfoot_syntax::line::LineCode;
 use crossfoot_syntax::source::Span;
 
-/// Whether the end of a line's text is inside a comment or a string.
+/// Whether the end of a line's text is inside a comment or a string, as the one lexer
+/// reads it.
 pub fn in_comment_or_string(line: &str) -> bool {
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in line.chars() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if c == '#' {
-            return true;
-        }
-    }
-    in_string
+    lexer::in_comment_or_string(line, line.len())
 }
 
 /// The word (letters, digits, `_`) that ends at `offset`, and the character before it.

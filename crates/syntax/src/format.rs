@@ -18,6 +18,7 @@ use super::ast::{Expr, Item, LineDecl, Page, Rule, RuleFile};
 use super::error::SyntaxError;
 use super::parse;
 use super::print::{Print, operand_text};
+use crate::lexer::{self, Kind};
 use crate::source::{Source, Span, Spanned};
 
 /// Lines longer than this have their sums broken.
@@ -364,61 +365,37 @@ struct Comment {
 
 /// Every comment of a text, outside strings, in order.
 fn comments(text: &str) -> Vec<Comment> {
-    let mut found = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut skip_to = 0;
-    for (i, c) in text.char_indices() {
-        if i < skip_to {
-            continue;
-        }
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' | '\n' => in_string = false,
-                _ => {}
+    let comments = lexer::tokens(text).filter(|token| token.kind == Kind::Comment);
+    comments
+        .map(|token| {
+            let (i, end) = (token.span.start, token.span.end);
+            let line_start = text
+                .get(..i)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |n| n + 1);
+            let own_line = text
+                .get(line_start..i)
+                .is_some_and(|before| before.trim().is_empty());
+            let after = text.get(end..).unwrap_or("");
+            let next_line = after.strip_prefix('\n').unwrap_or("");
+            let next_line = next_line.split('\n').next().unwrap_or("");
+            let blank_after = after.starts_with('\n')
+                && next_line.trim().is_empty()
+                && next_line.len() < after.len();
+            let blank_before = line_start > 0
+                && text
+                    .get(..line_start - 1)
+                    .map(|before| before.rsplit('\n').next().unwrap_or(""))
+                    .is_some_and(|line| line.trim().is_empty());
+            Comment {
+                start: i,
+                text: token.text(text).trim_end().to_owned(),
+                own_line,
+                blank_after,
+                section: line_start == i && blank_before,
             }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '#' => {
-                let end = text
-                    .get(i..)
-                    .and_then(|rest| rest.find('\n'))
-                    .map_or(text.len(), |n| i + n);
-                let line_start = text
-                    .get(..i)
-                    .and_then(|before| before.rfind('\n'))
-                    .map_or(0, |n| n + 1);
-                let own_line = text
-                    .get(line_start..i)
-                    .is_some_and(|before| before.trim().is_empty());
-                let after = text.get(end..).unwrap_or("");
-                let next_line = after.strip_prefix('\n').unwrap_or("");
-                let next_line = next_line.split('\n').next().unwrap_or("");
-                let blank_after = after.starts_with('\n')
-                    && next_line.trim().is_empty()
-                    && next_line.len() < after.len();
-                let blank_before = line_start > 0
-                    && text
-                        .get(..line_start - 1)
-                        .map(|before| before.rsplit('\n').next().unwrap_or(""))
-                        .is_some_and(|line| line.trim().is_empty());
-                found.push(Comment {
-                    start: i,
-                    text: text.get(i..end).unwrap_or("").trim_end().to_owned(),
-                    own_line,
-                    blank_after,
-                    section: line_start == i && blank_before,
-                });
-                skip_to = end;
-            }
-            _ => {}
-        }
-    }
-    found
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! up: a parenthesis left open, a tolerance without its unit, a keyword mistyped or
 //! borrowed from another language (`where` for `when`).
 
+use crate::lexer::{self, Kind};
 use crate::spelling::edit_distance;
 
 /// Words people write for a keyword, and the keyword they mean.
@@ -172,43 +173,14 @@ enum Token {
 
 /// The parentheses and declaration keywords of a text, outside strings and comments.
 fn scan(text: &str) -> Vec<Token> {
-    let bytes = text.as_bytes();
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.';
-    let mut tokens = Vec::new();
-    let (mut in_string, mut in_comment, mut escaped) = (false, false, false);
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\n' => (in_string, in_comment) = (false, false),
-            _ if in_comment => {}
-            _ if in_string => {
-                if escaped {
-                    escaped = false;
-                } else if b == b'\\' {
-                    escaped = true;
-                } else if b == b'"' {
-                    in_string = false;
-                }
-            }
-            b'#' => in_comment = true,
-            b'"' => in_string = true,
-            b'(' => tokens.push(Token::Open(i)),
-            b')' => tokens.push(Token::Close(i)),
-            b'r' | b'p' => {
-                let rest = bytes.get(i..).unwrap_or_default();
-                let keyword = rest.starts_with(b"rule") || rest.starts_with(b"page");
-                let alone = i
-                    .checked_sub(1)
-                    .and_then(|j| bytes.get(j))
-                    .is_none_or(|&c| !word(c))
-                    && bytes.get(i + 4).is_none_or(|&c| !word(c));
-                if keyword && alone {
-                    tokens.push(Token::Declaration(i));
-                }
-            }
-            _ => {}
-        }
-    }
-    tokens
+    lexer::tokens(text)
+        .filter_map(|token| match (token.kind, token.text(text)) {
+            (Kind::Punct, "(") => Some(Token::Open(token.span.start)),
+            (Kind::Punct, ")") => Some(Token::Close(token.span.start)),
+            (Kind::Word, "rule" | "page") => Some(Token::Declaration(token.span.start)),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

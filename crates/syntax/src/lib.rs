@@ -9,6 +9,7 @@
 
 pub mod amount;
 pub mod date;
+pub mod lexer;
 pub mod line;
 pub mod number;
 pub mod source;

@@ -15,6 +15,7 @@ use super::error::SyntaxError;
 use super::hints;
 use crate::amount;
 use crate::date::Date;
+use crate::lexer::{self, Kind};
 use crate::line::LineCode;
 use crate::source::{Source, Span, Spanned};
 
@@ -859,18 +860,9 @@ fn comment_start(line: &str) -> Option<usize> {
     if !line.contains('#') {
         return None;
     }
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '#' if !in_string => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    lexer::tokens(line)
+        .find(|token| token.kind == Kind::Comment)
+        .map(|token| token.span.start)
 }
 
 /// `\"` → `"`, `\\` → `\`.
@@ -891,35 +883,20 @@ fn unescape(text: &str) -> String {
 
 /// The first parenthesis that opens past [`MAX_NESTING`], outside strings and comments.
 fn too_deep(text: &str) -> Option<Span> {
+    // Fewer parentheses than the limit cannot nest past it: most files stop here.
+    if memchr::memchr_iter(b'(', text.as_bytes()).count() <= MAX_NESTING {
+        return None;
+    }
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'\n' => {
-                in_comment = false;
-                in_string = false;
-            }
-            _ if in_comment => {}
-            _ if in_string => {
-                if escaped {
-                    escaped = false;
-                } else if b == b'\\' {
-                    escaped = true;
-                } else if b == b'"' {
-                    in_string = false;
-                }
-            }
-            b'#' => in_comment = true,
-            b'"' => in_string = true,
-            b'(' => {
+    for token in lexer::tokens(text) {
+        match (token.kind, token.text(text)) {
+            (Kind::Punct, "(") => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(Span::new(i, i + 1));
+                    return Some(token.span);
                 }
             }
-            b')' => depth = depth.saturating_sub(1),
+            (Kind::Punct, ")") => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -938,19 +915,22 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
             Span::new(before.len() - last, before.len()),
         );
     };
-    let len = if first.is_ascii_alphanumeric() || first == '_' {
-        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .unwrap_or(rest.len())
-    } else if rest.starts_with("==") || rest.starts_with("<=") || rest.starts_with(">=") {
-        2
-    } else {
-        first.len_utf8()
-    };
+    if first == '\n' || first == '\r' {
+        return ("end of line".to_owned(), Span::new(at, at + 1));
+    }
+    // The token that starts here, as the lexer reads it (white space was ruled out).
+    let len = lexer::tokens(rest)
+        .next()
+        .map_or(first.len_utf8(), |token| match token.kind {
+            // A comment or a string is named by its first character: `#`, `"`.
+            Kind::Comment | Kind::String { .. } => 1,
+            _ => token.span.end,
+        });
     let token = rest.get(..len).unwrap_or("");
-    let words = match first {
-        '\n' | '\r' => "end of line".to_owned(),
-        c if c.is_control() => format!("the control character `{}`", c.escape_default()),
-        _ => format!("`{token}`"),
+    let words = if first.is_control() {
+        format!("the control character `{}`", first.escape_default())
+    } else {
+        format!("`{token}`")
     };
     (words, Span::new(at, at + len))
 }
