@@ -502,25 +502,91 @@ impl Drop for Staged {
 
 /// The files under a directory, recursively, that `keep` accepts, sorted. A directory or
 /// entry that cannot be read is an error naming it: passing over it would drop reports
-/// (or tests) without a word.
+/// (or tests) without a word. [`Walk::strict`].
 pub fn files_under(path: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, FileError> {
-    let mut found = Vec::new();
-    let mut pending = vec![path.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = fs::read_dir(&dir).map_err(|error| io_error(&dir, error))?;
-        for entry in entries {
-            let entry = entry.map_err(|error| io_error(&dir, error))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(|error| io_error(&path, error))?;
-            if kind.is_dir() {
-                pending.push(path);
-            } else if keep(&path) {
-                found.push(path);
-            }
+    let found = Walk::strict().files(path, keep)?;
+    Ok(found.unwrap_or_default())
+}
+
+/// The one directory walker, in one of two modes. Strict (every command): what cannot be
+/// read is an error. Tolerant (the language server, which shows what it can while a
+/// user edits): what cannot be read is passed over, and a walk that meets more than a
+/// number of entries stops, so a file opened in a home directory does not make it read
+/// the whole disk.
+#[derive(Clone, Copy, Debug)]
+pub struct Walk {
+    tolerant: bool,
+    max_entries: usize,
+    recursive: bool,
+}
+
+impl Walk {
+    /// Every file under the directory; anything that cannot be read is an error.
+    pub fn strict() -> Walk {
+        Walk {
+            tolerant: false,
+            max_entries: usize::MAX,
+            recursive: true,
         }
     }
-    found.sort();
-    Ok(found)
+
+    /// What can be read under the directory, looking through at most `max_entries`
+    /// directory entries.
+    pub fn tolerant(max_entries: usize) -> Walk {
+        Walk {
+            tolerant: true,
+            max_entries,
+            recursive: true,
+        }
+    }
+
+    /// The same walk, through the directory's own entries only, however many.
+    pub fn shallow(self) -> Walk {
+        Walk {
+            recursive: false,
+            max_entries: usize::MAX,
+            ..self
+        }
+    }
+
+    /// The files under `path` that `keep` accepts, sorted; `None` when the walk met more
+    /// entries than it may look through.
+    pub fn files(
+        &self,
+        path: &Path,
+        keep: impl Fn(&Path) -> bool,
+    ) -> Result<Option<Vec<PathBuf>>, FileError> {
+        let mut found = Vec::new();
+        let mut pending = vec![path.to_path_buf()];
+        let mut seen = 0usize;
+        while let Some(dir) = pending.pop() {
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(_) if self.tolerant => continue,
+                Err(error) => return Err(io_error(&dir, error)),
+            };
+            for entry in entries {
+                seen += 1;
+                if seen > self.max_entries {
+                    return Ok(None);
+                }
+                let (path, kind) = match entry.and_then(|e| Ok((e.path(), e.file_type()?))) {
+                    Ok(found) => found,
+                    Err(_) if self.tolerant => continue,
+                    Err(error) => return Err(io_error(&dir, error)),
+                };
+                if kind.is_dir() {
+                    if self.recursive {
+                        pending.push(path);
+                    }
+                } else if keep(&path) {
+                    found.push(path);
+                }
+            }
+        }
+        found.sort();
+        Ok(Some(found))
+    }
 }
 
 /// A failed read of `path`, keeping what the operating system said.
@@ -679,6 +745,36 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep");
         assert!(!std::fs::symlink_metadata(&out).unwrap().is_symlink());
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "results");
+    }
+
+    #[test]
+    fn the_tolerant_walk_stops_and_the_shallow_walk_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        for name in ["a.xfoot", "b.txt", "sub/c.xfoot"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let xfoot = |p: &Path| p.extension().is_some_and(|e| e == "xfoot");
+        let names = |found: Option<Vec<PathBuf>>| -> Vec<String> {
+            let found = found.unwrap();
+            let under = |p: &PathBuf| p.strip_prefix(dir.path()).unwrap().display().to_string();
+            found.iter().map(under).collect()
+        };
+        let all = Walk::tolerant(10).files(dir.path(), xfoot).unwrap();
+        assert_eq!(names(all), ["a.xfoot", "sub/c.xfoot"]);
+        assert_eq!(Walk::tolerant(3).files(dir.path(), xfoot).unwrap(), None);
+        let own = Walk::tolerant(1)
+            .shallow()
+            .files(dir.path(), xfoot)
+            .unwrap();
+        assert_eq!(names(own), ["a.xfoot"]);
+        // A directory that is not there: an error when strict, nothing when tolerant.
+        let missing = dir.path().join("missing");
+        assert!(Walk::strict().files(&missing, xfoot).is_err());
+        assert_eq!(
+            Walk::tolerant(10).files(&missing, xfoot).unwrap(),
+            Some(vec![])
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::index::{Declaration, FileIndex, RuleEntry};
 use super::text::LineIndex;
 use super::uri;
 use crossfoot_core::error::Error;
-use crossfoot_core::files::{FileError, MAX_RULE_FILE_BYTES, read_source};
+use crossfoot_core::files::{FileError, MAX_RULE_FILE_BYTES, Walk, read_source};
 use crossfoot_core::load;
 use crossfoot_syntax::line::LineCode;
 use crossfoot_syntax::source::{Source, Span};
@@ -450,45 +450,18 @@ fn open_member(dir: &Path, key: &DocKey) -> bool {
 const MAX_ENTRIES: usize = 20_000;
 
 /// The `.xfoot` files under a directory, recursively and sorted, as `load_rules` finds
-/// them; a subdirectory that cannot be read is passed over (the editor shows what it
-/// can). Past [`MAX_ENTRIES`] entries, only the directory's own files.
+/// them, through the one walker in its tolerant mode: a subdirectory that cannot be read
+/// is passed over (the editor shows what it can). Past [`MAX_ENTRIES`] entries, only the
+/// directory's own files.
 fn rule_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    let mut seen = 0;
-    while let Some(next) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&next) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            seen += 1;
-            if seen > MAX_ENTRIES {
-                return own_files(dir);
-            }
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => pending.push(entry.path()),
-                Ok(_) if is_rule_file(&entry.path()) => found.push(entry.path()),
-                _ => {}
-            }
-        }
+    let walk = Walk::tolerant(MAX_ENTRIES);
+    match walk.files(dir, is_rule_file) {
+        Ok(Some(found)) => found,
+        Ok(None) | Err(_) => match walk.shallow().files(dir, is_rule_file) {
+            Ok(Some(found)) => found,
+            Ok(None) | Err(_) => Vec::new(),
+        },
     }
-    found.sort();
-    found
-}
-
-/// The `.xfoot` files directly in a directory, sorted.
-fn own_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut found: Vec<PathBuf> = entries
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| is_rule_file(path) && !path.is_dir())
-        .take(MAX_ENTRIES)
-        .collect();
-    found.sort();
-    found
 }
 
 fn is_rule_file(path: &Path) -> bool {
