@@ -49,7 +49,9 @@ const CRATES: &[Crate] = &[
         name: "crossfoot-core",
         depends_on: &["crossfoot-syntax"],
         layers: &[
-            // The one guard between crossfoot and the file system; threads; YAML events.
+            // What every problem shares; the one guard between crossfoot and the file
+            // system; threads; YAML events; units.
+            "problem",
             "files",
             "parallel",
             "yaml",

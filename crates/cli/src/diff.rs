@@ -124,10 +124,7 @@ fn flips_on_reports(
         .chain(&args.prior)
         .any(|path| path.as_os_str() == "-")
     {
-        return Err(vec![Error::Io {
-            path: "-".to_owned(),
-            reason: "diff reads the reports once for each rule set, and standard input cannot be read twice; save it to a file".to_owned(),
-        }]);
+        return Err(vec![Error::StdinTwice]);
     }
     let wanted = args.report_id.as_deref();
     let before = checked(args, old)?;
@@ -155,9 +152,9 @@ fn flips_on_reports(
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        errors.push(Error::Io {
-            path: inputs.join(", "),
-            reason: problem,
+        errors.push(Error::NotOneReport {
+            inputs: inputs.join(", "),
+            problem,
         });
     }
     if errors.is_empty() {

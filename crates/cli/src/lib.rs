@@ -34,7 +34,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crossfoot_core::engine::ExitStatus;
-use crossfoot_core::error::Error;
+use crossfoot_core::error::{Error, NotOne};
 use crossfoot_render::Human;
 use crossfoot_syntax::date::Date;
 
@@ -647,9 +647,9 @@ pub(crate) fn read_reports(
         // Nothing is the report named: the rows that could not be read may be why.
         let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         errors = passed_over;
-        errors.push(Error::Io {
-            path: inputs.join(", "),
-            reason: format!("no report is `{wanted}`"),
+        errors.push(Error::NotOneReport {
+            inputs: inputs.join(", "),
+            problem: NotOne::NoneIs(wanted.to_owned()),
         });
     }
     if errors.is_empty() {
@@ -661,15 +661,13 @@ pub(crate) fn read_reports(
 
 /// What is wrong when `--report` (or its absence) does not pick exactly one report, said
 /// of the inputs (`r.csv: no report is `R7``).
-pub(crate) fn not_one(found: usize, wanted: Option<&str>, what: &str) -> Option<String> {
+pub(crate) fn not_one(found: usize, wanted: Option<&str>, what: &'static str) -> Option<NotOne> {
     match (found, wanted) {
         (1, _) => None,
-        (0, Some(wanted)) => Some(format!("no report is `{wanted}`")),
-        (0, None) => Some("holds no report".to_owned()),
-        (n, Some(wanted)) => Some(format!("{n} reports are `{wanted}`")),
-        (n, None) => Some(format!(
-            "holds {n} reports; name the one {what} with --report ID (its id, or `row N`/`line N`)"
-        )),
+        (0, Some(wanted)) => Some(NotOne::NoneIs(wanted.to_owned())),
+        (0, None) => Some(NotOne::Empty),
+        (n, Some(wanted)) => Some(NotOne::SeveralAre(n, wanted.to_owned())),
+        (n, None) => Some(NotOne::Several(n, what)),
     }
 }
 

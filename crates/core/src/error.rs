@@ -12,15 +12,23 @@ use crossfoot_syntax::SyntaxError;
 /// Why a rule set or a report could not be used.
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
-    /// An input the command cannot use, in words of its own: `no report is `R7``.
-    #[error("cannot read `{path}`: {reason}")]
+    /// Inputs that do not hold the one report a command needs: `no report is `R7``.
+    #[error("cannot read `{inputs}`: {problem}")]
     #[diagnostic(code(crossfoot::io))]
-    Io {
-        /// The path as given.
-        path: String,
-        /// Why.
-        reason: String,
+    NotOneReport {
+        /// The inputs as given, joined with commas.
+        inputs: String,
+        /// What they hold instead.
+        problem: NotOne,
     },
+
+    /// `diff --reports -`: each rule set reads the reports, and standard input can be read
+    /// only once.
+    #[error(
+        "cannot read `-`: diff reads the reports once for each rule set, and standard input cannot be read twice; save it to a file"
+    )]
+    #[diagnostic(code(crossfoot::io))]
+    StdinTwice,
 
     /// A file that cannot be read as text.
     #[error(transparent)]
@@ -118,6 +126,33 @@ pub enum Error {
     Pack(Box<PackError>),
 }
 
+/// Why inputs do not hold exactly the one report a command needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotOne {
+    /// `--report R7`, and no report is `R7`.
+    NoneIs(String),
+    /// `--report R7`, and several reports are.
+    SeveralAre(usize, String),
+    /// No report at all.
+    Empty,
+    /// Several reports, and no `--report` to pick one; what the one is for (`to explain`).
+    Several(usize, &'static str),
+}
+
+impl std::fmt::Display for NotOne {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotOne::NoneIs(wanted) => write!(f, "no report is `{wanted}`"),
+            NotOne::SeveralAre(n, wanted) => write!(f, "{n} reports are `{wanted}`"),
+            NotOne::Empty => f.write_str("holds no report"),
+            NotOne::Several(n, what) => write!(
+                f,
+                "holds {n} reports; name the one {what} with --report ID (its id, or `row N`/`line N`)"
+            ),
+        }
+    }
+}
+
 /// A problem in a whole-report test file (`*.test.yaml`).
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
@@ -137,13 +172,9 @@ pub struct TestFileError {
 }
 
 impl Error {
-    /// Whether this is a warning rather than an error.
+    /// Whether this is a warning rather than an error, as the problem it wraps declares.
     pub fn is_warning(&self) -> bool {
-        match self {
-            Error::Check(check) => check.is_warning(),
-            Error::Waiver(waiver) => waiver.is_warning(),
-            _ => false,
-        }
+        crate::problem::is_warning(self)
     }
 }
 

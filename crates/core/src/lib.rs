@@ -20,6 +20,7 @@ pub mod files;
 pub mod load;
 pub mod pack;
 mod parallel;
+pub mod problem;
 pub mod record;
 pub mod report;
 pub mod root_cause;

@@ -411,14 +411,10 @@ impl CheckError {
         span.offset()
     }
 
-    /// Whether this is a warning (reported; fatal only with `--deny warnings`).
+    /// Whether this is a warning rather than an error: what its
+    /// `#[diagnostic(severity(Warning))]` declares, the one place that says so.
     pub fn is_warning(&self) -> bool {
-        matches!(
-            self,
-            CheckError::ConflictingTotals { .. }
-                | CheckError::MissingSignRule { .. }
-                | CheckError::UnreadExampleLine { .. }
-        )
+        crate::problem::is_warning(self)
     }
 }
 

@@ -91,11 +91,9 @@ pub enum WaiverError {
 }
 
 impl WaiverError {
-    /// Whether this is a warning about a waiver rather than a file that cannot be used.
+    /// Whether this is a warning rather than an error: what its
+    /// `#[diagnostic(severity(Warning))]` declares, the one place that says so.
     pub fn is_warning(&self) -> bool {
-        matches!(
-            self,
-            WaiverError::Expired { .. } | WaiverError::Unused { .. }
-        )
+        crate::problem::is_warning(self)
     }
 }
