@@ -353,7 +353,7 @@ fn note(rule: &CheckedRule) -> Option<String> {
 
 fn error_help(error: &EvalError) -> String {
     match error {
-        EvalError::Overflow { .. } => {
+        EvalError::Overflow { .. } | EvalError::BandOverflow { .. } => {
             "values are kept exact up to 38 digits; check the report for a misplaced amount"
                 .to_owned()
         }
@@ -372,6 +372,7 @@ fn error_help(error: &EvalError) -> String {
 fn error_label(error: &EvalError) -> String {
     match error {
         EvalError::Overflow { op, .. } => format!("this `{op}` overflows"),
+        EvalError::BandOverflow { .. } => "its rounding band overflows".to_owned(),
         EvalError::DivisionByZero { .. } => "divides by 0".to_owned(),
         EvalError::UnboundedBand { .. } => "could divide by 0".to_owned(),
     }

@@ -197,12 +197,7 @@ fn exact(value: Value) -> Affine {
 }
 
 fn overflow(span: Span) -> Failed {
-    Box::new(EvalError::Overflow {
-        op: "within rounding",
-        left: Value::ZERO,
-        right: Value::ZERO,
-        span,
-    })
+    Box::new(EvalError::BandOverflow { span })
 }
 
 impl Affine {

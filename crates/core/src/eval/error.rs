@@ -34,6 +34,14 @@ pub enum EvalError {
         /// Where the `/` is written.
         span: Span,
     },
+    /// `within rounding` where the values the printed figures allow reach past 38 digits.
+    #[error(
+        "`within rounding` overflows: the values the rounding of the printed figures allows need more than 38 digits"
+    )]
+    BandOverflow {
+        /// Where the operation is written.
+        span: Span,
+    },
     /// `within rounding` on `7010 / 7020` where the rounding of 7020 could make it 0.
     #[error(
         "`within rounding` has no bound here: the rounding of the printed figures lets a divisor be 0"
@@ -50,6 +58,7 @@ impl EvalError {
         match self {
             EvalError::Overflow { span, .. }
             | EvalError::DivisionByZero { span, .. }
+            | EvalError::BandOverflow { span }
             | EvalError::UnboundedBand { span } => *span,
         }
     }

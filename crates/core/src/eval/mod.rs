@@ -985,5 +985,15 @@ mod tests {
             status,
             Status::Error(EvalError::DivisionByZero { .. })
         ));
+        // The product is exact in 38 digits; the values its rounding allows are not.
+        let nines = "9999999999999999999999999999";
+        let status = run(
+            "7010 / 7020 = 7030 / 7040 within rounding",
+            &[("7010", "1"), ("7020", nines), ("7030", "3"), ("7040", "7")],
+        );
+        assert!(
+            matches!(status, Status::Error(EvalError::BandOverflow { .. })),
+            "{status:?}"
+        );
     }
 }
