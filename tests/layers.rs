@@ -89,8 +89,8 @@ const CRATES: &[Crate] = &[
         name: "crossfoot-render",
         depends_on: &["crossfoot-syntax", "crossfoot-core"],
         layers: &[
-            "text", "excerpt", "coverage", "explain", "book", "human", "findings", "json", "csv",
-            "github", "junit", "sarif", "html",
+            "text", "warning", "excerpt", "coverage", "explain", "book", "human", "findings",
+            "json", "csv", "github", "junit", "sarif", "html",
         ],
     },
     Crate {

@@ -319,7 +319,10 @@ fn feed(
     for warning in warnings {
         match warning {
             RunWarning::Waiver(error) => human_sink.problems(&problems, &[error])?,
-            undated => human_sink.say(&format!("warning: {undated}"))?,
+            other => human_sink.say(&format!(
+                "warning: {}",
+                crossfoot_render::warning_text(&other)
+            ))?,
         }
     }
     Ok((tally.finish(), results))

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::findings::{Finding, fails_the_run, findings, location};
 use super::text::terminal;
 use super::{Render, RunEnd, Sink};
-use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning};
+use crossfoot_core::engine::{Engine, Outcome, ReportResult};
 use crossfoot_core::report::{Place, Unreadable};
 use crossfoot_syntax::ast::Severity;
 
@@ -105,10 +105,7 @@ impl Sink for GithubSink<'_> {
 
     fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {
         for warning in end.warnings {
-            let text = match warning {
-                RunWarning::Waiver(error) => error.to_string(),
-                other => other.to_string(),
-            };
+            let text = crate::warning::warning_text(warning);
             writeln!(self.out, "::warning title=crossfoot::{}", data(&text))?;
         }
         self.out.flush()

@@ -26,7 +26,7 @@ use super::text::{html, terminal};
 use super::{Held, Listed, Render, RunEnd, Sink};
 use crossfoot_core::compile::{CheckedRule, RuleSet};
 use crossfoot_core::diagnostic::failure_numbers;
-use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning, Standing};
+use crossfoot_core::engine::{Engine, Outcome, ReportResult, Standing};
 use crossfoot_core::eval::{Amounts, Status};
 use crossfoot_core::report::Unreadable;
 use crossfoot_core::root_cause::{Candidate, root_causes};
@@ -1064,10 +1064,7 @@ impl Sink for HtmlSink<'_> {
         if !end.warnings.is_empty() {
             tail.push_str("<section class=\"warnings\" aria-labelledby=\"warnings-h\">\n<h2 id=\"warnings-h\">Warnings</h2>\n<ul>\n");
             for warning in end.warnings {
-                let text = match warning {
-                    RunWarning::Waiver(error) => error.to_string(),
-                    other => other.to_string(),
-                };
+                let text = crate::warning::warning_text(warning);
                 put!(
                     tail,
                     "<li><span aria-hidden=\"true\">⚠</span> {}</li>\n",

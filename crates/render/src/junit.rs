@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use super::findings::{Finding, fails_the_run, location};
 use super::text::{Utf8, terminal, xml};
 use super::{Render, RunEnd, Sink};
-use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning};
+use crossfoot_core::engine::{Engine, Outcome, ReportResult};
 use crossfoot_core::report::Unreadable;
 
 /// Writes a report's test suite.
@@ -178,10 +178,7 @@ impl Sink for JunitSink<'_> {
         if !end.warnings.is_empty() {
             let mut text = String::new();
             for warning in end.warnings {
-                let line = match warning {
-                    RunWarning::Waiver(error) => error.to_string(),
-                    other => other.to_string(),
-                };
+                let line = crate::warning::warning_text(warning);
                 let _ = writeln!(text, "warning: {}", terminal(&line));
             }
             writeln!(self.out, "  <system-err>{}</system-err>", xml(&text, false))?;

@@ -22,6 +22,7 @@ mod json;
 mod junit;
 mod sarif;
 pub mod text;
+mod warning;
 
 use std::io;
 
@@ -38,6 +39,7 @@ pub use json::{
 };
 pub use junit::{Junit, JunitSink, TestCase, test_junit};
 pub use sarif::{Sarif, SarifSink};
+pub use warning::warning_text;
 
 use crossfoot_core::engine::{ReportResult, RunWarning, Totals};
 use crossfoot_core::report::Unreadable;

@@ -11,7 +11,7 @@ use super::findings::{Finding, findings, location};
 use super::text::json_string;
 use super::{Held, Render, RunEnd, Sink};
 use crossfoot_core::compile::CheckedRule;
-use crossfoot_core::engine::{Engine, Outcome, ReportResult, RunWarning};
+use crossfoot_core::engine::{Engine, Outcome, ReportResult};
 use crossfoot_core::report::{Place, Unreadable};
 use crossfoot_syntax::ast::Severity;
 
@@ -176,10 +176,7 @@ impl Sink for SarifSink<'_> {
     fn finish(&mut self, end: &RunEnd<'_>) -> io::Result<()> {
         self.start()?;
         for warning in end.warnings {
-            let text = match warning {
-                RunWarning::Waiver(error) => error.to_string(),
-                other => other.to_string(),
-            };
+            let text = crate::warning::warning_text(warning);
             let notification = json!({
                 "level": "warning",
                 "message": { "text": text },
