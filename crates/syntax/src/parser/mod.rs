@@ -1,7 +1,5 @@
 //! Rule file text → [`RuleFile`], collecting every problem it finds.
 
-use std::ops::Range;
-
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
@@ -33,6 +31,12 @@ mod grammar {
 
 use grammar::{Grammar, Rule as G};
 
+mod expected;
+mod pieces;
+
+use expected::{advice, expected_words, found_at, keywords};
+use pieces::{PARALLEL_BYTES, in_pieces};
+
 /// Parse a rule file with the parser pest generates from the grammar. On failure, every
 /// problem found, in source order.
 pub fn parse(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
@@ -42,75 +46,6 @@ pub fn parse(source: &Source) -> Result<RuleFile, Vec<SyntaxError>> {
         }
     }
     Builder::new(source, source.text(), 0).run()
-}
-
-/// Files at least this large are parsed in pieces on every core.
-const PARALLEL_BYTES: usize = 256 * 1024;
-
-/// About how large a piece is.
-const PIECE_BYTES: usize = 64 * 1024;
-
-/// A large file parsed in pieces, in parallel, by the same parser and builder: `None` when
-/// a piece has a problem, and the whole file is then parsed at once, so a faulty file gets
-/// exactly the diagnostics of one parse.
-///
-/// A piece starts at a line that begins with `rule ` or `page `. Such a line always starts
-/// a declaration, and the declaration before it always ends there: strings and comments
-/// end at their line, no clause or expression begins with `rule` or `page` (keywords are
-/// not function names), and a file's own `effective` period comes before its first
-/// declaration. So the file is exactly its pieces in order, and parsing each is parsing it;
-/// the builder places each piece's spans in the file as it builds them.
-fn in_pieces(source: &Source) -> Option<RuleFile> {
-    in_pieces_of(source, PIECE_BYTES)
-}
-
-/// [`in_pieces`], with pieces of about `target` bytes.
-fn in_pieces_of(source: &Source, target: usize) -> Option<RuleFile> {
-    use rayon::prelude::*;
-
-    let text = source.text();
-    let files: Vec<Option<RuleFile>> = pieces(text, target)
-        .into_par_iter()
-        .map(|range| {
-            let piece = text.get(range.clone())?;
-            Builder::new(source, piece, range.start).run().ok()
-        })
-        .collect();
-    let mut whole = RuleFile {
-        effective: None,
-        items: Vec::with_capacity(files.iter().flatten().map(|f| f.items.len()).sum()),
-    };
-    for file in files {
-        let file = file?;
-        whole.effective = whole.effective.or(file.effective);
-        whole.items.extend(file.items);
-    }
-    Some(whole)
-}
-
-/// `text` cut into pieces of about `target` bytes, each starting at a line that begins
-/// with `rule ` or `page ` (see [`in_pieces`]).
-fn pieces(text: &str, target: usize) -> Vec<Range<usize>> {
-    let bytes = text.as_bytes();
-    let mut pieces = Vec::with_capacity(text.len() / target.max(1) + 1);
-    let mut start = 0;
-    let mut from = target;
-    while let Some(rest) = bytes.get(from..) {
-        let cut = memchr::memchr_iter(b'\n', rest)
-            .map(|at| from + at + 1)
-            .find(|&at| {
-                let line = bytes.get(at..).unwrap_or_default();
-                line.starts_with(b"rule ") || line.starts_with(b"page ")
-            });
-        let Some(cut) = cut else {
-            break;
-        };
-        pieces.push(start..cut);
-        start = cut;
-        from = cut + target.max(1);
-    }
-    pieces.push(start..text.len());
-    pieces
 }
 
 /// Builds the syntax tree of a text (a whole file, or a piece of one that starts at
@@ -903,176 +838,6 @@ fn too_deep(text: &str) -> Option<Span> {
     None
 }
 
-/// What stands at `at`, in words, and its span: `` `==` ``, `end of file`.
-fn found_at(text: &str, at: usize) -> (String, Span) {
-    let rest = text.get(at..).unwrap_or("");
-    let Some(first) = rest.chars().next() else {
-        // Point at the last character written, so the label has something to underline.
-        let before = text.get(..at).unwrap_or("").trim_end();
-        let last = before.chars().next_back().map_or(0, char::len_utf8);
-        return (
-            "end of file".to_owned(),
-            Span::new(before.len() - last, before.len()),
-        );
-    };
-    if first == '\n' || first == '\r' {
-        return ("end of line".to_owned(), Span::new(at, at + 1));
-    }
-    // The token that starts here, as the lexer reads it (white space was ruled out).
-    let len = lexer::tokens(rest)
-        .next()
-        .map_or(first.len_utf8(), |token| match token.kind {
-            // A comment or a string is named by its first character: `#`, `"`.
-            Kind::Comment | Kind::String { .. } => 1,
-            _ => token.span.end,
-        });
-    let token = rest.get(..len).unwrap_or("");
-    let words = if first.is_control() {
-        format!("the control character `{}`", first.escape_default())
-    } else {
-        format!("`{token}`")
-    };
-    (words, Span::new(at, at + len))
-}
-
-/// The grammar's expectations in a user's words, deduplicated, most useful first: an
-/// operator before a clause keyword, and several clause keywords as "another clause".
-fn expected_words(positives: &[G]) -> String {
-    const CLAUSES: [&str; 6] = [
-        "`cite`",
-        "`severity`",
-        "`effective`",
-        "`when`",
-        "`within`",
-        "`passes`, `fails` or `skips`",
-    ];
-    let mut words: Vec<&str> = Vec::new();
-    for rule in positives {
-        let word = describe(*rule);
-        if !word.is_empty() && !words.contains(&word) {
-            words.push(word);
-        }
-    }
-    if words.iter().filter(|w| CLAUSES.contains(w)).count() >= 3 {
-        words.retain(|w| !CLAUSES.contains(w));
-        words.push("another clause (`cite`, `when`, `passes`, …)");
-    }
-    let rank = |word: &&str| match *word {
-        "an operator" => 0,
-        w if w.starts_with("a comparison") => 1,
-        "end of file" => 3,
-        _ => 2,
-    };
-    words.sort_by_key(rank);
-    match words.as_slice() {
-        [] => "something else".to_owned(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-/// One grammar rule in a user's words. Exhaustive so a new rule must be named here.
-fn describe(rule: G) -> &'static str {
-    match rule {
-        G::EOI => "end of file",
-        G::file | G::rule_def | G::kw_rule => "`rule`",
-        G::page_def | G::kw_page => "`page`",
-        G::line_decl => "a line code and its label",
-        G::line_flag => "`deduction`, `total`, `percent` or `ratio`",
-        G::prior_line | G::kw_prior => "`prior`",
-        G::kw_rounding => "`rounding`",
-        G::name => "a rounding mode like `half_even`",
-        G::rule_id | G::ident => "a rule id like `seg.excess`",
-        G::description | G::string | G::string_text => "a description in double quotes",
-        G::cite | G::kw_cite => "`cite`",
-        G::severity | G::kw_severity => "`severity`",
-        G::severity_level => "`error`, `warning` or `info`",
-        G::tolerance | G::kw_within => "`within`",
-        G::condition | G::kw_when => "`when`",
-        G::effective | G::kw_effective => "`effective`",
-        G::kw_from => "`from`",
-        G::kw_until => "`until`",
-        G::date => "a date like 2024-07-01",
-        G::assertion
-        | G::expr
-        | G::term
-        | G::factor
-        | G::primary
-        | G::neg
-        | G::line_code
-        | G::call
-        | G::call_arg
-        | G::money
-        | G::percent
-        | G::ratio => "a line code, amount or formula",
-        G::cmp_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
-        G::add_op | G::mul_op => "an operator",
-        G::cond_or
-        | G::cond_and
-        | G::cond_not
-        | G::cond_atom
-        | G::comparison
-        | G::blank_test
-        | G::negation => "a condition",
-        G::kw_and | G::kw_or => "`and` or `or`",
-        G::kw_is => "`is`",
-        G::kw_blank => "`blank`",
-        G::clause => "a rule clause",
-        G::example | G::expectation => "`passes`, `fails` or `skips`",
-        G::example_line => "a line and its amount, like `7190 = 250`",
-        G::example_amount => "an amount like `250` or `-1.5`",
-        G::WHITESPACE | G::COMMENT | G::ident_char | G::word_char | G::keyword => "",
-    }
-}
-
-/// The keywords a grammar rule starts with, for "did you mean `when`?".
-fn keywords(rule: G) -> &'static [&'static str] {
-    match rule {
-        G::rule_def | G::kw_rule => &["rule"],
-        G::page_def | G::kw_page => &["page"],
-        G::cite | G::kw_cite => &["cite"],
-        G::severity | G::kw_severity => &["severity"],
-        G::severity_level => &["error", "warning", "info"],
-        G::tolerance | G::kw_within => &["within"],
-        G::condition | G::kw_when => &["when"],
-        G::effective | G::kw_effective => &["effective"],
-        G::kw_from => &["from"],
-        G::kw_until => &["until"],
-        G::example | G::expectation => &["passes", "fails", "skips"],
-        G::kw_and => &["and"],
-        G::kw_or => &["or"],
-        G::kw_is => &["is"],
-        G::kw_blank => &["blank"],
-        G::negation => &["not"],
-        G::line_flag => &["deduction", "total", "percent", "ratio"],
-        G::kw_rounding => &["rounding"],
-        _ => &[],
-    }
-}
-
-/// Advice for the mistakes people make most.
-fn advice(expected: &str, found: &str) -> Option<String> {
-    if expected.contains("`rule`") && !expected.contains("an operator") && found != "end of file" {
-        return Some(
-            "every rule starts with `rule` and an id, e.g. `rule seg.excess \"Excess funds\"`"
-                .to_owned(),
-        );
-    }
-    if expected.contains("an operator") && found.starts_with("`") {
-        return Some(
-            "is an operator missing? A rule asserts one relationship; start another with `rule ID`"
-                .to_owned(),
-        );
-    }
-    if found == "`==`" {
-        return Some("equality is written `=`".to_owned());
-    }
-    if found.starts_with("`\"") {
-        return Some("the description goes right after the rule id".to_owned());
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1215,93 +980,5 @@ mod tests {
             panic!("expected a chain");
         };
         assert_eq!(rest.len(), 9_999);
-    }
-}
-
-#[cfg(test)]
-mod pieces_tests {
-    use super::*;
-
-    #[test]
-    fn a_large_file_parsed_in_pieces_is_the_file_parsed_whole_spans_included() {
-        let mut text = String::from(
-            "# a header comment\neffective from 2020-01-01\npage p \"P\"\n  7010 \"a\"\n",
-        );
-        for i in 0..2_500 {
-            text.push_str(&format!(
-                "\nrule r{i} \"a rule\" # note\n  cite \"x\"\n  {} = 7010 + ({} - 7020) * 2.0 # note\n  when 7010 > $0\n  passes 7010 = 1, 7020 = 2\npage q{i} \"Q\"\n  {} \"b\" deduction\n",
-                100_000 + i,
-                200_000 + i,
-                300_000 + i,
-            ));
-        }
-        assert!(text.len() >= PARALLEL_BYTES);
-        let source = Source::new("big.xfoot", text.as_str());
-        assert!(pieces(&text, PIECE_BYTES).len() > 4);
-        let in_pieces = in_pieces(&source).expect("parsed in pieces");
-        let whole = Builder::new(&source, source.text(), 0).run().unwrap();
-        // `Debug` shows every span; `==` would ignore them.
-        let (got, expected) = (format!("{in_pieces:?}"), format!("{whole:?}"));
-        let first = got
-            .bytes()
-            .zip(expected.bytes())
-            .position(|(a, b)| a != b)
-            .unwrap_or(got.len().min(expected.len()));
-        assert!(
-            got == expected,
-            "pieces {} vs whole {}",
-            &got[first.saturating_sub(300)..(first + 100).min(got.len())],
-            &expected[first.saturating_sub(300)..(first + 100).min(expected.len())]
-        );
-        // A problem in any piece: the whole file is parsed at once, for its diagnostics.
-        let broken = Source::new("big.xfoot", format!("{text}\nrule bad 7010 = = 1\n"));
-        assert!(super::in_pieces(&broken).is_none());
-        let errors = parse(&broken).unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(
-            errors[0].to_string(),
-            "expected a line code, amount or formula, found `=`"
-        );
-    }
-
-    /// Every rule file of the repository, cut into pieces of every small size, parses to
-    /// the tree of the whole file, spans included.
-    #[test]
-    fn every_rule_file_in_pieces_is_the_file() {
-        fn xfoot_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    xfoot_under(&path, out);
-                } else if path.extension().is_some_and(|e| e == "xfoot") {
-                    out.push(path);
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut files = Vec::new();
-        for dir in ["rules", "tests/fixtures", "tests/hostile"] {
-            xfoot_under(&root.join(dir), &mut files);
-        }
-        assert!(files.len() > 20);
-        for path in files {
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let source = Source::new(path.display().to_string(), text);
-            let Ok(whole) = Builder::new(&source, source.text(), 0).run() else {
-                continue;
-            };
-            for target in [1, 40, 300, 4096] {
-                let got = in_pieces_of(&source, target)
-                    .unwrap_or_else(|| panic!("{} in pieces of {target}", path.display()));
-                assert_eq!(
-                    format!("{got:?}"),
-                    format!("{whole:?}"),
-                    "{} in pieces of {target}",
-                    path.display()
-                );
-            }
-        }
     }
 }
