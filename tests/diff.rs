@@ -67,7 +67,16 @@ fn flips_on_the_filing() {
     );
     assert_eq!(
         flips[0]["detail"],
-        "left 198,161,467, right 4,190,602,459, difference -3,992,440,992"
+        "the report has 198,161,467; the rule expects 4,190,602,459 (difference -3,992,440,992, tolerance 0)"
+    );
+    // Each line the rule reads, with its label and amount.
+    assert_eq!(flips[0]["lines"][0]["line"], "7190");
+    assert_eq!(flips[0]["lines"][0]["amount"], "198,161,467");
+    assert!(
+        flips[0]["lines"][0]["label"]
+            .as_str()
+            .unwrap()
+            .contains("Excess")
     );
 }
 

@@ -90,7 +90,7 @@ const CRATES: &[Crate] = &[
         depends_on: &["crossfoot-syntax", "crossfoot-core"],
         layers: &[
             "text", "warning", "excerpt", "coverage", "explain", "book", "human", "findings",
-            "json", "csv", "github", "junit", "sarif", "html",
+            "json", "csv", "diff", "github", "junit", "sarif", "html",
         ],
     },
     Crate {

@@ -641,7 +641,7 @@ fn explain_and_diff_read_a_batch_and_pick_a_report() {
     let output = crossfoot_in(&dir, &["diff", "rules", "new", "--reports", "ok.csv"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stdout(&output).contains("ok.csv row 2 (A): t.sum pass → fail"),
+        stdout(&output).contains("ok.csv row 2 (A), as of 2020-07-31: t.sum pass → fail"),
         "{}",
         stdout(&output)
     );

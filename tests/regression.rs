@@ -199,7 +199,7 @@ fn versions_of_one_rule_are_told_apart_by_their_dates() {
         &["check", "--format", "junit", "pack.xfoot", "july.yaml"],
     );
     assert!(
-        junit.contains("<testcase name=\"capital.margin (until 2014-01-01)\"")
+        junit.contains("<testcase name=\"capital.margin (through 2013-12-31)\"")
             && junit.contains("<testcase name=\"capital.margin (from 2014-01-01)\""),
         "{junit}"
     );

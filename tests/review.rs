@@ -169,7 +169,7 @@ fn a_report_without_a_date_warns_when_rules_have_dates() {
     insta::assert_snapshot!(about(&stdout(&output), "noncustomer"));
     assert_eq!(
         stderr(&output),
-        "warning: undated.yaml has no `as_of`, so the 2 rules with an `effective` period were skipped; give each report its date\n"
+        "warning: undated.yaml has no `as_of`, so the 2 rules with an `effective` period were skipped; give each report its date (`as_of`), or `--as-of DATE` for inputs that carry none\n"
     );
     let denied = crossfoot_in(
         dir.path(),

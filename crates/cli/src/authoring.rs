@@ -235,6 +235,7 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
     }
     let result = crossfoot_core::engine::Engine::new(rules.clone())
         .with_priors(&priors)
+        .assuming(args.assumed.assumed())
         .check(&report);
     let mut first = true;
     // As `check` would end on the rules explained: 1 when one of severity `error`

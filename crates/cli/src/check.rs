@@ -160,7 +160,8 @@ pub(super) fn run_check(
     let engine = Engine::new(rules)
         .with_waivers(waivers)
         .with_priors(&priors)
-        .with_pack(pack);
+        .with_pack(pack)
+        .assuming(args.assumed.assumed());
     let collect = collect || names.is_some();
     let (status, results) = run_reports(args, colors, &engine, collect, out, err)?;
     let record = match (&names, &results) {
@@ -527,6 +528,8 @@ fn make_record(
                 .input_format
                 .map(|f| format!("{f:?}").to_ascii_lowercase()),
             deny_warnings: args.deny == Some(Deny::Warnings),
+            as_of: args.assumed.as_of.map(|date| date.to_string()),
+            firm: args.assumed.firm.clone(),
         },
         files,
         exit: status as u8,

@@ -1,6 +1,5 @@
 //! `crossfoot diff OLD NEW [--reports PATH...]`: what a rule-set change means.
 
-use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
@@ -56,31 +55,39 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         None
     } else {
         match flips_on_reports(args, &old, &new) {
-            Ok(flipped) => Some(flipped),
+            Ok(mut flipped) => {
+                for flip in &mut flipped {
+                    flip.report = relative(&flip.report);
+                }
+                Some(flipped)
+            }
             Err(errors) => {
                 write_problems(&problems, &errors, &mut err)?;
                 return Ok(ExitStatus::Error);
             }
         }
     };
-    let text = match args.format {
-        // Descriptions, labels and report names are the inputs' text: escaped.
-        DiffFormat::Human => {
-            crossfoot_render::text::terminal_lines(&human(&changes, &lines, flipped.as_deref()))
-                .into_owned()
-        }
-        DiffFormat::Markdown => markdown(&changes, &lines, flipped.as_deref()),
-        DiffFormat::Json => {
-            let output = Output {
-                changes: &changes,
-                lines: &lines,
-                flips: flipped.as_deref(),
-            };
-            let mut text = serde_json::to_string_pretty(&output).map_err(io::Error::other)?;
-            text.push('\n');
-            text
-        }
-    };
+    let text =
+        match args.format {
+            // Descriptions, labels and report names are the inputs' text: escaped.
+            DiffFormat::Human => crossfoot_render::text::terminal_lines(
+                &crossfoot_render::diff_text(&changes, &lines, flipped.as_deref()),
+            )
+            .into_owned(),
+            DiffFormat::Markdown => {
+                crossfoot_render::diff_markdown(&changes, &lines, flipped.as_deref())
+            }
+            DiffFormat::Json => {
+                let output = Output {
+                    changes: &changes,
+                    lines: &lines,
+                    flips: flipped.as_deref(),
+                };
+                let mut text = serde_json::to_string_pretty(&output).map_err(io::Error::other)?;
+                text.push('\n');
+                text
+            }
+        };
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(if changes.is_empty() && lines.is_empty() {
@@ -88,6 +95,16 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     } else {
         ExitStatus::Fail
     })
+}
+
+/// A report's name as a reviewer reads it: relative to the directory `diff` runs in, when
+/// it was given as an absolute path under it.
+fn relative(name: &str) -> String {
+    let Ok(here) = std::env::current_dir() else {
+        return name.to_owned();
+    };
+    let here = format!("{}{}", here.display(), std::path::MAIN_SEPARATOR);
+    name.strip_prefix(&here).unwrap_or(name).to_owned()
 }
 
 /// `crossfoot diff rules/focus main`: NEW is no path but a git revision, so the
@@ -168,7 +185,9 @@ fn flips_on_reports(
 /// (`None`: a report that could not be read).
 fn checked(args: &DiffArgs, rules: &RuleSet) -> Result<Vec<Option<ReportResult>>, Vec<Error>> {
     let priors = super::read_reports(rules, &args.prior, None, None, usize::MAX)?.reports;
-    let engine = Engine::new(rules.clone()).with_priors(&priors);
+    let engine = Engine::new(rules.clone())
+        .with_priors(&priors)
+        .assuming(args.assumed.assumed());
     let format = args.input_format.map(InputFormat::from);
     let inputs = Inputs::new(engine.rules(), args.reports.clone(), format);
     let mut results = Vec::new();
@@ -196,205 +215,4 @@ fn unreadable_reports(args: &DiffArgs, rules: &RuleSet, wanted: Option<&str>) ->
         }
     }
     errors
-}
-
-fn shown(value: &Option<String>) -> String {
-    value.clone().unwrap_or_else(|| "(none)".to_owned())
-}
-
-fn counts(changes: &[RuleChange]) -> String {
-    let count = |f: fn(&RuleChange) -> bool| changes.iter().filter(|c| f(c)).count();
-    format!(
-        "{} changed, {} added, {} removed",
-        count(|c| matches!(c, RuleChange::Changed { .. })),
-        count(|c| matches!(c, RuleChange::Added { .. })),
-        count(|c| matches!(c, RuleChange::Removed { .. }))
-    )
-}
-
-/// `2 changed, 1 added, 0 removed` of the catalogue's lines.
-fn line_counts(lines: &[LineChange]) -> String {
-    let count = |f: fn(&LineChange) -> bool| lines.iter().filter(|c| f(c)).count();
-    format!(
-        "catalogue: {} line{} changed, {} added, {} removed",
-        count(|c| matches!(c, LineChange::Changed { .. })),
-        if count(|c| matches!(c, LineChange::Changed { .. })) == 1 {
-            ""
-        } else {
-            "s"
-        },
-        count(|c| matches!(c, LineChange::Added { .. })),
-        count(|c| matches!(c, LineChange::Removed { .. }))
-    )
-}
-
-/// A field's change as two lines, old then new, under a rule or a line.
-fn field_lines(out: &mut String, field: &crossfoot_core::diff::FieldChange) {
-    let label = format!("{}:", field.field);
-    let _ = writeln!(out, "  {label:<13}{}", shown(&field.old));
-    let _ = writeln!(out, "  {:<11}→ {}", "", shown(&field.new));
-}
-
-fn human(changes: &[RuleChange], lines: &[LineChange], flipped: Option<&[Flip]>) -> String {
-    let mut out = String::new();
-    if changes.is_empty() && lines.is_empty() {
-        out.push_str("no semantic change\n");
-    }
-    for change in changes {
-        match change {
-            RuleChange::Added { rule, formula } => {
-                let _ = writeln!(out, "added {rule}: {formula}");
-            }
-            RuleChange::Removed { rule, formula } => {
-                let _ = writeln!(out, "removed {rule}: {formula}");
-            }
-            RuleChange::Changed { rule, fields } => {
-                let _ = writeln!(out, "changed {rule}");
-                for field in fields {
-                    field_lines(&mut out, field);
-                }
-            }
-        }
-    }
-    if !changes.is_empty() {
-        let _ = writeln!(out, "{}", counts(changes));
-    }
-    for change in lines {
-        match change {
-            LineChange::Added { line, label } => {
-                let _ = writeln!(out, "added line {line}: {label}");
-            }
-            LineChange::Removed { line, label } => {
-                let _ = writeln!(out, "removed line {line}: {label}");
-            }
-            LineChange::Changed { line, fields } => {
-                let _ = writeln!(out, "changed line {line}");
-                for field in fields {
-                    field_lines(&mut out, field);
-                }
-            }
-        }
-    }
-    if !lines.is_empty() {
-        let _ = writeln!(out, "{}", line_counts(lines));
-    }
-    if let Some(flipped) = flipped {
-        let _ = writeln!(
-            out,
-            "{} verdict{} flip{}",
-            flipped.len(),
-            if flipped.len() == 1 { "" } else { "s" },
-            if flipped.len() == 1 { "s" } else { "" }
-        );
-        for flip in flipped {
-            let detail = flip
-                .detail
-                .as_ref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  {}: {} {} → {}{detail}",
-                flip.report, flip.rule, flip.old, flip.new
-            );
-        }
-    }
-    out
-}
-
-/// Markdown for a pull-request comment. A table cell is one line: control characters are
-/// shown as `\u{…}` and `|` escaped; outside code spans `&`, `<`, `>` and backticks are
-/// escaped too, so nothing in a rule or a report's name can end the cell or the table, or
-/// write HTML. (Formulas, in code spans, hold no backtick.)
-fn markdown(changes: &[RuleChange], lines: &[LineChange], flipped: Option<&[Flip]>) -> String {
-    let code = |text: &str| crossfoot_render::text::terminal(text).replace('|', "\\|");
-    let cell = |text: &str| {
-        code(text)
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('`', "\\`")
-    };
-    let mut out = String::from("### crossfoot: what this change does to the rules\n\n");
-    if changes.is_empty() && lines.is_empty() {
-        out.push_str("No semantic change.\n");
-    } else if !changes.is_empty() {
-        out.push_str("| rule | change | before | after |\n|---|---|---|---|\n");
-        for change in changes {
-            match change {
-                RuleChange::Added { rule, formula } => {
-                    let _ = writeln!(out, "| `{rule}` | added | | `{}` |", code(formula));
-                }
-                RuleChange::Removed { rule, formula } => {
-                    let _ = writeln!(out, "| `{rule}` | removed | `{}` | |", code(formula));
-                }
-                RuleChange::Changed { rule, fields } => {
-                    for field in fields {
-                        let _ = writeln!(
-                            out,
-                            "| `{rule}` | {} | {} | {} |",
-                            field.field,
-                            cell(&shown(&field.old)),
-                            cell(&shown(&field.new))
-                        );
-                    }
-                }
-            }
-        }
-        let _ = writeln!(out, "\n{}", counts(changes));
-    }
-    if !lines.is_empty() {
-        if !changes.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(
-            "#### Line catalogue\n\n| line | change | before | after |\n|---|---|---|---|\n",
-        );
-        for change in lines {
-            match change {
-                LineChange::Added { line, label } => {
-                    let _ = writeln!(out, "| {line} | added | | {} |", cell(label));
-                }
-                LineChange::Removed { line, label } => {
-                    let _ = writeln!(out, "| {line} | removed | {} | |", cell(label));
-                }
-                LineChange::Changed { line, fields } => {
-                    for field in fields {
-                        let _ = writeln!(
-                            out,
-                            "| {line} | {} | {} | {} |",
-                            field.field,
-                            cell(&shown(&field.old)),
-                            cell(&shown(&field.new))
-                        );
-                    }
-                }
-            }
-        }
-        let _ = writeln!(out, "\n{}", line_counts(lines));
-    }
-    if let Some(flipped) = flipped {
-        let _ = writeln!(
-            out,
-            "\n#### Verdicts that flip on the reports ({})\n",
-            flipped.len()
-        );
-        if !flipped.is_empty() {
-            out.push_str(
-                "| report | rule | before | after | amounts after |\n|---|---|---|---|---|\n",
-            );
-            for flip in flipped {
-                let _ = writeln!(
-                    out,
-                    "| {} | `{}` | {} | {} | {} |",
-                    cell(&flip.report),
-                    flip.rule,
-                    flip.old,
-                    flip.new,
-                    cell(flip.detail.as_deref().unwrap_or(""))
-                );
-            }
-        }
-    }
-    out
 }

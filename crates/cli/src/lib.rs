@@ -169,6 +169,9 @@ pub struct DiffArgs {
     /// What the report inputs hold, when their extension does not say.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
+    /// `--as-of`, `--firm`.
+    #[command(flatten)]
+    pub assumed: AssumedArgs,
     /// How to print the comparison.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
@@ -339,6 +342,9 @@ pub struct ExplainArgs {
     /// A previous report for rules that read `prior(…)` (repeatable), as for `check`.
     #[arg(long, value_name = "FILE")]
     pub prior: Vec<PathBuf>,
+    /// `--as-of`, `--firm`.
+    #[command(flatten)]
+    pub assumed: AssumedArgs,
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -415,10 +421,35 @@ pub struct CheckArgs {
     /// The day waivers' expiry is judged on (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<Date>,
+    /// `--as-of`, `--firm`.
+    #[command(flatten)]
+    pub assumed: AssumedArgs,
     /// Write a record of the run (version, time, SHA-256 of every file read, every
     /// result) to FILE, for `crossfoot verify-record`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+}
+
+/// `--as-of` and `--firm`: facts assumed of reports that do not state them.
+#[derive(Clone, Debug, Default, Args)]
+pub struct AssumedArgs {
+    /// The date of every report that has no `as_of` of its own (a long CSV, an undated
+    /// YAML file): rules with an `effective` period are judged on it.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<Date>,
+    /// The firm of every report that names none (for waivers and previous reports).
+    #[arg(long, value_name = "NAME")]
+    pub firm: Option<String>,
+}
+
+impl AssumedArgs {
+    /// The facts, for the engine.
+    pub fn assumed(&self) -> crossfoot_core::report::Assumed {
+        crossfoot_core::report::Assumed {
+            as_of: self.as_of,
+            firm: self.firm.clone(),
+        }
+    }
 }
 
 /// `crossfoot verify-record`.

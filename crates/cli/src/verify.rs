@@ -11,7 +11,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use super::check::{Colors, run_check};
-use super::{CheckArgs, Color, Deny, ExitStatus, Format, InputFormatArg, Results, VerifyArgs};
+use super::{
+    AssumedArgs, CheckArgs, Color, Deny, ExitStatus, Format, InputFormatArg, Results, VerifyArgs,
+};
 use crossfoot_core::files::{MAX_REPORT_BYTES, read_source};
 use crossfoot_core::record::{RecordDir, RunRecord, Verification, compare_files, compare_results};
 use crossfoot_render::text::terminal;
@@ -139,6 +141,13 @@ fn check_args(record: &RunRecord) -> Result<CheckArgs, String> {
         waivers: record.inputs.waivers.as_ref().map(PathBuf::from),
         prior: Vec::new(),
         today: Some(today),
+        assumed: AssumedArgs {
+            as_of: match &record.inputs.as_of {
+                Some(date) => Some(date.parse().map_err(|e| format!("`as_of` {date}: {e}"))?),
+                None => None,
+            },
+            firm: record.inputs.firm.clone(),
+        },
         record: None,
     })
 }

@@ -7,43 +7,122 @@ use serde::Serialize;
 
 use crate::compile::{Catalogue, CheckedExample, CheckedRule, LineInfo, RuleSet};
 use crate::engine::{ReportResult, RuleResult};
-use crate::eval::{Skip, Status, Verdict};
+use crate::eval::{Skip, Verdict};
 use crossfoot_syntax::Print;
+use crossfoot_syntax::date::{Date, Period};
 use crossfoot_syntax::line::LineCode;
 
-/// One rule's change.
+/// One rule's change over some days: the version in force before and after the change
+/// on those days, compared. A rule id with versions (`effective` periods) changes day by
+/// day: each span of days on which the pair of old and new versions is the same is one
+/// change, so a new version that replaces an old one from 2027-03-01 is one `changed`
+/// from 2027-03-01 (`8%` → `10%`), beside the days on which nothing changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum RuleChange {
-    /// Only in the new set.
+    /// In force on these days only under the new rules.
     Added {
         /// The rule id.
         rule: String,
+        /// The days, when not every day.
+        #[serde(flatten)]
+        days: Days,
         /// Its assertion, canonical.
         formula: String,
+        /// Its description.
+        description: Option<String>,
+        /// Its citation.
+        citation: Option<String>,
     },
-    /// Only in the old set.
+    /// In force on these days only under the old rules.
     Removed {
         /// The rule id.
         rule: String,
+        /// The days, when not every day.
+        #[serde(flatten)]
+        days: Days,
         /// Its assertion, canonical.
         formula: String,
     },
-    /// In both, with differences.
+    /// In force on these days under both, with differences.
     Changed {
         /// The rule id.
         rule: String,
+        /// The days, when not every day.
+        #[serde(flatten)]
+        days: Days,
         /// What differs, field by field.
         fields: Vec<FieldChange>,
     },
 }
 
+impl RuleChange {
+    /// The rule id.
+    pub fn rule(&self) -> &str {
+        match self {
+            RuleChange::Added { rule, .. }
+            | RuleChange::Removed { rule, .. }
+            | RuleChange::Changed { rule, .. } => rule,
+        }
+    }
+
+    /// The days it is about.
+    pub fn days(&self) -> Days {
+        match self {
+            RuleChange::Added { days, .. }
+            | RuleChange::Removed { days, .. }
+            | RuleChange::Changed { days, .. } => *days,
+        }
+    }
+}
+
+/// The days a change is about: from the first (`None`: from the start) through the last
+/// (`None`: with no end). Both `None`: every day.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Days {
+    /// The first day.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "date_text")]
+    pub from: Option<Date>,
+    /// The last day.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "date_text")]
+    pub through: Option<Date>,
+}
+
+impl Days {
+    /// The days of a period.
+    pub fn of(period: Period) -> Days {
+        Days {
+            from: period.from,
+            through: period.last_day(),
+        }
+    }
+
+    /// Whether every day.
+    pub fn is_every_day(&self) -> bool {
+        self.from.is_none() && self.through.is_none()
+    }
+}
+
+impl std::fmt::Display for Days {
+    /// `from 2027-03-01`, `from 2020-01-01 through 2027-02-28`, `through 2027-02-28`, or
+    /// `every day`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.from, self.through) {
+            (Some(from), Some(through)) if from == through => write!(f, "on {from}"),
+            (Some(from), Some(through)) => write!(f, "from {from} through {through}"),
+            (Some(from), None) => write!(f, "from {from}"),
+            (None, Some(through)) => write!(f, "through {through}"),
+            (None, None) => f.write_str("every day"),
+        }
+    }
+}
+
 /// One field of a changed rule or catalogue line, before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
-    /// Of a rule: `formula`, `effective`, `tolerance`, `condition`, `severity`,
-    /// `description`, `citation`, or `example` (one example removed, `new` null, or added,
-    /// `old` null). Of a line: `label`, `deduction` or `page`.
+    /// Of a rule: `formula`, `tolerance`, `condition`, `severity`, `description`,
+    /// `citation`, or `example` (one example removed, `new` null, or added, `old` null). Of
+    /// a line: `label`, `deduction` or `page`.
     pub field: &'static str,
     /// The old value (`null` when absent).
     pub old: Option<String>,
@@ -81,26 +160,49 @@ pub enum LineChange {
 /// A verdict that the change flips on one report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Flip {
-    /// The report.
+    /// The report (its file, and its row or line in a batch file).
     pub report: String,
+    /// The report's own id, when it has one.
+    pub id: Option<String>,
+    /// The report's date, which picks the version of a dated rule.
+    #[serde(serialize_with = "date_text")]
+    pub as_of: Option<Date>,
     /// The rule.
     pub rule: String,
     /// Its status under the old rules (`absent` when the rule is new).
     pub old: String,
     /// Its status under the new rules (`absent` when the rule is removed).
     pub new: String,
-    /// `left`, `right` and `difference` under the new rules, when it has them.
+    /// The numbers under the new rules, in the words of a diagnostic: `the report has
+    /// 100; the rule expects 80 (difference 20)`.
     pub detail: Option<String>,
+    /// Each line the new version reads, with its label and amount on the report.
+    pub lines: Vec<FlipLine>,
+}
+
+/// A date as JSON writes it: `"2027-03-01"`, or `null`.
+fn date_text<S: serde::Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(date) => serializer.collect_str(date),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// A line a flipped rule reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlipLine {
+    /// The line code.
+    pub line: String,
+    /// Its label in the catalogue.
+    pub label: Option<String>,
+    /// Its amount on the report (`None`: blank).
+    pub amount: Option<String>,
 }
 
 /// The fields compared, canonical.
-fn fields(rule: &CheckedRule) -> [(&'static str, Option<String>); 7] {
+fn fields(rule: &CheckedRule) -> [(&'static str, Option<String>); 6] {
     [
         ("formula", Some(formula(rule))),
-        (
-            "effective",
-            (!rule.period.is_always()).then(|| rule.period.to_string()),
-        ),
         (
             "tolerance",
             rule.tolerance.map(|(t, _)| Print(&t.written()).to_string()),
@@ -121,51 +223,112 @@ fn formula(rule: &CheckedRule) -> String {
     )
 }
 
-/// The changes from `old` to `new`, in the new set's order, removals last. Rules pair up
-/// by id; when an id has several versions (`effective` periods), by id and first day, then
-/// in order.
+/// The changes from `old` to `new`: each rule id in the new set's order, then the ids
+/// only the old set has, each id's changes in order of their days.
 pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
-    let pairs = pair_up(old.rules(), new.rules());
-    let mut paired_old = vec![false; old.rules().len()];
-    for &o in pairs.iter().flatten() {
-        if let Some(slot) = paired_old.get_mut(o) {
-            *slot = true;
-        }
-    }
+    let (old_versions, new_versions) = (versions(old), versions(new));
+    let mut seen = std::collections::HashSet::new();
+    let ids = new
+        .rules()
+        .iter()
+        .chain(old.rules())
+        .map(|rule| rule.id.as_str())
+        .filter(|id| seen.insert(*id));
     let mut changes = Vec::new();
-    for (rule, pair) in new.rules().iter().zip(&pairs) {
-        let before = pair.and_then(|o| old.rules().get(o));
-        match before {
-            None => changes.push(RuleChange::Added {
-                rule: label(rule),
-                formula: formula(rule),
-            }),
-            Some(before) => {
-                let mut fields: Vec<FieldChange> = fields(before)
-                    .into_iter()
-                    .zip(fields(rule))
-                    .filter(|((_, a), (_, b))| a != b)
-                    .map(|((field, old), (_, new))| FieldChange { field, old, new })
-                    .collect();
-                fields.extend(example_changes(before, rule));
-                if !fields.is_empty() {
-                    changes.push(RuleChange::Changed {
-                        rule: label(rule),
-                        fields,
-                    });
-                }
-            }
-        }
-    }
-    for (rule, paired) in old.rules().iter().zip(&paired_old) {
-        if !paired {
-            changes.push(RuleChange::Removed {
-                rule: label(rule),
-                formula: formula(rule),
-            });
+    for id in ids {
+        let (before, after) = (of_id(old, &old_versions, id), of_id(new, &new_versions, id));
+        for (period, was, now) in segments(&before, &after) {
+            changes.extend(change(id, Days::of(period), was, now));
         }
     }
     changes
+}
+
+/// The versions of `id` in a rule set.
+fn of_id<'r>(
+    set: &'r RuleSet,
+    versions: &std::collections::HashMap<&str, Vec<usize>>,
+    id: &str,
+) -> Vec<&'r CheckedRule> {
+    let indices = versions.get(id).map_or(&[][..], Vec::as_slice);
+    indices.iter().filter_map(|&i| set.rules().get(i)).collect()
+}
+
+/// What changed on some days: the versions in force on them before and after.
+fn change(
+    id: &str,
+    days: Days,
+    was: Option<&CheckedRule>,
+    now: Option<&CheckedRule>,
+) -> Option<RuleChange> {
+    let rule = id.to_owned();
+    match (was, now) {
+        (None, None) => None,
+        (None, Some(now)) => Some(RuleChange::Added {
+            rule,
+            days,
+            formula: formula(now),
+            description: now.description.clone(),
+            citation: now.citation.clone(),
+        }),
+        (Some(was), None) => Some(RuleChange::Removed {
+            rule,
+            days,
+            formula: formula(was),
+        }),
+        (Some(was), Some(now)) => {
+            let mut fields: Vec<FieldChange> = fields(was)
+                .into_iter()
+                .zip(fields(now))
+                .filter(|((_, a), (_, b))| a != b)
+                .map(|((field, old), (_, new))| FieldChange { field, old, new })
+                .collect();
+            fields.extend(example_changes(was, now));
+            (!fields.is_empty()).then_some(RuleChange::Changed { rule, days, fields })
+        }
+    }
+}
+
+/// The days of an id's versions cut where any version of either side starts or ends:
+/// each span with the version in force on it before and after, adjacent spans with the
+/// same pair joined.
+fn segments<'r>(
+    before: &[&'r CheckedRule],
+    after: &[&'r CheckedRule],
+) -> Vec<(Period, Option<&'r CheckedRule>, Option<&'r CheckedRule>)> {
+    let mut cuts: Vec<Date> = before
+        .iter()
+        .chain(after)
+        .flat_map(|rule| [rule.period.from, rule.period.until])
+        .flatten()
+        .collect();
+    cuts.sort();
+    cuts.dedup();
+    // The first day of each span: the start of time, then each cut.
+    let starts = std::iter::once(None).chain(cuts.iter().copied().map(Some));
+    let ends = cuts.iter().copied().map(Some).chain(std::iter::once(None));
+    let in_force = |versions: &[&'r CheckedRule], start: Option<Date>| {
+        versions.iter().copied().find(|rule| match start {
+            None => rule.period.from.is_none() && !rule.period.is_empty(),
+            Some(day) => rule.period.contains(day),
+        })
+    };
+    let mut spans: Vec<(Period, Option<&'r CheckedRule>, Option<&'r CheckedRule>)> = Vec::new();
+    for (from, until) in starts.zip(ends) {
+        let (was, now) = (in_force(before, from), in_force(after, from));
+        let same = |a: Option<&CheckedRule>, b: Option<&CheckedRule>| match (a, b) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        match spans.last_mut() {
+            Some((period, last_was, last_now)) if same(*last_was, was) && same(*last_now, now) => {
+                period.until = until;
+            }
+            _ => spans.push((Period { from, until }, was, now)),
+        }
+    }
+    spans
 }
 
 /// An example in canonical form: `passes 7180 = 1411, 7060 = 2096, 7190 = -685`.
@@ -261,55 +424,6 @@ pub fn diff_lines(old: &RuleSet, new: &RuleSet) -> Vec<LineChange> {
     changes
 }
 
-/// For each rule of the new set, the index of the same rule in the old set, if any: same
-/// id and first day, then the remaining versions of an id in order. Found through maps
-/// keyed by id, so pairing takes time linear in the rules.
-fn pair_up(old: &[CheckedRule], new: &[CheckedRule]) -> Vec<Option<usize>> {
-    use std::collections::{HashMap, VecDeque};
-    let mut paired: Vec<Option<usize>> = vec![None; new.len()];
-    let mut taken = vec![false; old.len()];
-    // Each id's first day's versions in the old set, in order.
-    let mut exact: HashMap<(&str, Option<crossfoot_syntax::date::Date>), VecDeque<usize>> =
-        HashMap::new();
-    for (o, rule) in old.iter().enumerate() {
-        exact
-            .entry((rule.id.as_str(), rule.period.from))
-            .or_default()
-            .push_back(o);
-    }
-    for (rule, pair) in new.iter().zip(&mut paired) {
-        let key = (rule.id.as_str(), rule.period.from);
-        *pair = exact.get_mut(&key).and_then(VecDeque::pop_front);
-        if let Some(slot) = pair.and_then(|o| taken.get_mut(o)) {
-            *slot = true;
-        }
-    }
-    // The versions left over pair up by id alone, in order.
-    let mut by_id: HashMap<&str, VecDeque<usize>> = HashMap::new();
-    for ((o, rule), taken) in old.iter().enumerate().zip(&taken) {
-        if !taken {
-            by_id.entry(rule.id.as_str()).or_default().push_back(o);
-        }
-    }
-    for (rule, pair) in new.iter().zip(&mut paired) {
-        if pair.is_none() {
-            *pair = by_id
-                .get_mut(rule.id.as_str())
-                .and_then(VecDeque::pop_front);
-        }
-    }
-    paired
-}
-
-/// The rule's id, with its period when it has one: `cap.x (from 2014-01-01)`.
-fn label(rule: &CheckedRule) -> String {
-    if rule.period.is_always() {
-        rule.id.clone()
-    } else {
-        format!("{} ({})", rule.id, rule.period)
-    }
-}
-
 fn word(result: &RuleResult) -> &'static str {
     match (result.outcome(), result.verdict) {
         (_, Verdict::Skipped(Skip::NotInForce(_))) => "not in force",
@@ -371,24 +485,54 @@ pub fn flips(
         if was_word == now_word {
             continue;
         }
-        let status = now.map(|(rule, _)| after.status(rule));
-        let detail = status.as_ref().and_then(Status::sides).map(|s| {
-            format!(
-                "left {}, right {}, difference {}",
-                crossfoot_syntax::amount::format_value(s.left),
-                crossfoot_syntax::amount::format_value(s.right),
-                crate::diagnostic::difference_text(s)
-            )
+        let status = now.map(|(rule, _)| (rule, after.status(rule)));
+        let detail = status.as_ref().and_then(|(rule, status)| {
+            let sides = status.sides()?;
+            Some(crate::diagnostic::failure_numbers(
+                rule,
+                sides,
+                after.row.meta.unit,
+            ))
         });
+        let (rules, result) = match (now, was) {
+            (Some(_), _) | (None, None) => (new, after),
+            (None, Some(_)) => (old, before),
+        };
+        let lines = now
+            .or(was)
+            .map(|(rule, _)| flip_lines(rules, rule, result))
+            .unwrap_or_default();
+        let meta = &after.row.meta;
         found.push(Flip {
-            report: after.row.meta.name(),
+            report: meta.name(),
+            id: meta.id.clone(),
+            as_of: meta.as_of,
             rule: id.to_owned(),
             old: was_word.to_owned(),
             new: now_word.to_owned(),
             detail,
+            lines,
         });
     }
     found
+}
+
+/// Each line a rule reads, with its label and its amount on the report.
+fn flip_lines(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> Vec<FlipLine> {
+    rule.lines
+        .iter()
+        .zip(&rule.slots)
+        .map(|(code, slot)| {
+            let amount = usize::try_from(*slot)
+                .ok()
+                .and_then(|slot| result.row.amounts.get(slot).copied().flatten());
+            FlipLine {
+                line: code.to_string(),
+                label: rules.catalogue().label(*code).map(str::to_owned),
+                amount: amount.map(crossfoot_syntax::amount::format),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -405,23 +549,38 @@ mod tests {
     fn changed(old: &str, new: &str) -> Vec<String> {
         diff(&rules(old), &rules(new))
             .iter()
-            .map(|change| match change {
-                RuleChange::Added { rule, .. } => format!("added {rule}"),
-                RuleChange::Removed { rule, .. } => format!("removed {rule}"),
-                RuleChange::Changed { rule, fields } => {
-                    let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
-                    format!("changed {rule}: {}", names.join(", "))
+            .map(|change| {
+                let days = change.days();
+                let days = if days.is_every_day() {
+                    String::new()
+                } else {
+                    format!(" {days}")
+                };
+                match change {
+                    RuleChange::Added { rule, .. } => format!("added {rule}{days}"),
+                    RuleChange::Removed { rule, .. } => format!("removed {rule}{days}"),
+                    RuleChange::Changed { rule, fields, .. } => {
+                        let names: Vec<String> = fields
+                            .iter()
+                            .map(|f| format!("{} {} → {}", f.field, shown(&f.old), shown(&f.new)))
+                            .collect();
+                        format!("changed {rule}{days}: {}", names.join("; "))
+                    }
                 }
             })
             .collect()
     }
 
+    fn shown(value: &Option<String>) -> &str {
+        value.as_deref().unwrap_or("(none)")
+    }
+
     #[test]
-    fn versions_pair_by_id_and_first_day_then_in_order() {
+    fn versions_are_compared_day_by_day() {
         let old = "rule a\n  effective until 2014-01-01\n  7010 = 7020\n\n\
                    rule a\n  effective from 2014-01-01\n  7010 = 7030\n\n\
                    rule b\n  7010 = 7040\n";
-        // The versions swapped in the file still pair by their first day.
+        // The versions swapped in the file: the same rule on every day.
         let swapped = "rule b\n  7010 = 7040\n\n\
                        rule a\n  effective from 2014-01-01\n  7010 = 7030\n\n\
                        rule a\n  effective until 2014-01-01\n  7010 = 7020\n";
@@ -430,18 +589,36 @@ mod tests {
             "{:?}",
             changed(old, swapped)
         );
-        // A first day moved pairs by id, in order; a new id is added, a gone one removed.
+        // The change of version moved a year later: in 2014 the old first version is in
+        // force where the second was; a new id is added, a gone one removed.
         let moved = "rule a\n  effective until 2015-01-01\n  7010 = 7020\n\n\
                      rule a\n  effective from 2015-01-01\n  7010 = 7030\n\n\
                      rule c\n  7010 = 7040\n";
         assert_eq!(
             changed(old, moved),
             [
-                "changed a (until 2015-01-01): effective",
-                "changed a (from 2015-01-01): effective",
+                "changed a from 2014-01-01 through 2014-12-31: formula 7010 = 7030 → 7010 = 7020",
                 "added c",
                 "removed b"
             ]
         );
+    }
+
+    #[test]
+    fn a_new_version_is_paired_with_the_one_it_replaces() {
+        let old = "rule m \"8% margin\"\n  cite \"r 1\"\n  7425 = round(8% * 7415)\n";
+        let new = "rule m \"8% margin\"\n  cite \"r 1\"\n  effective through 2027-02-28\n  7425 = round(8% * 7415)\n\n\
+                   rule m \"10% margin\"\n  cite \"r 2\"\n  effective from 2027-03-01\n  7425 = round(10% * 7415)\n";
+        assert_eq!(
+            changed(old, new),
+            [
+                "changed m from 2027-03-01: formula 7425 = round(8% * 7415) → 7425 = round(10% * 7415); description 8% margin → 10% margin; citation r 1 → r 2"
+            ]
+        );
+        // A rule that ends is removed from the day after its last; one that starts later
+        // is added from its first.
+        let ended = "rule m \"8% margin\"\n  cite \"r 1\"\n  effective until 2027-03-01\n  7425 = round(8% * 7415)\n";
+        assert_eq!(changed(old, ended), ["removed m from 2027-03-01"]);
+        assert_eq!(changed(ended, old), ["added m from 2027-03-01"]);
     }
 }

@@ -54,6 +54,12 @@ pub struct Inputs {
     pub input_format: Option<String>,
     /// Whether `--deny warnings` was given.
     pub deny_warnings: bool,
+    /// `--as-of`, when given: the date of reports without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    /// `--firm`, when given: the firm of reports without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firm: Option<String>,
 }
 
 /// A file and its digest.

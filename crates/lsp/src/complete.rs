@@ -12,10 +12,14 @@ use super::workspace::Analysis;
 use crossfoot_core::eval::RoundMode;
 
 /// The keywords of the language, with what each introduces.
-const KEYWORDS: [(&str, &str); 25] = [
+const KEYWORDS: [(&str, &str); 27] = [
     (
         "rule",
         "a rule: `rule ID \"description\"`, then its clauses",
+    ),
+    (
+        "lapse",
+        "days no version of a rule is in force: `lapse ID effective from DATE until DATE`",
     ),
     (
         "page",
@@ -43,6 +47,7 @@ const KEYWORDS: [(&str, &str); 25] = [
     ),
     ("from", "the first day in force"),
     ("until", "the first day no longer in force"),
+    ("through", "the last day in force"),
     (
         "passes",
         "an example the rule must pass: `passes 7180 = 1411, 7190 = 0`",

@@ -12,6 +12,7 @@
 pub mod book;
 mod coverage;
 mod csv;
+mod diff;
 mod excerpt;
 mod explain;
 mod findings;
@@ -28,6 +29,7 @@ use std::io;
 
 pub use self::csv::{Csv, CsvSink};
 pub use coverage::coverage_text;
+pub use diff::{MAX_MARKDOWN_FLIPS, diff_markdown, diff_text};
 pub use explain::explain;
 pub use findings::{Finding, findings};
 pub use github::{Github, GithubSink};

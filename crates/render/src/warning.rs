@@ -18,10 +18,28 @@ pub fn warning_text(warning: &RunWarning) -> String {
                 n => format!("{first} and {n} other report{}", plural(*n)),
             };
             format!(
-                "{which} {} no `as_of`, so the {dated_rules} rule{} with an `effective` period {} skipped; give each report its date",
+                "{which} {} no `as_of`, so the {dated_rules} rule{} with an `effective` period {} skipped; give each report its date (`as_of`), or `--as-of DATE` for inputs that carry none",
                 if *others == 0 { "has" } else { "have" },
                 plural(*dated_rules),
                 if *dated_rules == 1 { "was" } else { "were" },
+            )
+        }
+        RunWarning::NoVersion {
+            id,
+            end,
+            first,
+            date,
+            others,
+        } => {
+            let which = match others {
+                0 => first.clone(),
+                n => format!("{first} and {n} other report{}", plural(*n)),
+            };
+            let last = end
+                .previous_day()
+                .map_or_else(String::new, |d| format!(" {d}"));
+            format!(
+                "no version of rule `{id}` is in force on {date} ({which}): its last version ended{last}; add the version in force now, or declare that it lapsed: `lapse {id} effective from {end}`"
             )
         }
         RunWarning::UnknownLine {

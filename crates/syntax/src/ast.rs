@@ -16,31 +16,65 @@ pub struct RuleFile {
 }
 
 /// `effective from 2020-01-01 until 2024-07-01`: when a rule (or every rule of a file)
-/// is in force. `from` is the first day; `until` the first day it no longer is.
+/// is in force. `from` is the first day; the end is the first day it no longer is
+/// (`until`) or the last day it is (`through`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Effective {
     /// The first day in force.
     pub from: Option<Spanned<Date>>,
-    /// The first day no longer in force.
-    pub until: Option<Spanned<Date>>,
+    /// The end as written: `until` the first day no longer in force, or `through` the
+    /// last day in force.
+    pub end: Option<(End, Spanned<Date>)>,
+}
+
+/// How the end of an `effective` period is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// `until 2024-07-01`: the first day no longer in force.
+    Until,
+    /// `through 2024-06-30`: the last day in force.
+    Through,
+}
+
+impl End {
+    /// The keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            End::Until => "until",
+            End::Through => "through",
+        }
+    }
 }
 
 impl Effective {
-    /// The period, without spans.
+    /// The period, without spans: its end always the first day no longer in force.
     pub fn period(&self) -> Period {
+        let until = self.end.as_ref().and_then(|(end, date)| match end {
+            End::Until => Some(date.node),
+            // Through the last day there is: open.
+            End::Through => date.node.next_day(),
+        });
         Period {
             from: self.from.as_ref().map(|date| date.node),
-            until: self.until.as_ref().map(|date| date.node),
+            until,
         }
     }
 }
 
 impl RuleFile {
+    /// The declared lapses, in source order.
+    pub fn lapses(&self) -> impl Iterator<Item = &Spanned<Lapse>> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Lapse(lapse) => Some(lapse),
+            _ => None,
+        })
+    }
+
     /// The rules, in source order.
     pub fn rules(&self) -> impl Iterator<Item = &Spanned<Rule>> {
         self.items.iter().filter_map(|item| match item {
             Item::Rule(rule) => Some(&**rule),
-            Item::Page(_) => None,
+            _ => None,
         })
     }
 
@@ -48,7 +82,7 @@ impl RuleFile {
     pub fn pages(&self) -> impl Iterator<Item = &Spanned<Page>> {
         self.items.iter().filter_map(|item| match item {
             Item::Page(page) => Some(page),
-            Item::Rule(_) => None,
+            _ => None,
         })
     }
 }
@@ -63,6 +97,21 @@ pub enum Item {
     Page(Spanned<Page>),
     /// `rule seg.excess …`
     Rule(Box<Spanned<Rule>>),
+    /// `lapse capital.min … effective from … until …`
+    Lapse(Spanned<Lapse>),
+}
+
+/// Days on which, deliberately, no version of a rule is in force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lapse {
+    /// The id of the rule that lapses.
+    pub id: Spanned<String>,
+    /// Why, in words.
+    pub description: Option<Spanned<String>>,
+    /// `cite "…"`: what suspends or repeals the rule.
+    pub citation: Option<Spanned<String>>,
+    /// When: the lapse's own period, narrowed by the file's.
+    pub effective: Spanned<Effective>,
 }
 
 /// A page of the form: part of the line catalogue.

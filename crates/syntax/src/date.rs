@@ -89,6 +89,31 @@ impl Date {
         }
     }
 
+    /// The day before, if it exists (years start at 0000).
+    pub fn previous_day(self) -> Option<Date> {
+        if self.day > 1 {
+            Some(Date {
+                day: self.day - 1,
+                ..self
+            })
+        } else if self.month > 1 {
+            let month = self.month - 1;
+            Some(Date {
+                month,
+                day: days_in_month(self.year, month),
+                ..self
+            })
+        } else if self.year > 0 {
+            Some(Date {
+                year: self.year - 1,
+                month: 12,
+                day: 31,
+            })
+        } else {
+            None
+        }
+    }
+
     /// Today in UTC, from the system clock.
     pub fn today() -> Date {
         let seconds = SystemTime::now()
@@ -187,6 +212,15 @@ pub struct Period {
     pub until: Option<Date>,
 }
 
+/// How people read a period's end: the last day it covers, `through 2027-02-28`, for
+/// `until 2027-03-01` (which a reader takes to include 1 March).
+impl Period {
+    /// The last day covered, when the period ends.
+    pub fn last_day(&self) -> Option<Date> {
+        self.until.and_then(Date::previous_day)
+    }
+}
+
 impl Period {
     /// Every day.
     pub const ALWAYS: Period = Period {
@@ -228,14 +262,20 @@ impl Period {
 }
 
 impl fmt::Display for Period {
-    /// `from 2020-01-01 until 2024-07-01`, `from 2024-07-01`, `until 2024-07-01`, or
-    /// `every day`.
+    /// A period as people read it, its end as the last day covered: `from 2020-01-01
+    /// through 2024-06-30`, `from 2024-07-01`, `through 2024-06-30`, or `every day`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.from, self.until) {
-            (Some(from), Some(until)) => write!(f, "from {from} until {until}"),
-            (Some(from), None) => write!(f, "from {from}"),
-            (None, Some(until)) => write!(f, "until {until}"),
-            (None, None) => f.write_str("every day"),
+        if let (true, Some(from), Some(until)) = (self.is_empty(), self.from, self.until) {
+            // No day at all: the ends as written, which say why.
+            return write!(f, "from {from} until {until}");
+        }
+        match (self.from, self.until, self.last_day()) {
+            (Some(from), Some(_), Some(last)) => write!(f, "from {from} through {last}"),
+            (None, Some(_), Some(last)) => write!(f, "through {last}"),
+            // No day before the end: the period covers nothing.
+            (_, Some(until), None) => write!(f, "before {until}"),
+            (Some(from), None, _) => write!(f, "from {from}"),
+            (None, None, _) => f.write_str("every day"),
         }
     }
 }
@@ -303,6 +343,25 @@ mod tests {
             Period::ALWAYS.first_shared_day(next),
             Some(Some(date("2024-07-01")))
         );
-        assert_eq!(period.to_string(), "from 2020-01-01 until 2024-07-01");
+        // Shown with the last day in force, which is how people read a period.
+        assert_eq!(period.to_string(), "from 2020-01-01 through 2024-06-30");
+        assert_eq!(period.last_day(), Some(date("2024-06-30")));
+        let never = Period {
+            from: Some(date("2024-07-01")),
+            until: Some(date("2024-07-01")),
+        };
+        assert_eq!(never.to_string(), "from 2024-07-01 until 2024-07-01");
+    }
+
+    #[test]
+    fn days_before_cross_months_years_and_leap_days() {
+        assert_eq!(date("2024-03-01").previous_day(), Some(date("2024-02-29")));
+        assert_eq!(date("2023-03-01").previous_day(), Some(date("2023-02-28")));
+        assert_eq!(date("2027-01-01").previous_day(), Some(date("2026-12-31")));
+        assert_eq!(date("2027-05-01").previous_day(), Some(date("2027-04-30")));
+        for text in ["2024-02-29", "2026-12-31", "2027-03-01"] {
+            let day = date(text);
+            assert_eq!(day.next_day().and_then(Date::previous_day), Some(day));
+        }
     }
 }

@@ -131,6 +131,25 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    /// `lapse capital.min "…"` with no `effective` period.
+    #[error("the lapse of rule `{id}` does not say when")]
+    #[diagnostic(
+        code(crossfoot::syntax::lapse_without_period),
+        help(
+            "a lapse declares the days no version of the rule is in force: `lapse {id} effective from 2027-02-01 until 2027-03-01`"
+        )
+    )]
+    LapseWithoutPeriod {
+        /// The rule id.
+        id: String,
+        /// The rule file.
+        #[source_code]
+        src: Source,
+        /// The rule id.
+        #[label("no `effective` period")]
+        span: SourceSpan,
+    },
+
     /// `rule seg.excess "…"` with no `7190 = …`.
     #[error("rule `{rule}` has no assertion")]
     #[diagnostic(

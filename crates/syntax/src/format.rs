@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 
-use super::ast::{Expr, Item, LineDecl, Page, Rule, RuleFile};
+use super::ast::{Expr, Item, Lapse, LineDecl, Page, Rule, RuleFile};
 use super::error::SyntaxError;
 use super::parse;
 use super::print::{Print, operand_text};
@@ -51,6 +51,7 @@ pub fn format_aligned(source: &Source) -> Result<(String, Aligned), Vec<SyntaxEr
         let items = file.items.iter().map(|item| match item {
             Item::Rule(rule) => rule.span.start,
             Item::Page(page) => page.span.start,
+            Item::Lapse(lapse) => lapse.span.start,
         });
         file.effective
             .iter()
@@ -79,6 +80,7 @@ pub fn format(source: &Source, file: &RuleFile) -> String {
     items.extend(file.items.iter().map(|item| match item {
         Item::Rule(rule) => (rule.span, rule_parts(rule), true),
         Item::Page(page) => (page.span, page_parts(page), false),
+        Item::Lapse(lapse) => (lapse.span, lapse_parts(lapse), true),
     }));
     let starts: Vec<usize> = items.iter().map(|(span, _, _)| span.start).collect();
     for (index, (span, parts, rule)) in items.into_iter().enumerate() {
@@ -270,6 +272,26 @@ fn rule_parts(rule: &Spanned<Rule>) -> Vec<Part> {
     parts
 }
 
+fn lapse_parts(lapse: &Spanned<Lapse>) -> Vec<Part> {
+    let l = &lapse.node;
+    let mut header = format!("lapse {}", l.id.node);
+    let mut header_span = l.id.span;
+    if let Some(description) = &l.description {
+        header.push(' ');
+        header.push_str(&quoted(&description.node));
+        header_span = header_span.join(description.span);
+    }
+    header_span.start = lapse.span.start;
+    let mut parts = vec![Part::new(header_span, "", vec![header])];
+    if let Some(citation) = &l.citation {
+        let line = format!("  cite {}", quoted(&citation.node));
+        parts.push(Part::new(citation.span, "  ", vec![line]));
+    }
+    let line = format!("  {}", Print(&l.effective.node));
+    parts.push(Part::new(l.effective.span, "  ", vec![line]));
+    parts
+}
+
 fn page_parts(page: &Spanned<Page>) -> Vec<Part> {
     let p = &page.node;
     let header = format!("page {} {}", p.id.node, quoted(&p.title.node));
@@ -445,6 +467,36 @@ mod tests {
                 "# pack period\neffective   from 2014-01-01 until 2030-01-01\nrule a 7190=7180 effective until 2020-01-01 severity warning\n"
             ),
             "# pack period\neffective from 2014-01-01 until 2030-01-01\n\nrule a\n  severity warning\n  effective until 2020-01-01\n  7190 = 7180\n"
+        );
+    }
+
+    #[test]
+    fn keeps_through_as_written_and_lays_out_lapses() {
+        assert_eq!(
+            fmt(
+                "rule a 7190=7180 effective from 2020-01-01  through 2027-02-28\nlapse a \"Suspended\" effective from 2027-03-01 through 2027-03-31 cite \"Order 4\""
+            ),
+            "rule a\n  effective from 2020-01-01 through 2027-02-28\n  7190 = 7180\n\nlapse a \"Suspended\"\n  cite \"Order 4\"\n  effective from 2027-03-01 through 2027-03-31\n"
+        );
+        // `through D` is in force on D: the period ends the day after.
+        let file = parse(&Source::new(
+            "t",
+            "rule a effective through 2027-02-28 7190 = 7180",
+        ))
+        .unwrap();
+        let period = file
+            .rules()
+            .next()
+            .unwrap()
+            .node
+            .effective
+            .as_ref()
+            .unwrap()
+            .node
+            .period();
+        assert_eq!(
+            period.until.map(|d| d.to_string()).as_deref(),
+            Some("2027-03-01")
         );
     }
 

@@ -177,7 +177,7 @@ fn scan(text: &str) -> Vec<Token> {
         .filter_map(|token| match (token.kind, token.text(text)) {
             (Kind::Punct, "(") => Some(Token::Open(token.span.start)),
             (Kind::Punct, ")") => Some(Token::Close(token.span.start)),
-            (Kind::Word, "rule" | "page") => Some(Token::Declaration(token.span.start)),
+            (Kind::Word, "rule" | "page" | "lapse") => Some(Token::Declaration(token.span.start)),
             _ => None,
         })
         .collect()

@@ -78,9 +78,16 @@ impl Display for Print<'_, Expr> {
 }
 
 impl Display for Print<'_, Effective> {
-    /// `effective from 2020-01-01 until 2024-07-01`
+    /// `effective from 2020-01-01 until 2024-07-01`, with the end as written.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "effective {}", self.0.period())
+        f.write_str("effective")?;
+        if let Some(from) = &self.0.from {
+            write!(f, " from {}", from.node)?;
+        }
+        if let Some((end, date)) = &self.0.end {
+            write!(f, " {} {}", end.as_str(), date.node)?;
+        }
+        Ok(())
     }
 }
 

@@ -54,6 +54,36 @@ pub enum CheckError {
         first: Vec<FirstDefinition>,
     },
 
+    /// Versions `until 2027-02-28` and `from 2027-03-01`: 2027-02-28 has no version.
+    #[error("no version of rule `{id}` is in force {days}")]
+    #[diagnostic(
+        code(crossfoot::check::version_gap),
+        help(
+            "`until` is the first day a version no longer applies: end the earlier version `until {next}` (or `through {last}`) to meet this one; if no version is meant to be in force then, declare it: `lapse {id} effective from {first_day} until {next}`"
+        )
+    )]
+    VersionGap {
+        /// The id.
+        id: String,
+        /// `on 2027-02-28`, `from 2027-02-01 through 2027-02-28`.
+        days: String,
+        /// The first day of the later version.
+        next: String,
+        /// The day before it.
+        last: String,
+        /// The first day nothing covers.
+        first_day: String,
+        /// The file of the later version.
+        #[source_code]
+        src: Source,
+        /// The later version's id.
+        #[label("this version starts after the gap")]
+        span: SourceSpan,
+        /// The version before the gap, possibly in another file.
+        #[related]
+        earlier: Vec<FirstDefinition>,
+    },
+
     /// `effective from 2024-07-01 until 2024-07-01`
     #[error("rule `{id}` is never in force")]
     #[diagnostic(
@@ -391,6 +421,7 @@ impl CheckError {
         let span = match self {
             CheckError::DuplicateRule { span, .. }
             | CheckError::OverlappingVersions { span, .. }
+            | CheckError::VersionGap { span, .. }
             | CheckError::NeverInForce { span, .. }
             | CheckError::UnknownFunction { span, .. }
             | CheckError::Arity { span, .. }

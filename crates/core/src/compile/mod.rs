@@ -70,7 +70,7 @@ pub fn compile(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckE
         .enumerate()
         .flat_map(|(index, (_, file))| file.pages().map(move |page| (index, page)));
     let catalogue = build_catalogue(pages, &srcs, &mut problems);
-    let periods = periods(&files, &srcs, &mut problems);
+    let (periods, ends) = periods(&files, &srcs, &mut problems);
     let mut rules = Vec::with_capacity(periods.iter().map(Vec::len).sum());
     // Each rule checks on its own: in parallel for a large set, in order either way. A
     // rule's tree is dropped as soon as it is checked, so the set is never held twice.
@@ -82,7 +82,7 @@ pub fn compile(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckE
             .into_iter()
             .filter_map(|item| match item {
                 Item::Rule(rule) => Some(rule),
-                Item::Page(_) => None,
+                Item::Page(_) | Item::Lapse(_) => None,
             })
             .zip(periods)
             .collect();
@@ -99,7 +99,8 @@ pub fn compile(mut files: Vec<(Source, RuleFile)>) -> Result<Checked, Vec<CheckE
         }
     }
     let sources = files.into_iter().map(|(source, _)| source).collect();
-    let set = RuleSet::new(sources, rules, catalogue);
+    let mut set = RuleSet::new(sources, rules, catalogue);
+    set.ends = ends;
     let problems = whole_set(&set, &srcs, problems);
     if problems.iter().any(|p| !p.is_warning()) {
         return Err(problems);
@@ -121,11 +122,14 @@ fn whole_set(set: &RuleSet, srcs: &[Source], mut problems: Problems) -> Vec<Chec
 }
 
 /// Each file's rules' periods, in order, with the problems of periods and versions.
+/// The lapses and the version gaps are checked here too: the versions of an id and its
+/// declared lapses must tile time from the first to the last, and each id whose last
+/// version or lapse ends is returned with the first day nothing covers.
 fn periods(
     files: &[(Source, RuleFile)],
     srcs: &[Source],
     problems: &mut Problems,
-) -> Vec<Vec<Period>> {
+) -> (Vec<Vec<Period>>, Vec<(String, Date)>) {
     let mut versions = Versions::default();
     let mut all = Vec::with_capacity(files.len());
     for (index, ((_, file), src)) in files.iter().zip(srcs).enumerate() {
@@ -135,14 +139,23 @@ fn periods(
             let period = in_force(rule, file_period, src, problems, index);
             let id = &rule.node.id;
             if let Some(earlier) = versions.add(&id.node, ((index, id.span), period)) {
-                let problem = version_clash(rule, period, index, earlier, srcs);
+                let problem = version_clash(id, period, index, earlier, srcs);
                 problems.push(index, id.span.start, problem);
             }
             periods.push(period);
         }
+        for lapse in file.lapses() {
+            let period = narrow(file_period, Some(lapse.node.effective.node.period()));
+            let id = &lapse.node.id;
+            if let Some(earlier) = versions.add(&id.node, ((index, id.span), period)) {
+                let problem = version_clash(id, period, index, earlier, srcs);
+                problems.push(index, id.span.start, problem);
+            }
+        }
         all.push(periods);
     }
-    all
+    let ends = versions.tile(srcs, problems);
+    (all, ends)
 }
 
 /// A rule's period: the file's, narrowed by the rule's own `effective` clause.
@@ -206,6 +219,89 @@ impl<V> Default for Versions<'_, V> {
 /// A map keyed by rule ids, with the fast hash of [`CodeMap`].
 type IdMap<'a, V> = HashMap<&'a str, V, BuildCodeHasher>;
 
+impl<'a> Versions<'a, (usize, Span)> {
+    /// Every id's versions and lapses in order of their first day: a gap between two is
+    /// an error on the later one; an id whose coverage ends, with the first day after it.
+    fn tile(&self, srcs: &[Source], problems: &mut Problems) -> Vec<(String, Date)> {
+        let mut ends = Vec::new();
+        for (id, first) in &self.first {
+            let mut all: Vec<((usize, Span), Period)> = std::iter::once(*first)
+                .chain(self.more.get(id).into_iter().flatten().copied())
+                .filter(|(_, period)| !period.is_empty())
+                .collect();
+            all.sort_by_key(|(_, period)| period.from);
+            for pair in all.windows(2) {
+                let [(earlier, before), (later, after)] = pair else {
+                    continue;
+                };
+                let (Some(end), Some(start)) = (before.until, after.from) else {
+                    continue;
+                };
+                if end < start {
+                    let gap = Period {
+                        from: Some(end),
+                        until: Some(start),
+                    };
+                    let problem = version_gap(id, gap, *earlier, *before, *later, srcs);
+                    problems.push(later.0, later.1.start, problem);
+                }
+            }
+            let last_end = all.iter().map(|(_, period)| period.until).max_by(|a, b| {
+                // An open end (`None`) is the latest.
+                match (a, b) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (Some(a), Some(b)) => a.cmp(b),
+                }
+            });
+            if let Some(Some(end)) = last_end {
+                ends.push(((*id).to_owned(), end));
+            }
+        }
+        ends.sort();
+        ends
+    }
+}
+
+/// Days between two versions (or a version and a lapse) of one rule that nothing covers.
+fn version_gap(
+    id: &str,
+    gap: Period,
+    (earlier, earlier_span): (usize, Span),
+    before: Period,
+    (later, later_span): (usize, Span),
+    srcs: &[Source],
+) -> CheckError {
+    let src = srcs
+        .get(later)
+        .cloned()
+        .unwrap_or_else(|| Source::new("", ""));
+    let first_src = srcs.get(earlier).unwrap_or(&src).clone();
+    let (first_day, next) = (gap.from, gap.until);
+    let days = match (first_day, gap.last_day()) {
+        (Some(first), Some(last)) if first == last => format!("on {first}"),
+        (Some(first), Some(last)) => format!("from {first} through {last}"),
+        _ => format!("{gap}"),
+    };
+    let show = |date: Option<Date>| date.map_or_else(|| "D".to_owned(), |d| d.to_string());
+    CheckError::VersionGap {
+        id: id.to_owned(),
+        days,
+        next: show(next),
+        last: show(next.and_then(Date::previous_day)),
+        first_day: show(first_day),
+        src,
+        span: later_span.into(),
+        earlier: vec![FirstDefinition {
+            what: format!("the version of `{id}` before the gap"),
+            src: first_src,
+            span: earlier_span.into(),
+            label: format!("in force {before}"),
+        }],
+    }
+}
+
 impl<'a, V: Copy> Versions<'a, V> {
     /// Record a version of `id`; the first earlier version in force on a day it is too,
     /// with that first shared day (`None`: from the start).
@@ -226,13 +322,12 @@ impl<'a, V: Copy> Versions<'a, V> {
 
 /// A version of a rule that clashes with an earlier one, reported on its id.
 fn version_clash(
-    rule: &Spanned<Rule>,
+    id: &Spanned<String>,
     period: Period,
     index: usize,
     earlier: ((usize, Span), Period, Option<Date>),
     srcs: &[Source],
 ) -> CheckError {
-    let id = &rule.node.id;
     let ((first_file, first_span), first_period, day) = earlier;
     let src = srcs
         .get(index)

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use super::Catalogue;
 use crate::unit::Unit;
 use crossfoot_syntax::ast::{BinOp, CmpOp, Expectation, LineKind, Severity, Tolerance};
-use crossfoot_syntax::date::Period;
+use crossfoot_syntax::date::{Date, Period};
 use crossfoot_syntax::line::{CodeMap, LineCode};
 use crossfoot_syntax::number::{RoundMode, Value};
 use crossfoot_syntax::source::{Source, Span};
@@ -35,6 +35,8 @@ pub struct RuleSet {
     pub(super) slots: CodeMap<u32>,
     /// For each slot, the rules that read it (built when first asked for).
     pub(super) readers: OnceLock<Vec<Vec<u32>>>,
+    /// Each rule id whose versions and lapses end, with the first day none covers.
+    pub(super) ends: Vec<(String, Date)>,
 }
 
 impl RuleSet {
@@ -75,6 +77,7 @@ impl RuleSet {
             codes,
             slots,
             readers: OnceLock::new(),
+            ends: Vec::new(),
         }
     }
 
@@ -131,6 +134,12 @@ impl RuleSet {
     /// A line's label from the catalogue.
     pub fn label(&self, code: LineCode) -> Option<&str> {
         self.catalogue.label(code)
+    }
+
+    /// Each rule id whose versions and lapses all end, with the first day none of them
+    /// covers: a report dated on or after it has no version of the rule in force.
+    pub fn ends(&self) -> &[(String, Date)] {
+        &self.ends
     }
 
     /// The rules, in file order then source order.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::compile::{CheckedRule, RuleSet};
 use crate::eval::{Facts, NoPrior, RowAmounts, Verdict, verdict};
-use crate::report::{Job, Meta, Report, Row, Spare, Unreadable};
+use crate::report::{Assumed, Job, Meta, Report, Row, Spare, Unreadable};
 use crate::waiver::Waivers;
 
 /// A rule set ready to check reports, with the waivers that accept some failures.
@@ -18,6 +18,8 @@ pub struct Engine {
     priors: Vec<Arc<Row>>,
     /// The rule pack's name and version, from its `pack.yaml`.
     pack: Option<crate::pack::Pack>,
+    /// The facts assumed of a checked report that does not state them (`--as-of`).
+    assumed: Assumed,
 }
 
 /// How many reports a run with previous reports checks at a time.
@@ -41,7 +43,16 @@ impl Engine {
             waivers: None,
             priors: Vec::new(),
             pack: None,
+            assumed: Assumed::default(),
         }
+    }
+
+    /// The same engine assuming `assumed` of every report it checks that does not state
+    /// it (`--as-of`, `--firm`); previous reports given with
+    /// [`with_priors`](Self::with_priors) are taken as they are.
+    pub fn assuming(mut self, assumed: Assumed) -> Self {
+        self.assumed = assumed;
+        self
     }
 
     /// The same engine with the rule pack's name and version (its `pack.yaml`), which
@@ -91,7 +102,8 @@ impl Engine {
 
     /// Check one report already read as a row of this rule set (its previous report, if
     /// a rule reads one, from the reports given with [`with_priors`](Self::with_priors)).
-    pub fn check_row(&self, row: Row) -> ReportResult {
+    pub fn check_row(&self, mut row: Row) -> ReportResult {
+        self.assumed.fill(&mut row.meta);
         let prior = self.prior_of(&row.meta, &[]);
         check_row_into(&self.rules, self.waivers.as_ref(), row, prior, Vec::new())
     }
@@ -149,7 +161,7 @@ impl Engine {
     {
         let mut spare = Spare::default();
         let read: Vec<Result<Arc<Row>, Unreadable>> = jobs
-            .flat_map(|job| job.read(&self.rules, &mut spare))
+            .flat_map(|job| self.read(job, &mut spare))
             .map(|row| row.map(Arc::new))
             .collect();
         let rows = read.iter().map(|row| match row {
@@ -180,8 +192,20 @@ impl Engine {
         Ok(())
     }
 
+    /// The reports a job holds, with the facts the run assumes filled in: the one place a
+    /// checked report is read.
+    fn read(&self, job: Job, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
+        let mut rows = job.read(&self.rules, spare);
+        if !self.assumed.is_empty() {
+            for row in rows.iter_mut().flatten() {
+                self.assumed.fill(&mut row.meta);
+            }
+        }
+        rows
+    }
+
     fn check_job(&self, job: Job, spare: &mut Recycled) -> Vec<Result<ReportResult, Unreadable>> {
-        job.read(&self.rules, &mut spare.rows)
+        self.read(job, &mut spare.rows)
             .into_iter()
             .map(|row| {
                 row.map(|row| {

@@ -4,6 +4,7 @@ use super::{Engine, ExitStatus, ReportResult};
 use crate::error::Error;
 use crate::report::Unreadable;
 use crate::waiver::{Usage, Waivers};
+use crossfoot_syntax::date::Date;
 use crossfoot_syntax::line::LineCode;
 
 /// A run's running totals: the reports, the waivers' use, the reports without a date,
@@ -22,6 +23,9 @@ pub struct Tally<'a> {
     unknown: std::collections::HashMap<LineCode, Undeclared>,
     /// How many reports hold a line no page declares.
     reports_with_unknown: usize,
+    /// For each id of [`RuleSet::ends`](crate::compile::RuleSet::ends): how many reports
+    /// are dated on or after its end, and the first of them with its date.
+    no_version: Vec<(usize, Option<(String, Date)>)>,
     status: ExitStatus,
 }
 
@@ -80,6 +84,7 @@ impl<'a> Tally<'a> {
             undated: (None, 0),
             unknown: std::collections::HashMap::new(),
             reports_with_unknown: 0,
+            no_version: vec![(0, None); engine.rules().ends().len()],
             status: ExitStatus::Pass,
         }
     }
@@ -111,6 +116,23 @@ impl<'a> Tally<'a> {
             self.undated.1 += 1;
         }
         self.add_unknown(result);
+        self.add_no_version(result);
+    }
+
+    /// Count a report dated after every version of a rule has ended.
+    fn add_no_version(&mut self, result: &ReportResult) {
+        let Some(as_of) = result.row.meta.as_of else {
+            return;
+        };
+        let ends = self.engine.rules().ends();
+        for ((_, end), (count, first)) in ends.iter().zip(&mut self.no_version) {
+            if as_of >= *end {
+                *count += 1;
+                if first.is_none() {
+                    *first = Some((result.row.meta.name(), as_of));
+                }
+            }
+        }
     }
 
     /// Count the lines a report holds that no page declares.
@@ -148,7 +170,8 @@ impl<'a> Tally<'a> {
     }
 
     /// After every report: the warnings about the run (waivers expired or unused, reports
-    /// without a date, lines no page declares), in that order.
+    /// without a date, rules with no version in force on a report's date, lines no page
+    /// declares), in that order.
     pub fn warnings(&self) -> Vec<RunWarning> {
         let mut warnings: Vec<RunWarning> = match (&self.usage, self.engine.waivers()) {
             (Some(usage), Some(waivers)) => waivers
@@ -164,6 +187,18 @@ impl<'a> Tally<'a> {
                 others: count - 1,
                 dated_rules: self.dated_rules,
             });
+        }
+        let ends = self.engine.rules().ends();
+        for ((id, end), (count, first)) in ends.iter().zip(&self.no_version) {
+            if let Some((report, date)) = first {
+                warnings.push(RunWarning::NoVersion {
+                    id: id.clone(),
+                    end: *end,
+                    first: report.clone(),
+                    date: *date,
+                    others: count - 1,
+                });
+            }
         }
         warnings.extend(self.unknown_lines());
         warnings
@@ -240,6 +275,20 @@ pub enum RunWarning {
         others: usize,
         /// How many rules have a period (and were skipped on them).
         dated_rules: usize,
+    },
+    /// Reports dated after the last version of a rule ended, with no lapse declared: the
+    /// rule is checked on none of them.
+    NoVersion {
+        /// The rule id.
+        id: String,
+        /// The first day no version or lapse covers.
+        end: Date,
+        /// The first such report.
+        first: String,
+        /// Its date.
+        date: Date,
+        /// How many more.
+        others: usize,
     },
     /// A line reports hold that no page of the catalogue declares, so no rule reads it.
     UnknownLine {

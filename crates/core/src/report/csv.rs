@@ -351,6 +351,8 @@ fn long<R: Read, B: Boundaries>(
     let mut lines: Vec<(LineCode, Decimal)> = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashMap::new();
+    let mut meta = Meta::named(name);
+    let mut seen_meta: Vec<(String, usize)> = Vec::new();
     let mut reader = reader(&bytes);
     let mut record = csv::ByteRecord::new();
     let mut number = 1;
@@ -363,6 +365,17 @@ fn long<R: Read, B: Boundaries>(
                 errors.push(format!("row {number}: not valid CSV: {error}"));
                 break;
             }
+        }
+        if let Some(key) = meta_key(&record) {
+            if let Some((_, first)) = seen_meta.iter().find(|(seen, _)| *seen == key) {
+                errors.push(format!(
+                    "row {number}: `{key}` appears twice (first in row {first})"
+                ));
+            } else if let Err(message) = long_meta(&key, &record, &mut meta) {
+                errors.push(format!("row {number}: {message}"));
+            }
+            seen_meta.push((key, number));
+            continue;
         }
         match long_row(&record) {
             Ok((code, amount)) => {
@@ -386,8 +399,43 @@ fn long<R: Read, B: Boundaries>(
             .collect();
         return Err(Unreadable::file(name, errors));
     }
-    let report = super::Report::from_lines(name, lines);
+    let report = super::Report::from_lines(name, lines)
+        .with_metadata(meta.id, meta.firm, meta.as_of)
+        .with_unit(meta.unit);
     Ok(Row::of(rules, &report))
+}
+
+/// The report's own facts a long file may carry in rows of their own, before, after or
+/// among its lines: `id,R7`, `firm,ACME FUTURES`, `as_of,2027-03-31`, `unit,thousands`.
+const LONG_META: [&str; 4] = ["id", "firm", "as_of", "unit"];
+
+/// The key of a row that holds one of a long file's facts ([`LONG_META`]), lower case.
+fn meta_key(record: &csv::ByteRecord) -> Option<String> {
+    let first = String::from_utf8_lossy(record.get(0)?);
+    let key = first.trim().to_ascii_lowercase();
+    LONG_META.contains(&key.as_str()).then_some(key)
+}
+
+/// A long file's fact, read into `meta` as the wide form reads its columns.
+fn long_meta(key: &str, record: &csv::ByteRecord, meta: &mut Meta) -> Result<(), String> {
+    if record.len() != 2 {
+        return Err(format!("`{key}` takes one value: `{key},VALUE`"));
+    }
+    let value = std::str::from_utf8(record.get(1).unwrap_or_default())
+        .map_err(|_| format!("the {key} is not UTF-8 text"))?;
+    match key {
+        "id" => meta.id = super::firm(value),
+        "firm" => meta.firm = super::firm(value),
+        "as_of" => {
+            let text = value.trim();
+            let date = text
+                .parse::<Date>()
+                .map_err(|error| format!("as_of `{text}` is not a date: {error}"))?;
+            meta.as_of = Some(date);
+        }
+        _ => meta.unit = Unit::of_field(value).map_err(|error| error.to_string())?,
+    }
+    Ok(())
 }
 
 /// One row of a long file: exactly a line code and an amount.

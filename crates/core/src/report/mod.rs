@@ -54,6 +54,34 @@ pub struct Meta {
     pub unit: Unit,
 }
 
+/// Facts a run assumes of every report that does not state them itself (`check --as-of
+/// 2027-03-31 --firm "ACME FUTURES"`): a long CSV or an undated YAML file carries none.
+/// A report's own `as_of` and `firm` always win.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Assumed {
+    /// The date of a report without `as_of`.
+    pub as_of: Option<Date>,
+    /// The firm of a report without `firm`.
+    pub firm: Option<String>,
+}
+
+impl Assumed {
+    /// Whether nothing is assumed.
+    pub fn is_empty(&self) -> bool {
+        self.as_of.is_none() && self.firm.is_none()
+    }
+
+    /// `meta` with what it does not state filled in.
+    pub fn fill(&self, meta: &mut Meta) {
+        if meta.as_of.is_none() {
+            meta.as_of = self.as_of;
+        }
+        if meta.firm.is_none() {
+            meta.firm.clone_from(&self.firm);
+        }
+    }
+}
+
 /// A report's place in a batch file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {

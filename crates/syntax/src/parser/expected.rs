@@ -79,6 +79,9 @@ fn describe(rule: G) -> &'static str {
         G::EOI => "end of file",
         G::file | G::rule_def | G::kw_rule => "`rule`",
         G::page_def | G::kw_page => "`page`",
+        // Rare, and a declaration of its own: not listed in every expectation after a
+        // rule (it is still suggested for a misspelled keyword).
+        G::lapse_def | G::kw_lapse => "",
         G::line_decl => "a line code and its label",
         G::line_flag => "`deduction`, `total`, `percent` or `ratio`",
         G::prior_line | G::kw_prior => "`prior`",
@@ -94,6 +97,8 @@ fn describe(rule: G) -> &'static str {
         G::effective | G::kw_effective => "`effective`",
         G::kw_from => "`from`",
         G::kw_until => "`until`",
+        G::kw_through => "`through`",
+        G::period_end => "`until` or `through`",
         G::date => "a date like 2024-07-01",
         G::assertion
         | G::expr
@@ -132,6 +137,7 @@ pub(super) fn keywords(rule: G) -> &'static [&'static str] {
     match rule {
         G::rule_def | G::kw_rule => &["rule"],
         G::page_def | G::kw_page => &["page"],
+        G::lapse_def | G::kw_lapse => &["lapse"],
         G::cite | G::kw_cite => &["cite"],
         G::severity | G::kw_severity => &["severity"],
         G::severity_level => &["error", "warning", "info"],
@@ -140,6 +146,8 @@ pub(super) fn keywords(rule: G) -> &'static [&'static str] {
         G::effective | G::kw_effective => &["effective"],
         G::kw_from => &["from"],
         G::kw_until => &["until"],
+        G::kw_through => &["through"],
+        G::period_end => &["until", "through"],
         G::example | G::expectation => &["passes", "fails", "skips"],
         G::kw_and => &["and"],
         G::kw_or => &["or"],

@@ -6,8 +6,8 @@ use pest::iterators::Pair;
 use rust_decimal::Decimal;
 
 use super::ast::{
-    Assertion, BinOp, CmpOp, Condition, Effective, Example, Expectation, Expr, Item, LineDecl,
-    LineKind, Page, Rule, RuleFile, Severity, Tolerance,
+    Assertion, BinOp, CmpOp, Condition, Effective, End, Example, Expectation, Expr, Item, Lapse,
+    LineDecl, LineKind, Page, Rule, RuleFile, Severity, Tolerance,
 };
 use super::error::SyntaxError;
 use super::hints;
@@ -92,6 +92,7 @@ impl<'s> Builder<'s> {
             let item = match pair.as_rule() {
                 G::rule_def => self.rule(pair).map(|rule| Item::Rule(Box::new(rule))),
                 G::page_def => self.page(pair).map(Item::Page),
+                G::lapse_def => self.lapse(pair).map(Item::Lapse),
                 G::effective => {
                     effective = self.effective(pair);
                     None
@@ -105,6 +106,57 @@ impl<'s> Builder<'s> {
         } else {
             Err(self.errors)
         }
+    }
+
+    /// `lapse ID "why"? cite? effective`: the period is required, once.
+    fn lapse(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Lapse>> {
+        let span = self.span(&pair);
+        let (mut id, mut description, mut citation, mut effective) = (None, None, None, None);
+        for part in pair.into_inner() {
+            let part_span = self.span(&part);
+            match part.as_rule() {
+                G::rule_id => id = Some(Spanned::new(part.as_str().to_owned(), part_span)),
+                G::description => {
+                    let text = self.string_in(part)?;
+                    description = Some(Spanned::new(text, part_span));
+                }
+                G::cite => {
+                    let text = self.string_in(part)?;
+                    let name = rule_name(&id);
+                    self.once(&name, &mut citation, "citation", text, part_span);
+                }
+                G::effective => {
+                    let period = self.effective(part)?;
+                    let name = rule_name(&id);
+                    self.once(
+                        &name,
+                        &mut effective,
+                        "`effective` period",
+                        period.node,
+                        part_span,
+                    );
+                }
+                _ => {}
+            }
+        }
+        let Some(id) = id else {
+            return self.internal("a lapse without an id".into(), span);
+        };
+        let Some(effective) = effective else {
+            self.errors.push(SyntaxError::LapseWithoutPeriod {
+                id: id.node.clone(),
+                src: self.src.clone(),
+                span: id.span.into(),
+            });
+            return None;
+        };
+        let lapse = Lapse {
+            id,
+            description,
+            citation,
+            effective,
+        };
+        Some(Spanned::new(lapse, span))
     }
 
     fn page(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Page>> {
@@ -274,10 +326,11 @@ impl<'s> Builder<'s> {
     fn effective(&mut self, pair: Pair<'_, G>) -> Option<Spanned<Effective>> {
         let span = self.span(&pair);
         let mut effective = Effective::default();
-        let mut until = false;
+        let mut end = None;
         for part in pair.into_inner() {
             match part.as_rule() {
-                G::kw_until => until = true,
+                G::kw_until => end = Some(End::Until),
+                G::kw_through => end = Some(End::Through),
                 G::date => {
                     let date_span = self.span(&part);
                     let date = match part.as_str().parse::<Date>() {
@@ -292,11 +345,10 @@ impl<'s> Builder<'s> {
                             return None;
                         }
                     };
-                    let date = Some(Spanned::new(date, date_span));
-                    if until {
-                        effective.until = date;
-                    } else {
-                        effective.from = date;
+                    let date = Spanned::new(date, date_span);
+                    match end {
+                        Some(end) => effective.end = Some((end, date)),
+                        None => effective.from = Some(date),
                     }
                 }
                 _ => {}
@@ -753,6 +805,8 @@ fn is_keyword(rule: G) -> bool {
             | G::kw_effective
             | G::kw_from
             | G::kw_until
+            | G::kw_through
+            | G::kw_lapse
             | G::kw_within
             | G::kw_and
             | G::kw_or
