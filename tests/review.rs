@@ -137,11 +137,23 @@ fn the_version_in_force_on_the_report_date_decides() {
 #[test]
 fn each_version_proves_its_own_examples() {
     let dir = dated_pack();
+    // The copied book is stale once the pack has versions: `test` says so.
+    let stale = crossfoot_in(dir.path(), &["test", "rules"]);
+    assert_eq!(stale.status.code(), Some(1), "{}", seen(&stale));
+    assert!(
+        stdout(&stale).starts_with(
+            "rules/BOOK.md: not the current rule book: run `crossfoot doc rules --output rules/BOOK.md`\n"
+        ),
+        "{}",
+        seen(&stale)
+    );
+    let doc = crossfoot_in(dir.path(), &["doc", "rules", "--output", "rules/BOOK.md"]);
+    assert_eq!(doc.status.code(), Some(0), "{}", seen(&doc));
     let output = crossfoot_in(dir.path(), &["test", "--mutate", "rules"]);
     assert_eq!(output.status.code(), Some(0), "{}", seen(&output));
     assert!(
         stdout(&output)
-            .ends_with("mutants: 389 generated, 389 killed, 0 survived\n612 passed, 0 failed\n")
+            .ends_with("mutants: 389 generated, 389 killed, 0 survived\n613 passed, 0 failed\n")
     );
     let formatted = crossfoot_in(dir.path(), &["fmt", "--check", "rules"]);
     assert_eq!(formatted.status.code(), Some(0), "{}", seen(&formatted));

@@ -8,7 +8,7 @@ use super::{
     LintArgs, SqlArgs, SqlDialect, SqlInput, SqlLayout, not_one, read_reports, use_color,
     write_problems,
 };
-use crossfoot_core::compile::Checked;
+use crossfoot_core::compile::{Checked, RuleSet};
 use crossfoot_core::engine::Outcome;
 use crossfoot_core::error::Error;
 use crossfoot_core::files::{MAX_RULE_FILE_BYTES, STDIN_NAME, read_source, read_stdin};
@@ -285,12 +285,7 @@ pub fn doc(args: &DocArgs) -> io::Result<ExitStatus> {
     let Some(checked) = rules_or_problems(&args.rules, &problems, &mut err)? else {
         return Ok(ExitStatus::Error);
     };
-    let title = args.rules.display().to_string();
-    let book = crossfoot_render::book::book(&checked.rules, &title);
-    let text = match args.format {
-        DocFormat::Markdown => book.markdown(),
-        DocFormat::Html => book.html(),
-    };
+    let text = book_text(&args.rules, &checked.rules, args.format);
     let Some(path) = &args.output else {
         out.write_all(text.as_bytes())?;
         out.flush()?;
@@ -346,6 +341,22 @@ fn rules_or_problems(
             write_problems(problems, &errors, err)?;
             Ok(None)
         }
+    }
+}
+
+/// The rule book of the rules at `path`, titled by its pack's name (or its file or
+/// directory name), so that how the path is typed never changes the book.
+pub(crate) fn book_text(path: &Path, rules: &RuleSet, format: DocFormat) -> String {
+    let pack = crossfoot_core::pack::find(path).ok().flatten();
+    let title = match (&pack, path.file_name()) {
+        (Some((pack, _)), _) => pack.name().to_owned(),
+        (None, Some(name)) => name.to_string_lossy().into_owned(),
+        (None, None) => path.display().to_string(),
+    };
+    let book = crossfoot_render::book::book(rules, &title);
+    match format {
+        DocFormat::Markdown => book.markdown(),
+        DocFormat::Html => book.html(),
     }
 }
 

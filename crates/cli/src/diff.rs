@@ -4,9 +4,11 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use super::{DiffArgs, DiffFormat, ExitStatus, not_one, use_color, write_problems};
+use super::{ChangesArgs, DiffArgs, DiffFormat, ExitStatus, not_one, use_color, write_problems};
 use crossfoot_core::compile::RuleSet;
-use crossfoot_core::diff::{Flip, LineChange, RuleChange, diff, diff_lines, flips};
+use crossfoot_core::diff::{
+    Days, Flip, LineChange, RuleChange, changes_between, diff, diff_lines, flips,
+};
 use crossfoot_core::engine::{Engine, ReportResult};
 use crossfoot_core::error::Error;
 use crossfoot_core::load::load_rules;
@@ -95,6 +97,48 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
     } else {
         ExitStatus::Fail
     })
+}
+
+/// `crossfoot changes`: the days of a period on which a rule starts, ends or changes.
+/// Exit 0 (the log is information), 2 when the rules cannot be used or the period is
+/// backwards.
+pub fn changes(args: &ChangesArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        if to < from {
+            writeln!(err, "error: --to {to} is before --from {from}")?;
+            return Ok(ExitStatus::Error);
+        }
+    }
+    let rules = match load_rules(&args.rules) {
+        Ok(checked) => checked.rules,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let log = changes_between(&rules, args.from, args.to);
+    let period = Days {
+        from: args.from,
+        through: args.to,
+    };
+    let text = match args.format {
+        DiffFormat::Human => {
+            crossfoot_render::text::terminal_lines(&crossfoot_render::changes_text(&log, period))
+                .into_owned()
+        }
+        DiffFormat::Markdown => crossfoot_render::changes_markdown(&log, period),
+        DiffFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&log).map_err(io::Error::other)?;
+            text.push('\n');
+            text
+        }
+    };
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitStatus::Pass)
 }
 
 /// A report's name as a reviewer reads it: relative to the directory `diff` runs in, when

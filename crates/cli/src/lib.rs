@@ -90,6 +90,9 @@ pub enum Command {
     Coverage(CoverageArgs),
     /// Compare two rule sets by meaning, and show the verdicts the change flips on reports.
     Diff(DiffArgs),
+    /// List the days in a period on which a rule starts, ends or changes: the change log
+    /// of the rule set's versions, with citations.
+    Changes(ChangesArgs),
     /// Check that a run record still matches: hash its files again and re-run the check.
     VerifyRecord(VerifyArgs),
     /// Write the rule book: every page of the catalogue and every rule in the form's
@@ -189,6 +192,25 @@ pub enum DiffFormat {
     Json,
     /// Markdown, for a pull-request comment.
     Markdown,
+}
+
+/// `crossfoot changes`.
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// A `.xfoot` rule file, or a directory of them.
+    pub rules: PathBuf,
+    /// The first day of the period (default: from the start).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<Date>,
+    /// The last day of the period (default: with no end).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<Date>,
+    /// How to print the changes.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// When to use colour in diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 /// `crossfoot test`.
@@ -561,6 +583,7 @@ pub fn run() -> ExitCode {
         Command::Sql(args) => authoring::sql(&args),
         Command::Test(args) => test(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Changes(args) => diff::changes(&args),
         Command::VerifyRecord(args) => verify::verify_record(&args),
         Command::Completions(args) => completions(&args),
         Command::Man(args) => man(&args),

@@ -108,6 +108,28 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
             });
         }
     }
+    // The rule book beside the rules must be the current one.
+    let book = args.path.join("BOOK.md");
+    if args.path.is_dir() && book.is_file() {
+        let current =
+            crossfoot_core::files::read_source(&book, crossfoot_core::files::MAX_REPORT_BYTES)
+                .map(|source| source.text().to_owned())
+                .unwrap_or_default();
+        let text = super::authoring::book_text(&args.path, rules, super::DocFormat::Markdown);
+        let failure = (current != text).then(|| {
+            format!(
+                "{}: not the current rule book: run `crossfoot doc {} --output {}`\n",
+                book.display(),
+                args.path.display(),
+                book.display()
+            )
+        });
+        cases.push(crossfoot_render::TestCase {
+            suite: "book".to_owned(),
+            name: book.display().to_string(),
+            failure,
+        });
+    }
     let mut mutation = None;
     if args.mutate {
         let runs = testing::run_mutants(rules);

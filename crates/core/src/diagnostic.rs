@@ -420,7 +420,7 @@ fn line_labels<'a, A: Amounts + ?Sized>(
                 Some(amount) => format!("{code} = {}{percent}", amount::format(amount)),
                 None => format!("{code} is blank (counted as 0)"),
             };
-            if let Some(label) = rules.label(code) {
+            if let Some(label) = rules.label_on(code, facts.as_of) {
                 text.push_str(" — ");
                 text.push_str(&terminal(label));
             }

@@ -244,6 +244,71 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<RuleChange> {
     changes
 }
 
+/// A day on which a rule starts, ends or changes, within a rule set: the version in
+/// force the day before and the one in force that day, compared as [`diff`] compares
+/// two rule sets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DatedChange {
+    /// The day.
+    #[serde(serialize_with = "day_text")]
+    pub on: Date,
+    /// `added`: a version starts with none the day before; `removed`: the last version
+    /// ended the day before; `changed`: one version replaces another.
+    #[serde(flatten)]
+    pub change: RuleChange,
+    /// The citation of the version in force from that day (of the one that ended, when
+    /// none is).
+    pub citation: Option<String>,
+}
+
+fn day_text<S: serde::Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(date)
+}
+
+/// Every day from `from` through `to` (either open) on which a rule of the set starts,
+/// ends or changes: the change log of a period, in order of days and then of the rules.
+pub fn changes_between(rules: &RuleSet, from: Option<Date>, to: Option<Date>) -> Vec<DatedChange> {
+    let versions = versions(rules);
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    for rule in rules.rules() {
+        let id = rule.id.as_str();
+        if !seen.insert(id) {
+            continue;
+        }
+        let all = of_id(rules, &versions, id);
+        let mut days: Vec<Date> = all
+            .iter()
+            .flat_map(|rule| [rule.period.from, rule.period.until])
+            .flatten()
+            .filter(|day| from.is_none_or(|from| from <= *day) && to.is_none_or(|to| *day <= to))
+            .collect();
+        days.sort();
+        days.dedup();
+        for day in days {
+            let in_force = |date: Option<Date>| {
+                let date = date?;
+                all.iter().copied().find(|rule| rule.period.contains(date))
+            };
+            let (was, now) = (in_force(day.previous_day()), in_force(Some(day)));
+            let citation = now.or(was).and_then(|rule| rule.citation.clone());
+            let days = Days {
+                from: Some(day),
+                through: None,
+            };
+            if let Some(change) = change(id, days, was, now) {
+                found.push(DatedChange {
+                    on: day,
+                    change,
+                    citation,
+                });
+            }
+        }
+    }
+    found.sort_by_key(|change| change.on);
+    found
+}
+
 /// The versions of `id` in a rule set.
 fn of_id<'r>(
     set: &'r RuleSet,
@@ -528,7 +593,9 @@ fn flip_lines(rules: &RuleSet, rule: &CheckedRule, result: &ReportResult) -> Vec
                 .and_then(|slot| result.row.amounts.get(slot).copied().flatten());
             FlipLine {
                 line: code.to_string(),
-                label: rules.catalogue().label(*code).map(str::to_owned),
+                label: rules
+                    .label_on(*code, result.row.meta.as_of)
+                    .map(str::to_owned),
                 amount: amount.map(crossfoot_syntax::amount::format),
             }
         })
@@ -602,6 +669,44 @@ mod tests {
                 "removed b"
             ]
         );
+    }
+
+    #[test]
+    fn the_change_log_of_a_period_lists_starts_ends_and_changes() {
+        let set = rules(
+            "rule m \"8%\"\n  effective through 2027-02-28\n  7425 = round(8% * 7415)\n\n\
+             rule m \"10%\"\n  cite \"amended\"\n  effective from 2027-03-01\n  7425 = round(10% * 7415)\n\n\
+             rule n\n  effective from 2026-06-01 until 2027-01-01\n  7010 >= $0\n\n\
+             rule o\n  7010 = 7020\n",
+        );
+        let day = |text: &str| text.parse::<Date>().unwrap();
+        let log: Vec<String> =
+            changes_between(&set, Some(day("2026-01-01")), Some(day("2027-12-31")))
+                .iter()
+                .map(|c| {
+                    let kind = match &c.change {
+                        RuleChange::Added { .. } => "starts",
+                        RuleChange::Removed { .. } => "ends",
+                        RuleChange::Changed { .. } => "changes",
+                    };
+                    format!(
+                        "{} {} {kind} {}",
+                        c.on,
+                        c.change.rule(),
+                        c.citation.as_deref().unwrap_or("-")
+                    )
+                })
+                .collect();
+        assert_eq!(
+            log,
+            [
+                "2026-06-01 n starts -",
+                "2027-01-01 n ends -",
+                "2027-03-01 m changes amended"
+            ]
+        );
+        // Outside the period: nothing.
+        assert!(changes_between(&set, Some(day("2028-01-01")), None).is_empty());
     }
 
     #[test]

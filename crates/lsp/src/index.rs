@@ -24,6 +24,9 @@ pub struct Declaration {
     pub total: bool,
     /// Money, a percentage or a ratio.
     pub kind: LineKind,
+    /// The days this label is the form's (`from 2027-03-01`), for a label that changes
+    /// with the form.
+    pub days: Option<String>,
     /// The whole declaration: code, label and flags.
     pub span: Span,
 }
@@ -116,6 +119,11 @@ impl FileIndex {
                 deduction: line.node.deduction,
                 total: line.node.total,
                 kind: line.node.kind,
+                days: line
+                    .node
+                    .effective
+                    .as_ref()
+                    .map(|e| e.node.period().to_string()),
                 span: line.span,
             });
         }
@@ -164,6 +172,11 @@ impl FileIndex {
     /// The declaration of a code in this file.
     pub fn declaration(&self, code: LineCode) -> Option<&Declaration> {
         self.declarations.iter().find(|d| d.code == code)
+    }
+
+    /// Every declaration of a line in this file: one per edition of a dated label.
+    pub fn editions(&self, code: LineCode) -> impl Iterator<Item = &Declaration> + '_ {
+        self.declarations.iter().filter(move |d| d.code == code)
     }
 
     /// Each place a rule of this file reads `code`, with the rule.

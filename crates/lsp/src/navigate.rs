@@ -28,7 +28,20 @@ pub fn hover(analysis: &Analysis, file: &AnalyzedFile, position: Position) -> Op
     let (code, span) = code_at(file, position)?;
     let mut text = match analysis.declaration(code) {
         Some((_, declaration)) => {
-            let mut text = format!("**{code}** {}\n\n", escape(&declaration.label));
+            let mut text = format!("**{code}** {}", escape(&declaration.label));
+            // A label that changes with the form: each edition with its days.
+            if declaration.days.is_some() {
+                text.clear();
+                for edition in analysis.editions(code) {
+                    let days = edition.days.as_deref().unwrap_or("every day");
+                    text.push_str(&format!(
+                        "**{code}** {} ({days})\n\n",
+                        escape(&edition.label)
+                    ));
+                }
+                text.truncate(text.trim_end().len());
+            }
+            text.push_str("\n\n");
             text.push_str(&format!(
                 "page `{}`: {}",
                 declaration.page,

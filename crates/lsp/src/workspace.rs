@@ -142,6 +142,12 @@ impl Analysis {
             .find_map(|(file, index)| index.declaration(code).map(|d| (file, d)))
     }
 
+    /// Every declaration of a line (one per edition of a dated label), in file order.
+    pub fn editions(&self, code: LineCode) -> impl Iterator<Item = &Declaration> {
+        self.indexed()
+            .flat_map(move |(_, index)| index.editions(code))
+    }
+
     /// Every place a rule reads `code`, with its file and rule.
     pub fn reads(&self, code: LineCode) -> impl Iterator<Item = (&AnalyzedFile, &RuleEntry, Span)> {
         self.indexed().flat_map(move |(file, index)| {

@@ -84,8 +84,9 @@ pub fn book(rules: &RuleSet, title: &str) -> Book {
         })
         .collect();
     let mut other = Vec::new();
+    let root = common_dir(rules);
     for rule in rules.rules() {
-        let entry = entry(rules, rule);
+        let entry = entry(rules, rule, &root);
         let page = rule
             .lines()
             .first()
@@ -113,14 +114,46 @@ fn line_row(rules: &RuleSet, code: LineCode) -> (String, String, Vec<&'static st
         info.total.then_some("total"),
         info.kind.flag(),
     ];
+    // A label that changes with the form: each edition's, with its days.
+    let label = if info.labels.is_empty() {
+        info.label.clone()
+    } else {
+        let editions: Vec<String> = info
+            .labels
+            .iter()
+            .map(|(period, label)| format!("{label} ({period})"))
+            .collect();
+        editions.join("; ")
+    };
     (
         code.to_string(),
-        info.label.clone(),
+        label,
         flags.into_iter().flatten().collect(),
     )
 }
 
-fn entry(rules: &RuleSet, rule: &CheckedRule) -> Entry {
+/// The directory every rule file's name starts with (`rules/focus/`), so the book names
+/// files within the rule set, however its path was typed.
+fn common_dir(rules: &RuleSet) -> String {
+    let mut names = rules.sources().iter().map(|source| source.name());
+    let Some(first) = names.next() else {
+        return String::new();
+    };
+    let mut common = first
+        .rfind('/')
+        .map_or("", |at| first.get(..=at).unwrap_or(""));
+    for name in names {
+        while !name.starts_with(common) {
+            let shorter = common.trim_end_matches('/');
+            common = shorter
+                .rfind('/')
+                .map_or("", |at| shorter.get(..=at).unwrap_or(""));
+        }
+    }
+    common.to_owned()
+}
+
+fn entry(rules: &RuleSet, rule: &CheckedRule, root: &str) -> Entry {
     let words = Words {
         rules,
         rule,
@@ -148,9 +181,11 @@ fn entry(rules: &RuleSet, rule: &CheckedRule) -> Entry {
     if let Some(citation) = rule.citation() {
         facts.push(("Citation", citation.to_owned()));
     }
+    // The file, not the line: a rule moved by an edit above it is not a change to the
+    // book.
     if let Some(source) = rules.source_of(rule) {
-        let (line, _) = source.line_col(rule.span().start);
-        facts.push(("Source", format!("{}:{line}", source.name())));
+        let name = source.name();
+        facts.push(("Source", name.strip_prefix(root).unwrap_or(name).to_owned()));
     }
     Entry {
         id: rule.id().to_owned(),
@@ -301,7 +336,10 @@ impl Words<'_> {
             }
             first
         };
-        if let (true, Some(label)) = (first, self.rules.label(*code)) {
+        // The label of the form's edition on the version's days.
+        let period = self.rule.period();
+        let day = period.from.or(period.last_day());
+        if let (true, Some(label)) = (first, self.rules.label_on(*code, day)) {
             let _ = write!(text, " ({label})");
         }
         let percent = self

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crossfoot_core::diff::{FieldChange, Flip, LineChange, RuleChange};
+use crossfoot_core::diff::{DatedChange, Days, FieldChange, Flip, LineChange, RuleChange};
 
 /// The most flips the Markdown lists: a pull-request comment stays short, and the JSON has
 /// them all.
@@ -207,6 +207,113 @@ fn markdown_flips(out: &mut String, flips: &[Flip]) {
             flips.len() - MAX_MARKDOWN_FLIPS
         );
     }
+}
+
+/// `crossfoot changes` as text: each day of the period on which a rule starts, ends or
+/// changes, and what it does.
+pub fn changes_text(changes: &[DatedChange], period: Days) -> String {
+    let mut out = String::new();
+    let mut day = None;
+    for dated in changes {
+        if day != Some(dated.on) {
+            day = Some(dated.on);
+            let _ = writeln!(out, "{}", dated.on);
+        }
+        let rule = dated.change.rule();
+        let cite = dated
+            .citation
+            .as_ref()
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        match &dated.change {
+            RuleChange::Added { formula, .. } => {
+                let _ = writeln!(out, "  starts {rule}{cite}: {formula}");
+            }
+            RuleChange::Removed { formula, .. } => {
+                let _ = writeln!(out, "  ends {rule}{cite}: {formula}");
+            }
+            RuleChange::Changed { fields, .. } => {
+                let _ = writeln!(out, "  changes {rule}{cite}");
+                for field in fields {
+                    let mut lines = String::new();
+                    field_lines(&mut lines, field);
+                    for line in lines.lines() {
+                        let _ = writeln!(out, "  {line}");
+                    }
+                }
+            }
+        }
+    }
+    let days = count_days(changes);
+    let within = if period.is_every_day() {
+        String::new()
+    } else {
+        format!(" {period}")
+    };
+    let _ = writeln!(
+        out,
+        "{} change{} on {days} day{}{within}",
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" },
+        if days == 1 { "" } else { "s" },
+    );
+    out
+}
+
+/// `crossfoot changes` as Markdown: one table per day, for release notes.
+pub fn changes_markdown(changes: &[DatedChange], period: Days) -> String {
+    let mut out = if period.is_every_day() {
+        "### Rule changes\n".to_owned()
+    } else {
+        format!("### Rule changes {period}\n")
+    };
+    if changes.is_empty() {
+        out.push_str("\nNo rule starts, ends or changes.\n");
+        return out;
+    }
+    let mut day = None;
+    for dated in changes {
+        if day != Some(dated.on) {
+            day = Some(dated.on);
+            let _ = write!(
+                out,
+                "\n#### {}\n\n| rule | change | before | after | citation |\n|---|---|---|---|---|\n",
+                dated.on
+            );
+        }
+        let rule = code(dated.change.rule());
+        let cite = cell(dated.citation.as_deref().unwrap_or(""));
+        match &dated.change {
+            RuleChange::Added { formula, .. } => {
+                let _ = writeln!(
+                    out,
+                    "| `{rule}` | starts | | `{}` | {cite} |",
+                    code(formula)
+                );
+            }
+            RuleChange::Removed { formula, .. } => {
+                let _ = writeln!(out, "| `{rule}` | ends | `{}` | | {cite} |", code(formula));
+            }
+            RuleChange::Changed { fields, .. } => {
+                for field in fields {
+                    let _ = writeln!(
+                        out,
+                        "| `{rule}` | {} | {} | {} | {cite} |",
+                        field.field,
+                        cell(&shown(&field.old)),
+                        cell(&shown(&field.new))
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn count_days(changes: &[DatedChange]) -> usize {
+    let mut days: Vec<_> = changes.iter().map(|c| c.on).collect();
+    days.dedup();
+    days.len()
 }
 
 /// `capital.customer_margin from 2027-03-01`, or the id alone for every day.

@@ -165,7 +165,11 @@ fn side_rows(
             } else {
                 (outcome.amounts.amount(*slot).is_none(), code.clone())
             };
-            if let Some(label) = rule.lines().get(*slot).and_then(|c| rules.label(*c)) {
+            if let Some(label) = rule
+                .lines()
+                .get(*slot)
+                .and_then(|c| rules.label_on(*c, outcome.facts.as_of))
+            {
                 let _ = write!(text, "  {label}");
             }
             if blank && rule.total_reads().contains(&(*slot, *prior)) {

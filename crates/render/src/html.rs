@@ -333,7 +333,7 @@ impl<'h, 'a> Report<'h, 'a> {
             cause.line,
             cause.line
         );
-        if let Some(label) = self.rules.label(cause.line) {
+        if let Some(label) = self.rules.label_on(cause.line, self.result.row.meta.as_of) {
             put!(out, " ({})", html(label, false));
         }
         put!(
@@ -515,7 +515,10 @@ impl<'h, 'a> Report<'h, 'a> {
                     .collect();
                 format!(" data-failing=\"{}\"", ids.join(" "))
             };
-            let label = self.rules.label(code).unwrap_or("");
+            let label = self
+                .rules
+                .label_on(code, self.result.row.meta.as_of)
+                .unwrap_or("");
             let deduction = self
                 .rules
                 .catalogue()
@@ -668,7 +671,8 @@ impl<'h, 'a> Report<'h, 'a> {
         );
         for (slot, code) in rule.lines().iter().enumerate() {
             let kind = self.kind(*code);
-            let label = html(self.rules.label(*code).unwrap_or(""), false);
+            let as_of = self.result.row.meta.as_of;
+            let label = html(self.rules.label_on(*code, as_of).unwrap_or(""), false);
             if current.contains(&slot) {
                 put!(
                     out,

@@ -311,7 +311,7 @@ fn root_cause_text(rules: &RuleSet, result: &ReportResult) -> String {
         if !candidate.breaks.is_empty() {
             let _ = write!(text, ", but would break {}", ids(&candidate.breaks));
         }
-        if let Some(label) = rules.label(candidate.line) {
+        if let Some(label) = rules.label_on(candidate.line, result.row.meta.as_of) {
             let _ = write!(text, " — {}", terminal(label));
         }
         text.push('\n');

@@ -29,7 +29,7 @@ use std::io;
 
 pub use self::csv::{Csv, CsvSink};
 pub use coverage::coverage_text;
-pub use diff::{MAX_MARKDOWN_FLIPS, diff_markdown, diff_text};
+pub use diff::{MAX_MARKDOWN_FLIPS, changes_markdown, changes_text, diff_markdown, diff_text};
 pub use explain::explain;
 pub use findings::{Finding, findings};
 pub use github::{Github, GithubSink};

@@ -138,6 +138,9 @@ pub struct LineDecl {
     pub total: bool,
     /// What its amount is: money (the default), a percentage or a ratio.
     pub kind: LineKind,
+    /// `effective from 2027-03-01`: the days this label is the form's; every day when
+    /// absent.
+    pub effective: Option<Spanned<Effective>>,
 }
 
 /// What a line's amount is.

@@ -314,6 +314,10 @@ fn line_decl(line: &LineDecl) -> String {
         text.push(' ');
         text.push_str(flag);
     }
+    if let Some(effective) = &line.effective {
+        text.push(' ');
+        text.push_str(&Print(&effective.node).to_string());
+    }
     text
 }
 

@@ -4,6 +4,7 @@
 use crossfoot_syntax::line::CodeMap;
 
 use crossfoot_syntax::ast::LineKind;
+use crossfoot_syntax::date::{Date, Period};
 use crossfoot_syntax::line::LineCode;
 use crossfoot_syntax::source::Span;
 
@@ -29,8 +30,11 @@ pub struct PageInfo {
 /// One declared line.
 #[derive(Clone, Debug)]
 pub struct LineInfo {
-    /// The form's label.
+    /// The form's label: of the latest edition, when the label changes with the form.
     pub label: String,
+    /// Each edition's label with the days it is the form's, in the order declared, when
+    /// the line is declared with `effective` periods; empty when it has one label.
+    pub labels: Vec<(Period, String)>,
     /// Index of its page in [`Catalogue::pages`].
     pub page: usize,
     /// Whether the form prints it as a deduction (stored negative).
@@ -61,9 +65,22 @@ impl Catalogue {
         self.lines.get(&code)
     }
 
-    /// A line's label, if declared.
+    /// A line's label, if declared: of the latest edition when it changes with the form.
     pub fn label(&self, code: LineCode) -> Option<&str> {
         self.lines.get(&code).map(|info| info.label.as_str())
+    }
+
+    /// A line's label on a report's date: the edition in force that day (the latest when
+    /// the report has no date, or no edition covers the day).
+    pub fn label_on(&self, code: LineCode, date: Option<Date>) -> Option<&str> {
+        let info = self.lines.get(&code)?;
+        let dated = date.and_then(|date| {
+            info.labels
+                .iter()
+                .find(|(period, _)| period.contains(date))
+                .map(|(_, label)| label.as_str())
+        });
+        Some(dated.unwrap_or(info.label.as_str()))
     }
 
     /// The declared line closest to a mistyped code: one digit off (changed, missing or

@@ -282,6 +282,30 @@ pub enum CheckError {
         first: Vec<FirstDefinition>,
     },
 
+    /// `7425 "8% …" effective until …` then `7425 "10% …" total effective from …`.
+    #[error("line {code} changes {what} on a date")]
+    #[diagnostic(
+        code(crossfoot::check::dated_line),
+        help(
+            "each edition of a line gives its label and the days it is in force, on the same page with the same flags (deduction, total, percent, ratio); a line whose meaning changes needs a code of its own"
+        )
+    )]
+    DatedLine {
+        /// The code.
+        code: String,
+        /// `its page`, `its flags`, or `on days another edition covers`.
+        what: String,
+        /// The file of the later declaration.
+        #[source_code]
+        src: Source,
+        /// The later declaration.
+        #[label("this edition")]
+        span: SourceSpan,
+        /// The first declaration, possibly in another file.
+        #[related]
+        first: Vec<FirstDefinition>,
+    },
+
     /// `8% + 7415`, `7010 * 7020`, `7050 >= 0.0`
     #[error("{message}")]
     #[diagnostic(code(crossfoot::check::units))]
@@ -430,6 +454,7 @@ impl CheckError {
             | CheckError::UnknownLine { span, .. }
             | CheckError::NotALineCode { span, .. }
             | CheckError::DuplicateLine { span, .. }
+            | CheckError::DatedLine { span, .. }
             | CheckError::TrivialRule { span, .. }
             | CheckError::DivisionByZero { span, .. }
             | CheckError::ConflictingTotals { span, .. }

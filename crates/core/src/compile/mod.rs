@@ -391,8 +391,56 @@ fn build_catalogue<'p>(
         let mut codes = Vec::new();
         for line in &page.node.lines {
             let code = line.node.code.node;
-            if let Some(first) = catalogue.lines.get(&code) {
+            let period = line.node.effective.as_ref().map(|e| e.node.period());
+            if let Some(first) = catalogue.lines.get_mut(&code) {
                 let first_src = srcs.get(first.source).unwrap_or(src).clone();
+                if let (Some(period), false) = (period, first.labels.is_empty()) {
+                    let what = if first.page != page_index {
+                        Some("its page")
+                    } else if (first.deduction, first.total, first.kind)
+                        != (line.node.deduction, line.node.total, line.node.kind)
+                    {
+                        Some("its flags")
+                    } else if first
+                        .labels
+                        .iter()
+                        .any(|(other, _)| other.first_shared_day(period).is_some())
+                    {
+                        Some("its label on days another edition covers")
+                    } else {
+                        None
+                    };
+                    match what {
+                        None => {
+                            let label = line.node.label.node.clone();
+                            let latest = first
+                                .labels
+                                .iter()
+                                .all(|(other, _)| other.from < period.from);
+                            if latest {
+                                first.label.clone_from(&label);
+                            }
+                            first.labels.push((period, label));
+                        }
+                        Some(what) => problems.push(
+                            index,
+                            line.span.start,
+                            CheckError::DatedLine {
+                                code: code.to_string(),
+                                what: what.to_owned(),
+                                src: src.clone(),
+                                span: line.span.into(),
+                                first: vec![FirstDefinition {
+                                    what: format!("line {code} is first declared here"),
+                                    src: first_src,
+                                    span: first.span.into(),
+                                    label: "first declared here".to_owned(),
+                                }],
+                            },
+                        ),
+                    }
+                    continue;
+                }
                 problems.push(
                     index,
                     line.span.start,
@@ -415,6 +463,9 @@ fn build_catalogue<'p>(
                 code,
                 LineInfo {
                     label: line.node.label.node.clone(),
+                    labels: period
+                        .map(|period| vec![(period, line.node.label.node.clone())])
+                        .unwrap_or_default(),
                     page: page_index,
                     deduction: line.node.deduction,
                     total: line.node.total,

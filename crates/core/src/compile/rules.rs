@@ -131,9 +131,14 @@ impl RuleSet {
         !self.catalogue.is_empty() && self.catalogue.line(code).is_none()
     }
 
-    /// A line's label from the catalogue.
+    /// A line's label from the catalogue (of the latest edition, when it changes).
     pub fn label(&self, code: LineCode) -> Option<&str> {
         self.catalogue.label(code)
+    }
+
+    /// A line's label on a report's date: the edition of the form in force that day.
+    pub fn label_on(&self, code: LineCode, date: Option<Date>) -> Option<&str> {
+        self.catalogue.label_on(code, date)
     }
 
     /// Each rule id whose versions and lapses all end, with the first day none of them

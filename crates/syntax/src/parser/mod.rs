@@ -190,9 +190,14 @@ impl<'s> Builder<'s> {
             deduction: false,
             total: false,
             kind: LineKind::Money,
+            effective: None,
         };
-        for flag in parts {
-            match flag.as_str() {
+        for part in parts {
+            if part.as_rule() == G::effective {
+                decl.effective = Some(self.effective(part)?);
+                continue;
+            }
+            match part.as_str() {
                 "deduction" => decl.deduction = true,
                 "total" => decl.total = true,
                 "percent" => decl.kind = LineKind::Percent,
