@@ -3,11 +3,13 @@
 //!
 //! Each seed makes a random rule pack (money, percentage and ratio lines, totals, previous
 //! reports, conditions, every tolerance including `within rounding` with every operator,
-//! rounding modes, places and steps, effective dates and versions, severities, waivers)
-//! and a batch of reports (firms, dates, units, blanks, printed decimals, duplicates,
-//! reports of one date that differ, unreadable reports). The batch is checked as a
-//! directory of YAML files, as JSON Lines and as a wide CSV file, and a few reports alone
-//! with their previous reports given by `--prior`; every verdict must be the same in every
+//! rounding modes, places and steps, effective dates and versions written with `until` or
+//! `through`, declared lapses between versions, severities, waivers) and a batch of
+//! reports (firms, dates, units, blanks, printed decimals, duplicates, reports of one date
+//! that differ, unreadable reports). The batch is checked as a
+//! directory of YAML files, as JSON Lines and as a wide CSV file, as JSON Lines with
+//! `--as-of` and `--firm` for the reports that carry none, and a few reports alone with
+//! their previous reports given by `--prior`; every verdict must be the same in every
 //! form, and the reference's. The ignored tests at the end run the same packs through the
 //! SQL query on DuckDB and on Spark (`cargo test --test crossing -- --include-ignored`).
 //!
@@ -157,6 +159,33 @@ fn every_feature_crossed_gives_the_reference_verdict_in_every_form() {
                 "{form}: reports\n{}",
                 context()
             );
+        }
+        // The batch with a date and a firm assumed for the reports that carry none.
+        let date = (seed % crossing_model::DATES.len() as u64) as u32;
+        let assumed = pack.assuming(date, "F2");
+        let expected_assumed = assumed.reference();
+        let as_of = crossing_model::DATES[date as usize];
+        let extra = ["--as-of", as_of, "--firm", "F2"];
+        let (found, code) = run_check(dir.path(), &["reports.jsonl"], &extra);
+        if let Some(expected) = assumed.exit_code(&expected_assumed) {
+            assert_eq!(code, expected, "--as-of {as_of}: exit code\n{}", context());
+        }
+        for (report, verdicts) in &expected_assumed {
+            let statuses = &found[&report.id];
+            for ((rule, verdict), status) in assumed.rules.iter().zip(verdicts).zip(statuses) {
+                let case = Case {
+                    report,
+                    rule,
+                    verdict,
+                };
+                assert!(
+                    case.agrees(status),
+                    "--as-of {as_of}: report {} rule {}: check says `{status}`, the reference {verdict:?}\n{}",
+                    report.id,
+                    rule.id,
+                    context()
+                );
+            }
         }
         // A few reports alone, their previous reports given with `--prior` (only readable
         // files can be: an unreadable `--prior` file stops the run).

@@ -270,6 +270,9 @@ pub struct Pack {
     pub rules: Vec<Rule>,
     pub reports: Vec<Report>,
     pub waivers: Vec<Waiver>,
+    /// Declared lapses: an id and the month ends (indices into [`DATES`]) after which and
+    /// through which no version of it is in force.
+    pub lapses: Vec<(String, u32, u32)>,
 }
 
 /// The reference verdict on one rule and one report.
@@ -377,6 +380,7 @@ impl Pack {
             prior: false,
         };
         let mut rules = Vec::new();
+        let mut lapses = Vec::new();
         let count = 6 + maker.rng.below(5);
         for n in 0..count {
             let rule = maker.rule(format!("r.n{n}"));
@@ -389,6 +393,11 @@ impl Pack {
                 let mut after = maker.rule(rule.id.clone());
                 after.from = Some(split);
                 after.until = None;
+                // Now and then a month between them with no version, declared as a lapse.
+                if maker.rng.chance(30) {
+                    after.from = Some(split + 1);
+                    lapses.push((rule.id.clone(), split, split + 1));
+                }
                 rules.push(before);
                 rules.push(after);
             } else {
@@ -426,7 +435,21 @@ impl Pack {
             rules,
             reports,
             waivers,
+            lapses,
         }
+    }
+
+    /// The same pack with every report that has no date or firm given `date` and `firm`,
+    /// as `check --as-of --firm` gives them.
+    pub fn assuming(&self, date: u32, firm: &str) -> Pack {
+        let mut pack = self.clone();
+        for report in &mut pack.reports {
+            report.date = report.date.or(Some(date));
+            if report.firm.is_none() {
+                report.firm = Some(firm.to_owned());
+            }
+        }
+        pack
     }
 }
 
@@ -773,6 +796,10 @@ impl Pack {
                 (Some(from), None) => {
                     let _ = writeln!(text, "  effective from {}", next_day(from));
                 }
+                // `through` the month end is `until` the day after it: both spellings.
+                (None, Some(until)) if (rule.id.len() as u32 + until) % 2 == 0 => {
+                    let _ = writeln!(text, "  effective through {}", DATES[until as usize]);
+                }
                 (None, Some(until)) => {
                     let _ = writeln!(text, "  effective until {}", next_day(until));
                 }
@@ -801,6 +828,16 @@ impl Pack {
             }
             if let Some(cond) = &rule.cond {
                 let _ = writeln!(text, "  when {}", show_cond(cond));
+            }
+        }
+        for (id, after, through) in &self.lapses {
+            if rules.iter().any(|rule| &rule.id == id) {
+                let _ = writeln!(
+                    text,
+                    "\nlapse {id} \"no version\"\n  effective from {} through {}",
+                    next_day(*after),
+                    DATES[*through as usize]
+                );
             }
         }
         text

@@ -197,8 +197,13 @@ impl Engine {
     fn read(&self, job: Job, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         let mut rows = job.read(&self.rules, spare);
         if !self.assumed.is_empty() {
-            for row in rows.iter_mut().flatten() {
-                self.assumed.fill(&mut row.meta);
+            // An unreadable report is a report of the run too: with the facts assumed, it
+            // is the previous report it would have been (and makes that one unreadable).
+            for row in &mut rows {
+                match row {
+                    Ok(row) => self.assumed.fill(&mut row.meta),
+                    Err(unreadable) => self.assumed.fill(&mut unreadable.meta),
+                }
             }
         }
         rows
