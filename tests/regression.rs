@@ -73,11 +73,19 @@ fn a_report_where_rule_files_go_says_which_command_reads_it() {
     );
 }
 
-// See: issue #23
+// See: issues #23 and #28 (workbooks are read since #28)
 #[test]
-fn a_workbook_says_to_export_csv() {
-    let files = [("pack.xfoot", RULE), ("july.xlsx", "PK\u{3}\u{4}")];
+fn a_broken_workbook_says_why_and_a_numbers_file_says_to_export() {
+    let files = [
+        ("pack.xfoot", RULE),
+        ("july.xlsx", "PK\u{3}\u{4}"),
+        ("july.numbers", "PK\u{3}\u{4}"),
+    ];
     insta::assert_snapshot!(run(&files, &["check", "pack.xfoot", "july.xlsx"]));
+    insta::assert_snapshot!(
+        "a_numbers_file_says_to_export",
+        run(&files, &["check", "pack.xfoot", "july.numbers"])
+    );
 }
 
 // See: issue #23

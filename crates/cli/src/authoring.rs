@@ -184,7 +184,14 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
     };
     let rules = &checked.rules;
     let wanted = args.report_id.as_deref();
-    let report = match read_reports(rules, &paths, args.input_format, wanted, 1) {
+    let report = match read_reports(
+        rules,
+        &paths,
+        args.input_format,
+        wanted,
+        1,
+        args.reading.sheet.as_deref(),
+    ) {
         Ok(mut picked) => {
             if let Some(problem) = not_one(picked.found, wanted, "to explain") {
                 writeln!(err, "error: {}: {problem}", args.report.display())?;
@@ -220,7 +227,7 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         writeln!(err, "error: {problem}")?;
         return Ok(ExitStatus::Error);
     }
-    let mut priors = match read_reports(rules, &args.prior, None, None, usize::MAX) {
+    let mut priors = match read_reports(rules, &args.prior, None, None, usize::MAX, None) {
         Ok(picked) => picked.reports,
         Err(errors) => {
             write_problems(&problems, &errors, &mut err)?;
@@ -229,13 +236,20 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
     };
     // The other reports of a batch may hold the previous one, as they do for `check`.
     if rules.reads_prior() && args.report.as_os_str() != "-" {
-        if let Ok(batch) = read_reports(rules, &paths, args.input_format, None, usize::MAX) {
+        if let Ok(batch) = read_reports(
+            rules,
+            &paths,
+            args.input_format,
+            None,
+            usize::MAX,
+            args.reading.sheet.as_deref(),
+        ) {
             priors.extend(batch.reports);
         }
     }
     let result = crossfoot_core::engine::Engine::new(rules.clone())
         .with_priors(&priors)
-        .assuming(args.assumed.assumed())
+        .assuming(args.reading.assumed())
         .check(&report);
     let mut first = true;
     // As `check` would end on the rules explained: 1 when one of severity `error`

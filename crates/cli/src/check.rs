@@ -143,7 +143,7 @@ pub(super) fn run_check(
         writeln!(err, "error: {problem}")?;
         return Ok(failed(ExitStatus::Error));
     }
-    let priors = match super::read_reports(&rules, &args.prior, None, None, usize::MAX) {
+    let priors = match super::read_reports(&rules, &args.prior, None, None, usize::MAX, None) {
         Ok(picked) => picked.reports,
         Err(errors) => {
             write_problems(&problems, &errors, err)?;
@@ -161,7 +161,7 @@ pub(super) fn run_check(
         .with_waivers(waivers)
         .with_priors(&priors)
         .with_pack(pack)
-        .assuming(args.assumed.assumed());
+        .assuming(args.reading.assumed());
     let collect = collect || names.is_some();
     let (status, results) = run_reports(args, colors, &engine, collect, out, err)?;
     let record = match (&names, &results) {
@@ -277,7 +277,8 @@ fn feed(
     };
     let mut tally = Tally::new(engine, deny_warnings);
     let mut results = collect.then(Vec::new);
-    let inputs = Inputs::new(engine.rules(), args.reports.clone(), input_format);
+    let inputs = Inputs::new(engine.rules(), args.reports.clone(), input_format)
+        .with_sheet(args.reading.sheet.clone());
     let render_one = |result: &ReportResult, bytes: &mut Vec<u8>| render.render(result, bytes);
     engine.check_rendered(inputs, &render_one, |checked| -> io::Result<()> {
         match checked {
@@ -528,8 +529,9 @@ fn make_record(
                 .input_format
                 .map(|f| format!("{f:?}").to_ascii_lowercase()),
             deny_warnings: args.deny == Some(Deny::Warnings),
-            as_of: args.assumed.as_of.map(|date| date.to_string()),
-            firm: args.assumed.firm.clone(),
+            as_of: args.reading.as_of.map(|date| date.to_string()),
+            firm: args.reading.firm.clone(),
+            sheet: args.reading.sheet.clone(),
         },
         files,
         exit: status as u8,

@@ -12,7 +12,7 @@ use crossfoot_core::diff::{
 use crossfoot_core::engine::{Engine, ReportResult};
 use crossfoot_core::error::Error;
 use crossfoot_core::load::load_rules;
-use crossfoot_core::report::{InputFormat, Inputs, names, read_reports};
+use crossfoot_core::report::{InputFormat, Inputs, names, read_inputs};
 use crossfoot_render::Human;
 
 #[derive(Serialize)]
@@ -228,12 +228,13 @@ fn flips_on_reports(
 /// Every report of `--reports` checked by `rules` as `check` checks it, in input order
 /// (`None`: a report that could not be read).
 fn checked(args: &DiffArgs, rules: &RuleSet) -> Result<Vec<Option<ReportResult>>, Vec<Error>> {
-    let priors = super::read_reports(rules, &args.prior, None, None, usize::MAX)?.reports;
+    let priors = super::read_reports(rules, &args.prior, None, None, usize::MAX, None)?.reports;
     let engine = Engine::new(rules.clone())
         .with_priors(&priors)
-        .assuming(args.assumed.assumed());
+        .assuming(args.reading.assumed());
     let format = args.input_format.map(InputFormat::from);
-    let inputs = Inputs::new(engine.rules(), args.reports.clone(), format);
+    let inputs = Inputs::new(engine.rules(), args.reports.clone(), format)
+        .with_sheet(args.reading.sheet.clone());
     let mut results = Vec::new();
     let Ok(()) = engine.check_each(inputs, |result| {
         results.push(result.ok().cloned());
@@ -247,7 +248,9 @@ fn checked(args: &DiffArgs, rules: &RuleSet) -> Result<Vec<Option<ReportResult>>
 fn unreadable_reports(args: &DiffArgs, rules: &RuleSet, wanted: Option<&str>) -> Vec<Error> {
     let format = args.input_format.map(InputFormat::from);
     let mut errors = Vec::new();
-    for read in read_reports(rules, args.reports.clone(), format) {
+    let inputs =
+        Inputs::new(rules, args.reports.clone(), format).with_sheet(args.reading.sheet.clone());
+    for read in read_inputs(rules, inputs) {
         if let Err(unreadable) = read {
             let in_the_way = match (wanted, &unreadable.meta.place) {
                 (Some(wanted), Some(_)) => names(&unreadable.meta, wanted),

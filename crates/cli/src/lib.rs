@@ -172,9 +172,9 @@ pub struct DiffArgs {
     /// What the report inputs hold, when their extension does not say.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
-    /// `--as-of`, `--firm`.
+    /// `--sheet`, `--as-of`, `--firm`.
     #[command(flatten)]
-    pub assumed: AssumedArgs,
+    pub reading: ReadingArgs,
     /// How to print the comparison.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
@@ -364,9 +364,9 @@ pub struct ExplainArgs {
     /// A previous report for rules that read `prior(…)` (repeatable), as for `check`.
     #[arg(long, value_name = "FILE")]
     pub prior: Vec<PathBuf>,
-    /// `--as-of`, `--firm`.
+    /// `--sheet`, `--as-of`, `--firm`.
     #[command(flatten)]
-    pub assumed: AssumedArgs,
+    pub reading: ReadingArgs,
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -443,18 +443,23 @@ pub struct CheckArgs {
     /// The day waivers' expiry is judged on (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<Date>,
-    /// `--as-of`, `--firm`.
+    /// `--sheet`, `--as-of`, `--firm`.
     #[command(flatten)]
-    pub assumed: AssumedArgs,
+    pub reading: ReadingArgs,
     /// Write a record of the run (version, time, SHA-256 of every file read, every
     /// result) to FILE, for `crossfoot verify-record`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 }
 
-/// `--as-of` and `--firm`: facts assumed of reports that do not state them.
+/// How reports are read: the sheet of a workbook, and facts assumed of reports that do not
+/// state them (`--as-of`, `--firm`).
 #[derive(Clone, Debug, Default, Args)]
-pub struct AssumedArgs {
+pub struct ReadingArgs {
+    /// The sheet of each workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) to read; the
+    /// first sheet by default.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// The date of every report that has no `as_of` of its own (a long CSV, an undated
     /// YAML file): rules with an `effective` period are judged on it.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -464,7 +469,7 @@ pub struct AssumedArgs {
     pub firm: Option<String>,
 }
 
-impl AssumedArgs {
+impl ReadingArgs {
     /// The facts, for the engine.
     pub fn assumed(&self) -> crossfoot_core::report::Assumed {
         crossfoot_core::report::Assumed {
@@ -663,6 +668,7 @@ pub(crate) fn read_reports(
     format: Option<InputFormatArg>,
     wanted: Option<&str>,
     keep: usize,
+    sheet: Option<&str>,
 ) -> Result<Picked, Vec<Error>> {
     let mut picked = Picked {
         reports: Vec::new(),
@@ -671,7 +677,9 @@ pub(crate) fn read_reports(
     let mut errors = Vec::new();
     let mut passed_over = Vec::new();
     let format = format.map(crossfoot_core::report::InputFormat::from);
-    for read in crossfoot_core::report::read_reports(rules, paths.to_vec(), format) {
+    let inputs = crossfoot_core::report::Inputs::new(rules, paths.to_vec(), format)
+        .with_sheet(sheet.map(str::to_owned));
+    for read in crossfoot_core::report::read_inputs(rules, inputs) {
         match read {
             Ok(report) => {
                 if wanted.is_none_or(|wanted| crossfoot_core::report::names(report.meta(), wanted))

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use super::check::{Colors, run_check};
 use super::{
-    AssumedArgs, CheckArgs, Color, Deny, ExitStatus, Format, InputFormatArg, Results, VerifyArgs,
+    CheckArgs, Color, Deny, ExitStatus, Format, InputFormatArg, ReadingArgs, Results, VerifyArgs,
 };
 use crossfoot_core::files::{MAX_REPORT_BYTES, read_source};
 use crossfoot_core::record::{RecordDir, RunRecord, Verification, compare_files, compare_results};
@@ -141,12 +141,13 @@ fn check_args(record: &RunRecord) -> Result<CheckArgs, String> {
         waivers: record.inputs.waivers.as_ref().map(PathBuf::from),
         prior: Vec::new(),
         today: Some(today),
-        assumed: AssumedArgs {
+        reading: ReadingArgs {
             as_of: match &record.inputs.as_of {
                 Some(date) => Some(date.parse().map_err(|e| format!("`as_of` {date}: {e}"))?),
                 None => None,
             },
             firm: record.inputs.firm.clone(),
+            sheet: record.inputs.sheet.clone(),
         },
         record: None,
     })

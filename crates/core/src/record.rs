@@ -60,6 +60,9 @@ pub struct Inputs {
     /// `--firm`, when given: the firm of reports without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firm: Option<String>,
+    /// `--sheet`, when given: the sheet of each workbook read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
 }
 
 /// A file and its digest.

@@ -33,10 +33,41 @@ enum Column {
     Unit,
 }
 
+/// Where the CSV written from a workbook's sheet sits in the sheet, so a problem names the
+/// cell (`Reports!D14`).
+#[derive(Debug)]
+pub(super) struct Sheet {
+    name: String,
+    /// The header's row in the sheet, 1-based.
+    header_row: usize,
+    /// The sheet column (0-based) of each CSV column.
+    columns: Vec<usize>,
+}
+
+impl Sheet {
+    /// A sheet named `name` whose header is row `header_row` (1-based), its CSV columns
+    /// from the sheet's `columns` (0-based).
+    pub(super) fn new(name: &str, header_row: usize, columns: Vec<usize>) -> Self {
+        Sheet {
+            name: name.to_owned(),
+            header_row,
+            columns,
+        }
+    }
+
+    /// The name of the cell in CSV column `index` of sheet row `row`.
+    fn cell(&self, index: usize, row: usize) -> String {
+        let column = self.columns.get(index).copied().unwrap_or(index);
+        super::workbook::cell_name(&self.name, row, column)
+    }
+}
+
 /// Rows of a wide CSV file, with what is needed to read them.
 #[derive(Debug)]
 pub(super) struct Block {
     file: Arc<str>,
+    /// The sheet the rows come from, when they come from a workbook.
+    sheet: Option<Arc<Sheet>>,
     /// The row number of the first row (the header is row 1).
     first: usize,
     bytes: Vec<u8>,
@@ -50,6 +81,7 @@ pub(super) fn jobs<'a>(
     reader: Box<dyn Read + Send>,
     name: String,
     rules: &RuleSet,
+    sheet: Option<Sheet>,
 ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
     let failed = |name: String, message: String| -> Box<dyn Iterator<Item = Job> + Send + 'a> {
         Box::new(std::iter::once(Job(Kind::Done(vec![Err(
@@ -71,7 +103,7 @@ pub(super) fn jobs<'a>(
         .map(|cell| String::from_utf8_lossy(cell).trim().to_ascii_lowercase())
         .collect();
     if names == ["line", "amount"] {
-        let row = long(cutter, rest.to_vec(), &name, rules);
+        let row = long(cutter, rest.to_vec(), &name, rules, sheet.as_ref());
         return Box::new(std::iter::once(Job(Kind::Done(vec![row]))));
     }
     if names.first().map(String::as_str) != Some("report_id") {
@@ -84,9 +116,11 @@ pub(super) fn jobs<'a>(
     };
     let file: Arc<str> = name.into();
     let buffers = cutter.buffers();
-    let mut next_row = 2;
+    let mut next_row = sheet.as_ref().map_or(2, |sheet| sheet.header_row + 1);
+    let sheet = sheet.map(Arc::new);
     let first_block = Block {
         file: Arc::clone(&file),
+        sheet: sheet.clone(),
         first: next_row,
         bytes: rest.to_vec(),
         columns: Arc::clone(&columns),
@@ -98,6 +132,7 @@ pub(super) fn jobs<'a>(
             Ok(piece) => {
                 let block = Block {
                     file: Arc::clone(&file),
+                    sheet: sheet.clone(),
                     first: next_row,
                     bytes: piece.bytes,
                     columns: Arc::clone(&columns),
@@ -216,9 +251,16 @@ impl Block {
     fn rows(&self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         let mut rows = Vec::with_capacity(memchr::memchr_iter(b'\n', &self.bytes).count() + 1);
         let mut number = self.first;
+        // A row with no text in any cell (a workbook's blank row, `,,,` in a CSV file) is
+        // no report; it still counts, so later rows keep their numbers.
+        fn blank<'c>(mut cells: impl Iterator<Item = &'c [u8]>) -> bool {
+            cells.all(|c| c.trim_ascii().is_empty())
+        }
         if plain(&self.bytes) {
             for line in plain_lines(&self.bytes) {
-                rows.push(self.row(rules, spare, number, line.split(|&b| b == b',')));
+                if !blank(line.split(|&b| b == b',')) {
+                    rows.push(self.row(rules, spare, number, line.split(|&b| b == b',')));
+                }
                 number += 1;
             }
             return rows;
@@ -228,6 +270,7 @@ impl Block {
         loop {
             match reader.read_byte_record(&mut cells) {
                 Ok(false) => break,
+                Ok(true) if blank(cells.iter()) => {}
                 Ok(true) => rows.push(self.row(rules, spare, number, cells.iter())),
                 Err(error) => {
                     let meta = Meta::at(&self.file, Place::Row(number));
@@ -276,7 +319,13 @@ impl Block {
                         None if amount.is_some() && rules.undeclared(*code) => unknown.push(*code),
                         None => {}
                     },
-                    Err(error) => problems.push(format!("line {code}: {error}")),
+                    Err(error) => match &self.sheet {
+                        Some(sheet) => problems.push(format!(
+                            "{}: line {code}: {error}",
+                            sheet.cell(count - 1, number)
+                        )),
+                        None => problems.push(format!("line {code}: {error}")),
+                    },
                 },
                 Column::Firm => match std::str::from_utf8(text) {
                     Ok(text) => meta.firm = super::firm(text),
@@ -333,6 +382,7 @@ fn long<R: Read, B: Boundaries>(
     mut bytes: Vec<u8>,
     name: &str,
     rules: &RuleSet,
+    sheet: Option<&Sheet>,
 ) -> Result<Row, Unreadable> {
     while let Some(piece) = cutter.next_piece() {
         match piece {
@@ -355,24 +405,35 @@ fn long<R: Read, B: Boundaries>(
     let mut seen_meta: Vec<(String, usize)> = Vec::new();
     let mut reader = reader(&bytes);
     let mut record = csv::ByteRecord::new();
-    let mut number = 1;
+    let mut number = sheet.map_or(1, |sheet| sheet.header_row);
+    // A problem names the row, or in a workbook the cell.
+    let at = |number: usize| match sheet {
+        Some(sheet) => sheet.cell(0, number),
+        None => format!("row {number}"),
+    };
     loop {
         number += 1;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
-                errors.push(format!("row {number}: not valid CSV: {error}"));
+                errors.push(format!("{}: not valid CSV: {error}", at(number)));
                 break;
             }
+        }
+        // A blank row (a workbook's, between its lines) is no line.
+        if record.iter().all(|cell| cell.trim_ascii().is_empty()) {
+            continue;
         }
         if let Some(key) = meta_key(&record) {
             if let Some((_, first)) = seen_meta.iter().find(|(seen, _)| *seen == key) {
                 errors.push(format!(
-                    "row {number}: `{key}` appears twice (first in row {first})"
+                    "{}: `{key}` appears twice (first in {})",
+                    at(number),
+                    at(*first)
                 ));
             } else if let Err(message) = long_meta(&key, &record, &mut meta) {
-                errors.push(format!("row {number}: {message}"));
+                errors.push(format!("{}: {message}", at(number)));
             }
             seen_meta.push((key, number));
             continue;
@@ -381,12 +442,14 @@ fn long<R: Read, B: Boundaries>(
             Ok((code, amount)) => {
                 if let Some(first) = seen.insert(code, number) {
                     errors.push(format!(
-                        "row {number}: line {code} appears twice (first in row {first})"
+                        "{}: line {code} appears twice (first in {})",
+                        at(number),
+                        at(first)
                     ));
                 }
                 lines.push((code, amount));
             }
-            Err(message) => errors.push(format!("row {number}: {message}")),
+            Err(message) => errors.push(format!("{}: {message}", at(number))),
         }
     }
     if !errors.is_empty() {

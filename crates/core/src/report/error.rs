@@ -18,6 +18,36 @@ pub enum ReportError {
     #[diagnostic(transparent)]
     File(#[from] FileError),
 
+    /// A file named as a workbook that cannot be opened as one.
+    #[error("{path}: not a workbook crossfoot can read: {reason}")]
+    #[diagnostic(
+        code(crossfoot::report::not_a_workbook),
+        help(
+            "workbooks are `.xlsx`, `.xlsm`, `.xlsb`, `.xls` or `.ods`; save the file again from the spreadsheet program, or export the sheet as CSV"
+        )
+    )]
+    NotAWorkbook {
+        /// The file as given.
+        path: String,
+        /// What the workbook reader said.
+        reason: String,
+    },
+
+    /// A workbook, or a sheet of it, that cannot be read as reports.
+    #[error("{path}: {message}")]
+    #[diagnostic(
+        code(crossfoot::report::workbook),
+        help(
+            "a sheet holds a header row starting with `report_id`, then a column per line code (a report per row), or `line` and `amount` columns (one report); pick the sheet with `--sheet NAME`"
+        )
+    )]
+    Workbook {
+        /// The workbook as given.
+        path: String,
+        /// What is wrong, naming the sheet and cell.
+        message: String,
+    },
+
     /// A file whose name does not say it is a report.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -273,15 +303,15 @@ pub enum FormatError {
         path: String,
     },
 
-    /// `july.xlsx`: a spreadsheet workbook, which crossfoot does not read.
-    #[error("`{path}` is a spreadsheet workbook, which crossfoot does not read yet")]
+    /// `july.numbers`: a Numbers document, which crossfoot does not read.
+    #[error("`{path}` is a Numbers document, which crossfoot does not read")]
     #[diagnostic(
-        code(crossfoot::report::workbook),
+        code(crossfoot::report::numbers),
         help(
-            "export the sheet as CSV and check the `.csv` file: either a `report_id` column and one column per line code (a row per report), or `line,amount` rows (one report)"
+            "export it as an Excel workbook (`.xlsx`) or as CSV: either a `report_id` column and one column per line code (a row per report), or `line` and `amount` columns (one report)"
         )
     )]
-    Workbook {
+    Numbers {
         /// The path as given.
         path: String,
     },

@@ -31,6 +31,9 @@ pub enum InputFormat {
     Jsonl,
     /// Long (`line,amount`) or wide (`report_id,7010,…`) CSV.
     Csv,
+    /// A workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`): a sheet laid out as the CSV
+    /// forms are.
+    Workbook,
 }
 
 impl InputFormat {
@@ -42,6 +45,7 @@ impl InputFormat {
             "json" => Some(InputFormat::Json),
             "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
             "csv" => Some(InputFormat::Csv),
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(InputFormat::Workbook),
             _ => None,
         }
     }
@@ -58,9 +62,7 @@ impl InputFormat {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         Err(match extension.as_deref() {
-            Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "numbers") => {
-                FormatError::Workbook { path: name }
-            }
+            Some("numbers") => FormatError::Numbers { path: name },
             _ => FormatError::Unknown { path: name },
         })
     }
@@ -116,8 +118,16 @@ pub fn read_reports<'a>(
     paths: Vec<PathBuf>,
     format: Option<InputFormat>,
 ) -> impl Iterator<Item = Result<Report, Unreadable>> + 'a {
+    read_inputs(rules, Inputs::new(rules, paths, format))
+}
+
+/// [`read_reports`] of inputs set up by the caller (the sheet of a workbook).
+pub fn read_inputs<'a>(
+    rules: &'a RuleSet,
+    inputs: Inputs<'a>,
+) -> impl Iterator<Item = Result<Report, Unreadable>> + 'a {
     let mut spare = Spare::default();
-    Inputs::new(rules, paths, format).flat_map(move |job| {
+    inputs.flat_map(move |job| {
         let rows = job.read(rules, &mut spare);
         let reports: Vec<_> = rows
             .into_iter()
@@ -245,6 +255,8 @@ pub struct Inputs<'a> {
     rules: &'a RuleSet,
     paths: std::vec::IntoIter<PathBuf>,
     format: Option<InputFormat>,
+    /// The sheet of each workbook to read (`--sheet`); the first when `None`.
+    sheet: Option<String>,
     current: Box<dyn Iterator<Item = Job> + Send + 'a>,
 }
 
@@ -256,8 +268,16 @@ impl<'a> Inputs<'a> {
             rules,
             paths: paths.into_iter(),
             format,
+            sheet: None,
             current: Box::new(std::iter::empty()),
         }
+    }
+
+    /// The same inputs reading the sheet named `sheet` of each workbook (the first when
+    /// `None`).
+    pub fn with_sheet(mut self, sheet: Option<String>) -> Self {
+        self.sheet = sheet;
+        self
     }
 
     /// The jobs of one path.
@@ -286,9 +306,10 @@ impl<'a> Inputs<'a> {
             // Each file is read as its own extension says, whatever `--input-format` says
             // of the inputs named on the command line.
             let rules = self.rules;
+            let sheet = self.sheet.clone();
             return Box::new(files.into_iter().flat_map(move |file| {
                 match InputFormat::for_path(&file) {
-                    Ok(format) => file_jobs(rules, &file, format),
+                    Ok(format) => file_jobs(rules, &file, format, sheet.as_deref()),
                     Err(error) => Box::new(std::iter::once(Job::failed(
                         file.display().to_string(),
                         error.into(),
@@ -303,7 +324,7 @@ impl<'a> Inputs<'a> {
                 Err(error) => return failed(error.into()),
             },
         };
-        file_jobs(self.rules, path, format)
+        file_jobs(self.rules, path, format, self.sheet.as_deref())
     }
 
     /// The jobs of a stream in `format`.
@@ -322,8 +343,21 @@ fn file_jobs<'a>(
     rules: &'a RuleSet,
     path: &Path,
     format: InputFormat,
+    sheet: Option<&str>,
 ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
     match format {
+        InputFormat::Workbook => match super::workbook::read(path, sheet) {
+            Ok(read) => csv::jobs(
+                Box::new(std::io::Cursor::new(read.bytes)),
+                path.display().to_string(),
+                rules,
+                Some(read.sheet),
+            ),
+            Err(error) => Box::new(std::iter::once(Job::failed(
+                path.display().to_string(),
+                *error,
+            ))),
+        },
         InputFormat::Yaml | InputFormat::Json => {
             Box::new(std::iter::once(Job(Kind::File(path.to_path_buf()))))
         }
@@ -345,7 +379,14 @@ fn stream<'a>(
     format: InputFormat,
 ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
     match format {
-        InputFormat::Csv => csv::jobs(reader, name, rules),
+        InputFormat::Csv => csv::jobs(reader, name, rules, None),
+        InputFormat::Workbook => Box::new(std::iter::once(Job::failed(
+            name.clone(),
+            ReportError::Workbook {
+                path: name,
+                message: "a workbook is read from a file, not from standard input".to_owned(),
+            },
+        ))),
         InputFormat::Jsonl => Box::new(jsonl::Blocks::new(reader, name)),
         InputFormat::Yaml | InputFormat::Json => {
             let mut bytes = Vec::new();

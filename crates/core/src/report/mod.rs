@@ -10,6 +10,7 @@ mod csv;
 mod error;
 mod inputs;
 mod jsonl;
+mod workbook;
 mod yaml;
 
 use std::collections::HashMap;
@@ -26,7 +27,8 @@ fn firm(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 pub use inputs::{
-    InputFormat, Inputs, Job, Unreadable, directory, names, read_one, read_report, read_reports,
+    InputFormat, Inputs, Job, Unreadable, directory, names, read_inputs, read_one, read_report,
+    read_reports,
 };
 pub use yaml::load_yaml;
 use yaml::load_yaml_meta;

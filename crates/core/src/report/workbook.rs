@@ -1,0 +1,444 @@
+//! Workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) as report inputs.
+//!
+//! A sheet is read with calamine and written out as the CSV the CSV reader reads, so a
+//! workbook's reports are read by the same code, cell for cell, as the same sheet saved as
+//! CSV: one reading of an amount. A sheet is laid out wide (a header row with `report_id`
+//! first, then line codes and `firm`, `as_of`, `unit`: a report per row) or long (a header
+//! row with `line` and `amount` columns, any others ignored: one report, whose `id`, `firm`,
+//! `as_of` and `unit` may sit in the `line` column with their value beside them, as the
+//! form prints them). Rows above the header and blank rows are passed over.
+//!
+//! **Exact.** A number cell is stored as a binary float; it is read as the shortest
+//! decimal that reads back to the same float, which is what a spreadsheet shows
+//! (`0.1 + 0.2` typed as `0.3` is `0.3`), and never goes through float arithmetic. A text
+//! cell is read as a CSV cell is. A formula cell is read by the value the workbook stored
+//! for it. A date cell is a date. Problems name the sheet and cell: `Reports!D14`.
+
+use std::path::Path;
+
+use calamine::{Data, DataRef, Range, Reader, Xlsx, open_workbook, open_workbook_auto};
+
+use super::csv::Sheet;
+use super::error::ReportError;
+
+/// A sheet of a workbook as CSV bytes, with where each of its cells is in the sheet.
+pub(super) struct AsCsv {
+    /// The CSV text: the header row first.
+    pub(super) bytes: Vec<u8>,
+    /// Where the CSV's cells are in the sheet.
+    pub(super) sheet: Sheet,
+}
+
+/// One cell of a sheet row: its column (0-based), its text as a CSV cell holds it, and a
+/// problem with it (an error value, a formula whose value was not stored).
+struct SheetCell {
+    column: usize,
+    text: String,
+    problem: Option<&'static str>,
+}
+
+/// A formula whose value the workbook did not store.
+const NO_VALUE: &str = "a formula with no value stored: open the workbook in a spreadsheet program and save it, so each formula's value is stored";
+
+/// The most bytes of CSV a sheet may make: a small workbook can hold a huge compressed
+/// sheet, and its reports are held in memory as CSV text before they are checked.
+const MAX_SHEET_CSV_BYTES: usize = 2 << 30;
+
+/// The sheet named `wanted` (the first when `None`) of the workbook at `path`, as CSV.
+/// An `.xlsx` sheet is streamed cell by cell; the other formats are read whole. The
+/// workbook reader is a library of its own: should it panic on a malformed file, the
+/// panic is caught and the file is reported as not a workbook, like any other.
+pub(super) fn read(path: &Path, wanted: Option<&str>) -> Result<AsCsv, Box<ReportError>> {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet(path, wanted)));
+    read.unwrap_or_else(|_| {
+        Err(not_a_workbook(
+            &path.display().to_string(),
+            &"the workbook reader failed on this file",
+        ))
+    })
+}
+
+fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<AsCsv, Box<ReportError>> {
+    let name = path.display().to_string();
+    let problem = |message: String| {
+        Box::new(ReportError::Workbook {
+            path: name.clone(),
+            message,
+        })
+    };
+    crate::files::open_regular(path).map_err(|error| Box::new(ReportError::from(error)))?;
+    let is_xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
+    if is_xlsx {
+        let mut workbook: Xlsx<_> =
+            open_workbook(path).map_err(|error| not_a_workbook(&name, &error))?;
+        let sheet = pick(&workbook.sheet_names(), wanted).map_err(problem)?;
+        let mut cells = workbook
+            .worksheet_cells_reader(&sheet)
+            .map_err(|error| problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
+        let mut failed = None;
+        let stream = std::iter::from_fn(|| match cells.next_cell_with_formula_metadata() {
+            Ok(Some(cell)) => {
+                let (row, column) = cell.pos;
+                let formula = cell.formula.is_some();
+                let blank = is_blank_ref(&cell.value);
+                let problem = match &cell.value {
+                    DataRef::Error(_) => Some("the cell holds an error value"),
+                    _ if blank && formula => Some(NO_VALUE),
+                    _ => None,
+                };
+                let text = text_ref(&cell.value);
+                Some((
+                    row as usize,
+                    SheetCell {
+                        column: column as usize,
+                        text,
+                        problem,
+                    },
+                ))
+            }
+            Ok(None) => None,
+            Err(error) => {
+                failed = Some(error.to_string());
+                None
+            }
+        });
+        let csv = to_csv(&sheet, stream).map_err(&problem)?;
+        if let Some(error) = failed {
+            return Err(problem(format!("sheet `{sheet}` cannot be read: {error}")));
+        }
+        return Ok(csv);
+    }
+    let mut workbook = open_workbook_auto(path).map_err(|error| not_a_workbook(&name, &error))?;
+    let sheet = pick(&workbook.sheet_names(), wanted).map_err(&problem)?;
+    let values = workbook
+        .worksheet_range(&sheet)
+        .map_err(|error| problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
+    // The formulas, to say so of a formula whose value the workbook did not store.
+    let formulas = workbook.worksheet_formula(&sheet).ok();
+    let (top, left) = values.start().unwrap_or((0, 0));
+    let stream = values.rows().enumerate().flat_map(|(r, row)| {
+        let formulas = formulas.as_ref();
+        row.iter().enumerate().filter_map(move |(c, cell)| {
+            let at = (top as usize + r, left as usize + c);
+            let blank = is_blank(cell);
+            let problem = match cell {
+                Data::Error(_) => Some("the cell holds an error value"),
+                _ if blank && has_formula(formulas, at) => Some(NO_VALUE),
+                _ => None,
+            };
+            (!blank || problem.is_some()).then(|| {
+                (
+                    at.0,
+                    SheetCell {
+                        column: at.1,
+                        text: text(cell),
+                        problem,
+                    },
+                )
+            })
+        })
+    });
+    to_csv(&sheet, stream).map_err(problem)
+}
+
+fn not_a_workbook(path: &str, error: &dyn std::fmt::Display) -> Box<ReportError> {
+    Box::new(ReportError::NotAWorkbook {
+        path: path.to_owned(),
+        reason: error.to_string(),
+    })
+}
+
+/// The sheet named `wanted`, or the first.
+fn pick(names: &[String], wanted: Option<&str>) -> Result<String, String> {
+    match wanted {
+        Some(wanted) => names
+            .iter()
+            .find(|name| name.as_str() == wanted)
+            .cloned()
+            .ok_or_else(|| format!("no sheet is `{wanted}`; the sheets are {}", quoted(names))),
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| "the workbook has no sheet".to_owned()),
+    }
+}
+
+fn quoted(names: &[String]) -> String {
+    let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    names.join(", ")
+}
+
+/// The layout of a sheet, from its header row.
+#[derive(Clone, Copy)]
+enum Layout {
+    /// `report_id` in column `left`, then a column per line code and metadata: every
+    /// column from `left`, `width` of them.
+    Wide { left: usize, width: usize },
+    /// The `line` and `amount` columns.
+    Long { line: usize, amount: usize },
+}
+
+impl Layout {
+    /// The layout a row names when it is a header row.
+    fn of(row: &[SheetCell]) -> Option<Layout> {
+        let named = |cell: &SheetCell| cell.text.trim().to_ascii_lowercase();
+        let first = row.iter().find(|cell| !cell.text.trim().is_empty())?;
+        if named(first) == "report_id" {
+            let right = row.iter().map(|cell| cell.column).max()?;
+            return Some(Layout::Wide {
+                left: first.column,
+                width: right + 1 - first.column,
+            });
+        }
+        let find = |name: &str| row.iter().find(|c| named(c) == name).map(|c| c.column);
+        Some(Layout::Long {
+            line: find("line")?,
+            amount: find("amount")?,
+        })
+    }
+
+    /// The sheet column of each CSV column.
+    fn columns(self) -> Vec<usize> {
+        match self {
+            Layout::Wide { left, width } => (left..left + width).collect(),
+            Layout::Long { line, amount } => vec![line, amount],
+        }
+    }
+}
+
+/// A sheet's cells, row by row in order (each with its 0-based row), as CSV: its header
+/// row (the first that names a layout; rows above it are passed over), then a CSV row
+/// for every sheet row after it, blank ones included, so CSV rows keep the sheet's
+/// numbers.
+fn to_csv(sheet: &str, cells: impl Iterator<Item = (usize, SheetCell)>) -> Result<AsCsv, String> {
+    let mut rows = Rows {
+        cells: cells.peekable(),
+    };
+    let mut any = false;
+    let (header_row, layout, header) = loop {
+        let Some((row, cells)) = rows.next() else {
+            return Err(if any {
+                format!(
+                    "sheet `{sheet}` has no header row: neither one starting with `report_id` (a report per row) nor one with `line` and `amount` columns (one report)"
+                )
+            } else {
+                format!("sheet `{sheet}` is empty")
+            });
+        };
+        any |= cells.iter().any(|cell| !cell.text.trim().is_empty());
+        if let Some(layout) = Layout::of(&cells) {
+            break (row, layout, cells);
+        }
+    };
+    let columns = layout.columns();
+    let mut bytes = Vec::new();
+    let mut problems = Vec::new();
+    write_row(
+        &mut bytes,
+        &columns,
+        header_row,
+        &header,
+        sheet,
+        &mut problems,
+    );
+    let mut last = header_row;
+    for (row, cells) in rows {
+        // Blank rows between: empty CSV rows, which keep the numbers and are passed over.
+        for _ in last + 1..row {
+            bytes.extend(std::iter::repeat_n(b',', columns.len().saturating_sub(1)));
+            bytes.push(b'\n');
+        }
+        write_row(&mut bytes, &columns, row, &cells, sheet, &mut problems);
+        last = row;
+        if bytes.len() > MAX_SHEET_CSV_BYTES {
+            return Err(format!(
+                "sheet `{sheet}` holds more than {} GiB of cells: split it, or export it as CSV",
+                MAX_SHEET_CSV_BYTES >> 30
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("; "));
+    }
+    Ok(AsCsv {
+        bytes,
+        sheet: Sheet::new(sheet, header_row + 1, columns),
+    })
+}
+
+/// Cells grouped into rows.
+struct Rows<I: Iterator<Item = (usize, SheetCell)>> {
+    cells: std::iter::Peekable<I>,
+}
+
+impl<I: Iterator<Item = (usize, SheetCell)>> Iterator for Rows<I> {
+    type Item = (usize, Vec<SheetCell>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (row, first) = self.cells.next()?;
+        let mut cells = vec![first];
+        while let Some((_, cell)) = self.cells.next_if(|(next, _)| *next == row) {
+            cells.push(cell);
+        }
+        Some((row, cells))
+    }
+}
+
+/// One sheet row as a CSV row of `columns`.
+fn write_row(
+    out: &mut Vec<u8>,
+    columns: &[usize],
+    row: usize,
+    cells: &[SheetCell],
+    sheet: &str,
+    problems: &mut Vec<String>,
+) {
+    // Cells come in column order: one walk along both when the columns are in order
+    // too (a long sheet's `amount` may come before its `line`).
+    let ordered = columns
+        .windows(2)
+        .all(|pair| matches!(pair, [a, b] if a < b));
+    let mut walk = cells.iter().peekable();
+    for (index, column) in columns.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        let cell = if ordered {
+            while walk.next_if(|cell| cell.column < *column).is_some() {}
+            walk.next_if(|cell| cell.column == *column)
+        } else {
+            cells.iter().find(|cell| cell.column == *column)
+        };
+        let Some(cell) = cell else {
+            continue;
+        };
+        if let Some(problem) = cell.problem {
+            problems.push(format!("{}: {problem}", cell_name(sheet, row + 1, *column)));
+        }
+        csv_cell(out, &cell.text);
+    }
+    out.push(b'\n');
+}
+
+fn is_blank(cell: &Data) -> bool {
+    match cell {
+        Data::Empty => true,
+        Data::String(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
+fn has_formula(formulas: Option<&Range<String>>, (row, column): (usize, usize)) -> bool {
+    let (Ok(row), Ok(column)) = (u32::try_from(row), u32::try_from(column)) else {
+        return false;
+    };
+    formulas
+        .and_then(|formulas| formulas.get_value((row, column)))
+        .is_some_and(|formula| !formula.is_empty())
+}
+
+fn is_blank_ref(cell: &DataRef<'_>) -> bool {
+    match cell {
+        DataRef::Empty => true,
+        DataRef::String(text) => text.trim().is_empty(),
+        DataRef::SharedString(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// [`text`] of a streamed cell.
+fn text_ref(cell: &DataRef<'_>) -> String {
+    match cell {
+        DataRef::Empty => String::new(),
+        DataRef::String(text) => text.clone(),
+        DataRef::SharedString(text) => (*text).to_owned(),
+        DataRef::Int(value) => text(&Data::Int(*value)),
+        DataRef::Float(value) => text(&Data::Float(*value)),
+        DataRef::Bool(value) => text(&Data::Bool(*value)),
+        DataRef::DateTime(date) => text(&Data::DateTime(*date)),
+        DataRef::DateTimeIso(iso) => text(&Data::DateTimeIso(iso.clone())),
+        DataRef::DurationIso(iso) => iso.clone(),
+        DataRef::Error(error) => format!("#{error:?}"),
+    }
+}
+
+/// A cell as the text a CSV file would hold: a number as the shortest decimal that reads
+/// back to the same float (what a spreadsheet shows), a date as `YYYY-MM-DD`.
+fn text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(text) => text.clone(),
+        Data::Int(value) => value.to_string(),
+        // Rust writes a float as the shortest decimal that reads back to it, with no
+        // exponent: exact text from the stored binary value.
+        Data::Float(value) if *value == 0.0 => "0".to_owned(),
+        Data::Float(value) => format!("{value}"),
+        Data::Bool(value) => if *value { "TRUE" } else { "FALSE" }.to_owned(),
+        Data::DateTime(date) => {
+            let (year, month, day, ..) = date.to_ymd_hms_milli();
+            format!("{year:04}-{month:02}-{day:02}")
+        }
+        Data::DateTimeIso(text) => text.get(..10).unwrap_or(text).to_owned(),
+        Data::DurationIso(text) => text.clone(),
+        Data::Error(error) => format!("#{error:?}"),
+    }
+}
+
+/// A CSV cell, quoted when it must be.
+fn csv_cell(out: &mut Vec<u8>, text: &str) {
+    if text
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push(b'"');
+        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// `Reports!D14`: a cell's name, its row 1-based, its column 0-based.
+pub(super) fn cell_name(sheet: &str, row: usize, column: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = column + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    let column: String = letters.into_iter().rev().collect();
+    // A sheet name with spaces or punctuation is quoted, as a spreadsheet writes it.
+    if sheet.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        format!("{sheet}!{column}{row}")
+    } else {
+        format!("'{}'!{column}{row}", sheet.replace('\'', "''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_named_as_a_spreadsheet_names_them() {
+        assert_eq!(cell_name("Reports", 14, 3), "Reports!D14");
+        assert_eq!(cell_name("Reports", 1, 25), "Reports!Z1");
+        assert_eq!(cell_name("Reports", 1, 26), "Reports!AA1");
+        assert_eq!(cell_name("Reports", 2, 701), "Reports!ZZ2");
+        assert_eq!(cell_name("Q1 2027", 3, 0), "'Q1 2027'!A3");
+    }
+
+    #[test]
+    fn a_float_is_its_shortest_decimal() {
+        // 0.1 + 0.2 as a float is not 0.3; a cell holding 0.3 reads as 0.3.
+        assert_eq!(text(&Data::Float(0.3)), "0.3");
+        assert_eq!(text(&Data::Float(1_234_567.89)), "1234567.89");
+        assert_eq!(text(&Data::Float(-0.0)), "0");
+        assert_eq!(text(&Data::Float(1e21)), "1000000000000000000000");
+        assert_eq!(text(&Data::Float(-12.5)), "-12.5");
+    }
+}

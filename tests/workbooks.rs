@@ -1,0 +1,230 @@
+//! Workbooks as reports (issue 28): sheets built here with `rust_xlsxwriter` (a
+//! dev-dependency, so the tests need nothing outside Rust) and checked as a user checks
+//! them, beside the same figures as CSV.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{crossfoot_in, scratch, stderr, stdout};
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+
+const RULES: &str = r#"page p "A page"
+  7010 "Cash"
+  7020 "Securities"
+  7030 "Total"
+  7040 "A deduction" deduction
+
+rule p.total "Total of cash and securities"
+  7030 = 7010 + 7020
+
+rule p.nonnegative "The deduction is not positive"
+  effective from 2027-01-01
+  7040 <= $0
+"#;
+
+/// The figures of four reports, the same in the workbook and in the CSV: cents that no
+/// binary float holds exactly, a large amount with cents, negatives, a blank, a text cell.
+const CSV: &str = "report_id,firm,as_of,7010,7020,7030,7040\n\
+R1,ACME,2027-03-31,0.1,0.2,0.3,-5\n\
+R2,ACME,2027-03-31,1234567.89,0.11,1234568,\n\
+R3,BETA,2027-03-31,-0.1,-0.2,-0.3,-0.01\n\
+R4,BETA,2027-03-31,\"1,000\",2000.5,3000.5,3\n";
+
+fn date() -> (ExcelDateTime, Format) {
+    (
+        ExcelDateTime::parse_from_str("2027-03-31").unwrap(),
+        Format::new().set_num_format("yyyy-mm-dd"),
+    )
+}
+
+/// The CSV's reports as a sheet named `Reports` (a title row above the header, a blank
+/// row between reports, dates as date cells, a total as a formula with its value stored,
+/// the text cell as text).
+fn wide_workbook(path: &Path) {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Reports").unwrap();
+    sheet
+        .write_string(0, 0, "FOCUS extract, March 2027")
+        .unwrap();
+    let header = ["report_id", "firm", "as_of", "7010", "7020", "7030", "7040"];
+    for (c, name) in header.iter().enumerate() {
+        sheet.write_string(2, c as u16, *name).unwrap();
+    }
+    let (day, format) = date();
+    let rows: [(&str, &str, f64, f64, Option<f64>); 4] = [
+        ("R1", "ACME", 0.1, 0.2, Some(-5.0)),
+        ("R2", "ACME", 1_234_567.89, 0.11, None),
+        ("R3", "BETA", -0.1, -0.2, Some(-0.01)),
+        ("R4", "BETA", 0.0, 2000.5, Some(3.0)),
+    ];
+    for (i, (id, firm, a, b, d)) in rows.iter().enumerate() {
+        // A blank row between the second and third reports.
+        let r = 3 + i as u32 + u32::from(i >= 2);
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet.write_string(r, 1, *firm).unwrap();
+        sheet
+            .write_datetime_with_format(r, 2, &day, &format)
+            .unwrap();
+        if *id == "R4" {
+            sheet.write_string(r, 3, "1,000").unwrap();
+        } else {
+            sheet.write_number(r, 3, *a).unwrap();
+        }
+        sheet.write_number(r, 4, *b).unwrap();
+        let total = match *id {
+            "R1" => "0.3",
+            "R2" => "1234568",
+            "R3" => "-0.3",
+            _ => "3000.5",
+        };
+        let formula = Formula::new(format!("=D{}+E{}", r + 1, r + 1)).set_result(total);
+        sheet.write_formula(r, 5, formula).unwrap();
+        if let Some(d) = d {
+            sheet.write_number(r, 6, *d).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// Each report's id and rule statuses, from `check --format json`.
+fn verdicts(json: &str) -> Vec<(String, Vec<String>)> {
+    let json: serde_json::Value = serde_json::from_str(json).unwrap();
+    json["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|report| {
+            let statuses = report["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let mut status = r["status"].as_str().unwrap().to_owned();
+                    for side in ["left", "right"] {
+                        if let Some(value) = r[side].as_str() {
+                            status.push_str(&format!(" {side} {value}"));
+                        }
+                    }
+                    status
+                })
+                .collect();
+            (report["id"].as_str().unwrap_or("").to_owned(), statuses)
+        })
+        .collect()
+}
+
+#[test]
+fn a_workbook_gives_what_its_csv_gives_with_exact_cents() {
+    let (_guard, dir) = scratch(&[("rules.xfoot", RULES), ("reports.csv", CSV)]);
+    wide_workbook(&dir.join("reports.xlsx"));
+    let csv = crossfoot_in(
+        &dir,
+        &["check", "--format", "json", "rules.xfoot", "reports.csv"],
+    );
+    let xlsx = crossfoot_in(
+        &dir,
+        &["check", "--format", "json", "rules.xfoot", "reports.xlsx"],
+    );
+    assert_eq!(xlsx.status.code(), csv.status.code(), "{}", stderr(&xlsx));
+    let (from_csv, from_xlsx) = (verdicts(&stdout(&csv)), verdicts(&stdout(&xlsx)));
+    assert_eq!(from_xlsx, from_csv);
+    // 0.1 + 0.2 is 0.3 exactly: R1 passes; R4's 1,000 is a text cell read as CSV reads it.
+    assert_eq!(from_xlsx[0].1[0], "pass left 0.3 right 0.3");
+    assert_eq!(from_xlsx[3].1[0], "pass left 3000.5 right 3000.5");
+    // R4's deduction is positive: the one failure, the same in both.
+    assert_eq!(from_xlsx[3].1[1], "fail left 3 right 0");
+    // The human output names the workbook's rows as the sheet numbers them.
+    let human = crossfoot_in(&dir, &["check", "rules.xfoot", "reports.xlsx"]);
+    assert!(
+        stdout(&human).contains("reports.xlsx row 8 (R4)"),
+        "{}",
+        stdout(&human)
+    );
+}
+
+#[test]
+fn a_bad_cell_is_named_by_its_sheet_and_cell() {
+    let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
+    let path = dir.join("bad.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Reports").unwrap();
+    for (c, name) in ["report_id", "7010", "7020", "7030"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    sheet.write_string(1, 0, "R1").unwrap();
+    sheet.write_number(1, 1, 1.0).unwrap();
+    sheet.write_string(1, 2, "1O0").unwrap();
+    sheet.write_number(1, 3, 101.0).unwrap();
+    book.save(&path).unwrap();
+    let output = crossfoot_in(&dir, &["check", "rules.xfoot", "bad.xlsx"]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(said.contains("Reports!C2: line 7020:"), "{said}");
+}
+
+#[test]
+fn a_form_like_sheet_with_its_facts_and_a_chosen_sheet() {
+    let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
+    let path = dir.join("form.xlsx");
+    let mut book = Workbook::new();
+    book.add_worksheet().set_name("Notes").unwrap();
+    let sheet = book.add_worksheet().set_name("Page 1").unwrap();
+    // The form: a label column, the line code, the amount; the facts in the line column.
+    for (c, name) in ["", "line", "amount"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    sheet.write_string(1, 1, "firm").unwrap();
+    sheet.write_string(1, 2, "ACME").unwrap();
+    let (day, format) = date();
+    sheet.write_string(2, 1, "as_of").unwrap();
+    sheet
+        .write_datetime_with_format(2, 2, &day, &format)
+        .unwrap();
+    let lines = [
+        ("Cash", 7010.0, 10.25),
+        ("Securities", 7020.0, 20.5),
+        ("Total", 7030.0, 30.75),
+    ];
+    for (i, (label, code, amount)) in lines.iter().enumerate() {
+        let r = 4 + i as u32;
+        sheet.write_string(r, 0, *label).unwrap();
+        sheet.write_number(r, 1, *code).unwrap();
+        sheet.write_number(r, 2, *amount).unwrap();
+    }
+    book.save(&path).unwrap();
+    // The first sheet has no header.
+    let first = crossfoot_in(&dir, &["check", "rules.xfoot", "form.xlsx"]);
+    assert_eq!(first.status.code(), Some(2));
+    assert!(
+        stderr(&first).contains("sheet `Notes` is empty"),
+        "{}",
+        stderr(&first)
+    );
+    let picked = crossfoot_in(
+        &dir,
+        &["check", "--sheet", "Page 1", "rules.xfoot", "form.xlsx"],
+    );
+    assert_eq!(picked.status.code(), Some(0), "{}", stderr(&picked));
+    assert_eq!(
+        stdout(&picked),
+        "ok: form.xlsx (ACME, as of 2027-03-31): 2 rules, 1 passed, 0 failed, 1 skipped\n"
+    );
+    let missing = crossfoot_in(
+        &dir,
+        &["check", "--sheet", "Page 9", "rules.xfoot", "form.xlsx"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no sheet is `Page 9`; the sheets are `Notes`, `Page 1`"),
+        "{}",
+        stderr(&missing)
+    );
+}
