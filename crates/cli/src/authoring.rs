@@ -190,7 +190,7 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         args.input_format,
         wanted,
         1,
-        args.reading.sheet.as_deref(),
+        Some(&args.reading),
     ) {
         Ok(mut picked) => {
             if let Some(problem) = not_one(picked.found, wanted, "to explain") {
@@ -242,7 +242,7 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
             args.input_format,
             None,
             usize::MAX,
-            args.reading.sheet.as_deref(),
+            Some(&args.reading),
         ) {
             priors.extend(batch.reports);
         }

@@ -143,6 +143,11 @@ pub(super) fn run_check(
         writeln!(err, "error: {problem}")?;
         return Ok(failed(ExitStatus::Error));
     }
+    // A column map that cannot be used stops the run before any report is read.
+    if let Err(error) = args.reading.column_map() {
+        write_problems(&problems, &[error], err)?;
+        return Ok(failed(ExitStatus::Error));
+    }
     let priors = match super::read_reports(&rules, &args.prior, None, None, usize::MAX, None) {
         Ok(picked) => picked.reports,
         Err(errors) => {
@@ -277,8 +282,12 @@ fn feed(
     };
     let mut tally = Tally::new(engine, deny_warnings);
     let mut results = collect.then(Vec::new);
-    let inputs = Inputs::new(engine.rules(), args.reports.clone(), input_format)
-        .with_sheet(args.reading.sheet.clone());
+    // Read and checked before the run began.
+    let map = args.reading.column_map().ok().flatten();
+    let inputs = args.reading.apply(
+        Inputs::new(engine.rules(), args.reports.clone(), input_format),
+        map,
+    );
     let render_one = |result: &ReportResult, bytes: &mut Vec<u8>| render.render(result, bytes);
     engine.check_rendered(inputs, &render_one, |checked| -> io::Result<()> {
         match checked {
@@ -507,6 +516,7 @@ fn make_record(
     let rule_files = rule_files(&args.rules).map_err(|e| e.to_string())?;
     let mut files = record::files_read(&rule_files, &args.reports, waivers);
     files.extend(pack_file.map(|path| (path.to_path_buf(), "pack")));
+    files.extend(args.reading.map.clone().map(|path| (path, "map")));
     let name = |path: &Path| names.file(&path.display().to_string());
     let files = record::digests(&files, name).map_err(|e| e.to_string())?;
     let results = results
@@ -532,6 +542,7 @@ fn make_record(
             as_of: args.reading.as_of.map(|date| date.to_string()),
             firm: args.reading.firm.clone(),
             sheet: args.reading.sheet.clone(),
+            map: args.reading.map.as_deref().map(name),
         },
         files,
         exit: status as u8,

@@ -233,8 +233,11 @@ fn checked(args: &DiffArgs, rules: &RuleSet) -> Result<Vec<Option<ReportResult>>
         .with_priors(&priors)
         .assuming(args.reading.assumed());
     let format = args.input_format.map(InputFormat::from);
-    let inputs = Inputs::new(engine.rules(), args.reports.clone(), format)
-        .with_sheet(args.reading.sheet.clone());
+    let map = args.reading.column_map().map_err(|error| vec![error])?;
+    let inputs = args.reading.apply(
+        Inputs::new(engine.rules(), args.reports.clone(), format),
+        map,
+    );
     let mut results = Vec::new();
     let Ok(()) = engine.check_each(inputs, |result| {
         results.push(result.ok().cloned());
@@ -248,8 +251,10 @@ fn checked(args: &DiffArgs, rules: &RuleSet) -> Result<Vec<Option<ReportResult>>
 fn unreadable_reports(args: &DiffArgs, rules: &RuleSet, wanted: Option<&str>) -> Vec<Error> {
     let format = args.input_format.map(InputFormat::from);
     let mut errors = Vec::new();
-    let inputs =
-        Inputs::new(rules, args.reports.clone(), format).with_sheet(args.reading.sheet.clone());
+    let map = args.reading.column_map().ok().flatten();
+    let inputs = args
+        .reading
+        .apply(Inputs::new(rules, args.reports.clone(), format), map);
     for read in read_inputs(rules, inputs) {
         if let Err(unreadable) = read {
             let in_the_way = match (wanted, &unreadable.meta.place) {

@@ -460,6 +460,10 @@ pub struct ReadingArgs {
     /// first sheet by default.
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    /// A column map: the headers of a CSV file or workbook sheet mapped to line codes and
+    /// report facts (`maps/cftc-fcm-monthly.yaml`).
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
     /// The date of every report that has no `as_of` of its own (a long CSV, an undated
     /// YAML file): rules with an `effective` period are judged on it.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -470,6 +474,26 @@ pub struct ReadingArgs {
 }
 
 impl ReadingArgs {
+    /// The column map of `--map`, read.
+    pub fn column_map(
+        &self,
+    ) -> Result<Option<std::sync::Arc<crossfoot_core::report::ColumnMap>>, Error> {
+        let Some(path) = &self.map else {
+            return Ok(None);
+        };
+        let map = crossfoot_core::report::read_map(path)?;
+        Ok(Some(std::sync::Arc::new(map)))
+    }
+
+    /// `inputs` reading what these arguments say: the sheet, the column map.
+    pub fn apply<'a>(
+        &self,
+        inputs: crossfoot_core::report::Inputs<'a>,
+        map: Option<std::sync::Arc<crossfoot_core::report::ColumnMap>>,
+    ) -> crossfoot_core::report::Inputs<'a> {
+        inputs.with_sheet(self.sheet.clone()).with_map(map)
+    }
+
     /// The facts, for the engine.
     pub fn assumed(&self) -> crossfoot_core::report::Assumed {
         crossfoot_core::report::Assumed {
@@ -668,7 +692,7 @@ pub(crate) fn read_reports(
     format: Option<InputFormatArg>,
     wanted: Option<&str>,
     keep: usize,
-    sheet: Option<&str>,
+    reading: Option<&ReadingArgs>,
 ) -> Result<Picked, Vec<Error>> {
     let mut picked = Picked {
         reports: Vec::new(),
@@ -677,8 +701,11 @@ pub(crate) fn read_reports(
     let mut errors = Vec::new();
     let mut passed_over = Vec::new();
     let format = format.map(crossfoot_core::report::InputFormat::from);
-    let inputs = crossfoot_core::report::Inputs::new(rules, paths.to_vec(), format)
-        .with_sheet(sheet.map(str::to_owned));
+    let mut inputs = crossfoot_core::report::Inputs::new(rules, paths.to_vec(), format);
+    if let Some(reading) = reading {
+        let map = reading.column_map().map_err(|error| vec![error])?;
+        inputs = reading.apply(inputs, map);
+    }
     for read in crossfoot_core::report::read_inputs(rules, inputs) {
         match read {
             Ok(report) => {

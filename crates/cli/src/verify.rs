@@ -148,6 +148,7 @@ fn check_args(record: &RunRecord) -> Result<CheckArgs, String> {
             },
             firm: record.inputs.firm.clone(),
             sheet: record.inputs.sheet.clone(),
+            map: record.inputs.map.as_ref().map(PathBuf::from),
         },
         record: None,
     })

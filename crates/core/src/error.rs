@@ -120,6 +120,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Waiver(Box<crate::waiver::WaiverError>),
 
+    /// A column map (`--map`) that cannot be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Map(Box<crate::report::MapError>),
+
     /// A `pack.yaml` that cannot be used.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -205,6 +210,12 @@ impl From<crate::waiver::WaiverError> for Error {
 impl From<FileError> for Error {
     fn from(error: FileError) -> Self {
         Error::File(error)
+    }
+}
+
+impl From<crate::report::MapError> for Error {
+    fn from(error: crate::report::MapError) -> Self {
+        Error::Map(Box::new(error))
     }
 }
 

@@ -63,6 +63,9 @@ pub struct Inputs {
     /// `--sheet`, when given: the sheet of each workbook read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
+    /// `--map`, when given: the column map (its digest is among the files').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<String>,
 }
 
 /// A file and its digest.
@@ -71,7 +74,7 @@ pub struct Inputs {
 pub struct FileDigest {
     /// The path, as read.
     pub path: String,
-    /// `rules`, `report` or `waivers`.
+    /// `rules`, `report`, `waivers`, `pack` or `map`.
     pub role: String,
     /// Lower-case hex SHA-256 of the bytes.
     pub sha256: String,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::inputs::{Boundaries, Buffers, Cutter, Job, Kind, Unreadable};
+use super::map::{ColumnMap, Target};
 use super::{Meta, Place, ReportError, Row, Spare};
 use crate::compile::RuleSet;
 use crate::files::{FileError, MAX_REPORT_BYTES};
@@ -31,6 +32,10 @@ enum Column {
     AsOf,
     /// The unit of the row's amounts.
     Unit,
+    /// The report's id (a column map's `report_id`, when it is not the first column).
+    Id,
+    /// Nothing crossfoot reads (a column map's `ignore`, or `unmapped: ignore`).
+    Ignore,
 }
 
 /// Where the CSV written from a workbook's sheet sits in the sheet, so a problem names the
@@ -71,6 +76,8 @@ pub(super) struct Block {
     /// The row number of the first row (the header is row 1).
     first: usize,
     bytes: Vec<u8>,
+    /// Whether the first cell of a row is its id, read apart from [`Block::columns`].
+    id_first: bool,
     columns: Arc<[Column]>,
     /// Where the bytes' buffer goes once read.
     buffers: Arc<Buffers>,
@@ -82,6 +89,7 @@ pub(super) fn jobs<'a>(
     name: String,
     rules: &RuleSet,
     sheet: Option<Sheet>,
+    map: Option<&ColumnMap>,
 ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
     let failed = |name: String, message: String| -> Box<dyn Iterator<Item = Job> + Send + 'a> {
         Box::new(std::iter::once(Job(Kind::Done(vec![Err(
@@ -102,18 +110,19 @@ pub(super) fn jobs<'a>(
         .iter()
         .map(|cell| String::from_utf8_lossy(cell).trim().to_ascii_lowercase())
         .collect();
-    if names == ["line", "amount"] {
+    if names == ["line", "amount"] && map.is_none() {
         let row = long(cutter, rest.to_vec(), &name, rules, sheet.as_ref());
         return Box::new(std::iter::once(Job(Kind::Done(vec![row]))));
     }
-    if names.first().map(String::as_str) != Some("report_id") {
+    if names.first().map(String::as_str) != Some("report_id") && map.is_none() {
         let message = "a CSV report starts with the header `line,amount` (one report) or `report_id,<line codes>` (one report per row)".to_owned();
         return failed(name, message);
     }
-    let columns: Arc<[Column]> = match columns(&header, rules) {
-        Ok(columns) => columns.into(),
+    let (id_first, columns) = match columns(&header, rules, map) {
+        Ok(columns) => columns,
         Err(message) => return failed(name, message),
     };
+    let columns: Arc<[Column]> = columns.into();
     let file: Arc<str> = name.into();
     let buffers = cutter.buffers();
     let mut next_row = sheet.as_ref().map_or(2, |sheet| sheet.header_row + 1);
@@ -123,6 +132,7 @@ pub(super) fn jobs<'a>(
         sheet: sheet.clone(),
         first: next_row,
         bytes: rest.to_vec(),
+        id_first,
         columns: Arc::clone(&columns),
         buffers: Arc::clone(&buffers),
     };
@@ -135,6 +145,7 @@ pub(super) fn jobs<'a>(
                     sheet: sheet.clone(),
                     first: next_row,
                     bytes: piece.bytes,
+                    id_first,
                     columns: Arc::clone(&columns),
                     buffers: Arc::clone(&buffers),
                 };
@@ -164,25 +175,57 @@ fn split_header(bytes: &[u8]) -> Result<(csv::ByteRecord, &[u8]), String> {
     Ok((header, bytes.get(end..).unwrap_or_default()))
 }
 
-/// What each column of a wide header holds; two columns for one line, or two `firm` or
-/// `as_of` columns, are refused.
-fn columns(header: &csv::ByteRecord, rules: &RuleSet) -> Result<Vec<Column>, String> {
+/// What each column of a wide header holds, and whether the first is the id (read apart);
+/// two columns for one line, or two `firm` or `as_of` columns, are refused. A column map
+/// says what a header it names holds.
+fn columns(
+    header: &csv::ByteRecord,
+    rules: &RuleSet,
+    map: Option<&ColumnMap>,
+) -> Result<(bool, Vec<Column>), String> {
+    let text_of = |cell: &[u8]| String::from_utf8_lossy(cell).into_owned();
+    let first = header.get(0).map(text_of).unwrap_or_default();
+    let id_first = match map.and_then(|map| map.target(&first)) {
+        Some(target) => target == Target::Id,
+        None => first.trim().eq_ignore_ascii_case("report_id"),
+    };
     let mut columns = Vec::with_capacity(header.len());
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (index, cell) in header.iter().enumerate().skip(1) {
+    for (index, cell) in header.iter().enumerate().skip(usize::from(id_first)) {
         let text = String::from_utf8_lossy(cell);
-        let named = text.trim().to_ascii_lowercase();
+        let mapped = map.and_then(|map| map.target(&text));
+        let named = match mapped {
+            Some(Target::Line(code)) => code.to_string(),
+            Some(Target::Id) => "report_id".to_owned(),
+            Some(Target::Firm) => "firm".to_owned(),
+            Some(Target::AsOf) => "as_of".to_owned(),
+            Some(Target::Unit) => "unit".to_owned(),
+            Some(Target::Ignore) => {
+                columns.push(Column::Ignore);
+                continue;
+            }
+            None => text.trim().to_ascii_lowercase(),
+        };
         let column = match named.as_str() {
             "firm" => Column::Firm,
             "as_of" => Column::AsOf,
             "unit" => Column::Unit,
+            "report_id" if map.is_some() => Column::Id,
             _ => match named.parse::<LineCode>() {
                 Ok(code) => Column::Line(code, rules.slot(code)),
+                Err(_) if map.is_some_and(ColumnMap::ignores_unmapped) => {
+                    columns.push(Column::Ignore);
+                    continue;
+                }
                 Err(error) => {
-                    return Err(format!(
-                        "column {} of the header: `{text}` is not a line code: {error}",
-                        index + 1
-                    ));
+                    let why = if map.is_some() {
+                        format!(
+                            ": the column map does not name it, and it is not a line code: {error}"
+                        )
+                    } else {
+                        format!(" is not a line code: {error}")
+                    };
+                    return Err(format!("column {} of the header: `{text}`{why}", index + 1));
                 }
             },
         };
@@ -194,7 +237,26 @@ fn columns(header: &csv::ByteRecord, rules: &RuleSet) -> Result<Vec<Column>, Str
         }
         columns.push(column);
     }
-    Ok(columns)
+    if let Some(map) = map {
+        // A header the map names that the file lacks is an error, never a figure left out.
+        let missing: Vec<String> = map
+            .expected()
+            .filter(|named| {
+                !header
+                    .iter()
+                    .any(|cell| ColumnMap::matches(named, &text_of(cell)))
+            })
+            .map(|named| format!("`{named}`"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "the column map `{}` names {}, which the header does not have",
+                map.name(),
+                missing.join(", ")
+            ));
+        }
+    }
+    Ok((id_first, columns))
 }
 
 /// A CSV reader over bytes, with the crate's default dialect and rows of any width.
@@ -294,18 +356,27 @@ impl Block {
         number: usize,
         mut cells: impl Iterator<Item = &'c [u8]>,
     ) -> Result<Row, Unreadable> {
-        let id_cell = cells.next().unwrap_or_default();
+        let id_cell = if self.id_first {
+            cells.next().unwrap_or_default()
+        } else {
+            &[]
+        };
         let id = String::from_utf8_lossy(id_cell);
         let Row {
             mut meta,
             mut amounts,
             mut unknown,
-        } = spare.row(rules.width(), &self.file, Place::Row(number), Some(&id));
+        } = spare.row(
+            rules.width(),
+            &self.file,
+            Place::Row(number),
+            self.id_first.then_some(&*id),
+        );
         let mut problems = Vec::new();
         if std::str::from_utf8(id_cell).is_err() {
             problems.push("the report_id is not UTF-8 text".to_owned());
         }
-        let mut count = 1;
+        let mut count = usize::from(self.id_first);
         let mut columns = self.columns.iter();
         for text in cells {
             count += 1;
@@ -346,9 +417,14 @@ impl Block {
                     Ok(unit) => meta.unit = unit,
                     Err(error) => problems.push(error.to_string()),
                 },
+                Column::Id => match std::str::from_utf8(text) {
+                    Ok(text) => meta.id = super::firm(text),
+                    Err(_) => problems.push("the report_id is not UTF-8 text".to_owned()),
+                },
+                Column::Ignore => {}
             }
         }
-        if count != self.columns.len() + 1 {
+        if count != self.columns.len() + usize::from(self.id_first) {
             // A cell that runs over a line end when the count is wrong: most likely a quote
             // opened and never closed, taking the rows after it.
             let hint = if id.contains('\n') {
@@ -360,7 +436,7 @@ impl Block {
                 0,
                 format!(
                     "{count} cells, but the header has {}{hint}",
-                    self.columns.len() + 1
+                    self.columns.len() + usize::from(self.id_first)
                 ),
             );
         }

@@ -13,6 +13,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use super::map::ColumnMap;
 use super::{
     FormatError, Meta, Place, Report, ReportError, Row, Spare, csv, jsonl, load_yaml_meta,
 };
@@ -257,6 +258,8 @@ pub struct Inputs<'a> {
     format: Option<InputFormat>,
     /// The sheet of each workbook to read (`--sheet`); the first when `None`.
     sheet: Option<String>,
+    /// The column map applied to wide CSV files and workbook sheets (`--map`).
+    map: Option<Arc<ColumnMap>>,
     current: Box<dyn Iterator<Item = Job> + Send + 'a>,
 }
 
@@ -269,6 +272,7 @@ impl<'a> Inputs<'a> {
             paths: paths.into_iter(),
             format,
             sheet: None,
+            map: None,
             current: Box::new(std::iter::empty()),
         }
     }
@@ -277,6 +281,13 @@ impl<'a> Inputs<'a> {
     /// `None`).
     pub fn with_sheet(mut self, sheet: Option<String>) -> Self {
         self.sheet = sheet;
+        self
+    }
+
+    /// The same inputs with a column map for the headers of wide CSV files and workbook
+    /// sheets.
+    pub fn with_map(mut self, map: Option<Arc<ColumnMap>>) -> Self {
+        self.map = map;
         self
     }
 
@@ -306,10 +317,13 @@ impl<'a> Inputs<'a> {
             // Each file is read as its own extension says, whatever `--input-format` says
             // of the inputs named on the command line.
             let rules = self.rules;
-            let sheet = self.sheet.clone();
+            let reading = Reading {
+                sheet: self.sheet.clone(),
+                map: self.map.clone(),
+            };
             return Box::new(files.into_iter().flat_map(move |file| {
                 match InputFormat::for_path(&file) {
-                    Ok(format) => file_jobs(rules, &file, format, sheet.as_deref()),
+                    Ok(format) => file_jobs(rules, &file, format, &reading),
                     Err(error) => Box::new(std::iter::once(Job::failed(
                         file.display().to_string(),
                         error.into(),
@@ -324,7 +338,11 @@ impl<'a> Inputs<'a> {
                 Err(error) => return failed(error.into()),
             },
         };
-        file_jobs(self.rules, path, format, self.sheet.as_deref())
+        let reading = Reading {
+            sheet: self.sheet.clone(),
+            map: self.map.clone(),
+        };
+        file_jobs(self.rules, path, format, &reading)
     }
 
     /// The jobs of a stream in `format`.
@@ -334,8 +352,15 @@ impl<'a> Inputs<'a> {
         name: String,
         format: InputFormat,
     ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
-        stream(self.rules, reader, name, format)
+        stream(self.rules, reader, name, format, self.map.as_deref())
     }
+}
+
+/// How files are read beyond their format: the sheet of a workbook, a column map.
+#[derive(Clone, Default)]
+struct Reading {
+    sheet: Option<String>,
+    map: Option<Arc<ColumnMap>>,
 }
 
 /// The jobs of one report file in `format`.
@@ -343,15 +368,17 @@ fn file_jobs<'a>(
     rules: &'a RuleSet,
     path: &Path,
     format: InputFormat,
-    sheet: Option<&str>,
+    reading: &Reading,
 ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
+    let map = reading.map.as_deref();
     match format {
-        InputFormat::Workbook => match super::workbook::read(path, sheet) {
+        InputFormat::Workbook => match super::workbook::read(path, reading.sheet.as_deref(), map) {
             Ok(read) => csv::jobs(
                 Box::new(std::io::Cursor::new(read.bytes)),
                 path.display().to_string(),
                 rules,
                 Some(read.sheet),
+                map,
             ),
             Err(error) => Box::new(std::iter::once(Job::failed(
                 path.display().to_string(),
@@ -362,7 +389,13 @@ fn file_jobs<'a>(
             Box::new(std::iter::once(Job(Kind::File(path.to_path_buf()))))
         }
         InputFormat::Jsonl | InputFormat::Csv => match open(path) {
-            Ok(file) => stream(rules, Box::new(file), path.display().to_string(), format),
+            Ok(file) => stream(
+                rules,
+                Box::new(file),
+                path.display().to_string(),
+                format,
+                map,
+            ),
             Err(error) => Box::new(std::iter::once(Job::failed(
                 path.display().to_string(),
                 error.into(),
@@ -377,9 +410,10 @@ fn stream<'a>(
     reader: Box<dyn Read + Send>,
     name: String,
     format: InputFormat,
+    map: Option<&ColumnMap>,
 ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
     match format {
-        InputFormat::Csv => csv::jobs(reader, name, rules, None),
+        InputFormat::Csv => csv::jobs(reader, name, rules, None, map),
         InputFormat::Workbook => Box::new(std::iter::once(Job::failed(
             name.clone(),
             ReportError::Workbook {

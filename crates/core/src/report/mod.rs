@@ -10,6 +10,7 @@ mod csv;
 mod error;
 mod inputs;
 mod jsonl;
+mod map;
 mod workbook;
 mod yaml;
 
@@ -30,6 +31,7 @@ pub use inputs::{
     InputFormat, Inputs, Job, Unreadable, directory, names, read_inputs, read_one, read_report,
     read_reports,
 };
+pub use map::{ColumnMap, MapError, Target, parse_map, read_map};
 pub use yaml::load_yaml;
 use yaml::load_yaml_meta;
 

@@ -20,6 +20,7 @@ use calamine::{Data, DataRef, Range, Reader, Xlsx, open_workbook, open_workbook_
 
 use super::csv::Sheet;
 use super::error::ReportError;
+use super::map::ColumnMap;
 
 /// A sheet of a workbook as CSV bytes, with where each of its cells is in the sheet.
 pub(super) struct AsCsv {
@@ -48,8 +49,14 @@ const MAX_SHEET_CSV_BYTES: usize = 2 << 30;
 /// An `.xlsx` sheet is streamed cell by cell; the other formats are read whole. The
 /// workbook reader is a library of its own: should it panic on a malformed file, the
 /// panic is caught and the file is reported as not a workbook, like any other.
-pub(super) fn read(path: &Path, wanted: Option<&str>) -> Result<AsCsv, Box<ReportError>> {
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet(path, wanted)));
+pub(super) fn read(
+    path: &Path,
+    wanted: Option<&str>,
+    map: Option<&ColumnMap>,
+) -> Result<AsCsv, Box<ReportError>> {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_sheet(path, wanted, map)
+    }));
     read.unwrap_or_else(|_| {
         Err(not_a_workbook(
             &path.display().to_string(),
@@ -58,7 +65,11 @@ pub(super) fn read(path: &Path, wanted: Option<&str>) -> Result<AsCsv, Box<Repor
     })
 }
 
-fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<AsCsv, Box<ReportError>> {
+fn read_sheet(
+    path: &Path,
+    wanted: Option<&str>,
+    map: Option<&ColumnMap>,
+) -> Result<AsCsv, Box<ReportError>> {
     let name = path.display().to_string();
     let problem = |message: String| {
         Box::new(ReportError::Workbook {
@@ -105,7 +116,7 @@ fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<AsCsv, Box<ReportErro
                 None
             }
         });
-        let csv = to_csv(&sheet, stream).map_err(&problem)?;
+        let csv = to_csv(&sheet, stream, map).map_err(&problem)?;
         if let Some(error) = failed {
             return Err(problem(format!("sheet `{sheet}` cannot be read: {error}")));
         }
@@ -141,7 +152,7 @@ fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<AsCsv, Box<ReportErro
             })
         })
     });
-    to_csv(&sheet, stream).map_err(problem)
+    to_csv(&sheet, stream, map).map_err(problem)
 }
 
 fn not_a_workbook(path: &str, error: &dyn std::fmt::Display) -> Box<ReportError> {
@@ -182,11 +193,13 @@ enum Layout {
 }
 
 impl Layout {
-    /// The layout a row names when it is a header row.
-    fn of(row: &[SheetCell]) -> Option<Layout> {
+    /// The layout a row names when it is a header row: with a column map, a row holding
+    /// a header the map names is a wide header.
+    fn of(row: &[SheetCell], map: Option<&ColumnMap>) -> Option<Layout> {
         let named = |cell: &SheetCell| cell.text.trim().to_ascii_lowercase();
         let first = row.iter().find(|cell| !cell.text.trim().is_empty())?;
-        if named(first) == "report_id" {
+        let mapped = map.is_some_and(|map| row.iter().any(|cell| map.target(&cell.text).is_some()));
+        if named(first) == "report_id" || mapped {
             let right = row.iter().map(|cell| cell.column).max()?;
             return Some(Layout::Wide {
                 left: first.column,
@@ -213,7 +226,11 @@ impl Layout {
 /// row (the first that names a layout; rows above it are passed over), then a CSV row
 /// for every sheet row after it, blank ones included, so CSV rows keep the sheet's
 /// numbers.
-fn to_csv(sheet: &str, cells: impl Iterator<Item = (usize, SheetCell)>) -> Result<AsCsv, String> {
+fn to_csv(
+    sheet: &str,
+    cells: impl Iterator<Item = (usize, SheetCell)>,
+    map: Option<&ColumnMap>,
+) -> Result<AsCsv, String> {
     let mut rows = Rows {
         cells: cells.peekable(),
     };
@@ -229,7 +246,7 @@ fn to_csv(sheet: &str, cells: impl Iterator<Item = (usize, SheetCell)>) -> Resul
             });
         };
         any |= cells.iter().any(|cell| !cell.text.trim().is_empty());
-        if let Some(layout) = Layout::of(&cells) {
+        if let Some(layout) = Layout::of(&cells, map) {
             break (row, layout, cells);
         }
     };
