@@ -52,6 +52,10 @@ pub(super) struct Sheet {
 impl Sheet {
     /// A sheet named `name` whose header is row `header_row` (1-based), its CSV columns
     /// from the sheet's `columns` (0-based).
+    #[cfg_attr(
+        not(feature = "workbook"),
+        expect(dead_code, reason = "only the workbook reader makes sheets")
+    )]
     pub(super) fn new(name: &str, header_row: usize, columns: Vec<usize>) -> Self {
         Sheet {
             name: name.to_owned(),
@@ -63,7 +67,25 @@ impl Sheet {
     /// The name of the cell in CSV column `index` of sheet row `row`.
     fn cell(&self, index: usize, row: usize) -> String {
         let column = self.columns.get(index).copied().unwrap_or(index);
-        super::workbook::cell_name(&self.name, row, column)
+        cell_name(&self.name, row, column)
+    }
+}
+
+/// `Reports!D14`: a cell's name, its row 1-based, its column 0-based.
+pub(super) fn cell_name(sheet: &str, row: usize, column: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = column + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    let column: String = letters.into_iter().rev().collect();
+    // A sheet name with spaces or punctuation is quoted, as a spreadsheet writes it.
+    if sheet.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        format!("{sheet}!{column}{row}")
+    } else {
+        format!("'{}'!{column}{row}", sheet.replace('\'', "''"))
     }
 }
 
@@ -764,6 +786,15 @@ impl CsvRows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_are_named_as_a_spreadsheet_names_them() {
+        assert_eq!(cell_name("Reports", 14, 3), "Reports!D14");
+        assert_eq!(cell_name("Reports", 1, 25), "Reports!Z1");
+        assert_eq!(cell_name("Reports", 1, 26), "Reports!AA1");
+        assert_eq!(cell_name("Reports", 2, 701), "Reports!ZZ2");
+        assert_eq!(cell_name("Q1 2027", 3, 0), "'Q1 2027'!A3");
+    }
 
     #[test]
     fn cells_parse_exactly() {

@@ -359,6 +359,10 @@ impl<'a> Inputs<'a> {
 /// How files are read beyond their format: the sheet of a workbook, a column map.
 #[derive(Clone, Default)]
 struct Reading {
+    #[cfg_attr(
+        not(feature = "workbook"),
+        expect(dead_code, reason = "only the workbook reader reads sheets")
+    )]
     sheet: Option<String>,
     map: Option<Arc<ColumnMap>>,
 }
@@ -372,6 +376,7 @@ fn file_jobs<'a>(
 ) -> Box<dyn Iterator<Item = Job> + Send + 'a> {
     let map = reading.map.as_deref();
     match format {
+        #[cfg(feature = "workbook")]
         InputFormat::Workbook => match super::workbook::read(path, reading.sheet.as_deref(), map) {
             Ok(read) => csv::jobs(
                 Box::new(std::io::Cursor::new(read.bytes)),
@@ -385,6 +390,16 @@ fn file_jobs<'a>(
                 *error,
             ))),
         },
+        #[cfg(not(feature = "workbook"))]
+        InputFormat::Workbook => Box::new(std::iter::once(Job::failed(
+            path.display().to_string(),
+            ReportError::NotAWorkbook {
+                path: path.display().to_string(),
+                reason:
+                    "this build of crossfoot reads no workbooks (its `workbook` feature is off)"
+                        .to_owned(),
+            },
+        ))),
         InputFormat::Yaml | InputFormat::Json => {
             Box::new(std::iter::once(Job(Kind::File(path.to_path_buf()))))
         }

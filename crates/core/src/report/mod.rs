@@ -11,6 +11,7 @@ mod error;
 mod inputs;
 mod jsonl;
 mod map;
+#[cfg(feature = "workbook")]
 mod workbook;
 mod yaml;
 

@@ -333,7 +333,10 @@ fn write_row(
             continue;
         };
         if let Some(problem) = cell.problem {
-            problems.push(format!("{}: {problem}", cell_name(sheet, row + 1, *column)));
+            problems.push(format!(
+                "{}: {problem}",
+                super::csv::cell_name(sheet, row + 1, *column)
+            ));
         }
         csv_cell(out, &cell.text);
     }
@@ -418,36 +421,9 @@ fn csv_cell(out: &mut Vec<u8>, text: &str) {
     }
 }
 
-/// `Reports!D14`: a cell's name, its row 1-based, its column 0-based.
-pub(super) fn cell_name(sheet: &str, row: usize, column: usize) -> String {
-    let mut letters = Vec::new();
-    let mut n = column + 1;
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
-        n = (n - 1) / 26;
-    }
-    let column: String = letters.into_iter().rev().collect();
-    // A sheet name with spaces or punctuation is quoted, as a spreadsheet writes it.
-    if sheet.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        format!("{sheet}!{column}{row}")
-    } else {
-        format!("'{}'!{column}{row}", sheet.replace('\'', "''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_are_named_as_a_spreadsheet_names_them() {
-        assert_eq!(cell_name("Reports", 14, 3), "Reports!D14");
-        assert_eq!(cell_name("Reports", 1, 25), "Reports!Z1");
-        assert_eq!(cell_name("Reports", 1, 26), "Reports!AA1");
-        assert_eq!(cell_name("Reports", 2, 701), "Reports!ZZ2");
-        assert_eq!(cell_name("Q1 2027", 3, 0), "'Q1 2027'!A3");
-    }
 
     #[test]
     fn a_float_is_its_shortest_decimal() {
