@@ -247,6 +247,14 @@ fn changes_lists_the_2027_change_with_its_citation() {
     // Outside the period: nothing changes.
     let later = crossfoot_in(&dir, &["changes", "rules.xfoot", "--from", "2028-01-01"]);
     assert_eq!(stdout(&later), "0 changes on 0 days from 2028-01-01\n");
+    // The JSON names each key once: the change's own citation, and `cite`, the citation in
+    // force from that day.
+    let json = crossfoot_in(&dir, &["changes", "rules.xfoot", "--format", "json"]);
+    let text = stdout(&json);
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(log[0]["on"], "2027-03-01");
+    assert_eq!(log[0]["cite"], "17 CFR 1.17(a)(1)(i)(B), as amended");
+    assert_eq!(text.matches("\"cite\"").count(), 1, "{text}");
     let backwards = crossfoot_in(
         &dir,
         &[
@@ -262,13 +270,28 @@ fn changes_lists_the_2027_change_with_its_citation() {
 }
 
 #[test]
+fn a_lapse_of_no_rule_is_an_error() {
+    let rules = pack(&format!(
+        "{GAP}\nlapse capital.mni \"typo\"\n  effective from 2027-02-28 until 2027-03-01\n"
+    ));
+    let (_guard, dir) = scratch(&[("rules.xfoot", rules.as_str())]);
+    let lint = crossfoot_in(&dir, &["lint", "rules.xfoot"]);
+    assert_eq!(lint.status.code(), Some(2));
+    assert!(
+        stdout(&lint).contains("no rule is `capital.mni`, so it cannot lapse"),
+        "{}",
+        stdout(&lint)
+    );
+}
+
+#[test]
 fn a_label_edition_cannot_change_the_flags() {
     let page = "page cap \"Capital\"\n  7425 \"8%\" effective until 2027-03-01\n  7425 \"10%\" total effective from 2027-03-01\n";
     let (_guard, dir) = scratch(&[("rules.xfoot", page)]);
     let output = crossfoot_in(&dir, &["lint", "rules.xfoot"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stdout(&output).contains("line 7425 changes its flags on a date"),
+        stdout(&output).contains("line 7425: its flags change on a date"),
         "{}",
         stdout(&output)
     );

@@ -228,3 +228,58 @@ fn a_form_like_sheet_with_its_facts_and_a_chosen_sheet() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn what_reviewers_found_in_sheets_is_read_as_the_spreadsheet_shows_it() {
+    let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
+    let path = dir.join("found.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Reports").unwrap();
+    let bold = Format::new().set_bold();
+    for (c, name) in ["report_id", "7010", "7020", "7030"].iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *name, &bold)
+            .unwrap();
+    }
+    // A header formatted beyond its labels: styled empty cells are no columns.
+    for c in 4..8 {
+        sheet.write_blank(0, c, &bold).unwrap();
+    }
+    // A total computed as the spreadsheet stores it: 0.30000000000000004, shown as 0.3.
+    sheet.write_string(1, 0, "R1").unwrap();
+    sheet.write_number(1, 1, 0.1).unwrap();
+    sheet.write_number(1, 2, 0.2).unwrap();
+    let sum = Formula::new("=B2+C2").set_result("0.30000000000000004");
+    sheet.write_formula(1, 3, sum).unwrap();
+    // An error value fails its own report, naming the cell; the others are still checked.
+    sheet.write_string(2, 0, "R2").unwrap();
+    sheet.write_number(2, 1, 1.0).unwrap();
+    let error = Formula::new("=1/0").set_result("#DIV/0!");
+    sheet.write_formula(2, 2, error).unwrap();
+    sheet.write_number(2, 3, 1.0).unwrap();
+    book.save(&path).unwrap();
+    let output = crossfoot_in(&dir, &["check", "rules.xfoot", "found.xlsx"]);
+    let said = format!("{}{}", stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(said.contains("ok: found.xlsx row 2 (R1)"), "{said}");
+    assert!(said.contains("Reports!C3: line 7020: `#DIV/0!`"), "{said}");
+
+    // A value right of the header's columns is refused, as a CSV row with too many cells is.
+    let wide = dir.join("wide.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Reports").unwrap();
+    for (c, name) in ["report_id", "7010", "7020", "7030"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *name).unwrap();
+    }
+    sheet.write_string(1, 0, "R1").unwrap();
+    sheet.write_number(1, 1, 1.0).unwrap();
+    sheet.write_number(1, 5, 99.0).unwrap();
+    book.save(&wide).unwrap();
+    let output = crossfoot_in(&dir, &["check", "rules.xfoot", "wide.xlsx"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("Reports!F2: a value outside the header's columns"),
+        "{}",
+        stderr(&output)
+    );
+}

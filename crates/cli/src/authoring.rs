@@ -362,7 +362,9 @@ fn rules_or_problems(
 /// directory name), so that how the path is typed never changes the book.
 pub(crate) fn book_text(path: &Path, rules: &RuleSet, format: DocFormat) -> String {
     let pack = crossfoot_core::pack::find(path).ok().flatten();
-    let title = match (&pack, path.file_name()) {
+    // `.` and `rules/` name the same directory: its own name, however it is typed.
+    let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let title = match (&pack, full.file_name()) {
         (Some((pack, _)), _) => pack.name().to_owned(),
         (None, Some(name)) => name.to_string_lossy().into_owned(),
         (None, None) => path.display().to_string(),

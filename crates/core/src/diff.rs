@@ -258,6 +258,7 @@ pub struct DatedChange {
     pub change: RuleChange,
     /// The citation of the version in force from that day (of the one that ended, when
     /// none is).
+    #[serde(rename = "cite")]
     pub citation: Option<String>,
 }
 
@@ -440,8 +441,19 @@ pub fn diff_lines(old: &RuleSet, new: &RuleSet) -> Vec<LineChange> {
     let (before, after) = (old.catalogue(), new.catalogue());
     let fields = |catalogue: &Catalogue, info: &LineInfo| {
         let page = catalogue.pages().get(info.page).map(|p| p.id.clone());
+        // A label that changes with the form: every edition with its days.
+        let label = if info.labels.is_empty() {
+            info.label.clone()
+        } else {
+            let editions: Vec<String> = info
+                .labels
+                .iter()
+                .map(|(period, label)| format!("{label} ({period})"))
+                .collect();
+            editions.join("; ")
+        };
         [
-            ("label", Some(info.label.clone())),
+            ("label", Some(label)),
             ("deduction", info.deduction.then(|| "deduction".to_owned())),
             ("page", page),
         ]

@@ -84,6 +84,23 @@ pub enum CheckError {
         earlier: Vec<FirstDefinition>,
     },
 
+    /// `lapse capital.mni …` where no rule is `capital.mni`.
+    #[error("no rule is `{id}`, so it cannot lapse")]
+    #[diagnostic(
+        code(crossfoot::check::lapse_of_no_rule),
+        help("a lapse names the id of a rule of the rule set, whose versions it sits between")
+    )]
+    LapseOfNoRule {
+        /// The id as written.
+        id: String,
+        /// The rule file.
+        #[source_code]
+        src: Source,
+        /// The id.
+        #[label("no rule has this id")]
+        span: SourceSpan,
+    },
+
     /// `effective from 2024-07-01 until 2024-07-01`
     #[error("rule `{id}` is never in force")]
     #[diagnostic(
@@ -283,7 +300,7 @@ pub enum CheckError {
     },
 
     /// `7425 "8% …" effective until …` then `7425 "10% …" total effective from …`.
-    #[error("line {code} changes {what} on a date")]
+    #[error("line {code}: {what}")]
     #[diagnostic(
         code(crossfoot::check::dated_line),
         help(
@@ -293,7 +310,8 @@ pub enum CheckError {
     DatedLine {
         /// The code.
         code: String,
-        /// `its page`, `its flags`, or `on days another edition covers`.
+        /// `its page changes on a date`, `its flags change on a date`, or `two editions
+        /// cover the same days`.
         what: String,
         /// The file of the later declaration.
         #[source_code]
@@ -446,6 +464,7 @@ impl CheckError {
             CheckError::DuplicateRule { span, .. }
             | CheckError::OverlappingVersions { span, .. }
             | CheckError::VersionGap { span, .. }
+            | CheckError::LapseOfNoRule { span, .. }
             | CheckError::NeverInForce { span, .. }
             | CheckError::UnknownFunction { span, .. }
             | CheckError::Arity { span, .. }

@@ -132,6 +132,10 @@ fn periods(
 ) -> (Vec<Vec<Period>>, Vec<(String, Date)>) {
     let mut versions = Versions::default();
     let mut all = Vec::with_capacity(files.len());
+    let ids: std::collections::HashSet<&str> = files
+        .iter()
+        .flat_map(|(_, file)| file.rules().map(|rule| rule.node.id.node.as_str()))
+        .collect();
     for (index, ((_, file), src)) in files.iter().zip(srcs).enumerate() {
         let file_period = file.effective.as_ref().map(|e| e.node.period());
         let mut periods = Vec::with_capacity(file.items.len());
@@ -147,6 +151,18 @@ fn periods(
         for lapse in file.lapses() {
             let period = narrow(file_period, Some(lapse.node.effective.node.period()));
             let id = &lapse.node.id;
+            if !ids.contains(id.node.as_str()) {
+                problems.push(
+                    index,
+                    id.span.start,
+                    CheckError::LapseOfNoRule {
+                        id: id.node.clone(),
+                        src: src.clone(),
+                        span: id.span.into(),
+                    },
+                );
+                continue;
+            }
             if let Some(earlier) = versions.add(&id.node, ((index, id.span), period)) {
                 let problem = version_clash(id, period, index, earlier, srcs);
                 problems.push(index, id.span.start, problem);
@@ -396,17 +412,17 @@ fn build_catalogue<'p>(
                 let first_src = srcs.get(first.source).unwrap_or(src).clone();
                 if let (Some(period), false) = (period, first.labels.is_empty()) {
                     let what = if first.page != page_index {
-                        Some("its page")
+                        Some("its page changes on a date")
                     } else if (first.deduction, first.total, first.kind)
                         != (line.node.deduction, line.node.total, line.node.kind)
                     {
-                        Some("its flags")
+                        Some("its flags change on a date")
                     } else if first
                         .labels
                         .iter()
                         .any(|(other, _)| other.first_shared_day(period).is_some())
                     {
-                        Some("its label on days another edition covers")
+                        Some("two editions of its label cover the same days")
                     } else {
                         None
                     };

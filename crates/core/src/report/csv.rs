@@ -505,10 +505,12 @@ fn long<R: Read, B: Boundaries>(
     let mut record = csv::ByteRecord::new();
     let mut number = sheet.map_or(1, |sheet| sheet.header_row);
     // A problem names the row, or in a workbook the cell.
-    let at = |number: usize| match sheet {
-        Some(sheet) => sheet.cell(0, number),
+    // In a workbook, the cell: the `line` column's, or (`in_amount`) the `amount` column's.
+    let at_cell = |number: usize, in_amount: bool| match sheet {
+        Some(sheet) => sheet.cell(usize::from(in_amount), number),
         None => format!("row {number}"),
     };
+    let at = |number: usize| at_cell(number, false);
     loop {
         number += 1;
         match reader.read_byte_record(&mut record) {
@@ -531,7 +533,7 @@ fn long<R: Read, B: Boundaries>(
                     at(*first)
                 ));
             } else if let Err(message) = long_meta(&key, &record, &mut meta) {
-                errors.push(format!("{}: {message}", at(number)));
+                errors.push(format!("{}: {message}", at_cell(number, true)));
             }
             seen_meta.push((key, number));
             continue;
@@ -547,7 +549,9 @@ fn long<R: Read, B: Boundaries>(
                 }
                 lines.push((code, amount));
             }
-            Err(message) => errors.push(format!("{}: {message}", at(number))),
+            Err((in_amount, message)) => {
+                errors.push(format!("{}: {message}", at_cell(number, in_amount)));
+            }
         }
     }
     if !errors.is_empty() {
@@ -600,7 +604,8 @@ fn long_meta(key: &str, record: &csv::ByteRecord, meta: &mut Meta) -> Result<(),
 }
 
 /// One row of a long file: exactly a line code and an amount.
-fn long_row(record: &csv::ByteRecord) -> Result<(LineCode, Decimal), String> {
+/// A problem says whether it is the amount's (`true`) or the line's.
+fn long_row(record: &csv::ByteRecord) -> Result<(LineCode, Decimal), (bool, String)> {
     let text = |index: usize| String::from_utf8_lossy(record.get(index).unwrap_or_default());
     if record.len() != 2 {
         let hint = if record.len() > 2 {
@@ -608,20 +613,24 @@ fn long_row(record: &csv::ByteRecord) -> Result<(LineCode, Decimal), String> {
         } else {
             ""
         };
-        return Err(format!(
-            "{} cells, but a row of a long CSV report is `line,amount`{hint}",
-            record.len()
+        return Err((
+            false,
+            format!(
+                "{} cells, but a row of a long CSV report is `line,amount`{hint}",
+                record.len()
+            ),
         ));
     }
     let code = text(0);
     let code = code
         .trim()
         .parse::<LineCode>()
-        .map_err(|error| format!("`{code}` is not a line code: {error}"))?;
-    match cell(record.get(1).unwrap_or_default())? {
+        .map_err(|error| (false, format!("`{code}` is not a line code: {error}")))?;
+    match cell(record.get(1).unwrap_or_default()).map_err(|message| (true, message))? {
         Some(amount) => Ok((code, amount)),
-        None => Err(format!(
-            "line {code} has no amount (leave the row out for a blank line)"
+        None => Err((
+            true,
+            format!("line {code} has no amount (leave the row out for a blank line)"),
         )),
     }
 }

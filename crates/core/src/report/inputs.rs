@@ -193,7 +193,14 @@ pub fn names(meta: &Meta, wanted: &str) -> bool {
 /// calls a report (YAML, JSON, JSON Lines, CSV). What a directory given to `check`
 /// stands for.
 pub fn directory(path: &Path) -> Result<Vec<PathBuf>, FileError> {
-    crate::files::files_under(path, |file| InputFormat::of(file).is_some())
+    crate::files::files_under(path, |file| {
+        // `~$july.xlsx`: the lock file a spreadsheet program keeps beside an open workbook.
+        let lock = file
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with("~$"));
+        !lock && InputFormat::of(file).is_some()
+    })
 }
 
 /// A piece of input that reads into rows: a report file, a block of CSV rows or of JSON

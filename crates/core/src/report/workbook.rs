@@ -30,20 +30,21 @@ pub(super) struct AsCsv {
     pub(super) sheet: Sheet,
 }
 
-/// One cell of a sheet row: its column (0-based), its text as a CSV cell holds it, and a
-/// problem with it (an error value, a formula whose value was not stored).
+/// One cell of a sheet row: its column (0-based) and its text as a CSV cell holds it.
 struct SheetCell {
     column: usize,
     text: String,
-    problem: Option<&'static str>,
 }
 
-/// A formula whose value the workbook did not store.
-const NO_VALUE: &str = "a formula with no value stored: open the workbook in a spreadsheet program and save it, so each formula's value is stored";
+/// The text of a formula cell whose value the workbook did not store (a file written by a
+/// program that does not compute formulas): not an amount, so the report's row says so,
+/// naming the cell, and the other reports are still checked. Saving the workbook from a
+/// spreadsheet program stores every value.
+const NO_VALUE: &str = "(formula with no stored value)";
 
 /// The most bytes of CSV a sheet may make: a small workbook can hold a huge compressed
 /// sheet, and its reports are held in memory as CSV text before they are checked.
-const MAX_SHEET_CSV_BYTES: usize = 2 << 30;
+const MAX_SHEET_CSV_BYTES: usize = 1 << 30;
 
 /// The sheet named `wanted` (the first when `None`) of the workbook at `path`, as CSV.
 /// An `.xlsx` sheet is streamed cell by cell; the other formats are read whole. The
@@ -93,22 +94,13 @@ fn read_sheet(
         let stream = std::iter::from_fn(|| match cells.next_cell_with_formula_metadata() {
             Ok(Some(cell)) => {
                 let (row, column) = cell.pos;
-                let formula = cell.formula.is_some();
-                let blank = is_blank_ref(&cell.value);
-                let problem = match &cell.value {
-                    DataRef::Error(_) => Some("the cell holds an error value"),
-                    _ if blank && formula => Some(NO_VALUE),
-                    _ => None,
+                // Empty, not an empty string: a formula whose value is "" stored one.
+                let text = match (&cell.value, cell.formula.is_some()) {
+                    (DataRef::Empty, true) => NO_VALUE.to_owned(),
+                    (value, _) => text_ref(value),
                 };
-                let text = text_ref(&cell.value);
-                Some((
-                    row as usize,
-                    SheetCell {
-                        column: column as usize,
-                        text,
-                        problem,
-                    },
-                ))
+                let column = column as usize;
+                Some((row as usize, SheetCell { column, text }))
             }
             Ok(None) => None,
             Err(error) => {
@@ -134,22 +126,12 @@ fn read_sheet(
         let formulas = formulas.as_ref();
         row.iter().enumerate().filter_map(move |(c, cell)| {
             let at = (top as usize + r, left as usize + c);
-            let blank = is_blank(cell);
-            let problem = match cell {
-                Data::Error(_) => Some("the cell holds an error value"),
-                _ if blank && has_formula(formulas, at) => Some(NO_VALUE),
-                _ => None,
+            let text = match cell {
+                Data::Empty if has_formula(formulas, at) => NO_VALUE.to_owned(),
+                cell if is_blank(cell) => return None,
+                cell => text(cell),
             };
-            (!blank || problem.is_some()).then(|| {
-                (
-                    at.0,
-                    SheetCell {
-                        column: at.1,
-                        text: text(cell),
-                        problem,
-                    },
-                )
-            })
+            Some((at.0, SheetCell { column: at.1, text }))
         })
     });
     to_csv(&sheet, stream, map).map_err(problem)
@@ -200,7 +182,12 @@ impl Layout {
         let first = row.iter().find(|cell| !cell.text.trim().is_empty())?;
         let mapped = map.is_some_and(|map| row.iter().any(|cell| map.target(&cell.text).is_some()));
         if named(first) == "report_id" || mapped {
-            let right = row.iter().map(|cell| cell.column).max()?;
+            // The last cell with text: a header formatted beyond its labels has empty cells.
+            let right = row
+                .iter()
+                .filter(|cell| !cell.text.trim().is_empty())
+                .map(|cell| cell.column)
+                .max()?;
             return Some(Layout::Wide {
                 left: first.column,
                 width: right + 1 - first.column,
@@ -255,6 +242,7 @@ fn to_csv(
     let mut problems = Vec::new();
     write_row(
         &mut bytes,
+        layout,
         &columns,
         header_row,
         &header,
@@ -262,19 +250,35 @@ fn to_csv(
         &mut problems,
     );
     let mut last = header_row;
+    let too_large = || {
+        format!(
+            "sheet `{sheet}` holds more than {} MiB of cells: split it, or export it as CSV",
+            MAX_SHEET_CSV_BYTES >> 20
+        )
+    };
     for (row, cells) in rows {
-        // Blank rows between: empty CSV rows, which keep the numbers and are passed over.
+        // Blank rows between: empty CSV rows, which keep the numbers and are passed over,
+        // counted before they are written (a small file can name a far row).
+        let gap = (row - last - 1).saturating_mul(columns.len());
+        if bytes.len().saturating_add(gap) > MAX_SHEET_CSV_BYTES {
+            return Err(too_large());
+        }
         for _ in last + 1..row {
             bytes.extend(std::iter::repeat_n(b',', columns.len().saturating_sub(1)));
             bytes.push(b'\n');
         }
-        write_row(&mut bytes, &columns, row, &cells, sheet, &mut problems);
+        write_row(
+            &mut bytes,
+            layout,
+            &columns,
+            row,
+            &cells,
+            sheet,
+            &mut problems,
+        );
         last = row;
         if bytes.len() > MAX_SHEET_CSV_BYTES {
-            return Err(format!(
-                "sheet `{sheet}` holds more than {} GiB of cells: split it, or export it as CSV",
-                MAX_SHEET_CSV_BYTES >> 30
-            ));
+            return Err(too_large());
         }
     }
     if !problems.is_empty() {
@@ -304,15 +308,29 @@ impl<I: Iterator<Item = (usize, SheetCell)>> Iterator for Rows<I> {
     }
 }
 
-/// One sheet row as a CSV row of `columns`.
+/// One sheet row as a CSV row of `columns`. A value in a wide sheet's row outside its
+/// header's columns is a problem (the CSV form refuses a row with more cells than its
+/// header too).
 fn write_row(
     out: &mut Vec<u8>,
+    layout: Layout,
     columns: &[usize],
     row: usize,
     cells: &[SheetCell],
     sheet: &str,
     problems: &mut Vec<String>,
 ) {
+    if let Layout::Wide { left, width } = layout {
+        let outside = cells.iter().find(|cell| {
+            !cell.text.trim().is_empty() && (cell.column < left || cell.column >= left + width)
+        });
+        if let Some(cell) = outside {
+            problems.push(format!(
+                "{}: a value outside the header's columns: give its column a header, or clear it",
+                super::csv::cell_name(sheet, row + 1, cell.column)
+            ));
+        }
+    }
     // Cells come in column order: one walk along both when the columns are in order
     // too (a long sheet's `amount` may come before its `line`).
     let ordered = columns
@@ -332,12 +350,6 @@ fn write_row(
         let Some(cell) = cell else {
             continue;
         };
-        if let Some(problem) = cell.problem {
-            problems.push(format!(
-                "{}: {problem}",
-                super::csv::cell_name(sheet, row + 1, *column)
-            ));
-        }
         csv_cell(out, &cell.text);
     }
     out.push(b'\n');
@@ -360,15 +372,6 @@ fn has_formula(formulas: Option<&Range<String>>, (row, column): (usize, usize)) 
         .is_some_and(|formula| !formula.is_empty())
 }
 
-fn is_blank_ref(cell: &DataRef<'_>) -> bool {
-    match cell {
-        DataRef::Empty => true,
-        DataRef::String(text) => text.trim().is_empty(),
-        DataRef::SharedString(text) => text.trim().is_empty(),
-        _ => false,
-    }
-}
-
 /// [`text`] of a streamed cell.
 fn text_ref(cell: &DataRef<'_>) -> String {
     match cell {
@@ -381,7 +384,7 @@ fn text_ref(cell: &DataRef<'_>) -> String {
         DataRef::DateTime(date) => text(&Data::DateTime(*date)),
         DataRef::DateTimeIso(iso) => text(&Data::DateTimeIso(iso.clone())),
         DataRef::DurationIso(iso) => iso.clone(),
-        DataRef::Error(error) => format!("#{error:?}"),
+        DataRef::Error(error) => error.to_string(),
     }
 }
 
@@ -392,10 +395,7 @@ fn text(cell: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(text) => text.clone(),
         Data::Int(value) => value.to_string(),
-        // Rust writes a float as the shortest decimal that reads back to it, with no
-        // exponent: exact text from the stored binary value.
-        Data::Float(value) if *value == 0.0 => "0".to_owned(),
-        Data::Float(value) => format!("{value}"),
+        Data::Float(value) => shown(*value),
         Data::Bool(value) => if *value { "TRUE" } else { "FALSE" }.to_owned(),
         Data::DateTime(date) => {
             let (year, month, day, ..) = date.to_ymd_hms_milli();
@@ -403,7 +403,46 @@ fn text(cell: &Data) -> String {
         }
         Data::DateTimeIso(text) => text.get(..10).unwrap_or(text).to_owned(),
         Data::DurationIso(text) => text.clone(),
-        Data::Error(error) => format!("#{error:?}"),
+        Data::Error(error) => error.to_string(),
+    }
+}
+
+/// A number cell as a spreadsheet shows and exports it: its 15 significant digits, no
+/// exponent, trailing zeros dropped. A figure typed into the cell (at most 15 digits) comes
+/// back exactly as typed, `0.1` as `0.1`; a computed one as the spreadsheet shows it,
+/// `=0.1+0.2` (stored as 0.30000000000000004) as `0.3`, which is what its CSV export
+/// holds. The digits come from Rust's exact decimal formatting of the stored value, never
+/// from float arithmetic.
+fn shown(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return "0".to_owned();
+    }
+    let scientific = format!("{value:.14e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if value < 0.0 { "-" } else { "" };
+    // The value is 0.DIGITS × 10^(exponent + 1).
+    let point = exponent + 1;
+    let (whole, fraction) = match usize::try_from(point) {
+        Ok(0) | Err(_) => {
+            let zeros = "0".repeat(usize::try_from(-point).unwrap_or(0));
+            ("0".to_owned(), format!("{zeros}{digits}"))
+        }
+        Ok(point) if point >= digits.len() => {
+            let zeros = "0".repeat(point - digits.len());
+            (format!("{digits}{zeros}"), String::new())
+        }
+        Ok(point) => {
+            let (whole, fraction) = digits.split_at(point);
+            (whole.to_owned(), fraction.to_owned())
+        }
+    };
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
     }
 }
 
@@ -426,12 +465,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_float_is_its_shortest_decimal() {
-        // 0.1 + 0.2 as a float is not 0.3; a cell holding 0.3 reads as 0.3.
+    fn a_float_is_what_the_spreadsheet_shows() {
         assert_eq!(text(&Data::Float(0.3)), "0.3");
+        // 0.1 + 0.2 is stored as 0.30000000000000004 and shown (and exported) as 0.3.
+        assert_eq!(text(&Data::Float(0.1 + 0.2)), "0.3");
         assert_eq!(text(&Data::Float(1_234_567.89)), "1234567.89");
         assert_eq!(text(&Data::Float(-0.0)), "0");
         assert_eq!(text(&Data::Float(1e21)), "1000000000000000000000");
         assert_eq!(text(&Data::Float(-12.5)), "-12.5");
+        assert_eq!(text(&Data::Float(1e-7)), "0.0000001");
+        assert_eq!(text(&Data::Float(0.5)), "0.5");
+        assert_eq!(text(&Data::Float(123_456_789_012_345.0)), "123456789012345");
+        assert_eq!(text(&Data::Float(1762813855.0)), "1762813855");
+        assert_eq!(text(&Data::Float(-0.01)), "-0.01");
     }
 }
