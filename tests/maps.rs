@@ -114,7 +114,7 @@ fn a_header_the_map_names_and_the_file_lacks_is_an_error() {
         .join(" ");
     assert!(
         said.contains(
-            "the column map `cftc-fcm-monthly` names `customer assets in segregation`, `cleared swaps customer assets in segregation`, which the header does not have"
+            "the column map `cftc-fcm-monthly` names `Customer Assets in Segregation`, `Cleared Swaps Customer Assets in Segregation`, which the header does not have"
         ),
         "{said}"
     );

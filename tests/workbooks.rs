@@ -175,7 +175,16 @@ fn a_form_like_sheet_with_its_facts_and_a_chosen_sheet() {
     let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
     let path = dir.join("form.xlsx");
     let mut book = Workbook::new();
-    book.add_worksheet().set_name("Notes").unwrap();
+    // A hidden lookup sheet first is never the one read by default: the first sheet a
+    // person sees is (here an empty one).
+    book.add_worksheet()
+        .set_name("Lookup")
+        .unwrap()
+        .set_hidden(true);
+    book.add_worksheet()
+        .set_name("Notes")
+        .unwrap()
+        .set_active(true);
     let sheet = book.add_worksheet().set_name("Page 1").unwrap();
     // The form: a label column, the line code, the amount; the facts in the line column.
     for (c, name) in ["", "line", "amount"].iter().enumerate() {
@@ -223,7 +232,8 @@ fn a_form_like_sheet_with_its_facts_and_a_chosen_sheet() {
     );
     assert_eq!(missing.status.code(), Some(2));
     assert!(
-        stderr(&missing).contains("no sheet is `Page 9`; the sheets are `Notes`, `Page 1`"),
+        stderr(&missing)
+            .contains("no sheet is `Page 9`; the sheets are `Lookup`, `Notes`, `Page 1`"),
         "{}",
         stderr(&missing)
     );

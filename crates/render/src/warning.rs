@@ -33,7 +33,7 @@ pub fn warning_text(warning: &RunWarning) -> String {
         } => {
             let which = match others {
                 0 => first.clone(),
-                n => format!("{first} and {n} other report{}", plural(*n)),
+                n => format!("{first}, and {n} other report{} from {end} on", plural(*n)),
             };
             let last = end
                 .previous_day()

@@ -263,12 +263,12 @@ fn columns(
         // A header the map names that the file lacks is an error, never a figure left out.
         let missing: Vec<String> = map
             .expected()
-            .filter(|named| {
+            .filter(|(named, _)| {
                 !header
                     .iter()
                     .any(|cell| ColumnMap::matches(named, &text_of(cell)))
             })
-            .map(|named| format!("`{named}`"))
+            .map(|(_, written)| format!("`{written}`"))
             .collect();
         if !missing.is_empty() {
             return Err(format!(

@@ -48,7 +48,8 @@ pub enum Target {
 pub struct ColumnMap {
     name: String,
     ignore_unmapped: bool,
-    columns: Vec<(String, Target)>,
+    /// Each header as matched, as written, and what it holds.
+    columns: Vec<(String, String, Target)>,
 }
 
 impl ColumnMap {
@@ -62,17 +63,17 @@ impl ColumnMap {
         let header = normal(header);
         self.columns
             .iter()
-            .find(|(named, _)| *named == header)
-            .map(|(_, target)| *target)
+            .find(|(named, _, _)| *named == header)
+            .map(|(_, _, target)| *target)
     }
 
-    /// The headers the map expects a file to have (every one it maps to something read),
-    /// as matched.
-    pub fn expected(&self) -> impl Iterator<Item = &str> {
+    /// The headers the map expects a file to have (every one it maps to something read):
+    /// as matched, and as written in the map.
+    pub fn expected(&self) -> impl Iterator<Item = (&str, &str)> {
         self.columns
             .iter()
-            .filter(|(_, target)| *target != Target::Ignore)
-            .map(|(header, _)| header.as_str())
+            .filter(|(_, _, target)| *target != Target::Ignore)
+            .map(|(named, written, _)| (named.as_str(), written.as_str()))
     }
 
     /// Whether a header matches one the map names: `header` as matched against `named`.
@@ -209,25 +210,26 @@ fn scalar(node: &Node) -> Option<&str> {
 fn columns(
     value: &Node,
     problem: &dyn Fn(String, Span) -> MapError,
-) -> Result<Vec<(String, Target)>, MapError> {
+) -> Result<Vec<(String, String, Target)>, MapError> {
     let Node::Map(entries, _) = value else {
         return Err(problem(
             "`columns` maps each header to what it holds".to_owned(),
             value.span(),
         ));
     };
-    let mut columns: Vec<(String, Target)> = Vec::with_capacity(entries.len());
+    let mut columns: Vec<(String, String, Target)> = Vec::with_capacity(entries.len());
     for (header, target) in entries {
         let text =
             scalar(header).ok_or_else(|| problem("a header is text".to_owned(), header.span()))?;
         let named = normal(text);
-        if columns.iter().any(|(seen, _)| *seen == named) {
+        if columns.iter().any(|(seen, _, _)| *seen == named) {
             return Err(problem(
                 format!("the header `{text}` is mapped twice"),
                 header.span(),
             ));
         }
         let said = scalar(target).unwrap_or_default();
+        let target_span = target.span();
         let target = match said {
             "report_id" => Target::Id,
             "firm" => Target::Firm,
@@ -246,7 +248,18 @@ fn columns(
                 }
             },
         };
-        columns.push((named, target));
+        // Each line and fact comes from one column: a second header for it could never be
+        // read (every header the map names must be in the file).
+        if let Some((_, first, _)) = columns
+            .iter()
+            .find(|(_, _, seen)| *seen == target && target != Target::Ignore)
+        {
+            return Err(problem(
+                format!("`{said}` is already the column `{first}`"),
+                target_span,
+            ));
+        }
+        columns.push((named, text.to_owned(), target));
     }
     Ok(columns)
 }
@@ -288,6 +301,10 @@ mod tests {
         assert_eq!(
             read("columns:\n  A: 7010\n").unwrap_err(),
             "the column map names no `map:`"
+        );
+        assert_eq!(
+            read("map: m\ncolumns:\n  Assets: 7180\n  Held: 7180\n").unwrap_err(),
+            "`7180` is already the column `Assets`"
         );
         assert_eq!(
             read("map: m\nunmapped: maybe\ncolumns:\n  A: 7010\n").unwrap_err(),

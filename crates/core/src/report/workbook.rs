@@ -86,7 +86,7 @@ fn read_sheet(
     if is_xlsx {
         let mut workbook: Xlsx<_> =
             open_workbook(path).map_err(|error| not_a_workbook(&name, &error))?;
-        let sheet = pick(&workbook.sheet_names(), wanted).map_err(problem)?;
+        let sheet = pick(&names_of(workbook.sheets_metadata()), wanted).map_err(problem)?;
         let mut cells = workbook
             .worksheet_cells_reader(&sheet)
             .map_err(|error| problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
@@ -115,7 +115,7 @@ fn read_sheet(
         return Ok(csv);
     }
     let mut workbook = open_workbook_auto(path).map_err(|error| not_a_workbook(&name, &error))?;
-    let sheet = pick(&workbook.sheet_names(), wanted).map_err(&problem)?;
+    let sheet = pick(&names_of(workbook.sheets_metadata()), wanted).map_err(&problem)?;
     let values = workbook
         .worksheet_range(&sheet)
         .map_err(|error| problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
@@ -144,17 +144,33 @@ fn not_a_workbook(path: &str, error: &dyn std::fmt::Display) -> Box<ReportError>
     })
 }
 
-/// The sheet named `wanted`, or the first.
-fn pick(names: &[String], wanted: Option<&str>) -> Result<String, String> {
+/// Each sheet's name, and whether a person sees it.
+fn names_of(sheets: &[calamine::Sheet]) -> Vec<(String, bool)> {
+    sheets
+        .iter()
+        .map(|sheet| {
+            let visible = sheet.visible == calamine::SheetVisible::Visible;
+            (sheet.name.clone(), visible)
+        })
+        .collect()
+}
+
+/// The sheet named `wanted`, or the first one a person sees (a hidden lookup sheet is not
+/// the one meant).
+fn pick(sheets: &[(String, bool)], wanted: Option<&str>) -> Result<String, String> {
+    let names: Vec<String> = sheets.iter().map(|(name, _)| name.clone()).collect();
+    let names = names.as_slice();
     match wanted {
         Some(wanted) => names
             .iter()
             .find(|name| name.as_str() == wanted)
             .cloned()
             .ok_or_else(|| format!("no sheet is `{wanted}`; the sheets are {}", quoted(names))),
-        None => names
-            .first()
-            .cloned()
+        None => sheets
+            .iter()
+            .find(|(_, visible)| *visible)
+            .or(sheets.first())
+            .map(|(name, _)| name.clone())
             .ok_or_else(|| "the workbook has no sheet".to_owned()),
     }
 }
