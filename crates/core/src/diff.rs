@@ -441,19 +441,8 @@ pub fn diff_lines(old: &RuleSet, new: &RuleSet) -> Vec<LineChange> {
     let (before, after) = (old.catalogue(), new.catalogue());
     let fields = |catalogue: &Catalogue, info: &LineInfo| {
         let page = catalogue.pages().get(info.page).map(|p| p.id.clone());
-        // A label that changes with the form: every edition with its days.
-        let label = if info.labels.is_empty() {
-            info.label.clone()
-        } else {
-            let editions: Vec<String> = info
-                .labels
-                .iter()
-                .map(|(period, label)| format!("{label} ({period})"))
-                .collect();
-            editions.join("; ")
-        };
         [
-            ("label", Some(label)),
+            ("label", Some(info.editions())),
             ("deduction", info.deduction.then(|| "deduction".to_owned())),
             ("page", page),
         ]

@@ -114,17 +114,7 @@ fn line_row(rules: &RuleSet, code: LineCode) -> (String, String, Vec<&'static st
         info.total.then_some("total"),
         info.kind.flag(),
     ];
-    // A label that changes with the form: each edition's, with its days.
-    let label = if info.labels.is_empty() {
-        info.label.clone()
-    } else {
-        let editions: Vec<String> = info
-            .labels
-            .iter()
-            .map(|(period, label)| format!("{label} ({period})"))
-            .collect();
-        editions.join("; ")
-    };
+    let label = info.editions();
     (
         code.to_string(),
         label,

@@ -49,6 +49,22 @@ pub struct LineInfo {
     pub span: Span,
 }
 
+impl LineInfo {
+    /// The label, or for a label that changes with the form each edition's with its days:
+    /// `8% of line A.i (through 2027-02-28); 10% of line A.i (from 2027-03-01)`.
+    pub fn editions(&self) -> String {
+        if self.labels.is_empty() {
+            return self.label.clone();
+        }
+        let editions: Vec<String> = self
+            .labels
+            .iter()
+            .map(|(period, label)| format!("{label} ({period})"))
+            .collect();
+        editions.join("; ")
+    }
+}
+
 impl Catalogue {
     /// Whether any page is declared.
     pub fn is_empty(&self) -> bool {
