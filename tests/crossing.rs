@@ -7,7 +7,8 @@
 //! `through`, declared lapses between versions, severities, waivers) and a batch of
 //! reports (firms, dates, units, blanks, printed decimals, duplicates, reports of one date
 //! that differ, unreadable reports). The batch is checked as a
-//! directory of YAML files, as JSON Lines and as a wide CSV file, as JSON Lines with
+//! directory of YAML files, as JSON Lines, as a wide CSV file, as a workbook sheet with
+//! descriptive headers read through a column map, as JSON Lines with
 //! `--as-of` and `--firm` for the reports that carry none, and a few reports alone with
 //! their previous reports given by `--prior`; every verdict must be the same in every
 //! form, and the reference's. The ignored tests at the end run the same packs through the
@@ -116,13 +117,15 @@ fn every_feature_crossed_gives_the_reference_verdict_in_every_form() {
                 pack.rules_text()
             )
         };
-        let forms: [(&str, &[&str]); 3] = [
-            ("yaml", &["reports"]),
-            ("jsonl", &["reports.jsonl"]),
-            ("csv", &["reports.csv"]),
+        let forms: [(&str, &[&str], &[&str]); 4] = [
+            ("yaml", &["reports"], &[]),
+            ("jsonl", &["reports.jsonl"], &[]),
+            ("csv", &["reports.csv"], &[]),
+            // A workbook with descriptive headers, read through its column map.
+            ("xlsx", &["reports.xlsx"], &["--map", "reports.map.yaml"]),
         ];
-        for (form, inputs) in forms {
-            let (found, code) = run_check(dir.path(), inputs, &[]);
+        for (form, inputs, extra) in forms {
+            let (found, code) = run_check(dir.path(), inputs, extra);
             if let Some(expected) = pack.exit_code(&expected) {
                 assert_eq!(code, expected, "{form}: exit code\n{}", context());
             }
@@ -223,7 +226,7 @@ fn every_feature_crossed_gives_the_reference_verdict_in_every_form() {
         }
     }
     eprintln!(
-        "{} seeds: {cases} rule-report cases, each in 3 forms ({sound_only} within rounding through non-linear steps, checked for soundness)",
+        "{} seeds: {cases} rule-report cases, each in 4 forms ({sound_only} within rounding through non-linear steps, checked for soundness)",
         seeds.len()
     );
     assert!(seeds.len() < 60 || cases >= 10_000, "only {cases} cases");

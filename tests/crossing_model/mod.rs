@@ -867,6 +867,60 @@ impl Pack {
         }
         std::fs::write(dir.join("reports.jsonl"), jsonl).unwrap();
         std::fs::write(dir.join("reports.csv"), csv).unwrap();
+        self.write_workbook(dir, &codes);
+    }
+
+    /// The batch as a workbook sheet with descriptive headers (`Line 7010`) and the column
+    /// map that names them: a title row above the header, the date as a date cell, an
+    /// amount as a number cell where a spreadsheet holds it as typed (at most 15
+    /// significant digits, no trailing zero after the point, which a number cell cannot
+    /// keep) and as a text cell otherwise.
+    fn write_workbook(&self, dir: &Path, codes: &[u32]) {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet().set_name("Batch").unwrap();
+        sheet.write_string(0, 0, "Generated batch").unwrap();
+        let mut map = String::from("map: crossing\ncolumns:\n");
+        let fixed = ["report_id", "firm", "as_of", "unit"];
+        for (c, name) in fixed.iter().enumerate() {
+            sheet.write_string(1, c as u16, *name).unwrap();
+        }
+        for (i, code) in codes.iter().enumerate() {
+            let header = format!("Line {code}");
+            sheet
+                .write_string(1, (fixed.len() + i) as u16, &header)
+                .unwrap();
+            let _ = writeln!(map, "  \"{header}\": {code}");
+        }
+        let day = Format::new().set_num_format("yyyy-mm-dd");
+        for (r, report) in self.reports.iter().enumerate() {
+            let row = 2 + r as u32;
+            sheet.write_string(row, 0, &report.id).unwrap();
+            if let Some(firm) = &report.firm {
+                sheet.write_string(row, 1, firm).unwrap();
+            }
+            if let Some(date) = report.date {
+                let date = ExcelDateTime::parse_from_str(DATES[date as usize]).unwrap();
+                sheet
+                    .write_datetime_with_format(row, 2, &date, &day)
+                    .unwrap();
+            }
+            if !report.unit_text.is_empty() {
+                sheet.write_string(row, 3, &report.unit_text).unwrap();
+            }
+            for (i, code) in codes.iter().enumerate() {
+                let Some(text) = amount_text(report, *code) else {
+                    continue;
+                };
+                let column = (fixed.len() + i) as u16;
+                match as_number(&text) {
+                    Some(number) => sheet.write_number(row, column, number).unwrap(),
+                    None => sheet.write_string(row, column, &text).unwrap(),
+                };
+            }
+        }
+        book.save(dir.join("reports.xlsx")).unwrap();
+        std::fs::write(dir.join("reports.map.yaml"), map).unwrap();
     }
 
     fn waivers_text(&self) -> String {
@@ -903,6 +957,23 @@ fn next_day(index: u32) -> &'static str {
         "2024-04-01",
         "2024-05-01",
     ][index as usize]
+}
+
+/// An amount's text as a spreadsheet holds it in a number cell, when one can: a plain
+/// decimal of at most 15 significant digits with no trailing zero after its point.
+fn as_number(text: &str) -> Option<f64> {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    if unsigned.is_empty() || !unsigned.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    if unsigned.contains('.') && (unsigned.ends_with('0') || unsigned.ends_with('.')) {
+        return None;
+    }
+    let digits = unsigned.trim_start_matches(['0', '.']).replace('.', "");
+    if digits.len() > 15 {
+        return None;
+    }
+    text.parse().ok()
 }
 
 fn amount_text(report: &Report, code: u32) -> Option<String> {
