@@ -605,6 +605,14 @@ pub fn read_source(path: &Path, limit: u64) -> Result<Source, FileError> {
     source_from(file, path.display().to_string(), limit, size)
 }
 
+/// A temporary file that only this process can reach and that is gone when it is closed
+/// (on Linux it never has a name): where a run whose rules read previous reports keeps
+/// its reports until every one is read. The one place crossfoot makes a file that is not
+/// an output.
+pub fn spill() -> io::Result<File> {
+    tempfile::tempfile()
+}
+
 /// The name a text read from standard input goes by in diagnostics.
 pub const STDIN_NAME: &str = "<stdin>";
 

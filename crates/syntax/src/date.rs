@@ -65,6 +65,11 @@ impl Date {
         Ok(Date { year, month, day })
     }
 
+    /// The year, month and day.
+    pub fn parts(self) -> (u16, u8, u8) {
+        (self.year, self.month, self.day)
+    }
+
     /// The day after, if it exists (years end at 9999).
     pub fn next_day(self) -> Option<Date> {
         if self.day < days_in_month(self.year, self.month) {

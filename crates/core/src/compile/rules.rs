@@ -120,6 +120,22 @@ impl RuleSet {
         self.rules.iter().any(|rule| rule.reads_prior)
     }
 
+    /// The slots some rule reads of the previous report (`prior(3750)`), in slot order.
+    pub fn prior_slots(&self) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut slots = Vec::new();
+        for rule in self.rules.iter().filter(|rule| rule.reads_prior) {
+            found.clear();
+            rule.reads_written(true, &mut found);
+            // A node's slot is its place among the rule's lines.
+            let global = |(local, _): &(usize, Span)| rule.slots.get(*local).copied();
+            slots.extend(found.iter().filter_map(global).map(|slot| slot as usize));
+        }
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+    }
+
     /// The line catalogue (empty when no file declares a page).
     pub fn catalogue(&self) -> &Catalogue {
         &self.catalogue

@@ -2,11 +2,10 @@
 //! of any length in parallel. Every report, whatever it came from, becomes a [`Row`] and is
 //! evaluated by the one evaluator into one [`ReportResult`], which every output reads.
 
-use std::sync::Arc;
-
 use crate::compile::{CheckedRule, RuleSet};
 use crate::eval::{Facts, NoPrior, RowAmounts, Verdict, verdict};
-use crate::report::{Assumed, Job, Meta, Report, Row, Spare, Unreadable};
+use crate::report::kept::{Kept, Packing};
+use crate::report::{Assumed, Inputs, Job, Meta, Report, Row, Spare, Unreadable};
 use crate::waiver::Waivers;
 
 /// A rule set ready to check reports, with the waivers that accept some failures.
@@ -15,23 +14,20 @@ pub struct Engine {
     rules: RuleSet,
     waivers: Option<Waivers>,
     /// Reports given only as previous reports (`--prior FILE`): looked up, never checked.
-    priors: Vec<Arc<Row>>,
+    priors: Ledger,
     /// The rule pack's name and version, from its `pack.yaml`.
     pack: Option<crate::pack::Pack>,
     /// The facts assumed of a checked report that does not state them (`--as-of`).
     assumed: Assumed,
 }
 
-/// How many reports a run with previous reports checks at a time.
-const PRIOR_CHUNK: usize = 4096;
-
 mod pipeline;
 mod prior;
 mod result;
 mod tally;
 
+use prior::Ledger;
 pub use prior::Prior;
-use prior::{Earlier, PriorIndex};
 pub use result::{ExitStatus, Outcome, ReportResult, RuleResult, Standing, Summary};
 pub use tally::{RunWarning, Tally, Totals, plural};
 
@@ -39,9 +35,9 @@ impl Engine {
     /// An engine for a checked rule set, without waivers.
     pub fn new(rules: RuleSet) -> Self {
         Engine {
+            priors: Ledger::new(&rules),
             rules,
             waivers: None,
-            priors: Vec::new(),
             pack: None,
             assumed: Assumed::default(),
         }
@@ -71,10 +67,12 @@ impl Engine {
     /// report's previous report is the latest earlier one of its firm among these and the
     /// reports of the run.
     pub fn with_priors(mut self, reports: &[Report]) -> Self {
-        self.priors = reports
-            .iter()
-            .map(|report| Arc::new(Row::of(&self.rules, report)))
-            .collect();
+        let mut ledger = Ledger::new(&self.rules);
+        for report in reports {
+            ledger.add_row(&Row::of(&self.rules, report));
+        }
+        ledger.seal();
+        self.priors = ledger;
         self
     }
 
@@ -104,17 +102,16 @@ impl Engine {
     /// a rule reads one, from the reports given with [`with_priors`](Self::with_priors)).
     pub fn check_row(&self, mut row: Row) -> ReportResult {
         self.assumed.fill(&mut row.meta);
-        let prior = self.prior_of(&row.meta, &[]);
+        let prior = self.prior_of(&row.meta, &self.priors);
         check_row_into(&self.rules, self.waivers.as_ref(), row, prior, Vec::new())
     }
 
-    /// The previous report of `meta`'s firm among the given priors and `batch`, when the
-    /// rules read one.
-    fn prior_of(&self, meta: &Meta, batch: &[Arc<Row>]) -> Prior {
+    /// The previous report of `meta`'s firm in `ledger`, when the rules read one.
+    fn prior_of(&self, meta: &Meta, ledger: &Ledger) -> Prior {
         if !self.rules.reads_prior() {
             return Err(NoPrior::NoneEarlier);
         }
-        PriorIndex::new(self.priors.iter().chain(batch).map(Earlier::Read)).lookup(meta)
+        ledger.lookup(meta)
     }
 
     /// Check every report `jobs` hold (see [`Inputs`](crate::report::Inputs)) and hand
@@ -123,12 +120,11 @@ impl Engine {
     /// windows of work is in flight, so memory does not grow with the number of reports
     /// (clone a result to keep it). The first error `each` returns stops the run and is
     /// returned.
-    pub fn check_each<I, F, E>(&self, jobs: I, mut each: F) -> Result<(), E>
+    pub fn check_each<F, E>(&self, inputs: Inputs<'_>, mut each: F) -> Result<(), E>
     where
-        I: Iterator<Item = Job> + Send,
         F: FnMut(Result<&ReportResult, &Unreadable>) -> Result<(), E>,
     {
-        self.check_rendered(jobs, &|_, _| {}, |checked| {
+        self.check_rendered(inputs, &|_, _| {}, |checked| {
             each(checked.map(|(result, _)| result))
         })
     }
@@ -137,59 +133,82 @@ impl Engine {
     /// the worker that checked it: `each` gets the bytes with the result, so the caller
     /// only writes them out, and an output as large as every result of every report
     /// costs the cores, not the caller's thread.
-    pub fn check_rendered<I, R, F, E>(&self, jobs: I, render: &R, each: F) -> Result<(), E>
+    pub fn check_rendered<R, F, E>(&self, inputs: Inputs<'_>, render: &R, each: F) -> Result<(), E>
     where
-        I: Iterator<Item = Job> + Send,
         R: Fn(&ReportResult, &mut Vec<u8>) + Sync,
         F: FnMut(Result<(&ReportResult, &[u8]), &Unreadable>) -> Result<(), E>,
     {
         if self.rules.reads_prior() {
-            return self.check_with_priors(jobs, render, each);
+            return self.check_with_priors(inputs, render, each);
         }
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(32));
-        std::thread::scope(|scope| pipeline::run(scope, self, jobs, render, workers, each))
+        self.stream(inputs, &self.priors, render, each)
     }
 
-    /// [`check_rendered`](Self::check_rendered) for rules that read previous reports:
-    /// every report is read first, so each can be given the latest earlier report of its
-    /// firm wherever it is in the input, then checked by the same evaluator.
-    fn check_with_priors<I, R, F, E>(&self, jobs: I, render: &R, mut each: F) -> Result<(), E>
+    /// Check the reports `jobs` hold as a stream, each with its previous report from
+    /// `ledger`.
+    fn stream<I, R, F, E>(&self, jobs: I, ledger: &Ledger, render: &R, each: F) -> Result<(), E>
     where
         I: Iterator<Item = Job> + Send,
         R: Fn(&ReportResult, &mut Vec<u8>) + Sync,
         F: FnMut(Result<(&ReportResult, &[u8]), &Unreadable>) -> Result<(), E>,
     {
-        let mut spare = Spare::default();
-        let read: Vec<Result<Arc<Row>, Unreadable>> = jobs
-            .flat_map(|job| self.read(job, &mut spare))
-            .map(|row| row.map(Arc::new))
-            .collect();
-        let rows = read.iter().map(|row| match row {
-            Ok(row) => Earlier::Read(row),
-            Err(unreadable) => Earlier::Unreadable(&unreadable.meta),
-        });
-        let index = PriorIndex::new(self.priors.iter().map(Earlier::Read).chain(rows));
-        // Checked and written a chunk at a time, so the rendered output is never all held.
-        for chunk in read.chunks(PRIOR_CHUNK) {
-            let checked = crate::parallel::map_owned(chunk.iter().collect(), |row| {
-                let row = row.as_ref().ok()?;
-                let prior = index.lookup(&row.meta);
-                let row = Row::clone(row);
-                let waivers = self.waivers.as_ref();
-                let result = check_row_into(&self.rules, waivers, row, prior, Vec::new());
-                let mut bytes = Vec::new();
-                render(&result, &mut bytes);
-                Some((result, bytes))
-            });
-            for (read, checked) in chunk.iter().zip(&checked) {
-                match (read, checked) {
-                    (Err(unreadable), _) => each(Err(unreadable))?,
-                    (Ok(_), Some((result, bytes))) => each(Ok((result, bytes)))?,
-                    (Ok(_), None) => {}
+        std::thread::scope(|scope| {
+            pipeline::run(scope, self, ledger, jobs, render, workers(), each)
+        })
+    }
+
+    /// [`check_rendered`](Self::check_rendered) for rules that read previous reports. A
+    /// report's previous report may come after it in the input, so every report is read
+    /// first: each noted in a [`Ledger`] (its firm, date and the lines `prior(…)` reads)
+    /// and kept packed ([`Kept`]: in memory, then in a temporary file). Then the kept
+    /// reports are checked as a stream, each with its previous report from the ledger.
+    fn check_with_priors<R, F, E>(&self, inputs: Inputs<'_>, render: &R, each: F) -> Result<(), E>
+    where
+        R: Fn(&ReportResult, &mut Vec<u8>) + Sync,
+        F: FnMut(Result<(&ReportResult, &[u8]), &Unreadable>) -> Result<(), E>,
+    {
+        let mut ledger = self.priors.clone();
+        let first = ledger.len();
+        let noter = ledger.noter();
+        let mut kept = Kept::new(self.rules.width());
+        let note = |window: Vec<Job>, spare: &mut Recycled| {
+            let mut packing = Packing::new();
+            let mut notes = Vec::new();
+            for job in window {
+                for read in self.read(job, &mut spare.rows) {
+                    match read {
+                        Ok(row) => {
+                            packing.row(&row);
+                            notes.push(noter.note(&row));
+                            spare.rows.keep(row);
+                        }
+                        Err(unreadable) => {
+                            notes.push(noter.note_unreadable(&unreadable));
+                            packing.unreadable(unreadable);
+                        }
+                    }
                 }
             }
+            (notes, packing)
+        };
+        let keep = |(notes, packing): (Vec<_>, Packing), _: &mut Recycled| {
+            notes.into_iter().for_each(|note| ledger.add(note));
+            kept.add(packing);
+            Ok::<(), std::convert::Infallible>(())
+        };
+        let Ok(()) =
+            std::thread::scope(|scope| pipeline::ordered(scope, inputs, workers(), note, keep));
+        let needed = ledger.seal();
+        if !needed.is_empty() {
+            kept.rows(|index, row| {
+                let index = (first + index) as u32;
+                if let Some(row) = row.filter(|_| needed.contains(&index)) {
+                    ledger.take_digest(index, &row);
+                }
+            });
+            ledger.decide();
         }
-        Ok(())
+        self.stream(kept.replay(), &ledger, render, each)
     }
 
     /// The reports a job holds, with the facts the run assumes filled in: the one place a
@@ -209,18 +228,28 @@ impl Engine {
         rows
     }
 
-    fn check_job(&self, job: Job, spare: &mut Recycled) -> Vec<Result<ReportResult, Unreadable>> {
+    fn check_job(
+        &self,
+        job: Job,
+        ledger: &Ledger,
+        spare: &mut Recycled,
+    ) -> Vec<Result<ReportResult, Unreadable>> {
         self.read(job, &mut spare.rows)
             .into_iter()
             .map(|row| {
                 row.map(|row| {
                     let results = spare.results.pop().unwrap_or_default();
-                    let prior = self.prior_of(&row.meta, &[]);
+                    let prior = self.prior_of(&row.meta, ledger);
                     check_row_into(&self.rules, self.waivers.as_ref(), row, prior, results)
                 })
             })
             .collect()
     }
+}
+
+/// How many threads check reports.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(32))
 }
 
 /// What a window's results leave behind for the next windows to fill again.

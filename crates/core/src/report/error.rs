@@ -83,6 +83,22 @@ pub enum ReportError {
         count: usize,
     },
 
+    /// Reports that could not be kept for checking: a run whose rules read previous
+    /// reports keeps every report it reads in a temporary file until all are read.
+    #[error(
+        "cannot keep the reports until they are checked: {reason}; nothing after this was checked"
+    )]
+    #[diagnostic(
+        code(crossfoot::report::kept),
+        help(
+            "rules that read `prior(…)` keep each report in a temporary file until every report is read; free space there, or set TMPDIR to a directory with room"
+        )
+    )]
+    Kept {
+        /// What the operating system said.
+        reason: String,
+    },
+
     /// A row of a CSV file or a line of a JSON Lines file that is not a report.
     #[error("{report}: {message}")]
     #[diagnostic(code(crossfoot::report::batch))]

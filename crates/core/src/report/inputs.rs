@@ -219,6 +219,8 @@ pub(super) enum Kind {
     Csv(csv::Block),
     /// Lines of a JSON Lines file.
     Jsonl(jsonl::Block),
+    /// Rows kept packed until every report of a run was read.
+    Packed(super::kept::Packed),
     /// Read already, or could not be.
     Done(Vec<Result<Row, Unreadable>>),
 }
@@ -240,6 +242,7 @@ impl Job {
             ],
             Kind::Csv(block) => block.read(rules, spare),
             Kind::Jsonl(block) => block.read(rules, spare),
+            Kind::Packed(packed) => packed.read(spare),
             Kind::Done(rows) => rows,
         }
     }
@@ -250,6 +253,7 @@ impl Job {
             Kind::File(_) | Kind::Text(_) | Kind::Done(_) => 4096,
             Kind::Csv(block) => block.len(),
             Kind::Jsonl(block) => block.len(),
+            Kind::Packed(packed) => packed.len(),
         }
     }
 

@@ -10,7 +10,9 @@ mod csv;
 mod error;
 mod inputs;
 mod jsonl;
+pub(crate) mod kept;
 mod map;
+pub(crate) mod packed;
 #[cfg(feature = "workbook")]
 mod workbook;
 mod yaml;
@@ -246,6 +248,20 @@ impl Spare {
         self.0.push(row);
     }
 
+    /// A row of `width` blank amounts, in a kept row's buffers when there is one (its
+    /// meta is the kept row's, to be written over).
+    pub(crate) fn blank(&mut self, width: usize) -> Row {
+        let mut row = self.0.pop().unwrap_or_else(|| Row {
+            meta: Meta::default(),
+            amounts: Vec::new(),
+            unknown: Vec::new(),
+        });
+        row.amounts.clear();
+        row.unknown.clear();
+        row.amounts.resize(width, None);
+        row
+    }
+
     /// A row of `width` blank amounts from `source`, with its place and id, in a kept
     /// row's buffers when there is one.
     pub(crate) fn row(
@@ -255,14 +271,7 @@ impl Spare {
         place: Place,
         id: Option<&str>,
     ) -> Row {
-        let mut row = self.0.pop().unwrap_or_else(|| Row {
-            meta: Meta::default(),
-            amounts: Vec::new(),
-            unknown: Vec::new(),
-        });
-        row.amounts.clear();
-        row.unknown.clear();
-        row.amounts.resize(width, None);
+        let mut row = self.blank(width);
         let id = id.map(|id| {
             let mut text = row.meta.id.take().unwrap_or_default();
             text.clear();
