@@ -519,7 +519,7 @@ fn a_run_record_verifies_until_a_file_changes() {
     // See: issue #23. The record names the version of the pack that checked the reports.
     assert_eq!(
         record["pack"],
-        serde_json::json!({"name": "focus", "version": "2026.12.0"})
+        serde_json::json!({"name": "focus", "version": "2026.12.1"})
     );
     assert!(
         files
