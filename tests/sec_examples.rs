@@ -551,3 +551,21 @@ fn minimum_ratio_requirement_moved_by_5_on_the_current_form() {
     assert!(stdout(&output).contains("12060: 73,276 would clear 2 failing rules"));
     insta::assert_snapshot!(seen(&output));
 }
+
+/// `within rounding` depends on how each amount was printed, which a SQL table does not
+/// keep, so the SEC pages have no exact SQL form: `sql` refuses the whole pack (exit 2, no
+/// partial query) and compiles its CFTC pages alone.
+#[test]
+fn the_sec_pages_are_refused_by_sql_and_the_cftc_pages_compile() {
+    let output = crossfoot(&["sql", "--color", "never", PACK]);
+    assert_eq!(code(&output), 2);
+    assert!(stdout(&output).is_empty(), "no partial query");
+    let said = stderr(&output);
+    assert!(
+        said.contains("rule `netcap.net_capital` cannot be compiled to exact SQL: `within rounding` depends on how each amount was"),
+        "{said}"
+    );
+    let cftc = crossfoot(&["sql", "rules/focus/cftc"]);
+    assert_eq!(code(&cftc), 0, "{}", stderr(&cftc));
+    assert!(stdout(&cftc).starts_with("-- crossfoot sql: 57 rules"));
+}
