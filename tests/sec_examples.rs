@@ -669,3 +669,17 @@ fn the_sec_pages_are_refused_by_sql_and_the_cftc_pages_compile() {
     assert_eq!(code(&cftc), 0, "{}", stderr(&cftc));
     assert!(stdout(&cftc).starts_with("-- crossfoot sql: 57 rules"));
 }
+
+/// The editions are dated: the current-form report holds from 2026-03-01, the day the
+/// PAB Treasury clearing margin (12844) joined the PAB debits; dated the day before, its
+/// 12844 is no debit of the form in force, so the PAB total fails, and nothing else does.
+#[test]
+fn the_march_2026_additions_start_on_their_day() {
+    for (day, failed) in [
+        ("2026-03-01", vec![]),
+        ("2026-02-28", vec!["pab.total_debits"]),
+    ] {
+        let json = check_moved_json(CURRENT, "as_of: 2026-03-31\n", &format!("as_of: {day}\n"));
+        assert_eq!(failing(&json), failed, "{day}");
+    }
+}
