@@ -46,8 +46,8 @@ fn flips_on_the_filing() {
         "diff",
         "--format",
         "json",
-        "rules/focus",
-        dir.path().to_str().unwrap(),
+        "rules/focus/cftc",
+        dir.path().join("cftc").to_str().unwrap(),
         "--reports",
         "examples/hsbc-2020-07.yaml",
     ]);

@@ -27,7 +27,7 @@ fn spark_gives_what_check_gives() {
     let python = spark_python();
     let cases = [
         ("tests/fixtures/sql/features.xfoot", "2000"),
-        ("rules/focus", "1000"),
+        ("rules/focus/cftc", "1000"),
     ];
     for (rules, reports) in cases {
         let run = Command::new(&python)
