@@ -208,45 +208,31 @@ pub fn declare(read: Read) -> String {
     text
 }
 
-/// The most decimals an amount can be printed with (what a decimal holds).
-pub const MAX_DECIMALS: u32 = 28;
-
-/// The declarations of a line's printed decimals, for `within rounding`: `d` is how many
-/// decimals it is printed with, so the amount is a multiple of 10^-d, and `h_…` is half
-/// a unit of its last digit as the rule reads it (0 for a blank line).
-pub fn declare_decimals(read: Read, kind: LineKind) -> String {
-    let (v, b) = (smt::amount(read.code, read.prior), smt::blank(read.code, read.prior));
-    let d = smt::decimals(read.code, read.prior);
-    let mut text = format!("(declare-const {d} Int)\n(assert (and (>= {d} 0) (<= {d} {MAX_DECIMALS})))\n");
-    let mut half = String::new();
-    let mut closing = String::new();
-    let mut ten = Value::ONE;
-    for places in 0..=MAX_DECIMALS {
+/// The declarations of half a printed unit of a line, for `within rounding`: `e` is half
+/// a unit of the last digit the line is printed with (0.5 for `1043796`, 0.005 for
+/// `59.99`), and `h…` the same as the rule reads the line ([`read::half_unit`]); 0 for a
+/// blank line. `e` is any amount from 0 to one half, not only those of a decimal place:
+/// the reports the solver ranges over include every real one, so a proof is a proof,
+/// and a model is a witness only once the engine confirms it.
+/// `e` is declared when `first` (once per line, whatever kinds rules read it as).
+pub fn declare_decimals(read: Read, kind: LineKind, first: bool) -> String {
+    let b = smt::blank(read.code, read.prior);
+    let e = smt::decimals(read.code, read.prior);
+    let mut text = String::new();
+    if first {
         let _ = writeln!(
             text,
-            "(assert (=> (= {d} {places}) (is_int (* {} {v}))))",
-            real(ten)
+            "(declare-const {e} Real)\n(assert (ite {b} (= {e} 0.0) (and (> {e} 0.0) (<= {e} 0.5))))"
         );
-        let half_unit = Value::fraction(1, 2)
-            .and_then(|h| h.checked_div(ten))
-            .unwrap_or(Value::ZERO);
-        if places == MAX_DECIMALS {
-            half.push_str(&real(half_unit));
-        } else {
-            let _ = write!(half, "(ite (= {d} {places}) {} ", real(half_unit));
-            closing.push(')');
-        }
-        ten = ten.checked_mul(Value::whole(10)).unwrap_or(ten);
     }
-    half.push_str(&closing);
     let scaled = match kind {
-        LineKind::Percent => format!("(* {} {half})", real(Value::HUNDREDTH)),
-        LineKind::Money if read.prior => prior_scaled(&half),
-        LineKind::Money | LineKind::Ratio => half,
+        LineKind::Percent => format!("(* {} {e})", real(Value::HUNDREDTH)),
+        LineKind::Money if read.prior => prior_scaled(&e),
+        LineKind::Money | LineKind::Ratio => e,
     };
     let _ = writeln!(
         text,
-        "(define-fun {} () Real (ite {b} 0.0 {scaled}))",
+        "(define-fun {} () Real {scaled})",
         half_name(read, kind)
     );
     text

@@ -28,6 +28,7 @@ use crossfoot_core::diff::{Flip, flips};
 use crossfoot_core::eval::{Verdict, in_force};
 use crossfoot_core::unit::Unit;
 use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
 use crossfoot_syntax::number::Value;
 
 use encode::{Encoded, Read};
@@ -164,7 +165,10 @@ struct Session {
     solver: Solver,
     declared: BTreeSet<Read>,
     halves: HashSet<String>,
-    literals: HashSet<String>,
+    /// The lines whose printed half unit is a variable (`within rounding`).
+    printed: BTreeSet<Read>,
+    /// Whether the scope of a question is open.
+    open: bool,
 }
 
 impl Session {
@@ -178,7 +182,8 @@ impl Session {
             solver,
             declared: BTreeSet::new(),
             halves: HashSet::new(),
-            literals: HashSet::new(),
+            printed: BTreeSet::new(),
+            open: false,
         })
     }
 
@@ -188,6 +193,7 @@ impl Session {
         rule: &CheckedRule,
         name: &str,
     ) -> Result<Result<Encoded, encode::Unsupported>, ProveError> {
+        self.close()?;
         let encoded = match encode::rule(rule, name) {
             Ok(encoded) => encoded,
             Err(unsupported) => return Ok(Err(unsupported)),
@@ -199,9 +205,9 @@ impl Session {
             }
         }
         for (read, kind) in &encoded.decimals {
-            let text_of = encode::declare_decimals(*read, *kind);
+            let first = self.printed.insert(*read);
             if self.halves.insert(format!("{read:?}{kind:?}")) {
-                text.push_str(&text_of);
+                text.push_str(&encode::declare_decimals(*read, *kind, first));
             }
         }
         text.push_str(&encoded.defs);
@@ -216,38 +222,59 @@ impl Session {
         Ok(Ok(encoded))
     }
 
-    /// The assumption literal standing for a defined boolean.
-    fn literal(&mut self, name: &str) -> Result<String, ProveError> {
-        let literal = format!("L_{name}");
-        if self.literals.insert(literal.clone()) {
-            self.solver.run(&format!(
-                "(declare-const {literal} Bool)\n(assert (= {literal} {name}))\n"
-            ))?;
-        }
-        Ok(literal)
-    }
-
+    /// Ask whether the named booleans can all hold, each asserted by name in a scope of
+    /// its own (so the solver's context holds only the question at hand); the scope
+    /// stays open for [`core`](Self::core) and [`model`](Self::model) until the next
+    /// question or [`close`](Self::close).
     fn ask(&mut self, names: &[String]) -> Result<Answer, ProveError> {
-        let mut literals = Vec::with_capacity(names.len());
+        self.close()?;
+        let mut text = "(push 1)\n".to_owned();
         for name in names {
-            literals.push(self.literal(name)?);
+            let _ = writeln!(text, "(assert (! {name} :named L_{name}))");
         }
-        self.solver.check(&literals)
+        self.solver.run(&text)?;
+        self.open = true;
+        self.solver.check(&[])
     }
 
-    /// The rules (by name) of the last `unsat` answer's core.
+    /// End the scope of the last question.
+    fn close(&mut self) -> Result<(), ProveError> {
+        if self.open {
+            self.open = false;
+            self.solver.run("(pop 1)\n")?;
+        }
+        Ok(())
+    }
+
+    /// The names of the last `unsat` answer's core, made minimal: each one dropped in
+    /// turn, and left out when the rest are still unsat (a core of more than
+    /// [`MINIMIZE`] names is kept as the solver gave it).
     fn core(&mut self) -> Result<Vec<String>, ProveError> {
-        Ok(self
+        let mut core: Vec<String> = self
             .solver
             .core()?
             .into_iter()
             .filter_map(|literal| literal.strip_prefix("L_").map(str::to_owned))
-            .collect())
+            .collect();
+        if core.len() > MINIMIZE {
+            return Ok(core);
+        }
+        let mut at = 0;
+        while at < core.len() && core.len() > 1 {
+            let mut without = core.clone();
+            without.remove(at);
+            if self.ask(&without)? == Answer::Unsat {
+                core = without;
+            } else {
+                at += 1;
+            }
+        }
+        Ok(core)
     }
 
-    /// Start a scope for one date: the literals declared in it end with it.
+    /// Start a scope for one date.
     fn push(&mut self, as_of: Option<Date>) -> Result<(), ProveError> {
-        self.literals.clear();
+        self.close()?;
         let mut text = "(push 1)\n".to_owned();
         if as_of.is_none() {
             // A report without a date has no previous report.
@@ -258,42 +285,60 @@ impl Session {
     }
 
     fn pop(&mut self) -> Result<(), ProveError> {
-        self.literals.clear();
+        self.close()?;
         self.solver.run("(pop 1)\n")?;
         Ok(())
     }
 
-    /// A witness for the last `sat` answer to `names` that `confirm` accepts: the model as
-    /// a report; when its amounts have no exact decimal form, asked again with amounts
-    /// in cents, then in ten decimals. `None`: no model was confirmed.
+    /// A witness for the last `sat` answer to `names` that `confirm` accepts, naming
+    /// only the lines in `lines`: asked first with whole amounts of at most a thousand,
+    /// then of at most a billion, then in cents, then as the solver likes (the model as it is), so the report is
+    /// easy to read. `None`: no model was confirmed.
     fn witness(
         &mut self,
         as_of: Option<Date>,
         names: &[String],
+        lines: &BTreeSet<LineCode>,
         confirm: &dyn Fn(&Witness) -> bool,
     ) -> Result<Option<Witness>, ProveError> {
-        if let Some(found) = self.model(as_of)? {
-            if confirm(&found) {
-                return Ok(Some(found));
-            }
-        }
-        for digits in [2, 10] {
-            let scale = real_power(digits);
+        for tier in [Tier::Whole(1_000), Tier::Whole(1_000_000_000), Tier::Cents, Tier::Any] {
             let mut text = "(push 1)\n".to_owned();
+            if matches!(tier, Tier::Whole(_)) {
+                // In dollars, unless only another unit shows it.
+                text.push_str("(assert (and (= u 0) (= pu 0)))\n");
+            }
             for read in &self.declared {
                 let v = smt::amount(read.code, read.prior);
-                let _ = writeln!(text, "(assert (is_int (* {scale} {v})))");
+                let b = smt::blank(read.code, read.prior);
+                let e = smt::decimals(read.code, read.prior);
+                let printed = self.printed.contains(read);
+                match tier {
+                    Tier::Whole(most) => {
+                        let _ = writeln!(
+                            text,
+                            "(assert (and (is_int {v}) (<= (abs_ {v}) {most}.0)))"
+                        );
+                        if printed {
+                            let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.5)))");
+                        }
+                    }
+                    Tier::Cents => {
+                        let _ = writeln!(text, "(assert (is_int (* 100.0 {v})))");
+                        if printed {
+                            let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.005)))");
+                        }
+                    }
+                    Tier::Any => {}
+                }
             }
+            self.close()?;
             self.solver.run(&text)?;
-            // Literals declared inside this scope end with it.
-            let kept = self.literals.clone();
-            let answer = self.ask(names)?;
-            let found = match answer {
-                Answer::Sat => self.model(as_of)?,
+            let found = match self.ask(names)? {
+                Answer::Sat => self.model(as_of, lines)?,
                 Answer::Unsat | Answer::Unknown => None,
             };
+            self.close()?;
             self.solver.run("(pop 1)\n")?;
-            self.literals = kept;
             if let Some(found) = found.filter(|w| confirm(w)) {
                 return Ok(Some(found));
             }
@@ -301,16 +346,19 @@ impl Session {
         Ok(None)
     }
 
-    /// The last model as a report.
-    fn model(&mut self, as_of: Option<Date>) -> Result<Option<Witness>, ProveError> {
+    /// The last model as a report of the lines in `lines` (the others left blank).
+    fn model(
+        &mut self,
+        as_of: Option<Date>,
+        lines: &BTreeSet<LineCode>,
+    ) -> Result<Option<Witness>, ProveError> {
         let mut names = vec!["u".to_owned(), "pu".to_owned(), "has_prior".to_owned()];
         let mut with_decimals = Vec::new();
         for read in &self.declared {
             names.push(smt::amount(read.code, read.prior));
             names.push(smt::blank(read.code, read.prior));
-            let d = smt::decimals(read.code, read.prior);
-            if self.halves.iter().any(|h| h.starts_with(&format!("{read:?}"))) {
-                names.push(d);
+            if self.printed.contains(read) {
+                names.push(smt::decimals(read.code, read.prior));
                 with_decimals.push(*read);
             }
         }
@@ -330,15 +378,14 @@ impl Session {
         let mut current = BTreeMap::new();
         let mut previous = BTreeMap::new();
         for read in &self.declared {
-            if flag(&smt::blank(read.code, read.prior)) {
+            if !lines.contains(&read.code) || flag(&smt::blank(read.code, read.prior)) {
                 continue;
             }
             let Some(value) = number(&smt::amount(read.code, read.prior)) else {
                 continue;
             };
             let decimals = if with_decimals.contains(read) {
-                number(&smt::decimals(read.code, read.prior))
-                    .and_then(|d| u32::try_from(d.parts().0).ok())
+                number(&smt::decimals(read.code, read.prior)).and_then(places)
             } else {
                 None
             };
@@ -354,13 +401,38 @@ impl Session {
     }
 }
 
-/// 10^digits as a real literal.
-fn real_power(digits: u32) -> String {
-    let mut value = Value::ONE;
-    for _ in 0..digits {
-        value = value.checked_mul(Value::whole(10)).unwrap_or(value);
+/// The decimal places whose half unit `half` is (0.5 → 0, 0.005 → 2), if it is one.
+fn places(half: Value) -> Option<u32> {
+    let mut unit = Value::fraction(1, 2)?;
+    for places in 0..=28 {
+        if unit == half {
+            return Some(places);
+        }
+        unit = unit.checked_div(Value::whole(10))?;
     }
-    smt::real(value)
+    None
+}
+
+/// The largest unsat core made minimal by dropping one name at a time.
+const MINIMIZE: usize = 16;
+
+/// How a witness's amounts are asked for, in order of preference.
+#[derive(Clone, Copy)]
+enum Tier {
+    /// Whole amounts of at most this many units.
+    Whole(u64),
+    /// Amounts in cents.
+    Cents,
+    /// Whatever the solver finds.
+    Any,
+}
+
+/// The lines the rules read, on either report.
+fn lines_of<'r>(rules: impl IntoIterator<Item = &'r CheckedRule>) -> BTreeSet<LineCode> {
+    rules
+        .into_iter()
+        .flat_map(|rule| rule.lines().iter().copied())
+        .collect()
 }
 
 /// The dates to prove at: `--as-of`, or a report without a date and each day on which
@@ -418,10 +490,15 @@ pub fn prove(rules: &RuleSet, options: &Options) -> Result<Proof, ProveError> {
                     .is_some_and(|rule| in_force(rule, as_of).is_ok())
             })
             .collect();
+        // A report without a date has no previous report: the rules that read one are
+        // skipped there, which says nothing about them.
         let supported: Vec<usize> = in_force
             .iter()
             .copied()
             .filter(|&i| encoded.get(i).is_some_and(Option::is_some))
+            .filter(|&i| {
+                as_of.is_some() || !rules.rules().get(i).is_some_and(CheckedRule::reads_prior)
+            })
             .collect();
         session.push(as_of)?;
         let mut prover = Prover {
@@ -440,6 +517,13 @@ pub fn prove(rules: &RuleSet, options: &Options) -> Result<Proof, ProveError> {
         session.pop()?;
         cases.push(case);
     }
+    // A rule whose condition never holds never applies: said once, as the condition.
+    let condition: HashSet<Vec<String>> = findings
+        .iter()
+        .filter(|f| f.kind == Kind::ConditionNeverHolds)
+        .map(|f| f.rules.clone())
+        .collect();
+    findings.retain(|f| f.kind != Kind::NeverApplies || !condition.contains(&f.rules));
     // The same finding at several dates is said once, at the first.
     let mut seen = HashSet::new();
     findings.retain(|f| seen.insert((f.kind, f.rules.clone(), f.message.clone())));
@@ -495,7 +579,8 @@ impl Prover<'_> {
                             })
                         })
                     };
-                    witness = self.session.witness(self.as_of, &names, &confirm)?;
+                    let lines = lines_of(candidates.iter().filter_map(|&i| rules.rules().get(i)));
+                    witness = self.session.witness(self.as_of, &names, &lines, &confirm)?;
                     if witness.is_none() {
                         self.find(
                             Kind::Unknown,
@@ -651,7 +736,8 @@ impl Prover<'_> {
                                 .is_some_and(|r| r.verdict == Verdict::Error)
                         })
                     };
-                    match self.session.witness(self.as_of, &err, &confirm)? {
+                    let lines = lines_of(self.rules.rules().get(index));
+                    match self.session.witness(self.as_of, &err, &lines, &confirm)? {
                         Some(witness) => self.find(
                             Kind::ReachableError,
                             &[index],
@@ -821,6 +907,12 @@ pub fn prove_diff(old: &RuleSet, new: &RuleSet, options: &Options) -> Result<Equ
     }
     let mut session = Session::start(options)?;
     let mut added: BTreeMap<String, bool> = BTreeMap::new();
+    let lines = lines_of(
+        old.rules()
+            .iter()
+            .chain(new.rules())
+            .filter(|rule| compared.contains(&rule.id())),
+    );
     let confirm = |w: &Witness| -> bool {
         match (w.check(old), w.check(new)) {
             (Some(before), Some(after)) => !flips(old, &before, new, &after).is_empty(),
@@ -887,6 +979,7 @@ pub fn prove_diff(old: &RuleSet, new: &RuleSet, options: &Options) -> Result<Equ
             }
         }
         if !text.is_empty() {
+            session.close()?;
             session.solver.run(&text)?;
         }
         session.push(as_of)?;
@@ -895,10 +988,11 @@ pub fn prove_diff(old: &RuleSet, new: &RuleSet, options: &Options) -> Result<Equ
         } else {
             smt::or(&differ)
         };
+        session.close()?;
         session.solver.run(&format!("(define-fun differs () Bool {any})\n"))?;
         let names = vec!["differs".to_owned()];
         let answer = match session.ask(&names)? {
-            Answer::Sat => match session.witness(as_of, &names, &confirm)? {
+            Answer::Sat => match session.witness(as_of, &names, &lines, &confirm)? {
                 Some(witness) => {
                     if let (Some(before), Some(after)) = (witness.check(old), witness.check(new)) {
                         result.flips = flips(old, &before, new, &after);

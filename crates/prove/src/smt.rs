@@ -29,9 +29,10 @@ pub fn blank(code: LineCode, prior: bool) -> String {
     format!("{}b_{code}", if prior { "p" } else { "" })
 }
 
-/// The variable of the decimals a line is printed with (`within rounding`).
+/// The variable of half a unit of the last digit a line is printed with (`within
+/// rounding`).
 pub fn decimals(code: LineCode, prior: bool) -> String {
-    format!("{}d_{code}", if prior { "p" } else { "" })
+    format!("{}e_{code}", if prior { "p" } else { "" })
 }
 
 /// `(and …)` of the parts, simplified for none or one.

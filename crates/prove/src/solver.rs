@@ -66,7 +66,7 @@ impl Solver {
             output: BufReader::new(output),
         };
         solver.run(&format!(
-            "(set-option :produce-models true)\n(set-option :produce-unsat-cores true)\n(set-option :smt.core.minimize true)\n(set-option :timeout {timeout_ms})\n"
+            "(set-option :produce-models true)\n(set-option :produce-unsat-cores true)\n(set-option :timeout {timeout_ms})\n"
         ))?;
         Ok(solver)
     }
@@ -74,6 +74,12 @@ impl Solver {
     /// Send commands and return what the solver printed for them (without the marker).
     /// An `(error …)` answer is an error: the compiler wrote something the solver refused.
     pub fn run(&mut self, commands: &str) -> Result<String, ProveError> {
+        if let Some(log) = std::env::var_os("CROSSFOOT_PROVE_LOG") {
+            // The script as sent, for a person reproducing a question by hand.
+            if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+                let _ = file.write_all(commands.as_bytes());
+            }
+        }
         let sent = self
             .input
             .write_all(commands.as_bytes())
@@ -111,7 +117,12 @@ impl Solver {
 
     /// `check-sat` under the assumptions (names of declared booleans).
     pub fn check(&mut self, assumptions: &[String]) -> Result<Answer, ProveError> {
-        let answer = self.run(&format!("(check-sat-assuming ({}))\n", assumptions.join(" ")))?;
+        // `check-sat` when there are no assumptions: z3 keeps its time limit there.
+        let answer = if assumptions.is_empty() {
+            self.run("(check-sat)\n")?
+        } else {
+            self.run(&format!("(check-sat-assuming ({}))\n", assumptions.join(" ")))?
+        };
         match answer.trim() {
             "sat" => Ok(Answer::Sat),
             "unsat" => Ok(Answer::Unsat),
