@@ -602,7 +602,7 @@ impl Prover<'_> {
                     break;
                 }
                 Answer::Unsat => {
-                    let core: Vec<usize> = self
+                    let mut core: Vec<usize> = self
                         .session
                         .core()?
                         .iter()
@@ -613,6 +613,7 @@ impl Prover<'_> {
                                 .ok()
                         })
                         .collect();
+                    core.sort_unstable();
                     let Some(&last) = core.last() else {
                         break;
                     };
@@ -770,12 +771,13 @@ impl Prover<'_> {
                     .map(|i| format!("r{i}_ok")),
             );
             if self.session.ask(&names)? == Answer::Unsat {
-                let core: Vec<usize> = self
+                let mut core: Vec<usize> = self
                     .session
                     .core()?
                     .iter()
                     .filter_map(|name| name.strip_prefix('r')?.strip_suffix("_ok")?.parse().ok())
                     .collect();
+                core.sort_unstable();
                 let by: Vec<String> = core.iter().map(|&i| format!("`{}`", self.name(i))).collect();
                 self.find(
                     Kind::Implied,
