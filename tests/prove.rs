@@ -38,7 +38,13 @@ fn diff_prove(old: &str, new: &str) -> (i32, String, Option<String>, tempfile::T
     let output = crossfoot_in(
         &path,
         &[
-            "diff", "old.xfoot", "new.xfoot", "--prove", "--witness", "w.yaml", "--solver",
+            "diff",
+            "old.xfoot",
+            "new.xfoot",
+            "--prove",
+            "--witness",
+            "w.yaml",
+            "--solver",
             &solver,
         ],
     );
@@ -67,7 +73,10 @@ fn a_rearranged_formula_proves_equal() {
         "rule seg.excess \"Excess\"\n  7180 = 7190 + 7060\n",
     );
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("proved: no report gets a different verdict"), "{out}");
+    assert!(
+        out.contains("proved: no report gets a different verdict"),
+        "{out}"
+    );
     assert!(witness.is_none());
 }
 
@@ -130,7 +139,14 @@ fn a_money_constant_is_read_in_the_reports_unit() {
 #[ignore = "needs z3: see CONTRIBUTING.md"]
 fn the_shipped_pack_proves_consistent() {
     let solver = z3();
-    let output = crossfoot(&["prove", "rules/focus", "--solver", &solver, "--format", "json"]);
+    let output = crossfoot(&[
+        "prove",
+        "rules/focus",
+        "--solver",
+        &solver,
+        "--format",
+        "json",
+    ]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -201,7 +217,10 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % below
     }
 }
@@ -216,7 +235,12 @@ fn random_rule(rng: &mut Rng) -> String {
         _ => line(rng),
     };
     let op = ["=", ">=", "<=", "!="][rng.next(4) as usize];
-    let right = format!("{} {} {}", term(rng), ["+", "-"][rng.next(2) as usize], term(rng));
+    let right = format!(
+        "{} {} {}",
+        term(rng),
+        ["+", "-"][rng.next(2) as usize],
+        term(rng)
+    );
     let mut rule = format!("rule r \"r\"\n  {} {op} {right}\n", line(rng));
     match rng.next(4) {
         0 if op == "=" => rule.push_str("  within $1\n"),
@@ -241,7 +265,13 @@ fn random_changes_agree_with_the_engine() {
         let output = crossfoot_in(
             &path,
             &[
-                "diff", "old.xfoot", "new.xfoot", "--prove", "--witness", "w.yaml", "--solver",
+                "diff",
+                "old.xfoot",
+                "new.xfoot",
+                "--prove",
+                "--witness",
+                "w.yaml",
+                "--solver",
                 &solver,
             ],
         );
@@ -251,11 +281,16 @@ fn random_changes_agree_with_the_engine() {
             // A witness: `check` gives the two sets different verdicts on it.
             1 if path.join("w.yaml").exists() => {
                 let verdict = |rules: &str| {
-                    let out = crossfoot_in(dir.path(), &["check", rules, "w.yaml", "--format", "json"]);
+                    let out =
+                        crossfoot_in(dir.path(), &["check", rules, "w.yaml", "--format", "json"]);
                     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
                     json["reports"][0]["results"][0]["status"].clone()
                 };
-                assert_ne!(verdict("old.xfoot"), verdict("new.xfoot"), "seed {seed}:\n{old}\n{new}\n{text}");
+                assert_ne!(
+                    verdict("old.xfoot"),
+                    verdict("new.xfoot"),
+                    "seed {seed}:\n{old}\n{new}\n{text}"
+                );
             }
             // Proved equal: random reports never flip.
             0 => {
@@ -269,13 +304,28 @@ fn random_changes_agree_with_the_engine() {
                     std::fs::write(path.join("r.yaml"), &report).unwrap();
                     let flips = crossfoot_in(
                         &path,
-                        &["diff", "old.xfoot", "new.xfoot", "--reports", "r.yaml", "--format", "json"],
+                        &[
+                            "diff",
+                            "old.xfoot",
+                            "new.xfoot",
+                            "--reports",
+                            "r.yaml",
+                            "--format",
+                            "json",
+                        ],
                     );
                     let json: serde_json::Value = serde_json::from_slice(&flips.stdout).unwrap();
-                    assert_eq!(json["flips"], serde_json::json!([]), "seed {seed}:\n{old}\n{new}\n{report}");
+                    assert_eq!(
+                        json["flips"],
+                        serde_json::json!([]),
+                        "seed {seed}:\n{old}\n{new}\n{report}"
+                    );
                 }
             }
-            other => panic!("seed {seed}: exit {other}\n{old}\n{new}\n{text}{}", stderr(&output)),
+            other => panic!(
+                "seed {seed}: exit {other}\n{old}\n{new}\n{text}{}",
+                stderr(&output)
+            ),
         }
     }
 }

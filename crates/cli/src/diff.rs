@@ -140,7 +140,11 @@ fn prove_diff(
         }
         for (path, text) in &files {
             if let Err(error) = write_file(path, text) {
-                writeln!(err, "error: cannot write the witness {}: {error}", path.display())?;
+                writeln!(
+                    err,
+                    "error: cannot write the witness {}: {error}",
+                    path.display()
+                )?;
                 return Ok(ExitStatus::Error);
             }
         }

@@ -198,7 +198,10 @@ pub const PRELUDE: &str = "(define-fun abs_ ((x Real)) Real (ite (>= x 0.0) x (-
 /// The declarations of a line's variables and what ties them: a blank line is 0, and a
 /// line of the previous report is blank when there is none.
 pub fn declare(read: Read) -> String {
-    let (v, b) = (smt::amount(read.code, read.prior), smt::blank(read.code, read.prior));
+    let (v, b) = (
+        smt::amount(read.code, read.prior),
+        smt::blank(read.code, read.prior),
+    );
     let mut text = format!(
         "(declare-const {v} Real)\n(declare-const {b} Bool)\n(assert (=> {b} (= {v} 0.0)))\n"
     );
@@ -597,7 +600,11 @@ impl Compiler<'_> {
                 let mut val = if all { "true" } else { "false" }.to_owned();
                 for part in parts.iter().rev() {
                     let (part_err, part_val) = self.condition(part)?;
-                    let goes_on = if all { part_val.clone() } else { not(&part_val) };
+                    let goes_on = if all {
+                        part_val.clone()
+                    } else {
+                        not(&part_val)
+                    };
                     err = or(&[part_err, and(&[goes_on, err])]);
                     val = if all {
                         and(&[part_val, val])
@@ -808,8 +815,16 @@ mod tests {
     fn a_sum_is_linear_with_blank_lines_and_no_error() {
         let encoded = rule(&one("rule t 7190 = 7180 - 7060"), "r0").unwrap();
         assert!(!encoded.nonlinear && !encoded.may_error);
-        assert!(encoded.defs.contains("(define-fun r0_h () Bool (= v_7190 (- v_7180 v_7060)))"));
-        assert!(encoded.defs.contains("(define-fun r0_ab () Bool (and b_7190 b_7180 b_7060))"));
+        assert!(
+            encoded
+                .defs
+                .contains("(define-fun r0_h () Bool (= v_7190 (- v_7180 v_7060)))")
+        );
+        assert!(
+            encoded
+                .defs
+                .contains("(define-fun r0_ab () Bool (and b_7190 b_7180 b_7060))")
+        );
         assert_eq!(encoded.reads.len(), 3);
     }
 
@@ -817,34 +832,60 @@ mod tests {
     fn money_constants_are_read_in_each_unit() {
         let encoded = rule(&one("rule t 7465 >= $1,000,000"), "r0").unwrap();
         assert!(
-            encoded.defs.contains("(ite (= u 0) 1000000.0 (ite (= u 1) 1000.0 (ite (= u 2) 1.0 (/ 1.0 1000.0))))"),
+            encoded.defs.contains(
+                "(ite (= u 0) 1000000.0 (ite (= u 1) 1000.0 (ite (= u 2) 1.0 (/ 1.0 1000.0))))"
+            ),
             "{}",
             encoded.defs
         );
         // Zero is zero in every unit: no choice.
         let zero = rule(&one("rule t 7190 >= $0"), "r0").unwrap();
-        assert!(zero.defs.contains("(or (= v_7190 0.0) (> v_7190 0.0))"), "{}", zero.defs);
+        assert!(
+            zero.defs.contains("(or (= v_7190 0.0) (> v_7190 0.0))"),
+            "{}",
+            zero.defs
+        );
     }
 
     #[test]
     fn round_is_a_floor_of_the_steps() {
         let encoded = rule(&one("rule t 7495 = round(110% * 7455)"), "r0").unwrap();
-        assert!(encoded.defs.contains("(to_int (+ y 0.5))"), "{}", encoded.defs);
-        assert!(encoded.defs.contains("(* (/ 11.0 10.0) v_7455)"), "{}", encoded.defs);
+        assert!(
+            encoded.defs.contains("(to_int (+ y 0.5))"),
+            "{}",
+            encoded.defs
+        );
+        assert!(
+            encoded.defs.contains("(* (/ 11.0 10.0) v_7455)"),
+            "{}",
+            encoded.defs
+        );
     }
 
     #[test]
     fn division_by_a_line_is_nonlinear_and_may_fail() {
         let encoded = rule(&one("rule t 7010 / 7020 >= 5%"), "r0").unwrap();
         assert!(encoded.nonlinear && encoded.may_error);
-        assert!(encoded.defs.contains("(define-fun r0_ae () Bool (= v_7020 0.0))"), "{}", encoded.defs);
+        assert!(
+            encoded
+                .defs
+                .contains("(define-fun r0_ae () Bool (= v_7020 0.0))"),
+            "{}",
+            encoded.defs
+        );
     }
 
     #[test]
     fn conditions_short_circuit() {
-        let encoded = rule(&one("rule t 7010 = 7020 when 7030 > $0 and 7040 / 7050 > 1.0"), "r0").unwrap();
+        let encoded = rule(
+            &one("rule t 7010 = 7020 when 7030 > $0 and 7040 / 7050 > 1.0"),
+            "r0",
+        )
+        .unwrap();
         assert!(
-            encoded.defs.contains("(define-fun r0_ce () Bool (and (> v_7030 0.0) (= v_7050 0.0)))"),
+            encoded
+                .defs
+                .contains("(define-fun r0_ce () Bool (and (> v_7030 0.0) (= v_7050 0.0)))"),
             "{}",
             encoded.defs
         );
@@ -852,7 +893,11 @@ mod tests {
 
     #[test]
     fn within_rounding_is_a_band_of_half_units() {
-        let encoded = rule(&one("rule t 7010 = 7020 + 2.0 * 7030 within rounding"), "r0").unwrap();
+        let encoded = rule(
+            &one("rule t 7010 = 7020 + 2.0 * 7030 within rounding"),
+            "r0",
+        )
+        .unwrap();
         assert!(encoded.defs.contains("(* 2.0 hm_7030)"), "{}", encoded.defs);
         assert_eq!(encoded.decimals.len(), 3);
         let unsupported = rule(&one("rule t 7010 = max(7020, 7030) within rounding"), "r0");
@@ -862,6 +907,12 @@ mod tests {
     #[test]
     fn tolerances_make_close_sides_equal() {
         let encoded = rule(&one("rule t 7010 = 7020 within $1"), "r0").unwrap();
-        assert!(encoded.defs.contains("(<= (abs_ (- v_7010 v_7020)) (ite (= u 0) 1.0"), "{}", encoded.defs);
+        assert!(
+            encoded
+                .defs
+                .contains("(<= (abs_ (- v_7010 v_7020)) (ite (= u 0) 1.0"),
+            "{}",
+            encoded.defs
+        );
     }
 }

@@ -301,7 +301,12 @@ impl Session {
         lines: &BTreeSet<LineCode>,
         confirm: &dyn Fn(&Witness) -> bool,
     ) -> Result<Option<Witness>, ProveError> {
-        for tier in [Tier::Whole(1_000), Tier::Whole(1_000_000_000), Tier::Cents, Tier::Any] {
+        for tier in [
+            Tier::Whole(1_000),
+            Tier::Whole(1_000_000_000),
+            Tier::Cents,
+            Tier::Any,
+        ] {
             let mut text = "(push 1)\n".to_owned();
             if matches!(tier, Tier::Whole(_)) {
                 // In dollars, unless only another unit shows it.
@@ -314,10 +319,8 @@ impl Session {
                 let printed = self.printed.contains(read);
                 match tier {
                     Tier::Whole(most) => {
-                        let _ = writeln!(
-                            text,
-                            "(assert (and (is_int {v}) (<= (abs_ {v}) {most}.0)))"
-                        );
+                        let _ =
+                            writeln!(text, "(assert (and (is_int {v}) (<= (abs_ {v}) {most}.0)))");
                         if printed {
                             let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.5)))");
                         }
@@ -575,7 +578,10 @@ impl Prover<'_> {
                     let confirm = move |w: &Witness| {
                         w.check(rules).is_some_and(|result| {
                             passing.iter().all(|&i| {
-                                result.results.get(i).is_some_and(|r| r.verdict == Verdict::Pass)
+                                result
+                                    .results
+                                    .get(i)
+                                    .is_some_and(|r| r.verdict == Verdict::Pass)
                             })
                         })
                     };
@@ -607,10 +613,7 @@ impl Prover<'_> {
                         .core()?
                         .iter()
                         .filter_map(|name| {
-                            name.strip_prefix('r')?
-                                .strip_suffix("_pass")?
-                                .parse()
-                                .ok()
+                            name.strip_prefix('r')?.strip_suffix("_pass")?.parse().ok()
                         })
                         .collect();
                     core.sort_unstable();
@@ -712,7 +715,8 @@ impl Prover<'_> {
                 Answer::Unsat => self.find(
                     Kind::ConditionNeverHolds,
                     &[index],
-                    "no report satisfies this rule's `when` condition: it is always skipped".to_owned(),
+                    "no report satisfies this rule's `when` condition: it is always skipped"
+                        .to_owned(),
                     None,
                 ),
                 Answer::Unknown => self.find(
@@ -756,7 +760,9 @@ impl Prover<'_> {
                 Answer::Unknown => self.find(
                     Kind::Unknown,
                     &[index],
-                    format!("the solver could not decide whether this rule can divide by zero{why}"),
+                    format!(
+                        "the solver could not decide whether this rule can divide by zero{why}"
+                    ),
                     None,
                 ),
                 Answer::Unsat => {}
@@ -778,13 +784,20 @@ impl Prover<'_> {
                     .filter_map(|name| name.strip_prefix('r')?.strip_suffix("_ok")?.parse().ok())
                     .collect();
                 core.sort_unstable();
-                let by: Vec<String> = core.iter().map(|&i| format!("`{}`", self.name(i))).collect();
+                let by: Vec<String> = core
+                    .iter()
+                    .map(|&i| format!("`{}`", self.name(i)))
+                    .collect();
                 self.find(
                     Kind::Implied,
                     &[index],
                     format!(
                         "no report fails this rule on which {} hold: it is implied by them",
-                        if by.is_empty() { "the other rules".to_owned() } else { by.join(", ") }
+                        if by.is_empty() {
+                            "the other rules".to_owned()
+                        } else {
+                            by.join(", ")
+                        }
                     ),
                     None,
                 );
@@ -843,7 +856,9 @@ fn same_rule(old: &CheckedRule, new: &CheckedRule) -> bool {
             rule.condition_text().map(str::to_owned),
             *rule.period(),
             rule.lines().to_vec(),
-            (0..rule.lines().len()).map(|s| rule.kind(s)).collect::<Vec<_>>(),
+            (0..rule.lines().len())
+                .map(|s| rule.kind(s))
+                .collect::<Vec<_>>(),
             rule.total_reads().to_vec(),
         )
     };
@@ -867,7 +882,11 @@ fn version_at(set: &RuleSet, id: &str, as_of: Option<Date>) -> Result<usize, &'s
 
 /// Prove that no report gets a different verdict under `new` than under `old`, or find
 /// one that does.
-pub fn prove_diff(old: &RuleSet, new: &RuleSet, options: &Options) -> Result<Equivalence, ProveError> {
+pub fn prove_diff(
+    old: &RuleSet,
+    new: &RuleSet,
+    options: &Options,
+) -> Result<Equivalence, ProveError> {
     let mut ids: Vec<&str> = Vec::new();
     let mut seen = HashSet::new();
     for rule in new.rules().iter().chain(old.rules()) {
@@ -903,7 +922,10 @@ pub fn prove_diff(old: &RuleSet, new: &RuleSet, options: &Options) -> Result<Equ
     if compared.is_empty() {
         result.cases = dates
             .iter()
-            .map(|&as_of| DiffCase { as_of, answer: "same" })
+            .map(|&as_of| DiffCase {
+                as_of,
+                answer: "same",
+            })
             .collect();
         return Ok(result);
     }
@@ -991,7 +1013,9 @@ pub fn prove_diff(old: &RuleSet, new: &RuleSet, options: &Options) -> Result<Equ
             smt::or(&differ)
         };
         session.close()?;
-        session.solver.run(&format!("(define-fun differs () Bool {any})\n"))?;
+        session
+            .solver
+            .run(&format!("(define-fun differs () Bool {any})\n"))?;
         let names = vec!["differs".to_owned()];
         let answer = match session.ask(&names)? {
             Answer::Sat => match session.witness(as_of, &names, &lines, &confirm)? {
@@ -1015,7 +1039,10 @@ pub fn prove_diff(old: &RuleSet, new: &RuleSet, options: &Options) -> Result<Equ
             Answer::Unknown => {
                 result.unknown.push(format!(
                     "{}: the solver could not decide",
-                    as_of.map_or_else(|| "a report without a date".to_owned(), |d| format!("on {d}"))
+                    as_of.map_or_else(
+                        || "a report without a date".to_owned(),
+                        |d| format!("on {d}")
+                    )
                 ));
                 "unknown"
             }

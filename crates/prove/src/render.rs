@@ -7,7 +7,10 @@ use crate::{Equivalence, Kind, Proof, Witness};
 use crossfoot_syntax::date::Date;
 
 fn date(as_of: Option<Date>) -> String {
-    as_of.map_or_else(|| "a report without a date".to_owned(), |d| format!("as of {d}"))
+    as_of.map_or_else(
+        || "a report without a date".to_owned(),
+        |d| format!("as of {d}"),
+    )
 }
 
 fn heading(kind: Kind) -> &'static str {
@@ -89,7 +92,10 @@ pub fn proof_text(proof: &Proof) -> String {
         if counted == 0 {
             "prove: nothing found".to_owned()
         } else {
-            format!("prove: {counted} finding{}", if counted == 1 { "" } else { "s" })
+            format!(
+                "prove: {counted} finding{}",
+                if counted == 1 { "" } else { "s" }
+            )
         }
     );
     text
@@ -97,12 +103,15 @@ pub fn proof_text(proof: &Proof) -> String {
 
 /// `prove`'s findings in Markdown.
 pub fn proof_markdown(proof: &Proof) -> String {
-    let mut text = "## crossfoot prove\n\n| date | rules in force | passing together |\n|---|---|---|\n".to_owned();
+    let mut text =
+        "## crossfoot prove\n\n| date | rules in force | passing together |\n|---|---|---|\n"
+            .to_owned();
     for case in &proof.cases {
         let _ = writeln!(
             text,
             "| {} | {} | {} |",
-            case.as_of.map_or_else(|| "no date".to_owned(), |d| d.to_string()),
+            case.as_of
+                .map_or_else(|| "no date".to_owned(), |d| d.to_string()),
             case.rules,
             case.passing
         );

@@ -46,7 +46,10 @@ pub fn and(parts: &[String]) -> String {
         [one] => (*one).clone(),
         more => format!(
             "(and {})",
-            more.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
+            more.iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
     }
 }
@@ -62,7 +65,10 @@ pub fn or(parts: &[String]) -> String {
         [one] => (*one).clone(),
         more => format!(
             "(or {})",
-            more.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
+            more.iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
     }
 }

@@ -76,7 +76,11 @@ impl Solver {
     pub fn run(&mut self, commands: &str) -> Result<String, ProveError> {
         if let Some(log) = std::env::var_os("CROSSFOOT_PROVE_LOG") {
             // The script as sent, for a person reproducing a question by hand.
-            if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+            if let Ok(mut file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+            {
                 let _ = file.write_all(commands.as_bytes());
             }
         }
@@ -121,7 +125,10 @@ impl Solver {
         let answer = if assumptions.is_empty() {
             self.run("(check-sat)\n")?
         } else {
-            self.run(&format!("(check-sat-assuming ({}))\n", assumptions.join(" ")))?
+            self.run(&format!(
+                "(check-sat-assuming ({}))\n",
+                assumptions.join(" ")
+            ))?
         };
         match answer.trim() {
             "sat" => Ok(Answer::Sat),
@@ -144,7 +151,8 @@ impl Solver {
             return Ok(Vec::new());
         }
         let answer = self.run(&format!("(get-value ({}))\n", names.join(" ")))?;
-        let tree = parse(&answer).ok_or_else(|| self.failed(format!("a model it gave could not be read: {answer}")))?;
+        let tree = parse(&answer)
+            .ok_or_else(|| self.failed(format!("a model it gave could not be read: {answer}")))?;
         let Sexp::List(pairs) = tree else {
             return Err(self.failed("a model it gave is not a list".to_owned()));
         };

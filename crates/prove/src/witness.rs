@@ -132,7 +132,11 @@ impl Witness {
             Some(text) => vec![read(&text, "witness.prior.yaml")?],
             None => Vec::new(),
         };
-        Some(Engine::new(rules.clone()).with_priors(&priors).check(&report))
+        Some(
+            Engine::new(rules.clone())
+                .with_priors(&priors)
+                .check(&report),
+        )
     }
 }
 
@@ -191,10 +195,13 @@ mod tests {
 
     #[test]
     fn a_witness_reads_back_as_a_report() {
-        let lines = BTreeMap::from([("7010".parse().unwrap(), Amount {
-            value: Value::whole(5),
-            decimals: None,
-        })]);
+        let lines = BTreeMap::from([(
+            "7010".parse().unwrap(),
+            Amount {
+                value: Value::whole(5),
+                decimals: None,
+            },
+        )]);
         let witness = Witness::new(None, Unit::ALL[1], &lines, None).unwrap();
         assert_eq!(
             witness.yaml(),
