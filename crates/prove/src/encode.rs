@@ -94,7 +94,7 @@ pub fn rule(rule: &CheckedRule, name: &str) -> Result<Encoded, Unsupported> {
                 "(<= (abs_ (- {} {})) {})",
                 left.text,
                 right.text,
-                unit_choice(|i| real(tolerance[i]))
+                unit_choice(|i| real(at(&tolerance, i)))
             );
             ordered(comparison.op, &left.text, &right.text, &within)
         }
@@ -303,6 +303,11 @@ fn power_of_thousand(shift: i32) -> Value {
 /// A value in each unit of [`Unit::ALL`].
 type PerUnit = [Value; 4];
 
+/// The value of a [`PerUnit`] in the unit at index `i` of [`Unit::ALL`].
+fn at(values: &PerUnit, i: usize) -> Value {
+    values.get(i).copied().unwrap_or(Value::ZERO)
+}
+
 /// A value in each unit, or why not (it does not fit in one).
 fn per_unit(value: impl Fn(Unit) -> Option<Value>) -> Result<PerUnit, Unsupported> {
     let mut values = [Value::ZERO; 4];
@@ -356,7 +361,7 @@ struct Expr {
 impl Expr {
     fn constant(values: PerUnit) -> Expr {
         Expr {
-            text: unit_choice(|i| real(values[i])),
+            text: unit_choice(|i| real(at(&values, i))),
             constant: Some(values),
             err: "false".to_owned(),
         }
@@ -469,8 +474,8 @@ impl Compiler<'_> {
             BinOp::Add => format!("(+ {} {})", left.text, right.text),
             BinOp::Sub => format!("(- {} {})", left.text, right.text),
             BinOp::Mul => match (left.constant, right.constant) {
-                (Some(k), _) => unit_choice(|i| format!("(* {} {})", real(k[i]), right.text)),
-                (_, Some(k)) => unit_choice(|i| format!("(* {} {})", left.text, real(k[i]))),
+                (Some(k), _) => unit_choice(|i| format!("(* {} {})", real(at(&k, i)), right.text)),
+                (_, Some(k)) => unit_choice(|i| format!("(* {} {})", left.text, real(at(&k, i)))),
                 _ => {
                     self.nonlinear = true;
                     format!("(* {} {})", left.text, right.text)
@@ -485,7 +490,7 @@ impl Compiler<'_> {
                     });
                 }
                 Some(k) => unit_choice(|i| {
-                    let inverse = Value::ONE.checked_div(k[i]).unwrap_or(Value::ZERO);
+                    let inverse = Value::ONE.checked_div(at(&k, i)).unwrap_or(Value::ZERO);
                     format!("(* {} {})", real(inverse), left.text)
                 }),
                 None => {
