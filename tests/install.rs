@@ -126,7 +126,7 @@ fn a_man_page_for_no_such_command_says_which_there_are() {
     exit code: 2
     --- stdout
     --- stderr
-    error: `chek` is not a command of crossfoot; one of: check, lint, fmt, explain, coverage, diff, changes, verify-record, doc, sql, test, lsp, completions, man
+    error: `chek` is not a command of crossfoot; one of: check, lint, fmt, explain, coverage, diff, prove, changes, verify-record, doc, sql, test, lsp, completions, man
     ");
 }
 

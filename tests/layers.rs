@@ -85,6 +85,12 @@ const CRATES: &[Crate] = &[
         layers: &["error", "expr"],
     },
     Crate {
+        dir: "crates/prove",
+        name: "crossfoot-prove",
+        depends_on: &["crossfoot-syntax", "crossfoot-core"],
+        layers: &["error", "smt", "solver", "encode", "witness", "render"],
+    },
+    Crate {
         dir: "crates/render",
         name: "crossfoot-render",
         depends_on: &["crossfoot-syntax", "crossfoot-core"],
@@ -120,6 +126,7 @@ const CRATES: &[Crate] = &[
             "crossfoot-core",
             "crossfoot-render",
             "crossfoot-sql",
+            "crossfoot-prove",
             "crossfoot-lsp",
         ],
         layers: &[

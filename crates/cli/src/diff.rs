@@ -4,7 +4,9 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use super::{ChangesArgs, DiffArgs, DiffFormat, ExitStatus, not_one, use_color, write_problems};
+use super::{
+    ChangesArgs, DiffArgs, DiffFormat, ExitStatus, ProveArgs, not_one, use_color, write_problems,
+};
 use crossfoot_core::compile::RuleSet;
 use crossfoot_core::diff::{
     Days, Flip, LineChange, RuleChange, changes_between, diff, diff_lines, flips,
@@ -51,6 +53,9 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
             return Ok(ExitStatus::Error);
         }
     };
+    if args.prove {
+        return prove_diff(args, &old, &new, &problems);
+    }
     let changes = diff(&old, &new);
     let lines = diff_lines(&old, &new);
     let flipped = if args.reports.is_empty() {
@@ -96,6 +101,138 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         ExitStatus::Pass
     } else {
         ExitStatus::Fail
+    })
+}
+
+/// `crossfoot diff OLD NEW --prove`: exit 0 when the solver proves no report gets a
+/// different verdict, 1 with a witness (checked by the engine under both sets) or when a
+/// question is undecided, 2 when no solver runs or the witness cannot be written.
+fn prove_diff(
+    args: &DiffArgs,
+    old: &RuleSet,
+    new: &RuleSet,
+    problems: &Human,
+) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    if let Some(path) = &args.witness {
+        let mut guard = crossfoot_core::files::WriteGuard::new();
+        guard.rules(&args.old, &[]);
+        guard.rules(&args.new, &[]);
+        if let Some(refused) = guard.refused("--witness", path) {
+            writeln!(err, "error: {refused}")?;
+            return Ok(ExitStatus::Error);
+        }
+    }
+    let options = args.solving.options(args.reading.as_of);
+    let result = match crossfoot_prove::prove_diff(old, new, &options) {
+        Ok(result) => result,
+        Err(error) => {
+            problems.problems(&[error], &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let mut written = None;
+    if let (Some(path), Some(witness)) = (&args.witness, &result.witness) {
+        let mut files = vec![(path.clone(), witness.yaml())];
+        if let Some(prior) = witness.prior_yaml() {
+            files.push((prior_path(path), prior));
+        }
+        for (path, text) in &files {
+            if let Err(error) = write_file(path, text) {
+                writeln!(
+                    err,
+                    "error: cannot write the witness {}: {error}",
+                    path.display()
+                )?;
+                return Ok(ExitStatus::Error);
+            }
+        }
+        written = Some(
+            files
+                .iter()
+                .map(|(p, _)| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" and "),
+        );
+    }
+    let text = match args.format {
+        DiffFormat::Human => crossfoot_render::text::terminal_lines(&crossfoot_prove::diff_text(
+            &result,
+            written.as_deref(),
+        ))
+        .into_owned(),
+        DiffFormat::Markdown => crossfoot_prove::diff_markdown(&result),
+        DiffFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&result).map_err(io::Error::other)?;
+            text.push('\n');
+            text
+        }
+    };
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if result.proved_same() {
+        ExitStatus::Pass
+    } else {
+        ExitStatus::Fail
+    })
+}
+
+/// Where a witness's previous report goes: beside it, `NAME.prior.yaml`.
+fn prior_path(path: &std::path::Path) -> std::path::PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "witness".to_owned());
+    path.with_file_name(format!("{stem}.prior.yaml"))
+}
+
+/// Write a whole file through the one guarded writer (staged, never through a link).
+fn write_file(path: &std::path::Path, text: &str) -> io::Result<()> {
+    let mut staged = crossfoot_core::files::Staged::create(path)?;
+    staged.write_all(text.as_bytes())?;
+    staged.finish()
+}
+
+/// `crossfoot prove`: exit 0 when nothing is found and every question was decided, 1
+/// when something is found or undecided, 2 when the rules cannot be used or no solver
+/// runs.
+pub fn prove(args: &ProveArgs) -> io::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let problems = Human::new(use_color(args.color, io::stderr().is_terminal()), false);
+    let rules = match load_rules(&args.rules) {
+        Ok(checked) => checked.rules,
+        Err(errors) => {
+            write_problems(&problems, &errors, &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let proof = match crossfoot_prove::prove(&rules, &args.solving.options(args.as_of)) {
+        Ok(proof) => proof,
+        Err(error) => {
+            problems.problems(&[error], &mut err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    let text = match args.format {
+        DiffFormat::Human => {
+            crossfoot_render::text::terminal_lines(&crossfoot_prove::proof_text(&proof))
+                .into_owned()
+        }
+        DiffFormat::Markdown => crossfoot_prove::proof_markdown(&proof),
+        DiffFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&proof).map_err(io::Error::other)?;
+            text.push('\n');
+            text
+        }
+    };
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if proof.found() {
+        ExitStatus::Fail
+    } else {
+        ExitStatus::Pass
     })
 }
 

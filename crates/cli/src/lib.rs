@@ -90,6 +90,14 @@ pub enum Command {
     Coverage(CoverageArgs),
     /// Compare two rule sets by meaning, and show the verdicts the change flips on reports.
     Diff(DiffArgs),
+    /// Prove what a rule set means, with an SMT solver (z3): rules no report can pass
+    /// together, rules no report can fail, conditions that never hold, and evaluation
+    /// errors some report reaches.
+    #[command(
+        after_help = "Exit status: 0 nothing found (every question decided), 1 something found or a
+question the solver could not decide, 2 the rules could not be used or no solver runs."
+    )]
+    Prove(ProveArgs),
     /// List the days in a period on which a rule starts, ends or changes: the change log
     /// of the rule set's versions, with citations.
     Changes(ChangesArgs),
@@ -178,6 +186,61 @@ pub struct DiffArgs {
     /// How to print the comparison.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
+    /// Prove, with an SMT solver, that no report gets a different verdict under NEW than
+    /// under OLD (at `--as-of`, or at every date), or find one that does.
+    #[arg(long, conflicts_with_all = ["reports", "prior"])]
+    pub prove: bool,
+    /// With `--prove`: write the report the solver found (YAML, checked by the engine)
+    /// to FILE.
+    #[arg(long, value_name = "FILE", requires = "prove")]
+    pub witness: Option<PathBuf>,
+    /// `--solver`, `--timeout`.
+    #[command(flatten)]
+    pub solving: SolverArgs,
+    /// When to use colour in diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// The solver of `prove` and `diff --prove`.
+#[derive(Debug, Args)]
+pub struct SolverArgs {
+    /// The SMT solver to run (z3, reading SMT-LIB 2 on standard input); `z3` on `PATH`
+    /// when absent.
+    #[arg(long, value_name = "PATH")]
+    pub solver: Option<PathBuf>,
+    /// The time limit of each question to the solver, in seconds; a question not
+    /// decided in time is `unknown`.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub timeout: u32,
+}
+
+impl SolverArgs {
+    /// The options of the prover, at `as_of`.
+    pub fn options(&self, as_of: Option<Date>) -> crossfoot_prove::Options {
+        crossfoot_prove::Options {
+            solver: self.solver.clone(),
+            as_of,
+            timeout_ms: self.timeout.saturating_mul(1000),
+        }
+    }
+}
+
+/// `crossfoot prove`.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// A `.xfoot` rule file, or a directory of them.
+    pub rules: PathBuf,
+    /// Prove at this date only (`YYYY-MM-DD`); without it, at every date on which the
+    /// rules in force change, and for a report without a date.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+    /// How to print what was found.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// `--solver`, `--timeout`.
+    #[command(flatten)]
+    pub solving: SolverArgs,
     /// When to use colour in diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -613,6 +676,7 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Changes(args) => diff::changes(&args),
+        Command::Prove(args) => diff::prove(&args),
         Command::VerifyRecord(args) => verify::verify_record(&args),
         Command::Completions(args) => completions(&args),
         Command::Man(args) => man(&args),

@@ -1,0 +1,1057 @@
+//! `crossfoot prove` and `crossfoot diff --prove`: what a rule set means, decided by an
+//! SMT solver over every report, not only the reports at hand.
+//!
+//! The checked rules are compiled to SMT-LIB 2 ([`encode`]): a rule's verdict (pass,
+//! fail, skipped, error) on a report whose amounts are unknowns, the way the evaluator
+//! decides it. A solver in its own process ([`solver`], z3 by default) answers questions
+//! about those verdicts: whether some report passes every rule, whether a rule can fail,
+//! whether a condition can hold, whether an evaluation error can be reached, and whether
+//! two rule sets give some report different verdicts. `unsat` is a proof; `sat` comes
+//! with a model that is turned into a report and checked by the engine ([`witness`])
+//! before it is believed; `unknown` is said as it is, never counted as proved.
+
+mod encode;
+mod error;
+mod render;
+mod smt;
+mod solver;
+mod witness;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crossfoot_core::compile::{CheckedRule, RuleSet, version_name};
+use crossfoot_core::diff::{Flip, flips};
+use crossfoot_core::eval::{Verdict, in_force};
+use crossfoot_core::unit::Unit;
+use crossfoot_syntax::date::Date;
+use crossfoot_syntax::line::LineCode;
+use crossfoot_syntax::number::Value;
+
+use encode::{Encoded, Read};
+pub use error::ProveError;
+pub use render::{diff_markdown, diff_text, proof_markdown, proof_text};
+use solver::{Answer, Model, Solver};
+pub use witness::Witness;
+
+/// How to prove.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The solver program (`z3` on `PATH` when `None`).
+    pub solver: Option<PathBuf>,
+    /// The one date to prove at; `None`: every date on which the rules in force change,
+    /// and a report without a date.
+    pub as_of: Option<Date>,
+    /// The time limit of each question to the solver, in milliseconds.
+    pub timeout_ms: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            solver: None,
+            as_of: None,
+            timeout_ms: 10_000,
+        }
+    }
+}
+
+/// What a finding of `prove` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Rules that can all apply to one report but can never all pass on it.
+    Contradiction,
+    /// A rule that can apply to a report but passes on none.
+    NeverPasses,
+    /// A rule that no report can fail: vacuous.
+    NeverFails,
+    /// A rule no report makes evaluate (its condition, lines or totals never allow it).
+    NeverApplies,
+    /// A `when` condition no report satisfies.
+    ConditionNeverHolds,
+    /// An evaluation error (a division by zero) that some report reaches.
+    ReachableError,
+    /// A rule that cannot fail on a report where every other rule holds (information).
+    Implied,
+    /// A question the solver could not decide.
+    Unknown,
+}
+
+impl Kind {
+    /// Whether the finding makes `prove` exit 1 (every kind but `implied`, which is
+    /// information).
+    pub fn counts(self) -> bool {
+        self != Kind::Implied
+    }
+
+    /// The stable name in JSON: `contradiction`, `never_passes`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Contradiction => "contradiction",
+            Kind::NeverPasses => "never_passes",
+            Kind::NeverFails => "never_fails",
+            Kind::NeverApplies => "never_applies",
+            Kind::ConditionNeverHolds => "condition_never_holds",
+            Kind::ReachableError => "reachable_error",
+            Kind::Implied => "implied",
+            Kind::Unknown => "unknown",
+        }
+    }
+}
+
+/// One thing `prove` found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// What it is.
+    pub kind: Kind,
+    /// The rules (as people name them: id, and period for a dated version).
+    pub rules: Vec<String>,
+    /// The first date it was found at (`null`: a report without a date).
+    #[serde(serialize_with = "date_text")]
+    pub as_of: Option<Date>,
+    /// What it means, in words.
+    pub message: String,
+    /// A report that shows it, checked by the engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<Witness>,
+}
+
+fn date_text<S: serde::Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(date) => serializer.collect_str(date),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// One date `prove` looked at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Case {
+    /// The date (`null`: a report without one).
+    #[serde(serialize_with = "date_text")]
+    pub as_of: Option<Date>,
+    /// The rules in force.
+    pub rules: usize,
+    /// How many of them one report passes together (the witness).
+    pub passing: usize,
+    /// The rules set aside to find that report (each named in a finding, or with a
+    /// condition that excludes another rule's).
+    pub set_aside: Vec<String>,
+    /// A report that passes `passing` rules, checked by the engine.
+    pub witness: Option<Witness>,
+}
+
+/// What `prove` found in a rule set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Proof {
+    /// Each date looked at.
+    pub cases: Vec<Case>,
+    /// What was found, in order of kind, then rule.
+    pub findings: Vec<Finding>,
+}
+
+impl Proof {
+    /// Whether something was found that counts (`prove` exits 1).
+    pub fn found(&self) -> bool {
+        self.findings.iter().any(|f| f.kind.counts())
+    }
+}
+
+/// A solver with the rules compiled so far.
+struct Session {
+    solver: Solver,
+    declared: BTreeSet<Read>,
+    halves: HashSet<String>,
+    /// The lines whose printed half unit is a variable (`within rounding`).
+    printed: BTreeSet<Read>,
+    /// Whether the scope of a question is open.
+    open: bool,
+}
+
+impl Session {
+    fn start(options: &Options) -> Result<Session, ProveError> {
+        let mut solver = Solver::start(options.solver.as_deref(), options.timeout_ms)?;
+        solver.run(&format!(
+            "{}(declare-const u Int)\n(declare-const pu Int)\n(declare-const has_prior Bool)\n(assert (and (>= u 0) (<= u 3) (>= pu 0) (<= pu 3)))\n",
+            encode::PRELUDE
+        ))?;
+        Ok(Session {
+            solver,
+            declared: BTreeSet::new(),
+            halves: HashSet::new(),
+            printed: BTreeSet::new(),
+            open: false,
+        })
+    }
+
+    /// Compile a rule and send its definitions.
+    fn add(
+        &mut self,
+        rule: &CheckedRule,
+        name: &str,
+    ) -> Result<Result<Encoded, encode::Unsupported>, ProveError> {
+        self.close()?;
+        let encoded = match encode::rule(rule, name) {
+            Ok(encoded) => encoded,
+            Err(unsupported) => return Ok(Err(unsupported)),
+        };
+        let mut text = String::new();
+        for read in &encoded.reads {
+            if self.declared.insert(*read) {
+                text.push_str(&encode::declare(*read));
+            }
+        }
+        for (read, kind) in &encoded.decimals {
+            let first = self.printed.insert(*read);
+            if self.halves.insert(format!("{read:?}{kind:?}")) {
+                text.push_str(&encode::declare_decimals(*read, *kind, first));
+            }
+        }
+        text.push_str(&encoded.defs);
+        let _ = writeln!(
+            text,
+            "(define-fun {} () Bool (and (not {}) (not {})))",
+            encode::term(name, "ok"),
+            encode::term(name, "fail"),
+            encode::term(name, "err")
+        );
+        self.solver.run(&text)?;
+        Ok(Ok(encoded))
+    }
+
+    /// Ask whether the named booleans can all hold, each asserted by name in a scope of
+    /// its own (so the solver's context holds only the question at hand); the scope
+    /// stays open for [`core`](Self::core) and [`model`](Self::model) until the next
+    /// question or [`close`](Self::close).
+    fn ask(&mut self, names: &[String]) -> Result<Answer, ProveError> {
+        self.close()?;
+        let mut text = "(push 1)\n".to_owned();
+        for name in names {
+            let _ = writeln!(text, "(assert (! {name} :named L_{name}))");
+        }
+        self.solver.run(&text)?;
+        self.open = true;
+        self.solver.check(&[])
+    }
+
+    /// End the scope of the last question.
+    fn close(&mut self) -> Result<(), ProveError> {
+        if self.open {
+            self.open = false;
+            self.solver.run("(pop 1)\n")?;
+        }
+        Ok(())
+    }
+
+    /// The names of the last `unsat` answer's core, made minimal: each one dropped in
+    /// turn, and left out when the rest are still unsat (a core of more than
+    /// [`MINIMIZE`] names is kept as the solver gave it).
+    fn core(&mut self) -> Result<Vec<String>, ProveError> {
+        let mut core: Vec<String> = self
+            .solver
+            .core()?
+            .into_iter()
+            .filter_map(|literal| literal.strip_prefix("L_").map(str::to_owned))
+            .collect();
+        if core.len() > MINIMIZE {
+            return Ok(core);
+        }
+        let mut at = 0;
+        while at < core.len() && core.len() > 1 {
+            let mut without = core.clone();
+            without.remove(at);
+            if self.ask(&without)? == Answer::Unsat {
+                core = without;
+            } else {
+                at += 1;
+            }
+        }
+        Ok(core)
+    }
+
+    /// Start a scope for one date.
+    fn push(&mut self, as_of: Option<Date>) -> Result<(), ProveError> {
+        self.close()?;
+        let mut text = "(push 1)\n".to_owned();
+        if as_of.is_none() {
+            // A report without a date has no previous report.
+            text.push_str("(assert (not has_prior))\n");
+        }
+        self.solver.run(&text)?;
+        Ok(())
+    }
+
+    fn pop(&mut self) -> Result<(), ProveError> {
+        self.close()?;
+        self.solver.run("(pop 1)\n")?;
+        Ok(())
+    }
+
+    /// A witness for the last `sat` answer to `names` that `confirm` accepts, naming
+    /// only the lines in `lines`: asked first with whole amounts of at most a thousand,
+    /// then of at most a billion, then in cents, then as the solver likes (the model as it is), so the report is
+    /// easy to read. `None`: no model was confirmed.
+    fn witness(
+        &mut self,
+        as_of: Option<Date>,
+        names: &[String],
+        lines: &BTreeSet<LineCode>,
+        confirm: &dyn Fn(&Witness) -> bool,
+    ) -> Result<Option<Witness>, ProveError> {
+        for tier in [
+            Tier::Whole(1_000),
+            Tier::Whole(1_000_000_000),
+            Tier::Cents,
+            Tier::Any,
+        ] {
+            let mut text = "(push 1)\n".to_owned();
+            if matches!(tier, Tier::Whole(_)) {
+                // In dollars, unless only another unit shows it.
+                text.push_str("(assert (and (= u 0) (= pu 0)))\n");
+            }
+            for read in &self.declared {
+                let v = smt::amount(read.code, read.prior);
+                let b = smt::blank(read.code, read.prior);
+                let e = smt::decimals(read.code, read.prior);
+                let printed = self.printed.contains(read);
+                match tier {
+                    Tier::Whole(most) => {
+                        let _ =
+                            writeln!(text, "(assert (and (is_int {v}) (<= (abs_ {v}) {most}.0)))");
+                        if printed {
+                            let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.5)))");
+                        }
+                    }
+                    Tier::Cents => {
+                        let _ = writeln!(text, "(assert (is_int (* 100.0 {v})))");
+                        if printed {
+                            let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.005)))");
+                        }
+                    }
+                    Tier::Any => {}
+                }
+            }
+            self.close()?;
+            self.solver.run(&text)?;
+            let found = match self.ask(names)? {
+                Answer::Sat => self.model(as_of, lines)?,
+                Answer::Unsat | Answer::Unknown => None,
+            };
+            self.close()?;
+            self.solver.run("(pop 1)\n")?;
+            if let Some(found) = found.filter(|w| confirm(w)) {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The last model as a report of the lines in `lines` (the others left blank).
+    fn model(
+        &mut self,
+        as_of: Option<Date>,
+        lines: &BTreeSet<LineCode>,
+    ) -> Result<Option<Witness>, ProveError> {
+        let mut names = vec!["u".to_owned(), "pu".to_owned(), "has_prior".to_owned()];
+        let mut with_decimals = Vec::new();
+        for read in &self.declared {
+            names.push(smt::amount(read.code, read.prior));
+            names.push(smt::blank(read.code, read.prior));
+            if self.printed.contains(read) {
+                names.push(smt::decimals(read.code, read.prior));
+                with_decimals.push(*read);
+            }
+        }
+        let values: BTreeMap<String, Model> = self.solver.values(&names)?.into_iter().collect();
+        let number = |name: &str| match values.get(name) {
+            Some(Model::Number(value)) => Some(*value),
+            _ => None,
+        };
+        let flag = |name: &str| matches!(values.get(name), Some(Model::Bool(true)));
+        let unit_of = |name: &str| {
+            number(name)
+                .and_then(|v| usize::try_from(v.parts().0).ok())
+                .and_then(|i| Unit::ALL.get(i).copied())
+                .unwrap_or(Unit::DOLLARS)
+        };
+        let has_prior = flag("has_prior") && as_of.is_some();
+        let mut current = BTreeMap::new();
+        let mut previous = BTreeMap::new();
+        for read in &self.declared {
+            if !lines.contains(&read.code) || flag(&smt::blank(read.code, read.prior)) {
+                continue;
+            }
+            let Some(value) = number(&smt::amount(read.code, read.prior)) else {
+                continue;
+            };
+            let decimals = if with_decimals.contains(read) {
+                number(&smt::decimals(read.code, read.prior)).and_then(places)
+            } else {
+                None
+            };
+            let amount = witness::Amount { value, decimals };
+            if read.prior {
+                previous.insert(read.code, amount);
+            } else {
+                current.insert(read.code, amount);
+            }
+        }
+        let prior = has_prior.then_some((unit_of("pu"), &previous));
+        Ok(Witness::new(as_of, unit_of("u"), &current, prior))
+    }
+}
+
+/// The decimal places whose half unit `half` is (0.5 → 0, 0.005 → 2), if it is one.
+fn places(half: Value) -> Option<u32> {
+    let mut unit = Value::fraction(1, 2)?;
+    for places in 0..=28 {
+        if unit == half {
+            return Some(places);
+        }
+        unit = unit.checked_div(Value::whole(10))?;
+    }
+    None
+}
+
+/// The largest unsat core made minimal by dropping one name at a time.
+const MINIMIZE: usize = 16;
+
+/// How a witness's amounts are asked for, in order of preference.
+#[derive(Clone, Copy)]
+enum Tier {
+    /// Whole amounts of at most this many units.
+    Whole(u64),
+    /// Amounts in cents.
+    Cents,
+    /// Whatever the solver finds.
+    Any,
+}
+
+/// The lines the rules read, on either report.
+fn lines_of<'r>(rules: impl IntoIterator<Item = &'r CheckedRule>) -> BTreeSet<LineCode> {
+    rules
+        .into_iter()
+        .flat_map(|rule| rule.lines().iter().copied())
+        .collect()
+}
+
+/// The dates to prove at: `--as-of`, or a report without a date and each day on which
+/// the rules in force can change (the first day of every period, the first day after
+/// one, and a day before them all), or one date when no rule is dated but some reads the
+/// previous report (which a report needs a date to have).
+fn dates(sets: &[&RuleSet], as_of: Option<Date>) -> Vec<Option<Date>> {
+    if as_of.is_some() {
+        return vec![as_of];
+    }
+    let mut bounds = BTreeSet::new();
+    for set in sets {
+        for rule in set.rules() {
+            bounds.extend(rule.period().from);
+            bounds.extend(rule.period().until);
+        }
+    }
+    let mut dates = vec![None];
+    if let Some(first) = bounds.first().copied() {
+        dates.extend(first.previous_day().map(Some));
+    } else if sets.iter().any(|set| set.reads_prior()) {
+        dates.extend(Date::new(2020, 12, 31).ok().map(Some));
+    }
+    dates.extend(bounds.into_iter().map(Some));
+    dates
+}
+
+/// Prove what a rule set means: see [`Kind`] for what is looked for.
+pub fn prove(rules: &RuleSet, options: &Options) -> Result<Proof, ProveError> {
+    let mut session = Session::start(options)?;
+    let mut encoded = Vec::with_capacity(rules.rules().len());
+    let mut findings = Vec::new();
+    for (index, rule) in rules.rules().iter().enumerate() {
+        match session.add(rule, &format!("r{index}"))? {
+            Ok(done) => encoded.push(Some(done)),
+            Err(unsupported) => {
+                findings.push(Finding {
+                    kind: Kind::Unknown,
+                    rules: vec![version_name(rule).into_owned()],
+                    as_of: None,
+                    message: format!("not compiled for the solver: {}", unsupported.0),
+                    witness: None,
+                });
+                encoded.push(None);
+            }
+        }
+    }
+    let mut cases = Vec::new();
+    for as_of in dates(&[rules], options.as_of) {
+        let in_force: Vec<usize> = (0..rules.rules().len())
+            .filter(|&i| {
+                rules
+                    .rules()
+                    .get(i)
+                    .is_some_and(|rule| in_force(rule, as_of).is_ok())
+            })
+            .collect();
+        // A report without a date has no previous report: the rules that read one are
+        // skipped there, which says nothing about them.
+        let supported: Vec<usize> = in_force
+            .iter()
+            .copied()
+            .filter(|&i| encoded.get(i).is_some_and(Option::is_some))
+            .filter(|&i| {
+                as_of.is_some() || !rules.rules().get(i).is_some_and(CheckedRule::reads_prior)
+            })
+            .collect();
+        session.push(as_of)?;
+        let mut prover = Prover {
+            session: &mut session,
+            rules,
+            as_of,
+            findings: &mut findings,
+        };
+        let case = prover.consistency(in_force.len(), &supported)?;
+        for &index in &supported {
+            let Some(Some(compiled)) = encoded.get(index) else {
+                continue;
+            };
+            prover.rule(index, &supported, compiled.may_error, compiled.nonlinear)?;
+        }
+        session.pop()?;
+        cases.push(case);
+    }
+    // A rule whose condition never holds never applies: said once, as the condition.
+    let condition: HashSet<Vec<String>> = findings
+        .iter()
+        .filter(|f| f.kind == Kind::ConditionNeverHolds)
+        .map(|f| f.rules.clone())
+        .collect();
+    findings.retain(|f| f.kind != Kind::NeverApplies || !condition.contains(&f.rules));
+    // The same finding at several dates is said once, at the first.
+    let mut seen = HashSet::new();
+    findings.retain(|f| seen.insert((f.kind, f.rules.clone(), f.message.clone())));
+    findings.sort_by(|a, b| (a.kind, &a.rules).cmp(&(b.kind, &b.rules)));
+    Ok(Proof { cases, findings })
+}
+
+/// The questions about one date.
+struct Prover<'a> {
+    session: &'a mut Session,
+    rules: &'a RuleSet,
+    as_of: Option<Date>,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl Prover<'_> {
+    fn name(&self, index: usize) -> String {
+        self.rules
+            .rules()
+            .get(index)
+            .map(|rule| version_name(rule).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn find(&mut self, kind: Kind, rules: &[usize], message: String, witness: Option<Witness>) {
+        let rules = rules.iter().map(|&i| self.name(i)).collect();
+        self.findings.push(Finding {
+            kind,
+            rules,
+            as_of: self.as_of,
+            message,
+            witness,
+        });
+    }
+
+    /// One report that passes as many rules as it can: every rule, or all but those set
+    /// aside by the unsat cores on the way (a contradiction, a rule that never passes,
+    /// or rules whose conditions exclude each other).
+    fn consistency(&mut self, in_force: usize, supported: &[usize]) -> Result<Case, ProveError> {
+        let mut candidates: Vec<usize> = supported.to_vec();
+        let mut set_aside = Vec::new();
+        let mut witness = None;
+        while !candidates.is_empty() {
+            let names: Vec<String> = candidates.iter().map(|i| format!("r{i}_pass")).collect();
+            match self.session.ask(&names)? {
+                Answer::Sat => {
+                    let rules = self.rules;
+                    let passing = candidates.clone();
+                    let confirm = move |w: &Witness| {
+                        w.check(rules).is_some_and(|result| {
+                            passing.iter().all(|&i| {
+                                result
+                                    .results
+                                    .get(i)
+                                    .is_some_and(|r| r.verdict == Verdict::Pass)
+                            })
+                        })
+                    };
+                    let lines = lines_of(candidates.iter().filter_map(|&i| rules.rules().get(i)));
+                    witness = self.session.witness(self.as_of, &names, &lines, &confirm)?;
+                    if witness.is_none() {
+                        self.find(
+                            Kind::Unknown,
+                            &candidates,
+                            "the solver found a report passing these rules together, but the engine did not confirm it".to_owned(),
+                            None,
+                        );
+                    }
+                    break;
+                }
+                Answer::Unknown => {
+                    self.find(
+                        Kind::Unknown,
+                        &candidates,
+                        "the solver could not decide whether one report passes these rules together".to_owned(),
+                        None,
+                    );
+                    candidates.clear();
+                    break;
+                }
+                Answer::Unsat => {
+                    let mut core: Vec<usize> = self
+                        .session
+                        .core()?
+                        .iter()
+                        .filter_map(|name| {
+                            name.strip_prefix('r')?.strip_suffix("_pass")?.parse().ok()
+                        })
+                        .collect();
+                    core.sort_unstable();
+                    let Some(&last) = core.last() else {
+                        break;
+                    };
+                    self.explain_core(&core)?;
+                    candidates.retain(|&i| i != last);
+                    set_aside.push(self.name(last));
+                }
+            }
+        }
+        Ok(Case {
+            as_of: self.as_of,
+            rules: in_force,
+            passing: candidates.len(),
+            set_aside,
+            witness,
+        })
+    }
+
+    /// Why the rules of an unsat core cannot all pass: one rule that never does, rules
+    /// that can all apply but never all pass (a contradiction), or conditions that
+    /// exclude each other (not a finding).
+    fn explain_core(&mut self, core: &[usize]) -> Result<(), ProveError> {
+        let evaluated: Vec<String> = core.iter().map(|i| format!("r{i}_eval")).collect();
+        match self.session.ask(&evaluated)? {
+            Answer::Unsat if core.len() == 1 => {
+                self.find(
+                    Kind::NeverApplies,
+                    core,
+                    "no report makes this rule evaluate: its condition, its lines or its totals never allow it".to_owned(),
+                    None,
+                );
+            }
+            Answer::Unsat => {}
+            Answer::Unknown => self.find(
+                Kind::Unknown,
+                core,
+                "the solver could not decide whether these rules can apply together".to_owned(),
+                None,
+            ),
+            Answer::Sat if core.len() == 1 => self.find(
+                Kind::NeverPasses,
+                core,
+                "this rule applies to some reports but passes on none: whenever it applies, it fails".to_owned(),
+                None,
+            ),
+            Answer::Sat => self.find(
+                Kind::Contradiction,
+                core,
+                "these rules can all apply to one report, but no report passes them all: any report they all apply to fails one".to_owned(),
+                None,
+            ),
+        }
+        Ok(())
+    }
+
+    /// The questions about one rule: can it fail, can its condition hold, can it reach
+    /// an error, and is it implied by the others.
+    fn rule(
+        &mut self,
+        index: usize,
+        supported: &[usize],
+        may_error: bool,
+        nonlinear: bool,
+    ) -> Result<(), ProveError> {
+        let why = if nonlinear {
+            " (the rule multiplies or divides lines: non-linear arithmetic)"
+        } else {
+            ""
+        };
+        let rule = self.rules.rules().get(index);
+        let has_condition = rule.is_some_and(|r| r.condition().is_some());
+        let fail = format!("r{index}_fail");
+        let can_fail = self.session.ask(std::slice::from_ref(&fail))?;
+        match can_fail {
+            Answer::Unsat => {
+                let applies = self.session.ask(&[format!("r{index}_eval")])?;
+                if applies == Answer::Sat {
+                    self.find(
+                        Kind::NeverFails,
+                        &[index],
+                        "no report fails this rule: wherever it applies, it holds".to_owned(),
+                        None,
+                    );
+                }
+            }
+            Answer::Unknown => self.find(
+                Kind::Unknown,
+                &[index],
+                format!("the solver could not decide whether some report fails this rule{why}"),
+                None,
+            ),
+            Answer::Sat => {}
+        }
+        if has_condition {
+            match self.session.ask(&[format!("r{index}_cond")])? {
+                Answer::Unsat => self.find(
+                    Kind::ConditionNeverHolds,
+                    &[index],
+                    "no report satisfies this rule's `when` condition: it is always skipped"
+                        .to_owned(),
+                    None,
+                ),
+                Answer::Unknown => self.find(
+                    Kind::Unknown,
+                    &[index],
+                    "the solver could not decide whether this rule's condition can hold".to_owned(),
+                    None,
+                ),
+                Answer::Sat => {}
+            }
+        }
+        if may_error {
+            let err = vec![format!("r{index}_err")];
+            match self.session.ask(&err)? {
+                Answer::Sat => {
+                    let rules = self.rules;
+                    let confirm = move |w: &Witness| {
+                        w.check(rules).is_some_and(|result| {
+                            result
+                                .results
+                                .get(index)
+                                .is_some_and(|r| r.verdict == Verdict::Error)
+                        })
+                    };
+                    let lines = lines_of(self.rules.rules().get(index));
+                    match self.session.witness(self.as_of, &err, &lines, &confirm)? {
+                        Some(witness) => self.find(
+                            Kind::ReachableError,
+                            &[index],
+                            "a report makes this rule divide by zero: its verdict is an error, and `check` exits 2".to_owned(),
+                            Some(witness),
+                        ),
+                        None => self.find(
+                            Kind::Unknown,
+                            &[index],
+                            "the solver found a division by zero the engine did not confirm".to_owned(),
+                            None,
+                        ),
+                    }
+                }
+                Answer::Unknown => self.find(
+                    Kind::Unknown,
+                    &[index],
+                    format!(
+                        "the solver could not decide whether this rule can divide by zero{why}"
+                    ),
+                    None,
+                ),
+                Answer::Unsat => {}
+            }
+        }
+        if can_fail == Answer::Sat && supported.len() > 1 {
+            let mut names = vec![fail];
+            names.extend(
+                supported
+                    .iter()
+                    .filter(|&&i| i != index)
+                    .map(|i| format!("r{i}_ok")),
+            );
+            if self.session.ask(&names)? == Answer::Unsat {
+                let mut core: Vec<usize> = self
+                    .session
+                    .core()?
+                    .iter()
+                    .filter_map(|name| name.strip_prefix('r')?.strip_suffix("_ok")?.parse().ok())
+                    .collect();
+                core.sort_unstable();
+                let by: Vec<String> = core
+                    .iter()
+                    .map(|&i| format!("`{}`", self.name(i)))
+                    .collect();
+                self.find(
+                    Kind::Implied,
+                    &[index],
+                    format!(
+                        "no report fails this rule on which {} hold: it is implied by them",
+                        if by.is_empty() {
+                            "the other rules".to_owned()
+                        } else {
+                            by.join(", ")
+                        }
+                    ),
+                    None,
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What `diff --prove` found: whether some report gets a different verdict under the two
+/// rule sets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Equivalence {
+    /// The rule ids whose meaning could differ (changed, added or removed).
+    pub compared: Vec<String>,
+    /// Each date looked at, and what was found there.
+    pub cases: Vec<DiffCase>,
+    /// A report on which the verdicts differ, checked by the engine under both sets.
+    pub witness: Option<Witness>,
+    /// The verdicts that differ on the witness, as `diff --reports` lists them.
+    pub flips: Vec<Flip>,
+    /// Rules whose change the solver could not decide, with why.
+    pub unknown: Vec<String>,
+}
+
+/// One date of `diff --prove`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DiffCase {
+    /// The date (`null`: a report without one).
+    #[serde(serialize_with = "date_text")]
+    pub as_of: Option<Date>,
+    /// `same` (proved: no report gets a different verdict), `differs` (a witness) or
+    /// `unknown`.
+    pub answer: &'static str,
+}
+
+impl Equivalence {
+    /// Whether no report can get a different verdict: proved at every date, nothing
+    /// unknown.
+    pub fn proved_same(&self) -> bool {
+        self.witness.is_none()
+            && self.unknown.is_empty()
+            && self.cases.iter().all(|c| c.answer == "same")
+    }
+}
+
+/// Whether two versions of a rule give the same verdict on every report by construction:
+/// the same assertion, tolerance, condition, period, line kinds and totals.
+fn same_rule(old: &CheckedRule, new: &CheckedRule) -> bool {
+    let key = |rule: &CheckedRule| {
+        (
+            rule.left_text().to_owned(),
+            rule.assertion().op,
+            rule.right_text().to_owned(),
+            rule.tolerance().copied(),
+            rule.condition_text().map(str::to_owned),
+            *rule.period(),
+            rule.lines().to_vec(),
+            (0..rule.lines().len())
+                .map(|s| rule.kind(s))
+                .collect::<Vec<_>>(),
+            rule.total_reads().to_vec(),
+        )
+    };
+    key(old) == key(new)
+}
+
+/// What a rule id comes to on a date under a set: the index of its version in force, or
+/// the word `diff` gives when none is (`absent`, `not in force`).
+fn version_at(set: &RuleSet, id: &str, as_of: Option<Date>) -> Result<usize, &'static str> {
+    let mut known = false;
+    for (index, rule) in set.rules().iter().enumerate() {
+        if rule.id() == id {
+            known = true;
+            if in_force(rule, as_of).is_ok() {
+                return Ok(index);
+            }
+        }
+    }
+    Err(if known { "not in force" } else { "absent" })
+}
+
+/// Prove that no report gets a different verdict under `new` than under `old`, or find
+/// one that does.
+pub fn prove_diff(
+    old: &RuleSet,
+    new: &RuleSet,
+    options: &Options,
+) -> Result<Equivalence, ProveError> {
+    let mut ids: Vec<&str> = Vec::new();
+    let mut seen = HashSet::new();
+    for rule in new.rules().iter().chain(old.rules()) {
+        if seen.insert(rule.id()) {
+            ids.push(rule.id());
+        }
+    }
+    let dates = dates(&[old, new], options.as_of);
+    // The ids that could differ on some date.
+    let compared: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| {
+            dates.iter().any(|&as_of| {
+                match (version_at(old, id, as_of), version_at(new, id, as_of)) {
+                    (Ok(a), Ok(b)) => match (old.rules().get(a), new.rules().get(b)) {
+                        (Some(a), Some(b)) => !same_rule(a, b),
+                        _ => true,
+                    },
+                    (Err(a), Err(b)) => a != b,
+                    _ => true,
+                }
+            })
+        })
+        .collect();
+    let mut result = Equivalence {
+        compared: compared.iter().map(|id| (*id).to_owned()).collect(),
+        cases: Vec::new(),
+        witness: None,
+        flips: Vec::new(),
+        unknown: Vec::new(),
+    };
+    if compared.is_empty() {
+        result.cases = dates
+            .iter()
+            .map(|&as_of| DiffCase {
+                as_of,
+                answer: "same",
+            })
+            .collect();
+        return Ok(result);
+    }
+    let mut session = Session::start(options)?;
+    let mut added: BTreeMap<String, bool> = BTreeMap::new();
+    let lines = lines_of(
+        old.rules()
+            .iter()
+            .chain(new.rules())
+            .filter(|rule| compared.contains(&rule.id())),
+    );
+    let confirm = |w: &Witness| -> bool {
+        match (w.check(old), w.check(new)) {
+            (Some(before), Some(after)) => !flips(old, &before, new, &after).is_empty(),
+            _ => false,
+        }
+    };
+    for as_of in dates {
+        let mut differ = Vec::new();
+        let mut always = false;
+        let mut unknown = false;
+        let mut text = String::new();
+        for id in &compared {
+            match (version_at(old, id, as_of), version_at(new, id, as_of)) {
+                (Err(a), Err(b)) => always |= a != b,
+                (Ok(_), Err(_)) | (Err(_), Ok(_)) => always = true,
+                (Ok(a), Ok(b)) => {
+                    let (Some(rule_a), Some(rule_b)) = (old.rules().get(a), new.rules().get(b))
+                    else {
+                        continue;
+                    };
+                    if same_rule(rule_a, rule_b) {
+                        continue;
+                    }
+                    let mut ready = true;
+                    for (rule, name) in [(rule_a, format!("o{a}")), (rule_b, format!("n{b}"))] {
+                        let ok = match added.get(&name) {
+                            Some(ok) => *ok,
+                            None => {
+                                let ok = match session.add(rule, &name)? {
+                                    Ok(_) => true,
+                                    Err(why) => {
+                                        result.unknown.push(format!(
+                                            "`{}`: not compiled for the solver: {}",
+                                            version_name(rule),
+                                            why.0
+                                        ));
+                                        false
+                                    }
+                                };
+                                added.insert(name.clone(), ok);
+                                ok
+                            }
+                        };
+                        ready &= ok;
+                    }
+                    if !ready {
+                        unknown = true;
+                        continue;
+                    }
+                    let name = format!("d_o{a}_n{b}");
+                    if added.insert(name.clone(), true).is_none() {
+                        let same: Vec<String> = ["pass", "fail", "err"]
+                            .iter()
+                            .map(|v| format!("(= o{a}_{v} n{b}_{v})"))
+                            .collect();
+                        let _ = writeln!(
+                            text,
+                            "(define-fun {name} () Bool (not (and {})))",
+                            same.join(" ")
+                        );
+                    }
+                    differ.push(name);
+                }
+            }
+        }
+        if !text.is_empty() {
+            session.close()?;
+            session.solver.run(&text)?;
+        }
+        session.push(as_of)?;
+        let any = if always {
+            "true".to_owned()
+        } else {
+            smt::or(&differ)
+        };
+        session.close()?;
+        session
+            .solver
+            .run(&format!("(define-fun differs () Bool {any})\n"))?;
+        let names = vec!["differs".to_owned()];
+        let answer = match session.ask(&names)? {
+            Answer::Sat => match session.witness(as_of, &names, &lines, &confirm)? {
+                Some(witness) => {
+                    if let (Some(before), Some(after)) = (witness.check(old), witness.check(new)) {
+                        result.flips = flips(old, &before, new, &after);
+                    }
+                    result.witness = Some(witness);
+                    "differs"
+                }
+                None => {
+                    result.unknown.push(format!(
+                        "{}: the solver found a report with different verdicts that the engine did not confirm",
+                        as_of.map_or_else(|| "a report without a date".to_owned(), |d| format!("on {d}"))
+                    ));
+                    "unknown"
+                }
+            },
+            Answer::Unsat if unknown => "unknown",
+            Answer::Unsat => "same",
+            Answer::Unknown => {
+                result.unknown.push(format!(
+                    "{}: the solver could not decide",
+                    as_of.map_or_else(
+                        || "a report without a date".to_owned(),
+                        |d| format!("on {d}")
+                    )
+                ));
+                "unknown"
+            }
+        };
+        session.pop()?;
+        result.cases.push(DiffCase { as_of, answer });
+        if result.witness.is_some() {
+            break;
+        }
+    }
+    Ok(result)
+}

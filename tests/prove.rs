@@ -1,0 +1,331 @@
+//! `crossfoot prove` and `crossfoot diff --prove`, end to end, on z3: equivalent
+//! refactors prove equal; changes that mean something give a witness on which `check`
+//! gives different verdicts; the shipped pack proves consistent; what `prove` finds in a
+//! pack with problems; random small packs agree with the engine on random reports.
+//!
+//! Every test that runs the solver is `#[ignore = "needs z3: …"]` so that `cargo test`
+//! passes without it; `.ci/run` installs z3 and runs them. `CROSSFOOT_Z3` names the
+//! solver, else `z3` on `PATH`; a test asked for fails when there is none.
+
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+#![allow(clippy::indexing_slicing, reason = "test helpers fail loudly")]
+
+mod common;
+
+use std::path::Path;
+
+use common::{crossfoot, crossfoot_in, scratch, stderr, stdout};
+
+/// The solver: `CROSSFOOT_Z3`, else `z3` on `PATH`; fails with how to install it.
+fn z3() -> String {
+    let solver = std::env::var("CROSSFOOT_Z3").unwrap_or_else(|_| "z3".to_owned());
+    let runs = std::process::Command::new(&solver)
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        runs,
+        "z3 is not installed: `apt-get install z3` (or set CROSSFOOT_Z3=/path/to/z3); see CONTRIBUTING.md"
+    );
+    solver
+}
+
+/// `crossfoot diff OLD NEW --prove --witness w.yaml` on two one-file rule sets, in a
+/// scratch directory: the exit code, stdout, and the witness when written.
+fn diff_prove(old: &str, new: &str) -> (i32, String, Option<String>, tempfile::TempDir) {
+    let solver = z3();
+    let (dir, path) = scratch(&[("old.xfoot", old), ("new.xfoot", new)]);
+    let output = crossfoot_in(
+        &path,
+        &[
+            "diff",
+            "old.xfoot",
+            "new.xfoot",
+            "--prove",
+            "--witness",
+            "w.yaml",
+            "--solver",
+            &solver,
+        ],
+    );
+    let witness = std::fs::read_to_string(path.join("w.yaml")).ok();
+    (
+        output.status.code().unwrap(),
+        stdout(&output) + &stderr(&output),
+        witness,
+        dir,
+    )
+}
+
+/// The outcome `check` gives the witness under a rule file (exit code).
+fn check_exit(dir: &Path, rules: &str) -> i32 {
+    crossfoot_in(dir, &["check", rules, "w.yaml"])
+        .status
+        .code()
+        .unwrap()
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn a_rearranged_formula_proves_equal() {
+    let (code, out, witness, _dir) = diff_prove(
+        "rule seg.excess \"Excess\"\n  7190 = 7180 - 7060\n",
+        "rule seg.excess \"Excess\"\n  7180 = 7190 + 7060\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("proved: no report gets a different verdict"),
+        "{out}"
+    );
+    assert!(witness.is_none());
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn a_percentage_written_as_a_ratio_proves_equal() {
+    let (code, out, _, _dir) = diff_prove(
+        "rule ew \"Early warning\"\n  7495 = round(110% * 7455)\n",
+        "rule ew \"Early warning\"\n  7495 = round(1.1 * 7455)\n",
+    );
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn a_tolerance_added_gives_a_witness_that_check_confirms() {
+    let (code, out, witness, dir) = diff_prove(
+        "rule seg.excess \"Excess\"\n  7190 = 7180 - 7060\n",
+        "rule seg.excess \"Excess\"\n  7190 = 7180 - 7060 within $1\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("seg.excess: fail → pass"), "{out}");
+    assert!(witness.unwrap().contains("firm: crossfoot prove witness"));
+    assert_eq!(check_exit(dir.path(), "old.xfoot"), 1);
+    assert_eq!(check_exit(dir.path(), "new.xfoot"), 0);
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn dropping_round_gives_a_witness_that_check_confirms() {
+    let (code, out, _, dir) = diff_prove(
+        "rule ew \"Early warning\"\n  7495 = round(110% * 7455)\n",
+        "rule ew \"Early warning\"\n  7495 = 110% * 7455\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_ne!(
+        check_exit(dir.path(), "old.xfoot"),
+        check_exit(dir.path(), "new.xfoot"),
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn a_money_constant_is_read_in_the_reports_unit() {
+    // `>= $1,000` and `>= 1000 × one dollar` differ only on a report in thousands.
+    let (code, out, witness, dir) = diff_prove(
+        "rule m \"Minimum\"\n  7465 >= $1,000\n",
+        "rule m \"Minimum\"\n  7465 >= $1\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(witness.is_some());
+    assert_ne!(
+        check_exit(dir.path(), "old.xfoot"),
+        check_exit(dir.path(), "new.xfoot")
+    );
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn the_shipped_pack_proves_consistent() {
+    let solver = z3();
+    let output = crossfoot(&[
+        "prove",
+        "rules/focus",
+        "--solver",
+        &solver,
+        "--format",
+        "json",
+    ]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["findings"], serde_json::json!([]));
+    let case = &json["cases"][0];
+    assert_eq!(case["rules"], 58);
+    // The early-warning versions exclude each other by their conditions: one report
+    // passes every other rule, and the engine confirmed it.
+    assert!(case["passing"].as_u64().unwrap() >= 53, "{text}");
+    assert!(case["witness"]["lines"].is_object(), "{text}");
+    // The real filing is a report no rule of the pack fails.
+    let filing = crossfoot(&["check", "rules/focus", "examples/hsbc-2020-07.yaml"]);
+    assert_eq!(filing.status.code(), Some(0));
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn prove_finds_each_kind_of_problem() {
+    let solver = z3();
+    let rules = "\
+rule a \"a\"
+  7010 = 7020 + 7030
+
+rule b \"b\"
+  7010 = 7020 + 7030 + $5
+  when 7030 > $0
+
+rule c \"c\"
+  7040 >= $0
+  when 7040 > $0
+
+rule d \"d\"
+  7050 = 7060
+  when 7050 > $1 and 7050 < $0
+
+rule e \"e\"
+  7070 / 7080 >= 5%
+";
+    let (_dir, path) = scratch(&[("bad.xfoot", rules)]);
+    let output = crossfoot_in(&path, &["prove", "bad.xfoot", "--solver", &solver]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    for expected in [
+        "contradiction: `a`, `b`",
+        "never fails: `c`",
+        "condition never holds: `d`",
+        "reachable error: `e`",
+        "      7080: \"0\"",
+    ] {
+        assert!(text.contains(expected), "{expected} in:\n{text}");
+    }
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn no_solver_is_a_clear_error() {
+    let output = crossfoot(&["prove", "rules/focus", "--solver", "/nonexistent/z3"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("could not start the SMT solver `/nonexistent/z3`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A tiny deterministic generator, so a failure names its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+/// A random small rule over lines 7010–7040.
+fn random_rule(rng: &mut Rng) -> String {
+    let line = |rng: &mut Rng| format!("70{}0", 1 + rng.next(4));
+    let term = |rng: &mut Rng| match rng.next(5) {
+        0 => format!("round(110% * {})", line(rng)),
+        1 => format!("max({}, $0)", line(rng)),
+        2 => format!("abs({})", line(rng)),
+        _ => line(rng),
+    };
+    let op = ["=", ">=", "<=", "!="][rng.next(4) as usize];
+    let right = format!(
+        "{} {} {}",
+        term(rng),
+        ["+", "-"][rng.next(2) as usize],
+        term(rng)
+    );
+    let mut rule = format!("rule r \"r\"\n  {} {op} {right}\n", line(rng));
+    match rng.next(4) {
+        0 if op == "=" => rule.push_str("  within $1\n"),
+        1 => rule.push_str(&format!("  when {} > $0\n", line(rng))),
+        _ => {}
+    }
+    rule
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn random_changes_agree_with_the_engine() {
+    let solver = z3();
+    let seeds: u64 = std::env::var("PROVE_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12);
+    for seed in 0..seeds {
+        let mut rng = Rng(seed + 1);
+        let (old, new) = (random_rule(&mut rng), random_rule(&mut rng));
+        let (dir, path) = scratch(&[("old.xfoot", &old), ("new.xfoot", &new)]);
+        let output = crossfoot_in(
+            &path,
+            &[
+                "diff",
+                "old.xfoot",
+                "new.xfoot",
+                "--prove",
+                "--witness",
+                "w.yaml",
+                "--solver",
+                &solver,
+            ],
+        );
+        let code = output.status.code().unwrap();
+        let text = stdout(&output);
+        match code {
+            // A witness: `check` gives the two sets different verdicts on it.
+            1 if path.join("w.yaml").exists() => {
+                let verdict = |rules: &str| {
+                    let out =
+                        crossfoot_in(dir.path(), &["check", rules, "w.yaml", "--format", "json"]);
+                    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                    json["reports"][0]["results"][0]["status"].clone()
+                };
+                assert_ne!(
+                    verdict("old.xfoot"),
+                    verdict("new.xfoot"),
+                    "seed {seed}:\n{old}\n{new}\n{text}"
+                );
+            }
+            // Proved equal: random reports never flip.
+            0 => {
+                for _ in 0..20 {
+                    let mut report = "lines:\n".to_owned();
+                    for code in ["7010", "7020", "7030", "7040"] {
+                        if rng.next(4) > 0 {
+                            report.push_str(&format!("  {code}: {}\n", rng.next(7) as i64 - 3));
+                        }
+                    }
+                    std::fs::write(path.join("r.yaml"), &report).unwrap();
+                    let flips = crossfoot_in(
+                        &path,
+                        &[
+                            "diff",
+                            "old.xfoot",
+                            "new.xfoot",
+                            "--reports",
+                            "r.yaml",
+                            "--format",
+                            "json",
+                        ],
+                    );
+                    let json: serde_json::Value = serde_json::from_slice(&flips.stdout).unwrap();
+                    assert_eq!(
+                        json["flips"],
+                        serde_json::json!([]),
+                        "seed {seed}:\n{old}\n{new}\n{report}"
+                    );
+                }
+            }
+            other => panic!(
+                "seed {seed}: exit {other}\n{old}\n{new}\n{text}{}",
+                stderr(&output)
+            ),
+        }
+    }
+}
