@@ -163,3 +163,34 @@ fn an_unmapped_header_is_refused_unless_the_map_says_to_ignore_it() {
         stderr(&broken)
     );
 }
+
+#[test]
+fn a_sheet_or_map_no_input_can_use_is_an_error() {
+    let report = "as_of: 2024-06-30\nlines:\n  7010: 5\n";
+    let (_guard, dir) = scratch(&[("r.xfoot", "rule t\n  7010 >= $0\n"), ("r.yaml", report)]);
+    let map = root().join(MAP);
+    let cases = [
+        (
+            vec!["--sheet", "Reports"],
+            "`--sheet` names a sheet of a workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`), and no input is one",
+        ),
+        (
+            vec!["--map", map.to_str().unwrap()],
+            "`--map` renames the headers of a CSV file or a workbook sheet, and no input is one",
+        ),
+    ];
+    for (flags, message) in cases {
+        for command in ["check", "explain"] {
+            let mut args = vec![command, "r.xfoot", "r.yaml"];
+            args.extend(&flags);
+            let output = crossfoot_in(&dir, &args);
+            assert_eq!(output.status.code(), Some(2), "{command} {flags:?}");
+            let said = stderr(&output).replace('│', "");
+            assert!(said.contains(message), "{command} {flags:?}: {said}");
+            assert!(stdout(&output).is_empty(), "{command} {flags:?}");
+        }
+    }
+    // A directory may hold a workbook: the flag is not refused.
+    let output = crossfoot_in(&dir, &["check", "r.xfoot", ".", "--sheet", "Reports"]);
+    assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
+}

@@ -135,24 +135,25 @@ fn a_money_constant_is_read_in_the_reports_unit() {
     );
 }
 
+/// `prove --format json` of `rules` with the solver: the exit code and the JSON.
+fn prove_json(rules: &str) -> (Option<i32>, serde_json::Value, String) {
+    let solver = z3();
+    let output = crossfoot(&["prove", rules, "--solver", &solver, "--format", "json"]);
+    let text = stdout(&output);
+    let json = serde_json::from_str(&text);
+    assert!(json.is_ok(), "not JSON: {text}{}", stderr(&output));
+    let json = json.unwrap();
+    (output.status.code(), json, text)
+}
+
 #[test]
 #[ignore = "needs z3: see CONTRIBUTING.md"]
-fn the_shipped_pack_proves_consistent() {
-    let solver = z3();
-    let output = crossfoot(&[
-        "prove",
-        "rules/focus",
-        "--solver",
-        &solver,
-        "--format",
-        "json",
-    ]);
-    let text = stdout(&output);
-    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+fn the_shipped_cftc_pages_prove_consistent() {
+    let (code, json, text) = prove_json("rules/focus/cftc");
+    assert_eq!(code, Some(0), "{text}");
     assert_eq!(json["findings"], serde_json::json!([]));
     let case = &json["cases"][0];
-    assert_eq!(case["rules"], 58);
+    assert_eq!(case["rules"], 57);
     // The early-warning versions exclude each other by their conditions: one report
     // passes every other rule, and the engine confirmed it.
     assert!(case["passing"].as_u64().unwrap() >= 53, "{text}");
@@ -160,6 +161,28 @@ fn the_shipped_pack_proves_consistent() {
     // The real filing is a report no rule of the pack fails.
     let filing = crossfoot(&["check", "rules/focus", "examples/hsbc-2020-07.yaml"]);
     assert_eq!(filing.status.code(), Some(0));
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn the_whole_shipped_pack_has_no_contradiction_only_undecided_rules() {
+    // The SEC pages check rounded schedules `within rounding`, which the solver does
+    // not decide over max, min, round or products: those rules are listed as unknown
+    // (and the run exits 1, never claiming a proof); nothing else is found.
+    let (code, json, text) = prove_json("rules/focus");
+    assert_eq!(code, Some(1), "{text}");
+    let findings = json["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for finding in findings {
+        assert_eq!(finding["kind"], "unknown", "{text}");
+    }
+    // Each date a version starts is a case, and on each a report passes the rules the
+    // solver decides, together.
+    let cases = json["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4, "{text}");
+    for case in cases {
+        assert!(case["witness"]["lines"].is_object(), "{text}");
+    }
 }
 
 #[test]

@@ -144,7 +144,8 @@ pub(super) fn run_check(
         return Ok(failed(ExitStatus::Error));
     }
     // A column map that cannot be used stops the run before any report is read.
-    if let Err(error) = args.reading.column_map() {
+    let input_format = args.input_format.map(InputFormat::from);
+    if let Err(error) = args.reading.column_map(&args.reports, input_format) {
         write_problems(&problems, &[error], err)?;
         return Ok(failed(ExitStatus::Error));
     }
@@ -283,7 +284,11 @@ fn feed(
     let mut tally = Tally::new(engine, deny_warnings);
     let mut results = collect.then(Vec::new);
     // Read and checked before the run began.
-    let map = args.reading.column_map().ok().flatten();
+    let map = args
+        .reading
+        .column_map(&args.reports, input_format)
+        .ok()
+        .flatten();
     let inputs = args.reading.apply(
         Inputs::new(engine.rules(), args.reports.clone(), input_format),
         map,

@@ -370,7 +370,10 @@ fn checked(args: &DiffArgs, rules: &RuleSet) -> Result<Vec<Option<ReportResult>>
         .with_priors(&priors)
         .assuming(args.reading.assumed());
     let format = args.input_format.map(InputFormat::from);
-    let map = args.reading.column_map().map_err(|error| vec![error])?;
+    let map = args
+        .reading
+        .column_map(&args.reports, format)
+        .map_err(|error| vec![error])?;
     let inputs = args.reading.apply(
         Inputs::new(engine.rules(), args.reports.clone(), format),
         map,
@@ -388,7 +391,11 @@ fn checked(args: &DiffArgs, rules: &RuleSet) -> Result<Vec<Option<ReportResult>>
 fn unreadable_reports(args: &DiffArgs, rules: &RuleSet, wanted: Option<&str>) -> Vec<Error> {
     let format = args.input_format.map(InputFormat::from);
     let mut errors = Vec::new();
-    let map = args.reading.column_map().ok().flatten();
+    let map = args
+        .reading
+        .column_map(&args.reports, format)
+        .ok()
+        .flatten();
     let inputs = args
         .reading
         .apply(Inputs::new(rules, args.reports.clone(), format), map);

@@ -537,13 +537,32 @@ pub struct ReadingArgs {
 }
 
 impl ReadingArgs {
-    /// The column map of `--map`, read.
+    /// The column map of `--map`, read, for reports at `paths` read as `format` says;
+    /// an error when `--sheet` or `--map` is given and no input is of a form it applies to
+    /// (a flag silently doing nothing would leave a wrong sheet or header unnoticed).
     pub fn column_map(
         &self,
+        paths: &[PathBuf],
+        format: Option<crossfoot_core::report::InputFormat>,
     ) -> Result<Option<std::sync::Arc<crossfoot_core::report::ColumnMap>>, Error> {
+        use crossfoot_core::report::{InputFormat, may_read};
+        if self.sheet.is_some() && !may_read(paths, format, &[InputFormat::Workbook]) {
+            return Err(Error::FlagUnused {
+                flag: "--sheet",
+                what: "names a sheet of a workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`)",
+                help: "leave --sheet out, or give the workbook",
+            });
+        }
         let Some(path) = &self.map else {
             return Ok(None);
         };
+        if !may_read(paths, format, &[InputFormat::Csv, InputFormat::Workbook]) {
+            return Err(Error::FlagUnused {
+                flag: "--map",
+                what: "renames the headers of a CSV file or a workbook sheet",
+                help: "leave --map out, or give the CSV file or workbook it maps",
+            });
+        }
         let map = crossfoot_core::report::read_map(path)?;
         Ok(Some(std::sync::Arc::new(map)))
     }
@@ -767,7 +786,9 @@ pub(crate) fn read_reports(
     let format = format.map(crossfoot_core::report::InputFormat::from);
     let mut inputs = crossfoot_core::report::Inputs::new(rules, paths.to_vec(), format);
     if let Some(reading) = reading {
-        let map = reading.column_map().map_err(|error| vec![error])?;
+        let map = reading
+            .column_map(paths, format)
+            .map_err(|error| vec![error])?;
         inputs = reading.apply(inputs, map);
     }
     for read in crossfoot_core::report::read_inputs(rules, inputs) {

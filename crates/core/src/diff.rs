@@ -180,8 +180,12 @@ pub struct Flip {
     pub lines: Vec<FlipLine>,
 }
 
-/// A date as JSON writes it: `"2027-03-01"`, or `null`.
-fn date_text<S: serde::Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+/// A date as JSON writes it: `"2027-03-01"`, or `null` (for `#[serde(serialize_with)]`;
+/// `prove`'s results use it too).
+pub fn date_text<S: serde::Serializer>(
+    date: &Option<Date>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match date {
         Some(date) => serializer.collect_str(date),
         None => serializer.serialize_none(),

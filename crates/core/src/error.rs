@@ -35,6 +35,18 @@ pub enum Error {
     #[diagnostic(transparent)]
     File(FileError),
 
+    /// A flag for inputs of a form no input has: `--sheet` without a workbook.
+    #[error("`{flag}` {what}, and no input is one")]
+    #[diagnostic(code(crossfoot::usage::flag), help("{help}"))]
+    FlagUnused {
+        /// The flag.
+        flag: &'static str,
+        /// What it applies to.
+        what: &'static str,
+        /// What to do.
+        help: &'static str,
+    },
+
     /// `crossfoot check report.yaml rules.xfoot`: a report where the rules go.
     #[error("`{given}` is a report, but the rule set comes first")]
     #[diagnostic(code(crossfoot::usage::order), help("{suggestion}"))]

@@ -111,7 +111,7 @@ pub struct Finding {
     /// The rules (as people name them: id, and period for a dated version).
     pub rules: Vec<String>,
     /// The first date it was found at (`null`: a report without a date).
-    #[serde(serialize_with = "date_text")]
+    #[serde(serialize_with = "crossfoot_core::diff::date_text")]
     pub as_of: Option<Date>,
     /// What it means, in words.
     pub message: String,
@@ -120,18 +120,11 @@ pub struct Finding {
     pub witness: Option<Witness>,
 }
 
-fn date_text<S: serde::Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-    match date {
-        Some(date) => serializer.collect_str(date),
-        None => serializer.serialize_none(),
-    }
-}
-
 /// One date `prove` looked at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Case {
     /// The date (`null`: a report without one).
-    #[serde(serialize_with = "date_text")]
+    #[serde(serialize_with = "crossfoot_core::diff::date_text")]
     pub as_of: Option<Date>,
     /// The rules in force.
     pub rules: usize,
@@ -827,7 +820,7 @@ pub struct Equivalence {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DiffCase {
     /// The date (`null`: a report without one).
-    #[serde(serialize_with = "date_text")]
+    #[serde(serialize_with = "crossfoot_core::diff::date_text")]
     pub as_of: Option<Date>,
     /// `same` (proved: no report gets a different verdict), `differs` (a witness) or
     /// `unknown`.

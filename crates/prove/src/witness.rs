@@ -24,7 +24,7 @@ use crossfoot_syntax::source::Source;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Witness {
     /// The report's date (`null`: a report without one).
-    #[serde(serialize_with = "date_text")]
+    #[serde(serialize_with = "crossfoot_core::diff::date_text")]
     pub as_of: Option<Date>,
     /// The unit its amounts are printed in.
     pub unit: String,
@@ -39,19 +39,12 @@ pub struct Witness {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Prior {
     /// Its date: the day before the witness's.
-    #[serde(serialize_with = "date_text")]
+    #[serde(serialize_with = "crossfoot_core::diff::date_text")]
     pub as_of: Option<Date>,
     /// Its unit.
     pub unit: String,
     /// Its lines that are not blank.
     pub lines: BTreeMap<String, String>,
-}
-
-fn date_text<S: serde::Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
-    match date {
-        Some(date) => serializer.collect_str(date),
-        None => serializer.serialize_none(),
-    }
 }
 
 /// The firm every witness is filed by.

@@ -178,6 +178,23 @@ fn read_report_meta(path: &Path) -> Result<Report, (Meta, Vec<ReportError>)> {
     load_yaml_meta(&source)
 }
 
+/// Whether an input at `paths` may be read as one of `forms`: a directory may hold any
+/// form; standard input is what `format` says; a file is what `format` or its extension
+/// says. What tells whether `--sheet` or `--map` can apply to a run's inputs.
+pub fn may_read(paths: &[PathBuf], format: Option<InputFormat>, forms: &[InputFormat]) -> bool {
+    paths.iter().any(|path| {
+        if path.is_dir() {
+            return true;
+        }
+        let form = match format {
+            Some(format) => Some(format),
+            None if path == Path::new("-") => None,
+            None => InputFormat::of(path),
+        };
+        form.is_some_and(|form| forms.contains(&form))
+    })
+}
+
 /// Whether `wanted` (from `--report`) names a report: its `id`, or its place in its file
 /// as the output writes it (`row 7`, `line 12`).
 pub fn names(meta: &Meta, wanted: &str) -> bool {

@@ -31,8 +31,8 @@ fn firm(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 pub use inputs::{
-    InputFormat, Inputs, Job, Unreadable, directory, names, read_inputs, read_one, read_report,
-    read_reports,
+    InputFormat, Inputs, Job, Unreadable, directory, may_read, names, read_inputs, read_one,
+    read_report, read_reports,
 };
 pub use map::{ColumnMap, MapError, Target, parse_map, read_map};
 pub use yaml::load_yaml;
