@@ -21,7 +21,8 @@ use crossfoot_syntax::date::Date;
 
 /// The previous report a result's rules read (`prior(3750)`), or why there is none: a
 /// row with the report's name, date and unit, and the amounts of the lines `prior(…)`
-/// reads (its other lines are blank).
+/// reads (its other lines are blank; its amounts end after the last line `prior` reads,
+/// so read them with `get`).
 pub type Prior = Result<Arc<Row>, NoPrior>;
 
 /// A report's firm in a [`Ledger`]: an index into its firms, or none.
@@ -36,8 +37,6 @@ const NOT_KEPT: u64 = u64::MAX;
 pub(super) struct Ledger {
     /// The slots `prior(…)` reads, in slot order.
     slots: Arc<[usize]>,
-    /// How many slots a row of the rule set has.
-    width: usize,
     /// Each firm named, by its index.
     firms: HashMap<Box<str>, u32>,
     /// Each file a kept report came from, and its index.
@@ -83,7 +82,6 @@ impl Ledger {
     pub(super) fn new(rules: &RuleSet) -> Self {
         Ledger {
             slots: rules.prior_slots().into(),
-            width: rules.width(),
             firms: HashMap::new(),
             sources: Vec::new(),
             source_index: HashMap::new(),
@@ -314,7 +312,9 @@ impl Ledger {
         take_name(&mut bytes, &self.sources, &mut meta)?;
         meta.firm.clone_from(&of.firm);
         meta.as_of = entry.as_of;
-        let mut amounts = vec![None; self.width];
+        // Only as wide as the last slot `prior(…)` reads: a slot past it reads blank.
+        let width = self.slots.last().map_or(0, |&last| last + 1);
+        let mut amounts = vec![None; width];
         for &slot in self.slots.iter() {
             *amounts.get_mut(slot)? = take_amount(&mut bytes)?;
         }

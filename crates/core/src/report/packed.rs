@@ -75,18 +75,38 @@ pub(crate) fn put_amount(out: &mut Vec<u8>, amount: Option<Decimal>) {
         out.push(0);
         return;
     };
-    let magnitude = amount.mantissa().unsigned_abs();
-    let words: u8 = match magnitude {
-        0 => 0,
-        1..=0xffff_ffff => 1,
-        0x1_0000_0000..=0xffff_ffff_ffff_ffff => 2,
-        _ => 3,
+    // The flags (scale in byte 2, sign in bit 7 of byte 3), then lo, mid, hi.
+    let [
+        _,
+        _,
+        scale,
+        flags,
+        l0,
+        l1,
+        l2,
+        l3,
+        m0,
+        m1,
+        m2,
+        m3,
+        h0,
+        h1,
+        h2,
+        h3,
+    ] = amount.serialize();
+    let words: u8 = if h0 | h1 | h2 | h3 != 0 {
+        3
+    } else if m0 | m1 | m2 | m3 != 0 {
+        2
+    } else if l0 | l1 | l2 | l3 != 0 {
+        1
+    } else {
+        0
     };
-    let sign = if amount.is_sign_negative() { 0x80 } else { 0 };
     // A scale is at most 28: five bits.
-    out.push(sign | (words << 5) | (amount.scale() as u8 + 1));
-    let bytes = magnitude.to_le_bytes();
-    out.extend_from_slice(bytes.get(..4 * usize::from(words)).unwrap_or_default());
+    out.push((flags & 0x80) | (words << 5) | (scale + 1));
+    let mantissa = [l0, l1, l2, l3, m0, m1, m2, m3, h0, h1, h2, h3];
+    out.extend_from_slice(mantissa.get(..4 * usize::from(words)).unwrap_or_default());
 }
 
 /// An amount [`put_amount`] wrote: `Some(None)` for blank, `None` when the bytes are not
