@@ -164,3 +164,26 @@ fn previous_reports_are_found_across_a_shuffled_batch_kept_on_disk() {
     let same = stdout(&from_stdin).replace("\"- row ", "\"reports.csv row ");
     assert_eq!(same, stdout(&from_file), "standard input reads as the file");
 }
+
+#[test]
+fn reports_that_cannot_be_kept_stop_the_run_with_the_reason() {
+    let (csv, _) = batch();
+    let (_guard, dir) = scratch(&[("r.xfoot", &rules()), ("reports.csv", &csv)]);
+    let output = cargo_bin_cmd!("crossfoot")
+        .current_dir(&dir)
+        .env("TMPDIR", dir.join("no such directory"))
+        .args(["check", "r.xfoot", "reports.csv"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(
+        said.contains("cannot keep the reports until they are checked"),
+        "{said}"
+    );
+    assert!(
+        said.contains("set TMPDIR to a directory with room"),
+        "{said}"
+    );
+}

@@ -85,9 +85,7 @@ pub enum ReportError {
 
     /// Reports that could not be kept for checking: a run whose rules read previous
     /// reports keeps every report it reads in a temporary file until all are read.
-    #[error(
-        "cannot keep the reports until they are checked: {reason}; nothing after this was checked"
-    )]
+    #[error("cannot keep the reports until they are checked: {reason}; no report was checked")]
     #[diagnostic(
         code(crossfoot::report::kept),
         help(

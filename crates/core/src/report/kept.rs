@@ -209,9 +209,19 @@ impl Kept {
     }
 
     /// Every report kept, in input order, as jobs that read into rows again: the last
-    /// use of what is kept.
+    /// use of what is kept. When some could not be kept, only why.
     pub(crate) fn replay(&mut self) -> Replay<'_> {
-        let segments = std::mem::take(&mut self.segments).into_iter();
+        let mut segments = std::mem::take(&mut self.segments);
+        // Reports that could not all be kept are not checked at all: a run checks every
+        // report or says why it could not.
+        if let Some(at) = segments
+            .iter()
+            .position(|s| matches!(s, Segment::Failed(_)))
+        {
+            segments = segments.split_off(at);
+            segments.truncate(1);
+        }
+        let segments = segments.into_iter();
         Replay {
             width: self.width,
             reader: reader(&mut self.store),
