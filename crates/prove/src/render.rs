@@ -67,12 +67,7 @@ pub fn proof_text(proof: &Proof) -> String {
         }
     }
     for finding in &proof.findings {
-        let rules = finding
-            .rules
-            .iter()
-            .map(|r| format!("`{r}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let rules = quoted(&finding.rules);
         let _ = writeln!(
             text,
             "\n{}: {rules} ({})\n  {}",
@@ -120,12 +115,7 @@ pub fn proof_markdown(proof: &Proof) -> String {
         text.push_str("\nNothing found.\n");
     }
     for finding in &proof.findings {
-        let rules = finding
-            .rules
-            .iter()
-            .map(|r| format!("`{r}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let rules = quoted(&finding.rules);
         let _ = writeln!(
             text,
             "\n- **{}**: {rules}: {}",
@@ -210,4 +200,10 @@ pub fn diff_markdown(result: &Equivalence) -> String {
         let _ = writeln!(text, "\n- unknown: {}", unknown.replace('|', "\\|"));
     }
     text
+}
+
+/// Rules as a list in code quotes: `` `a`, `b` ``.
+fn quoted(rules: &[String]) -> String {
+    let quoted: Vec<String> = rules.iter().map(|rule| format!("`{rule}`")).collect();
+    quoted.join(", ")
 }
