@@ -458,14 +458,86 @@ fn dates(sets: &[&RuleSet], as_of: Option<Date>) -> Vec<Option<Date>> {
 
 /// Prove what a rule set means: see [`Kind`] for what is looked for.
 pub fn prove(rules: &RuleSet, options: &Options) -> Result<Proof, ProveError> {
+    let dates = dates(&[rules], options.as_of);
+    // The dates are independent questions: each thread asks its share of them of a
+    // solver of its own, with every rule encoded.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, dates.len().max(1));
+    let shares: Vec<Result<Share, ProveError>> = std::thread::scope(|scope| {
+        let dates = &dates;
+        let handles: Vec<_> = (0..threads)
+            .map(|thread| {
+                let mine = dates.iter().enumerate().skip(thread).step_by(threads);
+                scope.spawn(move || prove_dates(rules, options, mine))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(ProveError::Solver {
+                        program: options
+                            .solver
+                            .as_deref()
+                            .map_or_else(|| "z3".to_owned(), |p| p.display().to_string()),
+                        reason: "a thread asking the solver stopped".to_owned(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut findings = Vec::new();
+    let mut dated = Vec::new();
+    for (thread, share) in shares.into_iter().enumerate() {
+        let share = share?;
+        if thread == 0 {
+            // What could not be encoded is the same for every thread: said once.
+            findings.extend(share.unencoded);
+        }
+        dated.extend(share.cases);
+    }
+    dated.sort_by_key(|(at, _, _)| *at);
+    let mut cases = Vec::new();
+    for (_, case, found) in dated {
+        cases.push(case);
+        findings.extend(found);
+    }
+    // A rule whose condition never holds never applies: said once, as the condition.
+    let condition: HashSet<Vec<String>> = findings
+        .iter()
+        .filter(|f| f.kind == Kind::ConditionNeverHolds)
+        .map(|f| f.rules.clone())
+        .collect();
+    findings.retain(|f| f.kind != Kind::NeverApplies || !condition.contains(&f.rules));
+    // The same finding at several dates is said once, at the first.
+    let mut seen = HashSet::new();
+    findings.retain(|f| seen.insert((f.kind, f.rules.clone(), f.message.clone())));
+    findings.sort_by(|a, b| (a.kind, &a.rules).cmp(&(b.kind, &b.rules)));
+    Ok(Proof { cases, findings })
+}
+
+/// What one thread of [`prove`] found: the rules it could not encode, and for each of
+/// its dates (with its place among all of them) the case and the findings.
+struct Share {
+    unencoded: Vec<Finding>,
+    cases: Vec<(usize, Case, Vec<Finding>)>,
+}
+
+/// The questions about some of the dates, of a solver of this thread's own.
+fn prove_dates<'a>(
+    rules: &RuleSet,
+    options: &Options,
+    dates: impl Iterator<Item = (usize, &'a Option<Date>)>,
+) -> Result<Share, ProveError> {
     let mut session = Session::start(options)?;
     let mut encoded = Vec::with_capacity(rules.rules().len());
-    let mut findings = Vec::new();
+    let mut unencoded = Vec::new();
     for (index, rule) in rules.rules().iter().enumerate() {
         match session.add(rule, &format!("r{index}"))? {
             Ok(done) => encoded.push(Some(done)),
             Err(unsupported) => {
-                findings.push(Finding {
+                unencoded.push(Finding {
                     kind: Kind::Unknown,
                     rules: vec![version_name(rule).into_owned()],
                     as_of: None,
@@ -477,7 +549,7 @@ pub fn prove(rules: &RuleSet, options: &Options) -> Result<Proof, ProveError> {
         }
     }
     let mut cases = Vec::new();
-    for as_of in dates(&[rules], options.as_of) {
+    for (at, &as_of) in dates {
         let in_force: Vec<usize> = (0..rules.rules().len())
             .filter(|&i| {
                 rules
@@ -497,6 +569,7 @@ pub fn prove(rules: &RuleSet, options: &Options) -> Result<Proof, ProveError> {
             })
             .collect();
         session.push(as_of)?;
+        let mut findings = Vec::new();
         let mut prover = Prover {
             session: &mut session,
             rules,
@@ -511,20 +584,9 @@ pub fn prove(rules: &RuleSet, options: &Options) -> Result<Proof, ProveError> {
             prover.rule(index, &supported, compiled.may_error, compiled.nonlinear)?;
         }
         session.pop()?;
-        cases.push(case);
+        cases.push((at, case, findings));
     }
-    // A rule whose condition never holds never applies: said once, as the condition.
-    let condition: HashSet<Vec<String>> = findings
-        .iter()
-        .filter(|f| f.kind == Kind::ConditionNeverHolds)
-        .map(|f| f.rules.clone())
-        .collect();
-    findings.retain(|f| f.kind != Kind::NeverApplies || !condition.contains(&f.rules));
-    // The same finding at several dates is said once, at the first.
-    let mut seen = HashSet::new();
-    findings.retain(|f| seen.insert((f.kind, f.rules.clone(), f.message.clone())));
-    findings.sort_by(|a, b| (a.kind, &a.rules).cmp(&(b.kind, &b.rules)));
-    Ok(Proof { cases, findings })
+    Ok(Share { unencoded, cases })
 }
 
 /// The questions about one date.
