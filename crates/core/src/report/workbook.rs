@@ -433,6 +433,11 @@ fn shown(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return "0".to_owned();
     }
+    // A whole number of at most 15 digits (most figures) is its own 15 significant
+    // digits, and converts to an integer exactly.
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        return (value as i64).to_string();
+    }
     let scientific = format!("{value:.14e}");
     let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
     let exponent: i64 = exponent.parse().unwrap_or(0);
@@ -494,5 +499,21 @@ mod tests {
         assert_eq!(text(&Data::Float(123_456_789_012_345.0)), "123456789012345");
         assert_eq!(text(&Data::Float(1762813855.0)), "1762813855");
         assert_eq!(text(&Data::Float(-0.01)), "-0.01");
+    }
+
+    #[test]
+    fn whole_numbers_read_as_the_digits_a_spreadsheet_shows() {
+        // The whole-number path and the digits path agree where they meet.
+        for (value, shows) in [
+            (-1762813855.0, "-1762813855"),
+            (-0.0, "0"),
+            (999_999_999_999_999.0, "999999999999999"),
+            (1e15, "1000000000000000"),
+            (-1e15, "-1000000000000000"),
+            (123_456_789_012_345_678.0, "123456789012346000"),
+            (2.5, "2.5"),
+        ] {
+            assert_eq!(text(&Data::Float(value)), shows, "{value}");
+        }
     }
 }
