@@ -374,3 +374,41 @@ fn diff_finds_previous_reports_as_check_does() {
     let found = flips(&["--reports", "june.yaml", "--prior", "may.yaml"]);
     assert_eq!(found.as_array().map(Vec::len), Some(1), "{found:#}");
 }
+
+// Found by a review of issue #28's previous reports: `explain` on a batch with a report
+// that cannot be read never found the previous report among the others.
+#[test]
+fn explain_finds_the_previous_report_in_its_batch_as_check_does() {
+    let rules = "rule step \"Grows\"\n  1000 >= prior(1000)\n";
+    let batch = "{\"id\": \"a1\", \"firm\": \"A\", \"as_of\": \"2024-01-31\", \"lines\": {\"1000\": \"100\"}}\n\
+                 {\"id\": \"b1\", \"firm\": \"B\", \"as_of\": \"2024-01-31\", \"lines\": {\"1000\": \"1O0\"}}\n\
+                 {\"id\": \"a2\", \"firm\": \"A\", \"as_of\": \"2024-02-29\", \"lines\": {\"1000\": \"50\"}}\n";
+    let (_guard, dir) = scratch(&[("r.xfoot", rules), ("all.jsonl", batch)]);
+    let explain = crossfoot_in(
+        &dir,
+        &[
+            "explain",
+            "r.xfoot",
+            "all.jsonl",
+            "--report",
+            "a2",
+            "--rule",
+            "step",
+        ],
+    );
+    assert_eq!(explain.status.code(), Some(1), "{}", stderr(&explain));
+    assert!(
+        stdout(&explain).contains("the rule FAILS: line 1000 is less than prior(1000)"),
+        "{}",
+        stdout(&explain)
+    );
+    let (found, code) = verdicts(
+        &[("r.xfoot", rules), ("all.jsonl", batch)],
+        &["r.xfoot", "all.jsonl"],
+    );
+    assert_eq!(code, Some(2), "b1 cannot be read");
+    assert!(
+        found.contains(&"all.jsonl line 3 (a2) step: fail".to_owned()),
+        "{found:?}"
+    );
+}

@@ -227,30 +227,23 @@ pub fn explain(args: &ExplainArgs) -> io::Result<ExitStatus> {
         writeln!(err, "error: {problem}")?;
         return Ok(ExitStatus::Error);
     }
-    let mut priors = match read_reports(rules, &args.prior, None, None, usize::MAX, None) {
+    let priors = match read_reports(rules, &args.prior, None, None, usize::MAX, None) {
         Ok(picked) => picked.reports,
         Err(errors) => {
             write_problems(&problems, &errors, &mut err)?;
             return Ok(ExitStatus::Error);
         }
     };
-    // The other reports of a batch may hold the previous one, as they do for `check`.
-    if rules.reads_prior() && args.report.as_os_str() != "-" {
-        if let Ok(batch) = read_reports(
-            rules,
-            &paths,
-            args.input_format,
-            None,
-            usize::MAX,
-            Some(&args.reading),
-        ) {
-            priors.extend(batch.reports);
-        }
-    }
-    let result = crossfoot_core::engine::Engine::new(rules.clone())
+    let engine = crossfoot_core::engine::Engine::new(rules.clone())
         .with_priors(&priors)
-        .assuming(args.reading.assumed())
-        .check(&report);
+        .assuming(args.reading.assumed());
+    // The other reports of a batch may hold the previous one: the report is checked
+    // among them as `check` checks it (standard input was read already, so it is
+    // checked alone).
+    let in_batch = (rules.reads_prior() && args.report.as_os_str() != "-")
+        .then(|| checked_in_batch(&engine, &paths, args, wanted))
+        .flatten();
+    let result = in_batch.unwrap_or_else(|| engine.check(&report));
     let mut first = true;
     // As `check` would end on the rules explained: 1 when one of severity `error`
     // fails, 2 when one cannot be evaluated.
@@ -433,4 +426,29 @@ pub fn coverage(args: &CoverageArgs) -> io::Result<ExitStatus> {
     }
     out.flush()?;
     Ok(ExitStatus::Pass)
+}
+
+/// The report `wanted` (or the inputs' one report) as `check` checks it among every
+/// report of `paths`, which may hold its previous report.
+fn checked_in_batch(
+    engine: &crossfoot_core::engine::Engine,
+    paths: &[PathBuf],
+    args: &super::ExplainArgs,
+    wanted: Option<&str>,
+) -> Option<crossfoot_core::engine::ReportResult> {
+    let format = args
+        .input_format
+        .map(crossfoot_core::report::InputFormat::from);
+    let map = args.reading.column_map(paths, format).ok().flatten();
+    let inputs = crossfoot_core::report::Inputs::new(engine.rules(), paths.to_vec(), format);
+    let mut found = None;
+    let Ok(()) = engine.check_each(args.reading.apply(inputs, map), |checked| {
+        if let (Ok(result), None) = (checked, &found) {
+            if wanted.is_none_or(|wanted| crossfoot_core::report::names(&result.row.meta, wanted)) {
+                found = Some(result.clone());
+            }
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    found
 }
