@@ -190,6 +190,10 @@ fn a_sheet_or_map_no_input_can_use_is_an_error() {
             assert!(stdout(&output).is_empty(), "{command} {flags:?}");
         }
     }
+    // `diff` reads reports only with `--reports`.
+    let output = crossfoot_in(&dir, &["diff", "r.xfoot", "r.xfoot", "--sheet", "Reports"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`--sheet` names a sheet of a workbook"));
     // A directory may hold a workbook: the flag is not refused.
     let output = crossfoot_in(&dir, &["check", "r.xfoot", ".", "--sheet", "Reports"]);
     assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));

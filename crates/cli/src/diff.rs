@@ -36,6 +36,12 @@ pub fn run(args: &DiffArgs) -> io::Result<ExitStatus> {
         write_problems(&problems, &[problem], &mut err)?;
         return Ok(ExitStatus::Error);
     }
+    // `--sheet` and `--map` read reports: without `--reports` they would do nothing.
+    let format = args.input_format.map(InputFormat::from);
+    if let Err(problem) = args.reading.column_map(&args.reports, format) {
+        write_problems(&problems, &[problem], &mut err)?;
+        return Ok(ExitStatus::Error);
+    }
     let old = if !args.old.exists() && args.new.exists() {
         // `crossfoot diff main rules/`: OLD is a git revision of NEW's path.
         let revision = args.old.to_string_lossy();
