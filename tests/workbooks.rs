@@ -293,3 +293,161 @@ fn what_reviewers_found_in_sheets_is_read_as_the_spreadsheet_shows_it() {
         stderr(&output)
     );
 }
+
+/// A workbook made of `parts` (name, XML) as given: the shapes other programs write.
+fn hand_written(path: &Path, parts: &[(&str, &str)]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in parts {
+        zip.start_file(*name, options).unwrap();
+        std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// The parts around a sheet: a hidden lookup sheet first, the reports sheet second, its
+/// part named from the root; prefixed names, as some programs write them; days counted
+/// from 1904; a custom date format; shared strings with rich text, a phonetic run and CDATA.
+fn parts_around(sheet: &str) -> Vec<(&'static str, String)> {
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let kind = |k: &str| format!("{rel}/{k}");
+    vec![
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#.to_owned(),
+        ),
+        (
+            "_rels/.rels",
+            format!(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{}" Target="xl/workbook.xml"/></Relationships>"#,
+                kind("officeDocument")
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{ws}" Target="worksheets/lookup.xml"/><Relationship Id="rId2" Type="{ws}" Target="/xl/worksheets/Reports.xml"/><Relationship Id="rId3" Type="{}" Target="sharedStrings.xml"/><Relationship Id="rId4" Type="{}" Target="styles.xml"/></Relationships>"#,
+                kind("sharedStrings"),
+                kind("styles"),
+                ws = kind("worksheet")
+            ),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                r#"<?xml version="1.0"?><x:workbook xmlns:x="{main}" xmlns:r="{rel}"><x:workbookPr date1904="1"/><x:sheets><x:sheet name="Lookup" sheetId="1" state="hidden" r:id="rId1"/><x:sheet name="P&amp;L reports" sheetId="2" r:id="rId2"/></x:sheets></x:workbook>"#
+            ),
+        ),
+        (
+            "xl/sharedStrings.xml",
+            format!(
+                r#"<sst xmlns="{main}"><si><r><t>report</t></r><r><rPr><b/></rPr><t>_id</t></r><rPh sb="0" eb="1"><t>X</t></rPh></si><si><t><![CDATA[BETA]]></t></si><si><t xml:space="preserve">1,000</t></si></sst>"#
+            ),
+        ),
+        (
+            "xl/styles.xml",
+            format!(
+                r#"<styleSheet xmlns="{main}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\-mm\-dd"/></numFmts><cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>"#
+            ),
+        ),
+        (
+            "xl/worksheets/lookup.xml",
+            format!(r#"<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>not this one</t></is></c></row></sheetData></worksheet>"#),
+        ),
+        ("xl/worksheets/Reports.xml", sheet.replace("{main}", main)),
+    ]
+}
+
+#[test]
+fn a_workbook_as_other_programs_write_it_gives_what_its_csv_gives() {
+    // CSV's reports, written without cell places, as inline strings, formulas' strings, a
+    // date counted from 1904, shared strings, and a comment between rows.
+    let sheet = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- written by hand -->
+<x:worksheet xmlns:x="{main}"><x:sheetData>
+<x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="inlineStr"><x:is><x:t>firm</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>as_of</x:t></x:is></x:c><x:c><x:v>7010</x:v></x:c><x:c><x:v>7020</x:v></x:c><x:c><x:v>7030</x:v></x:c><x:c><x:v>7040</x:v></x:c></x:row>
+<x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:r><x:t>R</x:t></x:r><x:r><x:t>1</x:t></x:r></x:is></x:c><x:c r="B3" t="str"><x:f>"AC"&amp;"ME"</x:f><x:v>ACME</x:v></x:c><x:c r="C3" s="1"><x:v>45015</x:v></x:c><x:c><x:v>0.1</x:v></x:c><x:c><x:v>0.2</x:v></x:c><x:c><x:f>D3+E3</x:f><x:v>0.30000000000000004</x:v></x:c><x:c><x:v>-5</x:v></x:c></x:row>
+<x:row r="4"><x:c r="A4" t="inlineStr"><x:is><x:t>R2</x:t></x:is></x:c><x:c r="B4" t="inlineStr"><x:is><x:t>ACME</x:t></x:is></x:c><x:c r="C4" s="1"><x:v>45015</x:v></x:c><x:c r="D4"><x:v>1234567.89</x:v></x:c><x:c r="E4"><x:v>0.11</x:v></x:c><x:c r="F4"><x:v>1234568</x:v></x:c><x:c r="G4" s="0"/></x:row>
+<!-- a note between rows -->
+<x:row r="6"><x:c r="A6" t="inlineStr"><x:is><x:t>R3</x:t></x:is></x:c><x:c r="B6" t="s"><x:v>1</x:v></x:c><x:c r="C6" t="d"><x:v>2027-03-31T00:00:00</x:v></x:c><x:c r="D6"><x:v>-0.1</x:v></x:c><x:c r="E6"><x:v>-0.2</x:v></x:c><x:c r="F6"><x:v>-0.3</x:v></x:c><x:c r="G6"><x:v>-1E-2</x:v></x:c></x:row>
+<x:row r="8"><x:c r="A8" t="inlineStr"><x:is><x:t>R4</x:t></x:is></x:c><x:c r="B8" t="s"><x:v>1</x:v></x:c><x:c r="C8" s="1"><x:v>45015</x:v></x:c><x:c r="D8" t="s"><x:v>2</x:v></x:c><x:c r="E8"><x:v>2000.5</x:v></x:c><x:c r="F8"><x:v>3000.5</x:v></x:c><x:c r="G8"><x:v>3</x:v></x:c></x:row>
+</x:sheetData></x:worksheet>"#;
+    let (_guard, dir) = scratch(&[("rules.xfoot", RULES), ("reports.csv", CSV)]);
+    let parts = parts_around(sheet);
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    hand_written(&dir.join("reports.xlsx"), &parts);
+    let run = |file: &str| crossfoot_in(&dir, &["check", "--format", "json", "rules.xfoot", file]);
+    let (csv, xlsx) = (run("reports.csv"), run("reports.xlsx"));
+    assert_eq!(xlsx.status.code(), Some(1), "{}", stderr(&xlsx));
+    assert_eq!(verdicts(&stdout(&xlsx)), verdicts(&stdout(&csv)));
+    let human = crossfoot_in(&dir, &["check", "rules.xfoot", "reports.xlsx"]);
+    assert!(
+        stdout(&human).contains("reports.xlsx row 8 (R4)"),
+        "{}",
+        stdout(&human)
+    );
+}
+
+#[test]
+fn a_sheet_that_is_not_what_a_spreadsheet_writes_is_refused_by_its_place() {
+    let header = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>report_id</t></is></c><c r="B1"><v>7010</v></c></row>"#;
+    let row = |r: u32| {
+        format!(
+            r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>R{r}</t></is></c><c r="B{r}"><v>1</v></c></row>"#
+        )
+    };
+    let sheet = |rows: &str| {
+        format!(r#"<worksheet xmlns="{{main}}"><sheetData>{header}{rows}</sheetData></worksheet>"#)
+    };
+    for (name, rows, says) in [
+        (
+            "backwards.xlsx",
+            format!("{}{}", row(3), row(2)),
+            "'P&L reports'!A2: rows are out of order (row 2 comes after row 3)",
+        ),
+        (
+            "far.xlsx",
+            row(1_048_577),
+            "row `1048577` is not a row of a sheet (1 to 1048576)",
+        ),
+        (
+            "open.xlsx",
+            format!("{}<row r=\"5\"><c r=\"A5\"", row(2)),
+            "sheet `P&L reports` row 5: the sheet ends inside a cell",
+        ),
+    ] {
+        let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
+        let text = sheet(&rows);
+        let parts = parts_around(&text);
+        let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        hand_written(&dir.join(name), &parts);
+        let output = crossfoot_in(&dir, &["check", "rules.xfoot", name]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stdout(&output));
+        assert!(
+            stderr(&output).contains(says),
+            "{name}: {}",
+            stderr(&output)
+        );
+    }
+    // A document type declaration (how XML files are made to blow up) is refused whole.
+    let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
+    let text = format!("<!DOCTYPE x [<!ENTITY a \"b\">]>{}", sheet(""));
+    let mut parts = parts_around(&text);
+    parts.retain(|(name, _)| *name != "xl/workbook.xml");
+    parts.push((
+        "xl/workbook.xml",
+        "<!DOCTYPE w><workbook><sheets/></workbook>".to_owned(),
+    ));
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    hand_written(&dir.join("doctype.xlsx"), &parts);
+    let output = crossfoot_in(&dir, &["check", "rules.xfoot", "doctype.xlsx"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("a document type declaration"),
+        "{}",
+        stderr(&output)
+    );
+}

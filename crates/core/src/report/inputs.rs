@@ -407,7 +407,7 @@ fn file_jobs<'a>(
         #[cfg(feature = "workbook")]
         InputFormat::Workbook => match super::workbook::read(path, reading.sheet.as_deref(), map) {
             Ok(read) => csv::jobs(
-                Box::new(std::io::Cursor::new(read.bytes)),
+                read.reader,
                 path.display().to_string(),
                 rules,
                 Some(read.sheet),

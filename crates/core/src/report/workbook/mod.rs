@@ -14,18 +14,23 @@
 //! cell is read as a CSV cell is. A formula cell is read by the value the workbook stored
 //! for it. A date cell is a date. Problems name the sheet and cell: `Reports!D14`.
 
+use std::io::{self, Read};
 use std::path::Path;
 
-use calamine::{Data, DataRef, Range, Reader, Xlsx, open_workbook, open_workbook_auto};
+use calamine::{Data, Range, Reader, open_workbook_auto};
 
 use super::csv::Sheet;
 use super::error::ReportError;
 use super::map::ColumnMap;
 
-/// A sheet of a workbook as CSV bytes, with where each of its cells is in the sheet.
+mod xlsx;
+mod xml;
+
+/// A sheet of a workbook as a stream of CSV bytes, with where each of its cells is in the
+/// sheet.
 pub(super) struct AsCsv {
-    /// The CSV text: the header row first.
-    pub(super) bytes: Vec<u8>,
+    /// The CSV text: the header row first, the rows after it as they are read.
+    pub(super) reader: Box<dyn Read + Send>,
     /// Where the CSV's cells are in the sheet.
     pub(super) sheet: Sheet,
 }
@@ -36,20 +41,28 @@ struct SheetCell {
     text: String,
 }
 
+/// A sheet's cells in order, each with its 0-based row, or why the sheet cannot be read
+/// further.
+type CellStream = Box<dyn Iterator<Item = Result<(usize, SheetCell), String>> + Send>;
+
 /// The text of a formula cell whose value the workbook did not store (a file written by a
 /// program that does not compute formulas): not an amount, so the report's row says so,
 /// naming the cell, and the other reports are still checked. Saving the workbook from a
 /// spreadsheet program stores every value.
 const NO_VALUE: &str = "(formula with no stored value)";
 
-/// The most bytes of CSV a sheet may make: a small workbook can hold a huge compressed
-/// sheet, and its reports are held in memory as CSV text before they are checked.
-const MAX_SHEET_CSV_BYTES: usize = 1 << 30;
+/// The most rows a sheet has: a file naming a row beyond it is not a spreadsheet's (and a
+/// small file naming a far row would make the reader write blank rows up to it).
+const MAX_ROWS: usize = 1_048_576;
 
-/// The sheet named `wanted` (the first when `None`) of the workbook at `path`, as CSV.
-/// An `.xlsx` sheet is streamed cell by cell; the other formats are read whole. The
-/// workbook reader is a library of its own: should it panic on a malformed file, the
-/// panic is caught and the file is reported as not a workbook, like any other.
+/// How much CSV is made at a time.
+const CSV_BLOCK: usize = 64 * 1024;
+
+/// The sheet named `wanted` (the first a person sees when `None`) of the workbook at
+/// `path`, as CSV. An `.xlsx` or `.xlsm` sheet is streamed as it is read; the other
+/// formats are read whole by calamine. A workbook reader should not panic, but a file is
+/// untrusted: should one, the panic is caught and the file is reported as not a workbook
+/// (or, once its rows are streaming, as unreadable from that row on).
 pub(super) fn read(
     path: &Path,
     wanted: Option<&str>,
@@ -78,63 +91,58 @@ fn read_sheet(
             message,
         })
     };
-    crate::files::open_regular(path).map_err(|error| Box::new(ReportError::from(error)))?;
+    let file =
+        crate::files::open_regular(path).map_err(|error| Box::new(ReportError::from(error)))?;
     let is_xlsx = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
-    if is_xlsx {
-        let mut workbook: Xlsx<_> =
-            open_workbook(path).map_err(|error| not_a_workbook(&name, &error))?;
-        let sheet = pick(&names_of(workbook.sheets_metadata()), wanted).map_err(problem)?;
-        let mut cells = workbook
-            .worksheet_cells_reader(&sheet)
+    let (sheet, cells): (String, CellStream) = if is_xlsx {
+        let book = xlsx::open(file).map_err(|error| not_a_workbook(&name, &error))?;
+        let sheet = pick(&book.names(), wanted).map_err(problem)?;
+        let cells = book
+            .cells(&sheet)
             .map_err(|error| problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
-        let mut failed = None;
-        let stream = std::iter::from_fn(|| match cells.next_cell_with_formula_metadata() {
-            Ok(Some(cell)) => {
-                let (row, column) = cell.pos;
-                // Empty, not an empty string: a formula whose value is "" stored one.
-                let text = match (&cell.value, cell.formula.is_some()) {
-                    (DataRef::Empty, true) => NO_VALUE.to_owned(),
-                    (value, _) => text_ref(value),
-                };
-                let column = column as usize;
-                Some((row as usize, SheetCell { column, text }))
-            }
-            Ok(None) => None,
-            Err(error) => {
-                failed = Some(error.to_string());
-                None
-            }
-        });
-        let csv = to_csv(&sheet, stream, map).map_err(&problem)?;
-        if let Some(error) = failed {
-            return Err(problem(format!("sheet `{sheet}` cannot be read: {error}")));
-        }
-        return Ok(csv);
-    }
-    let mut workbook = open_workbook_auto(path).map_err(|error| not_a_workbook(&name, &error))?;
-    let sheet = pick(&names_of(workbook.sheets_metadata()), wanted).map_err(&problem)?;
+        (sheet, Box::new(cells))
+    } else {
+        drop(file);
+        whole_sheet(path, wanted).map_err(|error| match error {
+            Whole::NotAWorkbook(error) => not_a_workbook(&name, &error),
+            Whole::Problem(message) => problem(message),
+        })?
+    };
+    SheetCsv::start(sheet, cells, map).map_err(problem)
+}
+
+/// Why a sheet read whole cannot be read.
+enum Whole {
+    NotAWorkbook(calamine::Error),
+    Problem(String),
+}
+
+/// The cells of a sheet of a workbook calamine reads (`.xlsb`, `.xls`, `.ods`), read whole.
+fn whole_sheet(path: &Path, wanted: Option<&str>) -> Result<(String, CellStream), Whole> {
+    let mut workbook = open_workbook_auto(path).map_err(Whole::NotAWorkbook)?;
+    let sheet = pick(&names_of(workbook.sheets_metadata()), wanted).map_err(Whole::Problem)?;
     let values = workbook
         .worksheet_range(&sheet)
-        .map_err(|error| problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
+        .map_err(|error| Whole::Problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
     // The formulas, to say so of a formula whose value the workbook did not store.
     let formulas = workbook.worksheet_formula(&sheet).ok();
     let (top, left) = values.start().unwrap_or((0, 0));
-    let stream = values.rows().enumerate().flat_map(|(r, row)| {
-        let formulas = formulas.as_ref();
-        row.iter().enumerate().filter_map(move |(c, cell)| {
+    let mut cells = Vec::new();
+    for (r, row) in values.rows().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
             let at = (top as usize + r, left as usize + c);
             let text = match cell {
-                Data::Empty if has_formula(formulas, at) => NO_VALUE.to_owned(),
-                cell if is_blank(cell) => return None,
+                Data::Empty if has_formula(formulas.as_ref(), at) => NO_VALUE.to_owned(),
+                cell if is_blank(cell) => continue,
                 cell => text(cell),
             };
-            Some((at.0, SheetCell { column: at.1, text }))
-        })
-    });
-    to_csv(&sheet, stream, map).map_err(problem)
+            cells.push(Ok((at.0, SheetCell { column: at.1, text })));
+        }
+    }
+    Ok((sheet, Box::new(cells.into_iter())))
 }
 
 fn not_a_workbook(path: &str, error: &dyn std::fmt::Display) -> Box<ReportError> {
@@ -225,102 +233,141 @@ impl Layout {
     }
 }
 
-/// A sheet's cells, row by row in order (each with its 0-based row), as CSV: its header
-/// row (the first that names a layout; rows above it are passed over), then a CSV row
-/// for every sheet row after it, blank ones included, so CSV rows keep the sheet's
-/// numbers.
-fn to_csv(
-    sheet: &str,
-    cells: impl Iterator<Item = (usize, SheetCell)>,
-    map: Option<&ColumnMap>,
-) -> Result<AsCsv, String> {
-    let mut rows = Rows {
-        cells: cells.peekable(),
-    };
-    let mut any = false;
-    let (header_row, layout, header) = loop {
-        let Some((row, cells)) = rows.next() else {
-            return Err(if any {
-                format!(
-                    "sheet `{sheet}` has no header row: neither one starting with `report_id` (a report per row) nor one with `line` and `amount` columns (one report)"
-                )
-            } else {
-                format!("sheet `{sheet}` is empty")
-            });
+/// A sheet's cells as a stream of CSV: its header row (the first that names a layout;
+/// rows above it are passed over), then a CSV row for every sheet row after it, blank
+/// ones included, so CSV rows keep the sheet's numbers. Rows are made as the CSV reader
+/// asks for them.
+struct SheetCsv {
+    sheet: String,
+    rows: Rows,
+    layout: Layout,
+    columns: Vec<usize>,
+    /// The sheet row last written.
+    last: usize,
+    /// CSV made and not yet read, from `at`.
+    out: Vec<u8>,
+    at: usize,
+}
+
+impl SheetCsv {
+    /// The stream, its header row found and made.
+    fn start(sheet: String, cells: CellStream, map: Option<&ColumnMap>) -> Result<AsCsv, String> {
+        let mut rows = Rows {
+            cells: cells.peekable(),
         };
-        any |= cells.iter().any(|cell| !cell.text.trim().is_empty());
-        if let Some(layout) = Layout::of(&cells, map) {
-            break (row, layout, cells);
-        }
-    };
-    let columns = layout.columns();
-    let mut bytes = Vec::new();
-    let mut problems = Vec::new();
-    write_row(
-        &mut bytes,
-        layout,
-        &columns,
-        header_row,
-        &header,
-        sheet,
-        &mut problems,
-    );
-    let mut last = header_row;
-    let too_large = || {
-        format!(
-            "sheet `{sheet}` holds more than {} MiB of cells: split it, or export it as CSV",
-            MAX_SHEET_CSV_BYTES >> 20
-        )
-    };
-    for (row, cells) in rows {
-        // Blank rows between: empty CSV rows, which keep the numbers and are passed over,
-        // counted before they are written (a small file can name a far row).
-        let gap = (row - last - 1).saturating_mul(columns.len());
-        if bytes.len().saturating_add(gap) > MAX_SHEET_CSV_BYTES {
-            return Err(too_large());
-        }
-        for _ in last + 1..row {
-            bytes.extend(std::iter::repeat_n(b',', columns.len().saturating_sub(1)));
-            bytes.push(b'\n');
-        }
-        write_row(
-            &mut bytes,
-            layout,
-            &columns,
-            row,
-            &cells,
+        let mut any = false;
+        let (header_row, layout, header) = loop {
+            let Some((row, cells)) = rows.next_row()? else {
+                return Err(if any {
+                    format!(
+                        "sheet `{sheet}` has no header row: neither one starting with `report_id` (a report per row) nor one with `line` and `amount` columns (one report)"
+                    )
+                } else {
+                    format!("sheet `{sheet}` is empty")
+                });
+            };
+            any |= cells.iter().any(|cell| !cell.text.trim().is_empty());
+            if let Some(layout) = Layout::of(&cells, map) {
+                break (row, layout, cells);
+            }
+        };
+        let columns = layout.columns();
+        let mut out = Vec::new();
+        write_row(&mut out, layout, &columns, header_row, &header, &sheet)?;
+        let place = Sheet::new(&sheet, header_row + 1, columns.clone());
+        let csv = SheetCsv {
             sheet,
-            &mut problems,
-        );
-        last = row;
-        if bytes.len() > MAX_SHEET_CSV_BYTES {
-            return Err(too_large());
+            rows,
+            layout,
+            columns,
+            last: header_row,
+            out,
+            at: 0,
+        };
+        Ok(AsCsv {
+            reader: Box::new(csv),
+            sheet: place,
+        })
+    }
+
+    /// Make the next rows' CSV; `false` at the sheet's end.
+    fn make(&mut self) -> Result<bool, String> {
+        self.out.clear();
+        self.at = 0;
+        while self.out.len() < CSV_BLOCK {
+            let Some((row, cells)) = self.rows.next_row()? else {
+                return Ok(!self.out.is_empty());
+            };
+            if row <= self.last {
+                return Err(format!(
+                    "{}: rows are out of order (row {} comes after row {})",
+                    super::csv::cell_name(&self.sheet, row + 1, 0),
+                    row + 1,
+                    self.last + 1
+                ));
+            }
+            // Blank rows between: empty CSV rows, which keep the numbers and are passed
+            // over.
+            for _ in self.last + 1..row {
+                let commas = self.columns.len().saturating_sub(1);
+                self.out.extend(std::iter::repeat_n(b',', commas));
+                self.out.push(b'\n');
+            }
+            write_row(
+                &mut self.out,
+                self.layout,
+                &self.columns,
+                row,
+                &cells,
+                &self.sheet,
+            )?;
+            self.last = row;
         }
+        Ok(true)
     }
-    if !problems.is_empty() {
-        return Err(problems.join("; "));
+}
+
+impl Read for SheetCsv {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at >= self.out.len() && !self.make().map_err(io::Error::other)? {
+            return Ok(0);
+        }
+        let rest = self.out.get(self.at..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.at += n;
+        Ok(n)
     }
-    Ok(AsCsv {
-        bytes,
-        sheet: Sheet::new(sheet, header_row + 1, columns),
-    })
 }
 
 /// Cells grouped into rows.
-struct Rows<I: Iterator<Item = (usize, SheetCell)>> {
-    cells: std::iter::Peekable<I>,
+struct Rows {
+    cells: std::iter::Peekable<CellStream>,
 }
 
-impl<I: Iterator<Item = (usize, SheetCell)>> Iterator for Rows<I> {
-    type Item = (usize, Vec<SheetCell>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let (row, first) = self.cells.next()?;
+impl Rows {
+    /// The next row with a cell, with its 0-based number.
+    fn next_row(&mut self) -> Result<Option<(usize, Vec<SheetCell>)>, String> {
+        let Some(first) = self.cells.next() else {
+            return Ok(None);
+        };
+        let (row, first) = first?;
+        if row >= MAX_ROWS {
+            return Err(format!(
+                "row {} is beyond a sheet's last row ({MAX_ROWS})",
+                row + 1
+            ));
+        }
         let mut cells = vec![first];
-        while let Some((_, cell)) = self.cells.next_if(|(next, _)| *next == row) {
+        while let Some(Ok((_, cell))) = self
+            .cells
+            .next_if(|next| matches!(next, Ok((next, _)) if *next == row))
+        {
             cells.push(cell);
         }
-        Some((row, cells))
+        Ok(Some((row, cells)))
     }
 }
 
@@ -334,14 +381,13 @@ fn write_row(
     row: usize,
     cells: &[SheetCell],
     sheet: &str,
-    problems: &mut Vec<String>,
-) {
+) -> Result<(), String> {
     if let Layout::Wide { left, width } = layout {
         let outside = cells.iter().find(|cell| {
             !cell.text.trim().is_empty() && (cell.column < left || cell.column >= left + width)
         });
         if let Some(cell) = outside {
-            problems.push(format!(
+            return Err(format!(
                 "{}: a value outside the header's columns: give its column a header, or clear it",
                 super::csv::cell_name(sheet, row + 1, cell.column)
             ));
@@ -369,6 +415,7 @@ fn write_row(
         csv_cell(out, &cell.text);
     }
     out.push(b'\n');
+    Ok(())
 }
 
 fn is_blank(cell: &Data) -> bool {
@@ -388,22 +435,6 @@ fn has_formula(formulas: Option<&Range<String>>, (row, column): (usize, usize)) 
         .is_some_and(|formula| !formula.is_empty())
 }
 
-/// [`text`] of a streamed cell.
-fn text_ref(cell: &DataRef<'_>) -> String {
-    match cell {
-        DataRef::Empty => String::new(),
-        DataRef::String(text) => text.clone(),
-        DataRef::SharedString(text) => (*text).to_owned(),
-        DataRef::Int(value) => text(&Data::Int(*value)),
-        DataRef::Float(value) => text(&Data::Float(*value)),
-        DataRef::Bool(value) => text(&Data::Bool(*value)),
-        DataRef::DateTime(date) => text(&Data::DateTime(*date)),
-        DataRef::DateTimeIso(iso) => text(&Data::DateTimeIso(iso.clone())),
-        DataRef::DurationIso(iso) => iso.clone(),
-        DataRef::Error(error) => error.to_string(),
-    }
-}
-
 /// A cell as the text a CSV file would hold: a number as the shortest decimal that reads
 /// back to the same float (what a spreadsheet shows), a date as `YYYY-MM-DD`.
 fn text(cell: &Data) -> String {
@@ -413,14 +444,17 @@ fn text(cell: &Data) -> String {
         Data::Int(value) => value.to_string(),
         Data::Float(value) => shown(*value),
         Data::Bool(value) => if *value { "TRUE" } else { "FALSE" }.to_owned(),
-        Data::DateTime(date) => {
-            let (year, month, day, ..) = date.to_ymd_hms_milli();
-            format!("{year:04}-{month:02}-{day:02}")
-        }
+        Data::DateTime(date) => date_text(date),
         Data::DateTimeIso(text) => text.get(..10).unwrap_or(text).to_owned(),
         Data::DurationIso(text) => text.clone(),
         Data::Error(error) => error.to_string(),
     }
+}
+
+/// A date cell's date, `YYYY-MM-DD` (a time of day is dropped).
+fn date_text(date: &calamine::ExcelDateTime) -> String {
+    let (year, month, day, ..) = date.to_ymd_hms_milli();
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// A number cell as a spreadsheet shows and exports it: its 15 significant digits, no

@@ -1,0 +1,947 @@
+//! `.xlsx` and `.xlsm` workbooks, read by crossfoot itself: the sheet streams cell by cell
+//! from the archive, inflated on a thread of its own while the cells are read, so a sheet
+//! of any size is checked as it is read, in little memory. The parts a sheet's cells
+//! refer to (the workbook's sheet list, its shared strings, its number formats) are small
+//! and read whole first.
+//!
+//! A cell is read as its type says: a shared or inline string, a formula's string, a
+//! boolean, an error, an ISO date, or a number, stored as the decimal text of a binary
+//! float. A number whose number format is a date's is a date.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use calamine::{ExcelDateTime, ExcelDateTimeType};
+use zip::ZipArchive;
+
+use super::xml::{self, Event, Xml};
+use super::{NO_VALUE, SheetCell, date_text, shown};
+
+/// The most bytes a part read whole (sheet list, strings, formats) may inflate to.
+const MAX_PART: u64 = 512 << 20;
+
+/// How much of a sheet is inflated at a time.
+const CHUNK: usize = 256 << 10;
+
+/// The most columns a sheet has (`XFD`).
+const MAX_COLUMNS: usize = 16_384;
+
+/// An opened workbook: its sheets, and what their cells refer to.
+pub(super) struct Book {
+    archive: ZipArchive<File>,
+    sheets: Vec<SheetEntry>,
+    context: Context,
+}
+
+/// A sheet: its name, whether a person sees it, its part in the archive.
+struct SheetEntry {
+    name: String,
+    visible: bool,
+    part: String,
+}
+
+/// What a sheet's cells refer to.
+struct Context {
+    strings: Vec<String>,
+    /// Whether each cell format (a cell's `s`) shows a date.
+    dates: Vec<bool>,
+    /// Whether the workbook counts days from 1904 (old Mac workbooks).
+    date1904: bool,
+}
+
+/// A relationship of a part: its type and its target part.
+struct Relation {
+    id: String,
+    kind: String,
+    target: String,
+}
+
+/// The workbook in `file`, or why it is not one.
+pub(super) fn open(file: File) -> Result<Book, String> {
+    let mut archive = ZipArchive::new(file).map_err(|error| error.to_string())?;
+    let root = relations(&mut archive, "_rels/.rels", "")?;
+    let main = root
+        .iter()
+        .find(|relation| relation.kind.ends_with("/officeDocument"))
+        .map_or_else(|| "xl/workbook.xml".to_owned(), |r| r.target.clone());
+    let (dir, file_name) = main.rsplit_once('/').unwrap_or(("", &main));
+    let dir = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let relations = relations(&mut archive, &format!("{dir}_rels/{file_name}.rels"), &dir)?;
+    let workbook = part(&mut archive, &main)?.ok_or("it has no workbook part")?;
+    let (sheets, date1904) = sheets(&workbook, &relations)?;
+    let related = |archive: &mut ZipArchive<File>, kind: &str| {
+        let relation = relations.iter().find(|r| r.kind.ends_with(kind));
+        match relation {
+            Some(relation) => part(archive, &relation.target),
+            None => Ok(None),
+        }
+    };
+    let strings = match related(&mut archive, "/sharedStrings")? {
+        Some(bytes) => shared_strings(&bytes)?,
+        None => Vec::new(),
+    };
+    let dates = match related(&mut archive, "/styles")? {
+        Some(bytes) => date_formats(&bytes)?,
+        None => Vec::new(),
+    };
+    Ok(Book {
+        archive,
+        sheets,
+        context: Context {
+            strings,
+            dates,
+            date1904,
+        },
+    })
+}
+
+impl Book {
+    /// Each sheet's name, and whether a person sees it.
+    pub(super) fn names(&self) -> Vec<(String, bool)> {
+        let names = self.sheets.iter();
+        names.map(|s| (s.name.clone(), s.visible)).collect()
+    }
+
+    /// The cells of the sheet named `name`, streamed.
+    pub(super) fn cells(self, name: &str) -> Result<Cells, String> {
+        let entry = self.sheets.iter().find(|sheet| sheet.name == name);
+        let part = entry.ok_or("no such sheet")?.part.clone();
+        let (sender, receiver) = sync_channel(4);
+        let archive = self.archive;
+        std::thread::Builder::new()
+            .name("crossfoot-xlsx".to_owned())
+            .spawn(move || inflate(archive, &part, &sender))
+            .map_err(|error| format!("cannot start reading it: {error}"))?;
+        Ok(Cells {
+            sheet: name.to_owned(),
+            xml: Xml::new(Chunks {
+                receiver,
+                chunk: Vec::new(),
+                at: 0,
+                done: false,
+            }),
+            context: self.context,
+            row: 0,
+            next_column: 0,
+            in_data: false,
+            done: false,
+        })
+    }
+}
+
+/// What the inflating thread sends.
+enum Piece {
+    Bytes(Vec<u8>),
+    Failed(String),
+    Done,
+}
+
+/// Inflate `part` of `archive` and send it a chunk at a time, until the receiver is gone.
+/// The archive library is not crossfoot's: should it panic, the reader is told.
+fn inflate(mut archive: ZipArchive<File>, part: &str, sender: &SyncSender<Piece>) {
+    let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut entry = match archive.by_name(part) {
+            Ok(entry) => entry,
+            Err(error) => return Piece::Failed(format!("its sheet `{part}`: {error}")),
+        };
+        loop {
+            let mut chunk = vec![0; CHUNK];
+            let mut filled = 0;
+            while let Some(rest) = chunk.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+                match entry.read(rest) {
+                    Ok(0) => break,
+                    Ok(read) => filled += read,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(error) => {
+                        return Piece::Failed(format!(
+                            "the workbook file is damaged ({error}): save it again from the spreadsheet program"
+                        ));
+                    }
+                }
+            }
+            if filled == 0 {
+                return Piece::Done;
+            }
+            chunk.truncate(filled);
+            if sender.send(Piece::Bytes(chunk)).is_err() {
+                return Piece::Done;
+            }
+        }
+    }));
+    let last = sent.unwrap_or_else(|_| Piece::Failed("the archive reader failed".to_owned()));
+    // The receiver may be gone: then nobody is waiting.
+    let _ = sender.send(last);
+}
+
+/// The inflated sheet as a stream of bytes.
+struct Chunks {
+    receiver: Receiver<Piece>,
+    chunk: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at >= self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.receiver.recv() {
+                Ok(Piece::Bytes(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Piece::Done) => self.done = true,
+                Ok(Piece::Failed(message)) => return Err(io::Error::other(message)),
+                // Gone without saying it was done: the sheet would look shorter than it is.
+                Err(_) => return Err(io::Error::other("the archive reader stopped")),
+            }
+        }
+        let rest = self.chunk.get(self.at..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// A sheet's cells in document order: each with its 0-based row, or why the sheet
+/// cannot be read further.
+pub(super) struct Cells {
+    sheet: String,
+    xml: Xml<Chunks>,
+    context: Context,
+    /// The current row, 1-based.
+    row: usize,
+    /// The column of a cell that does not say its place.
+    next_column: usize,
+    in_data: bool,
+    done: bool,
+}
+
+impl Iterator for Cells {
+    type Item = Result<(usize, SheetCell), String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let next = self.next_cell();
+        if !matches!(next, Ok(Some(_))) {
+            self.done = true;
+        }
+        next.map_err(|error| format!("sheet `{}` row {}: {error}", self.sheet, self.row.max(1)))
+            .transpose()
+    }
+}
+
+/// A cell's type, from its `t`.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Number,
+    Shared,
+    Formula,
+    Inline,
+    Bool,
+    Error,
+    Date,
+}
+
+impl Kind {
+    fn of(t: Option<&[u8]>) -> Result<Kind, String> {
+        Ok(match t {
+            None | Some(b"n") => Kind::Number,
+            Some(b"s") => Kind::Shared,
+            Some(b"str") => Kind::Formula,
+            Some(b"inlineStr") => Kind::Inline,
+            Some(b"b") => Kind::Bool,
+            Some(b"e") => Kind::Error,
+            Some(b"d") => Kind::Date,
+            Some(other) => {
+                return Err(format!(
+                    "a cell of unknown type `{}`",
+                    String::from_utf8_lossy(other)
+                ));
+            }
+        })
+    }
+}
+
+/// A cell's contents as written: its value (`<v>`), inline string and formula.
+#[derive(Default)]
+struct Written {
+    value: Option<String>,
+    inline: Option<String>,
+    formula: bool,
+}
+
+impl Cells {
+    /// The next cell with something in it.
+    fn next_cell(&mut self) -> Result<Option<(usize, SheetCell)>, String> {
+        loop {
+            let (name, attrs, empty) = match self.xml.next()? {
+                Event::Start { name, attrs, empty } => (name, attrs, empty),
+                Event::End { name } if self.xml.bytes(name) == b"sheetData" => return Ok(None),
+                Event::Eof => return Ok(None),
+                _ => continue,
+            };
+            match (self.xml.bytes(name), self.in_data) {
+                (b"sheetData", _) if empty => return Ok(None),
+                (b"sheetData", _) => self.in_data = true,
+                (b"row", true) => self.start_row(attrs)?,
+                (b"c", true) => {
+                    if let Some(cell) = self.cell(attrs, empty)? {
+                        return Ok(Some(cell));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn start_row(&mut self, attrs: xml::Span) -> Result<(), String> {
+        let attrs = self.xml.bytes(attrs);
+        self.row = match xml::attr(attrs, b"r") {
+            Some(r) => row_number(r)?,
+            None => self.row + 1,
+        };
+        self.next_column = 0;
+        Ok(())
+    }
+
+    /// The cell whose start tag has `attrs`, read to its end: `None` when it holds nothing.
+    fn cell(
+        &mut self,
+        attrs: xml::Span,
+        empty: bool,
+    ) -> Result<Option<(usize, SheetCell)>, String> {
+        let (mut place, mut kind, mut style) = (None, None, None);
+        for (name, value) in xml::Attrs(self.xml.bytes(attrs)) {
+            match name {
+                b"r" => place = Some(value),
+                b"t" => kind = Some(value),
+                b"s" => style = Some(value),
+                _ => {}
+            }
+        }
+        let (row, column) = match place {
+            Some(place) => reference(place)?,
+            None => (self.row.max(1), self.next_column),
+        };
+        let kind = Kind::of(kind)?;
+        let is_date = style
+            .and_then(digits)
+            .and_then(|s| self.context.dates.get(s).copied())
+            .unwrap_or(false);
+        self.next_column = column + 1;
+        if empty {
+            return Ok(None);
+        }
+        let written = match self.xml.plain_value()? {
+            Some(value) => {
+                let mut text = String::new();
+                append(self.xml.bytes(value), false, &mut text);
+                Written {
+                    value: Some(text),
+                    ..Written::default()
+                }
+            }
+            None => self.written()?,
+        };
+        let text = self.text(kind, is_date, written)?;
+        Ok(text.map(|text| (row - 1, SheetCell { column, text })))
+    }
+
+    /// A cell's contents, up to its end tag.
+    fn written(&mut self) -> Result<Written, String> {
+        let mut written = Written::default();
+        loop {
+            match self.xml.next()? {
+                Event::Start { name, empty, .. } => {
+                    let name = self.xml.bytes(name).to_vec();
+                    match name.as_slice() {
+                        b"f" => written.formula = true,
+                        b"v" => written.value = Some(String::new()),
+                        _ => {}
+                    }
+                    if empty {
+                        continue;
+                    }
+                    match name.as_slice() {
+                        b"v" => written.value = Some(self.text_until(b"v")?),
+                        b"is" => written.inline = Some(self.inline()?),
+                        _ => self.skip(&name)?,
+                    }
+                }
+                Event::End { name } if self.xml.bytes(name) == b"c" => return Ok(written),
+                Event::Eof => return Err("the sheet ends inside a cell".to_owned()),
+                _ => {}
+            }
+        }
+    }
+
+    /// The text up to the end tag `name`, decoded.
+    fn text_until(&mut self, name: &[u8]) -> Result<String, String> {
+        let mut text = String::new();
+        loop {
+            match self.xml.next()? {
+                Event::Text { text: range, raw } => append(self.xml.bytes(range), raw, &mut text),
+                Event::End { name: end } if self.xml.bytes(end) == name => return Ok(text),
+                Event::Eof => return Err("the sheet ends inside a cell".to_owned()),
+                Event::Start { name, empty, .. } if !empty => {
+                    let name = self.xml.bytes(name).to_vec();
+                    self.skip(&name)?;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// An inline string (`<is>`), up to its end tag.
+    fn inline(&mut self) -> Result<String, String> {
+        let mut text = String::new();
+        let mut reader = RichText::default();
+        loop {
+            let event = self.xml.next()?;
+            if let Event::End { name } = &event
+                && self.xml.bytes(*name) == b"is"
+            {
+                return Ok(unescape(&text));
+            }
+            if matches!(event, Event::Eof) {
+                return Err("the sheet ends inside a cell".to_owned());
+            }
+            reader.take(&self.xml, &event, &mut text);
+        }
+    }
+
+    /// Past the end tag `name` of an element just started.
+    fn skip(&mut self, name: &[u8]) -> Result<(), String> {
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.xml.next()? {
+                Event::Start {
+                    name: inner, empty, ..
+                } if !empty && self.xml.bytes(inner) == name => {
+                    depth += 1;
+                }
+                Event::End { name: inner } if self.xml.bytes(inner) == name => depth -= 1,
+                Event::Eof => return Err("the sheet ends inside a cell".to_owned()),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A cell's text as a CSV cell holds it; `None` when it holds nothing.
+    fn text(&self, kind: Kind, is_date: bool, written: Written) -> Result<Option<String>, String> {
+        let Written {
+            value,
+            inline,
+            formula,
+        } = written;
+        let value = match kind {
+            Kind::Inline => inline,
+            Kind::Formula => value.map(|text| unescape(&text)),
+            _ => value.filter(|text| !text.is_empty()),
+        };
+        let Some(value) = value else {
+            return Ok(formula.then(|| NO_VALUE.to_owned()));
+        };
+        Ok(Some(match kind {
+            Kind::Shared => {
+                let index = value.trim().parse::<usize>().ok();
+                let string = index.and_then(|index| self.context.strings.get(index));
+                string
+                    .ok_or_else(|| format!("a cell refers to shared string {value}, which the workbook does not have"))?
+                    .clone()
+            }
+            Kind::Inline | Kind::Formula | Kind::Error => value,
+            Kind::Bool => match value.trim() {
+                "1" | "true" => "TRUE".to_owned(),
+                "0" | "false" => "FALSE".to_owned(),
+                other => return Err(format!("a boolean cell holds `{other}`")),
+            },
+            Kind::Date => value.get(..10).unwrap_or(&value).to_owned(),
+            Kind::Number => number(value, is_date, self.context.date1904),
+        }))
+    }
+}
+
+/// A number cell's text: a whole number of at most 15 digits is its own shown digits
+/// (what [`shown`] gives for it, without reading it as a float); a date cell is its date.
+fn number(written: String, is_date: bool, date1904: bool) -> String {
+    if !is_date && is_plain_whole(&written) {
+        return written;
+    }
+    let text = written.trim();
+    // Not a number: its text, which the CSV reader names as not an amount.
+    let Ok(value) = text.parse::<f64>() else {
+        return text.to_owned();
+    };
+    if is_date {
+        date_text(&ExcelDateTime::new(
+            value,
+            ExcelDateTimeType::DateTime,
+            date1904,
+        ))
+    } else {
+        shown(value)
+    }
+}
+
+/// Whether `text` is a whole number written as [`shown`] writes one: an optional `-`, at
+/// most 15 digits, no leading zero, not `-0`.
+fn is_plain_whole(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let bytes = digits.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 15
+        && bytes.iter().all(u8::is_ascii_digit)
+        && (bytes.first() != Some(&b'0') || (bytes.len() == 1 && digits.len() == text.len()))
+}
+
+/// Text of `<t>` elements outside phonetic runs (`<rPh>`), as a shared or inline string
+/// holds it.
+#[derive(Default)]
+struct RichText {
+    in_t: bool,
+    in_phonetic: bool,
+}
+
+impl RichText {
+    fn take<R: Read>(&mut self, xml: &Xml<R>, event: &Event, out: &mut String) {
+        match event {
+            Event::Start { name, empty, .. } if !empty => match xml.bytes(*name) {
+                b"t" => self.in_t = true,
+                b"rPh" => self.in_phonetic = true,
+                _ => {}
+            },
+            Event::End { name } => match xml.bytes(*name) {
+                b"t" => self.in_t = false,
+                b"rPh" => self.in_phonetic = false,
+                _ => {}
+            },
+            Event::Text { text, raw } if self.in_t && !self.in_phonetic => {
+                append(xml.bytes(*text), *raw, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn append(bytes: &[u8], raw: bool, out: &mut String) {
+    if raw {
+        out.push_str(&String::from_utf8_lossy(bytes));
+    } else {
+        xml::decode(bytes, out);
+    }
+}
+
+/// A string with the workbook format's escapes undone: `_x000D_` is a carriage return
+/// (four hex digits, a UTF-16 unit; `_x005F_` escapes a `_`).
+fn unescape(text: &str) -> String {
+    if !text.contains("_x") {
+        return text.to_owned();
+    }
+    let mut units: Vec<u16> = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let escape = rest.strip_prefix("_x").and_then(|after| {
+            let hex = after.get(..4)?;
+            let closed = after.get(4..5)? == "_";
+            let unit = u16::from_str_radix(hex, 16).ok()?;
+            (closed && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(unit)
+        });
+        match escape {
+            Some(unit) => {
+                units.push(unit);
+                rest = rest.get(7..).unwrap_or_default();
+            }
+            None => {
+                let Some(c) = rest.chars().next() else { break };
+                let mut buf = [0u16; 2];
+                units.extend_from_slice(c.encode_utf16(&mut buf));
+                rest = rest.get(c.len_utf8()..).unwrap_or_default();
+            }
+        }
+    }
+    String::from_utf16_lossy(&units)
+}
+
+/// A cell reference (`AB12`) as its 1-based row and 0-based column.
+fn reference(place: &[u8]) -> Result<(usize, usize), String> {
+    let letters = place.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let (column, row) = place.split_at(letters);
+    let column = column.iter().try_fold(0usize, |n, &b| {
+        let n = n * 26 + usize::from(b.to_ascii_uppercase() - b'A') + 1;
+        (n <= MAX_COLUMNS).then_some(n)
+    });
+    match (column, row_number(row)) {
+        (Some(column), Ok(row)) if column > 0 => Ok((row, column - 1)),
+        _ => Err(format!(
+            "a cell's place `{}` is not a cell of a sheet",
+            String::from_utf8_lossy(place)
+        )),
+    }
+}
+
+/// A number written in at most 9 decimal digits.
+fn digits(text: &[u8]) -> Option<usize> {
+    if text.is_empty() || text.len() > 9 {
+        return None;
+    }
+    text.iter().try_fold(0usize, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + usize::from(b - b'0'))
+    })
+}
+
+/// A 1-based row number, within a sheet's rows.
+fn row_number(text: &[u8]) -> Result<usize, String> {
+    match digits(text) {
+        Some(row) if (1..=super::MAX_ROWS).contains(&row) => Ok(row),
+        _ => Err(format!(
+            "row `{}` is not a row of a sheet (1 to {})",
+            String::from_utf8_lossy(text),
+            super::MAX_ROWS
+        )),
+    }
+}
+
+/// The archive's part `name`, whole, if it has one.
+fn part(archive: &mut ZipArchive<File>, name: &str) -> Result<Option<Vec<u8>>, String> {
+    let name = match archive.index_for_name(name) {
+        Some(_) => name.to_owned(),
+        // Some programs write the parts' names in another case.
+        None => {
+            let names = archive.file_names();
+            let found = names.flatten().find(|n| n.eq_ignore_ascii_case(name));
+            match found {
+                Some(found) => found.into_owned(),
+                None => return Ok(None),
+            }
+        }
+    };
+    let entry = archive
+        .by_name(&name)
+        .map_err(|error| format!("its part `{name}`: {error}"))?;
+    let mut bytes = Vec::new();
+    entry
+        .take(MAX_PART + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("its part `{name}`: {error}"))?;
+    if bytes.len() as u64 > MAX_PART {
+        return Err(format!(
+            "its part `{name}` is larger than {} MiB",
+            MAX_PART >> 20
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// The relationships in the part `name`, their targets resolved from `dir`.
+fn relations(
+    archive: &mut ZipArchive<File>,
+    name: &str,
+    dir: &str,
+) -> Result<Vec<Relation>, String> {
+    let Some(bytes) = part(archive, name)? else {
+        return Ok(Vec::new());
+    };
+    let mut xml = Xml::new(bytes.as_slice());
+    let mut out = Vec::new();
+    loop {
+        match xml
+            .next()
+            .map_err(|error| format!("its part `{name}`: {error}"))?
+        {
+            Event::Start { name, attrs, .. } if xml.bytes(name) == b"Relationship" => {
+                let attrs = xml.bytes(attrs);
+                let get = |key: &[u8]| {
+                    let mut text = String::new();
+                    xml::decode(xml::attr(attrs, key).unwrap_or_default(), &mut text);
+                    text
+                };
+                if get(b"TargetMode").eq_ignore_ascii_case("External") {
+                    continue;
+                }
+                out.push(Relation {
+                    id: get(b"Id"),
+                    kind: get(b"Type"),
+                    target: resolve(dir, &get(b"Target")),
+                });
+            }
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
+}
+
+/// A relationship's target as a part name: relative to `dir`, or from the root when it
+/// starts with `/`.
+fn resolve(dir: &str, target: &str) -> String {
+    let joined = match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_owned(),
+        None => format!("{dir}{target}"),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            segment => parts.push(segment),
+        }
+    }
+    parts.join("/")
+}
+
+/// The workbook part's sheets, and whether it counts days from 1904.
+fn sheets(workbook: &[u8], relations: &[Relation]) -> Result<(Vec<SheetEntry>, bool), String> {
+    let mut xml = Xml::new(workbook);
+    let mut sheets = Vec::new();
+    let mut date1904 = false;
+    loop {
+        let (name, attrs) = match xml.next().map_err(|e| format!("its workbook part: {e}"))? {
+            Event::Start { name, attrs, .. } => (name, attrs),
+            Event::Eof => return Ok((sheets, date1904)),
+            _ => continue,
+        };
+        let attrs = xml.bytes(attrs);
+        match xml.bytes(name) {
+            b"workbookPr" => {
+                date1904 = matches!(xml::attr(attrs, b"date1904"), Some(b"1" | b"true"));
+            }
+            b"sheet" => {
+                let mut name = String::new();
+                xml::decode(xml::attr(attrs, b"name").unwrap_or_default(), &mut name);
+                let id = String::from_utf8_lossy(xml::attr(attrs, b"id").unwrap_or_default());
+                let relation = relations.iter().find(|r| r.id == id);
+                // A chart sheet or dialog sheet has no cells.
+                let Some(relation) = relation.filter(|r| r.kind.ends_with("/worksheet")) else {
+                    continue;
+                };
+                sheets.push(SheetEntry {
+                    name,
+                    visible: xml::attr(attrs, b"state").is_none_or(|state| state == b"visible"),
+                    part: relation.target.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The shared strings part's strings.
+fn shared_strings(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let mut xml = Xml::new(bytes);
+    let mut strings = Vec::new();
+    let mut current = String::new();
+    let mut rich = RichText::default();
+    loop {
+        let event = xml
+            .next()
+            .map_err(|error| format!("its shared strings: {error}"))?;
+        match &event {
+            Event::Start { name, empty, .. } if xml.bytes(*name) == b"si" => {
+                current.clear();
+                if *empty {
+                    strings.push(String::new());
+                }
+            }
+            Event::End { name } if xml.bytes(*name) == b"si" => {
+                strings.push(unescape(&current));
+            }
+            Event::Eof => return Ok(strings),
+            _ => rich.take(&xml, &event, &mut current),
+        }
+    }
+}
+
+/// Whether each cell format of the styles part shows a date.
+fn date_formats(bytes: &[u8]) -> Result<Vec<bool>, String> {
+    let mut xml = Xml::new(bytes);
+    let mut custom: Vec<(u32, bool)> = Vec::new();
+    let mut formats: Vec<u32> = Vec::new();
+    let mut in_cell_formats = false;
+    loop {
+        let event = xml.next().map_err(|error| format!("its styles: {error}"))?;
+        let (name, attrs, empty) = match event {
+            Event::Start { name, attrs, empty } => (name, attrs, empty),
+            Event::End { name } if xml.bytes(name) == b"cellXfs" => {
+                in_cell_formats = false;
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        let attrs = xml.bytes(attrs);
+        let id = || {
+            let id = xml::attr(attrs, b"numFmtId").unwrap_or(b"0");
+            std::str::from_utf8(id)
+                .ok()
+                .and_then(|id| id.parse().ok())
+                .unwrap_or(0)
+        };
+        match xml.bytes(name) {
+            b"numFmt" => {
+                let mut code = String::new();
+                xml::decode(
+                    xml::attr(attrs, b"formatCode").unwrap_or_default(),
+                    &mut code,
+                );
+                custom.push((id(), is_date_code(&code)));
+            }
+            b"cellXfs" => in_cell_formats = !empty,
+            b"xf" if in_cell_formats => formats.push(id()),
+            _ => {}
+        }
+    }
+    let is_date = |id: u32| {
+        let custom = custom.iter().find(|(custom, _)| *custom == id);
+        custom.map_or_else(|| is_date_id(id), |(_, is_date)| *is_date)
+    };
+    Ok(formats.into_iter().map(is_date).collect())
+}
+
+/// Whether a built-in number format shows a date or a time (ECMA-376 18.8.30, and the
+/// East Asian dates).
+fn is_date_id(id: u32) -> bool {
+    matches!(id, 14..=22 | 27..=36 | 45..=47 | 50..=58)
+}
+
+/// Whether a number format code shows a date or a time: a day, month, year, hour or
+/// second in its first section, outside quoted text, escapes and `[...]` (a colour or a
+/// condition; `[h]` is elapsed hours, a time).
+fn is_date_code(code: &str) -> bool {
+    let section = code.split(';').next().unwrap_or_default();
+    let mut chars = section.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                chars.by_ref().find(|&c| c == '"');
+            }
+            '\\' | '_' | '*' => {
+                chars.next();
+            }
+            '[' => {
+                let inside: String = chars.by_ref().take_while(|&c| c != ']').collect();
+                let elapsed = inside.to_ascii_lowercase();
+                if !elapsed.is_empty() && elapsed.chars().all(|c| matches!(c, 'h' | 'm' | 's')) {
+                    return true;
+                }
+            }
+            c if matches!(c.to_ascii_lowercase(), 'd' | 'm' | 'y' | 'h' | 's') => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_whole_number_is_what_shown_gives_for_it() {
+        for text in ["0", "7", "-7", "123456789012345", "-999999999999999"] {
+            assert!(is_plain_whole(text), "{text}");
+            assert_eq!(
+                number(text.to_owned(), false, false),
+                shown(text.parse().unwrap())
+            );
+        }
+        for text in [
+            "-0",
+            "007",
+            "1234567890123456",
+            "1.5",
+            "1e3",
+            "",
+            "-",
+            "+1",
+            " 1",
+        ] {
+            assert!(!is_plain_whole(text), "{text}");
+        }
+        for (text, shows) in [
+            ("-0", "0"),
+            ("007", "7"),
+            ("0.30000000000000004", "0.3"),
+            ("1234567.89", "1234567.89"),
+            ("1E3", "1000"),
+            ("1234567890123456", "1234567890123460"),
+        ] {
+            assert_eq!(number(text.to_owned(), false, false), shows, "{text}");
+        }
+        assert_eq!(number("12,5".to_owned(), false, false), "12,5");
+    }
+
+    #[test]
+    fn a_date_cell_is_its_date_in_either_day_count() {
+        assert_eq!(number("45657".to_owned(), true, false), "2024-12-31");
+        assert_eq!(number("45657.75".to_owned(), true, false), "2024-12-31");
+        assert_eq!(number("44195".to_owned(), true, true), "2024-12-31");
+    }
+
+    #[test]
+    fn date_formats_are_told_from_number_formats() {
+        for code in [
+            "yyyy-mm-dd",
+            "d-mmm-yy",
+            "[$-409]mmmm d, yyyy",
+            "h:mm",
+            "[h]:mm:ss",
+            "m/d",
+        ] {
+            assert!(is_date_code(code), "{code}");
+        }
+        for code in [
+            "0.00",
+            "#,##0;[Red](#,##0)",
+            "\"days\" 0",
+            "General",
+            "0.00E+00",
+            "_(* #,##0_)",
+            "\\d0",
+        ] {
+            assert!(!is_date_code(code), "{code}");
+        }
+        assert!(is_date_id(14) && is_date_id(22) && !is_date_id(4) && !is_date_id(49));
+    }
+
+    #[test]
+    fn references_and_escapes() {
+        assert_eq!(reference(b"A1").unwrap(), (1, 0));
+        assert_eq!(reference(b"AB12").unwrap(), (12, 27));
+        assert_eq!(reference(b"XFD1048576").unwrap(), (1_048_576, 16_383));
+        for bad in [&b"XFE1"[..], b"A0", b"A1048577", b"1", b"A", b"A1x"] {
+            assert!(reference(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(unescape("a_x000D_b"), "a\rb");
+        assert_eq!(unescape("_x005F_x000D_"), "_x000D_");
+        assert_eq!(unescape("_xD83D__xDE00_"), "😀");
+        assert_eq!(unescape("_x00ZZ_ and _x12"), "_x00ZZ_ and _x12");
+        assert_eq!(
+            resolve("xl/", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve("xl/", "/xl/worksheets/s.xml"),
+            "xl/worksheets/s.xml"
+        );
+        assert_eq!(
+            resolve("xl/sub/", "../worksheets/s.xml"),
+            "xl/worksheets/s.xml"
+        );
+    }
+}

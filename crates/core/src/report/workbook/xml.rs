@@ -1,0 +1,425 @@
+//! A small pull reader of the XML inside `.xlsx` files: start tags with their attributes,
+//! end tags and text, read from a stream a block at a time so a sheet of any size is read
+//! in little memory. It reads what spreadsheet programs write: namespace prefixes are
+//! passed over (`x:c` is `c`), comments and processing instructions skipped, CDATA is
+//! text. A document type declaration is refused: it is never in a workbook, and its
+//! entities are how XML files are made to blow up.
+
+use std::io::Read;
+
+/// How much is read from the stream at a time.
+const READ: usize = 256 * 1024;
+
+/// The longest tag or text the reader holds at once: a tag or a text longer than this is
+/// not a workbook's.
+const MAX_TOKEN: usize = 64 * 1024 * 1024;
+
+/// Where an event's name, attributes or text are in [`Xml::bytes`], until the next call.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+}
+
+/// What the reader found next.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Event {
+    /// `<name attrs>` or, when `empty`, `<name attrs/>`.
+    Start {
+        name: Span,
+        attrs: Span,
+        empty: bool,
+    },
+    /// `</name>`.
+    End { name: Span },
+    /// Text between tags, entities not yet decoded (see [`decode`]); CDATA is given
+    /// with `raw` set: its text is as written.
+    Text { text: Span, raw: bool },
+    /// The end of the document.
+    Eof,
+}
+
+/// The reader.
+pub(super) struct Xml<R> {
+    source: R,
+    buf: Vec<u8>,
+    pos: usize,
+    ended: bool,
+}
+
+impl<R: Read> Xml<R> {
+    /// A reader of `source`.
+    pub(super) fn new(source: R) -> Xml<R> {
+        Xml {
+            source,
+            buf: Vec::new(),
+            pos: 0,
+            ended: false,
+        }
+    }
+
+    /// The bytes an event's ranges index.
+    pub(super) fn bytes(&self, span: Span) -> &[u8] {
+        self.buf.get(span.start..span.end).unwrap_or_default()
+    }
+
+    /// The next event.
+    pub(super) fn next(&mut self) -> Result<Event, String> {
+        loop {
+            if self.pos > READ && self.pos * 2 > self.buf.len() {
+                self.buf.drain(..self.pos);
+                self.pos = 0;
+            }
+            if self.pos >= self.buf.len() && !self.fill()? {
+                return Ok(Event::Eof);
+            }
+            if self.buf.get(self.pos) != Some(&b'<') {
+                return self.text();
+            }
+            if let Some(event) = self.markup()? {
+                return Ok(event);
+            }
+        }
+    }
+
+    /// The text of a cell's value written the plain way, `<v>TEXT</v></c>`, when that is
+    /// what comes next: read past the cell's end tag. `None` (nothing read) for anything
+    /// else, which [`Xml::next`] reads.
+    pub(super) fn plain_value(&mut self) -> Result<Option<Span>, String> {
+        const OPEN: &[u8] = b"<v>";
+        const CLOSE: &[u8] = b"</v></c>";
+        if self.buf.len() - self.pos < 256 {
+            self.fill()?;
+        }
+        let rest = self.buf.get(self.pos..).unwrap_or_default();
+        if !rest.starts_with(OPEN) {
+            return Ok(None);
+        }
+        let start = self.pos + OPEN.len();
+        let text = rest.get(OPEN.len()..).unwrap_or_default();
+        let Some(len) = memchr::memchr(b'<', text) else {
+            return Ok(None);
+        };
+        if !text.get(len..).unwrap_or_default().starts_with(CLOSE) {
+            return Ok(None);
+        }
+        self.pos = start + len + CLOSE.len();
+        Ok(Some(Span::new(start, start + len)))
+    }
+
+    /// Read more of the stream; `false` at its end.
+    fn fill(&mut self) -> Result<bool, String> {
+        if self.ended {
+            return Ok(false);
+        }
+        if self.buf.len() - self.pos > MAX_TOKEN {
+            return Err(format!("a tag or text longer than {} MiB", MAX_TOKEN >> 20));
+        }
+        let start = self.buf.len();
+        self.buf.resize(start + READ, 0);
+        let read = loop {
+            match self
+                .source
+                .read(self.buf.get_mut(start..).unwrap_or_default())
+            {
+                Ok(read) => break read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    self.buf.truncate(start);
+                    return Err(error.to_string());
+                }
+            }
+        };
+        self.buf.truncate(start + read);
+        self.ended = read == 0;
+        Ok(read > 0)
+    }
+
+    /// The index of `needle` at or after `from`, reading more as needed; `None` at the
+    /// end of the stream.
+    fn find(&mut self, from: usize, needle: &[u8]) -> Result<Option<usize>, String> {
+        let mut from = from;
+        loop {
+            let hay = self.buf.get(from..).unwrap_or_default();
+            let found = match needle {
+                [byte] => memchr::memchr(*byte, hay),
+                _ => memchr::memmem::find(hay, needle),
+            };
+            if let Some(at) = found {
+                return Ok(Some(from + at));
+            }
+            // The needle may start in what was scanned and end in what comes next.
+            from = self.buf.len().saturating_sub(needle.len() - 1).max(from);
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Text up to the next `<` or the end.
+    fn text(&mut self) -> Result<Event, String> {
+        let start = self.pos;
+        let end = self.find(start, b"<")?.unwrap_or(self.buf.len());
+        self.pos = end;
+        Ok(Event::Text {
+            text: Span::new(start, end),
+            raw: false,
+        })
+    }
+
+    /// The markup at `pos` (a `<`): `None` for what is skipped.
+    fn markup(&mut self) -> Result<Option<Event>, String> {
+        let start = self.pos;
+        while self.buf.len() < start + 9 && self.fill()? {}
+        let head = self.buf.get(start..).unwrap_or_default();
+        let skip_to = |close: &'static [u8]| close;
+        if head.starts_with(b"<!--") {
+            return self.skip(start + 4, skip_to(b"-->")).map(|()| None);
+        }
+        if head.starts_with(b"<?") {
+            return self.skip(start + 2, skip_to(b"?>")).map(|()| None);
+        }
+        if head.starts_with(b"<![CDATA[") {
+            let from = start + 9;
+            let end = self
+                .find(from, b"]]>")?
+                .ok_or("a CDATA section is not closed")?;
+            self.pos = end + 3;
+            return Ok(Some(Event::Text {
+                text: Span::new(from, end),
+                raw: true,
+            }));
+        }
+        if head.starts_with(b"<!") {
+            return Err("a document type declaration, which a workbook never has".to_owned());
+        }
+        let end = self.tag_end(start + 1)?;
+        self.pos = end + 1;
+        let inner = Span::new(start + 1, end);
+        let bytes = self.bytes(inner);
+        if let Some(rest) = bytes.strip_prefix(b"/") {
+            let name = local(inner.start + 1, rest.trim_ascii_end());
+            return Ok(Some(Event::End { name }));
+        }
+        let empty = bytes.ends_with(b"/");
+        let inner = Span::new(inner.start, inner.end - usize::from(empty));
+        let bytes = self.bytes(inner);
+        let name_len = bytes
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(bytes.len());
+        let name = local(inner.start, bytes.get(..name_len).unwrap_or_default());
+        Ok(Some(Event::Start {
+            name,
+            attrs: Span::new(inner.start + name_len, inner.end),
+            empty,
+        }))
+    }
+
+    /// Past the next `close` after `from`.
+    fn skip(&mut self, from: usize, close: &[u8]) -> Result<(), String> {
+        let end = self
+            .find(from, close)?
+            .ok_or("a comment or processing instruction is not closed")?;
+        self.pos = end + close.len();
+        Ok(())
+    }
+
+    /// The `>` that ends the tag whose name starts at `from`: a `>` inside a quoted
+    /// attribute value does not.
+    fn tag_end(&mut self, from: usize) -> Result<usize, String> {
+        let mut at = from;
+        loop {
+            let hay = self.buf.get(at..).unwrap_or_default();
+            let Some(found) = memchr::memchr3(b'>', b'"', b'\'', hay) else {
+                at = self.buf.len();
+                if !self.fill()? {
+                    return Err("a tag is not closed".to_owned());
+                }
+                continue;
+            };
+            let quote = match self.buf.get(at + found) {
+                Some(b'>') => return Ok(at + found),
+                Some(&quote) => quote,
+                None => return Err("a tag is not closed".to_owned()),
+            };
+            let closing = self
+                .find(at + found + 1, &[quote])?
+                .ok_or("a quoted attribute value is not closed")?;
+            at = closing + 1;
+        }
+    }
+}
+
+/// The local part of a name starting at `start` (`x:c` is `c`).
+fn local(start: usize, name: &[u8]) -> Span {
+    let colon = name.iter().rposition(|&b| b == b':').map_or(0, |at| at + 1);
+    Span::new(start + colon, start + name.len())
+}
+
+/// The value of the attribute whose local name is `wanted` in `attrs`, undecoded.
+pub(super) fn attr<'a>(attrs: &'a [u8], wanted: &[u8]) -> Option<&'a [u8]> {
+    Attrs(attrs).find_map(|(name, value)| (name == wanted).then_some(value))
+}
+
+/// The attributes of a start tag: each one's local name and its value, undecoded.
+pub(super) struct Attrs<'a>(pub(super) &'a [u8]);
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.0.trim_ascii_start();
+        let eq = memchr::memchr(b'=', rest)?;
+        let name = rest.get(..eq)?.trim_ascii_end();
+        let after = rest.get(eq + 1..)?.trim_ascii_start();
+        let quote = *after.first()?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let value_len = memchr::memchr(quote, after.get(1..)?)?;
+        let value = after.get(1..1 + value_len)?;
+        self.0 = after.get(value_len + 2..)?;
+        let colon = name.iter().rposition(|&b| b == b':').map_or(0, |at| at + 1);
+        Some((name.get(colon..)?, value))
+    }
+}
+
+/// Text with its entities (`&amp;`, `&#8364;`, ...) decoded, added to `out`; an entity
+/// that is not one is kept as written.
+pub(super) fn decode(bytes: &[u8], out: &mut String) {
+    // Most text (every number) is ASCII with nothing to decode.
+    if memchr::memchr(b'&', bytes).is_none()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        out.push_str(text);
+        return;
+    }
+    let mut rest = bytes;
+    while let Some(at) = memchr::memchr(b'&', rest) {
+        out.push_str(&String::from_utf8_lossy(rest.get(..at).unwrap_or_default()));
+        let after = rest.get(at..).unwrap_or_default();
+        let end = after.iter().take(12).position(|&b| b == b';');
+        let entity = end.and_then(|end| after.get(1..end)).and_then(entity);
+        match (entity, end) {
+            (Some(c), Some(end)) => {
+                out.push(c);
+                rest = after.get(end + 1..).unwrap_or_default();
+            }
+            _ => {
+                out.push('&');
+                rest = after.get(1..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(rest));
+}
+
+/// The character an entity's name stands for.
+fn entity(name: &[u8]) -> Option<char> {
+    match name {
+        b"amp" => Some('&'),
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"quot" => Some('"'),
+        b"apos" => Some('\''),
+        [b'#', b'x' | b'X', hex @ ..] => number(hex, 16),
+        [b'#', decimal @ ..] => number(decimal, 10),
+        _ => None,
+    }
+}
+
+fn number(digits: &[u8], radix: u32) -> Option<char> {
+    let digits = std::str::from_utf8(digits).ok()?;
+    char::from_u32(u32::from_str_radix(digits, radix).ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every event of `text`, read `chunk` bytes at a time, as strings.
+    fn events(text: &str, chunk: usize) -> Vec<String> {
+        struct Trickle<'a>(&'a [u8], usize);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.1.min(self.0.len()).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut xml = Xml::new(Trickle(text.as_bytes(), chunk));
+        let mut out = Vec::new();
+        loop {
+            let shown = match xml.next().unwrap() {
+                Event::Start { name, attrs, empty } => format!(
+                    "<{}|{}{}>",
+                    String::from_utf8_lossy(xml.bytes(name)),
+                    String::from_utf8_lossy(xml.bytes(attrs)).trim(),
+                    if empty { "/" } else { "" }
+                ),
+                Event::End { name } => format!("</{}>", String::from_utf8_lossy(xml.bytes(name))),
+                Event::Text { text, raw } => {
+                    let mut s = String::new();
+                    if raw {
+                        s.push_str(&String::from_utf8_lossy(xml.bytes(text)));
+                    } else {
+                        decode(xml.bytes(text), &mut s);
+                    }
+                    format!("'{s}'")
+                }
+                Event::Eof => break,
+            };
+            out.push(shown);
+        }
+        out
+    }
+
+    #[test]
+    fn tags_text_and_entities_read_alike_in_any_chunks() {
+        let text = r#"<?xml version="1.0"?><x:c r="A1" t='s' f="a>b"><!-- no --><v>1 &amp; 2 &#8364;&#x41;&bogus;</v><e/></x:c><t><![CDATA[<raw>]]></t>"#;
+        let whole = events(text, 1 << 20);
+        assert_eq!(
+            whole,
+            [
+                r#"<c|r="A1" t='s' f="a>b">"#,
+                "<v|>",
+                "'1 & 2 €A&bogus;'",
+                "</v>",
+                "<e|/>",
+                "</c>",
+                "<t|>",
+                "'<raw>'",
+                "</t>",
+            ]
+        );
+        for chunk in [1, 2, 3, 7] {
+            assert_eq!(events(text, chunk), whole, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn attributes_are_found_by_local_name() {
+        let attrs = br#" name="Reports" sheetId='2' r:id="rId7" state="hidden""#;
+        assert_eq!(attr(attrs, b"name"), Some(&b"Reports"[..]));
+        assert_eq!(attr(attrs, b"sheetId"), Some(&b"2"[..]));
+        assert_eq!(attr(attrs, b"id"), Some(&b"rId7"[..]));
+        assert_eq!(attr(attrs, b"state"), Some(&b"hidden"[..]));
+        assert_eq!(attr(attrs, b"missing"), None);
+    }
+
+    #[test]
+    fn a_document_type_or_an_open_tag_is_refused() {
+        let mut xml = Xml::new(&b"<!DOCTYPE x [<!ENTITY a \"b\">]><x/>"[..]);
+        assert!(xml.next().is_err());
+        let mut xml = Xml::new(&b"<c r=\"A1\""[..]);
+        assert!(xml.next().is_err());
+    }
+}
