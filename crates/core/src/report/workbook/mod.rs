@@ -103,7 +103,7 @@ fn read_sheet(
         let cells = book
             .cells(&sheet)
             .map_err(|error| problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
-        (sheet, Box::new(cells))
+        (sheet, on_thread(Box::new(cells)))
     } else {
         drop(file);
         whole_sheet(path, wanted).map_err(|error| match error {
@@ -112,6 +112,64 @@ fn read_sheet(
         })?
     };
     SheetCsv::start(sheet, cells, map).map_err(problem)
+}
+
+/// What a thread reading cells sends: a batch of them, or that there are no more.
+enum Batch {
+    Cells(Vec<Result<(usize, SheetCell), String>>),
+    End,
+}
+
+/// How many cells a batch holds.
+const BATCH: usize = 4096;
+
+/// `cells` read on a thread of their own, a batch at a time, so a sheet's XML is read
+/// while the cells before are made into CSV and checked. A thread that stops without
+/// saying it is done (it panicked) ends the stream with an error, never early.
+fn on_thread(mut cells: CellStream) -> CellStream {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(4);
+    let started = std::thread::Builder::new()
+        .name("crossfoot-cells".to_owned())
+        .spawn(move || {
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                loop {
+                    let batch: Vec<_> = cells.by_ref().take(BATCH).collect();
+                    if batch.is_empty() || sender.send(Batch::Cells(batch)).is_err() {
+                        return;
+                    }
+                }
+            }));
+            let last = match read {
+                Ok(()) => Batch::End,
+                Err(_) => Batch::Cells(vec![Err(
+                    "the workbook reader failed on this file".to_owned()
+                )]),
+            };
+            // The receiver may be gone: then nobody is waiting.
+            let _ = sender.send(last);
+        });
+    if let Err(error) = started {
+        let message = format!("cannot start reading the sheet: {error}");
+        return Box::new(std::iter::once(Err(message)));
+    }
+    let mut ended = false;
+    let batches = std::iter::from_fn(move || {
+        if ended {
+            return None;
+        }
+        match receiver.recv() {
+            Ok(Batch::Cells(cells)) => Some(cells),
+            Ok(Batch::End) => {
+                ended = true;
+                None
+            }
+            Err(_) => {
+                ended = true;
+                Some(vec![Err("the workbook reader stopped".to_owned())])
+            }
+        }
+    });
+    Box::new(batches.flatten())
 }
 
 /// Why a sheet read whole cannot be read.
@@ -242,6 +300,8 @@ struct SheetCsv {
     rows: Rows,
     layout: Layout,
     columns: Vec<usize>,
+    /// Whether `columns` are in the sheet's order.
+    ordered: bool,
     /// The sheet row last written.
     last: usize,
     /// CSV made and not yet read, from `at`.
@@ -254,6 +314,7 @@ impl SheetCsv {
     fn start(sheet: String, cells: CellStream, map: Option<&ColumnMap>) -> Result<AsCsv, String> {
         let mut rows = Rows {
             cells: cells.peekable(),
+            width: 0,
         };
         let mut any = false;
         let (header_row, layout, header) = loop {
@@ -272,14 +333,20 @@ impl SheetCsv {
             }
         };
         let columns = layout.columns();
+        let ordered = columns
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if a < b));
         let mut out = Vec::new();
-        write_row(&mut out, layout, &columns, header_row, &header, &sheet)?;
+        write_row(
+            &mut out, layout, &columns, ordered, header_row, &header, &sheet,
+        )?;
         let place = Sheet::new(&sheet, header_row + 1, columns.clone());
         let csv = SheetCsv {
             sheet,
             rows,
             layout,
             columns,
+            ordered,
             last: header_row,
             out,
             at: 0,
@@ -317,6 +384,7 @@ impl SheetCsv {
                 &mut self.out,
                 self.layout,
                 &self.columns,
+                self.ordered,
                 row,
                 &cells,
                 &self.sheet,
@@ -345,6 +413,8 @@ impl Read for SheetCsv {
 /// Cells grouped into rows.
 struct Rows {
     cells: std::iter::Peekable<CellStream>,
+    /// How many cells the last row had: most rows have as many.
+    width: usize,
 }
 
 impl Rows {
@@ -360,31 +430,36 @@ impl Rows {
                 row + 1
             ));
         }
-        let mut cells = vec![first];
+        let mut cells = Vec::with_capacity(self.width.max(1));
+        cells.push(first);
         while let Some(Ok((_, cell))) = self
             .cells
             .next_if(|next| matches!(next, Ok((next, _)) if *next == row))
         {
             cells.push(cell);
         }
+        self.width = cells.len();
         Ok(Some((row, cells)))
     }
 }
 
-/// One sheet row as a CSV row of `columns`. A value in a wide sheet's row outside its
+/// One sheet row as a CSV row of `columns`. Cells come in column order: when the columns
+/// are `ordered` too, one walk goes along both (a long sheet's `amount` may come before its
+/// `line`). A value in a wide sheet's row outside its
 /// header's columns is a problem (the CSV form refuses a row with more cells than its
 /// header too).
 fn write_row(
     out: &mut Vec<u8>,
     layout: Layout,
     columns: &[usize],
+    ordered: bool,
     row: usize,
     cells: &[SheetCell],
     sheet: &str,
 ) -> Result<(), String> {
     if let Layout::Wide { left, width } = layout {
         let outside = cells.iter().find(|cell| {
-            !cell.text.trim().is_empty() && (cell.column < left || cell.column >= left + width)
+            (cell.column < left || cell.column >= left + width) && !cell.text.trim().is_empty()
         });
         if let Some(cell) = outside {
             return Err(format!(
@@ -393,11 +468,6 @@ fn write_row(
             ));
         }
     }
-    // Cells come in column order: one walk along both when the columns are in order
-    // too (a long sheet's `amount` may come before its `line`).
-    let ordered = columns
-        .windows(2)
-        .all(|pair| matches!(pair, [a, b] if a < b));
     let mut walk = cells.iter().peekable();
     for (index, column) in columns.iter().enumerate() {
         if index > 0 {

@@ -275,15 +275,16 @@ impl<'a> Iterator for Attrs<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
+        // Attributes are short: a plain search beats setting up a vectorised one.
         let rest = self.0.trim_ascii_start();
-        let eq = memchr::memchr(b'=', rest)?;
+        let eq = rest.iter().position(|&b| b == b'=')?;
         let name = rest.get(..eq)?.trim_ascii_end();
         let after = rest.get(eq + 1..)?.trim_ascii_start();
         let quote = *after.first()?;
         if quote != b'"' && quote != b'\'' {
             return None;
         }
-        let value_len = memchr::memchr(quote, after.get(1..)?)?;
+        let value_len = after.get(1..)?.iter().position(|&b| b == quote)?;
         let value = after.get(1..1 + value_len)?;
         self.0 = after.get(value_len + 2..)?;
         let colon = name.iter().rposition(|&b| b == b':').map_or(0, |at| at + 1);
