@@ -75,66 +75,39 @@ pub(crate) fn put_amount(out: &mut Vec<u8>, amount: Option<Decimal>) {
         out.push(0);
         return;
     };
-    // The flags (scale in byte 2, sign in bit 7 of byte 3), then lo, mid, hi.
-    let [
-        _,
-        _,
-        scale,
-        flags,
-        l0,
-        l1,
-        l2,
-        l3,
-        m0,
-        m1,
-        m2,
-        m3,
-        h0,
-        h1,
-        h2,
-        h3,
-    ] = amount.serialize();
-    let words: u8 = if h0 | h1 | h2 | h3 != 0 {
-        3
-    } else if m0 | m1 | m2 | m3 != 0 {
-        2
-    } else if l0 | l1 | l2 | l3 != 0 {
-        1
-    } else {
-        0
-    };
+    // The mantissa is below 2^96: three words at most.
+    let mantissa = amount.mantissa().unsigned_abs();
+    let words = (128 - mantissa.leading_zeros()).div_ceil(32);
+    let sign = if amount.is_sign_negative() { 0x80 } else { 0 };
     // A scale is at most 28: five bits.
-    out.push((flags & 0x80) | (words << 5) | (scale + 1));
-    let mantissa = [l0, l1, l2, l3, m0, m1, m2, m3, h0, h1, h2, h3];
-    out.extend_from_slice(mantissa.get(..4 * usize::from(words)).unwrap_or_default());
+    let scale = u8::try_from(amount.scale()).unwrap_or(28);
+    out.push(sign | (u8::try_from(words).unwrap_or(3) << 5) | (scale + 1));
+    let bytes = mantissa.to_le_bytes();
+    out.extend_from_slice(bytes.get(..4 * words as usize).unwrap_or_default());
 }
 
 /// An amount [`put_amount`] wrote: `Some(None)` for blank, `None` when the bytes are not
 /// one.
 pub(crate) fn take_amount(bytes: &mut &[u8]) -> Option<Option<Decimal>> {
     let (&head, rest) = bytes.split_first()?;
-    *bytes = rest;
     if head == 0 {
+        *bytes = rest;
         return Some(None);
     }
     let scale = u32::from(head & 0x1f)
         .checked_sub(1)
         .filter(|&scale| scale <= 28)?;
-    let word = |at: usize| -> Option<u32> {
-        let &[a, b, c, d] = rest.get(at..at + 4)?.first_chunk::<4>()?;
-        Some(u32::from_le_bytes([a, b, c, d]))
-    };
-    let (lo, mid, hi, len) = match (head >> 5) & 0x3 {
-        0 => (0, 0, 0, 0),
-        1 => (word(0)?, 0, 0, 4),
-        2 => (word(0)?, word(4)?, 0, 8),
-        _ => (word(0)?, word(4)?, word(8)?, 12),
-    };
-    *bytes = rest.get(len..)?;
+    let len = 4 * usize::from((head >> 5) & 0x3);
+    let (words, rest) = rest.split_at_checked(len)?;
+    *bytes = rest;
+    let mut mantissa = [0u8; 16];
+    mantissa.get_mut(..len)?.copy_from_slice(words);
+    let mantissa = u128::from_le_bytes(mantissa);
+    let word = |shift: u32| (mantissa >> shift) as u32;
     Some(Some(Decimal::from_parts(
-        lo,
-        mid,
-        hi,
+        word(0),
+        word(32),
+        word(64),
         head & 0x80 != 0,
         scale,
     )))
