@@ -198,3 +198,29 @@ fn a_sheet_or_map_no_input_can_use_is_an_error() {
     let output = crossfoot_in(&dir, &["check", "r.xfoot", ".", "--sheet", "Reports"]);
     assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+#[test]
+fn a_note_under_the_data_is_no_report_but_a_row_with_an_id_is() {
+    let csv = "report_id,firm,as_of,7010\n\
+               R1,ACME,2027-03-31,5\n\
+               ,* figures in dollars,,\n\
+               R2,,,\n\
+               ,BETA,2027-03-31,\n\
+               ,GAMMA,,7\n";
+    let rules = "page p \"A page\"\n  7010 \"Cash\"\n\nrule p.cash \"Cash is not negative\"\n  7010 >= $0\n";
+    let (_guard, dir) = scratch(&[("rules.xfoot", rules), ("reports.csv", csv)]);
+    let output = crossfoot_in(&dir, &["check", "rules.xfoot", "reports.csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = stdout(&output);
+    // Row 3 holds only a firm-column note; rows 4 (an id), 5 (a date) and 6 (an amount)
+    // are reports.
+    assert!(!out.contains("row 3"), "{out}");
+    for row in [
+        "row 4 (R2):",
+        "row 5 (BETA, as of 2027-03-31):",
+        "row 6 (GAMMA):",
+    ] {
+        assert!(out.contains(row), "{row}: {out}");
+    }
+    assert!(out.contains("4 reports: 4 ok"), "{out}");
+}

@@ -335,14 +335,9 @@ impl Block {
     fn rows(&self, rules: &RuleSet, spare: &mut Spare) -> Vec<Result<Row, Unreadable>> {
         let mut rows = Vec::with_capacity(memchr::memchr_iter(b'\n', &self.bytes).count() + 1);
         let mut number = self.first;
-        // A row with no text in any cell (a workbook's blank row, `,,,` in a CSV file) is
-        // no report; it still counts, so later rows keep their numbers.
-        fn blank<'c>(mut cells: impl Iterator<Item = &'c [u8]>) -> bool {
-            cells.all(|c| c.trim_ascii().is_empty())
-        }
         if plain(&self.bytes) {
             for line in plain_lines(&self.bytes) {
-                if !blank(line.split(|&b| b == b',')) {
+                if !self.is_note(line.split(|&b| b == b',')) {
                     rows.push(self.row(rules, spare, number, line.split(|&b| b == b',')));
                 }
                 number += 1;
@@ -354,7 +349,7 @@ impl Block {
         loop {
             match reader.read_byte_record(&mut cells) {
                 Ok(false) => break,
-                Ok(true) if blank(cells.iter()) => {}
+                Ok(true) if self.is_note(cells.iter()) => {}
                 Ok(true) => rows.push(self.row(rules, spare, number, cells.iter())),
                 Err(error) => {
                     let meta = Meta::at(&self.file, Place::Row(number));
@@ -368,6 +363,19 @@ impl Block {
             number += 1;
         }
         rows
+    }
+
+    /// Whether a row is no report: no text in any cell (a workbook's blank row, `,,,` in a
+    /// CSV file), or text only in its firm column and columns a map passes over, with no
+    /// id, date, unit or amount (a heading or a footnote under a published sheet's data).
+    /// It still counts, so later rows keep their numbers.
+    fn is_note<'c>(&self, cells: impl Iterator<Item = &'c [u8]>) -> bool {
+        let id = self.id_first.then_some(&Column::Id);
+        let mut kinds = id.into_iter().chain(self.columns.iter());
+        cells.into_iter().all(|cell| {
+            let kind = kinds.next();
+            cell.trim_ascii().is_empty() || matches!(kind, Some(Column::Firm | Column::Ignore))
+        })
     }
 
     /// One row: `report_id`, then a cell for each column.
@@ -392,7 +400,9 @@ impl Block {
             rules.width(),
             &self.file,
             Place::Row(number),
-            self.id_first.then_some(&*id),
+            self.id_first
+                .then_some(id.trim())
+                .filter(|id| !id.is_empty()),
         );
         let mut problems = Vec::new();
         if std::str::from_utf8(id_cell).is_err() {
