@@ -82,8 +82,14 @@ pub(crate) fn put_amount(out: &mut Vec<u8>, amount: Option<Decimal>) {
     // A scale is at most 28: five bits.
     let scale = u8::try_from(amount.scale()).unwrap_or(28);
     out.push(sign | (u8::try_from(words).unwrap_or(3) << 5) | (scale + 1));
+    // Fixed lengths, so each copy is a move of a few bytes, not a call.
     let bytes = mantissa.to_le_bytes();
-    out.extend_from_slice(bytes.get(..4 * words as usize).unwrap_or_default());
+    match words {
+        0 => {}
+        1 => out.extend_from_slice(bytes.first_chunk::<4>().unwrap_or(&[0; 4])),
+        2 => out.extend_from_slice(bytes.first_chunk::<8>().unwrap_or(&[0; 8])),
+        _ => out.extend_from_slice(bytes.first_chunk::<12>().unwrap_or(&[0; 12])),
+    }
 }
 
 /// An amount [`put_amount`] wrote: `Some(None)` for blank, `None` when the bytes are not
@@ -97,17 +103,20 @@ pub(crate) fn take_amount(bytes: &mut &[u8]) -> Option<Option<Decimal>> {
     let scale = u32::from(head & 0x1f)
         .checked_sub(1)
         .filter(|&scale| scale <= 28)?;
-    let len = 4 * usize::from((head >> 5) & 0x3);
-    let (words, rest) = rest.split_at_checked(len)?;
-    *bytes = rest;
-    let mut mantissa = [0u8; 16];
-    mantissa.get_mut(..len)?.copy_from_slice(words);
-    let mantissa = u128::from_le_bytes(mantissa);
-    let word = |shift: u32| (mantissa >> shift) as u32;
+    let word = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(*rest.get(at..)?.first_chunk::<4>()?))
+    };
+    let (lo, mid, hi, len) = match (head >> 5) & 0x3 {
+        0 => (0, 0, 0, 0),
+        1 => (word(0)?, 0, 0, 4),
+        2 => (word(0)?, word(4)?, 0, 8),
+        _ => (word(0)?, word(4)?, word(8)?, 12),
+    };
+    *bytes = rest.get(len..)?;
     Some(Some(Decimal::from_parts(
-        word(0),
-        word(32),
-        word(64),
+        lo,
+        mid,
+        hi,
         head & 0x80 != 0,
         scale,
     )))
