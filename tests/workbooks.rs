@@ -364,13 +364,14 @@ fn parts_around(sheet: &str) -> Vec<(&'static str, String)> {
 #[test]
 fn a_workbook_as_other_programs_write_it_gives_what_its_csv_gives() {
     // CSV's reports, written without cell places, as inline strings, formulas' strings, a
-    // date counted from 1904, shared strings, and a comment between rows.
+    // date counted from 1904, shared strings, a row's cells out of order, and a comment
+    // between rows.
     let sheet = r#"<?xml version="1.0" encoding="UTF-8"?>
 <!-- written by hand -->
 <x:worksheet xmlns:x="{main}"><x:sheetData>
 <x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="inlineStr"><x:is><x:t>firm</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>as_of</x:t></x:is></x:c><x:c><x:v>7010</x:v></x:c><x:c><x:v>7020</x:v></x:c><x:c><x:v>7030</x:v></x:c><x:c><x:v>7040</x:v></x:c></x:row>
 <x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:r><x:t>R</x:t></x:r><x:r><x:t>1</x:t></x:r></x:is></x:c><x:c r="B3" t="str"><x:f>"AC"&amp;"ME"</x:f><x:v>ACME</x:v></x:c><x:c r="C3" s="1"><x:v>45015</x:v></x:c><x:c><x:v>0.1</x:v></x:c><x:c><x:v>0.2</x:v></x:c><x:c><x:f>D3+E3</x:f><x:v>0.30000000000000004</x:v></x:c><x:c><x:v>-5</x:v></x:c></x:row>
-<x:row r="4"><x:c r="A4" t="inlineStr"><x:is><x:t>R2</x:t></x:is></x:c><x:c r="B4" t="inlineStr"><x:is><x:t>ACME</x:t></x:is></x:c><x:c r="C4" s="1"><x:v>45015</x:v></x:c><x:c r="D4"><x:v>1234567.89</x:v></x:c><x:c r="E4"><x:v>0.11</x:v></x:c><x:c r="F4"><x:v>1234568</x:v></x:c><x:c r="G4" s="0"/></x:row>
+<x:row r="4"><x:c r="A4" t="inlineStr"><x:is><x:t>R2</x:t></x:is></x:c><x:c r="B4" t="inlineStr"><x:is><x:t>ACME</x:t></x:is></x:c><x:c r="C4" s="1"><x:v>45015</x:v></x:c><x:c r="F4"><x:v>1234568</x:v></x:c><x:c r="E4"><x:v>0.11</x:v></x:c><x:c r="D4"><x:v>1234567.89</x:v></x:c><x:c r="G4" s="0"/></x:row>
 <!-- a note between rows -->
 <x:row r="6"><x:c r="A6" t="inlineStr"><x:is><x:t>R3</x:t></x:is></x:c><x:c r="B6" t="s"><x:v>1</x:v></x:c><x:c r="C6" t="d"><x:v>2027-03-31T00:00:00</x:v></x:c><x:c r="D6"><x:v>-0.1</x:v></x:c><x:c r="E6"><x:v>-0.2</x:v></x:c><x:c r="F6"><x:v>-0.3</x:v></x:c><x:c r="G6"><x:v>-1E-2</x:v></x:c></x:row>
 <x:row r="8"><x:c r="A8" t="inlineStr"><x:is><x:t>R4</x:t></x:is></x:c><x:c r="B8" t="s"><x:v>1</x:v></x:c><x:c r="C8" s="1"><x:v>45015</x:v></x:c><x:c r="D8" t="s"><x:v>2</x:v></x:c><x:c r="E8"><x:v>2000.5</x:v></x:c><x:c r="F8"><x:v>3000.5</x:v></x:c><x:c r="G8"><x:v>3</x:v></x:c></x:row>
@@ -407,6 +408,11 @@ fn a_sheet_that_is_not_what_a_spreadsheet_writes_is_refused_by_its_place() {
             "backwards.xlsx",
             format!("{}{}", row(3), row(2)),
             "'P&L reports'!A2: rows are out of order (row 2 comes after row 3)",
+        ),
+        (
+            "twice.xlsx",
+            format!("{}{}", row(2), row(2)).replace("</row><row r=\"2\">", ""),
+            "'P&L reports'!A2: the cell is given twice",
         ),
         (
             "far.xlsx",

@@ -313,6 +313,7 @@ impl SheetCsv {
     /// The stream, its header row found and made.
     fn start(sheet: String, cells: CellStream, map: Option<&ColumnMap>) -> Result<AsCsv, String> {
         let mut rows = Rows {
+            sheet: sheet.clone(),
             cells: cells.peekable(),
             width: 0,
         };
@@ -412,6 +413,7 @@ impl Read for SheetCsv {
 
 /// Cells grouped into rows.
 struct Rows {
+    sheet: String,
     cells: std::iter::Peekable<CellStream>,
     /// How many cells the last row had: most rows have as many.
     width: usize,
@@ -439,6 +441,19 @@ impl Rows {
             cells.push(cell);
         }
         self.width = cells.len();
+        // A file may give a row's cells in any order, or one cell twice: in order, each
+        // once, or the row is not read as a spreadsheet would show it.
+        if !cells.is_sorted_by_key(|cell| cell.column) {
+            cells.sort_by_key(|cell| cell.column);
+        }
+        if let Some(pair) = cells
+            .windows(2)
+            .find(|pair| matches!(pair, [a, b] if a.column == b.column))
+        {
+            let column = pair.first().map_or(0, |cell| cell.column);
+            let cell = super::csv::cell_name(&self.sheet, row + 1, column);
+            return Err(format!("{cell}: the cell is given twice"));
+        }
         Ok(Some((row, cells)))
     }
 }

@@ -24,6 +24,9 @@ const MAX_PART: u64 = 512 << 20;
 /// How much of a sheet is inflated at a time.
 const CHUNK: usize = 256 << 10;
 
+/// The longest text of a cell or shared string crossfoot reads.
+const MAX_TEXT: usize = 1 << 20;
+
 /// The most columns a sheet has (`XFD`).
 const MAX_COLUMNS: usize = 16_384;
 
@@ -334,7 +337,8 @@ impl Cells {
         }
         let (row, column) = match place {
             Some(place) => reference(place)?,
-            None => (self.row.max(1), self.next_column),
+            None if self.next_column < MAX_COLUMNS => (self.row.max(1), self.next_column),
+            None => return Err(format!("a row has more than {MAX_COLUMNS} cells")),
         };
         let kind = Kind::of(kind)?;
         let is_date = style
@@ -348,7 +352,7 @@ impl Cells {
         let written = match self.xml.plain_value()? {
             Some(value) => {
                 let mut text = String::new();
-                append(self.xml.bytes(value), false, &mut text);
+                append(self.xml.bytes(value), false, &mut text)?;
                 Written {
                     value: Some(text),
                     ..Written::default()
@@ -393,7 +397,7 @@ impl Cells {
         let mut text = String::new();
         loop {
             match self.xml.next()? {
-                Event::Text { text: range, raw } => append(self.xml.bytes(range), raw, &mut text),
+                Event::Text { text: range, raw } => append(self.xml.bytes(range), raw, &mut text)?,
                 Event::End { name: end } if self.xml.bytes(end) == name => return Ok(text),
                 Event::Eof => return Err("the sheet ends inside a cell".to_owned()),
                 Event::Start { name, empty, .. } if !empty => {
@@ -419,7 +423,7 @@ impl Cells {
             if matches!(event, Event::Eof) {
                 return Err("the sheet ends inside a cell".to_owned());
             }
-            reader.take(&self.xml, &event, &mut text);
+            reader.take(&self.xml, &event, &mut text)?;
         }
     }
 
@@ -518,7 +522,12 @@ struct RichText {
 }
 
 impl RichText {
-    fn take<R: Read>(&mut self, xml: &Xml<R>, event: &Event, out: &mut String) {
+    fn take<R: Read>(
+        &mut self,
+        xml: &Xml<R>,
+        event: &Event,
+        out: &mut String,
+    ) -> Result<(), String> {
         match event {
             Event::Start { name, empty, .. } if !empty => match xml.bytes(*name) {
                 b"t" => self.in_t = true,
@@ -531,19 +540,26 @@ impl RichText {
                 _ => {}
             },
             Event::Text { text, raw } if self.in_t && !self.in_phonetic => {
-                append(xml.bytes(*text), *raw, out);
+                return append(xml.bytes(*text), *raw, out);
             }
             _ => {}
         }
+        Ok(())
     }
 }
 
-fn append(bytes: &[u8], raw: bool, out: &mut String) {
+/// Add text to a cell's or string's `out`, refusing one longer than any spreadsheet's
+/// (Excel's cells hold 32,767 characters).
+fn append(bytes: &[u8], raw: bool, out: &mut String) -> Result<(), String> {
     if raw {
         out.push_str(&String::from_utf8_lossy(bytes));
     } else {
         xml::decode(bytes, out);
     }
+    if out.len() > MAX_TEXT {
+        return Err(format!("a text longer than {} KiB", MAX_TEXT >> 10));
+    }
+    Ok(())
 }
 
 /// A string with the workbook format's escapes undone: `_x000D_` is a carriage return
@@ -762,7 +778,9 @@ fn shared_strings(bytes: &[u8]) -> Result<Vec<String>, String> {
                 strings.push(unescape(&current));
             }
             Event::Eof => return Ok(strings),
-            _ => rich.take(&xml, &event, &mut current),
+            _ => rich
+                .take(&xml, &event, &mut current)
+                .map_err(|error| format!("its shared strings: {error}"))?,
         }
     }
 }
@@ -917,6 +935,17 @@ mod tests {
             assert!(!is_date_code(code), "{code}");
         }
         assert!(is_date_id(14) && is_date_id(22) && !is_date_id(4) && !is_date_id(49));
+    }
+
+    #[test]
+    fn a_text_longer_than_any_spreadsheet_cell_is_refused() {
+        let mut text = String::new();
+        let half = vec![b'x'; MAX_TEXT / 2 + 1];
+        assert!(append(&half, false, &mut text).is_ok());
+        assert_eq!(
+            append(&half, true, &mut text),
+            Err("a text longer than 1024 KiB".to_owned())
+        );
     }
 
     #[test]
