@@ -401,14 +401,19 @@ impl Read for SheetCsv {
         if self.at >= self.out.len() && !self.make().map_err(io::Error::other)? {
             return Ok(0);
         }
-        let rest = self.out.get(self.at..).unwrap_or_default();
-        let n = rest.len().min(buf.len());
-        if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
-            to.copy_from_slice(from);
-        }
-        self.at += n;
-        Ok(n)
+        Ok(read_from(&self.out, &mut self.at, buf))
     }
+}
+
+/// What a reader of bytes held in `held` gets from `at` on into `buf`: as many as fit.
+fn read_from(held: &[u8], at: &mut usize, buf: &mut [u8]) -> usize {
+    let rest = held.get(*at..).unwrap_or_default();
+    let n = rest.len().min(buf.len());
+    if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+        to.copy_from_slice(from);
+    }
+    *at += n;
+    n
 }
 
 /// Cells grouped into rows.

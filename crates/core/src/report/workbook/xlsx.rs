@@ -206,13 +206,7 @@ impl Read for Chunks {
                 Err(_) => return Err(io::Error::other("the archive reader stopped")),
             }
         }
-        let rest = self.chunk.get(self.at..).unwrap_or_default();
-        let n = rest.len().min(buf.len());
-        if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
-            to.copy_from_slice(from);
-        }
-        self.at += n;
-        Ok(n)
+        Ok(super::read_from(&self.chunk, &mut self.at, buf))
     }
 }
 
