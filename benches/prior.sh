@@ -40,18 +40,8 @@ rule prior.net_capital
   7455 <= 300% * prior(7455) + $1000000
 RULES
 
-measure() { # binary rules csv -> "seconds MB"
-  local best="" most=0
-  for _ in $(seq "$runs"); do
-    local out
-    # `check` exits 1: the data has failing reports.
-    out=$({ /usr/bin/time -f "%e %M" "$1" check "$2" "$3" >/dev/null || true; } 2>&1 | tail -1)
-    local wall=${out% *} kb=${out#* }
-    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
-    if [ "$kb" -gt "$most" ]; then most=$kb; fi
-  done
-  echo "$best $((most / 1024))"
-}
+# shellcheck source=measure.sh
+source "$root/benches/measure.sh"
 
 echo "| reports | build | rules | wall s | peak RSS MB |"
 echo "|---|---|---|---|---|"
@@ -62,7 +52,7 @@ for n in ${sizes//,/ }; do
     bin=$root/target/release/crossfoot
     [ "$build" = before ] && bin=$BEFORE
     for rules in base prior; do
-      read -r wall mb < <(measure "$bin" "$prior/$rules.xfoot" "$csv")
+      read -r wall mb < <(measure "$runs" "$bin" check "$prior/$rules.xfoot" "$csv")
       label=$([ "$rules" = base ] && echo "29 rules" || echo "29 rules + 2 reading prior()")
       echo "| $n | $build | $label | $wall | $mb |"
     done
