@@ -284,6 +284,15 @@ impl Cells {
     /// The next cell with something in it.
     fn next_cell(&mut self) -> Result<Option<(usize, SheetCell)>, String> {
         loop {
+            // Most of a sheet is cells: their start tags are read the short way.
+            if self.in_data
+                && let Some((attrs, empty)) = self.xml.cell_start()?
+            {
+                if let Some(cell) = self.cell(attrs, empty)? {
+                    return Ok(Some(cell));
+                }
+                continue;
+            }
             let (name, attrs, empty) = match self.xml.next()? {
                 Event::Start { name, attrs, empty } => (name, attrs, empty),
                 Event::End { name } if self.xml.bytes(name) == b"sheetData" => return Ok(None),

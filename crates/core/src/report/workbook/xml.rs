@@ -88,6 +88,37 @@ impl<R: Read> Xml<R> {
         }
     }
 
+    /// A cell's start tag (`<c ...>` or `<c .../>`, without a prefix) when that is what
+    /// comes next: its attributes and whether it is empty, as [`Xml::next`] gives them,
+    /// read without looking for any other markup. `None` (nothing read) for anything else.
+    pub(super) fn cell_start(&mut self) -> Result<Option<(Span, bool)>, String> {
+        if self.buf.len() - self.pos < 256 {
+            self.fill()?;
+        }
+        let rest = self.buf.get(self.pos..).unwrap_or_default();
+        if !matches!(rest, [b'<', b'c', b' ' | b'>' | b'/', ..]) {
+            return Ok(None);
+        }
+        // A cell's tag is short: its end within the bytes at hand, outside quotes.
+        let mut quote = None;
+        let end = rest.iter().take(256).position(|&b| {
+            match (quote, b) {
+                (None, b'>') => return true,
+                (None, b'"' | b'\'') => quote = Some(b),
+                (Some(open), _) if open == b => quote = None,
+                _ => {}
+            }
+            false
+        });
+        let Some(end) = end else {
+            return Ok(None);
+        };
+        let empty = end > 2 && rest.get(end - 1) == Some(&b'/');
+        let attrs = Span::new(self.pos + 2, self.pos + end - usize::from(empty));
+        self.pos += end + 1;
+        Ok(Some((attrs, empty)))
+    }
+
     /// The text of a cell's value written the plain way, `<v>TEXT</v></c>`, when that is
     /// what comes next: read past the cell's end tag. `None` (nothing read) for anything
     /// else, which [`Xml::next`] reads.
@@ -403,6 +434,36 @@ mod tests {
         );
         for chunk in [1, 2, 3, 7] {
             assert_eq!(events(text, chunk), whole, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_cell_start_read_the_short_way_is_what_next_reads() {
+        for tag in [
+            r#"<c r="A1" t='s'>"#,
+            "<c/>",
+            "<c>",
+            r#"<c r="B2" s="3"/>"#,
+            r#"<c r="C3" x="a>b">"#,
+        ] {
+            let mut short = Xml::new(tag.as_bytes());
+            let (attrs, empty) = short.cell_start().unwrap().unwrap();
+            let mut long = Xml::new(tag.as_bytes());
+            let Event::Start {
+                name,
+                attrs: a,
+                empty: e,
+            } = long.next().unwrap()
+            else {
+                panic!("{tag}");
+            };
+            assert_eq!(long.bytes(name), b"c", "{tag}");
+            assert_eq!((short.bytes(attrs), empty), (long.bytes(a), e), "{tag}");
+            assert!(matches!(short.next().unwrap(), Event::Eof), "{tag}");
+        }
+        for other in ["<col>", "<x:c r=\"A1\">", "<row>", "text", "<c r=\"A1\""] {
+            let mut xml = Xml::new(other.as_bytes());
+            assert!(xml.cell_start().unwrap().is_none(), "{other}");
         }
     }
 
