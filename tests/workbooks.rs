@@ -457,3 +457,27 @@ fn a_sheet_that_is_not_what_a_spreadsheet_writes_is_refused_by_its_place() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_sheet_part_named_in_another_case_and_a_cell_no_spreadsheet_holds() {
+    // The workbook refers to `/xl/worksheets/Reports.xml`; the archive names it in lower
+    // case, as the other parts may be: before, the sheet alone was "not found". A number
+    // cell holding `NaN` is no amount (before, it was read as 0 and the rule passed).
+    let sheet = r#"<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>7010</v></c><c r="C1"><v>7020</v></c><c r="D1"><v>7030</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>R1</t></is></c><c r="B2"><v>NaN</v></c><c r="C2"><v>0</v></c><c r="D2"><v>0</v></c></row></sheetData></worksheet>"#;
+    let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
+    let mut parts = parts_around(sheet);
+    for (name, _) in &mut parts {
+        if *name == "xl/worksheets/Reports.xml" {
+            *name = "xl/worksheets/reports.xml";
+        }
+    }
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    hand_written(&dir.join("case.xlsx"), &parts);
+    let output = crossfoot_in(&dir, &["check", "rules.xfoot", "case.xlsx"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("'P&L reports'!B2: line 7010: `NaN` is not an amount"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -21,6 +21,7 @@ use calamine::{Data, Range, Reader, open_workbook_auto};
 
 use super::csv::Sheet;
 use super::error::ReportError;
+use super::inputs::MAX_RECORD;
 use super::map::ColumnMap;
 
 mod xlsx;
@@ -57,6 +58,17 @@ const MAX_ROWS: usize = 1_048_576;
 
 /// How much CSV is made at a time.
 const CSV_BLOCK: usize = 64 * 1024;
+
+/// A blank sheet row as CSV: a row with no text, of any width (a row of one empty cell
+/// would be an empty line, which a CSV reader does not count).
+const BLANK_ROW: &[u8] = b",\n";
+
+/// The most columns a sheet has (`XFD`).
+const MAX_COLUMNS: usize = 16_384;
+
+/// The most text one batch of cells carries between threads: a batch is [`BATCH`] cells
+/// or this much text, whichever comes first, so cells of long texts stay few in flight.
+const BATCH_TEXT: usize = 1 << 20;
 
 /// The sheet named `wanted` (the first a person sees when `None`) of the workbook at
 /// `path`, as CSV. An `.xlsx` or `.xlsm` sheet is streamed as it is read; the other
@@ -133,7 +145,7 @@ fn on_thread(mut cells: CellStream) -> CellStream {
         .spawn(move || {
             let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 loop {
-                    let batch: Vec<_> = cells.by_ref().take(BATCH).collect();
+                    let batch = next_batch(&mut cells);
                     if batch.is_empty() || sender.send(Batch::Cells(batch)).is_err() {
                         return;
                     }
@@ -170,6 +182,19 @@ fn on_thread(mut cells: CellStream) -> CellStream {
         }
     });
     Box::new(batches.flatten())
+}
+
+/// The next cells of `cells`: [`BATCH`] of them, or fewer whose texts reach
+/// [`BATCH_TEXT`] bytes.
+fn next_batch(cells: &mut CellStream) -> Vec<Result<(usize, SheetCell), String>> {
+    let mut batch = Vec::new();
+    let mut text = 0;
+    while batch.len() < BATCH && text < BATCH_TEXT {
+        let Some(cell) = cells.next() else { break };
+        text += cell.as_ref().map_or(0, |(_, cell)| cell.text.len());
+        batch.push(cell);
+    }
+    batch
 }
 
 /// Why a sheet read whole cannot be read.
@@ -374,12 +399,11 @@ impl SheetCsv {
                     self.last + 1
                 ));
             }
-            // Blank rows between: empty CSV rows, which keep the numbers and are passed
-            // over.
+            // Blank rows between: a row of two empty cells each, which keeps the numbers
+            // and is passed over as any row without text is. Never a cell per column: a
+            // far row under a wide header would make a blank row's commas times the rows.
             for _ in self.last + 1..row {
-                let commas = self.columns.len().saturating_sub(1);
-                self.out.extend(std::iter::repeat_n(b',', commas));
-                self.out.push(b'\n');
+                self.out.extend_from_slice(BLANK_ROW);
             }
             write_row(
                 &mut self.out,
@@ -437,13 +461,27 @@ impl Rows {
                 row + 1
             ));
         }
+        let mut text = first.text.len();
         let mut cells = Vec::with_capacity(self.width.max(1));
         cells.push(first);
-        while let Some(Ok((_, cell))) = self
-            .cells
-            .next_if(|next| matches!(next, Ok((next, _)) if *next == row))
-        {
+        // A row holds at most a cell per column, and no more text than a CSV record: a
+        // file saying more (a cell given over and over) is refused before it fills memory.
+        while cells.len() <= MAX_COLUMNS && text <= MAX_RECORD {
+            let Some(Ok((_, cell))) = self
+                .cells
+                .next_if(|next| matches!(next, Ok((next, _)) if *next == row))
+            else {
+                break;
+            };
+            text += cell.text.len();
             cells.push(cell);
+        }
+        if text > MAX_RECORD {
+            let cell = super::csv::cell_name(&self.sheet, row + 1, 0);
+            return Err(format!(
+                "{cell}: the row holds more than {} MiB of text, more than a CSV record may",
+                MAX_RECORD >> 20
+            ));
         }
         self.width = cells.len();
         // A file may give a row's cells in any order, or one cell twice: in order, each
@@ -458,6 +496,10 @@ impl Rows {
             let column = pair.first().map_or(0, |cell| cell.column);
             let cell = super::csv::cell_name(&self.sheet, row + 1, column);
             return Err(format!("{cell}: the cell is given twice"));
+        }
+        if cells.len() > MAX_COLUMNS {
+            let cell = super::csv::cell_name(&self.sheet, row + 1, 0);
+            return Err(format!("{cell}: the row has more than {MAX_COLUMNS} cells"));
         }
         Ok(Some((row, cells)))
     }
@@ -608,6 +650,79 @@ fn csv_cell(out: &mut Vec<u8>, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cell(row: usize, column: usize, text: &str) -> Result<(usize, SheetCell), String> {
+        let text = text.to_owned();
+        Ok((row, SheetCell { column, text }))
+    }
+
+    /// The CSV a sheet of `cells` is read as, or why it is not read.
+    fn csv_of(cells: Vec<Result<(usize, SheetCell), String>>) -> Result<String, String> {
+        let csv = SheetCsv::start("S".to_owned(), Box::new(cells.into_iter()), None)?;
+        let mut text = String::new();
+        let mut reader = csv.reader;
+        reader
+            .read_to_string(&mut text)
+            .map_err(|error| error.to_string())?;
+        Ok(text)
+    }
+
+    #[test]
+    fn blank_rows_are_a_few_bytes_each_however_wide_the_header() {
+        // A header as wide as a sheet, and a row far below it: before, each blank row was
+        // a comma per column (here 160 MiB; under a far last row, gigabytes).
+        let header = vec![cell(0, 0, "report_id"), cell(0, MAX_COLUMNS - 1, "7010")];
+        let far = [cell(10_000, 0, "R1")];
+        let text = csv_of(header.into_iter().chain(far).collect()).unwrap();
+        assert!(text.len() < 1 << 20, "{} bytes", text.len());
+        assert!(text.ends_with(&format!("\n,\nR1{}\n", ",".repeat(MAX_COLUMNS - 1))));
+        // A sheet of one column keeps its rows' numbers: a blank row is no empty line.
+        let text = csv_of(vec![cell(0, 0, "report_id"), cell(2, 0, "R1")]).unwrap();
+        assert_eq!(text, "report_id\n,\nR1\n");
+    }
+
+    #[test]
+    fn a_row_is_refused_once_it_holds_more_than_a_row_can() {
+        // A cell given over and over: refused after a row's worth, not read to the end.
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = std::sync::Arc::clone(&read);
+        let header = [cell(0, 0, "report_id"), cell(0, 1, "7010")];
+        let again = std::iter::repeat_with(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            cell(1, 1, "1")
+        });
+        let cells: CellStream = Box::new(header.into_iter().chain(again.take(100_000)));
+        let error = SheetCsv::start("S".to_owned(), cells, None)
+            .and_then(|mut csv| {
+                let mut text = String::new();
+                csv.reader
+                    .read_to_string(&mut text)
+                    .map_err(|error| error.to_string())
+            })
+            .err()
+            .unwrap();
+        assert_eq!(error, "S!B2: the cell is given twice");
+        assert!(read.load(std::sync::atomic::Ordering::Relaxed) <= MAX_COLUMNS + 1);
+        // Long texts: a row holds no more text than a CSV record.
+        let long = "x".repeat(1 << 20);
+        let mut cells = vec![cell(0, 0, "report_id"), cell(0, 1, "7010")];
+        cells.extend((0..8).map(|column| cell(1, column, &long)));
+        assert_eq!(
+            csv_of(cells).err().unwrap(),
+            "S!A2: the row holds more than 4 MiB of text, more than a CSV record may"
+        );
+    }
+
+    #[test]
+    fn a_batch_of_long_texts_is_a_few_cells() {
+        let long = "x".repeat(1 << 19);
+        let cells = (0..BATCH).map(move |row| cell(row, 0, &long));
+        let mut cells: CellStream = Box::new(cells);
+        assert_eq!(next_batch(&mut cells).len(), 2);
+        let short = (0..BATCH + 1).map(|row| cell(row, 0, "1"));
+        let mut cells: CellStream = Box::new(short);
+        assert_eq!(next_batch(&mut cells).len(), BATCH);
+    }
 
     #[test]
     fn a_float_is_what_the_spreadsheet_shows() {

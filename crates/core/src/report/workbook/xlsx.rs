@@ -16,7 +16,7 @@ use calamine::{ExcelDateTime, ExcelDateTimeType};
 use zip::ZipArchive;
 
 use super::xml::{self, Event, Xml};
-use super::{NO_VALUE, SheetCell, date_text, shown};
+use super::{MAX_COLUMNS, NO_VALUE, SheetCell, date_text, shown};
 
 /// The most bytes a part read whole (sheet list, strings, formats) may inflate to.
 const MAX_PART: u64 = 512 << 20;
@@ -26,9 +26,6 @@ const CHUNK: usize = 256 << 10;
 
 /// The longest text of a cell or shared string crossfoot reads.
 const MAX_TEXT: usize = 1 << 20;
-
-/// The most columns a sheet has (`XFD`).
-const MAX_COLUMNS: usize = 16_384;
 
 /// An opened workbook: its sheets, and what their cells refer to.
 pub(super) struct Book {
@@ -114,6 +111,7 @@ impl Book {
     pub(super) fn cells(self, name: &str) -> Result<Cells, String> {
         let entry = self.sheets.iter().find(|sheet| sheet.name == name);
         let part = entry.ok_or("no such sheet")?.part.clone();
+        let part = part_name(&self.archive, &part).unwrap_or(part);
         let (sender, receiver) = sync_channel(4);
         let archive = self.archive;
         std::thread::Builder::new()
@@ -490,8 +488,20 @@ fn number(written: String, is_date: bool, date1904: bool) -> String {
         return written;
     }
     let text = written.trim();
-    // Not a number: its text, which the CSV reader names as not an amount.
-    let Ok(value) = text.parse::<f64>() else {
+    // Not a number a cell holds (`NaN`, `inf`, beyond a float's range), or a date cell's
+    // number that is no date (before the first day or after 9999-12-31, which a
+    // spreadsheet shows as `####`): its text, never 0 or a made-up date; the CSV reader
+    // names what it is not.
+    let last = if date1904 {
+        MAX_DATE - 1462.0
+    } else {
+        MAX_DATE
+    };
+    let value = text
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite() && (!is_date || (0.0..last).contains(value)));
+    let Some(value) = value else {
         return text.to_owned();
     };
     if is_date {
@@ -504,6 +514,9 @@ fn number(written: String, is_date: bool, date1904: bool) -> String {
         shown(value)
     }
 }
+
+/// The day after the last date a spreadsheet shows, 9999-12-31, as a day count.
+const MAX_DATE: f64 = 2_958_466.0;
 
 /// Whether `text` is a whole number written as [`shown`] writes one: an optional `-`, at
 /// most 15 digits, no leading zero, not `-0`.
@@ -637,17 +650,8 @@ fn row_number(text: &[u8]) -> Result<usize, String> {
 
 /// The archive's part `name`, whole, if it has one.
 fn part(archive: &mut ZipArchive<File>, name: &str) -> Result<Option<Vec<u8>>, String> {
-    let name = match archive.index_for_name(name) {
-        Some(_) => name.to_owned(),
-        // Some programs write the parts' names in another case.
-        None => {
-            let names = archive.file_names();
-            let found = names.flatten().find(|n| n.eq_ignore_ascii_case(name));
-            match found {
-                Some(found) => found.into_owned(),
-                None => return Ok(None),
-            }
-        }
+    let Some(name) = part_name(archive, name) else {
+        return Ok(None);
     };
     let entry = archive
         .by_name(&name)
@@ -664,6 +668,19 @@ fn part(archive: &mut ZipArchive<File>, name: &str) -> Result<Option<Vec<u8>>, S
         ));
     }
     Ok(Some(bytes))
+}
+
+/// The name the archive gives the part a relationship names `name`: part names are
+/// compared without case (some programs write them in another case than they refer to
+/// them), the exact name first.
+fn part_name(archive: &ZipArchive<File>, name: &str) -> Option<String> {
+    if archive.index_for_name(name).is_some() {
+        return Some(name.to_owned());
+    }
+    let mut names = archive.file_names().flatten();
+    names
+        .find(|n| n.eq_ignore_ascii_case(name))
+        .map(|n| n.into_owned())
 }
 
 /// The relationships in the part `name`, their targets resolved from `dir`.
@@ -905,6 +922,27 @@ mod tests {
             assert_eq!(number(text.to_owned(), false, false), shows, "{text}");
         }
         assert_eq!(number("12,5".to_owned(), false, false), "12,5");
+    }
+
+    #[test]
+    fn a_value_no_cell_holds_is_its_text_never_zero_or_a_far_date() {
+        // Before, `NaN`, `inf` and a number beyond a float's range were read as 0, and a
+        // date-formatted one as 1899-12-31 or 9999-12-31.
+        for (text, is_date, date1904) in [
+            ("NaN", false, false),
+            ("inf", false, false),
+            ("-infinity", false, false),
+            ("1e400", false, false),
+            ("NaN", true, false),
+            ("-5", true, false),
+            ("1e20", true, false),
+            ("2958466", true, false),
+            ("2957004", true, true),
+        ] {
+            assert_eq!(number(text.to_owned(), is_date, date1904), text, "{text}");
+        }
+        assert_eq!(number("2958465".to_owned(), true, false), "9999-12-31");
+        assert_eq!(number("2957003".to_owned(), true, true), "9999-12-31");
     }
 
     #[test]

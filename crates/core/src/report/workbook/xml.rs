@@ -169,6 +169,9 @@ impl<R: Read> Xml<R> {
         };
         self.buf.truncate(start + read);
         self.ended = read == 0;
+        if start == 0 && self.pos == 0 && is_utf16(self.buf.get(..2).unwrap_or_default()) {
+            return Err("it is UTF-16 text; crossfoot reads workbook parts in UTF-8: save the workbook again from the spreadsheet program".to_owned());
+        }
         Ok(read > 0)
     }
 
@@ -286,6 +289,12 @@ impl<R: Read> Xml<R> {
             at = closing + 1;
         }
     }
+}
+
+/// Whether a part starting with `head` is UTF-16 text: its byte-order mark, or `<` as a
+/// UTF-16 unit. (A document is UTF-8 or UTF-16; read as UTF-8, UTF-16 is no markup.)
+fn is_utf16(head: &[u8]) -> bool {
+    matches!(head, [0xFF, 0xFE] | [0xFE, 0xFF] | [b'<', 0] | [0, b'<'])
 }
 
 /// The local part of a name starting at `start` (`x:c` is `c`).
@@ -475,6 +484,25 @@ mod tests {
         assert_eq!(attr(attrs, b"id"), Some(&b"rId7"[..]));
         assert_eq!(attr(attrs, b"state"), Some(&b"hidden"[..]));
         assert_eq!(attr(attrs, b"missing"), None);
+    }
+
+    #[test]
+    fn a_utf16_part_is_refused_by_its_encoding() {
+        let text: Vec<u8> = "\u{feff}<worksheet/>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        for bytes in [&text[..], &text[2..]] {
+            let error = Xml::new(bytes).next().unwrap_err();
+            assert!(error.starts_with("it is UTF-16 text"), "{error}");
+        }
+        // A UTF-8 byte-order mark is text before the root, passed over.
+        let mut xml = Xml::new("\u{feff}<a/>".as_bytes());
+        assert!(matches!(xml.next().unwrap(), Event::Text { .. }));
+        assert!(matches!(
+            xml.next().unwrap(),
+            Event::Start { empty: true, .. }
+        ));
     }
 
     #[test]
