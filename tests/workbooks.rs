@@ -438,6 +438,20 @@ fn a_sheet_that_is_not_what_a_spreadsheet_writes_is_refused_by_its_place() {
             stderr(&output)
         );
     }
+    // Without the part that says where its sheets are, a workbook says so.
+    let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
+    let text = sheet(&row(2));
+    let mut parts = parts_around(&text);
+    parts.retain(|(name, _)| *name != "xl/_rels/workbook.xml.rels");
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    hand_written(&dir.join("norels.xlsx"), &parts);
+    let output = crossfoot_in(&dir, &["check", "rules.xfoot", "norels.xlsx"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("its part `xl/_rels/workbook.xml.rels`, which says where"),
+        "{}",
+        stderr(&output)
+    );
     // A document type declaration (how XML files are made to blow up) is refused whole.
     let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
     let text = format!("<!DOCTYPE x [<!ENTITY a \"b\">]>{}", sheet(""));

@@ -24,8 +24,10 @@ const MAX_PART: u64 = 512 << 20;
 /// How much of a sheet is inflated at a time.
 const CHUNK: usize = 256 << 10;
 
-/// The longest text of a cell or shared string crossfoot reads.
-const MAX_TEXT: usize = 1 << 20;
+/// The longest text of a cell or shared string crossfoot reads: a spreadsheet cell holds
+/// 32,767 characters (UTF-16 units), at most three bytes each in UTF-8. A shared string
+/// may be read by every cell of a sheet, so what a small file can make is bounded by it.
+const MAX_TEXT: usize = 96 << 10;
 
 /// An opened workbook: its sheets, and what their cells refer to.
 pub(super) struct Book {
@@ -71,7 +73,14 @@ pub(super) fn open(file: File) -> Result<Book, String> {
     } else {
         format!("{dir}/")
     };
-    let relations = relations(&mut archive, &format!("{dir}_rels/{file_name}.rels"), &dir)?;
+    let relations_part = format!("{dir}_rels/{file_name}.rels");
+    let relations = relations(&mut archive, &relations_part, &dir)?;
+    // Its sheets are found through its relationships: without them it has none to read.
+    if relations.is_empty() {
+        return Err(format!(
+            "its part `{relations_part}`, which says where its sheets are, is missing or empty"
+        ));
+    }
     let workbook = part(&mut archive, &main)?.ok_or("it has no workbook part")?;
     let (sheets, date1904) = sheets(&workbook, &relations)?;
     let related = |archive: &mut ZipArchive<File>, kind: &str| {
@@ -985,7 +994,7 @@ mod tests {
         assert!(append(&half, false, &mut text).is_ok());
         assert_eq!(
             append(&half, true, &mut text),
-            Err("a text longer than 1024 KiB".to_owned())
+            Err("a text longer than 96 KiB".to_owned())
         );
     }
 
