@@ -19,7 +19,7 @@ use super::xml::{self, Event, Xml};
 use super::{MAX_COLUMNS, NO_VALUE, SheetCell, date_text, shown};
 
 /// The most bytes a part read whole (sheet list, strings, formats) may inflate to.
-const MAX_PART: u64 = 512 << 20;
+const MAX_PART: u64 = 256 << 20;
 
 /// How much of a sheet is inflated at a time.
 const CHUNK: usize = 256 << 10;
@@ -45,7 +45,7 @@ struct SheetEntry {
 
 /// What a sheet's cells refer to.
 struct Context {
-    strings: Vec<String>,
+    strings: Strings,
     /// Whether each cell format (a cell's `s`) shows a date.
     dates: Vec<bool>,
     /// Whether the workbook counts days from 1904 (old Mac workbooks).
@@ -92,7 +92,7 @@ pub(super) fn open(file: File) -> Result<Book, String> {
     };
     let strings = match related(&mut archive, "/sharedStrings")? {
         Some(bytes) => shared_strings(&bytes)?,
-        None => Vec::new(),
+        None => Strings::default(),
     };
     let dates = match related(&mut archive, "/styles")? {
         Some(bytes) => date_formats(&bytes)?,
@@ -476,7 +476,7 @@ impl Cells {
                 let string = index.and_then(|index| self.context.strings.get(index));
                 string
                     .ok_or_else(|| format!("a cell refers to shared string {value}, which the workbook does not have"))?
-                    .clone()
+                    .to_owned()
             }
             Kind::Inline | Kind::Formula | Kind::Error => value,
             Kind::Bool => match value.trim() {
@@ -665,7 +665,10 @@ fn part(archive: &mut ZipArchive<File>, name: &str) -> Result<Option<Vec<u8>>, S
     let entry = archive
         .by_name(&name)
         .map_err(|error| format!("its part `{name}`: {error}"))?;
-    let mut bytes = Vec::new();
+    // Its size as the archive states it (untrusted, so within the bound): read into a
+    // buffer of that size, not one that doubles as it fills.
+    let stated = usize::try_from(entry.size().min(MAX_PART)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(stated + 1);
     entry
         .take(MAX_PART + 1)
         .read_to_end(&mut bytes)
@@ -786,10 +789,46 @@ fn sheets(workbook: &[u8], relations: &[Relation]) -> Result<(Vec<SheetEntry>, b
     }
 }
 
+/// A workbook's shared strings, held as one text and where each string ends in it: a
+/// string costs its text and four bytes, so a table of millions stays small.
+#[derive(Default)]
+struct Strings {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    /// The string at `index`.
+    fn get(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)? as usize;
+        let start = match index.checked_sub(1) {
+            Some(before) => *self.ends.get(before)? as usize,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    /// Add a string, within [`MAX_PART`] bytes in all.
+    fn push(&mut self, string: &str) -> Result<(), String> {
+        self.text.push_str(string);
+        let held = self.text.len() + 4 * self.ends.len();
+        match u32::try_from(self.text.len()) {
+            Ok(end) if held as u64 <= MAX_PART => {
+                self.ends.push(end);
+                Ok(())
+            }
+            _ => Err(format!(
+                "its shared strings take more than {} MiB",
+                MAX_PART >> 20
+            )),
+        }
+    }
+}
+
 /// The shared strings part's strings.
-fn shared_strings(bytes: &[u8]) -> Result<Vec<String>, String> {
+fn shared_strings(bytes: &[u8]) -> Result<Strings, String> {
     let mut xml = Xml::new(bytes);
-    let mut strings = Vec::new();
+    let mut strings = Strings::default();
     let mut current = String::new();
     let mut rich = RichText::default();
     loop {
@@ -800,11 +839,11 @@ fn shared_strings(bytes: &[u8]) -> Result<Vec<String>, String> {
             Event::Start { name, empty, .. } if xml.bytes(*name) == b"si" => {
                 current.clear();
                 if *empty {
-                    strings.push(String::new());
+                    strings.push("")?;
                 }
             }
             Event::End { name } if xml.bytes(*name) == b"si" => {
-                strings.push(unescape(&current));
+                strings.push(&unescape(&current))?;
             }
             Event::Eof => return Ok(strings),
             _ => rich
