@@ -163,6 +163,10 @@ struct Session {
     printed: BTreeSet<Read>,
     /// Whether the scope of a question is open.
     open: bool,
+    /// How the solver was started (for [`scratch`](Self::scratch)).
+    options: Options,
+    /// A solver beside this one, for the amounts of one part of a witness at a time.
+    scratch: Option<Box<Session>>,
 }
 
 impl Session {
@@ -178,6 +182,8 @@ impl Session {
             halves: HashSet::new(),
             printed: BTreeSet::new(),
             open: false,
+            options: options.clone(),
+            scratch: None,
         })
     }
 
@@ -305,7 +311,7 @@ impl Session {
         &mut self,
         as_of: Option<Date>,
         names: &[String],
-        parts: &[Part],
+        parts: &[Part<'_>],
         lines: &BTreeSet<LineCode>,
         confirm: &dyn Fn(&Witness) -> bool,
     ) -> Result<Option<Witness>, ProveError> {
@@ -345,7 +351,7 @@ impl Session {
         &mut self,
         as_of: Option<Date>,
         names: &[String],
-        parts: &[Part],
+        parts: &[Part<'_>],
         lines: &BTreeSet<LineCode>,
     ) -> Result<Option<Witness>, ProveError> {
         if self.ask(names)? != Answer::Sat {
@@ -365,9 +371,42 @@ impl Session {
             } else {
                 found
             };
+        self.close()?;
         let mut amounts = BTreeMap::new();
         for part in parts {
-            let mut answered = false;
+            match self.scratch()?.part_amounts(as_of, fixed, part)? {
+                Some(found) => amounts.extend(found),
+                None => return Ok(None),
+            }
+        }
+        Ok(self.report(as_of, fixed, &amounts, lines))
+    }
+
+    /// The solver beside this one for the amounts of one part at a time, started on
+    /// first use.
+    fn scratch(&mut self) -> Result<&mut Session, ProveError> {
+        match &mut self.scratch {
+            Some(scratch) => Ok(scratch),
+            slot @ None => Ok(slot.insert(Box::new(Session::start(&self.options)?))),
+        }
+    }
+
+    /// On a scratch solver: a part's amounts with the globals fixed, in the first tier
+    /// that has some, its rules compiled in a scope of their own (so the solver holds
+    /// only them, and building a model looks at nothing else). `None`: no tier has.
+    fn part_amounts(
+        &mut self,
+        as_of: Option<Date>,
+        fixed: Globals,
+        part: &Part<'_>,
+    ) -> Result<Option<BTreeMap<Read, witness::Amount>>, ProveError> {
+        self.push(as_of)?;
+        let mut compiled = true;
+        for (rule, name) in &part.rules {
+            compiled &= self.add(rule, name)?.is_ok();
+        }
+        let mut found = None;
+        if compiled {
             for tier in [
                 Tier::Whole(1_000),
                 Tier::Whole(1_000_000_000),
@@ -377,17 +416,17 @@ impl Session {
                 let mut under = fixed.assertion();
                 under.push_str(&self.tier_assertions(tier, &part.reads));
                 if self.ask_under(&part.names, &under)? == Answer::Sat {
-                    amounts.extend(self.amounts(&part.reads)?);
-                    answered = true;
+                    found = Some(self.amounts(&part.reads)?);
                     break;
                 }
             }
-            if !answered {
-                return Ok(None);
-            }
         }
-        self.close()?;
-        Ok(self.report(as_of, fixed, &amounts, lines))
+        self.pop()?;
+        // What the scope declared is gone with it.
+        self.declared.clear();
+        self.halves.clear();
+        self.printed.clear();
+        Ok(found)
     }
 
     /// The assertions of a tier of amounts over some lines.
@@ -713,9 +752,11 @@ impl Choice {
 
 /// Names asked together, with the lines they read: one part of a question whose other
 /// parts read none of these lines.
-struct Part {
+struct Part<'r> {
     names: Vec<String>,
     reads: Vec<Read>,
+    /// The rules the names are of, with the names of their terms (`r12`).
+    rules: Vec<(&'r CheckedRule, String)>,
 }
 
 /// The largest unsat core made minimal by dropping one name at a time.
@@ -917,6 +958,35 @@ struct Prover<'a> {
     findings: &'a mut Vec<Finding>,
 }
 
+/// The rules `rules`, in parts that read no line in common, each as the names
+/// `r{i}_{what}` of its rules with the lines they read.
+fn parts_of<'r>(
+    set: &'r RuleSet,
+    encoded: &[Option<Encoded>],
+    rules: &[usize],
+    what: &str,
+) -> Vec<Part<'r>> {
+    parts::parts(rules, |i| reads_of(encoded, i))
+        .into_iter()
+        .map(|part| {
+            let mut reads: Vec<Read> = part
+                .iter()
+                .flat_map(|&i| reads_of(encoded, i).iter().copied())
+                .collect();
+            reads.sort();
+            reads.dedup();
+            Part {
+                names: part.iter().map(|i| format!("r{i}_{what}")).collect(),
+                reads,
+                rules: part
+                    .iter()
+                    .filter_map(|&i| Some((set.rules().get(i)?, format!("r{i}"))))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 /// The lines a rule reads (none when it was not compiled).
 fn reads_of(encoded: &[Option<Encoded>], index: usize) -> &[Read] {
     encoded
@@ -926,26 +996,6 @@ fn reads_of(encoded: &[Option<Encoded>], index: usize) -> &[Read] {
 }
 
 impl Prover<'_> {
-    /// The rules `rules`, in parts that read no line in common, each as the names
-    /// `r{i}_{what}` of its rules with the lines they read.
-    fn parts(&self, rules: &[usize], what: &str) -> Vec<Part> {
-        parts::parts(rules, |i| reads_of(self.encoded, i))
-            .into_iter()
-            .map(|part| {
-                let mut reads: Vec<Read> = part
-                    .iter()
-                    .flat_map(|&i| reads_of(self.encoded, i).iter().copied())
-                    .collect();
-                reads.sort();
-                reads.dedup();
-                Part {
-                    names: part.iter().map(|i| format!("r{i}_{what}")).collect(),
-                    reads,
-                }
-            })
-            .collect()
-    }
-
     fn name(&self, index: usize) -> String {
         self.rules
             .rules()
@@ -989,7 +1039,7 @@ impl Prover<'_> {
                         })
                     };
                     let lines = lines_of(candidates.iter().filter_map(|&i| rules.rules().get(i)));
-                    let parts = self.parts(&candidates, "pass");
+                    let parts = parts_of(self.rules, self.encoded, &candidates, "pass");
                     witness = self
                         .session
                         .witness(self.as_of, &names, &parts, &lines, &confirm)?;
@@ -1148,7 +1198,7 @@ impl Prover<'_> {
                         })
                     };
                     let lines = lines_of(self.rules.rules().get(index));
-                    let parts = self.parts(&[index], "err");
+                    let parts = parts_of(self.rules, self.encoded, &[index], "err");
                     match self
                         .session
                         .witness(self.as_of, &err, &parts, &lines, &confirm)?
