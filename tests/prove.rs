@@ -334,3 +334,133 @@ fn random_changes_agree_with_the_engine() {
         }
     }
 }
+
+/// A pack whose rules lack examples: `seg.excess` both kinds, `seg.total` a failing one
+/// (and shares 7180 with `seg.excess`), `ewl` a passing one, `c` can never fail, one
+/// rule reads the previous report and one is `within rounding`.
+const LACKING: &str = "\
+rule seg.excess \"Excess funds in segregation\"
+  7190 = 7180 - 7060
+
+rule seg.total \"Total\"
+  7180 = 7010 + 7020
+  passes 7010 = 1, 7020 = 2, 7180 = 3
+
+rule ewl \"Early warning\"
+  7495 = round(110% * 7455)
+  when 7455 > $0
+  fails 7455 = 100, 7495 = 100
+
+rule c \"Never fails\"
+  7040 >= $0 when 7040 > $0
+
+rule growth \"Capital does not fall by more than 20%\"
+  3750 >= 80% * prior(3750)
+
+rule r \"Rounded\"
+  7300 = 7310 + 7320 within rounding
+";
+
+/// The file with each example `--suggest` printed pasted after the line it names.
+fn paste(rules: &str, suggested: &str) -> String {
+    let mut lines: Vec<String> = rules.lines().map(str::to_owned).collect();
+    let mut blocks: Vec<(usize, Vec<String>)> = Vec::new();
+    for line in suggested.lines() {
+        if let Some((_, at)) = line.split_once("paste after line ") {
+            blocks.push((at.trim_end_matches(':').parse().unwrap(), Vec::new()));
+        } else if let Some(example) = line.strip_prefix("  ")
+            && !example.starts_with('#')
+        {
+            blocks.last_mut().unwrap().1.push(line.to_owned());
+        }
+    }
+    blocks.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    for (at, examples) in blocks {
+        for (offset, example) in examples.into_iter().enumerate() {
+            lines.insert(at + offset, example);
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn suggest_proposes_examples_that_the_tests_accept() {
+    let solver = z3();
+    let (_dir, path) = scratch(&[("a.xfoot", LACKING)]);
+    let output = crossfoot_in(
+        &path,
+        &["test", "a.xfoot", "--suggest", "--solver", &solver],
+    );
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(&output));
+    insta::assert_snapshot!("suggest", text);
+    // Pasted as printed, every example holds under `crossfoot test` ...
+    std::fs::write(path.join("a.xfoot"), paste(LACKING, &text)).unwrap();
+    let tested = crossfoot_in(&path, &["test", "a.xfoot"]);
+    assert_eq!(tested.status.code(), Some(0), "{}", stdout(&tested));
+    assert!(
+        stdout(&tested).ends_with("11 passed, 0 failed\n"),
+        "{}",
+        stdout(&tested)
+    );
+    // ... and only the rule no report fails still lacks one.
+    let again = crossfoot_in(
+        &path,
+        &["test", "a.xfoot", "--suggest", "--solver", &solver],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        stdout(&again),
+        "a.xfoot:19: `c` has no failing example\n  # no `fails` example: no example fails it (see `crossfoot prove`)\n\nsuggest: 0 examples for 1 rule; 1 not found\n"
+    );
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn suggest_finds_nothing_to_add_to_the_shipped_pack() {
+    let solver = z3();
+    let output = crossfoot(&["test", "rules/focus", "--suggest", "--solver", &solver]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "suggest: every rule has a passing and a failing example\n"
+    );
+}
+
+#[test]
+fn suggest_without_a_solver_is_the_same_clear_error() {
+    let output = crossfoot(&[
+        "test",
+        "rules/focus",
+        "--suggest",
+        "--solver",
+        "/nonexistent/z3",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    let err = stderr(&output);
+    assert!(
+        err.contains("could not start the SMT solver `/nonexistent/z3`")
+            && err.contains("crossfoot::prove::no_solver"),
+        "{err}"
+    );
+}
+
+#[test]
+fn solver_flags_need_suggest() {
+    for args in [
+        &["test", "rules/focus", "--solver", "z3"][..],
+        &["test", "rules/focus", "--timeout", "5"][..],
+        &["test", "rules/focus", "--suggest", "--mutate"][..],
+        &["test", "rules/focus", "--suggest", "--format", "junit"][..],
+    ] {
+        let output = crossfoot(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}

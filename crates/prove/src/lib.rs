@@ -16,6 +16,7 @@ mod parts;
 mod render;
 mod smt;
 mod solver;
+mod suggest;
 mod witness;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -34,8 +35,9 @@ use crossfoot_syntax::number::Value;
 
 use encode::{Encoded, Read};
 pub use error::ProveError;
-pub use render::{diff_markdown, diff_text, proof_markdown, proof_text};
+pub use render::{diff_markdown, diff_text, proof_markdown, proof_text, suggestions_text};
 use solver::{Answer, Model, Solver};
+pub use suggest::{Suggestion, suggest};
 pub use witness::Witness;
 
 /// How to prove.
@@ -328,7 +330,7 @@ impl Session {
             Tier::Any,
         ] {
             let mut under = String::new();
-            if matches!(tier, Tier::Whole(_)) {
+            if matches!(tier, Tier::Whole(_) | Tier::Hundreds(_)) {
                 // In dollars, unless only another unit shows it.
                 under.push_str("(assert (and (= u 0) (= pu 0)))\n");
             }
@@ -442,6 +444,15 @@ impl Session {
                     let _ = writeln!(
                         text,
                         "(assert (and (is_int {v}) (<= (- {most}.0) {v}) (<= {v} {most}.0)))"
+                    );
+                    if printed {
+                        let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.5)))");
+                    }
+                }
+                Tier::Hundreds(most) => {
+                    let _ = writeln!(
+                        text,
+                        "(assert (and (is_int (* (/ 1.0 100.0) {v})) (<= (- {most}.0) {v}) (<= {v} {most}.0)))"
                     );
                     if printed {
                         let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.5)))");
@@ -765,6 +776,8 @@ const MINIMIZE: usize = 16;
 /// How a witness's amounts are asked for, in order of preference.
 #[derive(Clone, Copy)]
 enum Tier {
+    /// Whole hundreds of at most this many units.
+    Hundreds(u64),
     /// Whole amounts of at most this many units.
     Whole(u64),
     /// Amounts in cents.
