@@ -464,3 +464,90 @@ fn solver_flags_need_suggest() {
         );
     }
 }
+
+/// A pack with one of each finding of `prove`.
+const EACH_FINDING: &str = "\
+rule a \"a\"
+  7010 = 7020 + 7030
+
+rule b \"b\"
+  7010 = 7020 + 7030 + $5
+  when 7030 > $0
+
+rule c \"c\"
+  7040 >= $0 when 7040 > $0
+
+rule d \"d\"
+  7050 = 7060 when 7050 > $1 and 7050 < $0
+
+rule e \"e\"
+  7070 / 7080 >= 5%
+
+rule g \"g\"
+  7010 = 7020 + 7030 within $1
+
+rule h \"h\"
+  7100 >= 7105 + $1 when 7100 < 7105
+
+rule i \"i\"
+  7110 = $5 when 7110 is blank
+
+rule j \"j\"
+  7120 = max(7130, 7140) within rounding
+";
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn prove_output_for_each_kind_of_finding() {
+    let solver = z3();
+    let (_dir, path) = scratch(&[("bad.xfoot", EACH_FINDING)]);
+    for (format, name) in [("human", "prove_human"), ("markdown", "prove_markdown")] {
+        let output = crossfoot_in(
+            &path,
+            &[
+                "prove",
+                "bad.xfoot",
+                "--solver",
+                &solver,
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        insta::assert_snapshot!(name, stdout(&output));
+    }
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn a_change_to_a_rule_on_the_previous_report_gives_a_witness_with_one() {
+    let (code, out, witness, dir) = diff_prove(
+        "rule growth \"Capital falls by at most 20%\"\n  3750 >= 80% * prior(3750)\n",
+        "rule growth \"Capital falls by at most 25%\"\n  3750 >= 75% * prior(3750)\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(witness.is_some(), "{out}");
+    let prior = dir.path().join("w.prior.yaml");
+    assert!(prior.is_file(), "no previous report written: {out}");
+    // `check` with the previous report gives the witness different verdicts: the rule
+    // passes under one set and fails under the other.
+    let check = |rules: &str| {
+        crossfoot_in(
+            dir.path(),
+            &["check", "--prior", "w.prior.yaml", rules, "w.yaml"],
+        )
+        .status
+        .code()
+        .unwrap()
+    };
+    let verdicts = (check("old.xfoot"), check("new.xfoot"));
+    assert!(
+        verdicts == (0, 1) || verdicts == (1, 0),
+        "{verdicts:?}: {out}"
+    );
+    // Without the previous report the rule is skipped under both: the witness needs it.
+    assert_eq!(
+        check_exit(dir.path(), "old.xfoot"),
+        check_exit(dir.path(), "new.xfoot")
+    );
+}
