@@ -167,8 +167,10 @@ struct Session {
     open: bool,
     /// How the solver was started (for [`scratch`](Self::scratch)).
     options: Options,
-    /// A solver beside this one, for the amounts of one part of a witness at a time.
+    /// A solver beside this one, for one part of the rules at a time.
     scratch: Option<Box<Session>>,
+    /// The names with an assumption literal in the current scope ([`assume`](Self::assume)).
+    assumed: HashSet<String>,
 }
 
 impl Session {
@@ -186,6 +188,7 @@ impl Session {
             open: false,
             options: options.clone(),
             scratch: None,
+            assumed: HashSet::new(),
         })
     }
 
@@ -393,6 +396,83 @@ impl Session {
         }
     }
 
+    /// On a scratch solver: open a scope for a date with only `rules` compiled, and
+    /// `under` asserted. `false`: a rule could not be compiled (the scope is open all
+    /// the same, for [`leave`](Self::leave)).
+    fn enter(
+        &mut self,
+        as_of: Option<Date>,
+        rules: &[(&CheckedRule, String)],
+        under: &str,
+    ) -> Result<bool, ProveError> {
+        self.push(as_of)?;
+        let mut compiled = true;
+        for (rule, name) in rules {
+            compiled &= self.add(rule, name)?.is_ok();
+        }
+        if !under.is_empty() {
+            self.solver.run(under)?;
+        }
+        Ok(compiled)
+    }
+
+    /// Close the scope [`enter`](Self::enter) opened, and forget what it declared.
+    fn leave(&mut self) -> Result<(), ProveError> {
+        self.pop()?;
+        self.declared.clear();
+        self.halves.clear();
+        self.printed.clear();
+        self.assumed.clear();
+        Ok(())
+    }
+
+    /// Whether the named booleans can all hold, asked as assumptions (`A_name`, each
+    /// declared once in the scope): the solver compiles the terms once for all the
+    /// questions of a scope, where [`ask`](Self::ask) asserts them anew each time.
+    fn assume(&mut self, names: &[String]) -> Result<Answer, ProveError> {
+        self.close()?;
+        let mut text = String::new();
+        for name in names {
+            if self.assumed.insert(name.clone()) {
+                let _ = writeln!(
+                    text,
+                    "(declare-const A_{name} Bool)\n(assert (= A_{name} {name}))"
+                );
+            }
+        }
+        if !text.is_empty() {
+            self.solver.run(&text)?;
+        }
+        let literals: Vec<String> = names.iter().map(|name| format!("A_{name}")).collect();
+        self.solver.check(&literals)
+    }
+
+    /// The names of the last `unsat` answer of [`assume`](Self::assume) that suffice
+    /// for it, made minimal as [`core`](Self::core) does.
+    fn assumed_core(&mut self, names: &[String]) -> Result<Vec<String>, ProveError> {
+        let mut core: Vec<String> = self
+            .solver
+            .core()?
+            .into_iter()
+            .filter_map(|literal| literal.strip_prefix("A_").map(str::to_owned))
+            .filter(|name| names.contains(name))
+            .collect();
+        if core.len() > MINIMIZE {
+            return Ok(core);
+        }
+        let mut at = 0;
+        while at < core.len() && core.len() > 1 {
+            let mut without = core.clone();
+            without.remove(at);
+            if self.assume(&without)? == Answer::Unsat {
+                core = without;
+            } else {
+                at += 1;
+            }
+        }
+        Ok(core)
+    }
+
     /// On a scratch solver: a part's amounts with the globals fixed, in the first tier
     /// that has some, its rules compiled in a scope of their own (so the solver holds
     /// only them, and building a model looks at nothing else). `None`: no tier has.
@@ -402,11 +482,7 @@ impl Session {
         fixed: Globals,
         part: &Part<'_>,
     ) -> Result<Option<BTreeMap<Read, witness::Amount>>, ProveError> {
-        self.push(as_of)?;
-        let mut compiled = true;
-        for (rule, name) in &part.rules {
-            compiled &= self.add(rule, name)?.is_ok();
-        }
+        let compiled = self.enter(as_of, &part.rules, "")?;
         let mut found = None;
         if compiled {
             for tier in [
@@ -423,11 +499,7 @@ impl Session {
                 }
             }
         }
-        self.pop()?;
-        // What the scope declared is gone with it.
-        self.declared.clear();
-        self.halves.clear();
-        self.printed.clear();
+        self.leave()?;
         Ok(found)
     }
 
@@ -944,12 +1016,16 @@ fn prove_dates<'a>(
         };
         prover.parts_hold = vec![None; prover.parts.len()];
         let case = prover.consistency(in_force.len(), &supported)?;
+        let mut can_fail = Vec::new();
         for &index in &supported {
             let Some(Some(compiled)) = encoded.get(index) else {
                 continue;
             };
-            prover.rule(index, &supported, compiled.may_error, compiled.nonlinear)?;
+            if prover.rule(index, &supported, compiled.may_error, compiled.nonlinear)? {
+                can_fail.push(index);
+            }
         }
+        prover.implied(&can_fail, &supported)?;
         session.pop()?;
         cases.push((at, case, findings));
     }
@@ -997,6 +1073,14 @@ fn parts_of<'r>(
                     .collect(),
             }
         })
+        .collect()
+}
+
+/// The rules of the `r{i}_ok` names among `names`.
+fn ok_rules(names: &[String]) -> Vec<usize> {
+    names
+        .iter()
+        .filter_map(|name| name.strip_prefix('r')?.strip_suffix("_ok")?.parse().ok())
         .collect()
 }
 
@@ -1149,7 +1233,7 @@ impl Prover<'_> {
         supported: &[usize],
         may_error: bool,
         nonlinear: bool,
-    ) -> Result<(), ProveError> {
+    ) -> Result<bool, ProveError> {
         let why = if nonlinear {
             " (the rule multiplies or divides lines: non-linear arithmetic)"
         } else {
@@ -1241,96 +1325,129 @@ impl Prover<'_> {
                 Answer::Unsat => {}
             }
         }
-        if can_fail == Answer::Sat && supported.len() > 1 && self.implied(index, supported)? {
-            let mut core: Vec<usize> = self
-                .session
-                .core()?
-                .iter()
-                .filter_map(|name| name.strip_prefix('r')?.strip_suffix("_ok")?.parse().ok())
-                .collect();
-            core.sort_unstable();
-            let by: Vec<String> = core
-                .iter()
-                .map(|&i| format!("`{}`", self.name(i)))
-                .collect();
-            self.find(
-                Kind::Implied,
-                &[index],
-                format!(
-                    "no report fails this rule on which {} hold: it is implied by them",
-                    if by.is_empty() {
-                        "the other rules".to_owned()
-                    } else {
-                        by.join(", ")
-                    }
-                ),
-                None,
-            );
-        }
-        Ok(())
+        Ok(can_fail == Answer::Sat && supported.len() > 1)
+    }
+
+    /// The finding that rule `index` is implied by the rules `by`.
+    fn implied_by(&mut self, index: usize, mut by: Vec<usize>) {
+        by.sort_unstable();
+        let by: Vec<String> = by.iter().map(|&i| format!("`{}`", self.name(i))).collect();
+        self.find(
+            Kind::Implied,
+            &[index],
+            format!(
+                "no report fails this rule on which {} hold: it is implied by them",
+                if by.is_empty() {
+                    "the other rules".to_owned()
+                } else {
+                    by.join(", ")
+                }
+            ),
+            None,
+        );
     }
 }
 
 impl Prover<'_> {
-    /// Whether no report fails rule `index` on which every other rule of `supported`
-    /// holds (passes or is skipped); when it returns `true`, the last answer was that
-    /// `unsat`, for [`Session::core`].
+    /// Whether each rule of `candidates` (rules that can fail) is implied: no report
+    /// fails it on which every other rule of `supported` holds (passes or is skipped).
     ///
     /// Asked of the rule's part alone (the rules connected to it through lines), with
     /// the report's globals (unit, previous unit, previous report) limited to those with
     /// which every other part has a report on which none of its rules fails: the parts
     /// read no line in common, so such reports make one report with the part's. That
-    /// is the question of all the rules, exactly, in a much smaller one. When some part
-    /// is `unknown`, or the other parts never hold together, it is asked of all the
-    /// rules.
-    fn implied(&mut self, index: usize, supported: &[usize]) -> Result<bool, ProveError> {
-        let fail = format!("r{index}_fail");
-        let whole = |session: &mut Session| -> Result<bool, ProveError> {
-            let mut names = vec![fail.clone()];
-            names.extend(
-                supported
-                    .iter()
-                    .filter(|&&i| i != index)
-                    .map(|i| format!("r{i}_ok")),
-            );
-            Ok(session.ask(&names)? == Answer::Unsat)
-        };
-        let Some(at) = self.parts.iter().position(|part| part.contains(&index)) else {
-            return whole(self.session);
-        };
+    /// is the question of all the rules, exactly, in a much smaller one, asked of a
+    /// solver holding only the part's rules, each compiled once for all of its
+    /// questions. When some part is `unknown`, or the other parts never hold together,
+    /// or the part's answer is `unknown`, it is asked of all the rules.
+    fn implied(&mut self, candidates: &[usize], supported: &[usize]) -> Result<(), ProveError> {
         let feasible = Points::feasible(self.as_of);
-        let mut allowed = feasible;
-        for other in 0..self.parts.len() {
-            if other == at {
+        for at in 0..self.parts.len() {
+            let part = self.parts.get(at).cloned().unwrap_or_default();
+            let asked: Vec<usize> = part
+                .iter()
+                .copied()
+                .filter(|i| candidates.contains(i))
+                .collect();
+            if asked.is_empty() {
                 continue;
             }
-            match self.part_holds(other)? {
-                Some(points) => allowed = allowed.and(points),
-                None => return whole(self.session),
+            let mut allowed = Some(feasible);
+            for other in 0..self.parts.len() {
+                if other != at {
+                    allowed = match (allowed, self.part_holds(other)?) {
+                        (Some(a), Some(points)) => Some(a.and(points)),
+                        _ => None,
+                    };
+                }
+            }
+            let Some(allowed) = allowed.filter(|a| !a.is_empty()) else {
+                for index in asked {
+                    self.implied_whole(index, supported)?;
+                }
+                continue;
+            };
+            let under = if allowed.and(feasible) == feasible {
+                String::new()
+            } else {
+                allowed.assertion()
+            };
+            let rules = self.rules;
+            let members: Vec<(&CheckedRule, String)> = part
+                .iter()
+                .filter_map(|&i| Some((rules.rules().get(i)?, format!("r{i}"))))
+                .collect();
+            let scratch = self.session.scratch()?;
+            let mut answers = Vec::new();
+            if scratch.enter(self.as_of, &members, &under)? {
+                for &index in &asked {
+                    let mut names = vec![format!("r{index}_fail")];
+                    names.extend(
+                        part.iter()
+                            .filter(|&&i| i != index)
+                            .map(|i| format!("r{i}_ok")),
+                    );
+                    let answer = scratch.assume(&names)?;
+                    let core = if answer == Answer::Unsat {
+                        scratch.assumed_core(&names)?
+                    } else {
+                        Vec::new()
+                    };
+                    answers.push((index, answer, core));
+                }
+            }
+            scratch.leave()?;
+            if answers.len() != asked.len() {
+                for index in asked {
+                    self.implied_whole(index, supported)?;
+                }
+                continue;
+            }
+            for (index, answer, core) in answers {
+                match answer {
+                    Answer::Unsat => self.implied_by(index, ok_rules(&core)),
+                    Answer::Sat => {}
+                    Answer::Unknown => self.implied_whole(index, supported)?,
+                }
             }
         }
-        if allowed.is_empty() {
-            return whole(self.session);
-        }
-        let mut names = vec![fail.clone()];
+        Ok(())
+    }
+
+    /// Whether rule `index` is implied, asked of all the rules at once.
+    fn implied_whole(&mut self, index: usize, supported: &[usize]) -> Result<(), ProveError> {
+        let mut names = vec![format!("r{index}_fail")];
         names.extend(
-            self.parts
-                .get(at)
-                .into_iter()
-                .flatten()
+            supported
+                .iter()
                 .filter(|&&i| i != index)
                 .map(|i| format!("r{i}_ok")),
         );
-        let under = if allowed.and(feasible) == feasible {
-            String::new()
-        } else {
-            allowed.assertion()
-        };
-        match self.session.ask_under(&names, &under)? {
-            Answer::Unsat => Ok(true),
-            Answer::Sat => Ok(false),
-            Answer::Unknown => whole(self.session),
+        if self.session.ask(&names)? == Answer::Unsat {
+            let core = self.session.core()?;
+            self.implied_by(index, ok_rules(&core));
         }
+        Ok(())
     }
 
     /// The globals with which some report fails or errs on no rule of a part (`None`:
@@ -1610,4 +1727,38 @@ pub fn prove_diff(
         }
     }
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_choices_of_globals_cover_every_point_once() {
+        let every = encode::Mentions {
+            unit: true,
+            prior_unit: true,
+            has_prior: true,
+        };
+        for mentions in [encode::Mentions::default(), every] {
+            let choices = Points::choices(mentions);
+            let mut covered = Points::NONE;
+            for choice in &choices {
+                let points = choice.points();
+                assert!(covered.and(points).is_empty(), "a point chosen twice");
+                covered = covered.or(points);
+            }
+            assert_eq!(covered, Points::ALL);
+        }
+        assert_eq!(Points::choices(every).len(), 32);
+        assert_eq!(Points::choices(encode::Mentions::default()).len(), 1);
+        // Without a date there is no previous report: half the points.
+        let undated = Points::feasible(None);
+        assert_eq!(undated.0.count_ones(), 16);
+        let text = undated.assertion();
+        assert_eq!(
+            text.matches("has_prior").count(),
+            text.matches("(not has_prior)").count()
+        );
+    }
 }
