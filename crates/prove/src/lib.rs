@@ -809,11 +809,6 @@ impl Choice {
         smt::and(&parts)
     }
 
-    /// The assertion of [`term`](Self::term).
-    fn assertion(&self) -> String {
-        format!("(assert {})\n", self.term())
-    }
-
     /// The points it covers.
     fn points(&self) -> Points {
         let mut bits = 0;
@@ -1451,8 +1446,8 @@ impl Prover<'_> {
     }
 
     /// The globals with which some report fails or errs on no rule of a part (`None`:
-    /// the solver could not decide for some), asked once a date for each value of the
-    /// globals the part's rules read.
+    /// the solver could not decide for some, or a rule is not compiled), asked once a
+    /// date for each value of the globals the part's rules read.
     fn part_holds(&mut self, part: usize) -> Result<Option<Points>, ProveError> {
         if let Some(known) = self.parts_hold.get(part).copied().flatten() {
             return Ok(known);
@@ -1463,15 +1458,32 @@ impl Prover<'_> {
             .iter()
             .filter_map(|&i| self.encoded.get(i).and_then(Option::as_ref))
             .fold(encode::Mentions::default(), |m, e| m.or(e.mentions));
+        // Asked of the scratch solver with only the part's rules compiled, once for all
+        // the choices: each choice a term asked as an assumption.
+        let members: Vec<(&CheckedRule, String)> = rules
+            .iter()
+            .filter_map(|&i| Some((self.rules.rules().get(i)?, format!("r{i}"))))
+            .collect();
+        let choices = Points::choices(mentions);
+        let mut defined = String::new();
+        for (k, choice) in choices.iter().enumerate() {
+            let _ = writeln!(defined, "(define-fun choice{k} () Bool {})", choice.term());
+        }
+        let scratch = self.session.scratch()?;
         let mut points = Points::NONE;
-        let mut known = true;
-        for choice in Points::choices(mentions) {
-            match self.session.ask_under(&names, &choice.assertion())? {
-                Answer::Sat => points = points.or(choice.points()),
-                Answer::Unsat => {}
-                Answer::Unknown => known = false,
+        let mut known = scratch.enter(self.as_of, &members, &defined)?;
+        if known {
+            for (k, choice) in choices.iter().enumerate() {
+                let mut asked = names.clone();
+                asked.push(format!("choice{k}"));
+                match scratch.assume(&asked)? {
+                    Answer::Sat => points = points.or(choice.points()),
+                    Answer::Unsat => {}
+                    Answer::Unknown => known = false,
+                }
             }
         }
+        scratch.leave()?;
         let found = known.then_some(points);
         if let Some(slot) = self.parts_hold.get_mut(part) {
             *slot = Some(found);
