@@ -116,7 +116,7 @@ struct Asker<'a> {
     index: usize,
 }
 
-/// How a rule's lines are filled, in order of preference.
+/// How the lines of a rule's assertion are filled, in order of preference.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Fill {
     /// Every line filled, above zero.
@@ -127,8 +127,9 @@ enum Fill {
     Any,
 }
 
-/// The amounts asked for, in order of preference: every line filled (above zero, then
-/// not zero) in whole hundreds of growing size, then whole amounts; then any amounts.
+/// The amounts asked for, in order of preference: every line of the assertion filled
+/// (above zero, then not zero) in whole hundreds of growing size, then whole amounts;
+/// then any amounts.
 /// Each is asked first of a report on which the rules connected to this one hold, then
 /// of the rule alone.
 fn preferences() -> Vec<(Fill, bool, Tier)> {
@@ -137,6 +138,7 @@ fn preferences() -> Vec<(Fill, bool, Tier)> {
         Tier::Hundreds(1_000),
         Tier::Hundreds(10_000),
         Tier::Hundreds(1_000_000),
+        Tier::Hundreds(1_000_000_000),
         Tier::Whole(1_000),
         Tier::Whole(1_000_000_000),
     ];
@@ -212,6 +214,14 @@ impl Asker<'_> {
             }
         }
         let mine: Vec<Read> = reads(index).to_vec();
+        // The lines the assertion reads: those an example fills (a line only the
+        // condition reads may have to be blank).
+        let asserted: Vec<LineCode> = rule
+            .lines()
+            .iter()
+            .take(rule.assertion_lines())
+            .copied()
+            .collect();
         let all: Vec<Read> = connected
             .iter()
             .flat_map(|&j| reads(j).iter().copied())
@@ -250,7 +260,7 @@ impl Asker<'_> {
                 }
                 let mut under = base.clone();
                 under.push_str(&session.tier_assertions(tier, &mine));
-                for read in &mine {
+                for read in mine.iter().filter(|read| asserted.contains(&read.code)) {
                     let (b, v) = (
                         smt::blank(read.code, read.prior),
                         smt::amount(read.code, read.prior),
