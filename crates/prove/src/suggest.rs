@@ -322,12 +322,7 @@ impl Asker<'_> {
                 }
             }
         }
-        session.close()?;
-        session.solver.run("(pop 1)\n")?;
-        // What the scope declared is gone with it.
-        session.declared.clear();
-        session.halves.clear();
-        session.printed.clear();
+        session.leave()?;
         Ok(())
     }
 }
