@@ -88,7 +88,9 @@ const CRATES: &[Crate] = &[
         dir: "crates/prove",
         name: "crossfoot-prove",
         depends_on: &["crossfoot-syntax", "crossfoot-core"],
-        layers: &["error", "smt", "solver", "encode", "witness", "render"],
+        layers: &[
+            "error", "smt", "solver", "encode", "parts", "witness", "suggest", "render",
+        ],
     },
     Crate {
         dir: "crates/render",

@@ -334,3 +334,220 @@ fn random_changes_agree_with_the_engine() {
         }
     }
 }
+
+/// A pack whose rules lack examples: `seg.excess` both kinds, `seg.total` a failing one
+/// (and shares 7180 with `seg.excess`), `ewl` a passing one, `c` can never fail, one
+/// rule reads the previous report and one is `within rounding`.
+const LACKING: &str = "\
+rule seg.excess \"Excess funds in segregation\"
+  7190 = 7180 - 7060
+
+rule seg.total \"Total\"
+  7180 = 7010 + 7020
+  passes 7010 = 1, 7020 = 2, 7180 = 3
+
+rule ewl \"Early warning\"
+  7495 = round(110% * 7455)
+  when 7455 > $0
+  fails 7455 = 100, 7495 = 100
+
+rule c \"Never fails\"
+  7040 >= $0 when 7040 > $0
+
+rule growth \"Capital does not fall by more than 20%\"
+  3750 >= 80% * prior(3750)
+
+rule r \"Rounded\"
+  7300 = 7310 + 7320 within rounding
+";
+
+/// The file with each example `--suggest` printed pasted after the line it names.
+fn paste(rules: &str, suggested: &str) -> String {
+    let mut lines: Vec<String> = rules.lines().map(str::to_owned).collect();
+    let mut blocks: Vec<(usize, Vec<String>)> = Vec::new();
+    for line in suggested.lines() {
+        if let Some((_, at)) = line.split_once("paste after line ") {
+            blocks.push((at.trim_end_matches(':').parse().unwrap(), Vec::new()));
+        } else if let Some(example) = line.strip_prefix("  ")
+            && !example.starts_with('#')
+        {
+            blocks.last_mut().unwrap().1.push(line.to_owned());
+        }
+    }
+    blocks.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    for (at, examples) in blocks {
+        for (offset, example) in examples.into_iter().enumerate() {
+            lines.insert(at + offset, example);
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn suggest_proposes_examples_that_the_tests_accept() {
+    let solver = z3();
+    let (_dir, path) = scratch(&[("a.xfoot", LACKING)]);
+    let output = crossfoot_in(
+        &path,
+        &["test", "a.xfoot", "--suggest", "--solver", &solver],
+    );
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(&output));
+    insta::assert_snapshot!("suggest", text);
+    // Pasted as printed, every example holds under `crossfoot test` ...
+    std::fs::write(path.join("a.xfoot"), paste(LACKING, &text)).unwrap();
+    let tested = crossfoot_in(&path, &["test", "a.xfoot"]);
+    assert_eq!(tested.status.code(), Some(0), "{}", stdout(&tested));
+    assert!(
+        stdout(&tested).ends_with("11 passed, 0 failed\n"),
+        "{}",
+        stdout(&tested)
+    );
+    // ... and only the rule no report fails still lacks one.
+    let again = crossfoot_in(
+        &path,
+        &["test", "a.xfoot", "--suggest", "--solver", &solver],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        stdout(&again),
+        "a.xfoot:19: `c` has no failing example\n  # no `fails` example: no example fails it (see `crossfoot prove`)\n\nsuggest: 0 examples for 1 rule; 1 not found\n"
+    );
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn suggest_finds_nothing_to_add_to_the_shipped_pack() {
+    let solver = z3();
+    let output = crossfoot(&["test", "rules/focus", "--suggest", "--solver", &solver]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "suggest: every rule has a passing and a failing example\n"
+    );
+}
+
+#[test]
+fn suggest_without_a_solver_is_the_same_clear_error() {
+    let output = crossfoot(&[
+        "test",
+        "rules/focus",
+        "--suggest",
+        "--solver",
+        "/nonexistent/z3",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    let err = stderr(&output);
+    assert!(
+        err.contains("could not start the SMT solver `/nonexistent/z3`")
+            && err.contains("crossfoot::prove::no_solver"),
+        "{err}"
+    );
+}
+
+#[test]
+fn solver_flags_need_suggest() {
+    for args in [
+        &["test", "rules/focus", "--solver", "z3"][..],
+        &["test", "rules/focus", "--timeout", "5"][..],
+        &["test", "rules/focus", "--suggest", "--mutate"][..],
+        &["test", "rules/focus", "--suggest", "--format", "junit"][..],
+    ] {
+        let output = crossfoot(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+/// A pack with one of each finding of `prove`.
+const EACH_FINDING: &str = "\
+rule a \"a\"
+  7010 = 7020 + 7030
+
+rule b \"b\"
+  7010 = 7020 + 7030 + $5
+  when 7030 > $0
+
+rule c \"c\"
+  7040 >= $0 when 7040 > $0
+
+rule d \"d\"
+  7050 = 7060 when 7050 > $1 and 7050 < $0
+
+rule e \"e\"
+  7070 / 7080 >= 5%
+
+rule g \"g\"
+  7010 = 7020 + 7030 within $1
+
+rule h \"h\"
+  7100 >= 7105 + $1 when 7100 < 7105
+
+rule i \"i\"
+  7110 = $5 when 7110 is blank
+
+rule j \"j\"
+  7120 = max(7130, 7140) within rounding
+";
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn prove_output_for_each_kind_of_finding() {
+    let solver = z3();
+    let (_dir, path) = scratch(&[("bad.xfoot", EACH_FINDING)]);
+    for (format, name) in [("human", "prove_human"), ("markdown", "prove_markdown")] {
+        let output = crossfoot_in(
+            &path,
+            &[
+                "prove",
+                "bad.xfoot",
+                "--solver",
+                &solver,
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        insta::assert_snapshot!(name, stdout(&output));
+    }
+}
+
+#[test]
+#[ignore = "needs z3: see CONTRIBUTING.md"]
+fn a_change_to_a_rule_on_the_previous_report_gives_a_witness_with_one() {
+    let (code, out, witness, dir) = diff_prove(
+        "rule growth \"Capital falls by at most 20%\"\n  3750 >= 80% * prior(3750)\n",
+        "rule growth \"Capital falls by at most 25%\"\n  3750 >= 75% * prior(3750)\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(witness.is_some(), "{out}");
+    let prior = dir.path().join("w.prior.yaml");
+    assert!(prior.is_file(), "no previous report written: {out}");
+    // `check` with the previous report gives the witness different verdicts: the rule
+    // passes under one set and fails under the other.
+    let check = |rules: &str| {
+        crossfoot_in(
+            dir.path(),
+            &["check", "--prior", "w.prior.yaml", rules, "w.yaml"],
+        )
+        .status
+        .code()
+        .unwrap()
+    };
+    let verdicts = (check("old.xfoot"), check("new.xfoot"));
+    assert!(
+        verdicts == (0, 1) || verdicts == (1, 0),
+        "{verdicts:?}: {out}"
+    );
+    // Without the previous report the rule is skipped under both: the witness needs it.
+    assert_eq!(
+        check_exit(dir.path(), "old.xfoot"),
+        check_exit(dir.path(), "new.xfoot")
+    );
+}

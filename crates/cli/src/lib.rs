@@ -285,6 +285,17 @@ pub struct TestArgs {
     /// Also generate mutants of every rule and report those no example kills.
     #[arg(long)]
     pub mutate: bool,
+    /// Instead of running the tests, propose a passing and a failing example for each
+    /// rule that lacks one, found by an SMT solver (z3) with small round amounts and
+    /// checked by the engine, ready to paste.
+    #[arg(long, conflicts_with_all = ["mutate", "format"])]
+    pub suggest: bool,
+    /// With `--suggest`: the SMT solver to run; `z3` on `PATH` when absent.
+    #[arg(long, value_name = "PATH", requires = "suggest")]
+    pub solver: Option<PathBuf>,
+    /// With `--suggest`: the time limit of each question to the solver, in seconds.
+    #[arg(long, value_name = "SECONDS", requires = "suggest", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub timeout: Option<u32>,
     /// How to print results.
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,

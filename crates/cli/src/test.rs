@@ -22,6 +22,9 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
         }
     };
     let rules = &checked.rules;
+    if args.suggest {
+        return suggest(args, rules, &mut out, &mut err, &problems);
+    }
     let mut cases: Vec<crossfoot_render::TestCase> = Vec::new();
     for run in testing::run_examples(rules) {
         let diagnostic = (!run.ok).then(|| {
@@ -179,5 +182,38 @@ pub fn test(args: &TestArgs) -> io::Result<ExitStatus> {
         ExitStatus::Fail
     } else {
         ExitStatus::Pass
+    })
+}
+
+/// `crossfoot test --suggest`: examples from the solver for rules that lack one; exit 0
+/// when none lacks one, 1 when some do, 2 without a solver.
+fn suggest(
+    args: &TestArgs,
+    rules: &crossfoot_core::compile::RuleSet,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    problems: &Human,
+) -> io::Result<ExitStatus> {
+    let defaults = crossfoot_prove::Options::default();
+    let options = crossfoot_prove::Options {
+        solver: args.solver.clone(),
+        as_of: None,
+        timeout_ms: args
+            .timeout
+            .map_or(defaults.timeout_ms, |s| s.saturating_mul(1000)),
+    };
+    let suggestions = match crossfoot_prove::suggest(rules, &options) {
+        Ok(suggestions) => suggestions,
+        Err(error) => {
+            problems.problems(&[error], err)?;
+            return Ok(ExitStatus::Error);
+        }
+    };
+    out.write_all(crossfoot_prove::suggestions_text(&suggestions).as_bytes())?;
+    out.flush()?;
+    Ok(if suggestions.is_empty() {
+        ExitStatus::Pass
+    } else {
+        ExitStatus::Fail
     })
 }

@@ -58,6 +58,53 @@ pub struct Encoded {
     pub nonlinear: bool,
     /// Whether some report could reach an evaluation error (a division by a line).
     pub may_error: bool,
+    /// The report's globals the verdict depends on.
+    pub mentions: Mentions,
+}
+
+/// Which of the report's globals some terms read: its unit (`u`), the previous
+/// report's unit (`pu`), whether there is a previous report (`has_prior`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mentions {
+    /// `u`.
+    pub unit: bool,
+    /// `pu`.
+    pub prior_unit: bool,
+    /// `has_prior`.
+    pub has_prior: bool,
+}
+
+impl Mentions {
+    /// What the text of some terms reads, with lines of the previous report (whose
+    /// declarations and printed decimals read all three).
+    fn of(text: &str, reads: &[Read]) -> Mentions {
+        let mut mentions = Mentions::default();
+        for token in text.split(|c: char| c == '(' || c == ')' || c.is_whitespace()) {
+            match token {
+                "u" => mentions.unit = true,
+                "pu" => mentions.prior_unit = true,
+                "has_prior" => mentions.has_prior = true,
+                _ => {}
+            }
+        }
+        if reads.iter().any(|read| read.prior) {
+            mentions = Mentions {
+                unit: true,
+                prior_unit: true,
+                has_prior: true,
+            };
+        }
+        mentions
+    }
+
+    /// What either reads.
+    pub fn or(self, other: Mentions) -> Mentions {
+        Mentions {
+            unit: self.unit || other.unit,
+            prior_unit: self.prior_unit || other.prior_unit,
+            has_prior: self.has_prior || other.has_prior,
+        }
+    }
 }
 
 /// The names of a rule's verdict terms.
@@ -183,12 +230,14 @@ pub fn rule(rule: &CheckedRule, name: &str) -> Result<Encoded, Unsupported> {
     let mut decimals = compiler.decimals;
     decimals.sort_by_key(|(read, kind)| (*read, kind_letter(*kind)));
     decimals.dedup();
+    let mentions = Mentions::of(&defs, &reads);
     Ok(Encoded {
         defs,
         reads,
         decimals,
         nonlinear: compiler.nonlinear,
         may_error,
+        mentions,
     })
 }
 
@@ -907,6 +956,16 @@ mod tests {
         assert_eq!(encoded.decimals.len(), 3);
         let unsupported = rule(&one("rule t 7010 = max(7020, 7030) within rounding"), "r0");
         assert!(unsupported.is_err());
+    }
+
+    #[test]
+    fn the_globals_a_rule_reads_are_known() {
+        let none = rule(&one("rule t 7190 = 7180 - 7060"), "r0").unwrap();
+        assert_eq!(none.mentions, Mentions::default());
+        let unit = rule(&one("rule t 7465 >= $1,000,000"), "r0").unwrap();
+        assert!(unit.mentions.unit && !unit.mentions.has_prior);
+        let prior = rule(&one("rule t 7010 = prior(7010)"), "r0").unwrap();
+        assert!(prior.mentions.unit && prior.mentions.prior_unit && prior.mentions.has_prior);
     }
 
     #[test]

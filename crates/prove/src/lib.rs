@@ -12,9 +12,11 @@
 
 mod encode;
 mod error;
+mod parts;
 mod render;
 mod smt;
 mod solver;
+mod suggest;
 mod witness;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -33,8 +35,9 @@ use crossfoot_syntax::number::Value;
 
 use encode::{Encoded, Read};
 pub use error::ProveError;
-pub use render::{diff_markdown, diff_text, proof_markdown, proof_text};
+pub use render::{diff_markdown, diff_text, proof_markdown, proof_text, suggestions_text};
 use solver::{Answer, Model, Solver};
+pub use suggest::{Suggestion, suggest};
 pub use witness::Witness;
 
 /// How to prove.
@@ -162,6 +165,12 @@ struct Session {
     printed: BTreeSet<Read>,
     /// Whether the scope of a question is open.
     open: bool,
+    /// How the solver was started (for [`scratch`](Self::scratch)).
+    options: Options,
+    /// A solver beside this one, for one part of the rules at a time.
+    scratch: Option<Box<Session>>,
+    /// The names with an assumption literal in the current scope ([`assume`](Self::assume)).
+    assumed: HashSet<String>,
 }
 
 impl Session {
@@ -177,6 +186,9 @@ impl Session {
             halves: HashSet::new(),
             printed: BTreeSet::new(),
             open: false,
+            options: options.clone(),
+            scratch: None,
+            assumed: HashSet::new(),
         })
     }
 
@@ -220,8 +232,15 @@ impl Session {
     /// stays open for [`core`](Self::core) and [`model`](Self::model) until the next
     /// question or [`close`](Self::close).
     fn ask(&mut self, names: &[String]) -> Result<Answer, ProveError> {
+        self.ask_under(names, "")
+    }
+
+    /// [`ask`](Self::ask) with more assertions (`under`, SMT-LIB commands) in the
+    /// question's scope.
+    fn ask_under(&mut self, names: &[String], under: &str) -> Result<Answer, ProveError> {
         self.close()?;
         let mut text = "(push 1)\n".to_owned();
+        text.push_str(under);
         for name in names {
             let _ = writeln!(text, "(assert (! {name} :named L_{name}))");
         }
@@ -283,63 +302,329 @@ impl Session {
         Ok(())
     }
 
-    /// A witness for the last `sat` answer to `names` that `confirm` accepts, naming
-    /// only the lines in `lines`: asked first with whole amounts of at most a thousand,
-    /// then of at most a billion, then in cents, then as the solver likes (the model as it is), so the report is
-    /// easy to read. `None`: no model was confirmed.
+    /// A witness for a `sat` answer to `names` that `confirm` accepts, naming only the
+    /// lines in `lines`: asked first with whole amounts of at most a thousand, then of
+    /// at most a billion, then in cents, then as the solver likes (the model as it is),
+    /// so the report is easy to read. `None`: no model was confirmed.
+    ///
+    /// When `parts` splits the names into groups that read no line in common, each
+    /// group's amounts are asked of that group alone, with the report's globals fixed
+    /// (dollars when some report in dollars answers `names`): small questions instead
+    /// of one over every line. Only when that gives no confirmed report are the amounts
+    /// asked of all the names at once.
     fn witness(
         &mut self,
         as_of: Option<Date>,
         names: &[String],
+        parts: &[Part<'_>],
         lines: &BTreeSet<LineCode>,
         confirm: &dyn Fn(&Witness) -> bool,
     ) -> Result<Option<Witness>, ProveError> {
+        if !parts.is_empty()
+            && let Some(found) = self.witness_by_parts(as_of, names, parts, lines)?
+            && confirm(&found)
+        {
+            return Ok(Some(found));
+        }
         for tier in [
             Tier::Whole(1_000),
             Tier::Whole(1_000_000_000),
             Tier::Cents,
             Tier::Any,
         ] {
-            let mut text = "(push 1)\n".to_owned();
-            if matches!(tier, Tier::Whole(_)) {
+            let mut under = String::new();
+            if matches!(tier, Tier::Whole(_) | Tier::Hundreds(_)) {
                 // In dollars, unless only another unit shows it.
-                text.push_str("(assert (and (= u 0) (= pu 0)))\n");
+                under.push_str("(assert (and (= u 0) (= pu 0)))\n");
             }
-            for read in &self.declared {
-                let v = smt::amount(read.code, read.prior);
-                let b = smt::blank(read.code, read.prior);
-                let e = smt::decimals(read.code, read.prior);
-                let printed = self.printed.contains(read);
-                match tier {
-                    Tier::Whole(most) => {
-                        let _ =
-                            writeln!(text, "(assert (and (is_int {v}) (<= (abs_ {v}) {most}.0)))");
-                        if printed {
-                            let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.5)))");
-                        }
-                    }
-                    Tier::Cents => {
-                        let _ = writeln!(text, "(assert (is_int (* 100.0 {v})))");
-                        if printed {
-                            let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.005)))");
-                        }
-                    }
-                    Tier::Any => {}
-                }
-            }
-            self.close()?;
-            self.solver.run(&text)?;
-            let found = match self.ask(names)? {
+            under.push_str(&self.tier_assertions(tier, &self.declared));
+            let found = match self.ask_under(names, &under)? {
                 Answer::Sat => self.model(as_of, lines)?,
                 Answer::Unsat | Answer::Unknown => None,
             };
             self.close()?;
-            self.solver.run("(pop 1)\n")?;
             if let Some(found) = found.filter(|w| confirm(w)) {
                 return Ok(Some(found));
             }
         }
         Ok(None)
+    }
+
+    /// A report answering `names`, its amounts asked part by part (see
+    /// [`witness`](Self::witness)); `None` when some part has no model.
+    fn witness_by_parts(
+        &mut self,
+        as_of: Option<Date>,
+        names: &[String],
+        parts: &[Part<'_>],
+        lines: &BTreeSet<LineCode>,
+    ) -> Result<Option<Witness>, ProveError> {
+        if self.ask(names)? != Answer::Sat {
+            return Ok(None);
+        }
+        let Some(found) = self.globals()? else {
+            return Ok(None);
+        };
+        let dollars = Globals {
+            unit: 0,
+            prior_unit: 0,
+            has_prior: found.has_prior,
+        };
+        let fixed =
+            if dollars == found || self.ask_under(names, &dollars.assertion())? == Answer::Sat {
+                dollars
+            } else {
+                found
+            };
+        self.close()?;
+        let mut amounts = BTreeMap::new();
+        for part in parts {
+            match self.scratch()?.part_amounts(as_of, fixed, part)? {
+                Some(found) => amounts.extend(found),
+                None => return Ok(None),
+            }
+        }
+        Ok(self.report(as_of, fixed, &amounts, lines))
+    }
+
+    /// The solver beside this one for the amounts of one part at a time, started on
+    /// first use.
+    fn scratch(&mut self) -> Result<&mut Session, ProveError> {
+        match &mut self.scratch {
+            Some(scratch) => Ok(scratch),
+            slot @ None => Ok(slot.insert(Box::new(Session::start(&self.options)?))),
+        }
+    }
+
+    /// On a scratch solver: open a scope for a date with only `rules` compiled, and
+    /// `under` asserted. `false`: a rule could not be compiled (the scope is open all
+    /// the same, for [`leave`](Self::leave)).
+    fn enter(
+        &mut self,
+        as_of: Option<Date>,
+        rules: &[(&CheckedRule, String)],
+        under: &str,
+    ) -> Result<bool, ProveError> {
+        self.push(as_of)?;
+        let mut compiled = true;
+        for (rule, name) in rules {
+            compiled &= self.add(rule, name)?.is_ok();
+        }
+        if !under.is_empty() {
+            self.solver.run(under)?;
+        }
+        Ok(compiled)
+    }
+
+    /// Close the scope [`enter`](Self::enter) opened, and forget what it declared.
+    fn leave(&mut self) -> Result<(), ProveError> {
+        self.pop()?;
+        self.declared.clear();
+        self.halves.clear();
+        self.printed.clear();
+        self.assumed.clear();
+        Ok(())
+    }
+
+    /// Whether the named booleans can all hold, asked as assumptions (`A_name`, each
+    /// declared once in the scope): the solver compiles the terms once for all the
+    /// questions of a scope, where [`ask`](Self::ask) asserts them anew each time.
+    fn assume(&mut self, names: &[String]) -> Result<Answer, ProveError> {
+        self.close()?;
+        let mut text = String::new();
+        for name in names {
+            if self.assumed.insert(name.clone()) {
+                let _ = writeln!(
+                    text,
+                    "(declare-const A_{name} Bool)\n(assert (= A_{name} {name}))"
+                );
+            }
+        }
+        if !text.is_empty() {
+            self.solver.run(&text)?;
+        }
+        let literals: Vec<String> = names.iter().map(|name| format!("A_{name}")).collect();
+        self.solver.check(&literals)
+    }
+
+    /// The names of the last `unsat` answer of [`assume`](Self::assume) that suffice
+    /// for it, made minimal as [`core`](Self::core) does.
+    fn assumed_core(&mut self, names: &[String]) -> Result<Vec<String>, ProveError> {
+        let mut core: Vec<String> = self
+            .solver
+            .core()?
+            .into_iter()
+            .filter_map(|literal| literal.strip_prefix("A_").map(str::to_owned))
+            .filter(|name| names.contains(name))
+            .collect();
+        if core.len() > MINIMIZE {
+            return Ok(core);
+        }
+        let mut at = 0;
+        while at < core.len() && core.len() > 1 {
+            let mut without = core.clone();
+            without.remove(at);
+            if self.assume(&without)? == Answer::Unsat {
+                core = without;
+            } else {
+                at += 1;
+            }
+        }
+        Ok(core)
+    }
+
+    /// On a scratch solver: a part's amounts with the globals fixed, in the first tier
+    /// that has some, its rules compiled in a scope of their own (so the solver holds
+    /// only them, and building a model looks at nothing else). `None`: no tier has.
+    fn part_amounts(
+        &mut self,
+        as_of: Option<Date>,
+        fixed: Globals,
+        part: &Part<'_>,
+    ) -> Result<Option<BTreeMap<Read, witness::Amount>>, ProveError> {
+        let compiled = self.enter(as_of, &part.rules, "")?;
+        let mut found = None;
+        if compiled {
+            for tier in [
+                Tier::Whole(1_000),
+                Tier::Whole(1_000_000_000),
+                Tier::Cents,
+                Tier::Any,
+            ] {
+                let mut under = fixed.assertion();
+                under.push_str(&self.tier_assertions(tier, &part.reads));
+                if self.ask_under(&part.names, &under)? == Answer::Sat {
+                    found = Some(self.amounts(&part.reads)?);
+                    break;
+                }
+            }
+        }
+        self.leave()?;
+        Ok(found)
+    }
+
+    /// The assertions of a tier of amounts over some lines.
+    fn tier_assertions<'r>(&self, tier: Tier, reads: impl IntoIterator<Item = &'r Read>) -> String {
+        let mut text = String::new();
+        for read in reads {
+            let v = smt::amount(read.code, read.prior);
+            let b = smt::blank(read.code, read.prior);
+            let e = smt::decimals(read.code, read.prior);
+            let printed = self.printed.contains(read);
+            match tier {
+                Tier::Whole(most) => {
+                    let _ = writeln!(
+                        text,
+                        "(assert (and (is_int {v}) (<= (- {most}.0) {v}) (<= {v} {most}.0)))"
+                    );
+                    if printed {
+                        let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.5)))");
+                    }
+                }
+                Tier::Hundreds(most) => {
+                    let _ = writeln!(
+                        text,
+                        "(assert (and (is_int (* (/ 1.0 100.0) {v})) (<= (- {most}.0) {v}) (<= {v} {most}.0)))"
+                    );
+                    if printed {
+                        let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.5)))");
+                    }
+                }
+                Tier::Cents => {
+                    let _ = writeln!(text, "(assert (is_int (* 100.0 {v})))");
+                    if printed {
+                        let _ = writeln!(text, "(assert (=> (not {b}) (= {e} 0.005)))");
+                    }
+                }
+                Tier::Any => {}
+            }
+        }
+        text
+    }
+
+    /// The report's globals in the last model.
+    fn globals(&mut self) -> Result<Option<Globals>, ProveError> {
+        let names = ["u".to_owned(), "pu".to_owned(), "has_prior".to_owned()];
+        let values: BTreeMap<String, Model> = self.solver.values(&names)?.into_iter().collect();
+        let index = |name: &str| match values.get(name) {
+            Some(Model::Number(value)) => usize::try_from(value.parts().0)
+                .ok()
+                .filter(|&i| i < Unit::ALL.len()),
+            _ => None,
+        };
+        let has_prior = match values.get("has_prior") {
+            Some(Model::Bool(flag)) => *flag,
+            _ => return Ok(None),
+        };
+        Ok(index("u")
+            .zip(index("pu"))
+            .map(|(unit, prior_unit)| Globals {
+                unit,
+                prior_unit,
+                has_prior,
+            }))
+    }
+
+    /// The amounts of some lines in the last model (blank lines left out).
+    fn amounts(&mut self, reads: &[Read]) -> Result<BTreeMap<Read, witness::Amount>, ProveError> {
+        let mut names = Vec::new();
+        for read in reads {
+            names.push(smt::amount(read.code, read.prior));
+            names.push(smt::blank(read.code, read.prior));
+            if self.printed.contains(read) {
+                names.push(smt::decimals(read.code, read.prior));
+            }
+        }
+        let values: BTreeMap<String, Model> = self.solver.values(&names)?.into_iter().collect();
+        let number = |name: &str| match values.get(name) {
+            Some(Model::Number(value)) => Some(*value),
+            _ => None,
+        };
+        let mut amounts = BTreeMap::new();
+        for read in reads {
+            if matches!(
+                values.get(&smt::blank(read.code, read.prior)),
+                Some(Model::Bool(true))
+            ) {
+                continue;
+            }
+            let Some(value) = number(&smt::amount(read.code, read.prior)) else {
+                continue;
+            };
+            let decimals = if self.printed.contains(read) {
+                number(&smt::decimals(read.code, read.prior)).and_then(places)
+            } else {
+                None
+            };
+            amounts.insert(*read, witness::Amount { value, decimals });
+        }
+        Ok(amounts)
+    }
+
+    /// A report of the lines in `lines` from amounts and globals.
+    fn report(
+        &self,
+        as_of: Option<Date>,
+        globals: Globals,
+        amounts: &BTreeMap<Read, witness::Amount>,
+        lines: &BTreeSet<LineCode>,
+    ) -> Option<Witness> {
+        let unit = |i: usize| Unit::ALL.get(i).copied().unwrap_or(Unit::DOLLARS);
+        let mut current = BTreeMap::new();
+        let mut previous = BTreeMap::new();
+        for (read, amount) in amounts {
+            if !lines.contains(&read.code) {
+                continue;
+            }
+            if read.prior {
+                previous.insert(read.code, *amount);
+            } else {
+                current.insert(read.code, *amount);
+            }
+        }
+        let prior =
+            (globals.has_prior && as_of.is_some()).then_some((unit(globals.prior_unit), &previous));
+        Witness::new(as_of, unit(globals.unit), &current, prior)
     }
 
     /// The last model as a report of the lines in `lines` (the others left blank).
@@ -348,52 +633,17 @@ impl Session {
         as_of: Option<Date>,
         lines: &BTreeSet<LineCode>,
     ) -> Result<Option<Witness>, ProveError> {
-        let mut names = vec!["u".to_owned(), "pu".to_owned(), "has_prior".to_owned()];
-        let mut with_decimals = Vec::new();
-        for read in &self.declared {
-            names.push(smt::amount(read.code, read.prior));
-            names.push(smt::blank(read.code, read.prior));
-            if self.printed.contains(read) {
-                names.push(smt::decimals(read.code, read.prior));
-                with_decimals.push(*read);
-            }
-        }
-        let values: BTreeMap<String, Model> = self.solver.values(&names)?.into_iter().collect();
-        let number = |name: &str| match values.get(name) {
-            Some(Model::Number(value)) => Some(*value),
-            _ => None,
+        let Some(globals) = self.globals()? else {
+            return Ok(None);
         };
-        let flag = |name: &str| matches!(values.get(name), Some(Model::Bool(true)));
-        let unit_of = |name: &str| {
-            number(name)
-                .and_then(|v| usize::try_from(v.parts().0).ok())
-                .and_then(|i| Unit::ALL.get(i).copied())
-                .unwrap_or(Unit::DOLLARS)
-        };
-        let has_prior = flag("has_prior") && as_of.is_some();
-        let mut current = BTreeMap::new();
-        let mut previous = BTreeMap::new();
-        for read in &self.declared {
-            if !lines.contains(&read.code) || flag(&smt::blank(read.code, read.prior)) {
-                continue;
-            }
-            let Some(value) = number(&smt::amount(read.code, read.prior)) else {
-                continue;
-            };
-            let decimals = if with_decimals.contains(read) {
-                number(&smt::decimals(read.code, read.prior)).and_then(places)
-            } else {
-                None
-            };
-            let amount = witness::Amount { value, decimals };
-            if read.prior {
-                previous.insert(read.code, amount);
-            } else {
-                current.insert(read.code, amount);
-            }
-        }
-        let prior = has_prior.then_some((unit_of("pu"), &previous));
-        Ok(Witness::new(as_of, unit_of("u"), &current, prior))
+        let reads: Vec<Read> = self
+            .declared
+            .iter()
+            .filter(|read| lines.contains(&read.code))
+            .copied()
+            .collect();
+        let amounts = self.amounts(&reads)?;
+        Ok(self.report(as_of, globals, &amounts, lines))
     }
 }
 
@@ -409,12 +659,192 @@ fn places(half: Value) -> Option<u32> {
     None
 }
 
+/// A report's unit, its previous report's unit and whether it has one, as a model has
+/// them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Globals {
+    /// The index of the report's unit in [`Unit::ALL`] (`u`).
+    unit: usize,
+    /// The index of the previous report's unit (`pu`).
+    prior_unit: usize,
+    /// Whether there is a previous report (`has_prior`).
+    has_prior: bool,
+}
+
+impl Globals {
+    /// The assertions fixing them.
+    fn assertion(&self) -> String {
+        format!(
+            "(assert (and (= u {}) (= pu {}) {}))\n",
+            self.unit,
+            self.prior_unit,
+            if self.has_prior {
+                "has_prior"
+            } else {
+                "(not has_prior)"
+            }
+        )
+    }
+}
+
+/// A set of values of a report's globals (unit, previous unit, previous report): 4 × 4
+/// × 2 points, one bit each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Points(u32);
+
+impl Points {
+    const NONE: Points = Points(0);
+    const ALL: Points = Points(u32::MAX);
+
+    /// The bit of a point.
+    fn bit(unit: usize, prior_unit: usize, has_prior: bool) -> u32 {
+        1 << (unit * 8 + prior_unit * 2 + usize::from(has_prior))
+    }
+
+    /// The points a report on this date can have: no previous report without a date.
+    fn feasible(as_of: Option<Date>) -> Points {
+        if as_of.is_some() {
+            return Points::ALL;
+        }
+        let mut bits = 0;
+        for unit in 0..4 {
+            for prior_unit in 0..4 {
+                bits |= Points::bit(unit, prior_unit, false);
+            }
+        }
+        Points(bits)
+    }
+
+    fn and(self, other: Points) -> Points {
+        Points(self.0 & other.0)
+    }
+
+    fn or(self, other: Points) -> Points {
+        Points(self.0 | other.0)
+    }
+
+    fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The values of the globals `mentions` names, each a choice fixing those and
+    /// leaving the others free.
+    fn choices(mentions: encode::Mentions) -> Vec<Choice> {
+        let units: Vec<Option<usize>> = if mentions.unit {
+            (0..4).map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let prior_units: Vec<Option<usize>> = if mentions.prior_unit {
+            (0..4).map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let has_priors: Vec<Option<bool>> = if mentions.has_prior {
+            vec![Some(false), Some(true)]
+        } else {
+            vec![None]
+        };
+        let mut choices = Vec::new();
+        for &unit in &units {
+            for &prior_unit in &prior_units {
+                for &has_prior in &has_priors {
+                    choices.push(Choice {
+                        unit,
+                        prior_unit,
+                        has_prior,
+                    });
+                }
+            }
+        }
+        choices
+    }
+
+    /// An assertion that the globals are one of the points.
+    fn assertion(self) -> String {
+        let mut cases = Vec::new();
+        for unit in 0..4 {
+            for prior_unit in 0..4 {
+                for has_prior in [false, true] {
+                    if self.0 & Points::bit(unit, prior_unit, has_prior) != 0 {
+                        cases.push(
+                            Choice {
+                                unit: Some(unit),
+                                prior_unit: Some(prior_unit),
+                                has_prior: Some(has_prior),
+                            }
+                            .term(),
+                        );
+                    }
+                }
+            }
+        }
+        format!("(assert {})\n", smt::or(&cases))
+    }
+}
+
+/// Some of the globals fixed, the others free.
+#[derive(Clone, Copy, Debug)]
+struct Choice {
+    unit: Option<usize>,
+    prior_unit: Option<usize>,
+    has_prior: Option<bool>,
+}
+
+impl Choice {
+    /// The term saying the globals are as chosen.
+    fn term(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(unit) = self.unit {
+            parts.push(format!("(= u {unit})"));
+        }
+        if let Some(prior_unit) = self.prior_unit {
+            parts.push(format!("(= pu {prior_unit})"));
+        }
+        match self.has_prior {
+            Some(true) => parts.push("has_prior".to_owned()),
+            Some(false) => parts.push("(not has_prior)".to_owned()),
+            None => {}
+        }
+        smt::and(&parts)
+    }
+
+    /// The points it covers.
+    fn points(&self) -> Points {
+        let mut bits = 0;
+        for unit in 0..4 {
+            for prior_unit in 0..4 {
+                for has_prior in [false, true] {
+                    if self.unit.is_none_or(|u| u == unit)
+                        && self.prior_unit.is_none_or(|p| p == prior_unit)
+                        && self.has_prior.is_none_or(|h| h == has_prior)
+                    {
+                        bits |= Points::bit(unit, prior_unit, has_prior);
+                    }
+                }
+            }
+        }
+        Points(bits)
+    }
+}
+
+/// Names asked together, with the lines they read: one part of a question whose other
+/// parts read none of these lines.
+struct Part<'r> {
+    names: Vec<String>,
+    reads: Vec<Read>,
+    /// The rules the names are of, with the names of their terms (`r12`).
+    rules: Vec<(&'r CheckedRule, String)>,
+}
+
 /// The largest unsat core made minimal by dropping one name at a time.
 const MINIMIZE: usize = 16;
 
 /// How a witness's amounts are asked for, in order of preference.
 #[derive(Clone, Copy)]
 enum Tier {
+    /// Whole hundreds of at most this many units.
+    Hundreds(u64),
     /// Whole amounts of at most this many units.
     Whole(u64),
     /// Amounts in cents.
@@ -573,16 +1003,24 @@ fn prove_dates<'a>(
         let mut prover = Prover {
             session: &mut session,
             rules,
+            encoded: &encoded,
+            parts: parts::parts(&supported, |i| reads_of(&encoded, i)),
+            parts_hold: Vec::new(),
             as_of,
             findings: &mut findings,
         };
+        prover.parts_hold = vec![None; prover.parts.len()];
         let case = prover.consistency(in_force.len(), &supported)?;
+        let mut can_fail = Vec::new();
         for &index in &supported {
             let Some(Some(compiled)) = encoded.get(index) else {
                 continue;
             };
-            prover.rule(index, &supported, compiled.may_error, compiled.nonlinear)?;
+            if prover.rule(index, &supported, compiled.may_error, compiled.nonlinear)? {
+                can_fail.push(index);
+            }
         }
+        prover.implied(&can_fail, &supported)?;
         session.pop()?;
         cases.push((at, case, findings));
     }
@@ -593,8 +1031,60 @@ fn prove_dates<'a>(
 struct Prover<'a> {
     session: &'a mut Session,
     rules: &'a RuleSet,
+    /// Each rule compiled (`None`: not compiled).
+    encoded: &'a [Option<Encoded>],
+    /// The rules asked about on this date, in parts that read no line in common.
+    parts: Vec<Vec<usize>>,
+    /// For each part (by its place in `parts`), once asked: the globals with which some
+    /// report fails or errs on none of its rules (`None`: not decided).
+    parts_hold: Vec<Option<Option<Points>>>,
     as_of: Option<Date>,
     findings: &'a mut Vec<Finding>,
+}
+
+/// The rules `rules`, in parts that read no line in common, each as the names
+/// `r{i}_{what}` of its rules with the lines they read.
+fn parts_of<'r>(
+    set: &'r RuleSet,
+    encoded: &[Option<Encoded>],
+    rules: &[usize],
+    what: &str,
+) -> Vec<Part<'r>> {
+    parts::parts(rules, |i| reads_of(encoded, i))
+        .into_iter()
+        .map(|part| {
+            let mut reads: Vec<Read> = part
+                .iter()
+                .flat_map(|&i| reads_of(encoded, i).iter().copied())
+                .collect();
+            reads.sort();
+            reads.dedup();
+            Part {
+                names: part.iter().map(|i| format!("r{i}_{what}")).collect(),
+                reads,
+                rules: part
+                    .iter()
+                    .filter_map(|&i| Some((set.rules().get(i)?, format!("r{i}"))))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The rules of the `r{i}_ok` names among `names`.
+fn ok_rules(names: &[String]) -> Vec<usize> {
+    names
+        .iter()
+        .filter_map(|name| name.strip_prefix('r')?.strip_suffix("_ok")?.parse().ok())
+        .collect()
+}
+
+/// The lines a rule reads (none when it was not compiled).
+fn reads_of(encoded: &[Option<Encoded>], index: usize) -> &[Read] {
+    encoded
+        .get(index)
+        .and_then(Option::as_ref)
+        .map_or(&[], |e| e.reads.as_slice())
 }
 
 impl Prover<'_> {
@@ -641,7 +1131,10 @@ impl Prover<'_> {
                         })
                     };
                     let lines = lines_of(candidates.iter().filter_map(|&i| rules.rules().get(i)));
-                    witness = self.session.witness(self.as_of, &names, &lines, &confirm)?;
+                    let parts = parts_of(self.rules, self.encoded, &candidates, "pass");
+                    witness = self
+                        .session
+                        .witness(self.as_of, &names, &parts, &lines, &confirm)?;
                     if witness.is_none() {
                         self.find(
                             Kind::Unknown,
@@ -735,7 +1228,7 @@ impl Prover<'_> {
         supported: &[usize],
         may_error: bool,
         nonlinear: bool,
-    ) -> Result<(), ProveError> {
+    ) -> Result<bool, ProveError> {
         let why = if nonlinear {
             " (the rule multiplies or divides lines: non-linear arithmetic)"
         } else {
@@ -797,7 +1290,11 @@ impl Prover<'_> {
                         })
                     };
                     let lines = lines_of(self.rules.rules().get(index));
-                    match self.session.witness(self.as_of, &err, &lines, &confirm)? {
+                    let parts = parts_of(self.rules, self.encoded, &[index], "err");
+                    match self
+                        .session
+                        .witness(self.as_of, &err, &parts, &lines, &confirm)?
+                    {
                         Some(witness) => self.find(
                             Kind::ReachableError,
                             &[index],
@@ -823,42 +1320,175 @@ impl Prover<'_> {
                 Answer::Unsat => {}
             }
         }
-        if can_fail == Answer::Sat && supported.len() > 1 {
-            let mut names = vec![fail];
-            names.extend(
-                supported
-                    .iter()
-                    .filter(|&&i| i != index)
-                    .map(|i| format!("r{i}_ok")),
-            );
-            if self.session.ask(&names)? == Answer::Unsat {
-                let mut core: Vec<usize> = self
-                    .session
-                    .core()?
-                    .iter()
-                    .filter_map(|name| name.strip_prefix('r')?.strip_suffix("_ok")?.parse().ok())
-                    .collect();
-                core.sort_unstable();
-                let by: Vec<String> = core
-                    .iter()
-                    .map(|&i| format!("`{}`", self.name(i)))
-                    .collect();
-                self.find(
-                    Kind::Implied,
-                    &[index],
-                    format!(
-                        "no report fails this rule on which {} hold: it is implied by them",
-                        if by.is_empty() {
-                            "the other rules".to_owned()
-                        } else {
-                            by.join(", ")
-                        }
-                    ),
-                    None,
-                );
+        Ok(can_fail == Answer::Sat && supported.len() > 1)
+    }
+
+    /// The finding that rule `index` is implied by the rules `by`.
+    fn implied_by(&mut self, index: usize, mut by: Vec<usize>) {
+        by.sort_unstable();
+        let by: Vec<String> = by.iter().map(|&i| format!("`{}`", self.name(i))).collect();
+        self.find(
+            Kind::Implied,
+            &[index],
+            format!(
+                "no report fails this rule on which {} hold: it is implied by them",
+                if by.is_empty() {
+                    "the other rules".to_owned()
+                } else {
+                    by.join(", ")
+                }
+            ),
+            None,
+        );
+    }
+}
+
+impl Prover<'_> {
+    /// Whether each rule of `candidates` (rules that can fail) is implied: no report
+    /// fails it on which every other rule of `supported` holds (passes or is skipped).
+    ///
+    /// Asked of the rule's part alone (the rules connected to it through lines), with
+    /// the report's globals (unit, previous unit, previous report) limited to those with
+    /// which every other part has a report on which none of its rules fails: the parts
+    /// read no line in common, so such reports make one report with the part's. That
+    /// is the question of all the rules, exactly, in a much smaller one, asked of a
+    /// solver holding only the part's rules, each compiled once for all of its
+    /// questions. When some part is `unknown`, or the other parts never hold together,
+    /// or the part's answer is `unknown`, it is asked of all the rules.
+    fn implied(&mut self, candidates: &[usize], supported: &[usize]) -> Result<(), ProveError> {
+        let feasible = Points::feasible(self.as_of);
+        for at in 0..self.parts.len() {
+            let part = self.parts.get(at).cloned().unwrap_or_default();
+            let asked: Vec<usize> = part
+                .iter()
+                .copied()
+                .filter(|i| candidates.contains(i))
+                .collect();
+            if asked.is_empty() {
+                continue;
+            }
+            let mut allowed = Some(feasible);
+            for other in 0..self.parts.len() {
+                if other != at {
+                    allowed = match (allowed, self.part_holds(other)?) {
+                        (Some(a), Some(points)) => Some(a.and(points)),
+                        _ => None,
+                    };
+                }
+            }
+            let Some(allowed) = allowed.filter(|a| !a.is_empty()) else {
+                for index in asked {
+                    self.implied_whole(index, supported)?;
+                }
+                continue;
+            };
+            let under = if allowed.and(feasible) == feasible {
+                String::new()
+            } else {
+                allowed.assertion()
+            };
+            let rules = self.rules;
+            let members: Vec<(&CheckedRule, String)> = part
+                .iter()
+                .filter_map(|&i| Some((rules.rules().get(i)?, format!("r{i}"))))
+                .collect();
+            let scratch = self.session.scratch()?;
+            let mut answers = Vec::new();
+            if scratch.enter(self.as_of, &members, &under)? {
+                for &index in &asked {
+                    let mut names = vec![format!("r{index}_fail")];
+                    names.extend(
+                        part.iter()
+                            .filter(|&&i| i != index)
+                            .map(|i| format!("r{i}_ok")),
+                    );
+                    let answer = scratch.assume(&names)?;
+                    let core = if answer == Answer::Unsat {
+                        scratch.assumed_core(&names)?
+                    } else {
+                        Vec::new()
+                    };
+                    answers.push((index, answer, core));
+                }
+            }
+            scratch.leave()?;
+            if answers.len() != asked.len() {
+                for index in asked {
+                    self.implied_whole(index, supported)?;
+                }
+                continue;
+            }
+            for (index, answer, core) in answers {
+                match answer {
+                    Answer::Unsat => self.implied_by(index, ok_rules(&core)),
+                    Answer::Sat => {}
+                    Answer::Unknown => self.implied_whole(index, supported)?,
+                }
             }
         }
         Ok(())
+    }
+
+    /// Whether rule `index` is implied, asked of all the rules at once.
+    fn implied_whole(&mut self, index: usize, supported: &[usize]) -> Result<(), ProveError> {
+        let mut names = vec![format!("r{index}_fail")];
+        names.extend(
+            supported
+                .iter()
+                .filter(|&&i| i != index)
+                .map(|i| format!("r{i}_ok")),
+        );
+        if self.session.ask(&names)? == Answer::Unsat {
+            let core = self.session.core()?;
+            self.implied_by(index, ok_rules(&core));
+        }
+        Ok(())
+    }
+
+    /// The globals with which some report fails or errs on no rule of a part (`None`:
+    /// the solver could not decide for some, or a rule is not compiled), asked once a
+    /// date for each value of the globals the part's rules read.
+    fn part_holds(&mut self, part: usize) -> Result<Option<Points>, ProveError> {
+        if let Some(known) = self.parts_hold.get(part).copied().flatten() {
+            return Ok(known);
+        }
+        let rules: Vec<usize> = self.parts.get(part).cloned().unwrap_or_default();
+        let names: Vec<String> = rules.iter().map(|i| format!("r{i}_ok")).collect();
+        let mentions = rules
+            .iter()
+            .filter_map(|&i| self.encoded.get(i).and_then(Option::as_ref))
+            .fold(encode::Mentions::default(), |m, e| m.or(e.mentions));
+        // Asked of the scratch solver with only the part's rules compiled, once for all
+        // the choices: each choice a term asked as an assumption.
+        let members: Vec<(&CheckedRule, String)> = rules
+            .iter()
+            .filter_map(|&i| Some((self.rules.rules().get(i)?, format!("r{i}"))))
+            .collect();
+        let choices = Points::choices(mentions);
+        let mut defined = String::new();
+        for (k, choice) in choices.iter().enumerate() {
+            let _ = writeln!(defined, "(define-fun choice{k} () Bool {})", choice.term());
+        }
+        let scratch = self.session.scratch()?;
+        let mut points = Points::NONE;
+        let mut known = scratch.enter(self.as_of, &members, &defined)?;
+        if known {
+            for (k, choice) in choices.iter().enumerate() {
+                let mut asked = names.clone();
+                asked.push(format!("choice{k}"));
+                match scratch.assume(&asked)? {
+                    Answer::Sat => points = points.or(choice.points()),
+                    Answer::Unsat => {}
+                    Answer::Unknown => known = false,
+                }
+            }
+        }
+        scratch.leave()?;
+        let found = known.then_some(points);
+        if let Some(slot) = self.parts_hold.get_mut(part) {
+            *slot = Some(found);
+        }
+        Ok(found)
     }
 }
 
@@ -1073,7 +1703,7 @@ pub fn prove_diff(
             .run(&format!("(define-fun differs () Bool {any})\n"))?;
         let names = vec!["differs".to_owned()];
         let answer = match session.ask(&names)? {
-            Answer::Sat => match session.witness(as_of, &names, &lines, &confirm)? {
+            Answer::Sat => match session.witness(as_of, &names, &[], &lines, &confirm)? {
                 Some(witness) => {
                     if let (Some(before), Some(after)) = (witness.check(old), witness.check(new)) {
                         result.flips = flips(old, &before, new, &after);
@@ -1109,4 +1739,38 @@ pub fn prove_diff(
         }
     }
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_choices_of_globals_cover_every_point_once() {
+        let every = encode::Mentions {
+            unit: true,
+            prior_unit: true,
+            has_prior: true,
+        };
+        for mentions in [encode::Mentions::default(), every] {
+            let choices = Points::choices(mentions);
+            let mut covered = Points::NONE;
+            for choice in &choices {
+                let points = choice.points();
+                assert!(covered.and(points).is_empty(), "a point chosen twice");
+                covered = covered.or(points);
+            }
+            assert_eq!(covered, Points::ALL);
+        }
+        assert_eq!(Points::choices(every).len(), 32);
+        assert_eq!(Points::choices(encode::Mentions::default()).len(), 1);
+        // Without a date there is no previous report: half the points.
+        let undated = Points::feasible(None);
+        assert_eq!(undated.0.count_ones(), 16);
+        let text = undated.assertion();
+        assert_eq!(
+            text.matches("has_prior").count(),
+            text.matches("(not has_prior)").count()
+        );
+    }
 }

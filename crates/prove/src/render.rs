@@ -207,3 +207,70 @@ fn quoted(rules: &[String]) -> String {
     let quoted: Vec<String> = rules.iter().map(|rule| format!("`{rule}`")).collect();
     quoted.join(", ")
 }
+
+/// `crossfoot test --suggest` for people: each rule lacking an example, where to paste
+/// the examples found, and why any was not found (as comments, so the indented block
+/// pastes as it is).
+pub fn suggestions_text(suggestions: &[crate::Suggestion]) -> String {
+    let mut text = String::new();
+    let mut found = 0;
+    let mut missing = 0;
+    for suggestion in suggestions {
+        let kinds: Vec<&str> = suggestion
+            .examples
+            .iter()
+            .filter_map(|e| e.split_whitespace().next())
+            .chain(suggestion.missing.iter().map(|(kind, _)| kind.as_str()))
+            .map(|kind| {
+                if kind == "passes" {
+                    "passing"
+                } else {
+                    "failing"
+                }
+            })
+            .collect();
+        let _ = write!(
+            text,
+            "{}:{}: `{}` has no {} example",
+            suggestion.file,
+            suggestion.line,
+            suggestion.rule,
+            kinds.join(" or ")
+        );
+        if suggestion.examples.is_empty() {
+            text.push('\n');
+        } else {
+            let _ = writeln!(text, "; paste after line {}:", suggestion.line);
+        }
+        for example in &suggestion.examples {
+            let _ = writeln!(text, "  {example}");
+        }
+        if !suggestion.examples.is_empty() && !suggestion.realistic {
+            text.push_str(
+                "  # another rule that reads these lines fails on one of them: no example keeps them all\n",
+            );
+        }
+        for (kind, why) in &suggestion.missing {
+            let _ = writeln!(text, "  # no `{kind}` example: {why}");
+        }
+        text.push('\n');
+        found += suggestion.examples.len();
+        missing += suggestion.missing.len();
+    }
+    if suggestions.is_empty() {
+        text.push_str("suggest: every rule has a passing and a failing example\n");
+    } else {
+        let _ = write!(
+            text,
+            "suggest: {found} example{} for {} rule{}",
+            if found == 1 { "" } else { "s" },
+            suggestions.len(),
+            if suggestions.len() == 1 { "" } else { "s" }
+        );
+        if missing > 0 {
+            let _ = write!(text, "; {missing} not found");
+        }
+        text.push('\n');
+    }
+    text
+}

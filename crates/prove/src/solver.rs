@@ -30,6 +30,8 @@ pub enum Answer {
 /// A running solver.
 pub struct Solver {
     program: String,
+    /// Where the commands sent are logged (`CROSSFOOT_PROVE_LOG`), if anywhere.
+    log: Option<PathBuf>,
     child: Child,
     input: ChildStdin,
     output: BufReader<ChildStdout>,
@@ -61,6 +63,7 @@ impl Solver {
         };
         let mut solver = Solver {
             program: name,
+            log: log_file(),
             child,
             input,
             output: BufReader::new(output),
@@ -74,16 +77,7 @@ impl Solver {
     /// Send commands and return what the solver printed for them (without the marker).
     /// An `(error …)` answer is an error: the compiler wrote something the solver refused.
     pub fn run(&mut self, commands: &str) -> Result<String, ProveError> {
-        if let Some(log) = std::env::var_os("CROSSFOOT_PROVE_LOG") {
-            // The script as sent, for a person reproducing a question by hand.
-            if let Ok(mut file) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(log)
-            {
-                let _ = file.write_all(commands.as_bytes());
-            }
-        }
+        self.log(commands);
         let sent = self
             .input
             .write_all(commands.as_bytes())
@@ -112,6 +106,19 @@ impl Solver {
         Ok(answer)
     }
 
+    /// Append text to the log, if there is one: the script as sent, for a person
+    /// reproducing a question by hand.
+    fn log(&self, text: &str) {
+        if let Some(log) = &self.log
+            && let Ok(mut file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+        {
+            let _ = file.write_all(text.as_bytes());
+        }
+    }
+
     fn failed(&self, reason: String) -> ProveError {
         ProveError::Solver {
             program: self.program.clone(),
@@ -122,6 +129,7 @@ impl Solver {
     /// `check-sat` under the assumptions (names of declared booleans).
     pub fn check(&mut self, assumptions: &[String]) -> Result<Answer, ProveError> {
         // `check-sat` when there are no assumptions: z3 keeps its time limit there.
+        let started = std::time::Instant::now();
         let answer = if assumptions.is_empty() {
             self.run("(check-sat)\n")?
         } else {
@@ -130,6 +138,13 @@ impl Solver {
                 assumptions.join(" ")
             ))?
         };
+        if self.log.is_some() {
+            self.log(&format!(
+                "; {} in {:.3} s\n",
+                answer.trim(),
+                started.elapsed().as_secs_f64()
+            ));
+        }
         match answer.trim() {
             "sat" => Ok(Answer::Sat),
             "unsat" => Ok(Answer::Unsat),
@@ -168,6 +183,21 @@ impl Solver {
         }
         Ok(found)
     }
+}
+
+/// The log file of a new solver: `CROSSFOOT_PROVE_LOG` for the first solver of the
+/// process, and `CROSSFOOT_PROVE_LOG.N` for the N-th after it (each solver's script
+/// replays on its own).
+fn log_file() -> Option<PathBuf> {
+    static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let base = PathBuf::from(std::env::var_os("CROSSFOOT_PROVE_LOG")?);
+    let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if n == 0 {
+        return Some(base);
+    }
+    let mut name = base.into_os_string();
+    name.push(format!(".{n}"));
+    Some(PathBuf::from(name))
 }
 
 impl Drop for Solver {
