@@ -295,7 +295,7 @@ fn what_reviewers_found_in_sheets_is_read_as_the_spreadsheet_shows_it() {
 }
 
 /// A workbook made of `parts` (name, XML) as given: the shapes other programs write.
-fn hand_written(path: &Path, parts: &[(&str, &str)]) {
+fn hand_written(path: &Path, parts: &[(&str, String)]) {
     let file = std::fs::File::create(path).unwrap();
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default()
@@ -378,7 +378,6 @@ fn a_workbook_as_other_programs_write_it_gives_what_its_csv_gives() {
 </x:sheetData></x:worksheet>"#;
     let (_guard, dir) = scratch(&[("rules.xfoot", RULES), ("reports.csv", CSV)]);
     let parts = parts_around(sheet);
-    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
     hand_written(&dir.join("reports.xlsx"), &parts);
     let run = |file: &str| crossfoot_in(&dir, &["check", "--format", "json", "rules.xfoot", file]);
     let (csv, xlsx) = (run("reports.csv"), run("reports.xlsx"));
@@ -428,7 +427,6 @@ fn a_sheet_that_is_not_what_a_spreadsheet_writes_is_refused_by_its_place() {
         let (_guard, dir) = scratch(&[("rules.xfoot", RULES)]);
         let text = sheet(&rows);
         let parts = parts_around(&text);
-        let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
         hand_written(&dir.join(name), &parts);
         let output = crossfoot_in(&dir, &["check", "rules.xfoot", name]);
         assert_eq!(output.status.code(), Some(2), "{name}: {}", stdout(&output));
@@ -443,7 +441,6 @@ fn a_sheet_that_is_not_what_a_spreadsheet_writes_is_refused_by_its_place() {
     let text = sheet(&row(2));
     let mut parts = parts_around(&text);
     parts.retain(|(name, _)| *name != "xl/_rels/workbook.xml.rels");
-    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
     hand_written(&dir.join("norels.xlsx"), &parts);
     let output = crossfoot_in(&dir, &["check", "rules.xfoot", "norels.xlsx"]);
     assert_eq!(output.status.code(), Some(2));
@@ -461,7 +458,6 @@ fn a_sheet_that_is_not_what_a_spreadsheet_writes_is_refused_by_its_place() {
         "xl/workbook.xml",
         "<!DOCTYPE w><workbook><sheets/></workbook>".to_owned(),
     ));
-    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
     hand_written(&dir.join("doctype.xlsx"), &parts);
     let output = crossfoot_in(&dir, &["check", "rules.xfoot", "doctype.xlsx"]);
     assert_eq!(output.status.code(), Some(2));
@@ -485,7 +481,6 @@ fn a_sheet_part_named_in_another_case_and_a_cell_no_spreadsheet_holds() {
             *name = "xl/worksheets/reports.xml";
         }
     }
-    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, t)| (*n, t.as_str())).collect();
     hand_written(&dir.join("case.xlsx"), &parts);
     let output = crossfoot_in(&dir, &["check", "rules.xfoot", "case.xlsx"]);
     assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));

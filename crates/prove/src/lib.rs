@@ -262,26 +262,13 @@ impl Session {
     /// turn, and left out when the rest are still unsat (a core of more than
     /// [`MINIMIZE`] names is kept as the solver gave it).
     fn core(&mut self) -> Result<Vec<String>, ProveError> {
-        let mut core: Vec<String> = self
+        let core: Vec<String> = self
             .solver
             .core()?
             .into_iter()
             .filter_map(|literal| literal.strip_prefix("L_").map(str::to_owned))
             .collect();
-        if core.len() > MINIMIZE {
-            return Ok(core);
-        }
-        let mut at = 0;
-        while at < core.len() && core.len() > 1 {
-            let mut without = core.clone();
-            without.remove(at);
-            if self.ask(&without)? == Answer::Unsat {
-                core = without;
-            } else {
-                at += 1;
-            }
-        }
-        Ok(core)
+        minimal(core, |names| Ok(self.ask(names)? == Answer::Unsat))
     }
 
     /// Start a scope for one date.
@@ -450,27 +437,14 @@ impl Session {
     /// The names of the last `unsat` answer of [`assume`](Self::assume) that suffice
     /// for it, made minimal as [`core`](Self::core) does.
     fn assumed_core(&mut self, names: &[String]) -> Result<Vec<String>, ProveError> {
-        let mut core: Vec<String> = self
+        let core: Vec<String> = self
             .solver
             .core()?
             .into_iter()
             .filter_map(|literal| literal.strip_prefix("A_").map(str::to_owned))
             .filter(|name| names.contains(name))
             .collect();
-        if core.len() > MINIMIZE {
-            return Ok(core);
-        }
-        let mut at = 0;
-        while at < core.len() && core.len() > 1 {
-            let mut without = core.clone();
-            without.remove(at);
-            if self.assume(&without)? == Answer::Unsat {
-                core = without;
-            } else {
-                at += 1;
-            }
-        }
-        Ok(core)
+        minimal(core, |names| Ok(self.assume(names)? == Answer::Unsat))
     }
 
     /// On a scratch solver: a part's amounts with the globals fixed, in the first tier
@@ -1739,6 +1713,29 @@ pub fn prove_diff(
         }
     }
     Ok(result)
+}
+
+/// An unsat core made minimal: each name dropped in turn, and left out when
+/// `still_unsat` holds of the rest (a core of more than [`MINIMIZE`] names is kept as
+/// the solver gave it).
+fn minimal(
+    mut core: Vec<String>,
+    mut still_unsat: impl FnMut(&[String]) -> Result<bool, ProveError>,
+) -> Result<Vec<String>, ProveError> {
+    if core.len() > MINIMIZE {
+        return Ok(core);
+    }
+    let mut at = 0;
+    while at < core.len() && core.len() > 1 {
+        let mut without = core.clone();
+        without.remove(at);
+        if still_unsat(&without)? {
+            core = without;
+        } else {
+            at += 1;
+        }
+    }
+    Ok(core)
 }
 
 #[cfg(test)]
