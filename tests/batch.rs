@@ -280,3 +280,32 @@ fn exactness_survives_the_fast_paths() {
         "{out}"
     );
 }
+
+#[test]
+fn a_line_one_file_lacks_is_blank_there_though_another_file_filled_it() {
+    // Rows' buffers are reused from report to report, and across files: a line the
+    // second file has no column for must read blank there, never the first file's amount.
+    let rules = "page p \"A page\"\n  7010 \"Cash\"\n  7040 \"Other\"\n\n\
+                 rule p.other \"Other is at least 10\"\n  7040 >= $10\n";
+    let mut with = String::from("report_id,7010,7040\n");
+    let mut without = String::from("report_id,7010\n");
+    // More windows of rows than are in flight at once, so B's rows are made in buffers
+    // A's rows were made in.
+    for n in 0..60_000 {
+        with.push_str(&format!("A{n},1,5\n"));
+        without.push_str(&format!("B{n},1\n"));
+    }
+    let (_guard, dir) = scratch(&[
+        ("rules.xfoot", rules),
+        ("a.csv", with.as_str()),
+        ("b.csv", without.as_str()),
+    ]);
+    let output = common::crossfoot_in(&dir, &["check", "rules.xfoot", "a.csv", "b.csv"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    // Every A report fails (7040 is 5); every B report skips the rule (7040 blank).
+    assert!(
+        stdout(&output).ends_with("120000 reports: 60000 ok, 60000 failed (60000 rule failures)\n"),
+        "{}",
+        stdout(&output).lines().last().unwrap_or_default()
+    );
+}

@@ -101,6 +101,9 @@ pub(super) struct Block {
     /// Whether the first cell of a row is its id, read apart from [`Block::columns`].
     id_first: bool,
     columns: Arc<[Column]>,
+    /// The rule set's slots no column fills: the only ones a reused row must blank, as a
+    /// row read whole has every other slot written by its cell.
+    unfilled: Arc<[usize]>,
     /// Where the bytes' buffer goes once read.
     buffers: Arc<Buffers>,
 }
@@ -144,6 +147,16 @@ pub(super) fn jobs<'a>(
         Ok(columns) => columns,
         Err(message) => return failed(name, message),
     };
+    let filled: std::collections::HashSet<usize> = columns
+        .iter()
+        .filter_map(|column| match column {
+            Column::Line(_, slot) => *slot,
+            _ => None,
+        })
+        .collect();
+    let unfilled: Arc<[usize]> = (0..rules.width())
+        .filter(|slot| !filled.contains(slot))
+        .collect();
     let columns: Arc<[Column]> = columns.into();
     let file: Arc<str> = name.into();
     let buffers = cutter.buffers();
@@ -156,6 +169,7 @@ pub(super) fn jobs<'a>(
         bytes: rest.to_vec(),
         id_first,
         columns: Arc::clone(&columns),
+        unfilled: Arc::clone(&unfilled),
         buffers: Arc::clone(&buffers),
     };
     next_row += count_rows(&first_block.bytes);
@@ -169,6 +183,7 @@ pub(super) fn jobs<'a>(
                     bytes: piece.bytes,
                     id_first,
                     columns: Arc::clone(&columns),
+                    unfilled: Arc::clone(&unfilled),
                     buffers: Arc::clone(&buffers),
                 };
                 next_row += piece.records;
@@ -396,8 +411,9 @@ impl Block {
             mut meta,
             mut amounts,
             mut unknown,
-        } = spare.row(
+        } = spare.row_to_fill(
             rules.width(),
+            &self.unfilled,
             &self.file,
             Place::Row(number),
             self.id_first

@@ -251,14 +251,20 @@ impl Spare {
     /// A row of `width` blank amounts, in a kept row's buffers when there is one (its
     /// meta is the kept row's, to be written over).
     pub(crate) fn blank(&mut self, width: usize) -> Row {
+        let mut row = self.reused();
+        row.amounts.clear();
+        row.amounts.resize(width, None);
+        row
+    }
+
+    /// A kept row with no undeclared lines, or a new one; its amounts as they were.
+    fn reused(&mut self) -> Row {
         let mut row = self.0.pop().unwrap_or_else(|| Row {
             meta: Meta::default(),
             amounts: Vec::new(),
             unknown: Vec::new(),
         });
-        row.amounts.clear();
         row.unknown.clear();
-        row.amounts.resize(width, None);
         row
     }
 
@@ -271,26 +277,57 @@ impl Spare {
         place: Place,
         id: Option<&str>,
     ) -> Row {
-        let mut row = self.blank(width);
-        let id = id.map(|id| {
-            let mut text = row.meta.id.take().unwrap_or_default();
-            text.clear();
-            text.push_str(id);
-            text
-        });
-        if !Arc::ptr_eq(&row.meta.source, source) {
-            row.meta.source = Arc::clone(source);
-        }
-        row.meta = Meta {
-            source: std::mem::take(&mut row.meta.source),
-            place: Some(place),
-            id,
-            firm: None,
-            as_of: None,
-            unit: Unit::DOLLARS,
-        };
-        row
+        let row = self.blank(width);
+        named(row, source, place, id)
     }
+
+    /// [`row`](Self::row) for a reader that writes every slot but `unfilled` (a wide CSV
+    /// row: each column's cell is written, blank or not): a kept row of the same width
+    /// has only those slots blanked, not all of them. A row its reader does not finish is
+    /// no report, so what its other slots held is never read.
+    pub(crate) fn row_to_fill(
+        &mut self,
+        width: usize,
+        unfilled: &[usize],
+        source: &Arc<str>,
+        place: Place,
+        id: Option<&str>,
+    ) -> Row {
+        let mut row = self.reused();
+        if row.amounts.len() == width {
+            for &slot in unfilled {
+                if let Some(amount) = row.amounts.get_mut(slot) {
+                    *amount = None;
+                }
+            }
+        } else {
+            row.amounts.clear();
+            row.amounts.resize(width, None);
+        }
+        named(row, source, place, id)
+    }
+}
+
+/// `row` as the report from `source` at `place` with `id`, its other facts unknown.
+fn named(mut row: Row, source: &Arc<str>, place: Place, id: Option<&str>) -> Row {
+    let id = id.map(|id| {
+        let mut text = row.meta.id.take().unwrap_or_default();
+        text.clear();
+        text.push_str(id);
+        text
+    });
+    if !Arc::ptr_eq(&row.meta.source, source) {
+        row.meta.source = Arc::clone(source);
+    }
+    row.meta = Meta {
+        source: std::mem::take(&mut row.meta.source),
+        place: Some(place),
+        id,
+        firm: None,
+        as_of: None,
+        unit: Unit::DOLLARS,
+    };
+    row
 }
 
 /// A report as a rule set reads it: an amount for each of the set's slots (each line some
