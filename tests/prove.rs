@@ -189,25 +189,7 @@ fn the_whole_shipped_pack_has_no_contradiction_only_undecided_rules() {
 #[ignore = "needs z3: see CONTRIBUTING.md"]
 fn prove_finds_each_kind_of_problem() {
     let solver = z3();
-    let rules = "\
-rule a \"a\"
-  7010 = 7020 + 7030
-
-rule b \"b\"
-  7010 = 7020 + 7030 + $5
-  when 7030 > $0
-
-rule c \"c\"
-  7040 >= $0
-  when 7040 > $0
-
-rule d \"d\"
-  7050 = 7060
-  when 7050 > $1 and 7050 < $0
-
-rule e \"e\"
-  7070 / 7080 >= 5%
-";
+    let rules = EACH_FINDING;
     let (_dir, path) = scratch(&[("bad.xfoot", rules)]);
     let output = crossfoot_in(&path, &["prove", "bad.xfoot", "--solver", &solver]);
     let text = stdout(&output);
