@@ -322,6 +322,56 @@ fn plain_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// A row's cells, taken in turn.
+trait Cells<'c> {
+    /// The next cell's text.
+    fn text(&mut self) -> Option<&'c [u8]>;
+
+    /// The next cell read as an amount ([`cell`]).
+    fn amount(&mut self) -> Option<Result<Option<Decimal>, String>> {
+        self.text().map(cell)
+    }
+}
+
+/// The cells of a record the CSV reader read.
+impl<'c, I: Iterator<Item = &'c [u8]>> Cells<'c> for I {
+    fn text(&mut self) -> Option<&'c [u8]> {
+        self.next()
+    }
+}
+
+/// The cells of a plain line (no quotes): its text between commas, the rest of the line
+/// once a cell is taken.
+struct Plain<'c>(Option<&'c [u8]>);
+
+impl<'c> Cells<'c> for Plain<'c> {
+    fn text(&mut self) -> Option<&'c [u8]> {
+        let text = self.0?;
+        match text.iter().position(|&b| b == b',') {
+            Some(at) => {
+                self.0 = text.get(at + 1..);
+                text.get(..at)
+            }
+            None => self.0.take(),
+        }
+    }
+
+    /// An amount in the same pass that finds its cell's end, when the cell is a plain
+    /// decimal ([`fast_decimal`]'s reading); any other cell as [`cell`] reads it.
+    fn amount(&mut self) -> Option<Result<Option<Decimal>, String>> {
+        let text = self.0?;
+        if let Some((value, end)) = fast_prefix(text) {
+            match text.get(end) {
+                None => self.0 = None,
+                Some(b',') => self.0 = text.get(end + 1..),
+                Some(_) => return self.text().map(cell),
+            }
+            return Some(Ok(Some(value)));
+        }
+        self.text().map(cell)
+    }
+}
+
 /// How many rows a block holds, as the CSV reader counts them.
 fn count_rows(bytes: &[u8]) -> usize {
     if plain(bytes) {
@@ -353,7 +403,7 @@ impl Block {
         if plain(&self.bytes) {
             for line in plain_lines(&self.bytes) {
                 if !self.is_note(line.split(|&b| b == b',')) {
-                    rows.push(self.row(rules, spare, number, line.split(|&b| b == b',')));
+                    rows.push(self.row(rules, spare, number, Plain(Some(line))));
                 }
                 number += 1;
             }
@@ -399,10 +449,10 @@ impl Block {
         rules: &RuleSet,
         spare: &mut Spare,
         number: usize,
-        mut cells: impl Iterator<Item = &'c [u8]>,
+        mut cells: impl Cells<'c>,
     ) -> Result<Row, Unreadable> {
         let id_cell = if self.id_first {
-            cells.next().unwrap_or_default()
+            cells.text().unwrap_or_default()
         } else {
             &[]
         };
@@ -426,13 +476,16 @@ impl Block {
         }
         let mut count = usize::from(self.id_first);
         let mut columns = self.columns.iter();
-        for text in cells {
-            count += 1;
-            let Some(column) = columns.next() else {
-                continue;
-            };
-            match column {
-                Column::Line(code, slot) => match cell(text) {
+        loop {
+            let column = columns.next();
+            // An amount is read as its cell is found; a cell of another column is found
+            // whole first.
+            if let Some(Column::Line(code, slot)) = column {
+                let Some(amount) = cells.amount() else {
+                    break;
+                };
+                count += 1;
+                match amount {
                     Ok(amount) => match slot.and_then(|slot| amounts.get_mut(slot)) {
                         Some(target) => *target = amount,
                         None if amount.is_some() && rules.undeclared(*code) => unknown.push(*code),
@@ -445,7 +498,18 @@ impl Block {
                         )),
                         None => problems.push(format!("line {code}: {error}")),
                     },
-                },
+                }
+                continue;
+            }
+            let Some(text) = cells.text() else {
+                break;
+            };
+            count += 1;
+            let Some(column) = column else {
+                continue;
+            };
+            match column {
+                Column::Line(..) => {}
                 Column::Firm => match std::str::from_utf8(text) {
                     Ok(text) => meta.firm = super::firm(text),
                     Err(_) => problems.push("the firm is not UTF-8 text".to_owned()),
@@ -684,26 +748,37 @@ pub(super) fn cell(text: &[u8]) -> Result<Option<Decimal>, String> {
 
 /// `-?digits(.digits)?` with at most 18 digits, straight to a decimal.
 fn fast_decimal(text: &[u8]) -> Option<Decimal> {
+    fast_prefix(text)
+        .filter(|&(_, end)| end == text.len())
+        .map(|(value, _)| value)
+}
+
+/// `-?digits(.digits)?` with at most 18 digits at the start of `text`, up to the first
+/// byte that is neither a digit nor the point, and where that byte is.
+fn fast_prefix(text: &[u8]) -> Option<(Decimal, usize)> {
     let (negative, digits) = match text.split_first()? {
         (b'-', rest) => (true, rest),
         _ => (false, text),
     };
-    // At most 18 digits (and a point), so the mantissa cannot overflow an i64. A short
-    // cell is known to be so without looking for its point.
-    if digits.is_empty() || digits.len() > 19 || (digits.len() == 19 && !digits.contains(&b'.')) {
-        return None;
-    }
     let mut mantissa: i64 = 0;
     let mut point = None;
+    let mut end = digits.len();
     for (i, &byte) in digits.iter().enumerate() {
         let digit = byte.wrapping_sub(b'0');
         if digit < 10 {
-            mantissa = mantissa * 10 + i64::from(digit);
+            // Wraps past 19 digits: such a text is refused below.
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(digit));
         } else if byte == b'.' && point.is_none() && i > 0 {
             point = Some(i);
         } else {
-            return None;
+            end = i;
+            break;
         }
+    }
+    let digits = digits.get(..end)?;
+    // At most 18 digits, so the mantissa did not overflow an i64.
+    if digits.is_empty() || digits.len() - usize::from(point.is_some()) > 18 {
+        return None;
     }
     let scale = match point {
         Some(at) => u32::try_from(digits.len() - at - 1)
@@ -713,7 +788,7 @@ fn fast_decimal(text: &[u8]) -> Option<Decimal> {
     };
     // A zero is never negative, and keeps the decimals it was printed with.
     let mantissa = if negative { -mantissa } else { mantissa };
-    Some(Decimal::new(mantissa, scale))
+    Some((Decimal::new(mantissa, scale), end + usize::from(negative)))
 }
 
 /// Where rows end, as the `csv` crate reads them.
@@ -866,6 +941,52 @@ mod tests {
         assert!(cell(b"12abc").is_err());
         assert!(cell(b"1e6").is_err());
         assert!(cell(b"1.").is_err());
+    }
+
+    /// Plain lines read each amount as its cell is found: the same amount, or the same
+    /// refusal, as [`cell`] gives the cell found whole, and the cell after it read as
+    /// well, whether the first cell is a plain decimal or not.
+    #[test]
+    fn amounts_read_in_the_pass_that_finds_them_are_the_cells_amounts() {
+        let texts: [&[u8]; 24] = [
+            b"",
+            b"0",
+            b"-0",
+            b"0.10",
+            b"-168780790",
+            b"1762813855.17",
+            b"123456789012345678",
+            b"12345678901234567.8",
+            b"1234567890123456789",
+            b"99999999999999999999",
+            b"-99999999999999999.99",
+            b"12345678901234567890.12",
+            b"1.",
+            b".5",
+            b"-",
+            b"--1",
+            b"1.2.3",
+            b" 12",
+            b"12 ",
+            b"12abc",
+            b"1e6",
+            b"(1234)",
+            b"$ 5",
+            b"\xff1",
+        ];
+        for text in texts {
+            let mut line = text.to_vec();
+            line.extend_from_slice(b",7");
+            let mut cells = Plain(Some(&line));
+            let mut whole = Plain(Some(&line));
+            let expected = whole.text().map(cell);
+            assert_eq!(cells.amount(), expected, "{}", text.escape_ascii());
+            let seven = Some(Ok(Some(Decimal::new(7, 0))));
+            assert_eq!(cells.amount(), seven, "after {}", text.escape_ascii());
+            assert_eq!(cells.amount(), None);
+            // The last cell of a line, with no comma after it.
+            assert_eq!(Plain(Some(text)).amount(), Some(cell(text)));
+        }
     }
 
     /// The rows the `csv` crate reads in `bytes`, and their count.

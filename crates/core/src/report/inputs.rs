@@ -279,6 +279,32 @@ impl Job {
     }
 }
 
+#[cfg(test)]
+impl Job {
+    /// A job of one report that could not be read, named `name`: for tests of how jobs
+    /// are worked, which need nothing read.
+    pub(crate) fn named(name: &str) -> Job {
+        Job(Kind::Done(vec![Err(Unreadable {
+            meta: Meta::named(name),
+            errors: Vec::new(),
+        })]))
+    }
+
+    /// The names of the reports a job holds read already.
+    pub(crate) fn names(&self) -> Vec<String> {
+        match &self.0 {
+            Kind::Done(rows) => rows
+                .iter()
+                .map(|row| match row {
+                    Ok(row) => row.meta.source.to_string(),
+                    Err(unreadable) => unreadable.meta.source.to_string(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The jobs of every input a run names, in order, one at a time.
 pub struct Inputs<'a> {
     rules: &'a RuleSet,
