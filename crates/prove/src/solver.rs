@@ -30,43 +30,35 @@ pub enum Answer {
 /// A running solver.
 pub struct Solver {
     program: String,
+    /// The program started.
+    path: PathBuf,
     /// Where the commands sent are logged (`CROSSFOOT_PROVE_LOG`), if anywhere.
     log: Option<PathBuf>,
     child: Child,
     input: ChildStdin,
     output: BufReader<ChildStdout>,
+    /// The commands the solver holds, by scope: those sent outside any `push`, then
+    /// those of each open scope in turn. A fresh solver sent them is in the same state
+    /// ([`restart`](Self::restart)).
+    scopes: Vec<String>,
+    /// Whether no question was asked since the solver started.
+    fresh: bool,
 }
 
 impl Solver {
     /// Start the solver: `path`, or `z3` on `PATH`. `timeout_ms` limits each `check-sat`.
     pub fn start(path: Option<&Path>, timeout_ms: u32) -> Result<Solver, ProveError> {
         let program = path.map_or_else(|| PathBuf::from("z3"), Path::to_path_buf);
-        let name = program.display().to_string();
-        let mut child = Command::new(&program)
-            .args(["-in", "-smt2"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|error| ProveError::NoSolver {
-                program: name.clone(),
-                reason: match error.kind() {
-                    std::io::ErrorKind::NotFound => "no such program on PATH".to_owned(),
-                    _ => error.to_string(),
-                },
-            })?;
-        let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(ProveError::Solver {
-                program: name,
-                reason: "its standard input and output could not be opened".to_owned(),
-            });
-        };
+        let (child, input, output) = spawn(&program)?;
         let mut solver = Solver {
-            program: name,
+            program: program.display().to_string(),
+            path: program,
             log: log_file(),
             child,
             input,
-            output: BufReader::new(output),
+            output,
+            scopes: vec![String::new()],
+            fresh: true,
         };
         solver.run(&format!(
             "(set-option :produce-models true)\n(set-option :produce-unsat-cores true)\n(set-option :timeout {timeout_ms})\n"
@@ -74,9 +66,38 @@ impl Solver {
         Ok(solver)
     }
 
+    /// Replace the solver by a fresh process in the same state: every command it holds
+    /// sent again, scope by scope, and nothing it learnt on the way. z3's search over
+    /// integers (`round`) can stall in a context that many questions have been asked
+    /// in, and answer at once in a fresh one.
+    fn restart(&mut self) -> Result<(), ProveError> {
+        let (child, input, output) = spawn(&self.path)?;
+        self.stop();
+        self.child = child;
+        self.input = input;
+        self.output = output;
+        self.log = log_file();
+        self.fresh = true;
+        let mut text = String::new();
+        for (depth, scope) in self.scopes.iter().enumerate() {
+            if depth > 0 {
+                text.push_str("(push 1)\n");
+            }
+            text.push_str(scope);
+        }
+        self.send(&text)?;
+        Ok(())
+    }
+
     /// Send commands and return what the solver printed for them (without the marker).
     /// An `(error …)` answer is an error: the compiler wrote something the solver refused.
     pub fn run(&mut self, commands: &str) -> Result<String, ProveError> {
+        record(&mut self.scopes, commands);
+        self.send(commands)
+    }
+
+    /// Send commands without keeping them ([`run`](Self::run) keeps them).
+    fn send(&mut self, commands: &str) -> Result<String, ProveError> {
         self.log(commands);
         let sent = self
             .input
@@ -126,8 +147,30 @@ impl Solver {
         }
     }
 
-    /// `check-sat` under the assumptions (names of declared booleans).
+    /// `check-sat` under the assumptions (names of declared booleans). A question the
+    /// solver gives up on at its time limit is asked once more of a fresh solver in
+    /// the same state ([`restart`](Self::restart)), which then goes on in its place;
+    /// `unknown` only when that one gives up too.
     pub fn check(&mut self, assumptions: &[String]) -> Result<Answer, ProveError> {
+        let answer = self.check_once(assumptions)?;
+        if answer != Answer::Unknown || self.fresh || !self.timed_out()? {
+            self.fresh = false;
+            return Ok(answer);
+        }
+        self.restart()?;
+        let answer = self.check_once(assumptions)?;
+        self.fresh = false;
+        Ok(answer)
+    }
+
+    /// Whether the last `unknown` answer was the time limit's.
+    fn timed_out(&mut self) -> Result<bool, ProveError> {
+        let reason = self.send("(get-info :reason-unknown)\n")?;
+        Ok(reason.contains("timeout") || reason.contains("canceled"))
+    }
+
+    /// `check-sat` under the assumptions, asked once: `unknown` when the solver gives up.
+    pub fn check_once(&mut self, assumptions: &[String]) -> Result<Answer, ProveError> {
         // `check-sat` when there are no assumptions: z3 keeps its time limit there.
         let started = std::time::Instant::now();
         let answer = if assumptions.is_empty() {
@@ -185,6 +228,36 @@ impl Solver {
     }
 }
 
+/// Keep the commands that change what a solver holds, in their scope (`scopes`: those
+/// outside any `push`, then each open scope's).
+fn record(scopes: &mut Vec<String>, commands: &str) {
+    for line in commands.lines() {
+        let command = line.trim_start();
+        if command.starts_with("(push") {
+            scopes.push(String::new());
+        } else if command.starts_with("(pop") {
+            if scopes.len() > 1 {
+                scopes.pop();
+            }
+        } else if command.starts_with("(set-option") {
+            // Options are not scoped: the last one sent holds, whatever the scope.
+            if let Some(base) = scopes.first_mut() {
+                base.push_str(line);
+                base.push('\n');
+            }
+        } else if !(command.is_empty()
+            || command.starts_with(';')
+            || command.starts_with("(check-sat")
+            || command.starts_with("(get-")
+            || command.starts_with("(echo"))
+            && let Some(scope) = scopes.last_mut()
+        {
+            scope.push_str(line);
+            scope.push('\n');
+        }
+    }
+}
+
 /// The log file of a new solver: `CROSSFOOT_PROVE_LOG` for the first solver of the
 /// process, and `CROSSFOOT_PROVE_LOG.N` for the N-th after it (each solver's script
 /// replays on its own).
@@ -200,13 +273,47 @@ fn log_file() -> Option<PathBuf> {
     Some(PathBuf::from(name))
 }
 
-impl Drop for Solver {
-    fn drop(&mut self) {
+impl Solver {
+    /// End the solver's process.
+    fn stop(&mut self) {
         let _ = writeln!(self.input, "(exit)");
         let _ = self.input.flush();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+impl Drop for Solver {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Start the solver's process, reading commands on its standard input.
+fn spawn(program: &Path) -> Result<(Child, ChildStdin, BufReader<ChildStdout>), ProveError> {
+    let name = program.display().to_string();
+    let mut child = Command::new(program)
+        .args(["-in", "-smt2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|error| ProveError::NoSolver {
+            program: name.clone(),
+            reason: match error.kind() {
+                std::io::ErrorKind::NotFound => "no such program on PATH".to_owned(),
+                _ => error.to_string(),
+            },
+        })?;
+    let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(ProveError::Solver {
+            program: name,
+            reason: "its standard input and output could not be opened".to_owned(),
+        });
+    };
+    Ok((child, input, BufReader::new(output)))
 }
 
 /// A value in a model.
@@ -320,5 +427,33 @@ mod tests {
         assert_eq!(values[2], Model::Number(Value::whole(2)));
         assert_eq!(values[3], Model::Number("2.5".parse().unwrap()));
         assert!(parse("((a 1)").is_none());
+    }
+
+    #[test]
+    fn a_restart_replays_what_the_solver_holds_scope_by_scope() {
+        let mut scopes = vec![String::new()];
+        record(
+            &mut scopes,
+            "(set-option :timeout 10000)\n(declare-const x Real)\n",
+        );
+        record(&mut scopes, "(push 1)\n(assert (> x 0.0))\n");
+        // A question's scope, its check and what is read of its answer.
+        record(
+            &mut scopes,
+            "(push 1)\n(assert (< x 1.0))\n(check-sat)\n(get-value (x))\n",
+        );
+        // Options hold whatever the scope: kept outside every scope.
+        record(&mut scopes, "(set-option :timeout 1000)\n");
+        record(&mut scopes, "(pop 1)\n; a comment\n");
+        assert_eq!(
+            scopes,
+            [
+                "(set-option :timeout 10000)\n(declare-const x Real)\n(set-option :timeout 1000)\n",
+                "(assert (> x 0.0))\n",
+            ]
+        );
+        // A `pop` past the outermost scope keeps it.
+        record(&mut scopes, "(pop 1)\n(pop 1)\n");
+        assert_eq!(scopes.len(), 1);
     }
 }
