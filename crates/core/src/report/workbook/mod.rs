@@ -1,6 +1,7 @@
 //! Workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) as report inputs.
 //!
-//! A sheet is read with calamine and written out as the CSV the CSV reader reads, so a
+//! A sheet is read (an `.xlsx` or `.xlsm` one by crossfoot's own reader, streamed; the
+//! others whole, with calamine) and written out as the CSV the CSV reader reads, so a
 //! workbook's reports are read by the same code, cell for cell, as the same sheet saved as
 //! CSV: one reading of an amount. A sheet is laid out wide (a header row with `report_id`
 //! first, then line codes and `firm`, `as_of`, `unit`: a report per row) or long (a header
