@@ -1,6 +1,7 @@
 //! Workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) as report inputs.
 //!
-//! A sheet is read with calamine and written out as the CSV the CSV reader reads, so a
+//! A sheet is read (an `.xlsx` or `.xlsm` one by crossfoot's own reader, streamed; the
+//! others whole, with calamine) and written out as the CSV the CSV reader reads, so a
 //! workbook's reports are read by the same code, cell for cell, as the same sheet saved as
 //! CSV: one reading of an amount. A sheet is laid out wide (a header row with `report_id`
 //! first, then line codes and `firm`, `as_of`, `unit`: a report per row) or long (a header
@@ -42,9 +43,31 @@ struct SheetCell {
     text: String,
 }
 
-/// A sheet's cells in order, each with its 0-based row, or why the sheet cannot be read
-/// further.
-type CellStream = Box<dyn Iterator<Item = Result<(usize, SheetCell), String>> + Send>;
+/// A sheet's cells in order, read one at a time into a buffer the caller keeps, so a
+/// sheet of millions of cells is read without a value made for each.
+trait CellSource: Send {
+    /// The next cell with something in it: its 0-based row and column, its text (as a
+    /// CSV cell holds it) added to the end of `text`; `None` at the sheet's end. After an
+    /// error the sheet cannot be read further.
+    fn next_cell(&mut self, text: &mut Vec<u8>) -> Result<Option<(usize, usize)>, String>;
+}
+
+/// A sheet's cells held as values (a sheet read whole), in order, each with its 0-based
+/// row, or why the sheet cannot be read further.
+struct Listed<I>(I);
+
+impl<I> CellSource for Listed<I>
+where
+    I: Iterator<Item = Result<(usize, SheetCell), String>> + Send,
+{
+    fn next_cell(&mut self, text: &mut Vec<u8>) -> Result<Option<(usize, usize)>, String> {
+        let Some((row, cell)) = self.0.next().transpose()? else {
+            return Ok(None);
+        };
+        text.extend_from_slice(cell.text.as_bytes());
+        Ok(Some((row, cell.column)))
+    }
+}
 
 /// The text of a formula cell whose value the workbook did not store (a file written by a
 /// program that does not compute formulas): not an amount, so the report's row says so,
@@ -57,7 +80,10 @@ const NO_VALUE: &str = "(formula with no stored value)";
 const MAX_ROWS: usize = 1_048_576;
 
 /// How much CSV is made at a time.
-const CSV_BLOCK: usize = 64 * 1024;
+const CSV_BLOCK: usize = 256 * 1024;
+
+/// How many blocks of CSV made on a thread of their own wait for the CSV reader.
+const CSV_AHEAD: usize = 4;
 
 /// A blank sheet row as CSV: a row with no text, of any width (a row of one empty cell
 /// would be an empty line, which a CSV reader does not count).
@@ -65,10 +91,6 @@ const BLANK_ROW: &[u8] = b",\n";
 
 /// The most columns a sheet has (`XFD`).
 const MAX_COLUMNS: usize = 16_384;
-
-/// The most text one batch of cells carries between threads: a batch is [`BATCH`] cells
-/// or this much text, whichever comes first, so cells of long texts stay few in flight.
-const BATCH_TEXT: usize = 1 << 20;
 
 /// The sheet named `wanted` (the first a person sees when `None`) of the workbook at
 /// `path`, as CSV. An `.xlsx` or `.xlsm` sheet is streamed as it is read; the other
@@ -109,92 +131,144 @@ fn read_sheet(
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
-    let (sheet, cells): (String, CellStream) = if is_xlsx {
+    if is_xlsx {
         let book = xlsx::open(file).map_err(|error| not_a_workbook(&name, &error))?;
         let sheet = pick(&book.names(), wanted).map_err(problem)?;
         let cells = book
             .cells(&sheet)
             .map_err(|error| problem(format!("sheet `{sheet}` cannot be read: {error}")))?;
-        (sheet, on_thread(Box::new(cells)))
-    } else {
-        drop(file);
-        whole_sheet(path, wanted).map_err(|error| match error {
-            Whole::NotAWorkbook(error) => not_a_workbook(&name, &error),
-            Whole::Problem(message) => problem(message),
-        })?
-    };
-    SheetCsv::start(sheet, cells, map).map_err(problem)
+        // The header is found here; the rows after it are made into CSV on a thread of
+        // their own, so the sheet's XML is read while the CSV before is checked.
+        let (csv, place) = SheetCsv::start(sheet, Box::new(cells), map).map_err(problem)?;
+        return Ok(AsCsv {
+            reader: on_thread(csv),
+            sheet: place,
+        });
+    }
+    drop(file);
+    let (sheet, cells) = whole_sheet(path, wanted).map_err(|error| match error {
+        Whole::NotAWorkbook(error) => not_a_workbook(&name, &error),
+        Whole::Problem(message) => problem(message),
+    })?;
+    let (csv, place) = SheetCsv::start(sheet, Box::new(Listed(cells)), map).map_err(problem)?;
+    Ok(AsCsv {
+        reader: Box::new(csv),
+        sheet: place,
+    })
 }
 
-/// What a thread reading cells sends: a batch of them, or that there are no more.
-enum Batch {
-    Cells(Vec<Result<(usize, SheetCell), String>>),
+/// What the thread making CSV sends: a block of it, why the sheet cannot be read further,
+/// or that there is no more.
+enum Made {
+    Csv(Vec<u8>),
+    Failed(String),
     End,
 }
 
-/// How many cells a batch holds.
-const BATCH: usize = 4096;
-
-/// `cells` read on a thread of their own, a batch at a time, so a sheet's XML is read
-/// while the cells before are made into CSV and checked. A thread that stops without
-/// saying it is done (it panicked) ends the stream with an error, never early.
-fn on_thread(mut cells: CellStream) -> CellStream {
-    let (sender, receiver) = std::sync::mpsc::sync_channel(4);
+/// The CSV of `csv` made on a thread of its own, a block at a time, while the blocks
+/// before are read. A thread that stops without saying it is done (it panicked) ends the
+/// stream with an error, never early.
+fn on_thread(mut csv: SheetCsv) -> Box<dyn Read + Send> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(CSV_AHEAD);
+    // Blocks read are handed back to be filled again.
+    let (spare_sender, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(CSV_AHEAD + 2);
     let started = std::thread::Builder::new()
         .name("crossfoot-cells".to_owned())
         .spawn(move || {
-            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 loop {
-                    let batch = next_batch(&mut cells);
-                    if batch.is_empty() || sender.send(Batch::Cells(batch)).is_err() {
-                        return;
+                    let mut block = spare.try_recv().unwrap_or_default();
+                    block.clear();
+                    match csv.make(&mut block) {
+                        Ok(true) => {
+                            if sender.send(Made::Csv(block)).is_err() {
+                                return None;
+                            }
+                        }
+                        Ok(false) => return Some(Made::End),
+                        // The rows before the problem are read first.
+                        Err(message) => {
+                            if !block.is_empty() && sender.send(Made::Csv(block)).is_err() {
+                                return None;
+                            }
+                            return Some(Made::Failed(message));
+                        }
                     }
                 }
             }));
-            let last = match read {
-                Ok(()) => Batch::End,
-                Err(_) => Batch::Cells(vec![Err(
-                    "the workbook reader failed on this file".to_owned()
-                )]),
-            };
+            let last = made.unwrap_or_else(|_| {
+                Some(Made::Failed(
+                    "the workbook reader failed on this file".to_owned(),
+                ))
+            });
             // The receiver may be gone: then nobody is waiting.
-            let _ = sender.send(last);
+            if let Some(last) = last {
+                let _ = sender.send(last);
+            }
         });
     if let Err(error) = started {
         let message = format!("cannot start reading the sheet: {error}");
-        return Box::new(std::iter::once(Err(message)));
+        return Box::new(Blocks::failed(message));
     }
-    let mut ended = false;
-    let batches = std::iter::from_fn(move || {
-        if ended {
-            return None;
-        }
-        match receiver.recv() {
-            Ok(Batch::Cells(cells)) => Some(cells),
-            Ok(Batch::End) => {
-                ended = true;
-                None
-            }
-            Err(_) => {
-                ended = true;
-                Some(vec![Err("the workbook reader stopped".to_owned())])
-            }
-        }
-    });
-    Box::new(batches.flatten())
+    Box::new(Blocks {
+        receiver: Some(receiver),
+        spare: Some(spare_sender),
+        block: Vec::new(),
+        at: 0,
+        failed: None,
+    })
 }
 
-/// The next cells of `cells`: [`BATCH`] of them, or fewer whose texts reach
-/// [`BATCH_TEXT`] bytes.
-fn next_batch(cells: &mut CellStream) -> Vec<Result<(usize, SheetCell), String>> {
-    let mut batch = Vec::new();
-    let mut text = 0;
-    while batch.len() < BATCH && text < BATCH_TEXT {
-        let Some(cell) = cells.next() else { break };
-        text += cell.as_ref().map_or(0, |(_, cell)| cell.text.len());
-        batch.push(cell);
+/// The blocks of CSV a thread makes, as a stream of bytes.
+struct Blocks {
+    /// Where the blocks come from; `None` once the last has come.
+    receiver: Option<std::sync::mpsc::Receiver<Made>>,
+    /// Where blocks read go back to.
+    spare: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+    /// Why the stream ended early, said to every read after.
+    failed: Option<String>,
+}
+
+impl Blocks {
+    fn failed(message: String) -> Blocks {
+        Blocks {
+            receiver: None,
+            spare: None,
+            block: Vec::new(),
+            at: 0,
+            failed: Some(message),
+        }
     }
-    batch
+}
+
+impl Read for Blocks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at >= self.block.len() {
+            if let Some(message) = &self.failed {
+                return Err(io::Error::other(message.clone()));
+            }
+            let Some(receiver) = &self.receiver else {
+                return Ok(0);
+            };
+            match receiver.recv() {
+                Ok(Made::Csv(block)) => {
+                    let read = std::mem::replace(&mut self.block, block);
+                    if let Some(spare) = &self.spare {
+                        // Kept when there is room; freed otherwise.
+                        let _ = spare.try_send(read);
+                    }
+                    self.at = 0;
+                }
+                Ok(Made::End) => self.receiver = None,
+                Ok(Made::Failed(message)) => self.failed = Some(message),
+                // Gone without saying it was done: the sheet would look shorter than it is.
+                Err(_) => self.failed = Some("the workbook reader stopped".to_owned()),
+            }
+        }
+        Ok(read_from(&self.block, &mut self.at, buf))
+    }
 }
 
 /// Why a sheet read whole cannot be read.
@@ -204,7 +278,7 @@ enum Whole {
 }
 
 /// The cells of a sheet of a workbook calamine reads (`.xlsb`, `.xls`, `.ods`), read whole.
-fn whole_sheet(path: &Path, wanted: Option<&str>) -> Result<(String, CellStream), Whole> {
+fn whole_sheet(path: &Path, wanted: Option<&str>) -> Result<(String, WholeCells), Whole> {
     let mut workbook = open_workbook_auto(path).map_err(Whole::NotAWorkbook)?;
     let sheet = pick(&names_of(workbook.sheets_metadata()), wanted).map_err(Whole::Problem)?;
     let values = workbook
@@ -225,8 +299,11 @@ fn whole_sheet(path: &Path, wanted: Option<&str>) -> Result<(String, CellStream)
             cells.push(Ok((at.0, SheetCell { column: at.1, text })));
         }
     }
-    Ok((sheet, Box::new(cells.into_iter())))
+    Ok((sheet, cells.into_iter()))
 }
+
+/// The cells of a sheet read whole, in order, each with its 0-based row.
+type WholeCells = std::vec::IntoIter<Result<(usize, SheetCell), String>>;
 
 fn not_a_workbook(path: &str, error: &dyn std::fmt::Display) -> Box<ReportError> {
     Box::new(ReportError::NotAWorkbook {
@@ -323,6 +400,8 @@ impl Layout {
 struct SheetCsv {
     sheet: String,
     rows: Rows,
+    /// The row being made into CSV, its buffers kept for the next.
+    row: SheetRow,
     layout: Layout,
     columns: Vec<usize>,
     /// Whether `columns` are in the sheet's order.
@@ -332,19 +411,27 @@ struct SheetCsv {
     /// CSV made and not yet read, from `at`.
     out: Vec<u8>,
     at: usize,
+    /// Why no more CSV can be made, once what was made before is read.
+    failed: Option<String>,
 }
 
 impl SheetCsv {
-    /// The stream, its header row found and made.
-    fn start(sheet: String, cells: CellStream, map: Option<&ColumnMap>) -> Result<AsCsv, String> {
+    /// The stream, its header row found and made, and where its cells are in the sheet.
+    fn start(
+        sheet: String,
+        cells: Box<dyn CellSource>,
+        map: Option<&ColumnMap>,
+    ) -> Result<(SheetCsv, Sheet), String> {
         let mut rows = Rows {
             sheet: sheet.clone(),
-            cells: cells.peekable(),
-            width: 0,
+            cells,
+            next: None,
+            ended: false,
         };
+        let mut row = SheetRow::default();
         let mut any = false;
-        let (header_row, layout, header) = loop {
-            let Some((row, cells)) = rows.next_row()? else {
+        let (header_row, layout) = loop {
+            let Some(number) = rows.next_row(&mut row)? else {
                 return Err(if any {
                     format!(
                         "sheet `{sheet}` has no header row: neither one starting with `report_id` (a report per row) nor one with `line` and `amount` columns (one report)"
@@ -353,9 +440,10 @@ impl SheetCsv {
                     format!("sheet `{sheet}` is empty")
                 });
             };
+            let cells = row.owned();
             any |= cells.iter().any(|cell| !cell.text.trim().is_empty());
             if let Some(layout) = Layout::of(&cells, map) {
-                break (row, layout, cells);
+                break (number, layout);
             }
         };
         let columns = layout.columns();
@@ -364,32 +452,36 @@ impl SheetCsv {
             .all(|pair| matches!(pair, [a, b] if a < b));
         let mut out = Vec::new();
         write_row(
-            &mut out, layout, &columns, ordered, header_row, &header, &sheet,
+            &mut out, layout, &columns, ordered, header_row, &row, &sheet,
         )?;
         let place = Sheet::new(&sheet, header_row + 1, columns.clone());
         let csv = SheetCsv {
             sheet,
             rows,
+            row,
             layout,
             columns,
             ordered,
             last: header_row,
             out,
             at: 0,
+            failed: None,
         };
-        Ok(AsCsv {
-            reader: Box::new(csv),
-            sheet: place,
-        })
+        Ok((csv, place))
     }
 
-    /// Make the next rows' CSV; `false` at the sheet's end.
-    fn make(&mut self) -> Result<bool, String> {
-        self.out.clear();
-        self.at = 0;
-        while self.out.len() < CSV_BLOCK {
-            let Some((row, cells)) = self.rows.next_row()? else {
-                return Ok(!self.out.is_empty());
+    /// Make the next rows' CSV into `out` (what is left of the header row first): at
+    /// least [`CSV_BLOCK`] bytes, or what is left; `false` at the sheet's end. On an error,
+    /// `out` holds the rows before it.
+    fn make(&mut self, out: &mut Vec<u8>) -> Result<bool, String> {
+        if let Some(header) = self.out.get(self.at..).filter(|rest| !rest.is_empty()) {
+            out.extend_from_slice(header);
+            self.out.clear();
+            self.at = 0;
+        }
+        while out.len() < CSV_BLOCK {
+            let Some(row) = self.rows.next_row(&mut self.row)? else {
+                return Ok(!out.is_empty());
             };
             if row <= self.last {
                 return Err(format!(
@@ -403,15 +495,15 @@ impl SheetCsv {
             // and is passed over as any row without text is. Never a cell per column: a
             // far row under a wide header would make a blank row's commas times the rows.
             for _ in self.last + 1..row {
-                self.out.extend_from_slice(BLANK_ROW);
+                out.extend_from_slice(BLANK_ROW);
             }
             write_row(
-                &mut self.out,
+                out,
                 self.layout,
                 &self.columns,
                 self.ordered,
                 row,
-                &cells,
+                &self.row,
                 &self.sheet,
             )?;
             self.last = row;
@@ -422,8 +514,22 @@ impl SheetCsv {
 
 impl Read for SheetCsv {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.at >= self.out.len() && !self.make().map_err(io::Error::other)? {
-            return Ok(0);
+        if self.at >= self.out.len() {
+            if let Some(message) = &self.failed {
+                return Err(io::Error::other(message.clone()));
+            }
+            let mut out = std::mem::take(&mut self.out);
+            out.clear();
+            self.at = 0;
+            let made = self.make(&mut out);
+            self.out = out;
+            match made {
+                Ok(true) => {}
+                Ok(false) => return Ok(0),
+                // The rows before the problem are read first.
+                Err(message) if !self.out.is_empty() => self.failed = Some(message),
+                Err(message) => return Err(io::Error::other(message)),
+            }
         }
         Ok(read_from(&self.out, &mut self.at, buf))
     }
@@ -440,68 +546,131 @@ fn read_from(held: &[u8], at: &mut usize, buf: &mut [u8]) -> usize {
     n
 }
 
+/// A sheet row's cells in column order, held in buffers kept from row to row.
+#[derive(Default)]
+struct SheetRow {
+    text: Vec<u8>,
+    /// Each cell's column and where its text is in `text`.
+    cells: Vec<(usize, usize, usize)>,
+}
+
+impl SheetRow {
+    /// Each cell's column and text.
+    fn iter(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        let text = &self.text;
+        let cells = self.cells.iter();
+        cells.map(move |&(column, start, end)| (column, text.get(start..end).unwrap_or_default()))
+    }
+
+    /// The cells as values of their own.
+    fn owned(&self) -> Vec<SheetCell> {
+        let cells = self.iter().map(|(column, text)| SheetCell {
+            column,
+            text: String::from_utf8_lossy(text).into_owned(),
+        });
+        cells.collect()
+    }
+}
+
+/// Whether a cell's text is blank, as a spreadsheet shows it.
+fn is_blank_text(text: &[u8]) -> bool {
+    String::from_utf8_lossy(text).trim().is_empty()
+}
+
 /// Cells grouped into rows.
 struct Rows {
     sheet: String,
-    cells: std::iter::Peekable<CellStream>,
-    /// How many cells the last row had: most rows have as many.
-    width: usize,
+    cells: Box<dyn CellSource>,
+    /// The first cell of the next row, read to see that the row before had ended (its
+    /// row, column and where its text is in the row before's text), or the error that
+    /// ended the row before.
+    next: Option<Result<(usize, usize, usize, usize), String>>,
+    /// Whether the cells have ended.
+    ended: bool,
 }
 
 impl Rows {
-    /// The next row with a cell, with its 0-based number.
-    fn next_row(&mut self) -> Result<Option<(usize, Vec<SheetCell>)>, String> {
-        let Some(first) = self.cells.next() else {
-            return Ok(None);
+    /// The next row with a cell, into `row`, with its 0-based number.
+    fn next_row(&mut self, row: &mut SheetRow) -> Result<Option<usize>, String> {
+        row.cells.clear();
+        let (number, column, len) = match self.next.take() {
+            Some(Err(error)) => {
+                self.ended = true;
+                return Err(error);
+            }
+            Some(Ok((number, column, start, end))) => {
+                row.text.truncate(end);
+                row.text.drain(..start);
+                (number, column, end - start)
+            }
+            None if self.ended => return Ok(None),
+            None => {
+                row.text.clear();
+                let first = self.cells.next_cell(&mut row.text);
+                let Some((number, column)) = first.inspect_err(|_| self.ended = true)? else {
+                    self.ended = true;
+                    return Ok(None);
+                };
+                (number, column, row.text.len())
+            }
         };
-        let (row, first) = first?;
-        if row >= MAX_ROWS {
+        if number >= MAX_ROWS {
             return Err(format!(
                 "row {} is beyond a sheet's last row ({MAX_ROWS})",
-                row + 1
+                number + 1
             ));
         }
-        let mut text = first.text.len();
-        let mut cells = Vec::with_capacity(self.width.max(1));
-        cells.push(first);
+        row.cells.push((column, 0, len));
         // A row holds at most a cell per column, and no more text than a CSV record: a
         // file saying more (a cell given over and over) is refused before it fills memory.
-        while cells.len() <= MAX_COLUMNS && text <= MAX_RECORD {
-            let Some(Ok((_, cell))) = self
-                .cells
-                .next_if(|next| matches!(next, Ok((next, _)) if *next == row))
-            else {
-                break;
-            };
-            text += cell.text.len();
-            cells.push(cell);
+        let mut text = len;
+        while row.cells.len() <= MAX_COLUMNS && text <= MAX_RECORD {
+            let start = row.text.len();
+            match self.cells.next_cell(&mut row.text) {
+                Ok(Some((next, column))) if next == number => {
+                    text += row.text.len() - start;
+                    row.cells.push((column, start, row.text.len()));
+                }
+                Ok(Some((next, column))) => {
+                    self.next = Some(Ok((next, column, start, row.text.len())));
+                    break;
+                }
+                Ok(None) => {
+                    self.ended = true;
+                    break;
+                }
+                Err(error) => {
+                    self.next = Some(Err(error));
+                    break;
+                }
+            }
         }
         if text > MAX_RECORD {
-            let cell = super::csv::cell_name(&self.sheet, row + 1, 0);
+            let cell = super::csv::cell_name(&self.sheet, number + 1, 0);
             return Err(format!(
                 "{cell}: the row holds more than {} MiB of text, more than a CSV record may",
                 MAX_RECORD >> 20
             ));
         }
-        self.width = cells.len();
         // A file may give a row's cells in any order, or one cell twice: in order, each
         // once, or the row is not read as a spreadsheet would show it.
-        if !cells.is_sorted_by_key(|cell| cell.column) {
-            cells.sort_by_key(|cell| cell.column);
+        if !row.cells.is_sorted_by_key(|cell| cell.0) {
+            row.cells.sort_by_key(|cell| cell.0);
         }
-        if let Some(pair) = cells
+        if let Some(pair) = row
+            .cells
             .windows(2)
-            .find(|pair| matches!(pair, [a, b] if a.column == b.column))
+            .find(|pair| matches!(pair, [a, b] if a.0 == b.0))
         {
-            let column = pair.first().map_or(0, |cell| cell.column);
-            let cell = super::csv::cell_name(&self.sheet, row + 1, column);
+            let column = pair.first().map_or(0, |cell| cell.0);
+            let cell = super::csv::cell_name(&self.sheet, number + 1, column);
             return Err(format!("{cell}: the cell is given twice"));
         }
-        if cells.len() > MAX_COLUMNS {
-            let cell = super::csv::cell_name(&self.sheet, row + 1, 0);
+        if row.cells.len() > MAX_COLUMNS {
+            let cell = super::csv::cell_name(&self.sheet, number + 1, 0);
             return Err(format!("{cell}: the row has more than {MAX_COLUMNS} cells"));
         }
-        Ok(Some((row, cells)))
+        Ok(Some(number))
     }
 }
 
@@ -515,36 +684,39 @@ fn write_row(
     layout: Layout,
     columns: &[usize],
     ordered: bool,
-    row: usize,
-    cells: &[SheetCell],
+    number: usize,
+    row: &SheetRow,
     sheet: &str,
 ) -> Result<(), String> {
     if let Layout::Wide { left, width } = layout {
-        let outside = cells.iter().find(|cell| {
-            (cell.column < left || cell.column >= left + width) && !cell.text.trim().is_empty()
+        let outside = row.iter().find(|&(column, text)| {
+            (column < left || column >= left + width) && !is_blank_text(text)
         });
-        if let Some(cell) = outside {
+        if let Some((column, _)) = outside {
             return Err(format!(
                 "{}: a value outside the header's columns: give its column a header, or clear it",
-                super::csv::cell_name(sheet, row + 1, cell.column)
+                super::csv::cell_name(sheet, number + 1, column)
             ));
         }
     }
-    let mut walk = cells.iter().peekable();
-    for (index, column) in columns.iter().enumerate() {
+    let cells = row.cells.as_slice();
+    let text = |&(_, start, end): &(usize, usize, usize)| row.text.get(start..end);
+    let mut walk = 0;
+    for (index, &column) in columns.iter().enumerate() {
         if index > 0 {
             out.push(b',');
         }
         let cell = if ordered {
-            while walk.next_if(|cell| cell.column < *column).is_some() {}
-            walk.next_if(|cell| cell.column == *column)
+            while cells.get(walk).is_some_and(|cell| cell.0 < column) {
+                walk += 1;
+            }
+            cells.get(walk).filter(|cell| cell.0 == column)
         } else {
-            cells.iter().find(|cell| cell.column == *column)
+            cells.iter().find(|cell| cell.0 == column)
         };
-        let Some(cell) = cell else {
-            continue;
-        };
-        csv_cell(out, &cell.text);
+        if let Some(text) = cell.and_then(text) {
+            csv_cell(out, text);
+        }
     }
     out.push(b'\n');
     Ok(())
@@ -634,16 +806,21 @@ fn shown(value: f64) -> String {
 }
 
 /// A CSV cell, quoted when it must be.
-fn csv_cell(out: &mut Vec<u8>, text: &str) {
+fn csv_cell(out: &mut Vec<u8>, text: &[u8]) {
     if text
-        .bytes()
+        .iter()
         .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
     {
         out.push(b'"');
-        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        for &b in text {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
         out.push(b'"');
     } else {
-        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(text);
     }
 }
 
@@ -658,9 +835,9 @@ mod tests {
 
     /// The CSV a sheet of `cells` is read as, or why it is not read.
     fn csv_of(cells: Vec<Result<(usize, SheetCell), String>>) -> Result<String, String> {
-        let csv = SheetCsv::start("S".to_owned(), Box::new(cells.into_iter()), None)?;
+        let (mut reader, _) =
+            SheetCsv::start("S".to_owned(), Box::new(Listed(cells.into_iter())), None)?;
         let mut text = String::new();
-        let mut reader = csv.reader;
         reader
             .read_to_string(&mut text)
             .map_err(|error| error.to_string())?;
@@ -691,12 +868,11 @@ mod tests {
             counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             cell(1, 1, "1")
         });
-        let cells: CellStream = Box::new(header.into_iter().chain(again.take(100_000)));
-        let error = SheetCsv::start("S".to_owned(), cells, None)
-            .and_then(|mut csv| {
+        let cells = Listed(header.into_iter().chain(again.take(100_000)));
+        let error = SheetCsv::start("S".to_owned(), Box::new(cells), None)
+            .and_then(|(mut csv, _)| {
                 let mut text = String::new();
-                csv.reader
-                    .read_to_string(&mut text)
+                csv.read_to_string(&mut text)
                     .map_err(|error| error.to_string())
             })
             .err()
@@ -714,14 +890,39 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_of_long_texts_is_a_few_cells() {
-        let long = "x".repeat(1 << 19);
-        let cells = (0..BATCH).map(move |row| cell(row, 0, &long));
-        let mut cells: CellStream = Box::new(cells);
-        assert_eq!(next_batch(&mut cells).len(), 2);
-        let short = (0..BATCH + 1).map(|row| cell(row, 0, "1"));
-        let mut cells: CellStream = Box::new(short);
-        assert_eq!(next_batch(&mut cells).len(), BATCH);
+    fn rows_before_a_problem_are_read_before_it_on_either_thread() {
+        let cells = || {
+            vec![
+                cell(0, 0, "report_id"),
+                cell(0, 1, "7010"),
+                cell(1, 0, "R1"),
+                cell(1, 1, "1,5"),
+                cell(2, 0, "R2"),
+                Err("sheet `S` row 4: a broken cell".to_owned()),
+            ]
+        };
+        let read = |mut reader: Box<dyn Read + Send>| {
+            let mut text = Vec::new();
+            let mut buf = [0; 7];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) => return (String::from_utf8(text).unwrap(), None),
+                    Ok(n) => text.extend_from_slice(&buf[..n]),
+                    Err(error) => {
+                        return (String::from_utf8(text).unwrap(), Some(error.to_string()));
+                    }
+                }
+            }
+        };
+        let start = || SheetCsv::start("S".to_owned(), Box::new(Listed(cells().into_iter())), None);
+        let (here, _) = start().unwrap();
+        let (there, _) = start().unwrap();
+        let expected = (
+            "report_id,7010\nR1,\"1,5\"\nR2,\n".to_owned(),
+            Some("sheet `S` row 4: a broken cell".to_owned()),
+        );
+        assert_eq!(read(Box::new(here)), expected);
+        assert_eq!(read(on_thread(there)), expected);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! boolean, an error, an ISO date, or a number, stored as the decimal text of a binary
 //! float. A number whose number format is a date's is a date.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -15,14 +16,17 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use calamine::{ExcelDateTime, ExcelDateTimeType};
 use zip::ZipArchive;
 
-use super::xml::{self, Event, Xml};
-use super::{MAX_COLUMNS, NO_VALUE, SheetCell, date_text, shown};
+use super::xml::{self, CellTag, Content, Event, Xml};
+use super::{CellSource, MAX_COLUMNS, NO_VALUE, date_text, shown};
 
 /// The most bytes a part read whole (sheet list, strings, formats) may inflate to.
 const MAX_PART: u64 = 256 << 20;
 
 /// How much of a sheet is inflated at a time.
 const CHUNK: usize = 256 << 10;
+
+/// How many inflated chunks wait for the sheet's reader.
+const CHUNKS_AHEAD: usize = 4;
 
 /// The longest text of a cell or shared string crossfoot reads: a spreadsheet cell holds
 /// 32,767 characters (UTF-16 units), at most three bytes each in UTF-8. A shared string
@@ -121,16 +125,19 @@ impl Book {
         let entry = self.sheets.iter().find(|sheet| sheet.name == name);
         let part = entry.ok_or("no such sheet")?.part.clone();
         let part = part_name(&self.archive, &part).unwrap_or(part);
-        let (sender, receiver) = sync_channel(4);
+        let (sender, receiver) = sync_channel(CHUNKS_AHEAD);
+        // Chunks read are handed back to be filled again.
+        let (spare_sender, spare) = sync_channel(CHUNKS_AHEAD + 2);
         let archive = self.archive;
         std::thread::Builder::new()
             .name("crossfoot-xlsx".to_owned())
-            .spawn(move || inflate(archive, &part, &sender))
+            .spawn(move || inflate(archive, &part, &sender, &spare))
             .map_err(|error| format!("cannot start reading it: {error}"))?;
         Ok(Cells {
             sheet: name.to_owned(),
             xml: Xml::new(Chunks {
                 receiver,
+                spare: spare_sender,
                 chunk: Vec::new(),
                 at: 0,
                 done: false,
@@ -153,14 +160,21 @@ enum Piece {
 
 /// Inflate `part` of `archive` and send it a chunk at a time, until the receiver is gone.
 /// The archive library is not crossfoot's: should it panic, the reader is told.
-fn inflate(mut archive: ZipArchive<File>, part: &str, sender: &SyncSender<Piece>) {
+fn inflate(
+    mut archive: ZipArchive<File>,
+    part: &str,
+    sender: &SyncSender<Piece>,
+    spare: &Receiver<Vec<u8>>,
+) {
     let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut entry = match archive.by_name(part) {
             Ok(entry) => entry,
             Err(error) => return Piece::Failed(format!("its sheet `{part}`: {error}")),
         };
         loop {
-            let mut chunk = vec![0; CHUNK];
+            // A chunk handed back is filled again, without zeroing it first.
+            let mut chunk = spare.try_recv().unwrap_or_default();
+            chunk.resize(CHUNK, 0);
             let mut filled = 0;
             while let Some(rest) = chunk.get_mut(filled..).filter(|rest| !rest.is_empty()) {
                 match entry.read(rest) {
@@ -191,20 +205,24 @@ fn inflate(mut archive: ZipArchive<File>, part: &str, sender: &SyncSender<Piece>
 /// The inflated sheet as a stream of bytes.
 struct Chunks {
     receiver: Receiver<Piece>,
+    /// Where chunks read go back to.
+    spare: SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     at: usize,
     done: bool,
 }
 
-impl Read for Chunks {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+impl xml::Source for Chunks {
+    fn append(&mut self, buf: &mut Vec<u8>, most: usize) -> io::Result<usize> {
         while self.at >= self.chunk.len() {
             if self.done {
                 return Ok(0);
             }
             match self.receiver.recv() {
                 Ok(Piece::Bytes(chunk)) => {
-                    self.chunk = chunk;
+                    let read = std::mem::replace(&mut self.chunk, chunk);
+                    // Kept when there is room; freed otherwise.
+                    let _ = self.spare.try_send(read);
                     self.at = 0;
                 }
                 Ok(Piece::Done) => self.done = true,
@@ -213,7 +231,11 @@ impl Read for Chunks {
                 Err(_) => return Err(io::Error::other("the archive reader stopped")),
             }
         }
-        Ok(super::read_from(&self.chunk, &mut self.at, buf))
+        let rest = self.chunk.get(self.at..).unwrap_or_default();
+        let rest = rest.get(..most).unwrap_or(rest);
+        buf.extend_from_slice(rest);
+        self.at += rest.len();
+        Ok(rest.len())
     }
 }
 
@@ -231,19 +253,18 @@ pub(super) struct Cells {
     done: bool,
 }
 
-impl Iterator for Cells {
-    type Item = Result<(usize, SheetCell), String>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl CellSource for Cells {
+    fn next_cell(&mut self, text: &mut Vec<u8>) -> Result<Option<(usize, usize)>, String> {
         if self.done {
-            return None;
+            return Ok(None);
         }
-        let next = self.next_cell();
+        let start = text.len();
+        let next = self.next_cell(text);
         if !matches!(next, Ok(Some(_))) {
             self.done = true;
+            text.truncate(start);
         }
         next.map_err(|error| format!("sheet `{}` row {}: {error}", self.sheet, self.row.max(1)))
-            .transpose()
     }
 }
 
@@ -260,6 +281,7 @@ enum Kind {
 }
 
 impl Kind {
+    #[inline(always)]
     fn of(t: Option<&[u8]>) -> Result<Kind, String> {
         Ok(match t {
             None | Some(b"n") => Kind::Number,
@@ -279,23 +301,73 @@ impl Kind {
     }
 }
 
+/// What a cell's start tag says: its place (its row 1-based, its column 0-based), its
+/// type, and whether its number format shows a date.
+struct Head {
+    row: usize,
+    column: usize,
+    kind: Kind,
+    is_date: bool,
+}
+
+impl Head {
+    /// What a start tag with the attribute values `place` (`r`), `kind` (`t`) and `style`
+    /// (`s`) says, in the row `row` (1-based) where the cell before ended at `next_column`.
+    #[inline(always)]
+    fn of(
+        row: usize,
+        next_column: usize,
+        context: &Context,
+        place: Option<&[u8]>,
+        kind: Option<&[u8]>,
+        style: Option<&[u8]>,
+    ) -> Result<Head, String> {
+        let (row, column) = match place {
+            Some(place) => reference(place)?,
+            None if next_column < MAX_COLUMNS => (row.max(1), next_column),
+            None => return Err(format!("a row has more than {MAX_COLUMNS} cells")),
+        };
+        let kind = Kind::of(kind)?;
+        let is_date = style
+            .and_then(digits)
+            .and_then(|s| context.dates.get(s).copied())
+            .unwrap_or(false);
+        Ok(Head {
+            row,
+            column,
+            kind,
+            is_date,
+        })
+    }
+}
+
 /// A cell's contents as written: its value (`<v>`), inline string and formula.
 #[derive(Default)]
-struct Written {
-    value: Option<String>,
+struct Written<'a> {
+    /// The value's text, entities decoded (UTF-8, but for bytes written as they are).
+    value: Option<Cow<'a, [u8]>>,
     inline: Option<String>,
     formula: bool,
 }
 
 impl Cells {
-    /// The next cell with something in it.
-    fn next_cell(&mut self) -> Result<Option<(usize, SheetCell)>, String> {
+    /// The next cell with something in it: its 0-based row and column, its text added to
+    /// `text`.
+    fn next_cell(&mut self, text: &mut Vec<u8>) -> Result<Option<(usize, usize)>, String> {
         loop {
-            // Most of a sheet is cells: their start tags are read the short way.
+            // Most of a sheet is cells, written the plain way: read the short way.
+            if self.in_data
+                && let Some(tag) = self.xml.plain_cell()?
+            {
+                if let Some(cell) = self.plain(tag, text)? {
+                    return Ok(Some(cell));
+                }
+                continue;
+            }
             if self.in_data
                 && let Some((attrs, empty)) = self.xml.cell_start()?
             {
-                if let Some(cell) = self.cell(attrs, empty)? {
+                if let Some(cell) = self.cell(attrs, empty, text)? {
                     return Ok(Some(cell));
                 }
                 continue;
@@ -311,7 +383,7 @@ impl Cells {
                 (b"sheetData", _) => self.in_data = true,
                 (b"row", true) => self.start_row(attrs)?,
                 (b"c", true) => {
-                    if let Some(cell) = self.cell(attrs, empty)? {
+                    if let Some(cell) = self.cell(attrs, empty, text)? {
                         return Ok(Some(cell));
                     }
                 }
@@ -330,12 +402,14 @@ impl Cells {
         Ok(())
     }
 
-    /// The cell whose start tag has `attrs`, read to its end: `None` when it holds nothing.
+    /// The cell whose start tag has `attrs`, read to its end, its text added to `out`:
+    /// `None` when it holds nothing.
     fn cell(
         &mut self,
         attrs: xml::Span,
         empty: bool,
-    ) -> Result<Option<(usize, SheetCell)>, String> {
+        out: &mut Vec<u8>,
+    ) -> Result<Option<(usize, usize)>, String> {
         let (mut place, mut kind, mut style) = (None, None, None);
         for (name, value) in xml::Attrs(self.xml.bytes(attrs)) {
             match name {
@@ -345,37 +419,80 @@ impl Cells {
                 _ => {}
             }
         }
-        let (row, column) = match place {
-            Some(place) => reference(place)?,
-            None if self.next_column < MAX_COLUMNS => (self.row.max(1), self.next_column),
-            None => return Err(format!("a row has more than {MAX_COLUMNS} cells")),
-        };
-        let kind = Kind::of(kind)?;
-        let is_date = style
-            .and_then(digits)
-            .and_then(|s| self.context.dates.get(s).copied())
-            .unwrap_or(false);
-        self.next_column = column + 1;
+        let head = Head::of(
+            self.row,
+            self.next_column,
+            &self.context,
+            place,
+            kind,
+            style,
+        )?;
+        self.next_column = head.column + 1;
         if empty {
             return Ok(None);
         }
-        let written = match self.xml.plain_value()? {
-            Some(value) => {
-                let mut text = String::new();
-                append(self.xml.bytes(value), false, &mut text)?;
-                Written {
-                    value: Some(text),
-                    ..Written::default()
-                }
-            }
-            None => self.written()?,
+        let content = match self.xml.plain_value()? {
+            Some(value) => Content::Value(value),
+            None => Content::Other,
         };
-        let text = self.text(kind, is_date, written)?;
-        Ok(text.map(|text| (row - 1, SheetCell { column, text })))
+        self.content(head, content, out)
+    }
+
+    /// The cell [`Xml::plain_cell`] read, its text added to `out`: `None` when it holds
+    /// nothing. Read from there on as [`Cells::cell`] reads it.
+    #[inline(always)]
+    fn plain(&mut self, tag: CellTag, out: &mut Vec<u8>) -> Result<Option<(usize, usize)>, String> {
+        let bytes = |span: Option<xml::Span>| span.map(|span| self.xml.bytes(span));
+        let (place, kind, style) = (bytes(tag.place), bytes(tag.kind), bytes(tag.style));
+        let head = Head::of(
+            self.row,
+            self.next_column,
+            &self.context,
+            place,
+            kind,
+            style,
+        )?;
+        self.next_column = head.column + 1;
+        self.content(head, tag.content, out)
+    }
+
+    /// A cell's contents after its start tag, read to its end, its text added to `out`:
+    /// `None` when it holds nothing.
+    #[inline(always)]
+    fn content(
+        &mut self,
+        head: Head,
+        content: Content,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<(usize, usize)>, String> {
+        let Head {
+            row,
+            column,
+            kind,
+            is_date,
+        } = head;
+        let held = match content {
+            Content::Empty => false,
+            Content::Value(value) => write(
+                &self.context,
+                kind,
+                is_date,
+                Written {
+                    value: Some(decoded(self.xml.bytes(value))?),
+                    ..Written::default()
+                },
+                out,
+            )?,
+            Content::Other => {
+                let written = self.written()?;
+                write(&self.context, kind, is_date, written, out)?
+            }
+        };
+        Ok(held.then_some((row - 1, column)))
     }
 
     /// A cell's contents, up to its end tag.
-    fn written(&mut self) -> Result<Written, String> {
+    fn written(&mut self) -> Result<Written<'static>, String> {
         let mut written = Written::default();
         loop {
             match self.xml.next()? {
@@ -383,14 +500,16 @@ impl Cells {
                     let name = self.xml.bytes(name).to_vec();
                     match name.as_slice() {
                         b"f" => written.formula = true,
-                        b"v" => written.value = Some(String::new()),
+                        b"v" => written.value = Some(Cow::Borrowed(b"")),
                         _ => {}
                     }
                     if empty {
                         continue;
                     }
                     match name.as_slice() {
-                        b"v" => written.value = Some(self.text_until(b"v")?),
+                        b"v" => {
+                            written.value = Some(Cow::Owned(self.text_until(b"v")?.into_bytes()));
+                        }
                         b"is" => written.inline = Some(self.inline()?),
                         _ => self.skip(&name)?,
                     }
@@ -454,46 +573,79 @@ impl Cells {
         }
         Ok(())
     }
+}
 
-    /// A cell's text as a CSV cell holds it; `None` when it holds nothing.
-    fn text(&self, kind: Kind, is_date: bool, written: Written) -> Result<Option<String>, String> {
-        let Written {
-            value,
-            inline,
-            formula,
-        } = written;
-        let value = match kind {
-            Kind::Inline => inline,
-            Kind::Formula => value.map(|text| unescape(&text)),
-            _ => value.filter(|text| !text.is_empty()),
-        };
-        let Some(value) = value else {
-            return Ok(formula.then(|| NO_VALUE.to_owned()));
-        };
-        Ok(Some(match kind {
-            Kind::Shared => {
-                let index = value.trim().parse::<usize>().ok();
-                let string = index.and_then(|index| self.context.strings.get(index));
-                string
-                    .ok_or_else(|| format!("a cell refers to shared string {value}, which the workbook does not have"))?
-                    .to_owned()
-            }
-            Kind::Inline | Kind::Formula | Kind::Error => value,
-            Kind::Bool => match value.trim() {
-                "1" | "true" => "TRUE".to_owned(),
-                "0" | "false" => "FALSE".to_owned(),
-                other => return Err(format!("a boolean cell holds `{other}`")),
-            },
-            Kind::Date => value.get(..10).unwrap_or(&value).to_owned(),
-            Kind::Number => number(value, is_date, self.context.date1904),
-        }))
+/// A cell's text as a CSV cell holds it, added to `out`; `false` when it holds nothing.
+#[inline(always)]
+fn write(
+    context: &Context,
+    kind: Kind,
+    is_date: bool,
+    written: Written<'_>,
+    out: &mut Vec<u8>,
+) -> Result<bool, String> {
+    let Written {
+        value,
+        inline,
+        formula,
+    } = written;
+    let value = match kind {
+        Kind::Inline => inline.map(|text| Cow::Owned(text.into_bytes())),
+        Kind::Formula => value.map(|text| {
+            let text = String::from_utf8_lossy(&text);
+            Cow::Owned(unescape(&text).into_bytes())
+        }),
+        _ => value.filter(|text| !text.is_empty()),
+    };
+    let Some(value) = value else {
+        if formula {
+            out.extend_from_slice(NO_VALUE.as_bytes());
+        }
+        return Ok(formula);
+    };
+    // A number cell's value of plain digits (nearly every one) and a shared string's
+    // index are read from the value's bytes: digits are their own UTF-8 text.
+    match kind {
+        Kind::Number if !is_date && is_plain_whole(&value) => {
+            out.extend_from_slice(&value);
+            return Ok(true);
+        }
+        Kind::Shared if let Some(string) = digits(&value).and_then(|i| context.strings.get(i)) => {
+            out.extend_from_slice(string.as_bytes());
+            return Ok(true);
+        }
+        _ => {}
     }
+    let value = match value {
+        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
+        Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+    };
+    let text = match kind {
+        Kind::Shared => {
+            let index = value.trim().parse::<usize>().ok();
+            let string = index.and_then(|index| context.strings.get(index));
+            Cow::Borrowed(string.ok_or_else(|| {
+                format!("a cell refers to shared string {value}, which the workbook does not have")
+            })?)
+        }
+        Kind::Inline | Kind::Formula | Kind::Error => value,
+        Kind::Bool => Cow::Borrowed(match value.trim() {
+            "1" | "true" => "TRUE",
+            "0" | "false" => "FALSE",
+            other => return Err(format!("a boolean cell holds `{other}`")),
+        }),
+        Kind::Date => Cow::Owned(value.get(..10).unwrap_or(&value).to_owned()),
+        Kind::Number => number(value, is_date, context.date1904),
+    };
+    out.extend_from_slice(text.as_bytes());
+    Ok(true)
 }
 
 /// A number cell's text: a whole number of at most 15 digits is its own shown digits
 /// (what [`shown`] gives for it, without reading it as a float); a date cell is its date.
-fn number(written: String, is_date: bool, date1904: bool) -> String {
-    if !is_date && is_plain_whole(&written) {
+#[inline(always)]
+fn number(written: Cow<'_, str>, is_date: bool, date1904: bool) -> Cow<'_, str> {
+    if !is_date && is_plain_whole(written.as_bytes()) {
         return written;
     }
     let text = written.trim();
@@ -511,9 +663,9 @@ fn number(written: String, is_date: bool, date1904: bool) -> String {
         .ok()
         .filter(|value| value.is_finite() && (!is_date || (0.0..last).contains(value)));
     let Some(value) = value else {
-        return text.to_owned();
+        return Cow::Owned(text.to_owned());
     };
-    if is_date {
+    Cow::Owned(if is_date {
         date_text(&ExcelDateTime::new(
             value,
             ExcelDateTimeType::DateTime,
@@ -521,7 +673,7 @@ fn number(written: String, is_date: bool, date1904: bool) -> String {
         ))
     } else {
         shown(value)
-    }
+    })
 }
 
 /// The day after the last date a spreadsheet shows, 9999-12-31, as a day count.
@@ -529,13 +681,13 @@ const MAX_DATE: f64 = 2_958_466.0;
 
 /// Whether `text` is a whole number written as [`shown`] writes one: an optional `-`, at
 /// most 15 digits, no leading zero, not `-0`.
-fn is_plain_whole(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let bytes = digits.as_bytes();
+#[inline(always)]
+fn is_plain_whole(text: &[u8]) -> bool {
+    let bytes = text.strip_prefix(b"-").unwrap_or(text);
     !bytes.is_empty()
         && bytes.len() <= 15
         && bytes.iter().all(u8::is_ascii_digit)
-        && (bytes.first() != Some(&b'0') || (bytes.len() == 1 && digits.len() == text.len()))
+        && (bytes.first() != Some(&b'0') || (bytes.len() == 1 && bytes.len() == text.len()))
 }
 
 /// Text of `<t>` elements outside phonetic runs (`<rPh>`), as a shared or inline string
@@ -547,7 +699,7 @@ struct RichText {
 }
 
 impl RichText {
-    fn take<R: Read>(
+    fn take<R: xml::Source>(
         &mut self,
         xml: &Xml<R>,
         event: &Event,
@@ -571,6 +723,19 @@ impl RichText {
         }
         Ok(())
     }
+}
+
+/// A value's text with its entities decoded: as it is written (most values, every
+/// number, have none; bytes that are not UTF-8 are read as [`write`] reads them), or
+/// decoded. Refused when longer than any spreadsheet's, as [`append`] refuses it.
+#[inline(always)]
+fn decoded(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+    if bytes.len() <= MAX_TEXT && !bytes.contains(&b'&') {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let mut text = String::new();
+    append(bytes, false, &mut text)?;
+    Ok(Cow::Owned(text.into_bytes()))
 }
 
 /// Add text to a cell's or string's `out`, refusing one longer than any spreadsheet's
@@ -619,6 +784,7 @@ fn unescape(text: &str) -> String {
 }
 
 /// A cell reference (`AB12`) as its 1-based row and 0-based column.
+#[inline(always)]
 fn reference(place: &[u8]) -> Result<(usize, usize), String> {
     let letters = place.iter().take_while(|b| b.is_ascii_alphabetic()).count();
     let (column, row) = place.split_at(letters);
@@ -636,6 +802,7 @@ fn reference(place: &[u8]) -> Result<(usize, usize), String> {
 }
 
 /// A number written in at most 9 decimal digits.
+#[inline(always)]
 fn digits(text: &[u8]) -> Option<usize> {
     if text.is_empty() || text.len() > 9 {
         return None;
@@ -646,6 +813,7 @@ fn digits(text: &[u8]) -> Option<usize> {
 }
 
 /// A 1-based row number, within a sheet's rows.
+#[inline(always)]
 fn row_number(text: &[u8]) -> Result<usize, String> {
     match digits(text) {
         Some(row) if (1..=super::MAX_ROWS).contains(&row) => Ok(row),
@@ -940,9 +1108,9 @@ mod tests {
     #[test]
     fn a_plain_whole_number_is_what_shown_gives_for_it() {
         for text in ["0", "7", "-7", "123456789012345", "-999999999999999"] {
-            assert!(is_plain_whole(text), "{text}");
+            assert!(is_plain_whole(text.as_bytes()), "{text}");
             assert_eq!(
-                number(text.to_owned(), false, false),
+                number(text.into(), false, false),
                 shown(text.parse().unwrap())
             );
         }
@@ -957,7 +1125,7 @@ mod tests {
             "+1",
             " 1",
         ] {
-            assert!(!is_plain_whole(text), "{text}");
+            assert!(!is_plain_whole(text.as_bytes()), "{text}");
         }
         for (text, shows) in [
             ("-0", "0"),
@@ -967,9 +1135,9 @@ mod tests {
             ("1E3", "1000"),
             ("1234567890123456", "1234567890123460"),
         ] {
-            assert_eq!(number(text.to_owned(), false, false), shows, "{text}");
+            assert_eq!(number(text.into(), false, false), shows, "{text}");
         }
-        assert_eq!(number("12,5".to_owned(), false, false), "12,5");
+        assert_eq!(number("12,5".into(), false, false), "12,5");
     }
 
     #[test]
@@ -987,17 +1155,17 @@ mod tests {
             ("2958466", true, false),
             ("2957004", true, true),
         ] {
-            assert_eq!(number(text.to_owned(), is_date, date1904), text, "{text}");
+            assert_eq!(number(text.into(), is_date, date1904), text, "{text}");
         }
-        assert_eq!(number("2958465".to_owned(), true, false), "9999-12-31");
-        assert_eq!(number("2957003".to_owned(), true, true), "9999-12-31");
+        assert_eq!(number("2958465".into(), true, false), "9999-12-31");
+        assert_eq!(number("2957003".into(), true, true), "9999-12-31");
     }
 
     #[test]
     fn a_date_cell_is_its_date_in_either_day_count() {
-        assert_eq!(number("45657".to_owned(), true, false), "2024-12-31");
-        assert_eq!(number("45657.75".to_owned(), true, false), "2024-12-31");
-        assert_eq!(number("44195".to_owned(), true, true), "2024-12-31");
+        assert_eq!(number("45657".into(), true, false), "2024-12-31");
+        assert_eq!(number("45657.75".into(), true, false), "2024-12-31");
+        assert_eq!(number("44195".into(), true, true), "2024-12-31");
     }
 
     #[test]

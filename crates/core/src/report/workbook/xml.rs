@@ -45,6 +45,24 @@ pub(super) enum Event {
     Eof,
 }
 
+/// Where the reader's bytes come from: any [`Read`], or a source that hands over bytes
+/// it holds without their being written into a zeroed buffer first.
+pub(super) trait Source {
+    /// Add at most `most` bytes (at least one, unless at the end) to the end of `buf`:
+    /// how many; 0 at the end.
+    fn append(&mut self, buf: &mut Vec<u8>, most: usize) -> std::io::Result<usize>;
+}
+
+impl<R: Read> Source for R {
+    fn append(&mut self, buf: &mut Vec<u8>, most: usize) -> std::io::Result<usize> {
+        let start = buf.len();
+        buf.resize(start + most, 0);
+        let read = self.read(buf.get_mut(start..).unwrap_or_default());
+        buf.truncate(start + *read.as_ref().unwrap_or(&0));
+        read
+    }
+}
+
 /// The reader.
 pub(super) struct Xml<R> {
     source: R,
@@ -53,7 +71,7 @@ pub(super) struct Xml<R> {
     ended: bool,
 }
 
-impl<R: Read> Xml<R> {
+impl<R: Source> Xml<R> {
     /// A reader of `source`.
     pub(super) fn new(source: R) -> Xml<R> {
         Xml {
@@ -65,17 +83,24 @@ impl<R: Read> Xml<R> {
     }
 
     /// The bytes an event's ranges index.
+    #[inline]
     pub(super) fn bytes(&self, span: Span) -> &[u8] {
         self.buf.get(span.start..span.end).unwrap_or_default()
+    }
+
+    /// Drop what has been read, once it is most of the buffer: called where no event's
+    /// span is held.
+    fn compact(&mut self) {
+        if self.pos > READ && self.pos * 2 > self.buf.len() {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
     }
 
     /// The next event.
     pub(super) fn next(&mut self) -> Result<Event, String> {
         loop {
-            if self.pos > READ && self.pos * 2 > self.buf.len() {
-                self.buf.drain(..self.pos);
-                self.pos = 0;
-            }
+            self.compact();
             if self.pos >= self.buf.len() && !self.fill()? {
                 return Ok(Event::Eof);
             }
@@ -88,10 +113,43 @@ impl<R: Read> Xml<R> {
         }
     }
 
+    /// A cell written the plain way, as spreadsheet programs write nearly every cell, when
+    /// that is what comes next: `<c`, attributes each after one space, named without a
+    /// prefix in letters and digits, their values in double quotes; then `/>`, or `>` and
+    /// (when the cell holds no more than a value without markup) `<v>TEXT</v></c>`. Read
+    /// past what it matched: the whole cell, or its start tag when what follows is read
+    /// by [`Xml::next`]. `None` (nothing read) for anything else, read by
+    /// [`Xml::cell_start`] or [`Xml::next`]: it reads what matches here as they do,
+    /// attribute for attribute and byte for byte, without a general tokenizer's work.
+    #[inline(always)]
+    pub(super) fn plain_cell(&mut self) -> Result<Option<CellTag>, String> {
+        self.compact();
+        if self.buf.len() - self.pos < 512 {
+            self.fill()?;
+        }
+        let base = self.pos;
+        let rest = self.buf.get(base..).unwrap_or_default();
+        let Some((tag, len)) = scan_cell(rest) else {
+            return Ok(None);
+        };
+        self.pos = base + len;
+        let at = |span: Span| Span::new(base + span.start, base + span.end);
+        Ok(Some(CellTag {
+            place: tag.place.map(at),
+            kind: tag.kind.map(at),
+            style: tag.style.map(at),
+            content: match tag.content {
+                Content::Value(span) => Content::Value(at(span)),
+                other => other,
+            },
+        }))
+    }
+
     /// A cell's start tag (`<c ...>` or `<c .../>`, without a prefix) when that is what
     /// comes next: its attributes and whether it is empty, as [`Xml::next`] gives them,
     /// read without looking for any other markup. `None` (nothing read) for anything else.
     pub(super) fn cell_start(&mut self) -> Result<Option<(Span, bool)>, String> {
+        self.compact();
         if self.buf.len() - self.pos < 256 {
             self.fill()?;
         }
@@ -153,12 +211,8 @@ impl<R: Read> Xml<R> {
             return Err(format!("a tag or text longer than {} MiB", MAX_TOKEN >> 20));
         }
         let start = self.buf.len();
-        self.buf.resize(start + READ, 0);
         let read = loop {
-            match self
-                .source
-                .read(self.buf.get_mut(start..).unwrap_or_default())
-            {
+            match self.source.append(&mut self.buf, READ) {
                 Ok(read) => break read,
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(error) => {
@@ -167,7 +221,6 @@ impl<R: Read> Xml<R> {
                 }
             }
         };
-        self.buf.truncate(start + read);
         self.ended = read == 0;
         if start == 0 && self.pos == 0 && is_utf16(self.buf.get(..2).unwrap_or_default()) {
             return Err("it is UTF-16 text; crossfoot reads workbook parts in UTF-8: save the workbook again from the spreadsheet program".to_owned());
@@ -289,6 +342,93 @@ impl<R: Read> Xml<R> {
             at = closing + 1;
         }
     }
+}
+
+/// A cell's start tag as [`Xml::plain_cell`] reads it: where its `r`, `t` and `s`
+/// attributes' values are (undecoded, as [`Attrs`] gives them), and what follows it.
+pub(super) struct CellTag {
+    pub(super) place: Option<Span>,
+    pub(super) kind: Option<Span>,
+    pub(super) style: Option<Span>,
+    pub(super) content: Content,
+}
+
+/// What a cell read by [`Xml::plain_cell`] holds.
+#[derive(Clone, Copy)]
+pub(super) enum Content {
+    /// Nothing: the tag was `<c .../>`.
+    Empty,
+    /// A value without markup, `<v>TEXT</v>`, entities not yet decoded; the cell's end
+    /// tag is read.
+    Value(Span),
+    /// Something else, read from the end of the start tag on.
+    Other,
+}
+
+/// The longest attribute value [`scan_cell`] reads: a cell's place, type and style are
+/// short.
+const PLAIN_ATTR: usize = 32;
+
+/// A plain cell (see [`Xml::plain_cell`]) at the start of `bytes`, its spans from there,
+/// and how many bytes it takes; `None` when `bytes` start with anything else or end
+/// before it does.
+#[inline(always)]
+fn scan_cell(bytes: &[u8]) -> Option<(CellTag, usize)> {
+    if bytes.get(..2)? != b"<c" {
+        return None;
+    }
+    let mut tag = CellTag {
+        place: None,
+        kind: None,
+        style: None,
+        content: Content::Other,
+    };
+    let mut at = 2;
+    loop {
+        match *bytes.get(at)? {
+            b' ' => {
+                let name = at + 1;
+                let mut eq = name;
+                while bytes.get(eq)?.is_ascii_alphanumeric() {
+                    eq += 1;
+                }
+                if eq == name || bytes.get(eq..eq + 2)? != b"=\"" {
+                    return None;
+                }
+                let start = eq + 2;
+                let mut value = bytes.get(start..)?.iter().take(PLAIN_ATTR + 1);
+                let len = value.position(|&b| b == b'"')?;
+                let span = Some(Span::new(start, start + len));
+                match bytes.get(name..eq)? {
+                    b"r" => tag.place = span,
+                    b"t" => tag.kind = span,
+                    b"s" => tag.style = span,
+                    _ => {}
+                }
+                at = start + len + 1;
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'>') => {
+                tag.content = Content::Empty;
+                return Some((tag, at + 2));
+            }
+            b'>' => break,
+            _ => return None,
+        }
+    }
+    let body = at + 1;
+    let plain = bytes.get(body..).and_then(|rest| {
+        let text = rest.strip_prefix(b"<v>")?;
+        let len = text.iter().position(|&b| b == b'<')?;
+        text.get(len..)?.starts_with(b"</v></c>").then_some(len)
+    });
+    Some(match plain {
+        Some(len) => {
+            let start = body + 3;
+            tag.content = Content::Value(Span::new(start, start + len));
+            (tag, start + len + 8)
+        }
+        None => (tag, body),
+    })
 }
 
 /// Whether a part starting with `head` is UTF-16 text: its byte-order mark, or `<` as a
@@ -473,6 +613,102 @@ mod tests {
         for other in ["<col>", "<x:c r=\"A1\">", "<row>", "text", "<c r=\"A1\""] {
             let mut xml = Xml::new(other.as_bytes());
             assert!(xml.cell_start().unwrap().is_none(), "{other}");
+        }
+    }
+
+    /// A cell as [`Xml::next`] and [`Attrs`] read it: its `r`, `t` and `s` values and its
+    /// plain value (`<v>TEXT</v>` then `</c>`), or `None` for a value written otherwise.
+    type Seen = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<Option<String>>,
+    );
+
+    fn long_way(cell: &str) -> Seen {
+        let mut xml = Xml::new(cell.as_bytes());
+        let Event::Start { name, attrs, empty } = xml.next().unwrap() else {
+            panic!("{cell}");
+        };
+        assert_eq!(xml.bytes(name), b"c", "{cell}");
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let attrs = xml.bytes(attrs).to_vec();
+        // The last of an attribute given twice, as the sheet's reader takes it.
+        let get = |key: &[u8]| {
+            let values = Attrs(&attrs).filter(|(name, _)| *name == key);
+            values.last().map(|(_, value)| text(value))
+        };
+        let value = if empty {
+            Some(None)
+        } else {
+            let events: Vec<String> = std::iter::from_fn(|| match xml.next().unwrap() {
+                Event::Eof => None,
+                Event::Start { name, .. } => Some(format!("<{}>", text(xml.bytes(name)))),
+                Event::End { name } => Some(format!("</{}>", text(xml.bytes(name)))),
+                Event::Text { text: span, raw } => Some(format!("{raw}:{}", text(xml.bytes(span)))),
+            })
+            .collect();
+            match events.as_slice() {
+                [open, value, close, end] if open == "<v>" && close == "</v>" && end == "</c>" => {
+                    value.strip_prefix("false:").map(|v| Some(v.to_owned()))
+                }
+                [open, close, end] if open == "<v>" && close == "</v>" && end == "</c>" => {
+                    Some(Some(String::new()))
+                }
+                _ => None,
+            }
+        };
+        (get(b"r"), get(b"t"), get(b"s"), value)
+    }
+
+    #[test]
+    fn a_plain_cell_read_the_short_way_is_what_next_reads() {
+        let plain = [
+            r#"<c r="B2"><v>1762813855</v></c>"#,
+            r#"<c r="A1" t="s"><v>5</v></c>"#,
+            r#"<c r="C3" s="2" t="n"><v>-0.5</v></c>"#,
+            r#"<c r="C3" x14="y" t="s" r="D4"><v>1 &amp; 2</v></c>"#,
+            r#"<c r="E5" s="1"/>"#,
+            "<c/>",
+            r#"<c r="F6"><v></v></c>"#,
+            r#"<c r="G7" t="str"><f>A1</f><v>x</v></c>"#,
+            r#"<c r="H8" t="inlineStr"><is><t>a</t></is></c>"#,
+            r#"<c r="I9"><v>1</v><extLst/></c>"#,
+        ];
+        for cell in plain {
+            let mut xml = Xml::new(cell.as_bytes());
+            let tag = xml
+                .plain_cell()
+                .unwrap()
+                .unwrap_or_else(|| panic!("{cell}"));
+            let text = |span: Span| String::from_utf8_lossy(xml.bytes(span)).into_owned();
+            let value = match tag.content {
+                Content::Empty => Some(None),
+                Content::Value(span) => Some(Some(text(span))),
+                Content::Other => None,
+            };
+            let short = (
+                tag.place.map(text),
+                tag.kind.map(text),
+                tag.style.map(text),
+                value,
+            );
+            assert_eq!(short, long_way(cell), "{cell}");
+        }
+        // Anything else is left to the long way, nothing read.
+        for other in [
+            r#"<c r='A1'><v>1</v></c>"#,
+            r#"<c  r="A1"><v>1</v></c>"#,
+            r#"<c r = "A1"><v>1</v></c>"#,
+            r#"<c x:r="A1"><v>1</v></c>"#,
+            r#"<x:c r="A1"><v>1</v></x:c>"#,
+            "<c	r=\"A1\"><v>1</v></c>",
+            r#"<c r="A1" "#,
+            r#"<col min="1"/>"#,
+        ] {
+            let mut xml = Xml::new(other.as_bytes());
+            assert!(xml.plain_cell().unwrap().is_none(), "{other}");
+            assert_eq!(xml.pos, 0, "{other}");
         }
     }
 
