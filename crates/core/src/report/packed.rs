@@ -70,30 +70,37 @@ fn take_text(bytes: &mut &[u8], into: Option<String>) -> Option<Option<String>> 
 
 /// Write an amount exactly: a byte for blank, or for its sign, scale and how many of its
 /// mantissa's three 32-bit words are needed, then those words.
+#[inline]
 pub(crate) fn put_amount(out: &mut Vec<u8>, amount: Option<Decimal>) {
     let Some(amount) = amount else {
         out.push(0);
         return;
     };
-    // The mantissa is below 2^96: three words at most.
-    let mantissa = amount.mantissa().unsigned_abs();
-    let words = (128 - mantissa.leading_zeros()).div_ceil(32);
-    let sign = if amount.is_sign_negative() { 0x80 } else { 0 };
+    let parts = amount.unpack();
+    let words: u8 = if parts.hi != 0 {
+        3
+    } else if parts.mid != 0 {
+        2
+    } else {
+        u8::from(parts.lo != 0)
+    };
     // A scale is at most 28: five bits.
-    let scale = u8::try_from(amount.scale()).unwrap_or(28);
-    out.push(sign | (u8::try_from(words).unwrap_or(3) << 5) | (scale + 1));
-    // Fixed lengths, so each copy is a move of a few bytes, not a call.
-    let bytes = mantissa.to_le_bytes();
-    match words {
-        0 => {}
-        1 => out.extend_from_slice(bytes.first_chunk::<4>().unwrap_or(&[0; 4])),
-        2 => out.extend_from_slice(bytes.first_chunk::<8>().unwrap_or(&[0; 8])),
-        _ => out.extend_from_slice(bytes.first_chunk::<12>().unwrap_or(&[0; 12])),
-    }
+    let scale = u8::try_from(parts.scale.min(28)).unwrap_or(28);
+    let sign = if parts.negative { 0x80 } else { 0 };
+    let [l0, l1, l2, l3] = parts.lo.to_le_bytes();
+    let [m0, m1, m2, m3] = parts.mid.to_le_bytes();
+    let [h0, h1, h2, h3] = parts.hi.to_le_bytes();
+    let head = sign | (words << 5) | (scale + 1);
+    let packed = [head, l0, l1, l2, l3, m0, m1, m2, m3, h0, h1, h2, h3];
+    // All thirteen bytes, then back to the words needed: a copy of fixed length is a move
+    // of a few bytes, not a call.
+    out.extend_from_slice(&packed);
+    out.truncate(out.len() - 4 * usize::from(3 - words));
 }
 
 /// An amount [`put_amount`] wrote: `Some(None)` for blank, `None` when the bytes are not
 /// one.
+#[inline]
 pub(crate) fn take_amount(bytes: &mut &[u8]) -> Option<Option<Decimal>> {
     let (&head, rest) = bytes.split_first()?;
     if head == 0 {
@@ -103,20 +110,34 @@ pub(crate) fn take_amount(bytes: &mut &[u8]) -> Option<Option<Decimal>> {
     let scale = u32::from(head & 0x1f)
         .checked_sub(1)
         .filter(|&scale| scale <= 28)?;
-    let word = |at: usize| -> Option<u32> {
-        Some(u32::from_le_bytes(*rest.get(at..)?.first_chunk::<4>()?))
+    let words = usize::from((head >> 5) & 0x3);
+    // Twelve bytes read at once where there are that many (all but the end of a part),
+    // the words not written masked off.
+    let mut twelve = [0; 12];
+    match rest.first_chunk::<12>() {
+        Some(chunk) => twelve = *chunk,
+        None => twelve
+            .get_mut(..4 * words)?
+            .copy_from_slice(rest.get(..4 * words)?),
+    }
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "called with `at` 0, 1 and 2 only: each index is within the twelve bytes"
+    )]
+    let word = |at: usize| {
+        let value = u32::from_le_bytes([
+            twelve[4 * at],
+            twelve[4 * at + 1],
+            twelve[4 * at + 2],
+            twelve[4 * at + 3],
+        ]);
+        if at < words { value } else { 0 }
     };
-    let (lo, mid, hi, len) = match (head >> 5) & 0x3 {
-        0 => (0, 0, 0, 0),
-        1 => (word(0)?, 0, 0, 4),
-        2 => (word(0)?, word(4)?, 0, 8),
-        _ => (word(0)?, word(4)?, word(8)?, 12),
-    };
-    *bytes = rest.get(len..)?;
+    *bytes = rest.get(4 * words..)?;
     Some(Some(Decimal::from_parts(
-        lo,
-        mid,
-        hi,
+        word(0),
+        word(1),
+        word(2),
         head & 0x80 != 0,
         scale,
     )))
@@ -191,8 +212,7 @@ pub(crate) fn take_row(
     sources: &[Arc<str>],
     spare: &mut Spare,
 ) -> Option<Row> {
-    let mut row = spare.blank(0);
-    row.amounts.reserve(width);
+    let mut row = spare.blank(width);
     take_name(bytes, sources, &mut row.meta)?;
     row.meta.firm = take_text(bytes, row.meta.firm.take())?;
     row.meta.as_of = match take_byte(bytes)? {
@@ -204,8 +224,8 @@ pub(crate) fn take_row(
             Some(Date::new(year, month, day).ok()?)
         }
     };
-    for _ in 0..width {
-        row.amounts.push(take_amount(bytes)?);
+    for amount in &mut row.amounts {
+        *amount = take_amount(bytes)?;
     }
     let unknown = usize::try_from(take_uint(bytes)?).ok()?;
     for _ in 0..unknown {
