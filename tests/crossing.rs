@@ -6,7 +6,8 @@
 //! rounding modes, places and steps, effective dates and versions written with `until` or
 //! `through`, declared lapses between versions, severities, waivers) and a batch of
 //! reports (firms, dates, units, blanks, printed decimals, duplicates, reports of one date
-//! that differ, unreadable reports). The batch is checked as a
+//! that differ, unreadable reports; notes and blank rows under a wide sheet's data). The
+//! batch is checked as a
 //! directory of YAML files, as JSON Lines, as a wide CSV file, as a workbook sheet with
 //! descriptive headers read through a column map, as JSON Lines with
 //! `--as-of` and `--firm` for the reports that carry none, and a few reports alone with

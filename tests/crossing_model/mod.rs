@@ -854,7 +854,7 @@ impl Pack {
             let _ = write!(csv, ",{code}");
         }
         csv.push('\n');
-        for report in &self.reports {
+        for (r, report) in self.reports.iter().enumerate() {
             std::fs::write(
                 dir.join(format!("reports/{}.yaml", report.id)),
                 yaml(report),
@@ -864,6 +864,12 @@ impl Pack {
             jsonl.push('\n');
             csv.push_str(&csv_row(report, &codes));
             csv.push('\n');
+            if let Some(note) = note_after(r) {
+                // A note under the data (only its firm cell has text) and a blank row:
+                // neither is a report.
+                let _ = writeln!(csv, ",\"{note}\",,{}", ",".repeat(codes.len()));
+                let _ = writeln!(csv, ",,,{}", ",".repeat(codes.len()));
+            }
         }
         std::fs::write(dir.join("reports.jsonl"), jsonl).unwrap();
         std::fs::write(dir.join("reports.csv"), csv).unwrap();
@@ -893,8 +899,9 @@ impl Pack {
             let _ = writeln!(map, "  \"{header}\": {code}");
         }
         let day = Format::new().set_num_format("yyyy-mm-dd");
+        let mut row = 1;
         for (r, report) in self.reports.iter().enumerate() {
-            let row = 2 + r as u32;
+            row += 1;
             sheet.write_string(row, 0, &report.id).unwrap();
             if let Some(firm) = &report.firm {
                 sheet.write_string(row, 1, firm).unwrap();
@@ -917,6 +924,12 @@ impl Pack {
                     Some(number) => sheet.write_number(row, column, number).unwrap(),
                     None => sheet.write_string(row, column, &text).unwrap(),
                 };
+            }
+            if let Some(note) = note_after(r) {
+                // A note in the firm column, then a row left empty: no reports.
+                row += 1;
+                sheet.write_string(row, 1, note).unwrap();
+                row += 1;
             }
         }
         book.save(dir.join("reports.xlsx")).unwrap();
@@ -1028,6 +1041,13 @@ fn json_line(report: &Report) -> String {
         .collect();
     fields.push(format!("\"lines\":{{{}}}", lines.join(",")));
     format!("{{{}}}", fields.join(","))
+}
+
+/// The note a wide CSV file or sheet holds after its `r`-th report, if any: text only in
+/// the firm column, as a published sheet's headings and footnotes are (quoted in CSV, so
+/// the block is read by the CSV reader's general path).
+fn note_after(r: usize) -> Option<&'static str> {
+    (r % 9 == 8).then_some("Note: made-up figures, in the report's unit")
 }
 
 fn csv_row(report: &Report, codes: &[u32]) -> String {
