@@ -116,7 +116,7 @@ impl Engine {
 
     /// Check every report `jobs` hold (see [`Inputs`](crate::report::Inputs)) and hand
     /// each result to `each`, in input order, as soon as it and every earlier one are
-    /// final. Jobs are read on one thread and checked on every core; a bounded number of
+    /// final. Each core takes the next window of jobs, reads and checks it; a bounded number of
     /// windows of work is in flight, so memory does not grow with the number of reports
     /// (clone a result to keep it). The first error `each` returns stops the run and is
     /// returned.
