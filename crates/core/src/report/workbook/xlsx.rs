@@ -312,21 +312,21 @@ struct Head {
 
 impl Head {
     /// What a start tag with the attribute values `place` (`r`), `kind` (`t`) and `style`
-    /// (`s`) says, in the row `row` (1-based) where the cell before ended at `next_column`.
+    /// (`s`) says, in the row `row` (1-based) where the cell before ended at `next_column`,
+    /// which then moves past this cell.
     #[inline(always)]
     fn of(
         row: usize,
-        next_column: usize,
+        next_column: &mut usize,
         context: &Context,
-        place: Option<&[u8]>,
-        kind: Option<&[u8]>,
-        style: Option<&[u8]>,
+        [place, kind, style]: [Option<&[u8]>; 3],
     ) -> Result<Head, String> {
         let (row, column) = match place {
             Some(place) => reference(place)?,
-            None if next_column < MAX_COLUMNS => (row.max(1), next_column),
+            None if *next_column < MAX_COLUMNS => (row.max(1), *next_column),
             None => return Err(format!("a row has more than {MAX_COLUMNS} cells")),
         };
+        *next_column = column + 1;
         let kind = Kind::of(kind)?;
         let is_date = style
             .and_then(digits)
@@ -419,15 +419,8 @@ impl Cells {
                 _ => {}
             }
         }
-        let head = Head::of(
-            self.row,
-            self.next_column,
-            &self.context,
-            place,
-            kind,
-            style,
-        )?;
-        self.next_column = head.column + 1;
+        let attrs = [place, kind, style];
+        let head = Head::of(self.row, &mut self.next_column, &self.context, attrs)?;
         if empty {
             return Ok(None);
         }
@@ -443,16 +436,8 @@ impl Cells {
     #[inline(always)]
     fn plain(&mut self, tag: CellTag, out: &mut Vec<u8>) -> Result<Option<(usize, usize)>, String> {
         let bytes = |span: Option<xml::Span>| span.map(|span| self.xml.bytes(span));
-        let (place, kind, style) = (bytes(tag.place), bytes(tag.kind), bytes(tag.style));
-        let head = Head::of(
-            self.row,
-            self.next_column,
-            &self.context,
-            place,
-            kind,
-            style,
-        )?;
-        self.next_column = head.column + 1;
+        let attrs = [bytes(tag.place), bytes(tag.kind), bytes(tag.style)];
+        let head = Head::of(self.row, &mut self.next_column, &self.context, attrs)?;
         self.content(head, tag.content, out)
     }
 
