@@ -11,15 +11,17 @@
 //! The plan is made here, where the rule set numbers its lines (and again for a changed
 //! copy of a rule), and run by the evaluator (`eval::linear`). It is a step inside the one
 //! evaluator, not a second one: it gives only the ordering of the two sides (and whether
-//! any line it read held an amount), and the evaluator decides the rest as for any rule (in force, condition, blank lines and totals, the
-//! operator). Every value is exact, so the sum is the exact difference the tree walk
-//! computes; the plan is made only where the walk's every intermediate value is one of the
-//! plan's partial sums (a flat sum of such terms), and it sums in a range where those
-//! cannot overflow either. A `round` of a line (or of a ratio times a line, to places), and
-//! a `max` or `min` of lines, is a piece whose value comes from the very functions the walk
-//! calls ([`Value::round`], [`Value::max`], …) and is added in exactly. Past that range, and
-//! for anything else (a tolerance, a previous report, a percentage line, a step, `abs`), the
-//! evaluator walks the tree.
+//! any line it read held an amount), and the evaluator decides the rest as for any rule
+//! (in force, condition, blank lines and totals, the operator). Every value is exact, so
+//! the sum is the exact difference the tree walk computes; the plan is made only where the
+//! walk's every intermediate value is one of the plan's partial sums (a flat sum of such
+//! terms), and it sums in a range where those cannot overflow either. A `round` of a line
+//! (or of a ratio times a line, to places), and a `max` or `min` of lines, is a piece whose
+//! value comes from the very functions the walk calls ([`Value::round`], [`Value::max`], …)
+//! and is added in exactly. A line of the previous report is a term too, where the two
+//! reports are printed in one unit. Past that range, and for anything else (a tolerance, a
+//! previous report in another unit, a percentage line, a step, `abs`), the evaluator walks
+//! the tree.
 
 use std::cmp::Ordering;
 
@@ -27,7 +29,7 @@ use rust_decimal::Decimal;
 
 use super::{CheckedRule, Constant, Func, Money, Node};
 use crate::unit::Unit;
-use crossfoot_syntax::ast::BinOp;
+use crossfoot_syntax::ast::{BinOp, LineKind};
 use crossfoot_syntax::number::{RoundMode, Value};
 
 /// A rule as a flat sum: `left - right` is `(Σ coefficientᵢ × lineᵢ + k) / d` for a common
@@ -45,13 +47,17 @@ pub(crate) struct Plan {
     /// The most the sum's magnitude can reach while every amount has the decimals of the
     /// first and a mantissa within `i64`: the constant's magnitude plus each term's most.
     reach: i128,
+    /// Whether a term reads the previous report.
+    reads_prior: bool,
 }
 
-/// One written read of a line: the rule's slot, the row's, and the coefficient.
+/// One written read of a line: the rule's slot, the row's, whether of the previous
+/// report, and the coefficient.
 #[derive(Clone, Copy, Debug)]
 struct Term {
     slot: usize,
     global: u32,
+    prior: bool,
     coefficient: i64,
 }
 
@@ -84,10 +90,13 @@ enum PieceKind {
 impl Piece {
     /// The piece's value on amounts read by `amount`, and whether a line held one; `None`
     /// where the walk's own step has no exact result (the walk then says so).
-    fn value(&self, amount: &impl Fn(usize, u32) -> Option<Decimal>) -> Option<(Value, bool)> {
+    fn value(
+        &self,
+        amount: &impl Fn(usize, u32, bool) -> Option<Decimal>,
+    ) -> Option<(Value, bool)> {
         let mut present = false;
         let mut values = self.reads.iter().map(|&(slot, global)| {
-            let read = amount(slot, global);
+            let read = amount(slot, global, false);
             present |= read.is_some();
             read.map_or(Value::ZERO, Value::from_decimal)
         });
@@ -122,12 +131,15 @@ const MAX_DENOMINATOR: i128 = 1_000_000_000;
 const MAX_COEFFICIENT: i128 = 1_000_000_000_000;
 
 impl Plan {
-    /// The plan of a rule without a tolerance whose lines are all money of the report
-    /// itself and whose assertion is a flat sum; `None` for any other, and for a rule whose
-    /// lines have no row slots yet. Made where the rule set numbers its lines, and again for
-    /// every changed copy of a rule (a mutant).
+    /// The plan of a rule without a tolerance whose lines are all money and whose
+    /// assertion is a flat sum; `None` for any other, and for a rule whose lines have no
+    /// row slots yet. Made where the rule set numbers its lines, and again for every
+    /// changed copy of a rule (a mutant). A line of the previous report is a term like any
+    /// other; the evaluator takes the plan only where it reads such a line as printed
+    /// ([`Plan::reads_prior`]).
     pub(crate) fn of(rule: &CheckedRule) -> Option<Plan> {
-        if !rule.is_plain() || rule.tolerance.is_some() {
+        let money = (0..rule.lines.len()).all(|slot| rule.kind(slot) == LineKind::Money);
+        if !money || rule.tolerance.is_some() {
             return None;
         }
         let mut terms = Terms::default();
@@ -137,7 +149,7 @@ impl Plan {
             return None;
         }
         let mut denominator: i128 = 1;
-        for (_, (_, q)) in &terms.lines {
+        for (_, _, (_, q)) in &terms.lines {
             denominator = lcm(denominator, *q)?;
             if denominator > MAX_DENOMINATOR {
                 return None;
@@ -145,7 +157,8 @@ impl Plan {
         }
         let mut scaled = Vec::with_capacity(terms.lines.len());
         let mut reach: i128 = 0;
-        for (slot, (p, q)) in terms.lines {
+        let reads_prior = terms.lines.iter().any(|&(_, prior, _)| prior);
+        for (slot, prior, (p, q)) in terms.lines {
             let coefficient = p.checked_mul(denominator / q)?;
             if coefficient.abs() > MAX_COEFFICIENT {
                 return None;
@@ -154,6 +167,7 @@ impl Plan {
             scaled.push(Term {
                 slot,
                 global: *rule.slots.get(slot)?,
+                prior,
                 coefficient: i64::try_from(coefficient).ok()?,
             });
         }
@@ -185,14 +199,27 @@ impl Plan {
             pieces,
             constant,
             reach,
+            reads_prior,
         })
     }
 
+    /// Whether a term reads the previous report: the plan then needs its row, and its
+    /// money read as printed.
+    pub(crate) fn reads_prior(&self) -> bool {
+        self.reads_prior
+    }
+
     /// How the sides compare on a report's row (the rule set's slots) printed in `unit`,
-    /// when the sum stays in range.
+    /// and its previous report's row, when the sum stays in range.
     #[inline]
-    pub(crate) fn sum_row(&self, row: &[Option<Decimal>], unit: Unit) -> Option<Sum> {
-        self.sum_of(unit, |_, global| {
+    pub(crate) fn sum_row(
+        &self,
+        row: &[Option<Decimal>],
+        prior: &[Option<Decimal>],
+        unit: Unit,
+    ) -> Option<Sum> {
+        self.sum_of(unit, |_, global, of_prior| {
+            let row = if of_prior { prior } else { row };
             row.get(global as usize).copied().flatten()
         })
     }
@@ -203,20 +230,25 @@ impl Plan {
     #[inline]
     pub(crate) fn sum_slots(
         &self,
-        amount: impl Fn(usize) -> Option<Decimal>,
+        amount: impl Fn(usize, bool) -> Option<Decimal>,
         unit: Unit,
     ) -> Option<Sum> {
-        self.sum_of(unit, |slot, _| amount(slot))
+        self.sum_of(unit, |slot, _, prior| amount(slot, prior))
     }
 
-    /// The sum, reading each line by (the rule's slot, the row's).
+    /// The sum, reading each line by (the rule's slot, the row's, whether of the previous
+    /// report).
     #[inline]
-    fn sum_of(&self, unit: Unit, amount: impl Fn(usize, u32) -> Option<Decimal>) -> Option<Sum> {
+    fn sum_of(
+        &self,
+        unit: Unit,
+        amount: impl Fn(usize, u32, bool) -> Option<Decimal>,
+    ) -> Option<Sum> {
         let (constant, places) = (*self.constant.get(unit.index())?)?;
         let mut sum = Accumulator::new(constant, places, self.reach)?;
         let mut present = false;
         for term in &self.terms {
-            if let Some(amount) = amount(term.slot, term.global) {
+            if let Some(amount) = amount(term.slot, term.global, term.prior) {
                 present = true;
                 sum.add(amount.mantissa(), amount.scale(), term.coefficient)?;
             }
@@ -304,8 +336,9 @@ impl Accumulator {
 /// The written terms of `left - right`, as a flat sum.
 #[derive(Default)]
 struct Terms {
-    /// (slot, (numerator, denominator)) per written read of a line.
-    lines: Vec<(usize, (i128, i128))>,
+    /// (slot, whether of the previous report, (numerator, denominator)) per written read
+    /// of a line.
+    lines: Vec<(usize, bool, (i128, i128))>,
     /// (kind, the slots it reads, sign) per `round`, `max` or `min` piece.
     pieces: Vec<(PieceKind, Vec<usize>, i128)>,
     constant: Option<Money>,
@@ -315,9 +348,7 @@ impl Terms {
     /// The terms of `node`, with `sign` (+1 or -1); `None` when it is not a flat sum.
     fn side(&mut self, node: &Node, sign: i128) -> Option<()> {
         match node {
-            Node::Line {
-                slot, prior: false, ..
-            } => self.lines.push((*slot, (sign, 1))),
+            Node::Line { slot, prior, .. } => self.lines.push((*slot, *prior, (sign, 1))),
             Node::Const {
                 value: Constant::Money(money),
                 ..
@@ -362,8 +393,8 @@ impl Terms {
         rest: &[(BinOp, crossfoot_syntax::source::Span, Node)],
         sign: i128,
     ) -> Option<()> {
-        let (slot, p, q) = scaled_line(first, rest)?;
-        self.lines.push((slot, (p.checked_mul(sign)?, q)));
+        let (slot, prior, p, q) = scaled_line(first, rest)?;
+        self.lines.push((slot, prior, (p.checked_mul(sign)?, q)));
         Some(())
     }
 
@@ -382,7 +413,10 @@ impl Terms {
                     Node::Line {
                         slot, prior: false, ..
                     } => (*slot, 1, 1),
-                    Node::Chain { first, rest, .. } => scaled_line(first, rest)?,
+                    Node::Chain { first, rest, .. } => match scaled_line(first, rest)? {
+                        (slot, false, p, q) => (slot, p, q),
+                        (_, true, ..) => return None,
+                    },
                     _ => return None,
                 };
                 let ratio = Value::fraction(p, q)?;
@@ -418,54 +452,55 @@ impl Terms {
     }
 }
 
-/// `c * line`, `line * c` or `line / c` with `c` a ratio constant, as (slot, p, q) with
-/// `p / q` the factor and `q > 0`.
+/// `c * line`, `line * c` or `line / c` with `c` a ratio constant, as (slot, whether of
+/// the previous report, p, q) with `p / q` the factor and `q > 0`.
 fn scaled_line(
     first: &Node,
     rest: &[(BinOp, crossfoot_syntax::source::Span, Node)],
-) -> Option<(usize, i128, i128)> {
+) -> Option<(usize, bool, i128, i128)> {
     let [(op, _, second)] = rest else {
         return None;
     };
-    let (slot, ratio, divide) = match (first, second, op) {
+    let (line, ratio, divide) = match (first, second, op) {
         (
-            Node::Line {
-                slot, prior: false, ..
-            },
+            line @ Node::Line { .. },
             Node::Const {
                 value: Constant::Ratio(c),
                 ..
             },
             BinOp::Mul,
-        ) => (*slot, *c, false),
+        ) => (line, *c, false),
         (
-            Node::Line {
-                slot, prior: false, ..
-            },
+            line @ Node::Line { .. },
             Node::Const {
                 value: Constant::Ratio(c),
                 ..
             },
             BinOp::Div,
-        ) => (*slot, *c, true),
+        ) => (line, *c, true),
         (
             Node::Const {
                 value: Constant::Ratio(c),
                 ..
             },
-            Node::Line {
-                slot, prior: false, ..
-            },
+            line @ Node::Line { .. },
             BinOp::Mul,
-        ) => (*slot, *c, false),
+        ) => (line, *c, false),
         _ => return None,
+    };
+    let Node::Line { slot, prior, .. } = line else {
+        return None;
     };
     let (p, q) = ratio.parts();
     let (p, q) = if divide { (q, p) } else { (p, q) };
     if p == 0 && divide {
         return None;
     }
-    Some(if q < 0 { (slot, -p, -q) } else { (slot, p, q) })
+    Some(if q < 0 {
+        (*slot, *prior, -p, -q)
+    } else {
+        (*slot, *prior, p, q)
+    })
 }
 
 /// 10^places, within `i128`.

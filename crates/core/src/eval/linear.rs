@@ -6,18 +6,39 @@
 //! amount); [`run`](super::run) decides the rest as for any rule (in force, condition,
 //! blank lines and totals, the operator).
 
-use super::Amounts;
+use super::{Amounts, Value, read};
 use crate::compile::linear::{Plan, Sum};
 use crate::unit::Unit;
+use crossfoot_syntax::ast::LineKind;
 
 /// How the sides of `plan`'s rule compare on `amounts` printed in `unit`, when the sum
 /// stays in range. A report's row is read by the row's slots, any other amounts by the
-/// rule's: the same amounts ([`Amounts::row`]).
+/// rule's: the same amounts ([`Amounts::row`]). A plan that reads the previous report
+/// decides only where [`read::scale`] reads its money as printed (the two reports in one
+/// unit); elsewhere the walk scales it.
 #[inline]
-pub(crate) fn sum<A: Amounts + ?Sized>(plan: &Plan, amounts: &A, unit: Unit) -> Option<Sum> {
-    match amounts.row() {
-        Some(row) => plan.sum_row(row, unit),
-        None => plan.sum_slots(|slot| amounts.amount(slot), unit),
+pub(crate) fn sum<A: Amounts + ?Sized>(
+    plan: &Plan,
+    amounts: &A,
+    unit: Unit,
+    prior_scale: Option<Value>,
+) -> Option<Sum> {
+    if plan.reads_prior() && read::scale(LineKind::Money, true, prior_scale).is_some() {
+        return None;
+    }
+    match (amounts.row(), amounts.prior_row()) {
+        (Some(row), Some(prior)) => plan.sum_row(row, prior, unit),
+        (Some(row), None) if !plan.reads_prior() => plan.sum_row(row, &[], unit),
+        _ => plan.sum_slots(
+            |slot, prior| {
+                if prior {
+                    amounts.prior(slot)
+                } else {
+                    amounts.amount(slot)
+                }
+            },
+            unit,
+        ),
     }
 }
 
@@ -55,7 +76,9 @@ mod tests {
         let other = 7000 + rng.below(6) * 10;
         let mode =
             ["", ", half_even", ", toward_zero", ", floor", ", ceiling"][rng.below(5) as usize];
-        match rng.below(10) {
+        match rng.below(12) {
+            10 => format!("prior({line})"),
+            11 => format!("{}% * prior({line})", rng.below(250)),
             6 => format!("round({}% * {line}{mode})", rng.below(250)),
             7 => format!("round({line} / {}.5, {}{mode})", rng.below(7), rng.below(3)),
             8 => format!("max({line}, {other})"),
@@ -98,7 +121,7 @@ mod tests {
     #[test]
     fn the_plan_gives_the_walks_verdict_on_flat_sums() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut planned = 0;
+        let (mut planned, mut planned_prior) = (0, 0);
         for case in 0..3000 {
             let op = ["=", "!=", "<", "<=", ">", ">="][rng.below(6) as usize];
             // A rule before it takes the first row slots, so the rule's slots and the
@@ -117,14 +140,22 @@ mod tests {
             let set = checked.rules;
             let rule = &set.rules()[1];
             planned += usize::from(rule.linear.is_some());
+            planned_prior += usize::from(rule.linear.as_ref().is_some_and(|p| p.reads_prior()));
             for _ in 0..20 {
                 let amounts: Vec<Option<Decimal>> =
                     rule.lines.iter().map(|_| amount(&mut rng)).collect();
                 let unit = Unit::ALL[rng.below(4) as usize];
+                // Mostly one unit for both reports (the plan decides); now and then the
+                // previous report in another (the walk scales its money).
+                let prior_unit = if rng.below(4) == 0 {
+                    Unit::ALL[rng.below(4) as usize]
+                } else {
+                    unit
+                };
                 let facts = Facts {
                     as_of: None,
                     unit,
-                    prior_unit: unit,
+                    prior_unit,
                 };
                 let walked = evaluate_rule(rule, amounts.as_slice(), facts).verdict();
                 assert_eq!(
@@ -145,8 +176,22 @@ mod tests {
                     walked,
                     "case {case} as a row: {text} on {amounts:?} in {unit:?}"
                 );
+                // With a previous report: the plan reads its row by the row's slots.
+                let prior: Vec<Option<Decimal>> =
+                    (0..set.width()).map(|_| amount(&mut rng)).collect();
+                let with_prior = RowAmounts::new(rule, &row).with_prior(Ok(&prior));
+                assert_eq!(
+                    verdict(rule, &with_prior, facts),
+                    evaluate_rule(rule, &with_prior, facts).verdict(),
+                    "case {case} with {prior:?} before: {text} on {amounts:?} in {unit:?}, \
+                     {prior_unit:?} before"
+                );
             }
         }
         assert!(planned > 2000, "only {planned} of 3000 rules had a plan");
+        assert!(
+            planned_prior > 500,
+            "only {planned_prior} plans read a previous report"
+        );
     }
 }

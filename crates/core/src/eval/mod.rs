@@ -49,6 +49,12 @@ pub trait Amounts {
     fn row(&self) -> Option<&[Option<Decimal>]> {
         None
     }
+
+    /// The previous report's whole row, by the rule set's slots, when these amounts are a
+    /// report's row ([`row`](Self::row)) and there is a previous report.
+    fn prior_row(&self) -> Option<&[Option<Decimal>]> {
+        None
+    }
 }
 
 impl Amounts for [Option<Decimal>] {
@@ -138,6 +144,10 @@ impl Amounts for RowAmounts<'_> {
 
     fn row(&self) -> Option<&[Option<Decimal>]> {
         Some(self.row)
+    }
+
+    fn prior_row(&self) -> Option<&[Option<Decimal>]> {
+        self.prior.ok()
     }
 }
 
@@ -402,7 +412,7 @@ impl Keep for KeepVerdict {
         if let Some(sum) = rule
             .linear
             .as_ref()
-            .and_then(|plan| linear::sum(plan, ctx.amounts, ctx.unit))
+            .and_then(|plan| linear::sum(plan, ctx.amounts, ctx.unit, ctx.prior_scale))
         {
             ctx.present = sum.present;
             return Ok((rule.assertion.op.holds(sum.ordering), ()));
