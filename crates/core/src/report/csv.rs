@@ -1000,6 +1000,40 @@ mod tests {
         rows
     }
 
+    /// A reader that gives `text` in pieces of three bytes, then fails.
+    struct Failing(&'static [u8]);
+
+    impl std::io::Read for Failing {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("the sheet is damaged here"));
+            }
+            let n = out.len().min(3).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// The whole records read before a read fails are handed on, then the failure: the
+    /// reports before a damaged stretch are checked, and the failure is placed after them.
+    #[test]
+    fn records_read_before_a_failed_read_come_first() {
+        let mut cutter = Cutter::new(Failing(b"report_id,7010\nA,1\nB,2\nC,"), CsvRows::default());
+        let piece = cutter.next_piece().unwrap().unwrap();
+        assert_eq!(piece.bytes, b"report_id,7010\nA,1\nB,2\n");
+        assert_eq!(piece.records, 3);
+        assert_eq!(
+            cutter.next_piece().unwrap().err().as_deref(),
+            Some("the sheet is damaged here")
+        );
+        assert!(cutter.next_piece().is_none());
+        // Nothing whole before the failure: only the failure.
+        let mut cutter = Cutter::new(Failing(b"report_id,70"), CsvRows::default());
+        assert!(cutter.next_piece().unwrap().is_err());
+        assert!(cutter.next_piece().is_none());
+    }
+
     #[test]
     fn finds_rows_where_the_csv_crate_does() {
         let texts: [&[u8]; 9] = [

@@ -576,6 +576,8 @@ pub(super) struct Cutter<R, B> {
     /// How many records end before `cut` (none ends between `cut` and `scanned`).
     records: usize,
     done: bool,
+    /// Why a read failed, said once the whole records read before it are handed on.
+    failed: Option<String>,
     /// Whether anything has been read yet (a leading byte-order mark is dropped).
     started: bool,
 }
@@ -597,13 +599,14 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
             cut: 0,
             records: 0,
             done: false,
+            failed: None,
             started: false,
         }
     }
 
     /// The next block of whole records (the last may lack its line end); `None` at the
     /// end; an error for a read that failed or a record longer than [`MAX_RECORD`], after
-    /// which the stream ends.
+    /// which the stream ends. The whole records read before a read failed come first.
     pub(super) fn next_piece(&mut self) -> Option<Result<Piece, String>> {
         loop {
             if self.cut > 0 && (self.buffer.len() >= BLOCK || self.done) {
@@ -615,6 +618,10 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
                 self.cut = 0;
                 let records = std::mem::take(&mut self.records);
                 return Some(Ok(Piece { bytes, records }));
+            }
+            if let Some(error) = self.failed.take() {
+                self.buffer = Vec::new();
+                return Some(Err(error));
             }
             if self.done {
                 if self.buffer.is_empty() {
@@ -633,9 +640,11 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
                 )));
             }
             if let Err(error) = self.fill() {
+                // The record the failed read cut short is not one; those before it are.
                 self.done = true;
-                self.buffer = Vec::new();
-                return Some(Err(error.to_string()));
+                self.buffer.truncate(self.cut);
+                self.scanned = self.cut;
+                self.failed = Some(error.to_string());
             }
         }
     }
@@ -651,6 +660,7 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
         let start = self.buffer.len();
         self.buffer.resize(start + BLOCK, 0);
         let mut filled = start;
+        let mut failed = None;
         while filled < self.buffer.len() {
             match self
                 .reader
@@ -662,7 +672,10 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
                 }
                 Ok(n) => filled += n,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
             }
         }
         self.buffer.truncate(filled);
@@ -679,6 +692,8 @@ impl<R: Read, B: Boundaries> Cutter<R, B> {
         }
         self.records += records;
         self.scanned = self.buffer.len();
-        Ok(())
+        // What was read before a failed read is scanned first, so its whole records are
+        // handed on.
+        failed.map_or(Ok(()), Err)
     }
 }
