@@ -141,11 +141,13 @@ fn periods(
         let mut periods = Vec::with_capacity(file.items.len());
         for rule in file.rules() {
             let period = in_force(rule, file_period, src, problems, index);
-            let id = &rule.node.id;
-            if let Some(earlier) = versions.add(&id.node, ((index, id.span), period)) {
-                let problem = version_clash(id, period, index, earlier, srcs);
-                problems.push(index, id.span.start, problem);
-            }
+            add_version(
+                &mut versions,
+                &rule.node.id,
+                (index, period),
+                srcs,
+                problems,
+            );
             periods.push(period);
         }
         for lapse in file.lapses() {
@@ -163,15 +165,27 @@ fn periods(
                 );
                 continue;
             }
-            if let Some(earlier) = versions.add(&id.node, ((index, id.span), period)) {
-                let problem = version_clash(id, period, index, earlier, srcs);
-                problems.push(index, id.span.start, problem);
-            }
+            add_version(&mut versions, id, (index, period), srcs, problems);
         }
         all.push(periods);
     }
     let ends = versions.tile(srcs, problems);
     (all, ends)
+}
+
+/// Note a version (or a lapse) of `id`, in force for `period`, written in file `index`;
+/// one whose period meets an earlier one's is a problem.
+fn add_version<'a>(
+    versions: &mut Versions<'a, (usize, Span)>,
+    id: &'a Spanned<String>,
+    (index, period): (usize, Period),
+    srcs: &[Source],
+    problems: &mut Problems,
+) {
+    if let Some(earlier) = versions.add(&id.node, ((index, id.span), period)) {
+        let problem = version_clash(id, period, index, earlier, srcs);
+        problems.push(index, id.span.start, problem);
+    }
 }
 
 /// A rule's period: the file's, narrowed by the rule's own `effective` clause.
